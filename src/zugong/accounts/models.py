@@ -1,0 +1,105 @@
+"""Accounts: users, roles (permissions over data labels × actions) and role grants at org nodes.
+
+A grant at an organization node covers its subtree when ``include_subtree`` (``design.md`` rule 1).
+Built-in roles (``choices.BUILTIN_ROLES``) include the three separated administrator roles (三权分立:
+system, security, audit administrators), none of which carries business-data permissions.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A login account. Security state (lockout, password age) lives here; data scope comes only from
+    ``RoleGrant`` rows, never from ``is_superuser``/``is_staff``."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    failed_login_count = models.PositiveIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    is_break_glass = models.BooleanField("应急账号", default=False)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_locked(self) -> bool:
+        """True while a lockout is in force."""
+        return bool(self.locked_until and self.locked_until > timezone.now())
+
+
+class PasswordHistory(models.Model):
+    """Previous password hashes of a user (reuse of the last 5 is refused)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+
+class Role(models.Model):
+    """A role: a named set of ``"<label>.<action>"`` permissions (``"*.<action>"`` = every label).
+
+    ``admin_kind`` marks the three separated administrator roles (``system``, ``security``, ``audit``);
+    they carry no business-data permissions."""
+
+    ADMIN_KINDS = [("", "业务角色"), ("system", "系统管理员"), ("security", "安全管理员"), ("audit", "审计管理员")]
+
+    code = models.SlugField("角色代码", max_length=50, unique=True)
+    name = models.CharField("角色名称", max_length=50)
+    permissions = models.JSONField("权限", default=list, blank=True)
+    admin_kind = models.CharField("管理角色类别", max_length=10, choices=ADMIN_KINDS, blank=True, default="")
+    is_builtin = models.BooleanField("内置", default=False)
+    description = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleGrantQuerySet(models.QuerySet):
+    def active(self):
+        """Grants in force now (not revoked, not expired)."""
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class RoleGrant(models.Model):
+    """``user`` holds ``role`` at ``organization`` (and its subtree when ``include_subtree``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants",
+                             verbose_name="用户")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants", verbose_name="角色")
+    organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.PROTECT, related_name="grants",
+                                     verbose_name="授权组织")
+    include_subtree = models.BooleanField("含下级组织", default=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="授权人")
+    created_at = models.DateTimeField("授权时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} @ {self.organization}"

@@ -1,0 +1,34 @@
+"""The ``zugong`` console script: Django management with Zugong's own commands.
+
+``zugong demo`` runs the demo; ``zugong import orgs FILE``, ``zugong import roster FILE``,
+``zugong stats party …`` and every Django command (``migrate``, ``createsuperuser`` …) work as with
+``manage.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point. ``argv`` defaults to ``sys.argv``; exits with the command's status."""
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] == "demo":
+        # The demo runs on the embedded development defaults unless the operator set them.
+        os.environ.setdefault("ZUGONG_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zugong.settings")
+    if len(argv) > 2 and argv[1] == "import":
+        # ``zugong import orgs FILE`` → ``import_orgs FILE``
+        argv = [argv[0], f"import_{argv[2]}", *argv[3:]]
+    elif len(argv) > 2 and argv[1] == "stats":
+        argv = [argv[0], f"stats_{argv[2]}", *argv[3:]]
+    elif len(argv) > 2 and argv[1] == "audit":
+        argv = [argv[0], f"audit_{argv[2]}", *argv[3:]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Framework code shared by every domain app: no domain models live here."""

@@ -1,0 +1,205 @@
+"""National standard code tables and the lenient parsing of the three forms files carry.
+
+Files carry coded fields as the GB code (``21``), the standard's name (``大学本科毕业``, ``汉族``) or the
+short forms people type (``大学本科``, ``汉``, ``男``) — ``rules.md`` §7. ``CodeTable.parse`` accepts all
+three and returns the code; ``CodeTable.label`` gives the display name used in pages and exports
+(which ``parse`` accepts back, so exports round-trip).
+
+Sources: GB/T 2261.1-2003 (sex), GB 3304-1991 (ethnicity), GB/T 4658-2006 (education),
+GB/T 4762-1984 (political status); the 党内统计 occupation and organization categories follow the
+中共中央组织部 党内统计公报.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+
+def normalize_text(value: object) -> str:
+    """NFKC-normalise (full-width → half-width), strip and collapse inner white space."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return " ".join(text.split())
+
+
+@dataclass
+class CodeTable:
+    """A code table: ``entries`` maps code → standard name; ``aliases`` maps extra accepted texts
+    (short forms, old codes) → code; ``labels`` overrides the display name of some codes."""
+
+    name: str
+    entries: dict[str, str]
+    aliases: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, str] = {}
+        for code, name in self.entries.items():
+            lookup[code] = code
+            lookup[name] = code
+        for code, label in self.labels.items():
+            lookup[label] = code
+        for alias, code in self.aliases.items():
+            lookup[alias] = code
+        self._lookup = {normalize_text(k): v for k, v in lookup.items()}
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """Django ``choices``: (code, display label)."""
+        return [(code, self.label(code)) for code in self.entries]
+
+    def label(self, code: str | None) -> str:
+        """Display label of ``code`` (``""`` for empty, the code itself if unknown)."""
+        if not code:
+            return ""
+        return self.labels.get(code) or self.entries.get(code, code)
+
+    def parse(self, value: object) -> str | None:
+        """Code for ``value`` given as code, standard name or short form; ``None`` if unknown.
+
+        Numeric codes given as Excel numbers (``1.0``) or without a leading zero (``1`` for ``01``) are
+        accepted where unambiguous."""
+        text = normalize_text(value)
+        if not text:
+            return None
+        if text in self._lookup:
+            return self._lookup[text]
+        if text.endswith(".0") and text[:-2].isdigit():
+            text = text[:-2]
+        if text.isdigit():
+            for width in (2, 1, 3):
+                padded = text.zfill(width)
+                if padded in self.entries:
+                    return padded
+        return self._lookup.get(text)
+
+
+SEX = CodeTable(
+    "性别",
+    {"1": "男性", "2": "女性", "0": "未知的性别", "9": "未说明的性别"},
+    aliases={"男": "1", "女": "2"},
+    labels={"1": "男", "2": "女"},
+)
+SEX_MALE, SEX_FEMALE = "1", "2"
+
+_ETHNIC_NAMES = (
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 "
+    "景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 "
+    "裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+_ethnic_entries = {f"{i:02d}": f"{n}族" for i, n in enumerate(_ETHNIC_NAMES, start=1)}
+_ethnic_entries["97"] = "其他"
+_ethnic_entries["98"] = "外国血统中国籍人士"
+ETHNICITY = CodeTable(
+    "民族",
+    _ethnic_entries,
+    # Short forms without 族 — except 水/土/京/白 whose one-character form is ambiguous in free text but
+    # still the conventional short form in rosters.
+    aliases={n: f"{i:02d}" for i, n in enumerate(_ETHNIC_NAMES, start=1)} | {"穿青人": "97"},
+)
+ETHNICITY_HAN = "01"
+
+EDUCATION = CodeTable(
+    "学历",
+    {
+        "10": "研究生教育", "11": "博士研究生毕业", "12": "博士研究生结业", "13": "博士研究生肄业",
+        "14": "硕士研究生毕业", "15": "硕士研究生结业", "16": "硕士研究生肄业",
+        "17": "研究生班毕业", "18": "研究生班结业", "19": "研究生班肄业",
+        "20": "大学本科教育", "21": "大学本科毕业", "22": "大学本科结业", "23": "大学本科肄业",
+        "28": "大学普通班毕业",
+        "30": "大学专科教育", "31": "大学专科毕业", "32": "大学专科结业", "33": "大学专科肄业",
+        "40": "中等职业教育", "41": "中等专科毕业", "42": "中等专科结业", "43": "中等专科肄业",
+        "44": "职业高中毕业", "45": "职业高中结业", "46": "职业高中肄业",
+        "47": "技工学校毕业", "48": "技工学校结业", "49": "技工学校肄业",
+        "60": "普通高级中学教育", "61": "普通高中毕业", "62": "普通高中结业", "63": "普通高中肄业",
+        "70": "初级中学教育", "71": "初中毕业", "73": "初中肄业",
+        "80": "小学教育", "81": "小学毕业", "83": "小学肄业",
+        "90": "其他",
+    },
+    aliases={
+        "研究生": "10", "博士": "11", "硕士": "14", "博士研究生": "11", "硕士研究生": "14",
+        "本科": "20", "大本": "20", "大学": "20", "专科": "30", "大专": "30",
+        "中专": "40", "中技": "47", "技校": "47", "职高": "44", "高中": "60", "初中": "70", "小学": "80",
+        "中等专科": "41", "普通高中": "60", "文盲": "90", "半文盲": "90",
+    },
+    labels={"10": "研究生", "20": "大学本科", "30": "大学专科", "40": "中专", "60": "高中", "70": "初中", "80": "小学"},
+)
+
+
+def education_is_college_or_above(code: str | None) -> bool:
+    """大专及以上学历: GB/T 4658-2006 codes 1x, 2x, 3x (``rules.md`` §1)."""
+    return bool(code) and code[0] in "123"
+
+
+POLITICAL_STATUS = CodeTable(
+    "政治面貌",
+    {
+        "01": "中国共产党党员", "02": "中国共产党预备党员", "03": "中国共产主义青年团团员",
+        "04": "中国国民党革命委员会会员", "05": "中国民主同盟盟员", "06": "中国民主建国会会员",
+        "07": "中国民主促进会会员", "08": "中国农工民主党党员", "09": "中国致公党党员",
+        "10": "九三学社社员", "11": "台湾民主自治同盟盟员", "12": "无党派民主人士", "13": "群众",
+    },
+    aliases={"中共党员": "01", "党员": "01", "中共预备党员": "02", "预备党员": "02", "共青团员": "03",
+             "团员": "03", "民革党员": "04", "民盟盟员": "05", "民建会员": "06", "民进会员": "07",
+             "农工党党员": "08", "致公党党员": "09", "九三学社社员": "10", "台盟盟员": "11",
+             "无党派人士": "12"},
+    labels={"01": "中共党员", "02": "中共预备党员", "03": "共青团员", "12": "无党派人士"},
+)
+
+# 党内统计 occupation categories (工作岗位), in the 公报's order.
+OCCUPATION = CodeTable(
+    "工作岗位",
+    {
+        "worker": "工人（工勤技能人员）",
+        "farmer": "农牧渔民",
+        "professional": "企事业单位、社会组织专业技术人员",
+        "manager": "企事业单位、社会组织管理人员",
+        "government": "党政机关工作人员",
+        "student": "学生",
+        "other": "其他职业人员",
+        "retired": "离退休人员",
+    },
+    aliases={"工人": "worker", "工勤技能人员": "worker", "农民": "farmer", "牧民": "farmer", "渔民": "farmer",
+             "专业技术人员": "professional", "管理人员": "manager", "党政机关": "government",
+             "机关工作人员": "government", "其他": "other", "离退休": "retired", "离休": "retired",
+             "退休": "retired", "离退休人员": "retired"},
+)
+
+ORG_TYPE = CodeTable(
+    "组织类别",
+    {
+        "committee": "党委", "working_committee": "党工委", "leading_group": "党组",
+        "general_branch": "党总支", "branch": "党支部", "joint_branch": "联合党支部",
+        "temporary_branch": "临时党支部", "party_group": "党小组",
+    },
+    aliases={"基层党委": "committee", "党的基层委员会": "committee", "总支部": "general_branch",
+             "党总支部": "general_branch", "支部": "branch", "党的工作委员会": "working_committee"},
+)
+# 公报 grouping: 基层党委 / 总支部 / 支部 (支部 = 党支部 + 联合党支部 + 临时党支部).
+ORG_TYPES_COMMITTEE = ("committee",)
+ORG_TYPES_GENERAL_BRANCH = ("general_branch",)
+ORG_TYPES_BRANCH = ("branch", "joint_branch", "temporary_branch")
+# Organizations that hold members directly.
+ORG_TYPES_HOLDING_MEMBERS = ("committee", "working_committee", "general_branch", *ORG_TYPES_BRANCH)
+
+UNIT_CATEGORY = CodeTable(
+    "单位属性",
+    {
+        "government_organ": "机关", "public_institution": "事业单位", "enterprise": "企业",
+        "social_organization": "社会组织", "subdistrict": "街道", "township": "乡镇",
+        "community": "社区", "village": "行政村",
+    },
+    aliases={"党政机关": "government_organ", "事业": "public_institution", "乡": "township", "镇": "township",
+             "村": "village", "农村": "village"},
+)
+
+MEMBER_CATEGORY = CodeTable(
+    "人员类别",
+    {"full": "正式党员", "probationary": "预备党员"},
+    aliases={"正式": "full", "预备": "probationary"},
+)
+
+YES_NO = CodeTable("是否", {"1": "是", "0": "否"}, aliases={"y": "1", "n": "0", "Y": "1", "N": "0", "true": "1",
+                                                     "false": "0", "√": "1", "×": "0"})

@@ -1,0 +1,74 @@
+"""Typed errors raised by services; every interface (page, API, CLI) turns them into a clear message.
+
+- ``ZugongError``: base class; ``message`` is Chinese text safe to show to the user.
+- ``ValidationFailed``: input rejected; ``errors`` is a list of ``RowError`` (row, column, reason).
+- ``OutOfScope``: the object or organization is outside the user's data scope (shown as 404/refusal,
+  never naming the out-of-scope object).
+- ``ConcurrentEdit``: the record changed since it was loaded (HTTP 409).
+- ``PermissionDeniedError``: the user lacks the action/label permission (HTTP 403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ZugongError(Exception):
+    """Base error with a user-facing Chinese ``message``."""
+
+    status_code = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an input file or form: 1-based ``row`` (file row number, header = 1; 0 = whole
+    file), ``column`` (header text, or ``""`` for the row as a whole) and Chinese ``reason``."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else "文件"
+        if self.column:
+            where += f"「{self.column}」"
+        return f"{where}：{self.reason}"
+
+
+class ValidationFailed(ZugongError):
+    """Input rejected; nothing was written. ``errors``: list of ``RowError``."""
+
+    def __init__(self, errors: list[RowError], message: str | None = None):
+        self.errors = list(errors)
+        super().__init__(message or f"共发现 {len(self.errors)} 处错误，未写入任何数据。")
+
+
+class OutOfScope(ZugongError):
+    """The target is outside the user's data scope."""
+
+    status_code = 404
+
+    def __init__(self, message: str = "对象不存在或不在您的数据范围内。"):
+        super().__init__(message)
+
+
+class PermissionDeniedError(ZugongError):
+    """The user's roles do not grant this action on this data label."""
+
+    status_code = 403
+
+    def __init__(self, message: str = "您没有执行此操作的权限。"):
+        super().__init__(message)
+
+
+class ConcurrentEdit(ZugongError):
+    """The record was changed by someone else since it was loaded (optimistic locking)."""
+
+    status_code = 409
+
+    def __init__(self, message: str = "该记录已被他人修改，请刷新后重新编辑。您的修改未保存。"):
+        super().__init__(message)

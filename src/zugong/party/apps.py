@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartyConfig(AppConfig):
+    name = "zugong.party"
+    verbose_name = "党员管理"

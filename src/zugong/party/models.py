@@ -1,0 +1,130 @@
+"""Party members, their effective-dated memberships, and the member-development pipeline.
+
+- ``PartyMember``: one per person who has been admitted — 入党日期 (``admission_date``: the branch general
+  meeting date) and 转正日期 (``full_membership_date``). Category as of a date D: 正式党员 if
+  ``full_membership_date <= D``, else 预备党员 if ``admission_date <= D``.
+- ``Membership``: the member's organizational relation to one organization over ``[start_date, end_date)``
+  with the occupation (工作岗位) and front-line flag of that period. A roster or statistic as of D takes
+  the rows with ``start_date <= D < end_date`` (open end = still there) — ``design.md`` rule 3.
+- ``DevelopmentRecord``: the pipeline 入党申请人 → 积极分子 → 发展对象 (stages 1–3) up to admission
+  (《中国共产党发展党员工作细则》, 2014).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+
+from zugong.core.codes import OCCUPATION
+from zugong.core.scoping import BaseModel, ScopedQuerySet
+
+
+class PartyMember(BaseModel):
+    """党员: admission and full-membership dates of one person. Scope via the person's organization."""
+
+    scope_org_field = "person__organization"
+    data_label = "party"
+
+    person = models.OneToOneField("people.Person", on_delete=models.PROTECT, primary_key=True,
+                                  related_name="party_member", verbose_name="人员")
+    admission_date = models.DateField("入党日期")
+    full_membership_date = models.DateField("转正日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(full_membership_date__isnull=True) | Q(full_membership_date__gt=models.F("admission_date")),
+                name="party_member_full_after_admission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+    def category_on(self, day: dt.date) -> str:
+        """``"full"``, ``"probationary"`` or ``""`` (not yet admitted) on ``day``."""
+        if self.full_membership_date and self.full_membership_date <= day:
+            return "full"
+        if self.admission_date <= day:
+            return "probationary"
+        return ""
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def on(self, day: dt.date):
+        """Memberships in force on ``day`` (``start_date <= day`` and no end or ``end_date > day``)."""
+        return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+
+    def current(self):
+        """Open memberships (no end date)."""
+        return self.filter(end_date__isnull=True)
+
+
+class Membership(BaseModel):
+    """组织关系: a party member's membership of ``organization`` over ``[start_date, end_date)``."""
+
+    scope_org_field = "organization"
+    data_label = "party"
+
+    END_REASONS = [
+        ("transfer", "组织关系转出"), ("death", "去世"), ("withdrawal", "退党"), ("expulsion", "开除党籍"),
+        ("removal", "除名"), ("cancelled", "取消预备党员资格"), ("correction", "更正"),
+    ]
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="memberships",
+                               verbose_name="人员")
+    organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.PROTECT,
+                                     related_name="memberships", verbose_name="所在党组织")
+    start_date = models.DateField("起始日期")
+    end_date = models.DateField("截止日期", null=True, blank=True)
+    end_reason = models.CharField("离开原因", max_length=20, choices=END_REASONS, blank=True)
+    occupation = models.CharField("工作岗位", max_length=20, choices=OCCUPATION.choices)
+    front_line = models.BooleanField("生产工作一线", default=False)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织关系"
+        verbose_name_plural = "组织关系"
+        indexes = [
+            models.Index(fields=["organization", "start_date"], name="membership_org_start_idx"),
+            models.Index(fields=["person", "end_date"], name="membership_person_end_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                                   name="membership_end_after_start"),
+            models.UniqueConstraint(fields=["person"], condition=Q(end_date__isnull=True),
+                                    name="membership_one_open_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.organization}"
+
+
+class DevelopmentRecord(BaseModel):
+    """发展党员 pipeline record of one person at ``organization``: the dates each stage began.
+
+    Stage open on D: 入党申请人 from ``application_date``; 入党积极分子 from ``activist_date``; 发展对象
+    from ``candidate_date``; the record leaves the pipeline at ``admission_date`` (admitted as
+    预备党员) or ``closed_date`` (stopped)."""
+
+    scope_org_field = "organization"
+    data_label = "party"
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="development_records",
+                               verbose_name="人员")
+    organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.PROTECT,
+                                     related_name="development_records", verbose_name="培养党组织")
+    application_date = models.DateField("递交入党申请书日期")
+    activist_date = models.DateField("确定为入党积极分子日期", null=True, blank=True)
+    candidate_date = models.DateField("确定为发展对象日期", null=True, blank=True)
+    admission_date = models.DateField("接收为预备党员日期", null=True, blank=True)
+    closed_date = models.DateField("终止培养日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "发展党员记录"
+        verbose_name_plural = "发展党员记录"

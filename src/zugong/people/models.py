@@ -1,0 +1,110 @@
+"""Person (人员): the one record of a human, shared by every role (member, cadre, talent).
+
+Sensitive values are stored encrypted (SM4-GCM) with an HMAC-SM3 lookup hash for uniqueness and exact
+search, plus a masked display copy (``110105********002X``) so lists never decrypt:
+``id_number_encrypted`` / ``id_number_hash`` / ``id_number_masked``, likewise for ``phone``.
+Use ``Person.id_number`` (decrypts) only behind an unmask permission check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+
+from zugong.core import crypto, idnumber
+from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
+from zugong.core.dates import age_on
+from zugong.core.scoping import BaseModel
+
+
+def mask_phone(phone: str) -> str:
+    """``138****5678`` style mask (first 3, last 4 kept)."""
+    if not phone:
+        return ""
+    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+
+
+class Person(BaseModel):
+    """人员. Scope: ``organization`` — the party organization (or, for non-members, the organization
+    whose records hold the person) that owns the record. Data label ``basic``.
+
+    Ages are never stored: ``age_on(day)`` computes 周岁 on a given date."""
+
+    scope_org_field = "organization"
+    data_label = "basic"
+
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    sex = models.CharField("性别", max_length=1, choices=SEX.choices)
+    ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITY.choices)
+    birth_date = models.DateField("出生日期")
+    id_number_encrypted = models.TextField("公民身份号码（密文）", editable=False)
+    id_number_hash = models.CharField("公民身份号码（检索摘要）", max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField("公民身份号码", max_length=18, editable=False)
+    education_level = models.CharField("学历", max_length=2, choices=EDUCATION.choices, blank=True)
+    political_status = models.CharField("政治面貌", max_length=2, choices=POLITICAL_STATUS.choices, blank=True)
+    work_start_date = models.DateField("参加工作日期", null=True, blank=True)
+    phone_encrypted = models.TextField("手机号码（密文）", blank=True, editable=False)
+    phone_hash = models.CharField("手机号码（检索摘要）", max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField("手机号码", max_length=20, blank=True, editable=False)
+    organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="people", verbose_name="所属组织")
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        indexes = [models.Index(fields=["organization", "name"], name="people_org_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # --- sensitive values -------------------------------------------------------------------------
+    def set_id_number(self, number: str) -> None:
+        """Store ``number`` (already validated and normalised) encrypted, hashed and masked."""
+        c = crypto.cipher()
+        self.id_number_encrypted = c.encrypt(number)
+        self.id_number_hash = c.lookup_hash(number)
+        self.id_number_masked = idnumber.mask(number)
+
+    @property
+    def id_number(self) -> str:
+        """The plaintext ID number (decrypts; callers must check the unmask permission and audit)."""
+        return crypto.cipher().decrypt(self.id_number_encrypted)
+
+    def set_phone(self, phone: str) -> None:
+        """Store ``phone`` encrypted, hashed and masked (``""`` clears it)."""
+        c = crypto.cipher()
+        self.phone_encrypted = c.encrypt(phone)
+        self.phone_hash = c.lookup_hash(phone)
+        self.phone_masked = mask_phone(phone)
+
+    @property
+    def phone(self) -> str:
+        """The plaintext phone number (decrypts)."""
+        return crypto.cipher().decrypt(self.phone_encrypted)
+
+    @staticmethod
+    def hash_id_number(number: str) -> str:
+        """Lookup hash of a normalised ID number (for exact search)."""
+        return crypto.cipher().lookup_hash(idnumber.normalize(number))
+
+    # --- display helpers --------------------------------------------------------------------------
+    def age_on(self, day: dt.date) -> int:
+        """周岁 on ``day``."""
+        return age_on(self.birth_date, day)
+
+    @property
+    def sex_label(self) -> str:
+        return SEX.label(self.sex)
+
+    @property
+    def ethnicity_label(self) -> str:
+        return ETHNICITY.label(self.ethnicity)
+
+    @property
+    def education_label(self) -> str:
+        return EDUCATION.label(self.education_level)
+
+    @property
+    def political_status_label(self) -> str:
+        return POLITICAL_STATUS.label(self.political_status)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from zugong.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("party-stats/", views.party_stats, name="party_stats"),
+]

@@ -1,0 +1,199 @@
+"""One settings module, driven by environment variables.
+
+Variables:
+- ``DATABASE_URL``: database (default: ``sqlite:///<cwd>/zugong.sqlite3``); PostgreSQL as
+  ``postgres://user@host:5432/name``.
+- ``ZUGONG_SECRET_KEY``: Django secret key (required when ``ZUGONG_DEBUG`` is off).
+- ``ZUGONG_DEBUG``: ``1``/``true`` for development (default off).
+- ``ZUGONG_FIELD_KEY``: 64 hex chars (32 bytes) — key material for SM4 field encryption and HMAC-SM3
+  lookup hashes, or ``ZUGONG_FIELD_KEY_FILE`` naming a file holding them. Required in production.
+- ``ZUGONG_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
+- ``ZUGONG_AUDIT_RETENTION_DAYS``: audit retention (≥180, default 180).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _flag("ZUGONG_DEBUG")
+TESTING = _flag("ZUGONG_TESTING")
+# Development secret only when debugging or testing; production must configure one.
+SECRET_KEY = os.environ.get("ZUGONG_SECRET_KEY") or (
+    "zugong-insecure-development-key-do-not-use-in-production" if (DEBUG or TESTING) else ""
+)
+if not SECRET_KEY:
+    raise ImproperlyConfigured("生产环境必须设置 ZUGONG_SECRET_KEY 环境变量。")
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ZUGONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "treebeard",
+    "zugong.core",
+    "zugong.accounts",
+    "zugong.audit",
+    "zugong.orgs",
+    "zugong.people",
+    "zugong.party",
+    "zugong.reports",
+    "zugong.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "zugong.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zugong.core.middleware.RequestIdMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "zugong.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zugong.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "zugong.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{Path.cwd() / 'zugong.sqlite3'}",
+        conn_max_age=int(os.environ.get("ZUGONG_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE",
+         "timeout": 30}
+    )
+DATABASES["default"].setdefault("TEST", {})
+DATABASES["default"]["TEST"].setdefault("NAME", None)
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "zugong.accounts.passwords.ComplexityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:  # fast hashing in tests only
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.environ.get("ZUGONG_STATIC_ROOT", Path.cwd() / "var" / "static"))
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- sessions and cookies -------------------------------------------------------------------------
+SESSION_COOKIE_AGE = 12 * 3600  # absolute lifetime 12 h
+SESSION_IDLE_TIMEOUT = 30 * 60  # idle timeout 30 min (enforced by middleware)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not DEBUG and not TESTING and _flag("ZUGONG_HTTPS", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = 0 if (DEBUG or TESTING) else 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and _flag("ZUGONG_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _flag("ZUGONG_BEHIND_PROXY") else None
+
+# --- uploads ---------------------------------------------------------------------------------------
+ZUGONG_MAX_UPLOAD_BYTES = int(os.environ.get("ZUGONG_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- field encryption ------------------------------------------------------------------------------
+ZUGONG_FIELD_KEY = os.environ.get("ZUGONG_FIELD_KEY", "")
+ZUGONG_FIELD_KEY_FILE = os.environ.get("ZUGONG_FIELD_KEY_FILE", "")
+if not ZUGONG_FIELD_KEY and ZUGONG_FIELD_KEY_FILE:
+    ZUGONG_FIELD_KEY = Path(ZUGONG_FIELD_KEY_FILE).read_text(encoding="ascii").strip()
+if not ZUGONG_FIELD_KEY:
+    if DEBUG or TESTING:
+        # Development-only key: fixed so demo databases stay readable between runs. Never for production.
+        ZUGONG_FIELD_KEY = "00112233445566778899aabbccddeeff" * 2
+    else:
+        raise ImproperlyConfigured("生产环境必须设置 ZUGONG_FIELD_KEY 或 ZUGONG_FIELD_KEY_FILE（字段加密密钥）。")
+
+ZUGONG_AUDIT_RETENTION_DAYS = int(os.environ.get("ZUGONG_AUDIT_RETENTION_DAYS", "180"))
+if ZUGONG_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("审计日志保存期限不得少于 180 天（ZUGONG_AUDIT_RETENTION_DAYS）。")
+
+# --- REST API --------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "zugong.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Zugong 组工 API",
+    "DESCRIPTION": "组织人事管理系统接口。所有数据按当前用户的数据范围过滤。",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ZUGONG_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,19 @@
+"""Root URL configuration: each app's pages under its own prefix, the API under ``/api/``."""
+
+from django.urls import include, path
+
+from zugong.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("zugong.accounts.urls")),
+    path("orgs/", include("zugong.orgs.urls")),
+    path("people/", include("zugong.people.urls")),
+    path("party/", include("zugong.party.urls")),
+    path("reports/", include("zugong.reports.urls")),
+    path("audit/", include("zugong.audit.urls")),
+    path("api/", include("zugong.api.urls")),
+]
+
+handler403 = "zugong.core.views.error_403"
+handler404 = "zugong.core.views.error_404"

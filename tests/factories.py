@@ -1,0 +1,81 @@
+"""Factories for realistic test data: valid ID numbers, consistent dates, a three-level org tree.
+
+``build_tree()`` returns a ``SimpleNamespace`` with:
+- ``county`` (县委, code ``C``) → ``town_a`` (``C-A``, 乡镇党委) → ``branch_a1`` (``C-A-1``), ``branch_a2``
+  (``C-A-2``); ``town_b`` (``C-B``) → ``branch_b1`` (``C-B-1``);
+- users ``county_user`` (组织部门管理员 at county, subtree), ``town_user`` (党务工作者 at town A),
+  ``branch_user`` (支部书记 at branch A1), ``branch_b_user`` (支部书记 at branch B1),
+  ``nogrant_user`` (no grant); every password is ``PASSWORD``;
+- members: 2 in A1 (one woman, one 预备党员), 1 in A2, 1 in B1 (少数民族).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+
+from zugong.accounts.services import grant_role
+from zugong.core import idnumber
+from zugong.orgs.services import organization_create
+from zugong.party.services import member_register
+
+PASSWORD = "Zg-Test-Passw0rd!"
+_seq = itertools.count(1)
+
+
+def make_id(birth_date: dt.date, sex: str, region: str = "110105") -> str:
+    """A fresh valid ID number for ``birth_date``/``sex`` (unique within a test run)."""
+    return idnumber.make(region, birth_date, next(_seq), sex)
+
+
+def make_user(username: str, role_code: str | None = None, org=None, include_subtree: bool = True):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, full_name=username)
+    if role_code:
+        grant_role(user=user, role_code=role_code, organization=org, include_subtree=include_subtree)
+    return user
+
+
+def make_member(org, name: str, *, sex: str = "1", ethnicity: str = "01", birth_date=dt.date(1985, 6, 15),
+                education_level: str = "21", admission_date=dt.date(2010, 7, 1),
+                full_membership_date: dt.date | None = dt.date(2011, 7, 1), occupation: str = "professional",
+                front_line: bool = False):
+    return member_register(
+        name=name, id_number=make_id(birth_date, sex), sex=sex, ethnicity=ethnicity, birth_date=birth_date,
+        education_level=education_level, organization=org, admission_date=admission_date,
+        full_membership_date=full_membership_date, occupation=occupation, front_line=front_line,
+    )
+
+
+def build_tree() -> SimpleNamespace:
+    t = SimpleNamespace()
+    t.county = organization_create(code="C", name="某县委", org_type="committee", unit_category="government_organ",
+                                   founded_date=dt.date(1950, 1, 1))
+    t.town_a = organization_create(code="C-A", name="甲镇党委", org_type="committee", parent=t.county,
+                                   unit_category="township", founded_date=dt.date(1958, 1, 1))
+    t.town_b = organization_create(code="C-B", name="乙镇党委", org_type="committee", parent=t.county,
+                                   unit_category="township", founded_date=dt.date(1958, 1, 1))
+    t.branch_a1 = organization_create(code="C-A-1", name="甲镇机关党支部", org_type="branch", parent=t.town_a,
+                                      unit_category="government_organ", founded_date=dt.date(1960, 1, 1))
+    t.branch_a2 = organization_create(code="C-A-2", name="甲镇东村党支部", org_type="branch", parent=t.town_a,
+                                      unit_category="village", founded_date=dt.date(1960, 1, 1))
+    t.branch_b1 = organization_create(code="C-B-1", name="乙镇机关党支部", org_type="branch", parent=t.town_b,
+                                      unit_category="government_organ", founded_date=dt.date(1960, 1, 1))
+    t.member_a1_1 = make_member(t.branch_a1, "张伟")
+    t.member_a1_2 = make_member(t.branch_a1, "李娜", sex="2", birth_date=dt.date(1998, 3, 2),
+                                admission_date=dt.date(2024, 6, 20), full_membership_date=None,
+                                occupation="government", education_level="14")
+    t.member_a2_1 = make_member(t.branch_a2, "王强", birth_date=dt.date(1958, 1, 9), education_level="61",
+                                admission_date=dt.date(1980, 5, 4), full_membership_date=dt.date(1981, 5, 4),
+                                occupation="farmer", front_line=True)
+    t.member_b1_1 = make_member(t.branch_b1, "阿依古丽", sex="2", ethnicity="05", birth_date=dt.date(1990, 11, 30),
+                                admission_date=dt.date(2015, 7, 1), full_membership_date=dt.date(2016, 7, 1),
+                                occupation="government", education_level="21")
+    t.county_user = make_user("county", "org_department", t.county)
+    t.town_user = make_user("town_a", "party_affairs", t.town_a)
+    t.branch_user = make_user("branch_a1", "branch_secretary", t.branch_a1)
+    t.branch_b_user = make_user("branch_b1", "branch_secretary", t.branch_b1)
+    t.nogrant_user = make_user("nogrant")
+    return t
