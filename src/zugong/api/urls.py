@@ -1,10 +1,16 @@
-"""API root: each app's viewsets on one router; the OpenAPI schema at ``/api/schema/`` and its
-browsable docs at ``/api/docs/``."""
+"""API root. Each app contributes ``zugong.<app>.api.urls`` (its own router); the OpenAPI schema is
+served at ``/api/schema/`` and browsable docs at ``/api/docs/``."""
 
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView  # noqa: F401
+from importlib.util import find_spec
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
+for _app in ("orgs", "party", "people", "reports", "accounts", "audit"):
+    if find_spec(f"zugong.{_app}.api") and find_spec(f"zugong.{_app}.api.urls"):
+        urlpatterns.append(path("", include(f"zugong.{_app}.api.urls")))

@@ -1,9 +1,12 @@
-from django.urls import path
+"""Organization pages. Import routes live in ``import_urls`` (same namespace)."""
+
+from django.urls import include, path
 
 from zugong.orgs import views
 
 app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
-    path("import/", views.import_orgs, name="import"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("import/", include("zugong.orgs.import_urls")),
 ]

@@ -10,5 +10,10 @@ def tree(request):
 
 
 @login_required
+def detail(request, pk):
+    return HttpResponse("组织")
+
+
+@login_required
 def import_orgs(request):
     return HttpResponse("导入")

@@ -1,9 +1,11 @@
-from django.urls import path
+"""Party member pages. Import/export routes live in ``import_urls`` (same namespace)."""
+
+from django.urls import include, path
 
 from zugong.party import views
 
 app_name = "party"
 urlpatterns = [
     path("members/", views.member_list, name="member_list"),
-    path("import/", views.import_roster, name="import_roster"),
+    path("roster/", include("zugong.party.import_urls")),
 ]

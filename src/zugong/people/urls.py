@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Person pages. Sensitive-value routes (unmask) live in ``sensitive_urls`` (same namespace)."""
+
+from django.urls import include, path
+
+from zugong.people import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("", include("zugong.people.sensitive_urls")),
+]
