@@ -48,6 +48,9 @@ class PasswordHistory(models.Model):
         verbose_name = "历史密码"
         verbose_name_plural = "历史密码"
 
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d}"
+
 
 class Role(models.Model):
     """A role: a named set of ``"<label>.<action>"`` permissions (``"*.<action>"`` = every label).
