@@ -9,6 +9,11 @@ Variables:
   lookup hashes, or ``ZUGONG_FIELD_KEY_FILE`` naming a file holding them. Required in production.
 - ``ZUGONG_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``ZUGONG_AUDIT_RETENTION_DAYS``: audit retention (≥180, default 180).
+- ``ZUGONG_REQUIRE_OTP``: TOTP second factor for administrators and unmask/export holders (default on;
+  off by default when ``ZUGONG_DEBUG`` or ``ZUGONG_TESTING`` is set, so demo accounts need no phone).
+- ``ZUGONG_PASSWORD_MAX_AGE_DAYS`` (default 90, 0 = never), ``ZUGONG_REAUTH_SECONDS`` (default 300),
+  ``ZUGONG_LOGIN_IP_MAX_FAILURES`` / ``ZUGONG_LOGIN_IP_WINDOW_MINUTES`` (default 20 per 15 minutes),
+  ``ZUGONG_BACKUP_DIR`` (default ``<cwd>/var/backups``), ``ZUGONG_BREAK_GLASS_USERNAME`` (see core/checks.py).
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "treebeard",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "zugong.core",
     "zugong.accounts",
     "zugong.audit",
@@ -68,7 +75,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "zugong.core.middleware.RequestIdMiddleware",
+    "zugong.accounts.middleware.AccountSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -117,6 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "zugong.accounts.passwords.ComplexityValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "zugong.accounts.passwords.HistoryValidator"},
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -171,6 +181,20 @@ if not ZUGONG_FIELD_KEY:
 ZUGONG_AUDIT_RETENTION_DAYS = int(os.environ.get("ZUGONG_AUDIT_RETENTION_DAYS", "180"))
 if ZUGONG_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("审计日志保存期限不得少于 180 天（ZUGONG_AUDIT_RETENTION_DAYS）。")
+
+# --- authentication (GB/T 22239-2019 8.1.4.1 身份鉴别; see accounts/passwords.py, accounts/middleware.py) ---
+# TOTP second factor for the three administrator roles and for anyone holding unmask/export rights.
+# On by default in production; off by default for the demo/development (ZUGONG_DEBUG=1) and the test
+# suite (the OTP tests switch it on), so demo accounts can log in without a phone.
+ZUGONG_REQUIRE_OTP = _flag("ZUGONG_REQUIRE_OTP", not (DEBUG or TESTING))
+ZUGONG_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZUGONG_PASSWORD_MAX_AGE_DAYS", "90"))  # 0 = no expiry
+ZUGONG_REAUTH_SECONDS = int(os.environ.get("ZUGONG_REAUTH_SECONDS", "300"))  # re-auth before unmask/export/grants
+ZUGONG_LOGIN_IP_MAX_FAILURES = int(os.environ.get("ZUGONG_LOGIN_IP_MAX_FAILURES", "20"))  # per IP and window
+ZUGONG_LOGIN_IP_WINDOW_MINUTES = int(os.environ.get("ZUGONG_LOGIN_IP_WINDOW_MINUTES", "15"))
+ZUGONG_BACKUP_DIR = Path(os.environ.get("ZUGONG_BACKUP_DIR", Path.cwd() / "var" / "backups"))
+OTP_TOTP_ISSUER = "组工"
+# security.W021 (HSTS preload list) does not apply to government intranet host names.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- REST API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -22,6 +22,7 @@ class User(AbstractUser):
     failed_login_count = models.PositiveIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     is_break_glass = models.BooleanField("应急账号", default=False)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -34,6 +35,12 @@ class User(AbstractUser):
     def is_locked(self) -> bool:
         """True while a lockout is in force."""
         return bool(self.locked_until and self.locked_until > timezone.now())
+
+    def set_password(self, raw_password) -> None:
+        """Hash and set the password and stamp ``password_changed_at`` (password expiry counts from it).
+        History and policy checks live in ``accounts.services``."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
 
 class PasswordHistory(models.Model):
@@ -84,19 +91,24 @@ class RoleGrantQuerySet(models.QuerySet):
 
 
 class RoleGrant(models.Model):
-    """``user`` holds ``role`` at ``organization`` (and its subtree when ``include_subtree``)."""
+    """``user`` holds ``role`` at ``organization`` (and its subtree when ``include_subtree``).
+
+    Grants of the three administrator roles are system-wide and carry no organization
+    (``organization`` is ``NULL``); a business role always names one (``accounts.services.grant_role``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants",
                              verbose_name="用户")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants", verbose_name="角色")
     organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.PROTECT, related_name="grants",
-                                     verbose_name="授权组织")
+                                     verbose_name="授权组织", null=True, blank=True)
     include_subtree = models.BooleanField("含下级组织", default=True)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="授权人")
     created_at = models.DateTimeField("授权时间", auto_now_add=True)
     expires_at = models.DateTimeField("失效时间", null=True, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="撤销人")
 
     objects = RoleGrantQuerySet.as_manager()
 
@@ -105,4 +117,4 @@ class RoleGrant(models.Model):
         verbose_name_plural = "角色授权"
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.role} @ {self.organization}"
+        return f"{self.user} · {self.role} @ {self.organization or '全系统'}"

@@ -1,3 +1,6 @@
+"""Account pages (``/accounts/``): login, own account, second factor, re-authentication, and the
+consoles of the system administrator (``users/``) and the security administrator (``grants/``, ``roles/``)."""
+
 from django.urls import path
 
 from zugong.accounts import views
@@ -7,4 +10,23 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("password/", views.password_change, name="password_change"),
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("otp/verify/", views.otp_verify, name="otp_verify"),
+    path("reauth/", views.reauth, name="reauth"),
+    # system administrator
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/activate/", views.user_activate, name="user_activate"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/otp-reset/", views.user_otp_reset, name="user_otp_reset"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    # security administrator
+    path("grants/", views.grant_list, name="grant_list"),
+    path("grants/new/", views.grant_create, name="grant_create"),
+    path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
+    path("roles/", views.role_list, name="role_list"),
+    path("roles/new/", views.role_edit, name="role_create"),
+    path("roles/<int:pk>/edit/", views.role_edit, name="role_edit"),
 ]

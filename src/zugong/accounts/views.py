@@ -1,38 +1,79 @@
-"""Login, logout and the user's own account page."""
+"""Account pages: login/logout, own account and password, TOTP enrolment and verification,
+re-authentication, and the consoles of the system administrator (users) and the security administrator
+(roles and grants). Thin: every rule lives in ``accounts.services``."""
 
 from __future__ import annotations
 
-from django.contrib.auth import login, logout
+import base64
+import datetime as dt
+import io
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_otp import devices_for_user, user_has_device, verify_token
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zugong.accounts.forms import LoginForm
-from zugong.accounts.services import LoginRefused, login_attempt
+from zugong.accounts import services
+from zugong.accounts.decorators import admin_required, require_recent_reauth, safe_next
+from zugong.accounts.forms import (
+    GrantForm,
+    LoginForm,
+    PasswordChangeForm,
+    ReauthForm,
+    ResetPasswordForm,
+    RoleForm,
+    TokenForm,
+    UserCreateForm,
+)
+from zugong.accounts.models import Role, RoleGrant
+from zugong.accounts.passwords import password_expired
 from zugong.audit.services import record_event
+from zugong.core.errors import ValidationFailed, ZugongError
+from zugong.core.scoping import ACTIONS, DATA_LABELS
+from zugong.orgs.models import PartyOrganization
 
 
+def _next(request) -> str:
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"))
+
+
+def _with_next(request, name: str) -> str:
+    target = _next(request)
+    return reverse(name) + (f"?{urlencode({'next': target})}" if target else "")
+
+
+def _errors(exc: ZugongError) -> list[str]:
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        return [str(e) if e.row else (f"「{e.column}」：{e.reason}" if e.column else e.reason) for e in exc.errors]
+    return [exc.message]
+
+
+# --- login, logout, own account ---------------------------------------------------------------------
 def login_view(request):
-    """GET: the login form. POST: authenticate with lockout; on success go to a same-site ``next`` or
-    home (``//evil.example`` and other foreign targets are ignored)."""
+    """GET: the login form. POST: authenticate with lockout and IP throttle; on success go to a
+    same-site ``next`` or home (``//evil.example`` and other foreign targets are ignored)."""
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            user = login_attempt(request=request, username=form.cleaned_data["username"],
-                                 password=form.cleaned_data["password"])
-        except LoginRefused as exc:
+            user = services.login_attempt(request=request, username=form.cleaned_data["username"],
+                                          password=form.cleaned_data["password"])
+        except services.LoginRefused as exc:
             error = str(exc)
         else:
             login(request, user)
-            target = request.POST.get("next") or request.GET.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-                target = ""
-            return redirect(target or "home")
-    return render(request, "accounts/login.html", {"form": form, "error": error,
-                                                   "next": request.GET.get("next", "")})
+            services.stamp_login(request)
+            return redirect(_next(request) or "home")
+    return render(request, "accounts/login.html", {"form": form, "error": error, "next": _next(request)})
 
 
 @require_POST
@@ -46,6 +87,315 @@ def logout_view(request):
 
 @login_required
 def profile(request):
-    """The user's own account: roles held and where."""
+    """The user's own account: roles held and where, second-factor status, administrator consoles."""
     grants = request.user.grants.active().select_related("role", "organization")
-    return render(request, "accounts/profile.html", {"grants": grants})
+    return render(request, "accounts/profile.html", {
+        "grants": grants,
+        "admin_kinds": services.admin_kinds(request.user),
+        "has_otp": user_has_device(request.user),
+        "otp_required": services.otp_required(request.user),
+    })
+
+
+@login_required
+def password_change(request):
+    """Change one's own password (policy in ``accounts.passwords``); forced after a reset or expiry."""
+    form = PasswordChangeForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(user=request.user, old_password=form.cleaned_data["old_password"],
+                                     new_password=form.cleaned_data["new_password"])
+        except ZugongError as exc:
+            errors = _errors(exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "密码已修改。")
+            return redirect(_next(request) or "home")
+    return render(request, "accounts/password_change.html", {
+        "form": form, "errors": errors, "next": _next(request), "expired": password_expired(request.user)})
+
+
+# --- second factor (TOTP) -----------------------------------------------------------------------------
+def _qr_data_uri(text: str) -> str:
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    buf = io.BytesIO()
+    qrcode.make(text, image_factory=SvgPathImage, box_size=8, border=2).save(buf)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+@login_required
+def otp_setup(request):
+    """Enrol a TOTP authenticator (手机令牌): scan the QR code, enter the first code to confirm. A user who
+    already has a confirmed device is sent to verification — replacing a device needs a reset by the
+    system administrator, so a stolen password alone cannot swap the second factor."""
+    user = request.user
+    if user_has_device(user):
+        return redirect(_with_next(request, "accounts:otp_verify"))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="手机令牌", confirmed=False)
+    form = TokenForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            record_event("otp_enrolled", user=user, object_type="user", object_id=user.pk, summary="绑定动态口令设备")
+            messages.success(request, "动态口令设备已绑定。")
+            return redirect(_next(request) or "home")
+        error = "动态口令不正确，请确认手机时间准确后重新输入。"
+    return render(request, "accounts/otp_setup.html", {
+        "form": form, "error": error, "next": _next(request), "qr": _qr_data_uri(device.config_url),
+        "secret": base64.b32encode(device.bin_key).decode("ascii"),
+    })
+
+
+@login_required
+def otp_verify(request):
+    """Verify the session with a TOTP code. Wrong codes count towards the account lockout."""
+    user = request.user
+    if not user_has_device(user):
+        return redirect(_with_next(request, "accounts:otp_setup"))
+    form = TokenForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        device = None
+        for candidate in devices_for_user(user):
+            device = verify_token(user, candidate.persistent_id, form.cleaned_data["token"])
+            if device is not None:
+                break
+        if device is not None:
+            otp_login(request, device)
+            if user.failed_login_count:
+                user.failed_login_count = 0
+                user.save(update_fields=["failed_login_count"])
+            record_event("otp_verified", user=user, object_type="user", object_id=user.pk, summary="动态口令验证通过")
+            return redirect(_next(request) or "home")
+        if services.register_failure(user, kind="otp_failed", summary="动态口令验证失败"):
+            logout(request)
+            messages.error(request, f"连续验证失败次数过多，账号已锁定 {services.LOCK_MINUTES} 分钟。")
+            return redirect("accounts:login")
+        error = "动态口令不正确。"
+    return render(request, "accounts/otp_verify.html", {"form": form, "error": error, "next": _next(request)})
+
+
+# --- re-authentication ----------------------------------------------------------------------------------
+@login_required
+def reauth(request):
+    """Enter the password again before unmasking, exporting or changing grants; stamps the session."""
+    form = ReauthForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reauthenticate(request=request, password=form.cleaned_data["password"])
+        except services.LoginRefused as exc:
+            if request.user.is_locked:
+                logout(request)
+                messages.error(request, str(exc))
+                return redirect("accounts:login")
+            error = str(exc)
+        else:
+            return redirect(_next(request) or "home")
+    return render(request, "accounts/reauth.html", {"form": form, "error": error, "next": _next(request)})
+
+
+# --- system administrator: users ----------------------------------------------------------------------
+@admin_required("system")
+def user_list(request):
+    """Accounts with status (active, locked, must change password, second factor)."""
+    User = get_user_model()
+    qs = User.objects.order_by("username")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    status = request.GET.get("status", "")
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    elif status == "locked":
+        qs = qs.filter(locked_until__gt=timezone.now())
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    with_device = set(TOTPDevice.objects.filter(user__in=[u.pk for u in page], confirmed=True)
+                      .values_list("user_id", flat=True))
+    return render(request, "accounts/user_list.html", {"page": page, "q": q, "status": status,
+                                                       "with_device": with_device})
+
+
+@admin_required("system")
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, username=form.cleaned_data["username"],
+                                        full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"])
+        except ZugongError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"已创建用户 {user.username}，请通知其首次登录后修改密码；角色由安全管理员授予。")
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "errors": errors})
+
+
+def _target_user(pk):
+    return get_object_or_404(get_user_model(), pk=pk)
+
+
+@require_POST
+@admin_required("system")
+def user_deactivate(request, pk):
+    return _user_action(request, lambda u: services.user_set_active(actor=request.user, user=u, active=False), pk,
+                        "已停用用户 {}。")
+
+
+@require_POST
+@admin_required("system")
+def user_activate(request, pk):
+    return _user_action(request, lambda u: services.user_set_active(actor=request.user, user=u, active=True), pk,
+                        "已启用用户 {}。")
+
+
+@require_POST
+@admin_required("system")
+def user_unlock(request, pk):
+    return _user_action(request, lambda u: services.user_unlock(actor=request.user, user=u), pk, "已解除用户 {} 的锁定。")
+
+
+@require_POST
+@admin_required("system")
+def user_otp_reset(request, pk):
+    return _user_action(request, lambda u: services.user_otp_reset(actor=request.user, user=u), pk,
+                        "已重置用户 {} 的动态口令设备，其下次登录时重新绑定。")
+
+
+def _user_action(request, action, pk, done: str):
+    user = _target_user(pk)
+    try:
+        action(user)
+    except ZugongError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done.format(user.username))
+    return redirect("accounts:user_list")
+
+
+@admin_required("system")
+def user_reset_password(request, pk):
+    """Set a temporary password that the user must change at next login."""
+    target = _target_user(pk)
+    form = ResetPasswordForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_reset_password(actor=request.user, user=target, new_password=form.cleaned_data["password"])
+        except ZugongError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"已重置用户 {target.username} 的密码，其下次登录时须修改。")
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_reset_password.html", {"form": form, "errors": errors, "target": target})
+
+
+# --- security administrator: roles and grants --------------------------------------------------------
+@admin_required("security")
+def grant_list(request):
+    """Role grants (active by default; ``?all=1`` includes revoked and expired)."""
+    qs = RoleGrant.objects.select_related("user", "role", "organization", "granted_by", "revoked_by").order_by("-id")
+    show_all = request.GET.get("all") == "1"
+    if not show_all:
+        qs = qs.active()
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(user__username__icontains=q) | Q(user__full_name__icontains=q))
+    role = request.GET.get("role", "")
+    if role:
+        qs = qs.filter(role__code=role)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/grant_list.html", {"page": page, "q": q, "role": role, "show_all": show_all,
+                                                        "roles": Role.objects.all()})
+
+
+@admin_required("security")
+@require_recent_reauth
+def grant_create(request):
+    """Grant a role (re-authentication within 5 minutes required)."""
+    form = GrantForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organization = None
+        code = data["organization_code"].strip()
+        if code:
+            organization = PartyOrganization.objects.filter(code=code).first()
+            if organization is None:
+                errors = [f"组织代码 {code} 不存在。"]
+        if not errors:
+            expires = None
+            if data["expires_on"]:
+                expires = timezone.make_aware(dt.datetime.combine(data["expires_on"], dt.time.max))
+            try:
+                services.grant_role(user=data["user"], role_code=data["role"].code, organization=organization,
+                                    include_subtree=data["include_subtree"], granted_by=request.user, expires_at=expires)
+            except ZugongError as exc:
+                errors = _errors(exc)
+            else:
+                messages.success(request, f"已授予 {data['user'].username} 角色「{data['role'].name}」。")
+                return redirect("accounts:grant_list")
+    return render(request, "accounts/grant_form.html", {"form": form, "errors": errors})
+
+
+@require_POST
+@admin_required("security")
+@require_recent_reauth
+def grant_revoke(request, pk):
+    grant = get_object_or_404(RoleGrant, pk=pk)
+    try:
+        services.grant_revoke(grant=grant, revoked_by=request.user)
+    except ZugongError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已撤销 {grant.user.username} 的角色「{grant.role.name}」。")
+    return redirect("accounts:grant_list")
+
+
+def _permission_grid(selected) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    selected = set(selected or [])
+    return [(DATA_LABELS[label], [(f"{label}.{action}", ACTIONS[action], f"{label}.{action}" in selected)
+                                  for action in ACTIONS]) for label in DATA_LABELS]
+
+
+@admin_required("security")
+def role_list(request):
+    roles = Role.objects.all()
+    return render(request, "accounts/role_list.html", {
+        "roles": [(r, _permission_grid(r.permissions)) for r in roles], "actions": list(ACTIONS.values())})
+
+
+@admin_required("security")
+@require_recent_reauth
+def role_edit(request, pk=None):
+    """Create (``pk=None``) or change a custom role; built-in roles are read-only."""
+    role = get_object_or_404(Role, pk=pk) if pk else None
+    initial = {"code": role.code, "name": role.name, "description": role.description,
+               "permissions": role.permissions} if role else {}
+    form = RoleForm(request.POST or None, initial=initial)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.role_save(actor=request.user, code=data["code"], name=data["name"], permissions=data["permissions"],
+                               description=data["description"], role=role)
+        except ZugongError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "角色已保存。")
+            return redirect("accounts:role_list")
+    selected = form.data.getlist("permissions") if form.is_bound else initial.get("permissions", [])
+    return render(request, "accounts/role_form.html", {"form": form, "errors": errors, "role": role,
+                                                       "grid": _permission_grid(selected),
+                                                       "actions": list(ACTIONS.values())})

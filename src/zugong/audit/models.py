@@ -2,8 +2,9 @@
 
 ``kind`` is either ``change`` (automatic change log: model, object id, before/after values) or a domain
 event (``login``, ``login_failed``, ``lockout``, ``grant_change``, ``unmask``, ``sensitive_view``,
-``import``, ``export``, ``audit_read`` …). Rows are never updated or deleted (a PostgreSQL trigger
-enforces it; on SQLite ``zugong audit verify`` detects tampering through the chain).
+``import``, ``export``, ``audit_read`` …). Rows are never updated (a PostgreSQL trigger
+enforces it; on SQLite ``zugong audit verify`` detects tampering through the chain) and deleted only by
+the retention purge (``zugong audit purge``, rows older than the retention period, at least 180 days).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["kind", "ip_address", "created_at"], name="audit_kind_ip_time_idx")]
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
 

@@ -7,10 +7,12 @@ back (GB/T 22239-2019 8.1.4.3 安全审计). No plaintext ID numbers, passwords 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from zugong.audit.models import AuditEvent
 from zugong.core import crypto
 
 _local = threading.local()
+MIN_RETENTION_DAYS = 180
 
 
 def set_request_context(*, request_id: str = "", ip_address: str = "", user=None) -> None:
@@ -106,15 +109,89 @@ class ChainReport:
     reason: str = ""
 
 
+def _purge_anchors() -> set[str]:
+    """Chain hashes of the last rows removed by ``purge_expired`` (recorded in ``audit_purge`` events)."""
+    return {str(d.get("last_deleted_hash", "")) for d in
+            AuditEvent.objects.filter(kind="audit_purge").values_list("data", flat=True) if isinstance(d, dict)}
+
+
 def verify_chain() -> ChainReport:
-    """Walk the audit table in id order and recompute every link. Returns a ``ChainReport``."""
-    prev = ""
+    """Walk the audit table in id order and recompute every link. Returns a ``ChainReport``.
+
+    The first remaining row may link to a row removed by a retention purge; that is accepted only when an
+    ``audit_purge`` event (itself checked in the walk) recorded that row's hash as its anchor."""
+    prev = None
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         checked += 1
+        if prev is None:
+            prev = ""
+            if event.prev_hash and event.prev_hash in _purge_anchors():
+                prev = event.prev_hash
         if event.prev_hash != prev:
             return ChainReport(checked, event.pk, "前一条摘要不匹配（有记录被删除或插入）")
         if compute_hash(prev, event) != event.chain_hash:
             return ChainReport(checked, event.pk, "记录内容与摘要不符（记录被修改）")
         prev = event.chain_hash
     return ChainReport(checked, None)
+
+
+@dataclass
+class PurgeReport:
+    """Result of ``purge_expired``: rows deleted, the cut-off time, the last deleted id."""
+
+    deleted: int
+    cutoff: dt.datetime
+    last_deleted_id: int | None
+
+
+def purge_expired(*, now: dt.datetime | None = None, dry_run: bool = False, user=None) -> PurgeReport:
+    """Delete audit rows older than ``settings.ZUGONG_AUDIT_RETENTION_DAYS`` (never fewer than
+    ``MIN_RETENTION_DAYS`` = 180: 《网络安全法》 Art. 21 (3) keeps network logs ≥ 6 months).
+
+    Only a contiguous prefix of the chain is removed, and only when the chain verifies: a broken chain
+    is evidence and raises ``ChainBroken``. The purge is itself audited (``audit_purge``) with the hash
+    of the last deleted row, which ``verify_chain`` accepts as the new start. On PostgreSQL the
+    append-only trigger lets the DELETE through only inside this transaction (``SET LOCAL
+    zugong.audit_purge = 'on'``) and only for rows older than 180 days."""
+    retention = max(int(settings.ZUGONG_AUDIT_RETENTION_DAYS), MIN_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - dt.timedelta(days=retention)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(7730001)")
+        last = AuditEvent.objects.filter(created_at__lt=cutoff).order_by("-id").values("id", "chain_hash").first()
+        if last is None:
+            return PurgeReport(0, cutoff, None)
+        if AuditEvent.objects.filter(id__lte=last["id"], created_at__gte=cutoff).exists():
+            # ids and times grow together; if not, take the prefix that is entirely expired
+            boundary = AuditEvent.objects.filter(created_at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+            last = AuditEvent.objects.filter(id__lt=boundary).order_by("-id").values("id", "chain_hash").first()
+            if last is None:
+                return PurgeReport(0, cutoff, None)
+        report = verify_chain()
+        if report.first_broken_id is not None:
+            raise ChainBroken(report)
+        count = AuditEvent.objects.filter(id__lte=last["id"]).count()
+        if dry_run:
+            return PurgeReport(count, cutoff, last["id"])
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL zugong.audit_purge = 'on'")
+            table = connection.ops.quote_name(AuditEvent._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [last["id"]])  # noqa: S608 (table name from model meta)  # nosec B608
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL zugong.audit_purge = 'off'")
+        record_event("audit_purge", user=user, object_type="audit_event", object_id=last["id"],
+                     summary=f"清理超过保存期限（{retention} 天）的审计记录 {count} 条",
+                     data={"deleted_through_id": last["id"], "last_deleted_hash": last["chain_hash"], "count": count,
+                           "cutoff": cutoff.isoformat(), "retention_days": retention})
+    return PurgeReport(count, cutoff, last["id"])
+
+
+class ChainBroken(Exception):
+    """The audit chain is broken; ``report`` is the ``ChainReport``."""
+
+    def __init__(self, report: ChainReport):
+        super().__init__(f"审计日志链在第 {report.first_broken_id} 条记录处断开：{report.reason}")
+        self.report = report

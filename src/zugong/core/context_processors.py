@@ -19,4 +19,20 @@ def navigation(request):
         sections.append(("数据导入", imports))
     if can(user, "party", "view"):
         sections.append(("统计报表", [("党内统计", "reports:party_stats")]))
+    sections += _admin_sections(user)
     return {"nav": sections}
+
+
+def _admin_sections(user) -> list:
+    """系统管理: the consoles of the administrator roles the user holds (三权分立)."""
+    from zugong.accounts.services import admin_kinds
+
+    kinds = admin_kinds(user)
+    items = []
+    if "system" in kinds:
+        items.append(("用户管理", "accounts:user_list"))
+    if "security" in kinds:
+        items += [("角色授权", "accounts:grant_list"), ("角色与数据标签", "accounts:role_list")]
+    if "audit" in kinds:
+        items.append(("审计日志", "audit:event_list"))
+    return [("系统管理", items)] if items else []

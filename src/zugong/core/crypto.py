@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-TOKEN_PREFIX = "v1:"  # noqa: S105 (format tag, not a secret)
+TOKEN_PREFIX = "v1:"  # noqa: S105  # nosec B105 — format tag, not a secret
 
 
 class DecryptionError(ValueError):

@@ -1,0 +1,40 @@
+"""Audit event kinds and their Chinese names (shown in the audit log page and exports)."""
+
+EVENT_KINDS = {
+    "change": "数据变更",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "login_refused_locked": "锁定期间登录",
+    "login_throttled": "登录限流",
+    "lockout": "账号锁定",
+    "logout": "退出登录",
+    "session_timeout": "会话超时",
+    "reauth": "重新验证身份",
+    "reauth_failed": "重新验证失败",
+    "otp_enrolled": "绑定动态口令",
+    "otp_verified": "动态口令验证",
+    "otp_failed": "动态口令失败",
+    "otp_reset": "重置动态口令",
+    "password_change": "修改密码",  # nosec B105 — event name, not a password
+    "password_reset": "重置密码",  # nosec B105 — event name, not a password
+    "user_create": "创建用户",
+    "user_deactivate": "停用用户",
+    "user_activate": "启用用户",
+    "user_unlock": "解除锁定",
+    "grant_change": "授权变更",
+    "role_change": "角色变更",
+    "unmask": "查看敏感信息明文",
+    "sensitive_view": "查看敏感信息",
+    "import": "导入",
+    "export": "导出",
+    "audit_read": "查阅审计日志",
+    "audit_export": "导出审计日志",
+    "audit_purge": "清理过期审计日志",
+    "backup": "备份",
+    "restore": "恢复",
+}
+
+
+def kind_label(kind: str) -> str:
+    """Chinese name of ``kind`` (the code itself when unknown)."""
+    return EVENT_KINDS.get(kind, kind)

@@ -1,0 +1,39 @@
+"""People API: ``GET /api/people/{id}/`` (masked) and ``PATCH /api/people/{id}/`` with optimistic
+locking — the body carries the ``version`` read; a stale version answers **409** (``ConcurrentEdit``
+through ``core.api.exception_handler``) and nothing is written. Scoped: ``basic.view`` to read,
+``basic.change`` to write; outside the scope a person is a 404."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+
+from zugong.people.api.serializers import PersonPatchSerializer, PersonSerializer
+from zugong.people.editing import person_update
+from zugong.people.models import Person
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="人员", description="数据范围内的人员；敏感信息为掩码。"),
+    partial_update=extend_schema(summary="修改人员", request=PersonPatchSerializer, responses={200: PersonSerializer},
+                                 description="须带读取时的 version；记录已被他人修改时返回 409，且不写入任何数据。"),
+)
+class PersonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    serializer_class = PersonSerializer
+    queryset = Person.objects.none()  # schema generation; real rows come from get_queryset
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        action = "change" if self.request.method == "PATCH" else "view"
+        return Person.objects.restrict(self.request.user, action).select_related("organization")
+
+    def partial_update(self, request, *args, **kwargs):
+        person = self.get_object()  # 404 outside the change scope
+        payload = PersonPatchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        version = data.pop("version")
+        updated = person_update(user=request.user, person_id=person.pk, expected_version=version, changes=data)
+        updated = self.get_queryset().get(pk=updated.pk)
+        return Response(PersonSerializer(updated).data)

@@ -1,0 +1,280 @@
+"""Audit trail: automatic change log with masking, domain events, hash chain, append-only storage,
+retention purge, the audit log page and its exports, no plaintext secrets in any row."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from tests.factories import make_id, make_member
+from tests.security.helpers import login, set_session
+from zugong.audit import services as audit_services
+from zugong.audit.changelog import is_tracked, log_bulk_change
+from zugong.audit.models import AuditEvent
+from zugong.audit.services import purge_expired, record_event, verify_chain
+from zugong.orgs.models import PartyOrganization
+from zugong.party.models import Membership, PartyMember
+from zugong.people.models import Person
+
+pg_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
+                             reason="the append-only trigger exists on PostgreSQL only; SQLite relies on the hash chain")
+
+
+def _changes(model_label, object_id):
+    return [e.data for e in AuditEvent.objects.filter(kind="change", object_type=model_label, object_id=str(object_id))
+            .order_by("id")]
+
+
+@pytest.mark.django_db
+def test_business_models_are_tracked():
+    assert is_tracked(Person) and is_tracked(PartyMember) and is_tracked(Membership) and is_tracked(PartyOrganization)
+    assert not is_tracked(AuditEvent)
+
+
+@pytest.mark.django_db
+def test_create_update_delete_logged_with_sensitive_fields_masked(tree):
+    person = make_member(tree.branch_a2, "赵敏", sex="2")
+    plain = person.id_number
+    created = _changes("people.person", person.pk)[0]
+    assert created["action"] == "create"
+    assert created["changes"]["name"] == [None, "赵敏"]
+    assert created["changes"]["id_number_encrypted"] == [None, "***"]
+    assert created["changes"]["id_number_hash"] == [None, "***"]
+    assert created["changes"]["id_number_masked"] == [None, person.id_number_masked]
+    with transaction.atomic():
+        person.name = "赵敏华"
+        person.set_id_number(make_id(dt.date(1985, 6, 15), "2"))
+        person.save()
+    updated = _changes("people.person", person.pk)[-1]
+    assert updated["action"] == "update"
+    assert updated["changes"]["name"] == ["赵敏", "赵敏华"]
+    assert updated["changes"]["id_number_encrypted"] == ["***", "***"]
+    assert "birth_date" not in updated["changes"]  # unchanged fields are not listed
+    membership = Membership.objects.get(person=person)
+    membership_id = membership.pk
+    with transaction.atomic():
+        membership.delete()
+    deleted = _changes("party.membership", membership_id)[-1]
+    assert deleted["action"] == "delete" and deleted["changes"]["person_id"] == [person.pk, None]
+    dump = json.dumps(list(AuditEvent.objects.values("summary", "data")), ensure_ascii=False, default=str)
+    assert plain not in dump and person.id_number not in dump
+
+
+@pytest.mark.django_db
+def test_change_event_carries_request_id_and_user(sec, client):
+    login(client, sec.county_user)
+    person = sec.member_a1_1
+    response = client.post(f"/people/{person.pk}/edit/", {
+        "version": person.version, "name": "张伟民", "sex": "1", "ethnicity": "01", "birth_date": "1985-06-15",
+        "education_level": "21", "political_status": "01"})
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(kind="change", object_type="people.person").latest("id")
+    assert event.actor_username == "county"
+    assert event.request_id and event.ip_address == "127.0.0.1"
+    assert event.data["changes"]["name"] == ["张伟", "张伟民"]
+
+
+@pytest.mark.django_db
+def test_log_bulk_change(tree):
+    event = log_bulk_change(Person, 250, "导入党员花名册 roster.xlsx", action="import", data={"file": "roster.xlsx"})
+    assert event.kind == "change" and event.data == {"model": "people.person", "action": "import", "count": 250,
+                                                     "file": "roster.xlsx"}
+
+
+@pytest.mark.django_db
+def test_audit_write_failure_rolls_back_the_business_change(tree):
+    before = Person.objects.count()
+    with mock.patch.object(AuditEvent, "save", side_effect=DatabaseError("disk full")):
+        with pytest.raises(DatabaseError):
+            make_member(tree.branch_a2, "钱多多")
+    assert Person.objects.count() == before
+    assert not Person.objects.filter(name="钱多多").exists()
+
+
+@pytest.mark.django_db
+def test_chain_intact_after_normal_activity(tree):
+    report = verify_chain()
+    assert report.first_broken_id is None and report.checked == AuditEvent.objects.count() > 10
+    call_command("audit_verify", stdout=io.StringIO())
+
+
+def _tamper(sql, params):
+    """Run ``sql`` against the audit table, bypassing the PostgreSQL trigger (as a DBA could)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+
+
+@pytest.mark.django_db
+def test_raw_update_is_flagged_by_the_chain(tree):
+    """On SQLite anyone with the file can UPDATE; on PostgreSQL a DBA could disable the trigger. Either
+    way ``zugong audit verify`` names the first modified row and exits non-zero."""
+    target = AuditEvent.objects.order_by("id")[5]
+    _tamper("UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["无事发生", target.pk])
+    report = verify_chain()
+    assert report.first_broken_id == target.pk and "修改" in report.reason
+    with pytest.raises(CommandError, match=f"ID={target.pk}"):
+        call_command("audit_verify", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_deleted_row_is_flagged_by_the_chain(tree):
+    ids = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [ids[3]])
+    assert verify_chain().first_broken_id == ids[4]
+    # deleting the oldest rows without a purge record is flagged too
+    _tamper("DELETE FROM audit_auditevent WHERE id <= %s", [ids[4]])
+    assert verify_chain().first_broken_id == ids[5]
+
+
+@pg_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("sql", ["UPDATE audit_auditevent SET summary = 'x'", "DELETE FROM audit_auditevent",
+                                 "TRUNCATE audit_auditevent"])
+def test_postgresql_trigger_blocks_raw_changes(tree, sql):
+    count = AuditEvent.objects.count()
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            # the test database switches the TRUNCATE trigger off for Django's flush (tests/conftest.py)
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_no_truncate")
+            cursor.execute(sql)
+    assert AuditEvent.objects.count() == count
+
+
+@pg_only
+@pytest.mark.django_db
+def test_postgresql_purge_variable_alone_does_not_allow_deleting_recent_rows(tree):
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL zugong.audit_purge = 'on'")
+            cursor.execute("DELETE FROM audit_auditevent")
+
+
+def _old_events(days_ago: int, n: int):
+    when = timezone.now() - dt.timedelta(days=days_ago)
+    with mock.patch.object(audit_services.timezone, "now", return_value=when):
+        return [record_event("login", object_type="user", summary=f"旧记录{i}") for i in range(n)]
+
+
+@pytest.mark.django_db
+def test_purge_removes_only_expired_rows_and_chain_stays_verifiable(settings):
+    settings.ZUGONG_AUDIT_RETENTION_DAYS = 180
+    old = _old_events(400, 3)
+    older_than_retention_but_young = _old_events(100, 2)
+    report = purge_expired()
+    assert report.deleted == 3 and report.last_deleted_id == old[-1].pk
+    remaining = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    assert remaining[0] == older_than_retention_but_young[0].pk
+    purge_event = AuditEvent.objects.get(kind="audit_purge")
+    assert purge_event.data["count"] == 3 and purge_event.data["last_deleted_hash"] == old[-1].chain_hash
+    assert verify_chain().first_broken_id is None
+    # nothing else to purge
+    assert purge_expired().deleted == 0
+
+
+@pytest.mark.django_db
+def test_purge_refuses_when_chain_broken():
+    old = _old_events(400, 3)
+    _tamper("UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["改", old[1].pk])
+    with pytest.raises(CommandError, match="不清理"):
+        call_command("audit_purge", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(pk=old[0].pk).exists()
+
+
+@pytest.mark.django_db
+def test_purge_dry_run_deletes_nothing():
+    _old_events(400, 2)
+    out = io.StringIO()
+    call_command("audit_purge", "--dry-run", stdout=out)
+    assert "2 条" in out.getvalue() and AuditEvent.objects.count() == 2
+
+
+def test_retention_shorter_than_180_days_is_refused():
+    import subprocess
+    import sys
+
+    env = {"ZUGONG_TESTING": "1", "ZUGONG_AUDIT_RETENTION_DAYS": "90", "PATH": "/usr/bin:/bin",
+           "DJANGO_SETTINGS_MODULE": "zugong.settings"}
+    done = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode != 0 and "180" in done.stderr
+
+
+# --- the audit log page -----------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_audit_page_lists_filters_and_audits_each_read(sec, client):
+    login(client, sec.audadm)
+    response = client.get("/audit/?kind=grant_change&actor=")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "授予 county 角色" in html and "新增人员" not in html
+    read = AuditEvent.objects.filter(kind="audit_read").latest("id")
+    assert read.actor_id == sec.audadm.pk and read.data == {"filters": {"kind": "grant_change"}, "page": 1}
+    response = client.get("/audit/?q=县级&date_from=2000-01-01&date_to=bad")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_audit_export_needs_reauth_and_is_audited(sec, client, fmt):
+    login(client, sec.audadm, reauth=False)
+    set_session(client, reauth_at=0)
+    response = client.get(f"/audit/export/?format={fmt}&kind=grant_change")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/reauth/")
+    login(client, sec.audadm)
+    response = client.get(f"/audit/export/?format={fmt}&kind=grant_change")
+    assert response.status_code == 200
+    expected = AuditEvent.objects.filter(kind="grant_change").count()
+    event = AuditEvent.objects.filter(kind="audit_export").latest("id")
+    assert event.data == {"format": fmt, "rows": expected, "filters": {"kind": "grant_change"}}
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        from openpyxl import load_workbook
+
+        rows = [list(r) for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["序号", "时间", "操作人"]
+    assert len(rows) == expected + 1
+
+
+@pytest.mark.django_db
+def test_export_neutralises_formulas_and_line_breaks(sec, client):
+    record_event("login_failed", object_type="user", summary="=HYPERLINK(\"http://evil\")\r\nforged",
+                 data={"username": "@SUM(1)"})
+    login(client, sec.audadm)
+    response = client.get("/audit/export/?format=csv&kind=login_failed")
+    body = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert len(rows) == 2
+    assert rows[1][8].startswith("'=HYPERLINK") and "\n" not in rows[1][8]
+    assert body.count("\r\n") == 2
+
+
+@pytest.mark.django_db
+def test_no_plaintext_id_numbers_phones_or_passwords_in_audit(sec, client):
+    from tests.factories import PASSWORD
+
+    person = sec.member_a1_1
+    login(client, sec.county_user)
+    new_id = make_id(dt.date(1985, 6, 15), "1")
+    client.post(f"/people/{person.pk}/edit/", {"version": person.version, "name": "张伟", "sex": "1", "ethnicity": "01",
+                                                "birth_date": "1985-06-15", "id_number": new_id,
+                                                "phone": "13912345678", "education_level": "21"})
+    client.post(f"/people/{person.pk}/unmask/", {"reason": "核对档案"})
+    client.post("/accounts/login/", {"username": "county", "password": PASSWORD})
+    assert AuditEvent.objects.filter(kind="unmask").exists()
+    dump = json.dumps(list(AuditEvent.objects.values()), ensure_ascii=False, default=str)
+    for secret in (new_id, "13912345678", PASSWORD, sec.member_a1_2.id_number):
+        assert secret not in dump

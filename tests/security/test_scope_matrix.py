@@ -1,0 +1,238 @@
+"""Scope matrix: every URL × every actor × method, with the exact HTTP status expected.
+
+Actors (``ACTORS``, in this order in every row):
+  ``anon`` not logged in · ``branch_a`` 支部书记 at branch A1 · ``branch_b`` 支部书记 at branch B1 ·
+  ``town`` 党务工作者 at town A · ``county`` 组织部门管理员 at the county · ``county_nd`` the county with
+  every label except ``discipline`` · ``sysadm`` / ``secadm`` / ``audadm`` the three separated
+  administrators.
+Every actor runs in production mode (``ZUGONG_REQUIRE_OTP`` on) with a TOTP-verified, freshly
+re-authenticated session, so the matrix tests *scope*; the authentication steps have their own tests.
+
+Expected tokens: an HTTP status (``200``, ``302``, ``400``, ``403``, ``404``, ``405``, ``409``) or ``L`` = a
+redirect to the login page.
+
+**Adding a row is one line**::
+
+    R("orgs:detail", "L 200 404 200 200 200 403 403 403", args=["branch_a1"]),
+
+``args`` items are fixture attribute names (their ``pk`` is used), literals, or ``callable(t)``;
+``data`` is a dict or ``callable(t) -> dict`` evaluated per actor (so it can read the current
+``version``); ``query`` is appended after ``?``; ``json=True`` sends ``data`` as JSON;
+``pending="why"`` marks a row whose view is still a placeholder (reported as xfail; once the view
+matches, the test fails until the mark is removed).
+
+``test_every_url_is_in_the_matrix`` walks the URL resolver and fails, naming them, on URL names the
+matrix does not cover — a new view cannot ship without its row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.helpers import login
+from zugong.accounts.models import Role
+
+ACTORS = ("anon", "branch_a", "branch_b", "town", "county", "county_nd", "sysadm", "secadm", "audadm")
+_FIXTURE_USER = {"branch_a": "branch_user", "branch_b": "branch_b_user", "town": "town_user", "county": "county_user",
+                 "county_nd": "county_nd", "sysadm": "sysadm", "secadm": "secadm", "audadm": "audadm"}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    expect: tuple[str, ...]
+    method: str = "GET"
+    args: tuple = ()
+    data: dict | Callable | None = None
+    query: str = ""
+    json: bool = False
+    note: str = field(default="", compare=False)
+    pending: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.name}"
+
+
+def R(name: str, expect: str, method: str = "GET", *, args=(), data=None, query: str = "", json: bool = False,
+      note: str = "", pending: str = "") -> Row:
+    tokens = tuple(expect.split())
+    if len(tokens) != len(ACTORS):
+        raise ValueError(f"{name}: {len(tokens)} expectations for {len(ACTORS)} actors")
+    return Row(name, tokens, method.upper(), tuple(args), data, query, json, note, pending)
+
+
+def _person_form(t):
+    p = type(t.member_a1_1).objects.get(pk=t.member_a1_1.pk)
+    return {"version": p.version, "name": p.name, "sex": p.sex, "ethnicity": p.ethnicity,
+            "birth_date": p.birth_date.isoformat(), "education_level": p.education_level,
+            "political_status": p.political_status}
+
+
+def _person_patch(t):
+    p = type(t.member_a1_1).objects.get(pk=t.member_a1_1.pk)
+    return {"version": p.version, "name": p.name}
+
+
+def _town_grant(t):
+    return t.town_user.grants.first().pk
+
+
+def _viewer_role(t):
+    return Role.objects.get(code="viewer").pk
+
+
+ADMIN_ONLY = {  # administrator consoles: (expected for the administrator kind, everyone else 403, anon → login)
+    "system": "L 403 403 403 403 403 {ok} 403 403",
+    "security": "L 403 403 403 403 403 403 {ok} 403",
+    "audit": "L 403 403 403 403 403 403 403 {ok}",
+}
+
+
+def A(kind: str, ok: str = "200") -> str:
+    return ADMIN_ONLY[kind].format(ok=ok)
+
+
+#           name                              anon bra  brb  town cty  cnd  sys  sec  aud
+MATRIX: list[Row] = [
+    R("home",                                 "L    302  302  302  302  302  302  302  302"),
+    R("accounts:login",                       "200  200  200  200  200  200  200  200  200"),
+    R("accounts:logout",                      "L    L    L    L    L    L    L    L    L", "POST"),
+    R("accounts:profile",                     "L    200  200  200  200  200  200  200  200"),
+    R("accounts:password_change",             "L    200  200  200  200  200  200  200  200"),
+    R("accounts:otp_setup",                   "L    302  302  302  302  302  302  302  302", note="enrolled → verify"),
+    R("accounts:otp_verify",                  "L    200  200  200  200  200  200  200  200"),
+    R("accounts:reauth",                      "L    200  200  200  200  200  200  200  200"),
+    R("accounts:user_list",                   A("system")),
+    R("accounts:user_create",                 A("system")),
+    R("accounts:user_deactivate",             A("system", "302"), "POST", args=["nogrant_user"]),
+    R("accounts:user_activate",               A("system", "302"), "POST", args=["nogrant_user"]),
+    R("accounts:user_unlock",                 A("system", "302"), "POST", args=["nogrant_user"]),
+    R("accounts:user_otp_reset",              A("system", "302"), "POST", args=["nogrant_user"]),
+    R("accounts:user_reset_password",         A("system"), args=["nogrant_user"]),
+    R("accounts:grant_list",                  A("security")),
+    R("accounts:grant_create",                A("security")),
+    R("accounts:grant_revoke",                A("security", "302"), "POST", args=[_town_grant]),
+    R("accounts:role_list",                   A("security")),
+    R("accounts:role_create",                 A("security")),
+    R("accounts:role_edit",                   A("security"), args=[_viewer_role]),
+    R("audit:event_list",                     A("audit")),
+    R("audit:event_export",                   A("audit"), query="format=csv"),
+    R("people:detail",                        "L    200  404  200  200  200  403  403  403", args=["member_a1_1"]),
+    R("people:unmask",                        "L    404  404  404  200  200  403  403  403", args=["member_a1_1"]),
+    R("people:unmask",                        "L    404  404  404  200  200  403  403  403", "POST",
+      args=["member_a1_1"], data={"reason": "核对档案"}),
+    R("people:edit",                          "L    200  404  200  200  200  403  403  403", args=["member_a1_1"]),
+    R("people:edit",                          "L    302  404  302  302  302  403  403  403", "POST",
+      args=["member_a1_1"], data=_person_form),
+    R("api:person-detail",                    "403  200  404  200  200  200  403  403  403", args=["member_a1_1"]),
+    R("api:person-detail",                    "403  200  404  200  200  200  403  403  403", "PATCH",
+      args=["member_a1_1"], data=_person_patch, json=True),
+    # --- pages and endpoints of the other apps: the lead completes/adjusts these rows -------------------
+    R("orgs:tree",                            "L    200  200  200  200  200  403  403  403"),
+    R("orgs:detail",                          "L    200  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("orgs:children",                        "L    404  404  200  200  200  403  403  403", args=["town_a"]),
+    R("orgs:children",                        "L    200  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("orgs:import",                          "L    403  403  200  200  200  403  403  403"),
+    R("party:member_list",                    "L    200  200  200  200  200  403  403  403"),
+    R("party:import_roster",                  "L    403  403  200  200  200  403  403  403"),
+    R("orgs:import_template",                 "L    403  403  200  200  200  403  403  403"),
+    R("party:import_roster_template",         "L    403  403  200  200  200  403  403  403"),
+    R("party:export_roster_form",             "L    200  200  200  200  200  403  403  403"),
+    R("party:export_roster",                  "L    200  200  200  200  200  403  403  403"),
+    R("party:export_roster",                  "L    405  405  405  405  405  403  403  403", "POST"),
+    R("reports:party_stats",                  "L    200  200  200  200  200  403  403  403"),
+    R("reports:party_stats_xlsx",             "L    200  200  200  200  200  403  403  403"),
+    R("api:party-stats",                      "403  404  404  200  200  200  403  403  403", query="org=C-A"),
+    R("reports:party_stats",                  "L    200  404  200  200  200  403  403  403", query="org=C-A-1&as_of=2024-12-31"),
+    R("reports:party_stats_xlsx",             "L    404  404  200  200  200  403  403  403", query="org=C-A&as_of=2024-12-31"),
+    R("api:party-stats",                      "403  200  404  200  200  200  403  403  403", query="org=C-A-1&as_of=2024-12-31"),
+    R("api:party-stats",                      "403  400  400  400  400  400  403  403  403", note="org missing"),
+    R("api:schema",                           "403  200  200  200  200  200  403  403  403"),
+    R("api:organization-list",                "403  200  200  200  200  200  403  403  403"),
+    R("api:organization-detail",              "403  200  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("api:member-list",                      "403  200  200  200  200  200  403  403  403"),
+    R("api:member-detail",                    "403  200  404  200  200  200  403  403  403", args=["member_a1_1"]),
+]
+
+# URL names that need no row (none today; say why when adding one).
+NOT_SCOPED: dict[str, str] = {}
+
+
+def _url(row: Row, t) -> str:
+    args = []
+    for a in row.args:
+        if callable(a):
+            args.append(a(t))
+        elif isinstance(a, str) and hasattr(t, a):
+            args.append(getattr(t, a).pk)
+        else:
+            args.append(a)
+    url = reverse(row.name, args=args)
+    return f"{url}?{row.query}" if row.query else url
+
+
+def _request(client: Client, row: Row, url: str, t):
+    data = row.data(t) if callable(row.data) else (row.data or {})
+    method = getattr(client, row.method.lower())
+    if row.json or row.method in ("PATCH", "PUT"):
+        return method(url, data, content_type="application/json")
+    return method(url, data) if row.method != "GET" or data else method(url)
+
+
+def _token(response) -> str:
+    if response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")):
+        return "L"
+    return str(response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", MATRIX, ids=[r.id for r in MATRIX])
+def test_scope_matrix(row, sec, otp_on):
+    failures = []
+    for actor, expected in zip(ACTORS, row.expect, strict=True):
+        client = Client()
+        if actor != "anon":
+            login(client, getattr(sec, _FIXTURE_USER[actor]))
+        url = _url(row, sec)
+        got = _token(_request(client, row, url, sec))
+        if got != expected:
+            failures.append(f"{actor}: expected {expected}, got {got}")
+    message = f"{row.id} ({_url(row, sec)}):\n  " + "\n  ".join(failures)
+    if row.pending:
+        # strict: once the real view behaves, the row must lose its ``pending`` mark
+        assert failures, f"{row.id} now matches the matrix: remove pending={row.pending!r}"
+        pytest.xfail(f"{row.pending}: {message}")
+    assert not failures, message
+
+
+def _named_urls(patterns=None, namespace: str | None = None):
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace and (f"{namespace}:{p.namespace}" if namespace else p.namespace) or namespace
+            yield from _named_urls(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            if not p.name:
+                yield f"<unnamed {p.pattern} → {p.lookup_str}>"
+            else:
+                yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def test_every_url_is_in_the_matrix():
+    covered = {row.name for row in MATRIX} | set(NOT_SCOPED)
+    missing = sorted(set(_named_urls()) - covered)
+    assert not missing, (f"The scope matrix misses {len(missing)} URL name(s): {', '.join(missing)}.\n"
+                         "Add one row per name and method to MATRIX in tests/security/test_scope_matrix.py, e.g. "
+                         f'R("{missing[0]}", "L 200 404 200 200 200 403 403 403", args=[...]).')
+
+
+def test_matrix_rows_name_existing_urls():
+    existing = set(_named_urls())
+    stale = sorted({row.name for row in MATRIX} - existing)
+    assert not stale, f"Matrix rows for URL names that no longer exist: {', '.join(stale)}"
