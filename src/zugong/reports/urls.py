@@ -5,4 +5,5 @@ from zugong.reports import views
 app_name = "reports"
 urlpatterns = [
     path("party-stats/", views.party_stats, name="party_stats"),
+    path("party-stats/xlsx/", views.party_stats_xlsx, name="party_stats_xlsx"),
 ]

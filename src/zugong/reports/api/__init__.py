@@ -1,0 +1,1 @@
+"""Reports API: ``GET /api/stats/party/`` (党内统计)."""

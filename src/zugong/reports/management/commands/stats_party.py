@@ -1,0 +1,69 @@
+"""``zugong stats party``: the 党内统计 table of an organization subtree as of a date.
+
+    zugong stats party --org CODE --as-of YYYY-MM-DD --user USERNAME [--format text|json|xlsx] [--output PATH]
+
+Statistics are scoped: ``--user`` names the account whose data scope applies (an organization outside
+it is refused exactly like an unknown one). ``text`` prints a readable table, ``json`` the result of
+``party_statistics`` (Chinese keys), ``xlsx`` writes the 公报 table to ``--output`` (needs the
+``party.export`` permission; audited). Errors exit with a non-zero status and a Chinese message.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from zugong.core.dates import DateParseError, parse_date
+from zugong.core.errors import ZugongError
+from zugong.reports.exporters import party_statistics_xlsx, statistics_text
+from zugong.reports.services import party_statistics, scoped_organization
+
+
+class Command(BaseCommand):
+    help = "党内统计：按组织（含下级组织）和截至日期输出党内统计公报表（文本、JSON 或 Excel）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", required=True, help="组织代码（统计该组织及其下级组织）")
+        parser.add_argument("--as-of", required=True, dest="as_of", help="截至日期，YYYY-MM-DD")
+        parser.add_argument("--user", required=True, help="以该用户的数据范围统计（用户名）")
+        parser.add_argument("--format", choices=["text", "json", "xlsx"], default="text", help="输出格式（默认 text）")
+        parser.add_argument("--output", help="输出文件路径（xlsx 必填；text/json 缺省时输出到屏幕）")
+
+    def handle(self, *args, **options):
+        fmt = options["format"]
+        output = options.get("output")
+        if fmt == "xlsx" and not output:
+            raise CommandError("输出 Excel 时必须用 --output 指定文件路径。")
+        try:
+            as_of, day_unknown = parse_date(options["as_of"])
+        except DateParseError as exc:
+            raise CommandError(f"截至日期无效：{exc}")
+        if as_of is None or day_unknown:
+            raise CommandError("截至日期无效：应为完整日期 YYYY-MM-DD。")
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None or not user.is_active:
+            raise CommandError(f"用户「{options['user']}」不存在或已停用。")
+
+        try:
+            organization = scoped_organization(user=user, code=options["org"])
+            if fmt == "xlsx":
+                content, _ = party_statistics_xlsx(user=user, organization=organization, as_of=as_of)
+                Path(output).write_bytes(content)
+                self.stdout.write(self.style.SUCCESS(f"已导出：{output}"))
+                return
+            stats = party_statistics(user=user, organization=organization, as_of=as_of)
+        except ZugongError as exc:
+            raise CommandError(exc.message)
+
+        if fmt == "json":
+            text = json.dumps(stats, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = statistics_text(stats, organization, as_of)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            self.stdout.write(self.style.SUCCESS(f"已写入：{output}"))
+        else:
+            self.stdout.write(text, ending="")
