@@ -62,14 +62,18 @@ def user_scope(user, label: str, action: str) -> list[ScopeNode]:
         user._zugong_scope_cache = cache
     key = (label, action)
     if key not in cache:
-        from zugong.accounts.models import RoleGrant
+        if "_grants" not in cache:
+            # All of the user's grants in one query per request; each (label, action) is derived from it.
+            from zugong.accounts.models import RoleGrant
 
+            cache["_grants"] = [
+                (set(g.role.permissions), ScopeNode(g.organization_id, g.organization.path, g.include_subtree))
+                for g in RoleGrant.objects.active().filter(user=user, organization__isnull=False)
+                .select_related("role", "organization")
+            ]
         perm = f"{label}.{action}"
-        nodes = []
-        for grant in RoleGrant.objects.active().filter(user=user).select_related("role", "organization"):
-            if perm in grant.role.permissions or f"*.{action}" in grant.role.permissions or "*.*" in grant.role.permissions:
-                nodes.append(ScopeNode(grant.organization_id, grant.organization.path, grant.include_subtree))
-        cache[key] = nodes
+        cache[key] = [node for perms, node in cache["_grants"]
+                      if perm in perms or f"*.{action}" in perms or "*.*" in perms]
     return cache[key]
 
 

@@ -8,5 +8,6 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/children/", views.children, name="children"),
     path("import/", include("zugong.orgs.import_urls")),
 ]

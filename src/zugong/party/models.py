@@ -91,7 +91,8 @@ class Membership(BaseModel):
         verbose_name = "组织关系"
         verbose_name_plural = "组织关系"
         indexes = [
-            models.Index(fields=["organization", "start_date"], name="membership_org_start_idx"),
+            # covers the as-of roster filter (organization, start <= D < end) so counts need no table lookups
+            models.Index(fields=["organization", "start_date", "end_date"], name="membership_org_period_idx"),
             models.Index(fields=["person", "end_date"], name="membership_person_end_idx"),
         ]
         constraints = [

@@ -1,12 +1,95 @@
-"""Placeholder: replaced by the member pages."""
+"""Party member pages: the roster (党员名册). Reads go through ``party.selectors`` (scoped)."""
+
+from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+from zugong.core.scoping import can
+from zugong.orgs.selectors import scope_tree
+from zugong.party.filtersets import CARRIED_FILTERS, SORT_FIELDS
+from zugong.party.selectors import RosterPaginator, member_filterset, roster_rows
+
+PAGE_SIZES = (20, 50, 100)
+DEFAULT_PAGE_SIZE = 50
+
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _sort_links(current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the ``sort`` value its header link sets and the arrow to show."""
+    links = {}
+    for key in SORT_FIELDS:
+        if current == key:
+            links[key] = {"param": f"-{key}", "arrow": "↑"}
+        elif current == f"-{key}":
+            links[key] = {"param": key, "arrow": "↓"}
+        else:
+            links[key] = {"param": key, "arrow": ""}
+    return links
+
+
+def _export_href(params: dict[str, str]) -> str | None:
+    """The roster export link with the current filters, or ``None`` while the export view is absent."""
+    try:
+        url = reverse("party:export_roster")
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 @login_required
 def member_list(request):
-    return HttpResponse("党员名册")
+    """党员名册: the roster of the user's scope as of a date, filtered by ``MemberFilterSet``, paginated
+    in SQL (``RosterPaginator``: COUNT, then the page's keys and rows; the query count does not depend
+    on the page size). An ``org`` outside the scope (or unknown) is a 404."""
+    user = request.user
+    filterset = member_filterset(data=request.GET, request=request)
+    valid = filterset.is_valid()
+    queryset = filterset.qs  # resolves ``org`` through the scope
+    selected_org = filterset.selected_org
+    if request.GET.get("org", "").strip() and selected_org is None:
+        raise Http404("组织不存在或不在您的数据范围内")
+    if not valid:
+        queryset = queryset.none()
+    paginator = RosterPaginator(queryset, _page_size(request))
+    page = paginator.get_page(request.GET.get("page"))
+    rows = roster_rows(page.object_list, filterset.as_of)
+
+    carried = {k: request.GET[k] for k in CARRIED_FILTERS if request.GET.get(k)}
+    export_params = {**carried, "as_of": filterset.as_of.isoformat()}
+    if selected_org is not None:
+        export_params["org"] = selected_org.code
+    if request.GET.get("sort"):
+        export_params["sort"] = request.GET["sort"]
+
+    context = {
+        "filter": filterset,
+        "filter_errors": [] if valid else filterset.form.errors,
+        "page": page,
+        "rows": rows,
+        "total": paginator.count,
+        "as_of": filterset.as_of,
+        "selected_org": selected_org,
+        "roots_nodes": scope_tree(user=user),
+        "tree_query": urlencode(carried),
+        "export_href": _export_href(export_params) if can(user, "party", "export") else None,
+        "sorts": _sort_links(request.GET.get("sort", "")),
+        "page_sizes": PAGE_SIZES,
+        "page_size": paginator.per_page,
+        # one reverse() for all rows: "/people/0/" → "/people/", the template appends "<id>/"
+        "person_url_prefix": reverse("people:detail", args=[0]).removesuffix("0/"),
+    }
+    return render(request, "party/member_list.html", context)
 
 
 @login_required

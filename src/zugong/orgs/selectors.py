@@ -1,0 +1,212 @@
+"""Scoped reads of the party organization tree (``design.md`` rule 1: every read goes through
+``PartyOrganization.objects.restrict(user, action)``).
+
+All functions take the requesting ``user`` keyword-only and never return an organization outside the
+user's ``party.<action>`` scope; "not in scope" and "does not exist" look the same to the caller
+(``None`` or an empty queryset), so pages can answer 404 without naming anything.
+
+Member counts are *current* members (open ``Membership`` rows, or rows in force on ``as_of`` when given)
+of an organization's whole subtree, counted in SQL (``design.md`` rule 6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from zugong.core.scoping import ScopeNode, user_scope
+from zugong.orgs.models import PartyOrganization
+
+STEPLEN = PartyOrganization.steplen  # characters of ``path`` per tree level (treebeard: 4)
+SEARCH_LIMIT = 50
+
+
+def scope_nodes(*, user, action: str = "view") -> list[ScopeNode]:
+    """The ``party.<action>`` grant nodes of ``user`` (cached per request by ``core.scoping``)."""
+    return user_scope(user, PartyOrganization.data_label, action)
+
+
+def covers_subtree(*, user, organization: PartyOrganization, action: str = "view") -> bool:
+    """True if a *subtree* grant covers ``organization`` — i.e. its children are in scope too
+    (a node-only grant shows the node but not its children). No query."""
+    return any(n.include_subtree and organization.path.startswith(n.path) for n in scope_nodes(user=user, action=action))
+
+
+def scope_roots(*, user, action: str = "view") -> QuerySet[PartyOrganization]:
+    """The top-most organizations of the user's scope: each grant node that is not already inside
+    another subtree grant, in tree order. Empty for a user without grants."""
+    nodes = scope_nodes(user=user, action=action)
+    subtree_paths = [n.path for n in nodes if n.include_subtree]
+    root_ids = [
+        n.org_id for n in nodes
+        if not any(n.path != p and n.path.startswith(p) for p in subtree_paths)
+    ]
+    return PartyOrganization.objects.restrict(user, action).filter(pk__in=root_ids).order_by("path")
+
+
+def organization_children(*, user, parent: PartyOrganization, action: str = "view") -> QuerySet[PartyOrganization]:
+    """Direct children of ``parent`` within scope, in tree order (uses the path pattern index)."""
+    return (
+        PartyOrganization.objects.restrict(user, action)
+        .filter(path__startswith=parent.path, depth=parent.depth + 1)
+        .order_by("path")
+    )
+
+
+def organization_get(*, user, pk: int, action: str = "view") -> PartyOrganization | None:
+    """The organization ``pk`` if it is in scope, else ``None``."""
+    return PartyOrganization.objects.restrict(user, action).filter(pk=pk).first()
+
+
+def organization_by_ref(*, user, ref: object, action: str = "view") -> PartyOrganization | None:
+    """The in-scope organization named by ``ref``: its 组织代码 ``code`` or, when ``ref`` is all digits and
+    no code matches, its database id. ``None`` when empty, unknown or outside the scope."""
+    text = str(ref or "").strip()
+    if not text:
+        return None
+    condition = Q(code=text)
+    if text.isdigit() and len(text) < 19:
+        condition |= Q(pk=int(text))
+    found = list(PartyOrganization.objects.restrict(user, action).filter(condition)[:2])
+    for org in found:
+        if org.code == text:
+            return org
+    return found[0] if found else None
+
+
+def organization_ancestors(*, user, organization: PartyOrganization,
+                           action: str = "view") -> list[PartyOrganization]:
+    """Ancestors of ``organization`` from the top, **only those within scope** (breadcrumbs), one query."""
+    prefixes = [organization.path[:i] for i in range(STEPLEN, len(organization.path), STEPLEN)]
+    if not prefixes:
+        return []
+    return list(PartyOrganization.objects.restrict(user, action).filter(path__in=prefixes).order_by("path"))
+
+
+def organization_search(*, user, text: str, limit: int = SEARCH_LIMIT,
+                        action: str = "view") -> list[PartyOrganization]:
+    """In-scope organizations whose name contains ``text`` or whose code starts with it (tree order, at
+    most ``limit``). Each result gets ``.ancestor_names``: the names of its in-scope ancestors (one extra
+    query for all results together)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    qs = PartyOrganization.objects.restrict(user, action)
+    results = list(qs.filter(Q(name__icontains=text) | Q(code__istartswith=text)).order_by("path")[:limit])
+    prefixes = {r.path[:i] for r in results for i in range(STEPLEN, len(r.path), STEPLEN)}
+    names = dict(qs.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
+    for r in results:
+        r.ancestor_names = [names[r.path[:i]] for i in range(STEPLEN, len(r.path), STEPLEN) if r.path[:i] in names]
+    return results
+
+
+def _prefix_counts(*, user, under: str, width: int, as_of: dt.date | None = None) -> dict[str, int]:
+    """``{path prefix: members}``: in-scope memberships (open, or in force on ``as_of``) of organizations
+    under path ``under``, grouped by the first ``width`` characters of the organization path (a path
+    shorter than ``width`` is its own group). One ``GROUP BY`` query."""
+    from zugong.party.models import Membership  # party depends on orgs, not the reverse
+
+    base = Membership.objects.restrict(user, "view")
+    base = base.current() if as_of is None else base.on(as_of)
+    rows = (
+        base.filter(organization__path__startswith=under)
+        .annotate(prefix=Substr("organization__path", 1, width))
+        .values("prefix")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["prefix"]: row["n"] for row in rows}
+
+
+def member_counts(*, user, organizations: Iterable[PartyOrganization],
+                  as_of: dt.date | None = None) -> dict[int, int]:
+    """``{organization id: number of members in its subtree}`` for each of ``organizations``.
+
+    Members are ``Membership`` rows within the user's ``party.view`` scope, open ones (``as_of=None``) or
+    those in force on ``as_of``. One ``GROUP BY`` query per tree depth among ``organizations`` (siblings:
+    one query): memberships under the common path prefix grouped by the first ``depth × 4`` characters of
+    their organization's path."""
+    orgs = list(organizations)
+    counts = {o.pk: 0 for o in orgs}
+    by_depth: dict[int, list[PartyOrganization]] = defaultdict(list)
+    for o in orgs:
+        by_depth[o.depth].append(o)
+    for depth, group in by_depth.items():
+        common = os.path.commonprefix([o.path for o in group])
+        common = common[: len(common) - len(common) % STEPLEN]
+        found = _prefix_counts(user=user, under=common, width=depth * STEPLEN, as_of=as_of)
+        for o in group:
+            counts[o.pk] = found.get(o.path, 0)
+    return counts
+
+
+def organization_summary(*, user, organization: PartyOrganization, as_of: dt.date | None = None) -> dict[str, int]:
+    """Member figures of ``organization`` within the user's scope, as of ``as_of`` (default: open
+    memberships today), one query: ``total`` (whole subtree), ``direct`` (the organization itself),
+    ``full`` / ``probationary`` (subtree, category as of the date)."""
+    from django.utils import timezone
+
+    from zugong.party.models import Membership
+
+    day = as_of or timezone.localdate()
+    base = Membership.objects.restrict(user, "view")
+    base = base.current() if as_of is None else base.on(as_of)
+    full = Q(person__party_member__full_membership_date__lte=day)
+    return base.filter(organization__path__startswith=organization.path).aggregate(
+        total=Count("pk"),
+        direct=Count("pk", filter=Q(organization_id=organization.pk)),
+        full=Count("pk", filter=full),
+        probationary=Count("pk", filter=Q(person__party_member__admission_date__lte=day) & (
+            Q(person__party_member__full_membership_date__isnull=True)
+            | Q(person__party_member__full_membership_date__gt=day))),
+    )
+
+
+PRELOAD_CHILDREN = 60  # scope_tree shows the roots' children only when there are at most this many
+
+
+def scope_tree(*, user, with_counts: bool = False, preload: int = PRELOAD_CHILDREN) -> list[dict]:
+    """The top of the user's tree for display: each scope root (``scope_roots``) as a dict ``{"org",
+    "count", "expandable", "children"}``. The roots' children are included (``children`` a list of such
+    dicts with ``children=None``: loaded on demand) when there are at most ``preload`` of them in all;
+    otherwise the roots come collapsed (``children=None``) so a county with hundreds of towns does not
+    render them on every page. ``count`` is the current subtree member count when ``with_counts`` (one
+    ``GROUP BY`` per root), else ``None``."""
+    roots = list(scope_roots(user=user))
+    children: dict[int, list[PartyOrganization]] = {r.pk: [] for r in roots}
+    expandable = {r.pk for r in roots if r.numchild and covers_subtree(user=user, organization=r)}
+    collapsed = sum(r.numchild for r in roots if r.pk in expandable) > preload
+    if expandable and not collapsed:
+        parents = [r for r in roots if r.pk in expandable]
+        condition = reduce(or_, [Q(path__startswith=r.path, depth=r.depth + 1) for r in parents])
+        pk_by_path = {r.path: r.pk for r in parents}
+        for child in PartyOrganization.objects.restrict(user).filter(condition).order_by("path"):
+            parent_pk = pk_by_path.get(child.path[:-STEPLEN])
+            if parent_pk is not None:
+                children[parent_pk].append(child)
+    counts: dict[int, int] = {}
+    if with_counts and collapsed:
+        counts = member_counts(user=user, organizations=roots)
+    elif with_counts:
+        # one GROUP BY per root: its children's subtrees and its own direct members; the total is the sum
+        for root in roots:
+            found = _prefix_counts(user=user, under=root.path, width=(root.depth + 1) * STEPLEN)
+            counts[root.pk] = sum(found.values())
+            counts.update({c.pk: found.get(c.path, 0) for c in children[root.pk]})
+    return [
+        {
+            "org": root, "count": counts.get(root.pk), "expandable": root.pk in expandable,
+            "children": None if collapsed else [
+                {"org": c, "count": counts.get(c.pk), "expandable": c.numchild > 0, "children": None}
+                for c in children[root.pk]
+            ],
+        }
+        for root in roots
+    ]

@@ -1,0 +1,213 @@
+"""The one filter set of the party member roster (党员名册): the page, the API and the exports use it.
+
+It filters ``Membership`` rows (one row = one member in one organization over a period) that the caller
+has already restricted to the user's scope (``party.selectors.roster_base``). Parameters (all optional):
+
+- ``as_of`` 截至日期 (``YYYY-MM-DD``, default today): the roster as of that date — memberships in force on
+  it (``Membership.objects.on``); member category and age are computed as of it too.
+- ``org`` 所在党组织: 组织代码 or id → that organization's whole subtree. Resolved through the user's
+  scope: an organization outside it (or unknown) gives **no rows**, never rows.
+- ``name`` 姓名包含; ``sex`` 性别 (``1``/``2``/男/女); ``occupation`` 工作岗位 (code or name).
+- ``category`` 人员类别 (``full``/``probationary``, 正式党员/预备党员) as of ``as_of``: 正式 when 转正日期 ≤
+  as_of, 预备 when 入党日期 ≤ as_of < 转正日期 (or no 转正日期).
+- ``education`` 学历: a GB/T 4658-2006 code or name (``21``, 大学本科毕业 → exactly that code; a heading
+  code such as ``20``/大学本科/本科 → the whole ``2x`` group) or a statistical group (``EDUCATION_GROUPS``:
+  研究生, 大学本科, 大学专科, 大专及以上, 高中及以下).
+- ``ethnicity`` 民族: ``han``/汉族, ``minority``/少数民族 (any code other than 01, ``rules.md`` §1), or one
+  GB 3304 code/name.
+- ``age_min`` / ``age_max``: 周岁 as of ``as_of`` (inclusive), computed in SQL as birth-date bounds.
+- ``front_line`` 生产工作一线 (``true``/``false``).
+- ``sort``: ``name``, ``birth_date``, ``admission_date``, ``organization`` (``-`` prefix = descending).
+
+The filtered queryset carries the annotation ``roster_as_of`` (the reference date), so whoever renders
+rows (page, serializer, exporter) computes ages and categories on the same date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import DateField, Q, Value
+from django.utils import timezone
+
+from zugong.core.codes import EDUCATION, ETHNICITY, ETHNICITY_HAN, MEMBER_CATEGORY, OCCUPATION, SEX
+from zugong.core.dates import add_years
+from zugong.orgs.filtersets import CodeTableFilter
+from zugong.orgs.selectors import organization_by_ref
+from zugong.party.models import Membership
+
+# 学历 groups used by the 党内统计 tables (rules.md §1): group key → (label, accepted aliases, GB/T
+# 4658-2006 code prefixes). 高中及以下 includes 中等职业教育 (4x), 高中 (6x), 初中 (7x), 小学 (8x), 其他 (90).
+EDUCATION_GROUPS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "graduate": ("研究生", ("研究生",), ("1",)),
+    "bachelor": ("大学本科", ("本科", "大学本科"), ("2",)),
+    "associate": ("大学专科", ("专科", "大专", "大学专科"), ("3",)),
+    "college_or_above": ("大专及以上", ("大专及以上", "大专以上", "大专及以上学历"), ("1", "2", "3")),
+    "high_school_or_below": ("高中及以下", ("高中及以下", "高中以下"), ("4", "6", "7", "8", "9")),
+}
+ETHNICITY_GROUPS = {"han": ("汉族", ("汉族", "汉")), "minority": ("少数民族", ("少数民族",))}
+SORT_FIELDS = {
+    "name": ("person__name", "姓名"),
+    "birth_date": ("person__birth_date", "出生日期"),
+    "admission_date": ("person__party_member__admission_date", "入党日期"),
+    "organization": ("organization__path", "所在党组织"),
+}
+DEFAULT_ORDERING = ("organization__path", "person__name", "pk")
+# The filters a link to another organization's roster carries over (everything except org/sort/paging).
+CARRIED_FILTERS = ("as_of", "name", "sex", "ethnicity", "category", "education", "age_min", "age_max",
+                   "occupation", "front_line")
+
+
+def education_prefixes(value: str) -> tuple[str, ...] | str | None:
+    """Interpret an education filter value: a tuple of code prefixes for a group (or heading code), a
+    single exact code, or ``None`` when unrecognised."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    for key, (label, aliases, prefixes) in EDUCATION_GROUPS.items():
+        if text == key or text == label or text in aliases:
+            return prefixes
+    code = EDUCATION.parse(text)
+    if code is None:
+        return None
+    if code.endswith("0") and code != "90":  # heading code 10/20/30/40/60/70/80: the whole group
+        return (code[0],)
+    return code
+
+
+class EducationField(forms.CharField):
+    """学历 field: validates with ``education_prefixes`` and cleans to its result."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        spec = education_prefixes(value)
+        if spec is None:
+            raise forms.ValidationError(f"无法识别的学历「{value}」")
+        return spec
+
+
+class EthnicityField(forms.CharField):
+    """民族 field: ``han``/``minority`` (or 汉族/少数民族) or one GB 3304 code/name."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        for key, (label, aliases) in ETHNICITY_GROUPS.items():
+            if value in (key, label, *aliases):
+                return key
+        code = ETHNICITY.parse(value)
+        if code is None:
+            raise forms.ValidationError(f"无法识别的民族「{value}」")
+        return code
+
+
+class EducationFilter(django_filters.CharFilter):
+    field_class = EducationField
+
+
+class EthnicityFilter(django_filters.CharFilter):
+    field_class = EthnicityField
+
+
+def today() -> dt.date:
+    """Today in the configured time zone (Asia/Shanghai)."""
+    return timezone.localdate()
+
+
+class MemberFilterSet(django_filters.FilterSet):
+    """党员名册 filters; see the module docstring. Bind with ``request=`` (page, API) or ``user=``
+    (exports, CLI); the ``org`` filter resolves through that user's scope."""
+
+    as_of = django_filters.DateFilter(method="filter_noop", label="截至日期")
+    org = django_filters.CharFilter(method="filter_org", label="所在党组织（代码或ID，含下级）")
+    name = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label="姓名")
+    sex = CodeTableFilter(field_name="person__sex", table=SEX, choices=[("1", "男"), ("2", "女")], label="性别")
+    ethnicity = EthnicityFilter(method="filter_ethnicity", label="民族",
+                                widget=forms.Select(choices=[("", "全部"), ("han", "汉族"), ("minority", "少数民族")]))
+    category = CodeTableFilter(method="filter_category", table=MEMBER_CATEGORY, label="人员类别")
+    education = EducationFilter(
+        method="filter_education", label="学历",
+        widget=forms.Select(choices=[("", "全部")] + [(k, v[0]) for k, v in EDUCATION_GROUPS.items()]),
+    )
+    age_min = django_filters.NumberFilter(method="filter_age_min", label="年龄自", min_value=0, max_value=150)
+    age_max = django_filters.NumberFilter(method="filter_age_max", label="年龄至", min_value=0, max_value=150)
+    occupation = CodeTableFilter(field_name="occupation", table=OCCUPATION, label="工作岗位")
+    front_line = django_filters.BooleanFilter(
+        field_name="front_line", label="生产工作一线",
+        widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")]),
+    )
+    sort = django_filters.OrderingFilter(
+        fields={path: key for key, (path, _label) in SORT_FIELDS.items()},
+        field_labels={path: label for _key, (path, label) in SORT_FIELDS.items()},
+        label="排序",
+    )
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None):
+        # Always bound, so the as-of date (default today) is applied even without parameters.
+        super().__init__(data if data is not None else {}, queryset, request=request, prefix=prefix)
+        self.user = user if user is not None else getattr(request, "user", None)
+        self.as_of = today()
+        self.selected_org = None  # the organization ``org`` resolved to (after ``qs``), if any
+
+    # -- the reference date applies before everything else ------------------------------------------
+    def filter_queryset(self, queryset):
+        as_of = self.form.cleaned_data.get("as_of") or today()
+        self.as_of = as_of
+        queryset = queryset.on(as_of).annotate(roster_as_of=Value(as_of, output_field=DateField()))
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*queryset.query.order_by, "pk")  # stable pages
+        else:
+            queryset = queryset.order_by(*DEFAULT_ORDERING)
+        return queryset
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # applied in filter_queryset
+
+    def filter_org(self, queryset, name, value):
+        org = organization_by_ref(user=self.user, ref=value)
+        self.selected_org = org
+        if org is None:
+            return queryset.none()
+        return queryset.filter(organization__path__startswith=org.path)
+
+    def filter_category(self, queryset, name, value):
+        if value == "full":
+            return queryset.filter(person__party_member__full_membership_date__lte=self.as_of)
+        return queryset.filter(
+            Q(person__party_member__full_membership_date__isnull=True)
+            | Q(person__party_member__full_membership_date__gt=self.as_of),
+            person__party_member__admission_date__lte=self.as_of,
+        )
+
+    def filter_education(self, queryset, name, value):
+        if isinstance(value, str):
+            return queryset.filter(person__education_level=value)
+        condition = Q()
+        for prefix in value:
+            condition |= Q(person__education_level__startswith=prefix)
+        return queryset.filter(condition)
+
+    def filter_ethnicity(self, queryset, name, value):
+        if value == "han":
+            return queryset.filter(person__ethnicity=ETHNICITY_HAN)
+        if value == "minority":
+            return queryset.exclude(person__ethnicity=ETHNICITY_HAN).exclude(person__ethnicity="")
+        return queryset.filter(person__ethnicity=value)
+
+    def filter_age_min(self, queryset, name, value):
+        # 周岁 >= n  ⇔  born on or before as_of minus n years
+        return queryset.filter(person__birth_date__lte=add_years(self.as_of, -int(value)))
+
+    def filter_age_max(self, queryset, name, value):
+        # 周岁 <= n  ⇔  not yet n+1  ⇔  born after as_of minus (n+1) years
+        return queryset.filter(person__birth_date__gt=add_years(self.as_of, -(int(value) + 1)))
