@@ -1,0 +1,20 @@
+"""Demo data that looks like the country: a county-like party organization tree with members,
+applicants and demo accounts, following the published 2023 党内统计公报 at a chosen scale.
+
+- ``distributions``: the published figures (with their source) and the modelling assumptions;
+- ``names``: surnames, given names, places, units, GB/T 2260 region codes;
+- ``generator``: ``generate(scale=, seed=, members=, progress=)`` → ``GenerationSummary``, ``demo_root()``,
+  ``demo_reset()``;
+- ``accounts``: ``create_demo_accounts(root)`` and the documented ``DEMO_PASSWORD``.
+
+Used by ``zugong demo`` (``core/management/commands/demo.py``) and by the benchmarks.
+This is a plain package, not a Django app: import it after ``django.setup()``.
+"""
+
+
+def __getattr__(name: str):
+    if name in ("generate", "GenerationSummary", "demo_root", "demo_reset"):
+        from zugong.demo import generator
+
+        return getattr(generator, name)
+    raise AttributeError(name)

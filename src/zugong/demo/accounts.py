@@ -1,0 +1,83 @@
+"""Demo accounts at three levels of the demo tree, plus the three separated administrators.
+
+All share the documented demo password ``DEMO_PASSWORD`` (it satisfies the password policy of
+``accounts/passwords.py``: ≥ 12 characters, 4 character classes). They are for the demo only — anyone
+reading the README knows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from zugong.accounts.models import RoleGrant
+from zugong.accounts.services import grant_role
+from zugong.audit.services import record_event
+from zugong.orgs.models import PartyOrganization
+
+DEMO_PASSWORD = "Zugong-Demo-2023"  # noqa: S105 (documented public demo password)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo login: username, the role's Chinese name, where it is granted and what it is for."""
+
+    username: str
+    full_name: str
+    role_code: str
+    role_name: str
+    organization: str  # organization name ("全系统" for administrator roles)
+    organization_code: str
+    password: str = DEMO_PASSWORD
+
+
+def _targets(root: PartyOrganization) -> list[tuple[str, str, str, PartyOrganization]]:
+    """(username, full name, role code, organization) for each demo account."""
+    subtree = PartyOrganization.objects.filter(path__startswith=root.path)
+    township = subtree.filter(org_type="committee", unit_category="township").order_by("path").first() or root
+    branch = (subtree.filter(path__startswith=township.path, org_type="branch", unit_category="village")
+              .order_by("path").first()
+              or subtree.filter(path__startswith=township.path, org_type__in=("branch", "joint_branch"))
+              .order_by("path").first()
+              or subtree.filter(org_type__in=("branch", "joint_branch")).order_by("path").first()
+              or township)
+    return [
+        ("zzb", "县委组织部管理员", "org_department", root),
+        ("xiangzhen", f"{township.name}党务工作者", "party_affairs", township),
+        ("zhibu", f"{branch.name}书记", "branch_secretary", branch),
+        ("sysadmin", "系统管理员", "system_admin", root),
+        ("secadmin", "安全管理员", "security_admin", root),
+        ("auditadmin", "审计管理员", "audit_admin", root),
+    ]
+
+
+@transaction.atomic
+def create_demo_accounts(root: PartyOrganization) -> list[DemoAccount]:
+    """Create (or complete) the demo accounts for the demo tree under ``root`` and return them.
+
+    Existing accounts keep their password; a missing grant is added with
+    ``accounts.services.grant_role`` (audited). Raises ``django.core.exceptions.ValidationError`` if
+    ``DEMO_PASSWORD`` ever stops satisfying the password policy."""
+    User = get_user_model()
+    accounts = []
+    for username, full_name, role_code, org in _targets(root):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, full_name=full_name)
+            validate_password(DEMO_PASSWORD, user=user)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            record_event("user_create", object_type="user", object_id=user.pk,
+                         summary=f"创建演示账号 {username}", data={"username": username, "full_name": full_name})
+        grant = (RoleGrant.objects.active().filter(user=user, role__code=role_code)
+                 .select_related("role", "organization").first())
+        if grant is None:
+            grant = grant_role(user=user, role_code=role_code, organization=org)
+        where = grant.organization
+        accounts.append(DemoAccount(username=username, full_name=full_name, role_code=role_code,
+                                    role_name=grant.role.name, organization=where.name if where else "全系统",
+                                    organization_code=where.code if where else ""))
+    return accounts

@@ -1,0 +1,509 @@
+"""Deterministic demo dataset shaped like the country (2023 党内统计公报) at a chosen scale.
+
+``generate(scale=10000, seed=2023)`` writes, in one transaction, a county-like organization tree (a root
+县委, the 县直机关工委 and 街道党工委, township 党委, enterprise/school/hospital/community/social-
+organization 党委, 党总支 and 党支部/联合党支部), party members with their ``Person``, ``PartyMember`` and
+open ``Membership`` rows, ``DevelopmentRecord`` histories for the members admitted in 2023, and the open
+pipeline of 入党申请人/积极分子 (``Person`` + ``DevelopmentRecord``).
+
+**What is reproduced.** Run ``party_statistics`` (or ``zugong stats party``) on the root **as of
+2023-12-31** and every count of the 公报 comes out at scale: 党员总数, the three organization counts, 女 /
+少数民族 / 大专及以上, the eight age bands, the four admission eras, the eight occupations, the 2023
+development figures (女, 少数民族, 35岁及以下 at admission, 大专及以上) and the open 入党申请人 / 积极分子.
+The marginals are met *exactly* (to the unit, after rounding at scale), not in expectation: each
+attribute is assigned by balancing a joint table (strata × values, with plausible modelling weights from
+``distributions`` Part 2) to the published totals (``allocate``), then shuffled inside each stratum.
+
+**Dates.** Everything is generated as of ``REFERENCE_DATE`` (2023-12-31), so the data does not depend on
+the day it is generated; ages *today* are naturally older. Birth dates are drawn inside each member's age
+band on 2023-12-31; 入党日期 inside the member's era and at age ≥ 18 (pre-1949 members are 92+, 1949–1978
+members 63+); 转正日期 = 入党日期 + 1 year (``None`` if that is after today); members admitted in 2023 are
+the 预备党员 on 2023-12-31; 参加工作日期 at age 16–25 by education (students have none). Organizations
+get plausible 成立日期 (villages in the 1950s, communities 2000–2015, social organizations 2008–2018 …,
+never after a sub-organization's). A member admitted before his branch existed has an ended membership
+(``end_reason`` transfer) at an older village/organ/school/hospital branch up to the day his branch was
+founded, then the open one — so statistics as of any past date find every member exactly once.
+
+**Identity.** Valid GB 11643 ID numbers (``core.idnumber.make``) whose birth date and sex match the
+person's, unique, with GB/T 2260 region codes from ``names``; stored encrypted, hashed and masked by
+``Person.set_id_number`` / ``set_phone`` (SM4 + HMAC-SM3 per value — the main cost of large runs, done in
+worker processes by ``sensitive.Encryptor``). Mobile numbers (``1[3-9]x…``) for most people; Chinese
+names by sex, birth cohort and ethnicity (``names``).
+
+**Speed.** Rows go to the database through ``writer.RowWriter`` (PostgreSQL ``COPY``, one stream per
+table; ``executemany`` elsewhere) instead of ``bulk_create``; ``demo_reset`` deletes in bulk. No per-row
+change-log events: one ``log_bulk_change`` event per table plus a ``demo_generate`` event.
+
+Same ``seed`` and size → the same rows (names, ID numbers, dates, tree); only ciphertexts differ (random
+nonces).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import functools
+import itertools
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+
+from zugong.accounts.models import RoleGrant
+from zugong.audit.changelog import log_bulk_change
+from zugong.audit.services import record_event
+from zugong.core.codes import ETHNICITY_HAN, ORG_TYPE
+from zugong.core.dates import add_years, age_on
+from zugong.core.errors import ZugongError
+from zugong.demo import distributions as D
+from zugong.demo import names as N
+from zugong.demo.planning import (
+    REF,
+    assign_kinds,
+    birth_bounds,
+    plan_members,
+    realize_dates,
+    uniform,
+)
+from zugong.demo.sensitive import SENSITIVE_COLUMNS, Encryptor, default_workers
+from zugong.demo.tree import (
+    PREVIOUS_OCCUPATION,
+    assign_branches,
+    branch_counts,
+    build_tree,
+    org_counts,
+    settle_history,
+)
+from zugong.demo.writer import IdReserver, RowWriter
+from zugong.orgs.models import PartyOrganization
+from zugong.party.models import DevelopmentRecord, Membership, PartyMember
+from zugong.people.models import Person
+
+ROOT_CODE = "QS"  # 组织代码 of the demo root; other demo codes are QS000001, QS000002, …
+BATCH_SIZE = 5000
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class GenerationSummary:
+    """What ``generate`` wrote: counts, the root organization and timings (seconds per stage)."""
+
+    seed: int
+    scale: float  # effective 1:scale ratio to the 2023 公报 (9918.5万 / members)
+    members: int
+    organizations: dict[str, int]  # org_type → count (the whole demo tree, root included)
+    developed: int  # members admitted in 2023
+    applicants: int  # open 入党申请人 on 2023-12-31 (积极分子 included)
+    activists: int
+    persons: int
+    root_code: str
+    root_id: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def organization_total(self) -> int:
+        return sum(self.organizations.values())
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+# ==================================================================================================
+# Identity: ID numbers, names, phones
+# ==================================================================================================
+class _Identity:
+    """Deterministic unique ID numbers: per (region, birth date, sex) a sequence 0–499 starting at a
+    key-dependent offset; a full key moves to the next region of the same list."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.used: dict[int, int] = {}
+        self.surnames = N.surname_table()
+        self.minority_codes = [c for c, _ in N.MINORITY_POPULATION]
+        cum, total = [], 0.0
+        for _, w in N.MINORITY_POPULATION:
+            total += w
+            cum.append(total)
+        self.minority_cum = cum
+
+    def ethnicity(self, minority: bool) -> str:
+        if not minority:
+            return ETHNICITY_HAN
+        return self.minority_codes[bisect.bisect(self.minority_cum, self.rng.random() * self.minority_cum[-1])]
+
+    def regions(self, ethnicity: str) -> tuple[str, ...]:
+        r = self.rng.random()
+        if ethnicity == ETHNICITY_HAN:
+            return N.HOME_REGIONS if r < 0.88 else N.OTHER_REGIONS
+        if r < 0.75:
+            return N.MINORITY_REGIONS.get(ethnicity, N.MINORITY_FALLBACK_REGIONS)
+        return N.HOME_REGIONS
+
+    def id_number(self, ethnicity: str, birth: dt.date, sex: str) -> tuple[str, dt.date, int, str]:
+        """Arguments of ``core.idnumber.make`` for a new, unique ID number (built by the ``Encryptor``)."""
+        regions = self.regions(ethnicity)
+        r = int(self.rng.random() * len(regions))
+        ordinal = birth.toordinal()
+        for step in range(len(regions)):
+            region = regions[(r + step) % len(regions)]
+            key = (int(region) * 1_000_000 + ordinal) * 2 + (sex == "2")
+            used = self.used.get(key, 0)
+            if used < 500:
+                self.used[key] = used + 1
+                return region, birth, (key * 7919 + used) % 500, sex
+        raise RuntimeError("ID number space exhausted")  # pragma: no cover
+
+    def phone(self) -> str:
+        return self.rng.choice(N.MOBILE_PREFIXES) + f"{int(self.rng.random() * 100_000_000):08d}"
+
+    def name(self, sex: str, birth: dt.date, ethnicity: str) -> str:
+        return N.person_name(self.rng, sex, birth.year, ethnicity, self.surnames)
+
+
+@functools.cache
+def _cumulative(pairs: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], list[float]]:
+    values = tuple(v for v, _ in pairs)
+    return values, list(itertools.accumulate(w for _, w in pairs))
+
+
+def _pick(rng: random.Random, pairs: tuple[tuple[str, float], ...]) -> str:
+    """A value of ``pairs`` ((value, weight), …) drawn by weight (as ``random.choices``, faster)."""
+    values, cum = _cumulative(pairs)
+    return values[bisect.bisect(cum, rng.random() * cum[-1])]
+
+
+def _education(rng: random.Random, college: bool, occupation: str, age: int) -> str:
+    """A GB/T 4658-2006 code consistent with the 大专及以上 flag, occupation and age on REF."""
+    if college:
+        code = _pick(rng, D.COLLEGE_LEVELS.get(occupation, D.COLLEGE_LEVELS["default"]))
+        if code[0] == "1" and age < 24:
+            code = "21"
+        if code == "21" and age < 21 and occupation != "student":
+            code = "31"
+        return code
+    for max_age, levels in D.LOWER_LEVELS:
+        if age <= max_age:
+            return _pick(rng, levels)
+    return "71"  # pragma: no cover
+
+
+def _work_start(rng: random.Random, birth: dt.date, education: str) -> dt.date:
+    lo, hi = D.WORK_START_AGE.get(education[0], (18, 20))
+    start = add_years(birth, uniform(rng, lo, hi)) + dt.timedelta(days=uniform(rng, 0, 299))
+    return min(start, REF)
+
+
+class _PersonRows:
+    """Person rows for ``RowWriter``: plain columns drawn here, the sensitive ones added by the
+    ``Encryptor`` (``Person.set_id_number`` / ``set_phone`` on a scratch instance)."""
+
+    COLUMNS = ("id", "name", "sex", "ethnicity", "birth_date", "education_level", "political_status",
+               "work_start_date", "organization_id", *SENSITIVE_COLUMNS)
+
+    def __init__(self, identity: _Identity, encryptor: Encryptor):
+        self.identity = identity
+        self.encryptor = encryptor
+        self.writer = RowWriter(Person, self.COLUMNS)
+        self.ids = IdReserver(Person)
+
+    def row(self, pk: int, *, sex: str, ethnicity: str, birth: dt.date, education: str, political_status: str,
+            work_start: dt.date | None, organization_id: int, phone: bool) -> tuple[tuple, tuple, str]:
+        identity = self.identity
+        id_number = identity.id_number(ethnicity, birth, sex)
+        return ((pk, identity.name(sex, birth, ethnicity), sex, ethnicity, birth, education, political_status,
+                 work_start, organization_id), id_number, identity.phone() if phone else "")
+
+    def write(self, items: Iterable[tuple[tuple, tuple, str]], report: Callable[[int], None]) -> int:
+        return self.writer.write(self.encryptor.rows(items), report=report, every=BATCH_SIZE)
+
+
+_RECORD_COLUMNS = ("id", "person_id", "organization_id", "application_date", "activist_date", "candidate_date",
+                   "admission_date")
+
+
+def _history_record(rng: random.Random, pk: int, person_id: int, organization_id: int, birth: dt.date,
+                    admission: dt.date) -> tuple:
+    """The closed pipeline of a member admitted in 2023: 申请 → 积极分子 (1–6 months later) → 发展对象
+    (≥ 1 year later, 《发展党员工作细则》 Art. 12) → 接收 (2–10 months later); applied at ≥ 18 (Art. 5)."""
+    a = admission.toordinal()
+    candidate = a - uniform(rng, 60, 300)
+    activist = candidate - uniform(rng, 366, 540)
+    application = activist - uniform(rng, 30, 180)
+    floor = add_years(birth, 18).toordinal()
+    if application < floor:
+        application = floor
+        activist = max(activist, application + 30)
+        candidate = max(candidate, activist + 366)
+    return (pk, person_id, organization_id, dt.date.fromordinal(application), dt.date.fromordinal(activist),
+            dt.date.fromordinal(candidate), admission)
+
+
+# ==================================================================================================
+# Public API
+# ==================================================================================================
+def demo_root() -> PartyOrganization | None:
+    """The demo root organization (组织代码 ``ROOT_CODE``) if demo data exists, else ``None``."""
+    return PartyOrganization.objects.filter(code=ROOT_CODE).first()
+
+
+def _next_root_path() -> str:
+    last = PartyOrganization.objects.filter(depth=1).order_by("-path").values_list("path", flat=True).first()
+    position = PartyOrganization._str2int(last) + 1 if last else 1
+    return PartyOrganization._get_path(None, 1, position)
+
+
+def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None,
+             progress: Progress | None = None, workers: int | None = None) -> GenerationSummary:
+    """Write the demo dataset at ``1:scale`` of the 2023 公报 (``members`` overrides the member count; the
+    organization count follows at ≈ members / 19) with ``random.Random(seed)``; returns a
+    ``GenerationSummary``. ``progress(stage, advance, total)`` is called as rows are written (stages
+    ``党组织``, ``党员``, ``党籍与组织关系``, ``入党申请人``). ``workers``: processes encrypting ID numbers and
+    phones (default ``sensitive.default_workers()``; 0 = in this process) — the data do not depend on it.
+
+    All-or-nothing (one transaction). Raises ``ZugongError`` when demo data already exists (use
+    ``demo_reset`` first) or the size is not positive. See the module docstring for what the data
+    reproduces; timings are wall-clock seconds per stage."""
+    if (members is not None and members < 1) or scale <= 0:
+        raise ZugongError("演示数据规模必须为正数。")
+    if demo_root() is not None:
+        raise ZugongError(f"已存在演示数据（组织代码 {ROOT_CODE}），如需重新生成请先重置。")
+    report = progress or (lambda stage, advance, total: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    rng = random.Random(seed)
+
+    n = members if members is not None else D.members_at_scale(scale)
+    plan = plan_members(rng, n)
+    kinds = list(D.BRANCH_KINDS)
+    assign_kinds(rng, plan, kinds)
+    counts = org_counts(D.PEOPLE_PER_WAN / scale if members is None else n / D.MEMBERS)
+    per_kind = branch_counts(plan, kinds, counts["branch"])
+    tree, branch_nodes = build_tree(rng, kinds, counts, per_kind)
+    branch_of = assign_branches(rng, plan, kinds, branch_nodes)
+    births, admissions = realize_dates(rng, plan)
+    previous = settle_history(rng, tree, branch_of, admissions)
+    timings["规划"] = time.perf_counter() - clock
+
+    with Encryptor(default_workers() if workers is None else workers) as encryptor, transaction.atomic():
+        clock = time.perf_counter()
+        node_id = _write_organizations(tree, report)
+        timings["党组织"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        identity = _Identity(rng)
+        persons = _PersonRows(identity, encryptor)
+        moved = _write_members(rng, plan, tree, persons, births, admissions, branch_of, previous, node_id, report)
+        timings["党员"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        young_branches = [branch_of[i] for i in range(n) if plan.band[i] <= 1] or branch_of
+        n_applicants, n_activists = _write_applicants(rng, persons, n, young_branches, node_id, report)
+        timings["入党申请人"] = time.perf_counter() - clock
+
+        summary_developed = sum(1 for d in plan.dev if d)
+        type_counts: dict[str, int] = {}
+        for code in ORG_TYPE.entries:
+            count = sum(1 for node in tree.nodes if node.org_type == code)
+            if count:
+                type_counts[code] = count
+        written = ((PartyOrganization, len(tree.nodes)), (Person, n + n_applicants), (PartyMember, n),
+                   (Membership, n + moved), (DevelopmentRecord, n_applicants + summary_developed))
+        for model, count in written:
+            log_bulk_change(model, count, f"生成演示数据：{model._meta.verbose_name} {count} 条")
+        record_event("demo_generate", object_type="party_organization", object_id=node_id[0],
+                     summary=f"生成演示数据：党员 {n} 名、党组织 {len(tree.nodes)} 个、入党申请人 {n_applicants} 名",
+                     data={"seed": seed, "members": n, "organizations": type_counts, "applicants": n_applicants})
+        clock = time.perf_counter()
+    timings["提交"] = time.perf_counter() - clock  # PostgreSQL checks the (deferred) foreign keys here
+    return GenerationSummary(seed=seed, scale=D.MEMBERS * D.PEOPLE_PER_WAN / n, members=n,
+                             organizations=type_counts, developed=summary_developed,
+                             applicants=n_applicants, activists=n_activists, persons=n + n_applicants,
+                             root_code=ROOT_CODE, root_id=node_id[0], timings=timings)
+
+
+def _write_organizations(tree, report: Progress) -> list[int]:
+    """Insert the tree with treebeard materialized paths computed here (steplen 4, alphabet 0-9A-Z,
+    ``MP_Node._get_path``), depth and numchild. Returns the primary key of every node."""
+    steplen = PartyOrganization.steplen
+    root_path = _next_root_path()
+    position = {child: k + 1 for node in tree.nodes for k, child in enumerate(node.children)}
+    node_id = IdReserver(PartyOrganization).take(len(tree.nodes))
+    writer = RowWriter(PartyOrganization, ("id", "code", "name", "org_type", "unit_category", "founded_date", "path",
+                                           "depth", "numchild"))
+    rows = []
+    for node in tree.nodes:  # parents come before their children
+        if node.parent is None:
+            node.path = root_path
+        else:
+            parent_path = tree.nodes[node.parent].path
+            node.path = PartyOrganization._get_path(parent_path, len(parent_path) // steplen + 1, position[node.index])
+        rows.append((node_id[node.index], ROOT_CODE if node.parent is None else f"{ROOT_CODE}{node.index:06d}",
+                     node.name, node.org_type, node.unit_category, dt.date.fromordinal(node.founded), node.path,
+                     len(node.path) // steplen, len(node.children)))
+    writer.write(rows, report=lambda k: report("党组织", k, len(rows)), every=BATCH_SIZE)
+    return node_id
+
+
+def _write_members(rng: random.Random, plan, tree, persons: _PersonRows, births: list[int], admissions: list[int],
+                   branch_of: list[int], previous: list[int], node_id: list[int], report: Progress) -> int:
+    """Person rows of every member (branch by branch), then their PartyMember rows, memberships — an
+    ended one at the previous branch (``end_reason`` transfer) for those who joined the party before
+    their branch existed, then the open one — and, for those admitted in 2023, closed
+    DevelopmentRecords: one stream per table. Returns the number of ended (earlier) memberships."""
+    n = plan.n
+    order = sorted(range(n), key=lambda i: branch_of[i])  # stable: branch by branch
+    person_ids = persons.ids.take(n)
+    moved = sum(1 for p in previous if p >= 0)
+    membership_ids = iter(IdReserver(Membership).take(n + moved))
+    today = dt.date.today()
+    occ_codes = D.OCCUPATION_CODES
+    front_line = D.FRONT_LINE
+    full_dates: list[dt.date | None] = [None] * n
+    front: list[bool] = [False] * n
+
+    def person_rows():
+        for pk, i in zip(person_ids, order, strict=True):
+            birth = dt.date.fromordinal(births[i])
+            full = add_years(dt.date.fromordinal(admissions[i]), 1)
+            full = full if full <= today else None
+            full_dates[i] = full
+            occupation = occ_codes[plan.occ[i]]
+            age = age_on(birth, REF)
+            sex = "2" if plan.female[i] else "1"
+            ethnicity = persons.identity.ethnicity(bool(plan.minority[i]))
+            education = _education(rng, bool(plan.college[i]), occupation, age)
+            work_start = None if occupation == "student" else _work_start(rng, birth, education)
+            front[i] = rng.random() < front_line[occupation]
+            yield persons.row(pk, sex=sex, ethnicity=ethnicity, birth=birth, education=education,
+                              political_status="01" if full else "02", work_start=work_start,
+                              organization_id=node_id[branch_of[i]], phone=age < 80 or rng.random() < 0.5)
+
+    def membership_rows():
+        for pk, i in zip(person_ids, order, strict=True):
+            admission = dt.date.fromordinal(admissions[i])
+            occupation = occ_codes[plan.occ[i]]
+            start = admission
+            if previous[i] >= 0:
+                start = dt.date.fromordinal(tree.nodes[branch_of[i]].founded)
+                before = tree.nodes[previous[i]]
+                yield (next(membership_ids), pk, node_id[before.index], admission, start, "transfer",
+                       PREVIOUS_OCCUPATION[before.kind], front_line[PREVIOUS_OCCUPATION[before.kind]] >= 0.5)
+            yield (next(membership_ids), pk, node_id[branch_of[i]], start, None, "", occupation, front[i])
+
+    persons.write(person_rows(), lambda k: report("党员", k, n))
+    relations = 2 * n + moved + sum(1 for d in plan.dev if d)
+    step = lambda k: report("党籍与组织关系", k, relations)  # noqa: E731
+    RowWriter(PartyMember, ("person_id", "admission_date", "full_membership_date")).write(
+        ((pk, dt.date.fromordinal(admissions[i]), full_dates[i]) for pk, i in zip(person_ids, order, strict=True)),
+        report=step, every=BATCH_SIZE)
+    RowWriter(Membership, ("id", "person_id", "organization_id", "start_date", "end_date", "end_reason",
+                           "occupation", "front_line")).write(membership_rows(), report=step, every=BATCH_SIZE)
+    developed = [(pk, i) for pk, i in zip(person_ids, order, strict=True) if plan.dev[i]]
+    record_ids = IdReserver(DevelopmentRecord).take(len(developed))
+    RowWriter(DevelopmentRecord, _RECORD_COLUMNS).write(
+        (_history_record(rng, r_id, pk, node_id[branch_of[i]], dt.date.fromordinal(births[i]),
+                         dt.date.fromordinal(admissions[i]))
+         for r_id, (pk, i) in zip(record_ids, developed, strict=True)),
+        report=step, every=BATCH_SIZE)
+    return moved
+
+
+def _write_applicants(rng: random.Random, persons: _PersonRows, n: int, young_branches: list[int],
+                      node_id: list[int], report: Progress) -> tuple[int, int]:
+    """Open pipeline on REF: 入党申请人 (积极分子 included) at the published ratio to members; a share of
+    the 积极分子 are already 发展对象 (≥ 1 year after becoming 积极分子). Returns (applicants, activists)."""
+    n_app = round(n * D.APPLICANTS / D.MEMBERS)
+    n_act = min(round(n * D.ACTIVISTS / D.MEMBERS), n_app)
+    n_cand = round(n_act * D.CANDIDATE_SHARE)
+    ref = REF.toordinal()
+    person_ids = persons.ids.take(n_app)
+    record_ids = IdReserver(DevelopmentRecord).take(n_app)
+    age_weights = [w for *_, w in D.APPLICANT_AGES]
+    identity = persons.identity
+    records: list[tuple] = []
+
+    def person_rows():
+        for j, (pk, r_id) in enumerate(zip(person_ids, record_ids, strict=True)):
+            lo_age, hi_age, _ = rng.choices(D.APPLICANT_AGES, weights=age_weights)[0]
+            birth = uniform(rng, *birth_bounds(lo_age, hi_age))
+            if j < n_cand:
+                activist = ref - uniform(rng, 366, 720)
+                candidate = min(activist + uniform(rng, 366, 540), ref)
+                application = activist - uniform(rng, 30, 180)
+            elif j < n_act:
+                activist = ref - uniform(rng, 0, 360)
+                candidate = None
+                application = activist - uniform(rng, 30, 365)
+            else:
+                activist = candidate = None
+                application = ref - min(uniform(rng, 0, 1095), uniform(rng, 0, 1095))
+            if add_years(dt.date.fromordinal(birth), 18).toordinal() > application:  # applied at ≥ 18
+                birth = add_years(dt.date.fromordinal(application), -18).toordinal() - uniform(rng, 0, 700)
+            birth_date = dt.date.fromordinal(birth)
+            age = age_on(birth_date, REF)
+            sex = "2" if rng.random() < 0.48 else "1"
+            ethnicity = identity.ethnicity(rng.random() < 0.09)
+            college = rng.random() < (0.6 if age >= 22 else 0.5)
+            education = _education(rng, college, "student" if age < 22 else "other", age)
+            work_start = _work_start(rng, birth_date, education) if (age >= 23 or not college) else None
+            org = node_id[rng.choice(young_branches)]
+            records.append((r_id, pk, org, dt.date.fromordinal(application),
+                            dt.date.fromordinal(activist) if activist else None,
+                            dt.date.fromordinal(candidate) if candidate else None, None))
+            yield persons.row(pk, sex=sex, ethnicity=ethnicity, birth=birth_date, education=education,
+                              political_status="03" if age <= 28 else "13", work_start=work_start,
+                              organization_id=org, phone=True)
+
+    persons.write(person_rows(), lambda k: report("入党申请人", k, 2 * n_app))
+    RowWriter(DevelopmentRecord, _RECORD_COLUMNS).write(
+        records, report=lambda k: report("入党申请人", k, 2 * n_app), every=BATCH_SIZE)
+    return n_app, n_act
+
+
+def demo_reset() -> int:
+    """Delete the demo dataset: the ``ROOT_CODE`` subtree, its people, party records, memberships,
+    development records and role grants (audit events stay). Rows are deleted in bulk (no per-row
+    signals) with one change-log event per table; the database's foreign keys are checked before commit.
+    Returns the number of organizations removed (0 if there is no demo data).
+
+    Raises ``ZugongError`` (and deletes nothing) when records entered since still refer to demo people
+    or organizations."""
+    root = demo_root()
+    if root is None:
+        return 0
+    prefix = root.path
+    people = Person.objects.filter(organization__path__startswith=prefix)
+    targets = [
+        (RoleGrant, RoleGrant.objects.filter(organization__path__startswith=prefix)),
+        (DevelopmentRecord, DevelopmentRecord.objects.filter(Q(organization__path__startswith=prefix)
+                                                             | Q(person__organization__path__startswith=prefix))),
+        (Membership, Membership.objects.filter(Q(organization__path__startswith=prefix)
+                                               | Q(person__organization__path__startswith=prefix))),
+        (PartyMember, PartyMember.objects.filter(person__organization__path__startswith=prefix)),
+        (Person, people),
+        (PartyOrganization, PartyOrganization.objects.filter(path__startswith=prefix)),
+    ]
+    try:
+        with transaction.atomic():
+            removed = {}
+            for model, queryset in targets:
+                ids = list(queryset.values_list("pk", flat=True))
+                for start in range(0, len(ids), BATCH_SIZE):
+                    # bulk delete without the per-row change-log signals (one event per table below)
+                    model.objects.filter(pk__in=ids[start:start + BATCH_SIZE])._raw_delete(connection.alias)
+                removed[model] = len(ids)
+            connection.check_constraints()
+            for model, count in removed.items():
+                if count:
+                    log_bulk_change(model, count, f"重置演示数据：删除{model._meta.verbose_name} {count} 条",
+                                    action="bulk_delete")
+            record_event("demo_reset", object_type="party_organization", object_id=root.pk,
+                         summary=f"重置演示数据：删除党组织 {removed[PartyOrganization]} 个")
+    except IntegrityError:
+        raise ZugongError("演示数据已被其他记录引用，无法重置；请改用新的数据库（删除 zugong.sqlite3 或换一个 DATABASE_URL）。")
+    return removed[PartyOrganization]

@@ -1,0 +1,135 @@
+"""Fast multi-row inserts for large generated datasets (the demo and the benchmarks).
+
+``bulk_create`` spends ~150 µs of Python per 17-column row preparing values; at a million members
+(≈ 3.5 million rows) that alone is several minutes. ``RowWriter`` writes the same rows with
+PostgreSQL ``COPY … FROM STDIN`` (psycopg 3; one stream per table, so the server works while the
+caller generates) or one ``executemany`` per batch on other backends:
+
+- the column list is every concrete field of the model, so a field added later is written too;
+- values not supplied per row come from a *scratch instance* of the model (field defaults, or what the
+  caller set on it), prepared once per writer (``get_db_prep_save``); ``auto_now``/``auto_now_add``
+  timestamps are the writer's creation time;
+- primary keys are supplied by the caller (``reserve_ids``: PostgreSQL sequence values, or the next ids
+  above the table's maximum under SQLite's write lock), so child rows can refer to them at once.
+
+No model ``save()``, signal or validation runs (as with ``bulk_create``): callers write consistent rows.
+Must run inside ``transaction.atomic()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+class RowWriter:
+    """Insert rows of ``model`` given as tuples of the ``varying`` attnames (in that order)."""
+
+    def __init__(self, model: type[models.Model], varying: Sequence[str], *, scratch: models.Model | None = None):
+        self.model = model
+        self.varying = list(varying)
+        self.postgres = connection.vendor == "postgresql"
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        unknown = set(self.varying) - set(fields)
+        if unknown:
+            raise ValueError(f"{model.__name__} has no column(s) {sorted(unknown)}")
+        instance = scratch if scratch is not None else model()
+        now = timezone.now()
+        static_fields, static_values = [], []
+        for name, f in fields.items():
+            if name in self.varying:
+                continue
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = now
+            else:
+                value = getattr(instance, name)
+            if value is None and f.primary_key:
+                raise ValueError(f"{model.__name__}: the primary key must be supplied per row")
+            static_fields.append(f)
+            static_values.append(f.get_db_prep_save(value, connection))
+        # columns: the varying ones in the caller's order, then the fixed ones — a row is one tuple concat
+        self.static = tuple(static_values)
+        qn = connection.ops.quote_name
+        self.table = qn(model._meta.db_table)
+        ordered = [fields[name] for name in self.varying] + static_fields
+        self.columns = ", ".join(qn(f.column) for f in ordered)
+        self.width = len(ordered)
+        self.count = 0
+
+    def write(self, rows: Iterable[tuple], *, report: Callable[[int], None] | None = None,
+              every: int = 5000) -> int:
+        """Insert ``rows`` (tuples of the ``varying`` values; may be a generator) and return how many.
+        PostgreSQL streams them through one ``COPY`` — the server indexes rows while the caller is still
+        producing the next ones; other backends insert batches of ``every`` rows (dates are adapted by
+        the driver's registered adapters). ``report(k)`` is called after every ``every`` rows and at the
+        end. The generator must not query the database (the connection is busy with the ``COPY``)."""
+        static = self.static
+        count = 0
+        pending = 0
+        with connection.cursor() as cursor:
+            if self.postgres:
+                sql = f"COPY {self.table} ({self.columns}) FROM STDIN"  # identifiers quoted
+                with cursor.cursor.copy(sql) as copy:
+                    write_row = copy.write_row
+                    for row in rows:
+                        write_row(row + static)
+                        pending += 1
+                        if pending == every:
+                            count += pending
+                            if report:
+                                report(pending)
+                            pending = 0
+            else:
+                marks = ", ".join(["%s"] * self.width)
+                sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})"  # noqa: S608 (identifiers quoted)
+                batch: list[tuple] = []
+                for row in rows:
+                    batch.append(row + static)
+                    if len(batch) == every:
+                        cursor.executemany(sql, batch)
+                        count += every
+                        if report:
+                            report(every)
+                        batch = []
+                if batch:
+                    cursor.executemany(sql, batch)
+                    pending = len(batch)
+        count += pending
+        if report and pending:
+            report(pending)
+        self.count += count
+        return count
+
+
+class IdReserver:
+    """Primary keys for rows about to be written with ``RowWriter``.
+
+    PostgreSQL: values drawn from the table's identity sequence (safe with concurrent writers).
+    Other backends: consecutive ids above the current maximum — only safe while this transaction holds
+    the database's write lock (SQLite: the project opens transactions ``IMMEDIATE``)."""
+
+    def __init__(self, model: type[models.Model]):
+        if not connection.in_atomic_block:
+            raise RuntimeError("IdReserver must be used inside transaction.atomic()")
+        self.model = model
+        self.next_id: int | None = None
+
+    def take(self, n: int) -> list[int]:
+        if n <= 0:
+            return []
+        table = self.model._meta.db_table
+        pk = self.model._meta.pk.column
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                               [table, pk, n])
+                return [row[0] for row in cursor.fetchall()]
+            if self.next_id is None:
+                qn = connection.ops.quote_name
+                cursor.execute(f"SELECT MAX({qn(pk)}) FROM {qn(table)}")  # noqa: S608 (identifiers quoted)
+                self.next_id = (cursor.fetchone()[0] or 0) + 1
+        start = self.next_id
+        self.next_id += n
+        return list(range(start, start + n))
