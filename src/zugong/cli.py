@@ -14,8 +14,11 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     """Entry point. ``argv`` defaults to ``sys.argv``; exits with the command's status."""
     argv = list(sys.argv if argv is None else argv)
-    if len(argv) > 1 and argv[1] == "demo":
-        # The demo runs on the embedded development defaults unless the operator set them.
+    if (len(argv) > 1 and argv[1] == "demo") or not (
+        os.environ.get("ZUGONG_SECRET_KEY") or os.environ.get("DATABASE_URL")
+    ):
+        # The demo, and any command on the embedded default (no DATABASE_URL, no secret key configured),
+        # run in development mode; a production deployment configures both and gets production settings.
         os.environ.setdefault("ZUGONG_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zugong.settings")
     if len(argv) > 2 and argv[1] == "import":
