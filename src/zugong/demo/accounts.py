@@ -18,7 +18,7 @@ from zugong.accounts.services import grant_role
 from zugong.audit.services import record_event
 from zugong.orgs.models import PartyOrganization
 
-DEMO_PASSWORD = "Zugong-Demo-2023"  # noqa: S105 (documented public demo password)
+DEMO_PASSWORD = "Zugong-Demo-2023"  # nosec B105 # noqa: S105 (documented public demo password)
 
 
 @dataclass(frozen=True)

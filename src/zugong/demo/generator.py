@@ -275,7 +275,7 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     report = progress or (lambda stage, advance, total: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 (deterministic demo data, not security)
 
     n = members if members is not None else D.members_at_scale(scale)
     plan = plan_members(rng, n)

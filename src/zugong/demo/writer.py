@@ -83,7 +83,7 @@ class RowWriter:
                             pending = 0
             else:
                 marks = ", ".join(["%s"] * self.width)
-                sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})"  # noqa: S608 (identifiers quoted)
+                sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})"  # nosec B608 # noqa: S608 (identifiers quoted)
                 batch: list[tuple] = []
                 for row in rows:
                     batch.append(row + static)
@@ -128,7 +128,7 @@ class IdReserver:
                 return [row[0] for row in cursor.fetchall()]
             if self.next_id is None:
                 qn = connection.ops.quote_name
-                cursor.execute(f"SELECT MAX({qn(pk)}) FROM {qn(table)}")  # noqa: S608 (identifiers quoted)
+                cursor.execute(f"SELECT MAX({qn(pk)}) FROM {qn(table)}")  # nosec B608 # noqa: S608 (identifiers quoted)
                 self.next_id = (cursor.fetchone()[0] or 0) + 1
         start = self.next_id
         self.next_id += n
