@@ -1,0 +1,371 @@
+"""Safe reading of uploaded spreadsheets and safe writing of .xlsx files.
+
+Reading (``read_table``) — every check runs on the raw bytes *before* any parser sees them:
+
+1. size: at most ``max_bytes`` (default ``settings.ZUGONG_MAX_UPLOAD_BYTES``) bytes are read; an empty
+   file is refused;
+2. content sniffing: the extension must be ``.xlsx`` or ``.csv`` and the content must agree with it — a
+   text file renamed ``.xlsx``, a ZIP renamed ``.csv``, an OLE2 container (``.xls``, or an encrypted
+   workbook) are refused; ``.xlsm`` and any workbook carrying ``vbaProject.bin`` (macros) are refused;
+3. ZIP-bomb checks (the thresholds of Apache POI's ``ZipSecureFile``): at most ``MAX_ZIP_ENTRIES``
+   entries, at most ``MAX_UNCOMPRESSED_BYTES`` declared uncompressed bytes in total, no entry larger
+   than 1 MiB inflating more than ``MAX_COMPRESSION_RATIO`` times; then every entry is inflated once by
+   Python (bounded by its declared size, CRC-checked) so a lying size header is caught too;
+4. parsing: ``.xlsx`` with python-calamine (Rust; its XML reader, quick-xml, never resolves DTDs or
+   external entities — no XXE, no entity expansion), keeping cell types: text is ``str``, number cells
+   are ``float``, date cells ``datetime.date``/``datetime.datetime``, booleans ``bool``, empty ``""``.
+   ``.csv`` as UTF-8 (with or without BOM), falling back to GB18030 (a superset of GBK/GB2312); every
+   CSV value is ``str``.
+
+Writing (``write_xlsx``): openpyxl in write-only mode. Every string is written as an inline string;
+strings starting with ``= + - @`` TAB or CR (the characters spreadsheet programs treat as the start of
+a formula — OWASP "CSV injection") additionally get ``quotePrefix`` so Excel keeps them literal even
+when the cell is edited. No cell is ever written as a formula. Control characters that XML cannot
+carry are removed.
+
+XML safety: uploads are parsed only by calamine (above). openpyxl, used here for writing and by
+callers that read back what we wrote, parses XML through defusedxml automatically because defusedxml
+is installed (a dependency; ``openpyxl.xml.DEFUSEDXML`` is asserted in the tests). We do not call
+``defusedxml.defuse_stdlib()``: it would monkeypatch the standard library for every module in the
+process.
+
+Errors: every refusal raises ``FileRejected`` (a ``ValidationFailed`` with one file-level
+``RowError``, row 0) whose message is Chinese and names the problem.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from zugong.core.errors import RowError, ValidationFailed
+
+MAX_ZIP_ENTRIES = 1000
+"""A real .xlsx holds 10–30 parts; thousands of entries is a ZIP bomb of the "many files" kind."""
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+"""Declared total uncompressed size. A 100 000-row roster written by openpyxl is about 60 MiB."""
+MAX_COMPRESSION_RATIO = 100
+"""Per entry, as Apache POI's ``ZipSecureFile.MIN_INFLATE_RATIO = 0.01``."""
+RATIO_CHECK_MIN_BYTES = 1024 * 1024
+"""Entries smaller than this are not ratio-checked (tiny XML parts legitimately compress very well)."""
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
+
+
+class FileRejected(ValidationFailed):
+    """The file as a whole was refused (before or while parsing); ``reason`` is Chinese."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__([RowError(0, "", reason)], message=reason)
+
+
+@dataclass
+class Table:
+    """A parsed sheet. ``rows[i]`` is spreadsheet row ``i + 1`` (for CSV: record ``i + 1``) as a list of
+    cell values; rows may have different lengths. ``format`` is ``"xlsx"`` or ``"csv"``."""
+
+    filename: str
+    format: str
+    sheet_name: str
+    rows: list[list[object]]
+
+    @staticmethod
+    def row_number(index: int) -> int:
+        """The row number the user sees in Excel for ``rows[index]`` (header row 1 → index 0)."""
+        return index + 1
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+def max_upload_bytes() -> int:
+    """The configured upload limit in bytes (``settings.ZUGONG_MAX_UPLOAD_BYTES``, default 50 MiB)."""
+    return int(getattr(settings, "ZUGONG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+
+
+def _human_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.0f} MB"
+    return f"{max(n // 1024, 1)} KB"
+
+
+def load_bytes(source, *, filename: str = "", max_bytes: int | None = None) -> tuple[bytes, str]:
+    """Read ``source`` — a path (``str``/``Path``), ``bytes``, or a binary file object (Django
+    ``UploadedFile``, ``BytesIO``, an open file) — into memory, at most ``max_bytes`` bytes.
+
+    Returns ``(data, filename)``; ``filename`` defaults to the path's or file object's name.
+    Raises ``FileRejected`` when the file is larger than the limit or empty."""
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        filename = filename or path.name
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(limit + 1)
+        except FileNotFoundError:
+            raise FileRejected(f"找不到文件：{path}")
+    elif isinstance(source, (bytes, bytearray)):
+        data = bytes(source[: limit + 1])
+    else:
+        filename = filename or os.path.basename(getattr(source, "name", "") or "")
+        if hasattr(source, "seek"):
+            try:
+                source.seek(0)
+            except (OSError, ValueError):
+                pass
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise FileRejected(f"文件超过大小上限（{_human_size(limit)}），请拆分后分批导入")
+    if not data:
+        raise FileRejected("文件为空")
+    return data, filename
+
+
+def sniff_format(data: bytes, filename: str) -> str:
+    """``"xlsx"`` or ``"csv"`` for ``data`` named ``filename``; the extension and the content must agree.
+
+    Raises ``FileRejected`` for unsupported extensions, macro workbooks, legacy/encrypted workbooks and
+    content that does not match the extension."""
+    ext = os.path.splitext(filename or "")[1].lower()
+    if ext == ".xlsm":
+        raise FileRejected("不接受启用宏的工作簿（.xlsm），请另存为 .xlsx 后导入")
+    if ext == ".xls":
+        raise FileRejected("不支持旧版 Excel 格式（.xls），请在 Excel 中另存为 .xlsx 后导入")
+    if ext not in SUPPORTED_EXTENSIONS:
+        shown = ext or "（无扩展名）"
+        raise FileRejected(f"不支持的文件类型 {shown}，请上传 .xlsx 或 .csv 文件")
+    if data.startswith(OLE2_MAGIC):
+        raise FileRejected("文件是旧版 .xls 格式或已加密的工作簿，请取消密码保护并另存为 .xlsx 后导入")
+    is_zip = data.startswith(ZIP_MAGIC)
+    if ext == ".xlsx":
+        if not is_zip:
+            raise FileRejected("文件不是有效的 Excel（.xlsx）文件，可能是其他格式的文件改了扩展名")
+        return "xlsx"
+    if is_zip or b"\x00" in data[:8192]:
+        raise FileRejected("文件内容不是文本格式的 CSV，可能是其他格式的文件改了扩展名")
+    return "csv"
+
+
+def check_xlsx_container(data: bytes) -> None:
+    """Refuse a ZIP that is not a plain .xlsx workbook or could exhaust memory when inflated.
+
+    Checks (in order): valid ZIP; entry count ≤ ``MAX_ZIP_ENTRIES``; declared total uncompressed size
+    ≤ ``MAX_UNCOMPRESSED_BYTES``; no macros (``vbaProject.bin`` or a macro-enabled content type); a
+    workbook part present; per-entry compression ratio ≤ ``MAX_COMPRESSION_RATIO`` for entries over
+    1 MiB; finally every entry inflates to exactly its declared size with a matching CRC (Python stops
+    reading at the declared size, so a lying header is caught without inflating the bomb).
+    Raises ``FileRejected``."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileRejected("文件不是有效的 Excel（.xlsx）文件（压缩结构损坏）")
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise FileRejected(f"文件结构异常（包含 {len(infos)} 个内部文件），疑似压缩炸弹，已拒绝")
+        total = sum(info.file_size for info in infos)
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise FileRejected(
+                f"文件解压后大小异常（声明为 {_human_size(total)}，上限 {_human_size(MAX_UNCOMPRESSED_BYTES)}），"
+                "疑似压缩炸弹，已拒绝")
+        names = {info.filename.lower() for info in infos}
+        if any(name.endswith("vbaproject.bin") for name in names):
+            raise FileRejected("文件包含宏（VBA 代码），为安全起见不予导入，请另存为不含宏的 .xlsx 后再导入")
+        if "[content_types].xml" in names:
+            content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in archive.namelist() else b""
+            if b"macroenabled" in content_types.lower():
+                raise FileRejected("文件是启用宏的工作簿，为安全起见不予导入，请另存为 .xlsx 后再导入")
+        if "xl/workbook.xml" not in names:
+            raise FileRejected("文件不是有效的 Excel（.xlsx）文件（缺少工作簿内容）")
+        for info in infos:
+            if (info.file_size > RATIO_CHECK_MIN_BYTES
+                    and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
+                raise FileRejected("文件压缩比异常，疑似压缩炸弹，已拒绝")
+        try:
+            for info in infos:
+                with archive.open(info) as member:
+                    while member.read(1024 * 1024):
+                        pass
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
+                RuntimeError, ValueError):
+            raise FileRejected("文件不是有效的 Excel（.xlsx）文件（内部数据损坏或大小与声明不符）")
+
+
+def _read_xlsx(data: bytes, filename: str, preferred_sheets: Sequence[str]) -> Table:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+        visible = [m.name for m in workbook.sheets_metadata if str(m.visible).lower().endswith("visible")] or names
+        name = next((n for n in preferred_sheets if n in names), None) or (visible[0] if visible else None)
+        if name is None:
+            raise FileRejected("工作簿中没有工作表")
+        sheet = workbook.get_sheet_by_name(name)
+        # ``skip_empty_area=False`` keeps leading empty rows/columns so index i is Excel row i + 1.
+        rows = sheet.to_python(skip_empty_area=False)
+    except FileRejected:
+        raise
+    except (CalamineError, ValueError, OSError, TypeError) as exc:
+        raise FileRejected(f"无法读取 Excel 文件（{type(exc).__name__}），请确认文件未损坏")
+    except Exception as exc:  # python-calamine raises its own classes (XmlError, ZipError, …)
+        if type(exc).__module__.startswith("python_calamine"):
+            raise FileRejected(f"无法读取 Excel 文件（{type(exc).__name__}），请确认文件未损坏")
+        raise
+    return Table(filename=filename, format="xlsx", sheet_name=name, rows=rows)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode CSV bytes: UTF-8 (BOM optional), else GB18030 (covers GBK/GB2312 files saved by Excel
+    on Chinese Windows). Raises ``FileRejected`` when neither fits."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return codecs.decode(data, encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRejected("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码")
+
+
+def _read_csv(data: bytes, filename: str) -> Table:
+    text = decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise FileRejected(f"CSV 文件格式错误：{exc}")
+    return Table(filename=filename, format="csv", sheet_name="", rows=rows)
+
+
+def read_table(source, *, filename: str = "", max_bytes: int | None = None,
+               preferred_sheets: Sequence[str] = ()) -> Table:
+    """Read the first visible sheet (or the first of ``preferred_sheets`` present) of an uploaded
+    .xlsx, or a .csv file, after the size, content and ZIP-bomb checks described in the module
+    docstring. ``source`` as for ``load_bytes``. Raises ``FileRejected``."""
+    data, filename = load_bytes(source, filename=filename, max_bytes=max_bytes)
+    kind = sniff_format(data, filename)
+    if kind == "xlsx":
+        check_xlsx_container(data)
+        return _read_xlsx(data, filename, preferred_sheets)
+    return _read_csv(data, filename)
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+def _strip_illegal(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def is_formula_like(text: str) -> bool:
+    """True if ``text`` starts with a character a spreadsheet may treat as a formula (= + - @ TAB CR)."""
+    return bool(text) and text[0] in FORMULA_PREFIXES
+
+
+@dataclass(frozen=True)
+class ColumnFormat:
+    """How ``write_xlsx`` writes one column: ``width`` in Excel character units; ``text`` gives the
+    cells the text number format ``@`` (ID and phone numbers stay text when edited)."""
+
+    width: float = 12
+    text: bool = False
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+_HIGHLIGHT_COLOR = "FFF3C9CB"
+
+
+def write_xlsx(stream, *, headers: Sequence[str], rows: Iterable[Sequence[object]],
+               sheet_title: str = "Sheet1", formats: Sequence[ColumnFormat] | None = None,
+               highlight: Iterable[int] = (), notes: Sequence[str] = ()) -> int:
+    """Write one sheet to ``stream`` (a binary file object) as .xlsx and return the number of data rows.
+
+    - ``headers``: the first row (bold, frozen).
+    - ``rows``: sequences of ``str``/``int``/``float``/``bool``/``datetime.date``/``None``; strings are
+      always literal text (never formulas; see module docstring), dates use ``yyyy-mm-dd``.
+    - ``formats``: per column width and text format.
+    - ``highlight``: 0-based indices of data rows to fill light red (used by error reports).
+    - ``notes``: lines for a second sheet 「说明」.
+    Memory stays flat: rows are streamed (openpyxl write-only mode)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31] or "Sheet1")
+    formats = list(formats or [])
+    for index, fmt in enumerate(formats, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = fmt.width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=_strip_illegal(str(text)))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+    text_columns = {i for i, fmt in enumerate(formats) if fmt.text}
+    highlighted = set(highlight)
+    fill = PatternFill("solid", fgColor=_HIGHLIGHT_COLOR)
+    count = 0
+    for index, row in enumerate(rows):
+        mark = index in highlighted
+        out: list[object] = []
+        for col, value in enumerate(row):
+            styled = mark or col in text_columns
+            if isinstance(value, str):
+                value = _strip_illegal(value)
+                if is_formula_like(value) or styled:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"  # literal text, never a formula
+                    if is_formula_like(value):
+                        cell.quotePrefix = True
+                    if col in text_columns:
+                        cell.number_format = "@"
+                    if mark:
+                        cell.fill = fill
+                    value = cell
+            elif isinstance(value, (dt.date, dt.datetime)):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = DATE_FORMAT
+                if mark:
+                    cell.fill = fill
+                value = cell
+            elif mark:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.fill = fill
+                value = cell
+            out.append(value)
+        sheet.append(out)
+        count += 1
+    if notes:
+        info = workbook.create_sheet(title="说明")
+        info.column_dimensions["A"].width = 100
+        for line in notes:
+            cell = WriteOnlyCell(info, value=_strip_illegal(line))
+            cell.data_type = "s"
+            info.append([cell])
+    workbook.save(stream)
+    return count
+
+
+def xlsx_bytes(**kwargs) -> bytes:
+    """``write_xlsx`` into memory; returns the file's bytes."""
+    buffer = io.BytesIO()
+    write_xlsx(buffer, **kwargs)
+    return buffer.getvalue()

@@ -1,0 +1,213 @@
+"""Generic import pages (upload form → job page with progress → result), configured per importer by
+an ``ImportPage`` (see ``orgs.import_views`` and ``party.import_views``). The views are thin: the
+importer services do the work (``core.import_jobs`` runs them).
+
+Security:
+- login required; the user must hold ``party.import`` somewhere (else 403); the importer itself checks
+  every target organization against the user's scope;
+- the upload is size-limited **while it is received** (``SizeLimitUploadHandler``, limit
+  ``settings.ZUGONG_MAX_UPLOAD_BYTES``): the view is ``csrf_exempt`` only so the handler can be
+  installed before the body is parsed, then ``csrf_protect`` checks the token as usual (the pattern
+  from Django's upload-handler documentation);
+- a job is visible only to the user who submitted it (404 for anyone else, or for a job of another
+  kind); the error report download is that user's own upload annotated, decrypted on the fly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from zugong.core.files import max_upload_bytes
+from zugong.core.import_jobs import Runner, decrypt_report, job_progress, submit_import
+from zugong.core.importing import Column
+from zugong.core.models import ImportJob
+from zugong.core.scoping import can
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ImportPage:
+    """One import page: ``kind`` (``ImportJob.kind``), Chinese ``title``, the importer ``runner``, its
+    ``columns`` (shown as help), ``url_prefix`` (URL names ``<namespace>:<prefix>``, ``…_template``,
+    ``…_job``, ``…_job_status``, ``…_job_errors``), the ``template`` callable returning the blank
+    .xlsx, whether it offers ``accept_bad_checksum``, and where to go after a success
+    (``done_url_name``/``done_label``)."""
+
+    kind: str
+    title: str
+    runner: Runner
+    columns: tuple[Column, ...]
+    namespace: str
+    url_prefix: str
+    template: object
+    done_url_name: str
+    done_label: str
+    offers_bad_checksum: bool = False
+    help_lines: tuple[str, ...] = ()
+
+    def url(self, suffix: str = "", *args) -> str:
+        return reverse(f"{self.namespace}:{self.url_prefix}{suffix}", args=args)
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it exceeds ``limit`` bytes (also when the declared request
+    length already does) and marks the request with ``upload_too_large``."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > self.limit + 64 * 1024:  # multipart overhead allowance
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _require_import_permission(request) -> None:
+    if not can(request.user, "party", "import"):
+        raise PermissionDenied("您没有导入数据的权限。")
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _human(limit: int) -> str:
+    return f"{limit / 1024 / 1024:.0f} MB" if limit >= 1024 * 1024 else f"{max(limit // 1024, 1)} KB"
+
+
+def import_form(page: ImportPage):
+    """The upload page of ``page``: GET shows the form and the user's recent jobs; POST starts a job and
+    redirects to its page (JSON ``{"redirect": url}`` / ``{"errors": [...]}`` for the script upload)."""
+
+    @csrf_protect
+    def handle(request):
+        _require_import_permission(request)
+        errors: list[str] = []
+        if request.method == "POST":
+            uploaded = request.FILES.get("file")
+            limit = max_upload_bytes()
+            if getattr(request, "upload_too_large", False) or (uploaded is not None and uploaded.size > limit):
+                errors.append(f"文件超过大小上限（{_human(limit)}），请拆分后分批导入。")
+            elif uploaded is None:
+                errors.append("请选择要导入的文件（.xlsx 或 .csv）。")
+            else:
+                options = {"dry_run": request.POST.get("dry_run") == "1"}
+                if page.offers_bad_checksum:
+                    options["accept_bad_checksum"] = request.POST.get("accept_bad_checksum") == "1"
+                job = submit_import(user=request.user, kind=page.kind, uploaded=uploaded, runner=page.runner,
+                                    options=options,
+                                    request_context={"request_id": getattr(request, "request_id", ""),
+                                                     "ip_address": request.META.get("REMOTE_ADDR", "")})
+                target = page.url("_job", job.pk)
+                if _wants_json(request):
+                    return JsonResponse({"redirect": target})
+                return redirect(target)
+            if _wants_json(request):
+                return JsonResponse({"errors": errors}, status=400)
+        jobs = ImportJob.objects.owned_by(request.user).filter(kind=page.kind)[:10]
+        return render(request, "imports/import_form.html", {
+            "page": page, "errors": errors, "jobs": jobs, "max_bytes": max_upload_bytes(),
+            "max_human": _human(max_upload_bytes()),
+            "required": [c for c in page.columns if c.required], "optional": [c for c in page.columns if not c.required],
+        }, status=400 if errors else 200)
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    @csrf_exempt
+    def view(request):
+        if request.method == "POST":
+            request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_upload_bytes()))
+        return handle(request)
+
+    return view
+
+
+def _job(request, page: ImportPage, pk: int) -> ImportJob:
+    _require_import_permission(request)
+    return get_object_or_404(ImportJob.objects.owned_by(request.user), pk=pk, kind=page.kind)
+
+
+def _job_context(page: ImportPage, job: ImportJob) -> dict:
+    phase, value = job_progress(job)
+    return {"page": page, "job": job, "phase": phase, "percent": value,
+            "done_url": reverse(page.done_url_name), "more_errors": max(job.error_count - len(job.errors), 0),
+            "more_warnings": max(job.warning_count - len(job.warnings), 0)}
+
+
+def job_detail(page: ImportPage):
+    """The job page: progress while running (polled), then the result."""
+
+    @login_required
+    @require_GET
+    def view(request, pk: int):
+        job = _job(request, page, pk)
+        return render(request, "imports/job.html", _job_context(page, job))
+
+    return view
+
+
+def job_status(page: ImportPage):
+    """The job status fragment polled by the page every second (HTMX)."""
+
+    @login_required
+    @require_GET
+    def view(request, pk: int):
+        job = _job(request, page, pk)
+        return render(request, "imports/_job_status.html", _job_context(page, job))
+
+    return view
+
+
+def job_errors(page: ImportPage):
+    """Download the uploaded sheet with the 「错误说明」 column (the submitting user only)."""
+
+    @login_required
+    @require_GET
+    def view(request, pk: int):
+        job = _job(request, page, pk)
+        if not job.error_report_encrypted:
+            raise Http404("错误说明文件不存在或已过期（保留 24 小时）")
+        response = HttpResponse(decrypt_report(job.error_report_encrypted), content_type=XLSX_TYPE)
+        stem = job.filename.rsplit(".", 1)[0] or "导入文件"
+        response["Content-Disposition"] = content_disposition_header(True, f"错误说明_{stem}.xlsx")
+        return response
+
+    return view
+
+
+def template_download(page: ImportPage):
+    """Download the blank template of ``page``."""
+
+    @login_required
+    @require_GET
+    def view(request):
+        _require_import_permission(request)
+        response = HttpResponse(page.template(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, f"{page.title}导入模板.xlsx")
+        return response
+
+    return view

@@ -1,0 +1,75 @@
+"""Framework models. ``ImportJob``: one upload being (or having been) imported from the web page.
+
+A job belongs to the user who uploaded the file and is only ever shown to that user (the owner is its
+scope: jobs are not organization data). It records the progress the page polls, the outcome (counts,
+warnings, the first ``MAX_SHOWN`` errors) and, for a rejected file, the error report (the uploaded
+sheet with a 「错误说明」 column) — stored **encrypted** with the field cipher because it contains the
+uploaded personal data, and purged after ``ERROR_REPORT_HOURS`` hours. The uploaded file itself lives
+in a private temporary file only while the job runs.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        """The jobs of ``user`` (nobody sees another user's uploads)."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+
+class ImportJob(models.Model):
+    """导入任务."""
+
+    KIND_CHOICES = [("orgs", "党组织"), ("roster", "党员花名册")]
+    STATUS_CHOICES = [
+        ("pending", "等待处理"), ("running", "正在导入"), ("succeeded", "导入成功"),
+        ("failed", "有错误，未导入"), ("error", "系统错误"),
+    ]
+    MAX_SHOWN = 1000
+    ERROR_REPORT_HOURS = 24
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs",
+                             verbose_name="用户")
+    kind = models.CharField("导入类型", max_length=20, choices=KIND_CHOICES)
+    filename = models.CharField("文件名", max_length=255)
+    options = models.JSONField("选项", default=dict, blank=True)
+    status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default="pending")
+    phase = models.CharField("阶段", max_length=20, blank=True)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    created_count = models.PositiveIntegerField("新增", default=0)
+    updated_count = models.PositiveIntegerField("更新", default=0)
+    unchanged_count = models.PositiveIntegerField("未变", default=0)
+    message = models.CharField("结果说明", max_length=500, blank=True)
+    errors = models.JSONField("错误（前1000条）", default=list, blank=True)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    warnings = models.JSONField("警告（前1000条）", default=list, blank=True)
+    warning_count = models.PositiveIntegerField("警告数", default=0)
+    error_report_encrypted = models.TextField("错误说明文件（密文）", blank=True, editable=False)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="core_importjob_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("succeeded", "failed", "error")
+
+    @property
+    def has_error_report(self) -> bool:
+        return bool(self.error_report_encrypted)

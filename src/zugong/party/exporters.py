@@ -1,0 +1,147 @@
+"""党员花名册 export: the roster of a subtree as of a date, as .xlsx in exactly the import layout.
+
+Rows are the roster selector's (``party.selectors.member_roster`` with ``action="export"``): the
+memberships in force on ``as_of`` (``Membership.objects.on``) within the user's ``party.export``
+scope and the chosen organization's subtree, ordered by organization (tree order) then name — so the
+page, the API and the file show the same people. Values are written the way ``import_roster`` reads
+them (headers of ``ROSTER_COLUMNS``, labels of the code tables, dates as date cells, 所在党组织 as the
+组织代码), so an unmasked export re-imports as "nothing changed". As of a past date, 人员类别 and
+转正日期 are those of that date: a member who became full later appears as 预备党员 without 转正日期.
+
+ID numbers and phone numbers are masked (``110105********002X``) unless the caller asks for plaintext
+(``unmask=True``) AND the user holds ``basic.unmask`` over every exported row's organization —
+otherwise ``PermissionDeniedError``. A masked file cannot be re-imported (the importer refuses masked
+ID numbers); use an unmasked export for a round trip.
+
+Every export records one ``export`` audit event (organization code, as-of date, filters, row count,
+whether plaintext was included) — never the ID numbers themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator, Mapping
+
+from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
+from zugong.core.errors import OutOfScope, PermissionDeniedError
+from zugong.core.files import ColumnFormat, write_xlsx
+from zugong.core.scoping import can, user_scope
+from zugong.orgs.models import PartyOrganization
+from zugong.party.importers import ROSTER_COLUMNS
+from zugong.party.selectors import member_roster, roster_row
+
+NOTES_MASKED = "公民身份号码和手机号码已脱敏，本文件不能用于导入（导入需要完整号码）。"
+NOTES_UNMASKED = "本文件含公民身份号码和手机号码明文，属于敏感个人信息，请妥善保管，用后及时删除。"
+
+
+def _unmask_checker(user):
+    """``allowed(org) -> bool``: the user holds ``basic.unmask`` on ``org`` (path-prefix check on the
+    user's grants, no query per row)."""
+    nodes = user_scope(user, "basic", "unmask")
+    cache: dict[int, bool] = {}
+
+    def allowed(org: PartyOrganization) -> bool:
+        if org.pk not in cache:
+            cache[org.pk] = any(
+                (n.include_subtree and org.path.startswith(n.path)) or (not n.include_subtree and n.org_id == org.pk)
+                for n in nodes)
+        return cache[org.pk]
+
+    return allowed
+
+
+def roster_export_rows(*, user, organization: PartyOrganization | None, as_of: dt.date, unmask: bool = False,
+                       filters: Mapping | None = None, counter: list[int] | None = None) -> Iterator[list[object]]:
+    """The export rows (lists in ``ROSTER_COLUMNS`` order) of the roster as of ``as_of``.
+
+    ``organization``: the subtree to export (``None`` = the user's whole export scope); ``filters``:
+    further ``MemberFilterSet`` parameters (``name``, ``category`` …). ``counter[0]`` counts rows.
+    Raises ``ValidationFailed`` for bad filter values and ``PermissionDeniedError`` (while iterating)
+    when plaintext is asked for a row outside the user's unmask scope."""
+    params = dict(filters or {})
+    params.pop("as_of", None)
+    params.pop("unmask", None)
+    if organization is not None:
+        params["org"] = organization.code
+    memberships = member_roster(user=user, as_of=as_of, filters=params, action="export")
+    if unmask:
+        memberships = memberships.defer(None)  # the encrypted columns are needed
+    allowed = _unmask_checker(user) if unmask else None
+    for membership in memberships.iterator(chunk_size=2000):
+        row = roster_row(membership, as_of)
+        person = membership.person
+        if unmask:
+            if not allowed(membership.organization):
+                raise PermissionDeniedError("部分党员不在您查看敏感信息明文的权限范围内，请缩小导出范围或导出脱敏文件。")
+            id_number, phone = person.id_number, person.phone
+        else:
+            id_number, phone = person.id_number_masked, person.phone_masked
+        if counter is not None:
+            counter[0] += 1
+        yield [
+            person.name, SEX.label(person.sex), ETHNICITY.label(person.ethnicity), id_number, person.birth_date,
+            EDUCATION.label(person.education_level), row.admission_date, row.full_membership_date,
+            MEMBER_CATEGORY.label(row.category), OCCUPATION.label(membership.occupation),
+            membership.organization.code, person.work_start_date, phone, "是" if membership.front_line else "否",
+        ]
+
+
+def export_roster_to(stream, *, user, organization: PartyOrganization | None, as_of: dt.date,
+                     unmask: bool = False, filters: Mapping | None = None) -> int:
+    """Write the roster .xlsx to ``stream`` (binary) and record the ``export`` audit event; returns the
+    number of members written. Raises ``OutOfScope`` when ``organization`` is outside the user's
+    ``party.export`` scope, ``PermissionDeniedError`` without any export grant or when plaintext is not
+    allowed, ``ValidationFailed`` for bad filters."""
+    from zugong.audit.services import record_event
+
+    if not can(user, "party", "export"):
+        raise PermissionDeniedError("您没有导出党员信息的权限。")
+    if organization is not None and not can(user, "party", "export", organization):
+        raise OutOfScope()
+    if unmask and not can(user, "basic", "unmask", organization):
+        raise PermissionDeniedError("您没有查看敏感信息明文的权限，只能导出脱敏文件。")
+    counter = [0]
+    rows = roster_export_rows(user=user, organization=organization, as_of=as_of, unmask=unmask, filters=filters,
+                              counter=counter)
+    scope_name = organization.name if organization is not None else "本人数据范围"
+    notes = [f"党员花名册：{scope_name}（含下级组织），截至 {as_of.isoformat()}",
+             NOTES_UNMASKED if unmask else NOTES_MASKED,
+             "表头带 * 的为必填列；本表格式与「导入党员花名册」相同。"]
+    formats = [ColumnFormat(width=c.width, text=c.text) for c in ROSTER_COLUMNS]
+    write_xlsx(stream, headers=[c.template_header for c in ROSTER_COLUMNS], rows=rows, sheet_title="党员花名册",
+               formats=formats, notes=notes)
+    shown_filters = {k: str(v) for k, v in (filters or {}).items() if k not in ("as_of", "unmask", "org") and v}
+    record_event(
+        "export", user=user, object_type="party_roster", object_id=organization.code if organization else "",
+        summary=f"导出党员花名册：{scope_name}，截至 {as_of.isoformat()}，{counter[0]} 人"
+                + ("（含身份证号明文）" if unmask else ""),
+        data={"organization": organization.code if organization else "", "as_of": as_of.isoformat(),
+              "rows": counter[0], "unmask": bool(unmask), "filters": shown_filters},
+    )
+    return counter[0]
+
+
+def export_roster(*, user, organization: PartyOrganization | None, as_of: dt.date, unmask: bool = False,
+                  filters: Mapping | None = None) -> bytes:
+    """The roster export as .xlsx bytes; see ``export_roster_to`` (same rules, errors and audit)."""
+    buffer = io.BytesIO()
+    export_roster_to(buffer, user=user, organization=organization, as_of=as_of, unmask=unmask, filters=filters)
+    return buffer.getvalue()
+
+
+def roster_template() -> bytes:
+    """An empty 党员花名册 template (headers only, plus a 「说明」 sheet listing the accepted values)."""
+    notes = [
+        "每行一名党员；表头按名称识别，顺序可调整；带 * 的列必填。",
+        "公民身份号码请设为「文本」格式（不要让 Excel 转成数字）。",
+        "日期：YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYYMMDD 或日期格式单元格。",
+        "人员类别：" + "、".join(MEMBER_CATEGORY.entries.values()) + "；预备党员不填转正日期。",
+        "工作岗位：" + "、".join(OCCUPATION.entries.values()),
+        "所在党组织：填写组织代码（见组织树）。生产工作一线：是/否。",
+    ]
+    formats = [ColumnFormat(width=c.width, text=c.text) for c in ROSTER_COLUMNS]
+    buffer = io.BytesIO()
+    write_xlsx(buffer, headers=[c.template_header for c in ROSTER_COLUMNS], rows=[], sheet_title="党员花名册",
+               formats=formats, notes=notes)
+    return buffer.getvalue()

@@ -1,0 +1,61 @@
+"""``zugong export_roster --user U --org CODE --as-of YYYY-MM-DD --output F.xlsx [--unmask]``:
+write the 党员花名册 of an organization's subtree as of a date, in the import layout.
+
+Runs ``party.exporters.export_roster_to`` as ``--user``: needs ``party.export`` on the organization
+(an organization outside the scope is refused like an unknown one); ``--unmask`` writes plaintext ID
+and phone numbers and needs ``basic.unmask``. Audited (one ``export`` event).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from zugong.core.dates import DateParseError, parse_date
+from zugong.core.errors import OutOfScope, ZugongError
+from zugong.core.import_cli import acting_user
+from zugong.orgs.selectors import organization_by_ref
+from zugong.party.exporters import export_roster_to
+
+
+class Command(BaseCommand):
+    help = "导出党员花名册（.xlsx，格式与导入相同）：指定组织（含下级）和截至日期。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", help="操作用户（用户名，必填）：按其权限范围导出并记入审计日志")
+        parser.add_argument("--org", required=True, help="组织代码（导出该组织及其下级组织的党员）")
+        parser.add_argument("--as-of", dest="as_of", required=True, help="截至日期，YYYY-MM-DD")
+        parser.add_argument("--output", required=True, help="输出文件路径（.xlsx）")
+        parser.add_argument("--unmask", action="store_true", help="导出公民身份号码、手机号码明文（需查看明文权限）")
+
+    def handle(self, *args, **options):
+        user = acting_user(options.get("user"))
+        try:
+            as_of, day_unknown = parse_date(options["as_of"])
+        except DateParseError as exc:
+            raise CommandError(f"截至日期无效：{exc}")
+        if as_of is None or day_unknown:
+            raise CommandError("截至日期无效：应为完整日期 YYYY-MM-DD。")
+        organization = organization_by_ref(user=user, ref=options["org"], action="export")
+        if organization is None or organization.code != options["org"].strip():
+            raise CommandError(f"组织「{options['org']}」不存在或不在您的导出权限范围内。")
+        output = Path(options["output"])
+        if output.suffix.lower() != ".xlsx":
+            raise CommandError("输出文件须为 .xlsx。")
+        partial = output.with_name(output.name + ".part")
+        try:
+            with partial.open("wb") as stream:
+                if options["unmask"]:
+                    partial.chmod(0o600)  # plaintext personal data: owner-only
+                count = export_roster_to(stream, user=user, organization=organization, as_of=as_of,
+                                         unmask=options["unmask"])
+        except OutOfScope:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"组织「{options['org']}」不存在或不在您的导出权限范围内。")
+        except ZugongError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(exc.message)
+        partial.replace(output)
+        note = "（含明文，请妥善保管）" if options["unmask"] else "（身份证号、手机号已脱敏，不能用于导入）"
+        self.stdout.write(self.style.SUCCESS(f"已导出 {count} 名党员到 {output}{note}"))
