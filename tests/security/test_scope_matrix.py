@@ -83,6 +83,20 @@ def _town_grant(t):
     return t.town_user.grants.first().pk
 
 
+def _job(kind):
+    """An import job of ``kind`` owned by the township user (with an error report to download)."""
+    def make(t):
+        from zugong.core import crypto
+        from zugong.core.models import ImportJob
+
+        job = ImportJob.objects.create(user=t.town_user, kind=kind, filename="花名册.xlsx", status="failed",
+                                       error_count=1, errors=[{"row": 2, "column": "姓名", "reason": "必填"}])
+        job.error_report_encrypted = crypto.cipher().encrypt("UEsDBA==")
+        job.save(update_fields=["error_report_encrypted"])
+        return job.pk
+    return make
+
+
 def _viewer_role(t):
     return Role.objects.get(code="viewer").pk
 
@@ -143,8 +157,15 @@ MATRIX: list[Row] = [
     R("party:import_roster",                  "L    403  403  200  200  200  403  403  403"),
     R("orgs:import_template",                 "L    403  403  200  200  200  403  403  403"),
     R("party:import_roster_template",         "L    403  403  200  200  200  403  403  403"),
+    R("orgs:import_job",                      "L    403  403  200  404  404  403  403  403", args=[_job("orgs")]),
+    R("orgs:import_job_status",               "L    403  403  200  404  404  403  403  403", args=[_job("orgs")]),
+    R("orgs:import_job_errors",               "L    403  403  200  404  404  403  403  403", args=[_job("orgs")]),
+    R("party:import_roster_job",              "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
+    R("party:import_roster_job_status",       "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
+    R("party:import_roster_job_errors",       "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
     R("party:export_roster_form",             "L    200  200  200  200  200  403  403  403"),
-    R("party:export_roster",                  "L    200  200  200  200  200  403  403  403"),
+    R("party:export_roster",                  "L    200  404  200  200  200  403  403  403", query="org=C-A-1"),
+    R("party:export_roster",                  "L    403  404  403  200  200  403  403  403", query="org=C-A-1&unmask=1"),
     R("party:export_roster",                  "L    405  405  405  405  405  403  403  403", "POST"),
     R("reports:party_stats",                  "L    200  200  200  200  200  403  403  403"),
     R("reports:party_stats_xlsx",             "L    200  200  200  200  200  403  403  403"),
