@@ -47,7 +47,17 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserCreateForm(forms.Form):
+class _PasswordPairForm(forms.Form):
+    """Base for forms with ``password`` + ``password2`` that must match."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致。")
+        return data
+
+
+class UserCreateForm(_PasswordPairForm):
     username = forms.CharField(label="用户名", max_length=150)
     full_name = forms.CharField(label="姓名", max_length=50, required=False)
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -55,24 +65,12 @@ class UserCreateForm(forms.Form):
     password2 = forms.CharField(label="确认初始密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 strip=False)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", "两次输入的密码不一致。")
-        return data
 
-
-class ResetPasswordForm(forms.Form):
+class ResetPasswordForm(_PasswordPairForm):
     password = forms.CharField(label="临时密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                strip=False, help_text="用户下次登录时须修改。")
     password2 = forms.CharField(label="确认临时密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 strip=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", "两次输入的密码不一致。")
-        return data
 
 
 class GrantForm(forms.Form):
