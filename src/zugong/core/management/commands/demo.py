@@ -89,7 +89,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {a.username.ljust(width)}  {a.role_name}（{a.organization}）")
         self.stdout.write(f"  密码：{accounts[0].password}")
         self.stdout.write(f"数据按截至 2023-12-31 的公报比例生成，可在网页「统计报表」或命令行查看："
-                          f"ZUGONG_DEBUG=1 zugong stats party --org {root.code} --as-of 2023-12-31 --user {accounts[0].username}")
+                          f"zugong stats party --org {root.code} --as-of 2023-12-31 --user {accounts[0].username}")
         if options["no_serve"]:
             return
         url = f"http://127.0.0.1:{options['port']}/"
