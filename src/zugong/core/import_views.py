@@ -158,28 +158,26 @@ def _job_context(page: ImportPage, job: ImportJob) -> dict:
             "more_warnings": max(job.warning_count - len(job.warnings), 0)}
 
 
-def job_detail(page: ImportPage):
-    """The job page: progress while running (polled), then the result."""
+def _job_view(page: ImportPage, template: str):
+    """A GET view rendering ``template`` with the job's context (the submitting user's job only)."""
 
     @login_required
     @require_GET
     def view(request, pk: int):
         job = _job(request, page, pk)
-        return render(request, "imports/job.html", _job_context(page, job))
+        return render(request, template, _job_context(page, job))
 
     return view
+
+
+def job_detail(page: ImportPage):
+    """The job page: progress while running (polled), then the result."""
+    return _job_view(page, "imports/job.html")
 
 
 def job_status(page: ImportPage):
     """The job status fragment polled by the page every second (HTMX)."""
-
-    @login_required
-    @require_GET
-    def view(request, pk: int):
-        job = _job(request, page, pk)
-        return render(request, "imports/_job_status.html", _job_context(page, job))
-
-    return view
+    return _job_view(page, "imports/_job_status.html")
 
 
 def job_errors(page: ImportPage):

@@ -73,6 +73,19 @@ ORG_COLUMNS: tuple[Column, ...] = (
 HEADER = {c.key: c.header for c in ORG_COLUMNS}
 
 
+def _required_text(cells: dict, key: str, max_length: int, number: int, issues: Issues) -> str:
+    """The required text cell ``key`` of row ``number``; records an error (empty or longer than
+    ``max_length`` characters) and returns ``""`` when it is not usable."""
+    text = cell_text(cells.get(key))
+    if not text:
+        issues.error(number, HEADER[key], "必填项为空")
+        return ""
+    if len(text) > max_length:
+        issues.error(number, HEADER[key], f"{HEADER[key].rstrip('*')}超过 {max_length} 个字符")
+        return ""
+    return text
+
+
 @dataclass(slots=True)
 class OrgRow:
     """One validated row; ``unit_category``/``founded_date`` are ``None`` when the column is absent."""
@@ -175,21 +188,9 @@ class OrganizationImporter(Importer):
         return plan
 
     def _validate_row(self, sheet: Sheet, number: int, cells: dict, issues: Issues) -> OrgRow | None:
-        ok = True
-        code = cell_text(cells.get("code"))
-        if not code:
-            issues.error(number, HEADER["code"], "必填项为空")
-            ok = False
-        elif len(code) > 50:
-            issues.error(number, HEADER["code"], "组织代码超过 50 个字符")
-            ok = False
-        name = cell_text(cells.get("name"))
-        if not name:
-            issues.error(number, HEADER["name"], "必填项为空")
-            ok = False
-        elif len(name) > 200:
-            issues.error(number, HEADER["name"], "组织名称超过 200 个字符")
-            ok = False
+        code = _required_text(cells, "code", 50, number, issues)
+        name = _required_text(cells, "name", 200, number, issues)
+        ok = bool(code and name)
         parent = cell_text(cells.get("parent"))
         if parent and parent == code:
             issues.error(number, HEADER["parent"], "上级组织代码不能是本组织自身（会形成循环）")
