@@ -6,7 +6,7 @@ Every read goes through ``orgs.selectors`` (scoped); an organization outside the
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -105,7 +105,3 @@ def detail(request, pk):
     }
     return render(request, "orgs/detail.html", context)
 
-
-@login_required
-def import_orgs(request):
-    return HttpResponse("导入")

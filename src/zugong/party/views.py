@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -91,7 +91,3 @@ def member_list(request):
     }
     return render(request, "party/member_list.html", context)
 
-
-@login_required
-def import_roster(request):
-    return HttpResponse("导入")
