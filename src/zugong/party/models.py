@@ -75,10 +75,12 @@ class Membership(BaseModel):
         ("removal", "除名"), ("cancelled", "取消预备党员资格"), ("correction", "更正"),
     ]
 
+    # No single-column FK indexes: membership_person_end_idx and membership_org_period_idx lead with
+    # these columns and serve the same lookups (one index less to maintain per row on import).
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="memberships",
-                               verbose_name="人员")
+                               verbose_name="人员", db_index=False)
     organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.PROTECT,
-                                     related_name="memberships", verbose_name="所在党组织")
+                                     related_name="memberships", verbose_name="所在党组织", db_index=False)
     start_date = models.DateField("起始日期")
     end_date = models.DateField("截止日期", null=True, blank=True)
     end_reason = models.CharField("离开原因", max_length=20, choices=END_REASONS, blank=True)
