@@ -155,7 +155,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database", default=f"sqlite:///{ROOT / 'var' / 'bench_import.sqlite3'}")
     parser.add_argument("--reimport", action="store_true", help="import the same file a second time")
+    parser.add_argument("--profile", metavar="PATH", help="profile the roster import with pyinstrument and write "
+                                                          "its text report to PATH")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="encryption processes (ZUGONG_IMPORT_WORKERS; default CPUs - 1, 0 = in-process)")
     args = parser.parse_args()
+    if args.workers is not None:
+        os.environ["ZUGONG_IMPORT_WORKERS"] = str(args.workers)
 
     fresh_database(args.database)
     setup_django(args.database)
@@ -183,7 +189,10 @@ def main() -> None:
         t0 = time.perf_counter()
         result = import_organizations(org_path, user=user)
         org_seconds = time.perf_counter() - t0
-        print(f"engine: {connection.vendor}   rows: {args.rows:,}")
+        from zugong.core.sealing import default_workers
+
+        print(f"engine: {connection.vendor}   rows: {args.rows:,}   encryption processes: {default_workers()}"
+              f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
         print(f"党组织 import: {result.total_rows} orgs in {org_seconds:.2f} s ({result.summary()})")
 
         cached = ROOT / "var" / f"bench_import_roster_{args.rows}.xlsx"
@@ -206,9 +215,19 @@ def main() -> None:
             if done >= total:
                 marks[f"{phase}-end"] = time.perf_counter()
 
+        profiler = None
+        if args.profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.002)
+            profiler.start()
         t0, cpu0 = time.perf_counter(), time.process_time()
         result = import_roster(roster_path, user=user, progress=progress)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        if profiler is not None:
+            profiler.stop()
+            Path(args.profile).write_text(profiler.output_text(unicode=True, show_all=False))
+            print(f"  profile written to {args.profile} (timings include the profiler's overhead)")
         print(f"roster import: {result.summary()}")
         read = marks.get("校验-start", t0) - t0
         validate = marks.get("校验-end", 0) - marks.get("校验-start", 0)

@@ -14,6 +14,8 @@ Variables:
 - ``ZUGONG_PASSWORD_MAX_AGE_DAYS`` (default 90, 0 = never), ``ZUGONG_REAUTH_SECONDS`` (default 300),
   ``ZUGONG_LOGIN_IP_MAX_FAILURES`` / ``ZUGONG_LOGIN_IP_WINDOW_MINUTES`` (default 20 per 15 minutes),
   ``ZUGONG_BACKUP_DIR`` (default ``<cwd>/var/backups``), ``ZUGONG_BREAK_GLASS_USERNAME`` (see core/checks.py).
+- ``ZUGONG_IMPORT_WORKERS``: processes that encrypt during large imports (default CPUs − 1, at most 4;
+  ``0`` = encrypt in the importing process; see core/sealing.py).
 """
 
 from __future__ import annotations
@@ -167,6 +169,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- field encryption ------------------------------------------------------------------------------
+ZUGONG_IMPORT_WORKERS = os.environ.get("ZUGONG_IMPORT_WORKERS") or None
 ZUGONG_FIELD_KEY = os.environ.get("ZUGONG_FIELD_KEY", "")
 ZUGONG_FIELD_KEY_FILE = os.environ.get("ZUGONG_FIELD_KEY_FILE", "")
 if not ZUGONG_FIELD_KEY and ZUGONG_FIELD_KEY_FILE:

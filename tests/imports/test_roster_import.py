@@ -505,3 +505,23 @@ def test_ids_reserved_by_the_import_do_not_collide_with_later_saves(tree):
     assert later.pk > imported
     assert run([member_row(name="再导入", birth=dt.date(1966, 6, 6))], tree.town_user).created == 1
     assert Person.objects.get(name="再导入").pk > later.pk
+
+
+def test_large_import_path_with_worker_processes_stores_the_same(tree, settings, monkeypatch):
+    """The sealing pool used for large files (forced here for three rows) stores decryptable values
+    identical in hash and mask to the model's own methods."""
+    from zugong.core import sealing
+
+    monkeypatch.setattr(sealing, "PARALLEL_MIN_ROWS", 0)
+    settings.ZUGONG_IMPORT_WORKERS = "1"
+    numbers = [make_id(dt.date(1980 + i, 3, 3), "1") for i in range(3)]
+    rows = [member_row("C-A-1", id_number=n, sex="男", birth=dt.date(1980 + i, 3, 3), phone=f"1390000000{i}")
+            for i, n in enumerate(numbers)]
+    assert run(rows, tree.town_user).created == 3
+    for i, number in enumerate(numbers):
+        person = Person.objects.get(id_number_hash=Person.hash_id_number(number))
+        reference = Person()
+        reference.set_phone(f"1390000000{i}")
+        assert person.id_number == number and person.id_number_masked == idnumber.mask(number)
+        assert person.phone == f"1390000000{i}"
+        assert (person.phone_hash, person.phone_masked) == (reference.phone_hash, reference.phone_masked)

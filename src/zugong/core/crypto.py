@@ -39,6 +39,8 @@ class FieldCipher:
             raise ImproperlyConfigured("字段加密密钥必须为32字节（64位十六进制）。")
         self._enc_key = key[:16]
         self._mac_key = key[16:]
+        # A keyed HMAC state to copy: ``copy()`` skips the key schedule (≈ 2× faster per hash).
+        self._mac_template = hmac.HMAC(self._mac_key, hashes.SM3())
 
     def encrypt(self, text: str) -> str:
         """Encrypt ``text`` (UTF-8) → token string; ``""`` stays ``""``."""
@@ -67,16 +69,24 @@ class FieldCipher:
         """HMAC-SM3 hex digest of ``text`` (64 hex chars); ``""`` for empty input."""
         if not text:
             return ""
-        mac = hmac.HMAC(self._mac_key, hashes.SM3())
+        mac = self._mac_template.copy()
         mac.update(text.encode("utf-8"))
         return mac.finalize().hex()
+
+
+def configured_key() -> bytes:
+    """The 32 key bytes of ``settings.ZUGONG_FIELD_KEY``; raises ``ImproperlyConfigured`` if it is not
+    64 hex characters. (For ``cipher()`` and for worker processes that build their own ``FieldCipher``.)"""
+    try:
+        key = bytes.fromhex(settings.ZUGONG_FIELD_KEY)
+    except ValueError:
+        raise ImproperlyConfigured("ZUGONG_FIELD_KEY 必须是64位十六进制字符串。")
+    if len(key) != 32:
+        raise ImproperlyConfigured("字段加密密钥必须为32字节（64位十六进制）。")
+    return key
 
 
 @functools.cache
 def cipher() -> FieldCipher:
     """The configured ``FieldCipher`` (built once per process from settings)."""
-    try:
-        key = bytes.fromhex(settings.ZUGONG_FIELD_KEY)
-    except ValueError:
-        raise ImproperlyConfigured("ZUGONG_FIELD_KEY 必须是64位十六进制字符串。")
-    return FieldCipher(key)
+    return FieldCipher(configured_key())

@@ -23,6 +23,7 @@ A missing required column, a duplicated column, a file without data rows → fil
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -167,13 +168,17 @@ def read_sheet(table: Table, columns: Sequence[Column]) -> Sheet:
         raise ImportFailed(errors)
     rows: list[SourceRow] = []
     items = list(positions.items())
+    keys = [key for key, _ in items]
+    needed = max(positions.values()) + 1
+    pick = operator.itemgetter(*positions.values()) if len(items) > 1 else (lambda raw: (raw[items[0][1]],))
     for index in range(best_index + 1, len(table.rows)):
         raw = table.rows[index]
-        width = len(raw)
-        cells = {key: (raw[pos] if pos < width else "") for key, pos in items}
-        if all(_empty(v) for v in cells.values()):
+        if len(raw) < needed:  # short CSV row: absent cells read as empty
+            raw = [*raw, *([""] * (needed - len(raw)))]
+        values = pick(raw)
+        if all(_empty(v) for v in values):
             continue
-        rows.append(SourceRow(Table.row_number(index), index, cells))
+        rows.append(SourceRow(Table.row_number(index), index, dict(zip(keys, values, strict=True))))
     sheet = Sheet(table=table, columns=columns, header_index=best_index, positions=positions, rows=rows)
     if not rows:
         raise ImportFailed([RowError(0, "", "文件中没有数据行")], sheet=sheet)

@@ -16,13 +16,7 @@ from zugong.core import crypto, idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
 from zugong.core.dates import age_on
 from zugong.core.scoping import BaseModel
-
-
-def mask_phone(phone: str) -> str:
-    """``138****5678`` style mask (first 3, last 4 kept)."""
-    if not phone:
-        return ""
-    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+from zugong.core.sealing import seal_id_number, seal_phone
 
 
 class Person(BaseModel):
@@ -76,10 +70,7 @@ class Person(BaseModel):
     # --- sensitive values -------------------------------------------------------------------------
     def set_id_number(self, number: str) -> None:
         """Store ``number`` (already validated and normalised) encrypted, hashed and masked."""
-        c = crypto.cipher()
-        self.id_number_encrypted = c.encrypt(number)
-        self.id_number_hash = c.lookup_hash(number)
-        self.id_number_masked = idnumber.mask(number)
+        self.id_number_encrypted, self.id_number_hash, self.id_number_masked = seal_id_number(number)
 
     @property
     def id_number(self) -> str:
@@ -88,10 +79,7 @@ class Person(BaseModel):
 
     def set_phone(self, phone: str) -> None:
         """Store ``phone`` encrypted, hashed and masked (``""`` clears it)."""
-        c = crypto.cipher()
-        self.phone_encrypted = c.encrypt(phone)
-        self.phone_hash = c.lookup_hash(phone)
-        self.phone_masked = mask_phone(phone)
+        self.phone_encrypted, self.phone_hash, self.phone_masked = seal_phone(phone)
 
     @property
     def phone(self) -> str:
