@@ -87,6 +87,18 @@ def test_members_override():
     assert abs(grassroots - 1500 / 19.16) <= 2
 
 
+@pytest.mark.parametrize("scale", [1_000_000, 3_000_000])
+def test_tiny_scales_still_give_a_complete_tree(db, scale):
+    """At 1:1,000,000 some kinds of branch have no fitting parent (no township, no community
+    committee): they hang under the county committee instead of failing."""
+    summary = generate(scale=scale, seed=2023)
+    assert summary.members > 0
+    root = demo_root()
+    members = Membership.objects.filter(organization__path__startswith=root.path, end_date__isnull=True)
+    assert members.count() == summary.members
+    assert not Membership.objects.filter(organization__org_type__in=["committee", "working_committee"]).exists()
+
+
 def test_tree_is_consistent(demo):
     problems = PartyOrganization.objects.find_problems()
     assert all(not ids for ids in problems), problems

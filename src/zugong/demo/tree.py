@@ -299,9 +299,10 @@ def build_tree(rng: random.Random, kinds: list[str], counts: dict[str, int],
     # branches: parents per kind
     wc_only = [(organs_wc, 0, 1.0)]
     containers: dict[str, list[tuple[int, int, float]]] = {
-        "village": [(n, 1, 3.0) for n in townships] + [(n, 2, 1.0) for n in gbs["village"]],
+        # at very small scales (1:1,000,000) a kind may have no fitting parent: then the county committee
+        "village": [(n, 1, 3.0) for n in townships] + [(n, 2, 1.0) for n in gbs["village"]] or [(root, 0, 1.0)],
         "community": [(n, 1, 3.0) for n in committees["community"]] + [(n, 2, 1.0) for n in gbs["community"]]
-        + [(n, 0, 1.0) for n in subdistricts],
+        + [(n, 0, 1.0) for n in subdistricts] or [(root, 0, 1.0)],
         "organ": [(n, 2, 1.0) for n in gbs["organ"]] + [(n, 1, 0.0) for n in townships] + [(organs_wc, 0, 4.0)],
         "retiree": [(organs_wc, 0, 3.0)] + [(n, 0, 1.0) for n in gbs["organ"]],
         "school": [(n, 1, 3.0) for n in committees["school"]] + [(n, 2, 1.0) for n in gbs["school"]] or wc_only,
