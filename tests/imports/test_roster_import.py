@@ -525,3 +525,13 @@ def test_large_import_path_with_worker_processes_stores_the_same(tree, settings,
         assert person.id_number == number and person.id_number_masked == idnumber.mask(number)
         assert person.phone == f"1390000000{i}"
         assert (person.phone_hash, person.phone_masked) == (reference.phone_hash, reference.phone_masked)
+
+
+def test_boolean_cell_is_not_read_as_the_number_one(tree):
+    """Memoised parsing must not confuse TRUE with 1 (equal in Python): 性别 1 is 男, TRUE is not a sex."""
+    male = member_row("C-A-1", name="孙一", sex="男", birth=dt.date(1985, 2, 2))
+    male[1] = 1
+    other = member_row("C-A-1", name="孙二", sex="男", birth=dt.date(1986, 2, 2))
+    other[1] = True
+    error = only(rejected([male, other], tree.town_user), row=3)
+    assert error.column == "性别" and "是" in error.reason

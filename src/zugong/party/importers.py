@@ -199,27 +199,30 @@ class _Memo:
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
-        self.codes: dict[tuple[str, object], tuple[str, str | None]] = {}
+        self.codes: dict[str, dict[object, tuple[str, str | None]]] = defaultdict(dict)  # per code table
         self.dates: dict[object, tuple[dt.date | None, bool, str]] = {}
 
     def code(self, table: CodeTable, raw: object) -> tuple[str, str | None]:
         """``(text, code)``: the cell as text and its code (``None`` if unknown, ``text`` empty if the
-        cell is)."""
-        key = (table.name, raw)
-        try:
-            return self.codes[key]
-        except KeyError:
+        cell is). Booleans are never memoised: ``True == 1`` would share the number 1's entry."""
+        if raw.__class__ is bool:
             text = cell_text(raw)
-            result = self.codes[key] = (text, table.parse(text) if text else None)
-            return result
+            return text, table.parse(text) if text else None
+        table_memo = self.codes[table.name]
+        result = table_memo.get(raw)
+        if result is None:
+            text = cell_text(raw)
+            result = table_memo[raw] = (text, table.parse(text) if text else None)
+        return result
 
     def date(self, raw: object) -> tuple[dt.date | None, bool, str]:
         """``(date, day_unknown, error_reason)`` of a non-empty cell; dates after today are errors."""
-        try:
-            return self.dates[raw]
-        except KeyError:
+        if raw.__class__ is bool:
+            return self._parse(raw)
+        result = self.dates.get(raw)
+        if result is None:
             result = self.dates[raw] = self._parse(raw)
-            return result
+        return result
 
     def _parse(self, raw: object) -> tuple[dt.date | None, bool, str]:
         if is_number_cell(raw) and not (19000101 <= raw <= 29991231):
@@ -292,6 +295,7 @@ class RosterImporter(Importer):
                       issues: Issues) -> RosterRow | None:
         ok = True
         error = issues.error
+        known_dates = memo.dates
 
         def required_code(key: str, table: CodeTable) -> str | None:
             nonlocal ok
@@ -307,12 +311,15 @@ class RosterImporter(Importer):
         def date_cell(key: str, required: bool) -> dt.date | None:
             nonlocal ok
             raw = cells.get(key)
-            if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
-                if required:
-                    error(number, HEADER[key], "必填项为空")
-                    ok = False
-                return None
-            day, unknown, reason = memo.date(raw)
+            entry = known_dates.get(raw) if raw.__class__ is not bool else None  # only non-empty cells are memoised
+            if entry is None:
+                if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+                    if required:
+                        error(number, HEADER[key], "必填项为空")
+                        ok = False
+                    return None
+                entry = memo.date(raw)
+            day, unknown, reason = entry
             if reason:
                 error(number, HEADER[key], reason)
                 ok = False
