@@ -21,6 +21,16 @@ has already restricted to the user's scope (``party.selectors.roster_base``). Pa
 
 The filtered queryset carries the annotation ``roster_as_of`` (the reference date), so whoever renders
 rows (page, serializer, exporter) computes ages and categories on the same date.
+
+Two shapes of the same rows: the person attributes (姓名, 性别, 民族, 学历, 年龄, 人员类别) are collected as
+one condition on ``Person`` and applied
+
+- to ``qs`` as a join (``person__sex = …``): the rows in order. The database walks the sort order
+  (organization tree, then name) and stops after one page, checking each row's person as it goes;
+- to ``count_qs`` as a semi-join (``person_id IN (SELECT id FROM people_person WHERE …)``): the same rows
+  for counting. SQLite reads the people once (a covering index scan) and looks up only the matching
+  memberships, instead of one person lookup per membership in scope (at 100,000 members and a 4%
+  filter: ~25 ms instead of ~100 ms); PostgreSQL plans both shapes alike (hash (semi-)join).
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import DateField, Q, Value
+from django.db.models import DateField, Q, QuerySet, Value
 from django.utils import timezone
 
 from zugong.core.codes import EDUCATION, ETHNICITY, ETHNICITY_HAN, MEMBER_CATEGORY, OCCUPATION, SEX
@@ -37,6 +47,7 @@ from zugong.core.dates import add_years
 from zugong.orgs.filtersets import CodeTableFilter
 from zugong.orgs.selectors import organization_by_ref
 from zugong.party.models import Membership
+from zugong.people.models import Person
 
 # 学历 groups used by the 党内统计 tables (rules.md §1): group key → (label, accepted aliases, GB/T
 # 4658-2006 code prefixes). 高中及以下 includes 中等职业教育 (4x), 高中 (6x), 初中 (7x), 小学 (8x), 其他 (90).
@@ -125,8 +136,8 @@ class MemberFilterSet(django_filters.FilterSet):
 
     as_of = django_filters.DateFilter(method="filter_noop", label="截至日期")
     org = django_filters.CharFilter(method="filter_org", label="所在党组织（代码或ID，含下级）")
-    name = django_filters.CharFilter(field_name="person__name", lookup_expr="icontains", label="姓名")
-    sex = CodeTableFilter(field_name="person__sex", table=SEX, choices=[("1", "男"), ("2", "女")], label="性别")
+    name = django_filters.CharFilter(method="filter_name", label="姓名")
+    sex = CodeTableFilter(method="filter_sex", table=SEX, choices=[("1", "男"), ("2", "女")], label="性别")
     ethnicity = EthnicityFilter(method="filter_ethnicity", label="民族",
                                 widget=forms.Select(choices=[("", "全部"), ("han", "汉族"), ("minority", "少数民族")]))
     category = CodeTableFilter(method="filter_category", table=MEMBER_CATEGORY, label="人员类别")
@@ -157,21 +168,51 @@ class MemberFilterSet(django_filters.FilterSet):
         self.user = user if user is not None else getattr(request, "user", None)
         self.as_of = today()
         self.selected_org = None  # the organization ``org`` resolved to (after ``qs``), if any
+        self._person_q = Q()  # the person-attribute conditions, relative to ``Person`` (see module docstring)
+        self._count_qs = None
+
+    @property
+    def count_qs(self) -> QuerySet[Membership]:
+        """The rows of ``qs`` (same filters, same scope), unordered and in the shape that counts fastest:
+        person conditions as a semi-join (see the module docstring). For ``COUNT``/``GROUP BY`` only —
+        iterate ``qs`` for the rows. Evaluates ``qs`` first when needed (binds and validates the form)."""
+        if self._count_qs is None:
+            self.qs  # noqa: B018 (filter_queryset builds both shapes)
+        return self._count_qs
 
     # -- the reference date applies before everything else ------------------------------------------
     def filter_queryset(self, queryset):
         as_of = self.form.cleaned_data.get("as_of") or today()
         self.as_of = as_of
+        self._person_q = Q()
         queryset = queryset.on(as_of).annotate(roster_as_of=Value(as_of, output_field=DateField()))
-        queryset = super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset)  # membership filters; person filters fill _person_q
+        if self._person_q:
+            # The subquery only tests attributes of the rows' people, as the join does; the scope stays on
+            # the (already restricted) membership rows it filters.
+            self._count_qs = queryset.filter(person__in=Person.objects.filter(self._person_q)).order_by()
+            queryset = queryset.filter(prefix_q(self._person_q, "person__"))
+        else:
+            self._count_qs = queryset.order_by()
         if self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*queryset.query.order_by, "pk")  # stable pages
         else:
             queryset = queryset.order_by(*DEFAULT_ORDERING)
         return queryset
 
+    def _person(self, queryset, condition: Q):
+        """Record a condition on the member's ``Person`` (applied in ``filter_queryset``)."""
+        self._person_q &= condition
+        return queryset
+
     def filter_noop(self, queryset, name, value):
         return queryset  # applied in filter_queryset
+
+    def filter_name(self, queryset, name, value):
+        return self._person(queryset, Q(name__icontains=value))
+
+    def filter_sex(self, queryset, name, value):
+        return self._person(queryset, Q(sex=value))
 
     def filter_org(self, queryset, name, value):
         org = organization_by_ref(user=self.user, ref=value)
@@ -182,32 +223,46 @@ class MemberFilterSet(django_filters.FilterSet):
 
     def filter_category(self, queryset, name, value):
         if value == "full":
-            return queryset.filter(person__party_member__full_membership_date__lte=self.as_of)
-        return queryset.filter(
-            Q(person__party_member__full_membership_date__isnull=True)
-            | Q(person__party_member__full_membership_date__gt=self.as_of),
-            person__party_member__admission_date__lte=self.as_of,
-        )
+            return self._person(queryset, Q(party_member__full_membership_date__lte=self.as_of))
+        return self._person(queryset, (
+            Q(party_member__full_membership_date__isnull=True) | Q(party_member__full_membership_date__gt=self.as_of)
+        ) & Q(party_member__admission_date__lte=self.as_of))
 
     def filter_education(self, queryset, name, value):
         if isinstance(value, str):
-            return queryset.filter(person__education_level=value)
+            return self._person(queryset, Q(education_level=value))
         condition = Q()
         for prefix in value:
-            condition |= Q(person__education_level__startswith=prefix)
-        return queryset.filter(condition)
+            condition |= Q(education_level__startswith=prefix)
+        return self._person(queryset, condition)
 
     def filter_ethnicity(self, queryset, name, value):
         if value == "han":
-            return queryset.filter(person__ethnicity=ETHNICITY_HAN)
+            return self._person(queryset, Q(ethnicity=ETHNICITY_HAN))
         if value == "minority":
-            return queryset.exclude(person__ethnicity=ETHNICITY_HAN).exclude(person__ethnicity="")
-        return queryset.filter(person__ethnicity=value)
+            return self._person(queryset, ~Q(ethnicity=ETHNICITY_HAN) & ~Q(ethnicity=""))
+        return self._person(queryset, Q(ethnicity=value))
 
     def filter_age_min(self, queryset, name, value):
         # 周岁 >= n  ⇔  born on or before as_of minus n years
-        return queryset.filter(person__birth_date__lte=add_years(self.as_of, -int(value)))
+        return self._person(queryset, Q(birth_date__lte=add_years(self.as_of, -int(value))))
 
     def filter_age_max(self, queryset, name, value):
         # 周岁 <= n  ⇔  not yet n+1  ⇔  born after as_of minus (n+1) years
-        return queryset.filter(person__birth_date__gt=add_years(self.as_of, -(int(value) + 1)))
+        return self._person(queryset, Q(birth_date__gt=add_years(self.as_of, -(int(value) + 1))))
+
+
+def prefix_q(condition: Q, prefix: str) -> Q:
+    """A copy of ``condition`` with every lookup prefixed, e.g. ``Q(sex="2") | ~Q(name="x")`` with
+    ``"person__"`` → ``Q(person__sex="2") | ~Q(person__name="x")`` (connectors and negations kept), to
+    apply conditions written against ``Person`` to a model that reaches it through ``person``. Only
+    keyword lookups are supported: raises ``TypeError`` for expressions inside ``condition``."""
+    copy = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            copy.children.append(prefix_q(child, prefix))
+        elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str):
+            copy.children.append((prefix + child[0], child[1]))
+        else:
+            raise TypeError(f"prefix_q: only keyword lookups can be prefixed, not {child!r}")
+    return copy

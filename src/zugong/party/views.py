@@ -50,8 +50,9 @@ def _export_href(params: dict[str, str]) -> str | None:
 @login_required
 def member_list(request):
     """党员名册: the roster of the user's scope as of a date, filtered by ``MemberFilterSet``, paginated
-    in SQL (``RosterPaginator``: COUNT, then the page's keys and rows; the query count does not depend
-    on the page size). An ``org`` outside the scope (or unknown) is a 404."""
+    in SQL (``RosterPaginator``: COUNT (of the filter set's ``count_qs``), then the page's keys and rows;
+    the query count does not depend on the page size or depth). An ``org`` outside the scope (or
+    unknown) is a 404."""
     user = request.user
     filterset = member_filterset(data=request.GET, request=request)
     valid = filterset.is_valid()
@@ -61,7 +62,8 @@ def member_list(request):
         raise Http404("组织不存在或不在您的数据范围内")
     if not valid:
         queryset = queryset.none()
-    paginator = RosterPaginator(queryset, _page_size(request))
+    count_queryset = filterset.count_qs if valid else None  # same rows, shaped for COUNT
+    paginator = RosterPaginator(queryset, _page_size(request), count_queryset=count_queryset)
     page = paginator.get_page(request.GET.get("page"))
     rows = roster_rows(page.object_list, filterset.as_of)
 
