@@ -77,9 +77,10 @@ def _count_tables(cursor, tables: list[str], quote) -> dict[str, int]:
 
 
 def table_counts() -> dict[str, int]:
-    """Row count of every table of the default database."""
+    """Row count of every table of the default database, without SQLite's own ``sqlite_*`` tables
+    (e.g. the planner statistics ``sqlite_stat1``, which ``ANALYZE`` rewrites at will)."""
     with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
+        tables = [t for t in connection.introspection.table_names(cursor) if not t.startswith("sqlite_")]
         return _count_tables(cursor, tables, connection.ops.quote_name)
 
 

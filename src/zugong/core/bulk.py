@@ -212,3 +212,25 @@ def existing_values(model: type[models.Model], attname: str, values: Sequence[st
                            part)
             found.update(row[0] for row in cursor.fetchall())
     return found
+
+
+ANALYZE_MIN_ROWS = 1000
+"""Rows written from which ``refresh_planner_statistics`` is worth its time after a bulk write."""
+
+
+def refresh_planner_statistics(models_written: Iterable[type[models.Model]], using: str = "default") -> bool:
+    """After a bulk write, refresh the query planner's statistics of the tables of ``models_written``.
+
+    SQLite only (returns ``True`` when it ran): nothing else ever runs ``ANALYZE`` there, and without
+    ``sqlite_stat1`` the planner guesses — measured on the 100,000-member roster: the first page
+    68 ms instead of 0.1 ms, a filtered count 67 ms instead of 18 ms. ``ANALYZE`` of the three roster
+    tables at that size takes ~0.1 s. PostgreSQL's autovacuum analyzes changed tables by itself
+    (``False``, nothing done). Call it after the transaction, not inside it."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return False
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in dict.fromkeys(models_written):
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")  # nosec B608 (quoted identifier)
+    return True

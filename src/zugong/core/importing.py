@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from zugong.core import idnumber
-from zugong.core.bulk import bulk_write_session
+from zugong.core.bulk import ANALYZE_MIN_ROWS, bulk_write_session, refresh_planner_statistics
 from zugong.core.codes import normalize_text
 from zugong.core.errors import PermissionDeniedError, RowError, ValidationFailed
 from zugong.core.files import ColumnFormat, Table, read_table, xlsx_bytes
@@ -293,6 +293,7 @@ class Importer:
     kind = ""
     title = ""
     data_label = "party"
+    models_written: tuple = ()  # models whose planner statistics are refreshed after a large import
     columns: tuple[Column, ...] = ()
     sheet_names: tuple[str, ...] = ()
 
@@ -374,6 +375,8 @@ def run_import(importer: Importer, source, *, filename: str = "", dry_run: bool 
         raise ImportFailed([RowError(0, "", "写入时与其他用户同时提交的数据发生冲突（例如同一公民身份号码被同时登记），"
                                             "请稍后重新导入")], sheet=sheet)
     ticker.finish()
+    if result.created + result.updated >= ANALYZE_MIN_ROWS:
+        refresh_planner_statistics(importer.models_written)
     return result
 
 

@@ -55,6 +55,7 @@ from django.db.models import Q
 from zugong.accounts.models import RoleGrant
 from zugong.audit.changelog import log_bulk_change
 from zugong.audit.services import record_event
+from zugong.core.bulk import refresh_planner_statistics
 from zugong.core.codes import ETHNICITY_HAN, ORG_TYPE
 from zugong.core.dates import add_years, age_on
 from zugong.core.errors import ZugongError
@@ -320,6 +321,7 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
                      data={"seed": seed, "members": n, "organizations": type_counts, "applicants": n_applicants})
         clock = time.perf_counter()
     timings["提交"] = time.perf_counter() - clock  # PostgreSQL checks the (deferred) foreign keys here
+    refresh_planner_statistics([PartyOrganization, Person, PartyMember, Membership, DevelopmentRecord])
     return GenerationSummary(seed=seed, scale=D.MEMBERS * D.PEOPLE_PER_WAN / n, members=n,
                              organizations=type_counts, developed=summary_developed,
                              applicants=n_applicants, activists=n_activists, persons=n + n_applicants,

@@ -117,6 +117,7 @@ class OrganizationImporter(Importer):
     """Importer of the 党组织 sheet; see the module docstring. Use ``import_organizations``."""
 
     kind = "orgs"
+    models_written = (PartyOrganization,)
     title = "党组织"
     columns = ORG_COLUMNS
     sheet_names = ("党组织", "组织")

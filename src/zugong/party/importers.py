@@ -248,6 +248,7 @@ class RosterImporter(Importer):
 
     kind = "roster"
     title = "党员花名册"
+    models_written = (Person, PartyMember, Membership)
     columns = ROSTER_COLUMNS
     sheet_names = ("党员花名册", "花名册")
 
