@@ -100,8 +100,17 @@ def test_new_user_journey(page, tmp_path):
 
     page.goto(f"{base}/party/members/?org={branch.code}")
     assert "韩晓梅" in page.locator("main").inner_text()
+    page.evaluate("""() => { window.indicatorShown = false;
+        const box = document.getElementById('download-indicator');
+        new MutationObserver(() => { if (!box.hidden) window.indicatorShown = true; })
+            .observe(box, {attributes: true}); }""")
     with page.expect_download() as download:
         page.click("text=导出Excel")
+    # the "generating…" indicator showed for this download and is gone once the file arrived
+    assert "dl=" in download.value.url
+    assert page.evaluate("() => window.indicatorShown") is True
+    page.wait_for_function("() => document.getElementById('download-indicator').hidden")
+    assert "zugong_dl=" not in page.evaluate("() => document.cookie")
     ws = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
     rows = list(ws.iter_rows(values_only=True))
     assert [str(h).rstrip("*") for h in rows[0][:len(HEADERS)]] == HEADERS

@@ -156,3 +156,30 @@ def test_cli_number_cell_id_rejected(tree, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_roster", str(path), "--user", "town_a", "--no-progress", stdout=io.StringIO(), stderr=err)
     assert "数字格式的单元格" in err.getvalue() and Person.objects.count() == 4
+
+
+def test_export_roster_command_shows_a_progress_bar(tree, tmp_path, capsys):
+    output = tmp_path / "out.xlsx"
+    call_command("export_roster", "--user", "county", "--org", "C-A", "--as-of", "2025-01-01",
+                 "--output", str(output), stdout=io.StringIO())
+    err = capsys.readouterr().err
+    assert "导出" in err and "3/3" in err  # tqdm: phase, rows done / rows in total
+    call_command("export_roster", "--user", "county", "--org", "C-A", "--as-of", "2025-01-01",
+                 "--output", str(output), "--no-progress", stdout=io.StringIO())
+    assert "导出" not in capsys.readouterr().err
+
+
+def test_export_progress_counts_exactly_the_rows_written(tree):
+    from zugong.party import exporters
+    from zugong.party.exporters import export_roster_to
+
+    calls = []
+    exporters_every = exporters.PROGRESS_EVERY
+    try:
+        exporters.PROGRESS_EVERY = 2
+        count = export_roster_to(io.BytesIO(), user=tree.county_user, organization=None, as_of=dt.date(2025, 1, 1),
+                                 progress=lambda phase, done, total: calls.append((phase, done, total)))
+    finally:
+        exporters.PROGRESS_EVERY = exporters_every
+    assert calls[0] == ("导出", 0, count) and calls[-1] == ("导出", count, count)
+    assert [done for _, done, _ in calls[1:-1]] == list(range(2, count + 1, 2))

@@ -237,3 +237,25 @@ def test_file_level_rejections_on_the_page(client, tree, name, content, message)
     job = ImportJob.objects.get()
     assert job.status == "failed" and Person.objects.count() == 4
     assert message in client.get(response["Location"]).content.decode()
+
+
+def test_export_download_answers_the_page_token_with_a_cookie(client, tree):
+    """The page's "generating…" indicator (data-download, app.js) ends when the file arrives: the
+    response sets zugong_dl to the page's token; malformed tokens are ignored."""
+    from zugong.core.downloads import DOWNLOAD_COOKIE
+
+    reauthenticated(client, tree.county_user)
+    url = reverse("party:export_roster") + "?org=C-A&as_of=2025-01-01"
+    response = client.get(url + "&dl=a1b2c3d4e5f6")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    cookie = response.cookies[DOWNLOAD_COOKIE]
+    assert cookie.value == "a1b2c3d4e5f6" and cookie["samesite"] == "Strict" and not cookie["httponly"]
+    for bad in ("short", "a1b2c3d4e5f6;x=1", "<script>alert(1)</script>", "x" * 40):
+        assert DOWNLOAD_COOKIE not in client.get(url, {"dl": bad}).cookies
+    assert DOWNLOAD_COOKIE not in client.get(url).cookies
+
+
+def test_export_links_and_form_are_marked_for_the_indicator(client, tree):
+    reauthenticated(client, tree.county_user)
+    assert b"data-download" in client.get(reverse("party:export_roster_form")).content
+    assert b'id="download-indicator"' in client.get(reverse("party:member_list")).content

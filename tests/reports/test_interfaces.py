@@ -248,3 +248,13 @@ def test_cli_entry_point_maps_stats_party_and_exits_non_zero(stats_tree, capsys,
     cli.main(["zugong", "stats", "party", "--org", "S-A-1", "--as-of", "2024-06-30", "--user", "stats_branch",
               "--format", "json"])
     assert json.loads(capsys.readouterr().out)["党员总数"] == 6
+
+
+def test_xlsx_export_answers_the_download_token(client, stats_tree):
+    from zugong.core.downloads import DOWNLOAD_COOKIE
+
+    response = _client(client, stats_tree.county_user).get(XLSX, {"org": "S", "as_of": "2024-06-30",
+                                                                   "dl": "0123456789abcdef"})
+    assert response.status_code == 200 and response.cookies[DOWNLOAD_COOKIE].value == "0123456789abcdef"
+    page = _client(client, stats_tree.county_user).get(PAGE, {"org": "S"}).content.decode()
+    assert "data-download>导出Excel" in page

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.files import ColumnFormat, write_xlsx
+from zugong.core.importing import PROGRESS_EVERY
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.models import PartyOrganization
 from zugong.party.importers import ROSTER_COLUMNS
@@ -88,11 +89,14 @@ def roster_export_rows(*, user, organization: PartyOrganization | None, as_of: d
 
 
 def export_roster_to(stream, *, user, organization: PartyOrganization | None, as_of: dt.date,
-                     unmask: bool = False, filters: Mapping | None = None) -> int:
+                     unmask: bool = False, filters: Mapping | None = None, progress=None) -> int:
     """Write the roster .xlsx to ``stream`` (binary) and record the ``export`` audit event; returns the
-    number of members written. Raises ``OutOfScope`` when ``organization`` is outside the user's
-    ``party.export`` scope, ``PermissionDeniedError`` without any export grant or when plaintext is not
-    allowed, ``ValidationFailed`` for bad filters."""
+    number of members written. ``progress(phase, done, total)``, when given, is called with phase
+    「导出」 every ``PROGRESS_EVERY`` rows (``total`` from one extra ``COUNT``) and once at the end
+    (about 0.4 ms per row: 100,000 members take ~45 s, mostly openpyxl writing cells). Raises
+    ``OutOfScope`` when ``organization`` is outside the user's ``party.export`` scope,
+    ``PermissionDeniedError`` without any export grant or when plaintext is not allowed,
+    ``ValidationFailed`` for bad filters."""
     from zugong.audit.services import record_event
 
     if not can(user, "party", "export"):
@@ -104,6 +108,8 @@ def export_roster_to(stream, *, user, organization: PartyOrganization | None, as
     counter = [0]
     rows = roster_export_rows(user=user, organization=organization, as_of=as_of, unmask=unmask, filters=filters,
                               counter=counter)
+    if progress is not None:
+        rows = _reporting(rows, progress, _export_total(user, organization, as_of, filters))
     scope_name = organization.name if organization is not None else "本人数据范围"
     notes = [f"党员花名册：{scope_name}（含下级组织），截至 {as_of.isoformat()}",
              NOTES_UNMASKED if unmask else NOTES_MASKED,
@@ -120,6 +126,26 @@ def export_roster_to(stream, *, user, organization: PartyOrganization | None, as
               "rows": counter[0], "unmask": bool(unmask), "filters": shown_filters},
     )
     return counter[0]
+
+
+def _export_total(user, organization, as_of: dt.date, filters: Mapping | None) -> int:
+    """Rows ``roster_export_rows`` will yield (same selector, same filters)."""
+    params = {k: v for k, v in dict(filters or {}).items() if k not in ("as_of", "unmask")}
+    if organization is not None:
+        params["org"] = organization.code
+    return member_roster(user=user, as_of=as_of, filters=params, action="export").order_by().count()
+
+
+def _reporting(rows: Iterator[list[object]], progress, total: int) -> Iterator[list[object]]:
+    """``rows`` unchanged, calling ``progress("导出", done, total)`` every ``PROGRESS_EVERY`` rows."""
+    done = 0
+    progress("导出", 0, total)
+    for row in rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress("导出", done, total)
+    progress("导出", done, max(total, done))
 
 
 def export_roster(*, user, organization: PartyOrganization | None, as_of: dt.date, unmask: bool = False,

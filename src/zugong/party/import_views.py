@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from zugong.accounts.decorators import require_recent_reauth
 from zugong.core import import_views as generic
+from zugong.core.downloads import mark_download
 from zugong.core.errors import OutOfScope, PermissionDeniedError, ValidationFailed
 from zugong.core.scoping import can
 from zugong.orgs.selectors import organization_by_ref
@@ -89,7 +90,7 @@ def export_roster_view(request):
     response = HttpResponse(data, content_type=generic.XLSX_TYPE)
     name = f"党员花名册_{organization.code if organization else '全部'}_{as_of.isoformat()}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return mark_download(request, response)
 
 
 @login_required

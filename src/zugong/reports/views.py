@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from zugong.core.codes import ORG_TYPE, ORG_TYPES_BRANCH
 from zugong.core.dates import DateParseError, parse_date
+from zugong.core.downloads import mark_download
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.models import PartyOrganization
@@ -219,7 +220,7 @@ def party_stats_xlsx(request):
         raise PermissionDenied(exc.message)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = _attachment(filename)
-    return response
+    return mark_download(request, response)
 
 
 def _attachment(filename: str) -> str:

@@ -1,5 +1,6 @@
-"""``zugong export_roster --user U --org CODE --as-of YYYY-MM-DD --output F.xlsx [--unmask]``:
-write the 党员花名册 of an organization's subtree as of a date, in the import layout.
+"""``zugong export_roster --user U --org CODE --as-of YYYY-MM-DD --output F.xlsx [--unmask] [--no-progress]``:
+write the 党员花名册 of an organization's subtree as of a date, in the import layout (a progress bar on
+stderr while it writes).
 
 Runs ``party.exporters.export_roster_to`` as ``--user``: needs ``party.export`` on the organization
 (an organization outside the scope is refused like an unknown one); ``--unmask`` writes plaintext ID
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import OutOfScope, ZugongError
-from zugong.core.import_cli import acting_user
+from zugong.core.import_cli import TqdmProgress, acting_user
 from zugong.orgs.selectors import organization_by_ref
 from zugong.party.exporters import export_roster_to
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", dest="as_of", required=True, help="截至日期，YYYY-MM-DD")
         parser.add_argument("--output", required=True, help="输出文件路径（.xlsx）")
         parser.add_argument("--unmask", action="store_true", help="导出公民身份号码、手机号码明文（需查看明文权限）")
+        parser.add_argument("--no-progress", action="store_true", dest="no_progress", help="不显示进度条")
 
     def handle(self, *args, **options):
         user = acting_user(options.get("user"))
@@ -44,18 +46,21 @@ class Command(BaseCommand):
         if output.suffix.lower() != ".xlsx":
             raise CommandError("输出文件须为 .xlsx。")
         partial = output.with_name(output.name + ".part")
+        progress = TqdmProgress(enabled=not options["no_progress"] and options["verbosity"] > 0)
         try:
             with partial.open("wb") as stream:
                 if options["unmask"]:
                     partial.chmod(0o600)  # plaintext personal data: owner-only
                 count = export_roster_to(stream, user=user, organization=organization, as_of=as_of,
-                                         unmask=options["unmask"])
+                                         unmask=options["unmask"], progress=progress)
         except OutOfScope:
             partial.unlink(missing_ok=True)
             raise CommandError(f"组织「{options['org']}」不存在或不在您的导出权限范围内。")
         except ZugongError as exc:
             partial.unlink(missing_ok=True)
             raise CommandError(exc.message)
+        finally:
+            progress.close()
         partial.replace(output)
         note = "（含明文，请妥善保管）" if options["unmask"] else "（身份证号、手机号已脱敏，不能用于导入）"
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 名党员到 {output}{note}"))
