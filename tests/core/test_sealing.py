@@ -86,3 +86,28 @@ def test_default_workers_follows_the_setting(settings):
     assert sealing.default_workers() == 3
     settings.ZUGONG_IMPORT_WORKERS = None
     assert 0 <= sealing.default_workers() <= 4
+
+
+@pytest.mark.django_db
+def test_a_worker_lost_mid_task_raises_instead_of_hanging():
+    """A worker killed (e.g. out of memory) makes ``map`` raise at once; the context exits cleanly."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    items = list(zip(NUMBERS, PHONES, strict=True))
+    with pytest.raises(BrokenProcessPool), sealing.Sealer(len(items), workers=1, min_rows=0) as sealer:
+        assert sealer.workers == 1
+        for process in list(sealer._pool._processes.values()):
+            process.kill()
+            process.join()
+        list(sealer.map([items, items]))
+    assert sealer._pool is None
+
+
+def test_a_chunk_that_takes_too_long_times_out(monkeypatch):
+    """2,000 people take tens of milliseconds to seal; with a 1 ms limit ``map`` must give up."""
+    monkeypatch.setattr(sealing, "CHUNK_TIMEOUT", 0.001)
+    items = list(zip(NUMBERS, PHONES, strict=True)) * 170
+    with pytest.raises(TimeoutError), sealing.Sealer(len(items), workers=1, min_rows=0) as sealer:
+        assert sealer.workers == 1
+        list(sealer.map([items]))
+    assert sealer._pool is None

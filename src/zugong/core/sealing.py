@@ -20,7 +20,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 from zugong.core import crypto, idnumber
 
@@ -31,6 +33,10 @@ PARALLEL_MIN_ROWS = 20_000
 
 STARTUP_TIMEOUT = 20
 """Seconds the workers get to start (import Python, ``cryptography``) before sealing goes in-process."""
+
+CHUNK_TIMEOUT = 300
+"""Seconds to wait for one sealed chunk (normally ~0.1 s for 2,000 people) before ``map`` raises
+``TimeoutError``."""
 
 _worker_cipher: crypto.FieldCipher | None = None
 
@@ -92,48 +98,62 @@ class Sealer:
     """Seal ``(id_number, phone)`` chunks in order, in worker processes for large jobs.
 
     ``Sealer(total_rows)``; ``sealer.map(chunks)`` yields ``seal_people(chunk)`` for each chunk, in
-    order; use as a context manager (the pool is shut down on exit, terminated on an exception).
+    order; use as a context manager (the workers are shut down on exit, killed on an exception).
     ``workers``: wanted processes (default ``default_workers()``); ``min_rows``: the size from which
     they are used (default ``PARALLEL_MIN_ROWS``). After construction ``self.workers`` is the number
-    actually running (0 = this process)."""
+    actually running (0 = this process).
+
+    ``concurrent.futures.ProcessPoolExecutor`` rather than ``multiprocessing.Pool``: a worker that
+    dies (killed, out of memory) raises ``BrokenProcessPool`` here instead of leaving ``Pool`` waiting
+    forever for the lost chunk — inside the caller's transaction."""
 
     def __init__(self, total_rows: int, *, workers: int | None = None, min_rows: int | None = None):
         wanted = default_workers() if workers is None else workers
         self.workers = wanted if total_rows >= (PARALLEL_MIN_ROWS if min_rows is None else min_rows) else 0
-        self._pool = None
+        self._pool: ProcessPoolExecutor | None = None
         if self.workers:
             try:
-                context = multiprocessing.get_context("spawn")
-                self._pool = context.Pool(self.workers, initializer=_init_worker, initargs=(crypto.configured_key(),))
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_init_worker, initargs=(crypto.configured_key(),))
                 # A worker that cannot start (e.g. an embedded interpreter whose ``sys.executable`` is
-                # not Python) would make ``map`` wait forever: require an answer first.
-                self._pool.apply_async(_ping).get(timeout=STARTUP_TIMEOUT)
-            except Exception as exc:  # whatever stops the pool (no fork/spawn, timeout, a crash) → in-process
+                # not Python) must not stall the import: require an answer first.
+                if not self._pool.submit(_ping).result(timeout=STARTUP_TIMEOUT):
+                    raise RuntimeError("sealing worker started without its key")
+            except Exception as exc:  # whatever stops the workers (no spawn, timeout, a crash) → in-process
                 logger.warning("sealing worker pool unavailable (%r); encrypting in-process", exc)
-                if self._pool is not None:
-                    self._pool.terminate()
-                    self._pool.join()
-                    self._pool = None
+                self._stop(kill=True)
                 self.workers = 0
 
     def map(self, chunks: Iterable[Sequence[tuple[str, str]]]) -> Iterator[list[tuple]]:
-        """``seal_people`` of each chunk, in order."""
+        """``seal_people`` of each chunk, in order (at most a few chunks in flight, so memory stays
+        bounded). Raises ``TimeoutError`` when a chunk takes over ``CHUNK_TIMEOUT`` seconds and
+        ``concurrent.futures.process.BrokenProcessPool`` when a worker died."""
         if self._pool is None:
             cipher = crypto.cipher()
             for chunk in chunks:
                 yield seal_people(chunk, cipher)
             return
-        yield from self._pool.imap(_seal_in_worker, chunks)
+        window = 2 * self.workers + 2
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(self._pool.submit(_seal_in_worker, chunk))
+            if len(pending) >= window:
+                yield pending.popleft().result(timeout=CHUNK_TIMEOUT)
+        while pending:
+            yield pending.popleft().result(timeout=CHUNK_TIMEOUT)
+
+    def _stop(self, *, kill: bool) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if kill:
+            # ``shutdown`` alone would wait for a hung task: end the worker processes first.
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Sealer:
         return self
 
     def __exit__(self, exc_type, *exc) -> None:
-        if self._pool is None:
-            return
-        if exc_type is None:
-            self._pool.close()
-        else:
-            self._pool.terminate()
-        self._pool.join()
-        self._pool = None
+        self._stop(kill=exc_type is not None)
