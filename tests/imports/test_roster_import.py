@@ -557,3 +557,17 @@ def test_large_import_refreshes_sqlite_planner_statistics(tree, monkeypatch):
         cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
         analyzed = {row[0] for row in cursor.fetchall()}
     assert {"people_person", "party_membership", "party_partymember"} <= analyzed
+
+
+def test_rejected_large_import_stops_its_sealing_workers(tree, settings, monkeypatch):
+    """Sealing starts while validating (large files); a rejected file must not leave workers behind."""
+    import multiprocessing
+
+    from zugong.core import sealing
+
+    monkeypatch.setattr(sealing, "PARALLEL_MIN_ROWS", 0)
+    settings.ZUGONG_IMPORT_WORKERS = "1"
+    good = member_row("C-A-1", name="周一")
+    bad = member_row("C-A-1", name="周二", birth=dt.date(1991, 1, 1), sex="未知x")
+    rejected([good, bad], tree.town_user)
+    assert multiprocessing.active_children() == []

@@ -299,6 +299,7 @@ class Importer:
 
     def __init__(self, *, user):
         self.user = user
+        self.dry_run = False  # set by run_import before validate
 
     def validate(self, sheet: Sheet, issues: Issues, ticker: Ticker):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -312,6 +313,10 @@ class Importer:
     def audit_data(self, result: ImportResult) -> dict:
         """Extra audit fields (no personal data)."""
         return {}
+
+    def close(self) -> None:
+        """Release what ``validate``/``write`` started (worker processes); ``run_import`` calls it
+        whatever the outcome."""
 
 
 _ID_LIKE = re.compile(r"\d{17}[\dXx]")
@@ -333,7 +338,15 @@ def run_import(importer: Importer, source, *, filename: str = "", dry_run: bool 
     ``<label>.import`` grant anywhere; ``FileRejected``/``ImportFailed`` (both ``ValidationFailed``)
     when the file or any row is bad — then nothing is written. With ``dry_run`` everything is validated
     and counted but nothing is written and no audit event is recorded."""
+    try:
+        return _run_import(importer, source, filename=filename, dry_run=dry_run, progress=progress)
+    finally:
+        importer.close()
+
+
+def _run_import(importer: Importer, source, *, filename: str, dry_run: bool, progress: Progress | None) -> ImportResult:
     user = importer.user
+    importer.dry_run = dry_run
     if not can(user, importer.data_label, "import"):
         raise PermissionDeniedError("您没有导入数据的权限。")
     if progress:

@@ -22,7 +22,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from zugong.core import crypto, idnumber
 
@@ -141,6 +141,19 @@ class Sealer:
                 yield pending.popleft().result(timeout=CHUNK_TIMEOUT)
         while pending:
             yield pending.popleft().result(timeout=CHUNK_TIMEOUT)
+
+    def submit(self, items: Sequence[tuple[str, str]]) -> Future:
+        """Start sealing one chunk; the ``Future``'s result is ``seal_people(items)`` (computed at once
+        when no workers run). Wait with ``result(timeout=CHUNK_TIMEOUT)``."""
+        if self._pool is None:
+            done: Future = Future()
+            done.set_result(seal_people(items))
+            return done
+        return self._pool.submit(_seal_in_worker, items)
+
+    def close(self, *, kill: bool = False) -> None:
+        """Shut the workers down (``kill``: end them first, for abandoned work). Idempotent."""
+        self._stop(kill=kill)
 
     def _stop(self, *, kill: bool) -> None:
         pool, self._pool = self._pool, None

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from zugong.audit.changelog import log_bulk_change
-from zugong.core import crypto, idnumber
+from zugong.core import crypto, idnumber, sealing
 from zugong.core.bulk import RowInserter, existing_values, reserve_ids
 from zugong.core.codes import (
     EDUCATION,
@@ -81,7 +81,7 @@ from zugong.core.importing import (
     is_number_cell,
     run_import,
 )
-from zugong.core.sealing import Sealer
+from zugong.core.sealing import Sealer, seal_people
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import Membership, PartyMember
 from zugong.people.models import Person
@@ -258,6 +258,8 @@ class RosterImporter(Importer):
         self.today = today or timezone.localdate()
         self._org_memo: dict[object, tuple[OrgRef | None, str]] = {}
         self._rows_of_id: dict[str, list[int]] = defaultdict(list)
+        self._sealer: Sealer | None = None
+        self._early: dict[int, tuple] = {}  # file row number → (future, position) of its sealed values
 
     # --- validation ----------------------------------------------------------------------------------
     def validate(self, sheet: Sheet, issues: Issues, ticker: Ticker) -> RosterPlan:
@@ -265,11 +267,26 @@ class RosterImporter(Importer):
         memo = _Memo(self.today)
         rows: list[RosterRow] = []
         self._rows_of_id = defaultdict(list)  # ID number → file rows carrying it (valid rows or not)
+        # Large files: seal (encrypt) valid rows in worker processes WHILE validating the next ones, so
+        # the write finds them ready. Rows that turn out not to be new cost wasted work only.
+        sealer = Sealer(len(sheet.rows)) if not self.dry_run else None
+        if sealer is not None and not sealer.workers:
+            sealer.close()
+            sealer = None
+        self._sealer = sealer
+        pending: list[RosterRow] = []
         for source in sheet.rows:
             row = self._validate_row(sheet, source.number, source.cells, orgs, memo, issues)
             if row is not None:
                 rows.append(row)
+                if sealer is not None:
+                    pending.append(row)
+                    if len(pending) == BATCH_SIZE:
+                        self._seal_early(pending)
+                        pending = []
             ticker.step()
+        if pending and sealer is not None:
+            self._seal_early(pending)
         duplicates = {number for number, found in self._rows_of_id.items() if len(found) > 1}
         for number in duplicates:
             found = self._rows_of_id[number]
@@ -279,6 +296,30 @@ class RosterImporter(Importer):
         if duplicates:
             rows = [r for r in rows if r.id_number not in duplicates]
         return self._plan(rows, issues)
+
+    def _seal_early(self, rows: list[RosterRow]) -> None:
+        """Submit ``rows`` to the sealing workers; ``_sealed_values`` collects the result by row."""
+        future = self._sealer.submit([(r.id_number, r.phone or "") for r in rows])
+        for position, row in enumerate(rows):
+            self._early[row.number] = (future, position)
+
+    def _sealed_values(self, chunk: list[RosterRow]) -> list[tuple]:
+        """The sealed columns of ``chunk`` (``core.sealing.seal_people`` order): from the early
+        submissions when there are any, else sealed now in this process."""
+        if not self._early:
+            return seal_people([(r.id_number, r.phone or "") for r in chunk])
+        out = []
+        for row in chunk:
+            future, position = self._early[row.number]
+            out.append(future.result(timeout=sealing.CHUNK_TIMEOUT)[position])
+        return out
+
+    def close(self) -> None:
+        """Stop the sealing workers started by ``validate`` (killed if their work was abandoned)."""
+        if self._sealer is not None:
+            self._sealer.close(kill=True)
+            self._sealer = None
+        self._early = {}
 
     def _load_orgs(self, sheet: Sheet) -> dict[str, PartyOrganization | None]:
         """Organizations named in the file that lie in the user's ``party.import`` scope, by code."""
@@ -671,8 +712,9 @@ class RosterImporter(Importer):
         ``BATCH_SIZE`` rows. Primary keys are reserved up front (``reserve_ids``), so the three tables
         need no read-back.
 
-        The sensitive columns are sealed by ``core.sealing.Sealer``: in worker processes for large
-        files, so encryption runs beside the database writes instead of before them. (A helper
+        The sensitive columns come from ``_sealed_values``: for large files they were sealed by worker
+        processes (``core.sealing.Sealer``) while ``validate`` went on with the next rows, so here
+        they are ready; small files are sealed here, in this process. (A helper
         *thread* was tried and measured slower: while it holds the GIL, every re-acquisition by the
         writing thread — the drivers release the GIL around each row or network wait — waits for
         the thread switch interval; SQLite's Person insert went from 2.0 s to 7.0 s.)"""
@@ -684,21 +726,20 @@ class RosterImporter(Importer):
         ids = reserve_ids(Person, len(rows))  # one round trip for the whole file
         chunks = [rows[i:i + BATCH_SIZE] for i in range(0, len(rows), BATCH_SIZE)]
 
-        with Sealer(len(rows)) as sealer:
-            def person_rows():
-                sealed_chunks = sealer.map([(r.id_number, r.phone or "") for r in chunk] for chunk in chunks)
-                position = 0
-                for chunk, sealed in zip(chunks, sealed_chunks, strict=True):
-                    for r, (id_encrypted, id_masked, phone_encrypted, phone_hash, phone_masked) in zip(
-                            chunk, sealed, strict=True):
-                        # _PERSON_INSERT_FIELDS order; the ID hash was computed while validating
-                        yield (ids[position], r.name, r.sex, r.ethnicity, r.birth_date, id_encrypted, r.id_hash,
-                               id_masked, r.education, r.political_status, r.work_start_date, phone_encrypted,
-                               phone_hash, phone_masked, r.org.id)
-                        position += 1
-                    ticker.step(len(chunk))  # people are the bulk of the write (encryption)
+        def person_rows():
+            position = 0
+            for chunk in chunks:
+                sealed = self._sealed_values(chunk)
+                for r, (id_encrypted, id_masked, phone_encrypted, phone_hash, phone_masked) in zip(
+                        chunk, sealed, strict=True):
+                    # _PERSON_INSERT_FIELDS order; the ID hash was computed while validating
+                    yield (ids[position], r.name, r.sex, r.ethnicity, r.birth_date, id_encrypted, r.id_hash,
+                           id_masked, r.education, r.political_status, r.work_start_date, phone_encrypted,
+                           phone_hash, phone_masked, r.org.id)
+                    position += 1
+                ticker.step(len(chunk))  # people are the bulk of the write (encryption)
 
-            people.insert(person_rows())
+        people.insert(person_rows())
         members.insert((pk, r.admission_date, r.full_membership_date) for pk, r in zip(ids, rows, strict=True))
         memberships.insert((pk, r.org.id, r.admission_date, r.occupation, bool(r.front_line))
                            for pk, r in zip(ids, rows, strict=True))
