@@ -14,6 +14,12 @@ NUMBERS = [make_id(dt.date(1960 + i % 40, 1 + i % 12, 1 + i % 28), "1" if i % 2 
 PHONES = [f"1{3 + i % 7}{i:09d}" if i % 3 else "" for i in range(12)]
 
 
+def _seal_all(sealer, chunks):
+    """All chunks submitted first (as the importer does while validating), then their results in order."""
+    futures = [sealer.submit(chunk) for chunk in chunks]
+    return [sealer.result(future) for future in futures]
+
+
 def _check(items, sealed):
     """Every sealed tuple decrypts back and carries the masks and hash the model computes."""
     cipher = crypto.cipher()
@@ -46,7 +52,7 @@ def test_sealer_in_process_below_the_threshold():
     items = list(zip(NUMBERS, PHONES, strict=True))
     with sealing.Sealer(len(items), workers=2) as sealer:  # 12 rows < PARALLEL_MIN_ROWS
         assert sealer.workers == 0
-        out = list(sealer.map([items[:5], items[5:]]))
+        out = _seal_all(sealer, [items[:5], items[5:]])
     _check(items, out[0] + out[1])
 
 
@@ -56,7 +62,7 @@ def test_sealer_worker_processes_return_chunks_in_order():
     chunks = [items[i:i + 3] for i in range(0, len(items), 3)]
     with sealing.Sealer(len(items), workers=2, min_rows=0) as sealer:
         assert sealer.workers == 2  # the pool started and answered
-        out = list(sealer.map(chunks))
+        out = _seal_all(sealer, chunks)
     assert [len(c) for c in out] == [3, 3, 3, 3]
     _check(items, [v for chunk in out for v in chunk])
 
@@ -67,7 +73,7 @@ def test_sealer_falls_back_in_process_when_workers_cannot_start(monkeypatch, cap
     items = list(zip(NUMBERS, PHONES, strict=True))
     with sealing.Sealer(len(items), workers=1, min_rows=0) as sealer:
         assert sealer.workers == 0
-        out = list(sealer.map([items]))
+        out = _seal_all(sealer, [items])
     _check(items, out[0])
     assert "encrypting in-process" in caplog.text
 
@@ -90,7 +96,7 @@ def test_default_workers_follows_the_setting(settings):
 
 @pytest.mark.django_db
 def test_a_worker_lost_mid_task_raises_instead_of_hanging():
-    """A worker killed (e.g. out of memory) makes ``map`` raise at once; the context exits cleanly."""
+    """A worker killed (e.g. out of memory) makes ``result`` raise at once; the context exits cleanly."""
     from concurrent.futures.process import BrokenProcessPool
 
     items = list(zip(NUMBERS, PHONES, strict=True))
@@ -99,15 +105,15 @@ def test_a_worker_lost_mid_task_raises_instead_of_hanging():
         for process in list(sealer._pool._processes.values()):
             process.kill()
             process.join()
-        list(sealer.map([items, items]))
+        _seal_all(sealer, [items, items])
     assert sealer._pool is None
 
 
 def test_a_chunk_that_takes_too_long_times_out(monkeypatch):
-    """2,000 people take tens of milliseconds to seal; with a 1 ms limit ``map`` must give up."""
+    """2,000 people take tens of milliseconds to seal; with a 1 ms limit ``result`` must give up."""
     monkeypatch.setattr(sealing, "CHUNK_TIMEOUT", 0.001)
     items = list(zip(NUMBERS, PHONES, strict=True)) * 170
     with pytest.raises(TimeoutError), sealing.Sealer(len(items), workers=1, min_rows=0) as sealer:
         assert sealer.workers == 1
-        list(sealer.map([items]))
+        _seal_all(sealer, [items])
     assert sealer._pool is None

@@ -9,8 +9,8 @@
 ``Sealer`` does the same for many new people at once (the 100,000-row roster import). Encryption is
 about 27 µs per person, a sixth of the import, and pure CPU: above ``PARALLEL_MIN_ROWS`` rows it runs
 in worker processes (``spawn`` start, safe inside a threaded web server; the workers import only
-this module and ``cryptography``, never Django's database layer) while the importing process writes
-to the database. Results come back in order. Workers: ``settings.ZUGONG_IMPORT_WORKERS`` (default:
+this module and ``cryptography``, never Django's database layer) while the importing process goes on
+validating. Workers: ``settings.ZUGONG_IMPORT_WORKERS`` (default:
 CPUs − 1, at most 4; ``0`` = always in-process). If the pool cannot start, sealing falls back to the
 importing process, with a log warning; the result is the same either way.
 """
@@ -20,8 +20,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from zugong.core import crypto, idnumber
@@ -35,7 +34,7 @@ STARTUP_TIMEOUT = 20
 """Seconds the workers get to start (import Python, ``cryptography``) before sealing goes in-process."""
 
 CHUNK_TIMEOUT = 300
-"""Seconds to wait for one sealed chunk (normally ~0.1 s for 2,000 people) before ``map`` raises
+"""Seconds to wait for one sealed chunk (normally ~0.1 s for 2,000 people) before ``Sealer.result`` raises
 ``TimeoutError``."""
 
 _worker_cipher: crypto.FieldCipher | None = None
@@ -95,10 +94,11 @@ def default_workers() -> int:
 
 
 class Sealer:
-    """Seal ``(id_number, phone)`` chunks in order, in worker processes for large jobs.
+    """Seal ``(id_number, phone)`` chunks in worker processes for large jobs.
 
-    ``Sealer(total_rows)``; ``sealer.map(chunks)`` yields ``seal_people(chunk)`` for each chunk, in
-    order; use as a context manager (the workers are shut down on exit, killed on an exception).
+    ``Sealer(total_rows)``; ``future = sealer.submit(chunk)`` starts ``seal_people(chunk)``,
+    ``sealer.result(future)`` waits for it; ``close()`` (or leaving the ``with`` block) shuts the
+    workers down, killing them on an exception.
     ``workers``: wanted processes (default ``default_workers()``); ``min_rows``: the size from which
     they are used (default ``PARALLEL_MIN_ROWS``). After construction ``self.workers`` is the number
     actually running (0 = this process).
@@ -124,32 +124,20 @@ class Sealer:
                 self._stop(kill=True)
                 self.workers = 0
 
-    def map(self, chunks: Iterable[Sequence[tuple[str, str]]]) -> Iterator[list[tuple]]:
-        """``seal_people`` of each chunk, in order (at most a few chunks in flight, so memory stays
-        bounded). Raises ``TimeoutError`` when a chunk takes over ``CHUNK_TIMEOUT`` seconds and
-        ``concurrent.futures.process.BrokenProcessPool`` when a worker died."""
-        if self._pool is None:
-            cipher = crypto.cipher()
-            for chunk in chunks:
-                yield seal_people(chunk, cipher)
-            return
-        window = 2 * self.workers + 2
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append(self._pool.submit(_seal_in_worker, chunk))
-            if len(pending) >= window:
-                yield pending.popleft().result(timeout=CHUNK_TIMEOUT)
-        while pending:
-            yield pending.popleft().result(timeout=CHUNK_TIMEOUT)
-
     def submit(self, items: Sequence[tuple[str, str]]) -> Future:
         """Start sealing one chunk; the ``Future``'s result is ``seal_people(items)`` (computed at once
-        when no workers run). Wait with ``result(timeout=CHUNK_TIMEOUT)``."""
+        when no workers run). Wait with ``result``."""
         if self._pool is None:
             done: Future = Future()
             done.set_result(seal_people(items))
             return done
         return self._pool.submit(_seal_in_worker, items)
+
+    @staticmethod
+    def result(future: Future) -> list[tuple]:
+        """The sealed values of a ``submit``: waits at most ``CHUNK_TIMEOUT`` seconds, then raises
+        ``TimeoutError``; raises ``concurrent.futures.process.BrokenProcessPool`` when a worker died."""
+        return future.result(timeout=CHUNK_TIMEOUT)
 
     def close(self, *, kill: bool = False) -> None:
         """Shut the workers down (``kill``: end them first, for abandoned work). Idempotent."""

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from zugong.audit.changelog import log_bulk_change
-from zugong.core import crypto, idnumber, sealing
+from zugong.core import crypto, idnumber
 from zugong.core.bulk import RowInserter, existing_values, reserve_ids
 from zugong.core.codes import (
     EDUCATION,
@@ -311,7 +311,7 @@ class RosterImporter(Importer):
         out = []
         for row in chunk:
             future, position = self._early[row.number]
-            out.append(future.result(timeout=sealing.CHUNK_TIMEOUT)[position])
+            out.append(self._sealer.result(future)[position])
         return out
 
     def close(self) -> None:
