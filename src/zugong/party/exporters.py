@@ -60,12 +60,7 @@ def roster_export_rows(*, user, organization: PartyOrganization | None, as_of: d
     further ``MemberFilterSet`` parameters (``name``, ``category`` …). ``counter[0]`` counts rows.
     Raises ``ValidationFailed`` for bad filter values and ``PermissionDeniedError`` (while iterating)
     when plaintext is asked for a row outside the user's unmask scope."""
-    params = dict(filters or {})
-    params.pop("as_of", None)
-    params.pop("unmask", None)
-    if organization is not None:
-        params["org"] = organization.code
-    memberships = member_roster(user=user, as_of=as_of, filters=params, action="export")
+    memberships = _export_memberships(user, organization, as_of, filters)
     if unmask:
         memberships = memberships.defer(None)  # the encrypted columns are needed
     allowed = _unmask_checker(user) if unmask else None
@@ -128,12 +123,18 @@ def export_roster_to(stream, *, user, organization: PartyOrganization | None, as
     return counter[0]
 
 
-def _export_total(user, organization, as_of: dt.date, filters: Mapping | None) -> int:
-    """Rows ``roster_export_rows`` will yield (same selector, same filters)."""
+def _export_memberships(user, organization: PartyOrganization | None, as_of: dt.date, filters: Mapping | None):
+    """The memberships an export covers: ``member_roster`` in the user's ``export`` scope, with
+    ``filters`` (``as_of``/``unmask`` are arguments of their own) and the subtree of ``organization``."""
     params = {k: v for k, v in dict(filters or {}).items() if k not in ("as_of", "unmask")}
     if organization is not None:
         params["org"] = organization.code
-    return member_roster(user=user, as_of=as_of, filters=params, action="export").order_by().count()
+    return member_roster(user=user, as_of=as_of, filters=params, action="export")
+
+
+def _export_total(user, organization, as_of: dt.date, filters: Mapping | None) -> int:
+    """Rows ``roster_export_rows`` will yield (same selector, same filters)."""
+    return _export_memberships(user, organization, as_of, filters).order_by().count()
 
 
 def _reporting(rows: Iterator[list[object]], progress, total: int) -> Iterator[list[object]]:
