@@ -1,5 +1,6 @@
 """Shared pieces of the import/export management commands (``zugong import orgs|roster``,
-``zugong export_roster``): the acting user, a tqdm progress bar on stderr, the error table.
+``zugong export_roster``, ``zugong stats party``): the acting user, the ``--as-of`` date, a tqdm progress
+bar on stderr, the error table.
 
 Every command acts as a user (``--user``): the same scope rules and audit as on the web; without
 ``--user`` the command refuses. Errors exit non-zero (``CommandError``) after printing a table
@@ -8,6 +9,7 @@ Every command acts as a user (``--user``): the same scope rules and audit as on 
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -16,6 +18,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import RowError, ValidationFailed, ZugongError
 from zugong.core.importing import error_report
 
@@ -30,6 +33,18 @@ def acting_user(username: str | None):
     if user is None or not user.is_active:
         raise CommandError(f"用户「{username}」不存在或已停用。")
     return user
+
+
+def as_of_option(text: str) -> dt.date:
+    """The ``--as-of`` option as a date: a complete date in the forms of ``core.dates.parse_date``;
+    ``CommandError`` (Chinese) otherwise."""
+    try:
+        as_of, day_unknown = parse_date(text)
+    except DateParseError as exc:
+        raise CommandError(f"截至日期无效：{exc}")
+    if as_of is None or day_unknown:
+        raise CommandError("截至日期无效：应为完整日期 YYYY-MM-DD。")
+    return as_of
 
 
 class TqdmProgress:

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import OutOfScope, ZugongError
-from zugong.core.import_cli import TqdmProgress, acting_user
+from zugong.core.import_cli import TqdmProgress, acting_user, as_of_option
 from zugong.orgs.selectors import organization_by_ref
 from zugong.party.exporters import export_roster_to
 
@@ -33,12 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         user = acting_user(options.get("user"))
-        try:
-            as_of, day_unknown = parse_date(options["as_of"])
-        except DateParseError as exc:
-            raise CommandError(f"截至日期无效：{exc}")
-        if as_of is None or day_unknown:
-            raise CommandError("截至日期无效：应为完整日期 YYYY-MM-DD。")
+        as_of = as_of_option(options["as_of"])
         organization = organization_by_ref(user=user, ref=options["org"], action="export")
         if organization is None or organization.code != options["org"].strip():
             raise CommandError(f"组织「{options['org']}」不存在或不在您的导出权限范围内。")

@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import ZugongError
+from zugong.core.import_cli import acting_user, as_of_option
 from zugong.reports.exporters import party_statistics_xlsx, statistics_text
 from zugong.reports.services import party_statistics, scoped_organization
 
@@ -37,15 +36,8 @@ class Command(BaseCommand):
         output = options.get("output")
         if fmt == "xlsx" and not output:
             raise CommandError("输出 Excel 时必须用 --output 指定文件路径。")
-        try:
-            as_of, day_unknown = parse_date(options["as_of"])
-        except DateParseError as exc:
-            raise CommandError(f"截至日期无效：{exc}")
-        if as_of is None or day_unknown:
-            raise CommandError("截至日期无效：应为完整日期 YYYY-MM-DD。")
-        user = get_user_model().objects.filter(username=options["user"]).first()
-        if user is None or not user.is_active:
-            raise CommandError(f"用户「{options['user']}」不存在或已停用。")
+        as_of = as_of_option(options["as_of"])
+        user = acting_user(options["user"])
 
         try:
             organization = scoped_organization(user=user, code=options["org"])
