@@ -19,26 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def fresh_database(database_url: str) -> None:
-    if database_url.startswith("postgres"):
-        import psycopg
-
-        base, _, name = database_url.rpartition("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        path = database_url.removeprefix("sqlite:///")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
+from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
 
 
 def backend_cpu_seconds() -> float:
@@ -66,14 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     database = args.database or f"sqlite:///{ROOT / 'var' / f'bench_demo_{args.members}.sqlite3'}"
     (ROOT / "var").mkdir(exist_ok=True)
-    fresh_database(database)
-    os.environ["DATABASE_URL"] = database
-    os.environ.setdefault("ZUGONG_TESTING", "1")  # development keys; DEBUG stays off
-    os.environ["DJANGO_SETTINGS_MODULE"] = "zugong.settings"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    ensure_database(database, rebuild=True)
+    setup_django(database)
     from django.core.management import call_command
     from django.db import connection
 

@@ -29,12 +29,12 @@ import datetime as dt
 import os
 import random
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
+
 ROOT_CODE = "BENCH"
 USERNAME = "bench_import"
 TOWNS = 10
@@ -49,32 +49,6 @@ EDUCATION = [("硕士研究生毕业", 6.0), ("大学本科", 30.0), ("大专", 
              ("初中", 14.0), ("小学", 5.8)]
 ETHNICITIES = [("汉族", 92.3), ("回族", 2.0), ("壮族", 2.0), ("满族", 1.5), ("蒙古族", 1.2), ("苗族", 1.0)]
 REGIONS = ["110105", "310104", "440106", "510107", "330106", "420106", "610113", "370102"]
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("ZUGONG_TESTING", "1")  # development keys; DEBUG stays off (no query log)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "zugong.settings"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def fresh_database(database_url: str) -> None:
-    """Delete the SQLite file / drop and re-create the PostgreSQL database."""
-    if database_url.startswith("sqlite"):
-        path = Path(database_url.split("sqlite:///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    import psycopg
-
-    base, _, name = database_url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def weighted(rng: random.Random, pairs):
@@ -163,7 +137,7 @@ def main() -> None:
     if args.workers is not None:
         os.environ["ZUGONG_IMPORT_WORKERS"] = str(args.workers)
 
-    fresh_database(args.database)
+    ensure_database(args.database, rebuild=True)
     setup_django(args.database)
     from django.core.management import call_command
     from django.db import connection

@@ -29,11 +29,11 @@ import datetime as dt
 import os
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
+
 ROOT_CODE = "RB"
 MEMBERS_PER_BRANCH = 40
 BRANCHES_PER_TOWN = 25
@@ -41,34 +41,6 @@ TOWNS_PER_DISTRICT = 10
 COUNTY_USER = "bench_roster_county"
 BRANCH_USER = "bench_roster_branch"
 PASSWORD = "Bench-Passw0rd!"  # noqa: S105 (throw-away benchmark account)
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("ZUGONG_TESTING", "1")  # development keys, no OTP; DEBUG stays off
-    os.environ["DJANGO_SETTINGS_MODULE"] = "zugong.settings"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def ensure_database(database_url: str, rebuild: bool) -> None:
-    """Create (or, with ``rebuild``, drop and create) the PostgreSQL database; delete the SQLite file."""
-    if database_url.startswith("sqlite"):
-        path = Path(database_url.removeprefix("sqlite:///"))
-        if rebuild:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, _, name = database_url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if rebuild:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _bulk_generate(n_members: int, seed: int = 7) -> None:

@@ -37,42 +37,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
+
 USERNAME = "bench_stats"
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("ZUGONG_TESTING", "1")  # development keys, fast hashing; DEBUG stays off
-    os.environ["DJANGO_SETTINGS_MODULE"] = "zugong.settings"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def ensure_database(database_url: str, rebuild: bool) -> None:
-    """Create the PostgreSQL database if missing (dropping it first with ``rebuild``); for SQLite
-    create the parent directory (and delete the file with ``rebuild``)."""
-    if database_url.startswith("sqlite:///"):
-        path = Path(database_url[len("sqlite:///"):])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if rebuild:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, _, name = database_url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if rebuild:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare(members: int):

@@ -1,0 +1,43 @@
+"""Set-up shared by the benchmarks: the database to run on and Django, the same way for every script.
+
+Scripts are run as ``.venv/bin/python benchmarks/bench_x.py`` (this folder is then on ``sys.path``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ensure_database(database_url: str, rebuild: bool) -> None:
+    """Create the PostgreSQL database if missing (dropping it first with ``rebuild``); for SQLite create
+    the parent directory (and delete the file and its WAL files with ``rebuild``)."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if rebuild:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    base, _, name = database_url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if rebuild:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(database_url: str) -> None:
+    """Point Django at ``database_url`` and set it up: development keys (``ZUGONG_TESTING``, no OTP),
+    ``DEBUG`` off so no query log skews the timings."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("ZUGONG_TESTING", "1")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "zugong.settings"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
