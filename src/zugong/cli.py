@@ -14,11 +14,10 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     """Entry point. ``argv`` defaults to ``sys.argv``; exits with the command's status."""
     argv = list(sys.argv if argv is None else argv)
-    if (len(argv) > 1 and argv[1] == "demo") or not (
-        os.environ.get("ZUGONG_SECRET_KEY") or os.environ.get("DATABASE_URL")
-    ):
-        # The demo, and any command on the embedded default (no DATABASE_URL, no secret key configured),
-        # run in development mode; a production deployment configures both and gets production settings.
+    if not (os.environ.get("ZUGONG_SECRET_KEY") or os.environ.get("DATABASE_URL")):
+        # Any command on the embedded default (no DATABASE_URL, no secret key configured) runs in
+        # development mode; a deployment that configures either gets production settings, where
+        # ``zugong demo`` refuses to run (a demo on PostgreSQL needs ZUGONG_DEBUG=1 said explicitly).
         os.environ.setdefault("ZUGONG_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zugong.settings")
     if len(argv) > 2 and argv[1] == "import":

@@ -45,7 +45,9 @@ SECRET_KEY = os.environ.get("ZUGONG_SECRET_KEY") or (
 if not SECRET_KEY:
     raise ImproperlyConfigured("生产环境必须设置 ZUGONG_SECRET_KEY 环境变量。")
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ZUGONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ZUGONG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+if TESTING:  # Django's test client sends Host: testserver; nowhere else is it a real host
+    ALLOWED_HOSTS.append("testserver")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -129,6 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "zugong.accounts.passwords.HistoryValidator"},
+    {"NAME": "zugong.accounts.passwords.PublishedPasswordValidator"},
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

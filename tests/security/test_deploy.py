@@ -89,3 +89,72 @@ def test_hsts_and_headers_when_enabled(settings):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["Referrer-Policy"] == "same-origin"
+
+
+# --- nothing of the demo in production (issue #7 item 8) -------------------------------------------
+
+def test_demo_refuses_to_run_with_production_settings(tmp_path):
+    done = _run(["demo", "--no-serve", "--scale", "1000000"], PRODUCTION, tmp_path)
+    assert done.returncode != 0
+    assert "生产环境" in done.stderr and "ZUGONG_DEBUG=1" in done.stderr
+    assert not (tmp_path / "prod.sqlite3").exists() or (tmp_path / "prod.sqlite3").stat().st_size == 0
+
+
+@pytest.mark.django_db
+def test_demo_refused_in_the_services_too(settings):
+    from zugong.demo.accounts import DemoRefused, create_demo_accounts
+    from zugong.demo.generator import generate
+
+    settings.DEBUG = False
+    settings.TESTING = False
+    with pytest.raises(DemoRefused):
+        generate(members=10)
+    with pytest.raises(DemoRefused):
+        create_demo_accounts(None)
+
+
+@pytest.mark.django_db
+def test_check_deploy_fails_while_demo_data_or_demo_password_exists(settings):
+    from django.contrib.auth import get_user_model
+
+    from zugong.core.checks import no_demo_data
+    from zugong.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES, _targets
+    from zugong.demo.generator import ROOT_CODE
+    from zugong.orgs.models import PartyOrganization
+    from zugong.orgs.services import organization_create
+
+    settings.DEBUG = False
+    assert no_demo_data(None) == []
+    zzb = get_user_model().objects.create_user(username="zzb", password=DEMO_PASSWORD)
+    errors = no_demo_data(None)
+    assert [e.id for e in errors] == ["zugong.E004"] and "zzb" in errors[0].msg
+    zzb.set_password("Another-Passw0rd!")
+    zzb.save()
+    assert no_demo_data(None) == []  # a real account that happens to be called zzb is fine
+    organization_create(code=ROOT_CODE, name="演示县委", org_type="committee", unit_category="government_organ")
+    errors = no_demo_data(None)
+    assert [e.id for e in errors] == ["zugong.E004"] and ROOT_CODE in errors[0].msg
+    assert {t[0] for t in _targets(PartyOrganization.objects.get(code=ROOT_CODE))} == set(DEMO_USERNAMES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password", ["Zugong-Demo-2023", "zugong-demo-2023"])
+def test_the_published_demo_password_cannot_be_set(password):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        validate_password(password, user=make_user("someone"))
+    assert "演示密码" in str(exc.value)
+
+
+def test_testserver_is_not_an_allowed_host_outside_tests(tmp_path):
+    code = "from django.conf import settings; import django; django.setup(); print(settings.ALLOWED_HOSTS)"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "DJANGO_SETTINGS_MODULE": "zugong.settings"}
+    for extra in (PRODUCTION, {"ZUGONG_DEBUG": "1"}):
+        done = subprocess.run([sys.executable, "-c", code], env={**env, **{k: v for k, v in extra.items()
+                                                                          if k != "ZUGONG_ALLOWED_HOSTS"}},
+                              capture_output=True, text=True, check=False, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "testserver" not in done.stdout and "127.0.0.1" in done.stdout

@@ -103,3 +103,21 @@ def password_expired(user, now: dt.datetime | None = None) -> bool:
     if not max_age or changed is None:
         return False
     return (now or timezone.now()) - changed > dt.timedelta(days=max_age)
+
+
+class PublishedPasswordValidator:
+    """Django password validator: refuses the demo password published in the README and printed by
+    ``zugong demo`` (``zugong.demo.accounts.DEMO_PASSWORD``), compared case-insensitively.
+
+    Only ``create_demo_accounts`` sets it, on the demo usernames, so the deploy check
+    (``core.checks.no_demo_data``) need only test those accounts. Source: GB/T 22239-2019 8.1.4.1 a
+    (身份鉴别信息具有复杂度要求); a published password has none."""
+
+    def validate(self, password: str, user=None) -> None:
+        from zugong.demo.accounts import DEMO_PASSWORD
+
+        if password.casefold() == DEMO_PASSWORD.casefold():
+            raise ValidationError("不得使用公开的演示密码。")
+
+    def get_help_text(self) -> str:
+        return "不得使用公开的演示密码。"

@@ -1,4 +1,23 @@
 from django.apps import AppConfig
+from django.db import models
+from django.db.models.signals import pre_save
+
+
+def strip_stored_text(sender, instance, raw=False, **kwargs) -> None:
+    """``pre_save`` for every model of a Zugong app: remove control and invisible format characters from
+    its text fields before they are stored (``core.text.strip_controls``; text fields keep line breaks).
+    Fixture loading (``raw``) is left as it is."""
+    if raw or not sender.__module__.startswith("zugong."):
+        return
+    from zugong.core.text import strip_controls
+
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                cleaned = strip_controls(value, multiline=isinstance(field, models.TextField))
+                if cleaned is not value:
+                    setattr(instance, field.attname, cleaned)
 
 
 class CoreConfig(AppConfig):
@@ -7,3 +26,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from zugong.core import checks  # noqa: F401  (registers system checks)
+
+        pre_save.connect(strip_stored_text, dispatch_uid="zugong.core.strip_stored_text")

@@ -15,12 +15,15 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from zugong.core.text import strip_controls
+
 
 def normalize_text(value: object) -> str:
-    """NFKC-normalise (full-width → half-width), strip and collapse inner white space."""
+    """NFKC-normalise (full-width → half-width), drop control and invisible format characters
+    (``core.text.strip_controls``), strip and collapse inner white space."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = strip_controls(unicodedata.normalize("NFKC", str(value)))
     return " ".join(text.split())
 
 

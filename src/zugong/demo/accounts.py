@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import get_default_password_validators, validate_password
 from django.db import transaction
 
 from zugong.accounts.models import RoleGrant
+from zugong.accounts.passwords import PublishedPasswordValidator
 from zugong.accounts.services import grant_role
 from zugong.audit.services import record_event
+from zugong.core.errors import ZugongError
 from zugong.orgs.models import PartyOrganization
 
 DEMO_PASSWORD = "Zugong-Demo-2023"  # nosec B105 # noqa: S105 (documented public demo password)
+# The usernames ``create_demo_accounts`` creates (``_targets``); the deploy check looks for them.
+DEMO_USERNAMES = ("zzb", "xiangzhen", "zhibu", "sysadmin", "secadmin", "auditadmin")
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,19 @@ def _targets(root: PartyOrganization) -> list[tuple[str, str, str, PartyOrganiza
     ]
 
 
+class DemoRefused(ZugongError):
+    """The demo was asked for under production settings."""
+
+
+def refuse_in_production() -> None:
+    """Raise ``DemoRefused`` unless the settings are for development (``ZUGONG_DEBUG``) or tests
+    (``ZUGONG_TESTING``): demo data and accounts with a published password never enter a production
+    database (GB/T 22239-2019 8.1.4.1 a; 8.1.4.2 e 删除或停用多余的、过期的账户)."""
+    if not (settings.DEBUG or getattr(settings, "TESTING", False)):
+        raise DemoRefused("演示数据和演示账号只能在开发或演示环境中生成（设置 ZUGONG_DEBUG=1）；"
+                          "当前为生产环境配置，已拒绝。")
+
+
 @transaction.atomic
 def create_demo_accounts(root: PartyOrganization) -> list[DemoAccount]:
     """Create (or complete) the demo accounts for the demo tree under ``root`` and return them.
@@ -61,13 +79,15 @@ def create_demo_accounts(root: PartyOrganization) -> list[DemoAccount]:
     Existing accounts keep their password; a missing grant is added with
     ``accounts.services.grant_role`` (audited). Raises ``django.core.exceptions.ValidationError`` if
     ``DEMO_PASSWORD`` ever stops satisfying the password policy."""
+    refuse_in_production()
     User = get_user_model()
+    policy = [v for v in get_default_password_validators() if not isinstance(v, PublishedPasswordValidator)]
     accounts = []
     for username, full_name, role_code, org in _targets(root):
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, full_name=full_name)
-            validate_password(DEMO_PASSWORD, user=user)
+            validate_password(DEMO_PASSWORD, user=user, password_validators=policy)
             user.set_password(DEMO_PASSWORD)
             user.save()
             record_event("user_create", object_type="user", object_id=user.pk,

@@ -61,6 +61,7 @@ from zugong.core.dates import add_years, age_on
 from zugong.core.errors import ZugongError
 from zugong.demo import distributions as D
 from zugong.demo import names as N
+from zugong.demo.accounts import refuse_in_production
 from zugong.demo.planning import (
     REF,
     assign_kinds,
@@ -267,8 +268,10 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     phones (default ``sensitive.default_workers()``; 0 = in this process) — the data do not depend on it.
 
     All-or-nothing (one transaction). Raises ``ZugongError`` when demo data already exists (use
-    ``demo_reset`` first) or the size is not positive. See the module docstring for what the data
-    reproduces; timings are wall-clock seconds per stage."""
+    ``demo_reset`` first) or the size is not positive, and ``accounts.DemoRefused`` under production
+    settings. See the module docstring for what the data reproduces; timings are wall-clock seconds per
+    stage."""
+    refuse_in_production()
     if (members is not None and members < 1) or scale <= 0:
         raise ZugongError("演示数据规模必须为正数。")
     if demo_root() is not None:

@@ -3,7 +3,9 @@ accounts, print the logins and serve the site.
 
     zugong demo [--scale 10000] [--seed 2023] [--members N] [--no-serve] [--port 8000] [--reset]
 
-The database is ``zugong.sqlite3`` in the working directory unless ``DATABASE_URL`` names another.
+The database is ``zugong.sqlite3`` in the working directory unless ``DATABASE_URL`` names another (then
+``ZUGONG_DEBUG=1`` must be set too: under production settings the command refuses, before it touches the
+database).
 Running it again on a database that already holds the demo data generates nothing (it says so);
 ``--reset`` deletes the demo data first. The work is done by ``zugong.demo.generator.generate`` and
 ``zugong.demo.accounts.create_demo_accounts``; this command only parses options and prints.
@@ -32,8 +34,13 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="删除已有演示数据后重新生成")
 
     def handle(self, *args, **options):
-        from zugong.demo.accounts import create_demo_accounts
+        from zugong.demo.accounts import DemoRefused, create_demo_accounts, refuse_in_production
         from zugong.demo.generator import demo_reset, demo_root, generate
+
+        try:
+            refuse_in_production()  # before anything touches the database
+        except DemoRefused as exc:
+            raise CommandError(exc.message)
 
         if options["scale"] <= 0 or (options["members"] is not None and options["members"] <= 0):
             raise CommandError("--scale 和 --members 必须为正整数。")
