@@ -32,6 +32,7 @@ EVENT_KINDS = {
     "audit_purge": "清理过期审计日志",
     "backup": "备份",
     "restore": "恢复",
+    "setup": "系统初始化",
 }
 
 
