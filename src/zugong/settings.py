@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "zugong.accounts.middleware.AccountSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zugong.core.error_pages.ChineseErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "zugong.urls"

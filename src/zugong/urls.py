@@ -17,3 +17,4 @@ urlpatterns = [
 
 handler403 = "zugong.core.views.error_403"
 handler404 = "zugong.core.views.error_404"
+handler500 = "zugong.core.views.error_500"

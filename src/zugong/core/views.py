@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from zugong.core.error_pages import page_404, page_500
 from zugong.core.scoping import can
 
 
@@ -21,4 +22,8 @@ def error_403(request, exception=None):
 
 
 def error_404(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    return page_404(request)
+
+
+def error_500(request):
+    return page_500(request)
