@@ -90,6 +90,11 @@ def test_new_user_journey(page, tmp_path):
     assert _stat(page, "党员总数") == expected_total + 2
     assert _stat(page, "女党员") == women_before + 1
     assert _stat(page, "少数民族党员") == minority_before + 1
+    # on a phone the statistics page fits the screen: no sideways scrolling
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     # 5. export the statistics and the roster
     with page.expect_download() as download:

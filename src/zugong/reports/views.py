@@ -90,16 +90,26 @@ def _picker_organizations(user, selected: PartyOrganization) -> list[dict]:
 
 
 def _bar(title: str, labels: list[str], values: list, *, horizontal: bool = False, unit: str = "人") -> dict:
-    category = {"type": "category", "data": labels, "axisLabel": {"interval": 0}}
-    value = {"type": "value", "name": unit, "minInterval": 1, "splitNumber": 4, "axisLabel": {"hideOverlap": True}}
+    """A bar chart whose labels never overlap or get cut: vertical bars wrap their category labels
+    (``width`` + ``overflow: break``, narrower the more bars there are) instead of rotating them out of
+    the grid; horizontal bars wrap long
+    category names at 8 characters and keep the value axis to a few ticks."""
     if horizontal:
-        category["inverse"] = True
+        category = {"type": "category", "data": labels, "inverse": True,
+                    "axisLabel": {"interval": 0, "width": 104, "overflow": "break", "lineHeight": 14}}
+        value = {"type": "value", "name": unit, "minInterval": 1, "splitNumber": 2,
+                 "axisLabel": {"hideOverlap": True}}
+    else:
+        category = {"type": "category", "data": labels,
+                    "axisLabel": {"interval": 0, "width": max(36, min(96, 300 // max(len(labels), 1))),
+                                  "overflow": "break", "lineHeight": 13, "fontSize": 11}}
+        value = {"type": "value", "name": unit, "minInterval": 1, "splitNumber": 4, "axisLabel": {"hideOverlap": True}}
     return {
         "color": [RED],
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "grid": {"left": 8, "right": 24, "bottom": 8, "top": 40, "containLabel": True},
-        "xAxis": value if horizontal else {**category, "axisLabel": {"interval": 0, "rotate": 30}},
+        "grid": {"left": 8, "right": 40 if horizontal else 16, "bottom": 8, "top": 48, "containLabel": True},
+        "xAxis": value if horizontal else category,
         "yAxis": category if horizontal else value,
         "series": [{"type": "bar", "data": values, "barMaxWidth": 28,
                     "label": {"show": True, "position": "right" if horizontal else "top"}}],
