@@ -105,6 +105,15 @@ def test_new_user_journey(page, tmp_path):
 
     page.goto(f"{base}/party/members/?org={branch.code}")
     assert "韩晓梅" in page.locator("main").inner_text()
+    # at 1366×768 every column, the ID number's included, is on screen; the tree folds away and stays folded
+    page.click("[data-tree-collapse]")
+    assert page.locator("[data-tree-split].tree-collapsed").count() == 1
+    header = page.locator("th", has_text="公民身份号码").bounding_box()
+    assert header["x"] + header["width"] <= 1366
+    page.reload()
+    assert page.locator("[data-tree-split].tree-collapsed").count() == 1
+    page.click("[data-tree-collapse]")
+    assert page.locator("[data-tree-split].tree-collapsed").count() == 0
     page.evaluate("""() => { window.indicatorShown = false;
         const box = document.getElementById('download-indicator');
         new MutationObserver(() => { if (!box.hidden) window.indicatorShown = true; })
