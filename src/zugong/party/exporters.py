@@ -8,7 +8,7 @@ them (headers of ``ROSTER_COLUMNS``, labels of the code tables, dates as date ce
 组织代码), so an unmasked export re-imports as "nothing changed". As of a past date, 人员类别 and
 转正日期 are those of that date: a member who became full later appears as 预备党员 without 转正日期.
 
-ID numbers and phone numbers are masked (``110105********002X``) unless the caller asks for plaintext
+ID numbers and phone numbers are masked (``*****************X``) unless the caller asks for plaintext
 (``unmask=True``) AND the user holds ``basic.unmask`` over every exported row's organization —
 otherwise ``PermissionDeniedError``. A masked file cannot be re-imported (the importer refuses masked
 ID numbers); use an unmasked export for a round trip.
