@@ -4,7 +4,8 @@ stderr while it writes).
 
 Runs ``party.exporters.export_roster_to`` as ``--user``: needs ``party.export`` on the organization
 (an organization outside the scope is refused like an unknown one); ``--unmask`` writes plaintext ID
-and phone numbers and needs ``basic.unmask``. Audited (one ``export`` event).
+and phone numbers of the people the user may unmask (``basic.unmask`` on their organization; the others
+stay masked) and needs a ``basic.unmask`` grant. Audited (one ``export`` event).
 """
 
 from __future__ import annotations
