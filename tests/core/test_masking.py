@@ -179,3 +179,26 @@ def test_page_api_export_and_edit_errors_show_only_the_check_character(client, t
     response = client.post(f"/people/{person.pk}/edit/", form)
     assert response.status_code == 400 and "已登记" in response.content.decode()
     assert other not in response.content.decode() and "13912345678" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_audit_events_carry_only_the_new_mask(tree):
+    """The unmask event and the change log name the number by its mask only — the new one."""
+    from zugong.audit.models import AuditEvent
+    from zugong.people.editing import person_update
+    from zugong.people.sensitive import person_unmask
+
+    person = tree.member_a1_1
+    old_number = person.id_number
+    person_unmask(user=tree.county_user, person_id=person.pk, reason="核对档案")
+    event = AuditEvent.objects.filter(kind="unmask").latest("id")
+    assert event.data["id_number_masked"] == "*" * 17 + old_number[17]
+    new_number = factories.make_id(person.birth_date, person.sex, region="320102")
+    while new_number[17] == old_number[17]:  # the masked column changes only with the check character
+        new_number = factories.make_id(person.birth_date, person.sex, region="320102")
+    person_update(user=tree.county_user, person_id=person.pk, expected_version=person.version,
+                  changes={"id_number": new_number})
+    change = AuditEvent.objects.filter(kind="change", object_type="people.person", object_id=str(person.pk)).latest("id")
+    assert change.data["changes"]["id_number_masked"] == ["*" * 17 + old_number[17], "*" * 17 + new_number[17]]
+    text = str(event.data) + event.summary + str(change.data) + change.summary
+    assert old_number[:6] not in text and new_number[:6] not in text
