@@ -110,7 +110,7 @@ def _bulk_generate(n_members: int, seed: int = 7) -> None:
                 birth_date=birth, education_level=rng.choice(["14", "21", "21", "31", "41", "61", "71"]),
                 political_status="01" if full else "02", organization_id=branch.pk,
                 id_number_encrypted="bench", id_number_hash=f"roster-bench-{serial:051d}",
-                id_number_masked="110105********0000",
+                id_number_masked="*****************0",
             ))
         with transaction.atomic():
             Person.objects.bulk_create(people, batch_size=5000)

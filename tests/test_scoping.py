@@ -28,5 +28,5 @@ def test_id_number_encrypted_and_masked(tree):
     p = Person.objects.get(name="张伟")
     assert p.id_number_encrypted.startswith("v1:")
     assert p.id_number not in p.id_number_encrypted
-    assert p.id_number_masked == p.id_number[:6] + "********" + p.id_number[-4:]
+    assert p.id_number_masked == "*" * 17 + p.id_number[-1]  # only the check character (docs/security.md §4)
     assert Person.objects.filter(id_number_hash=Person.hash_id_number(p.id_number.lower())).get() == p

@@ -114,6 +114,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, creating the database file with mode 0600 (core/sqlite_backend).
+    DATABASES["default"]["ENGINE"] = "zugong.core.sqlite_backend"
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE",
@@ -171,6 +173,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _flag("ZUGONG_B
 ZUGONG_MAX_UPLOAD_BYTES = int(os.environ.get("ZUGONG_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files hold personal data: owner-only (GB/T 22239-2019 8.1.4.8; core/filemodes.py).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- field encryption ------------------------------------------------------------------------------
 ZUGONG_IMPORT_WORKERS = os.environ.get("ZUGONG_IMPORT_WORKERS") or None

@@ -10,7 +10,10 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from tests.factories import make_user
 from tests.imports.helpers import ROSTER_HEADERS, member_row, xlsx
+from zugong.accounts.models import Role
+from zugong.accounts.services import grant_role
 from zugong.audit.models import AuditEvent
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.party.exporters import export_roster
@@ -103,5 +106,49 @@ def test_export_is_audited_without_id_numbers(tree):
     event = AuditEvent.objects.filter(kind="export").latest("id")
     assert event.actor_username == "county" and event.object_id == "C-A"
     assert event.data == {"organization": "C-A", "as_of": "2025-01-01", "rows": 2, "unmask": True,
-                          "filters": {"category": "full"}}
+                          "plaintext_rows": 2, "filters": {"category": "full"}}
     assert tree.member_a1_1.id_number not in str(event.data) + event.summary
+
+
+def _role(code: str, *permissions: str) -> str:
+    Role.objects.create(code=code, name=code, permissions=list(permissions))
+    return code
+
+
+def test_roster_export_uses_the_export_scope(tree):
+    """``party.view`` on the whole county, ``party.export`` only on 甲镇东村党支部 (C-A-2): the export of
+    the county (or of everything) holds C-A-2's members only; asking for 甲镇 itself is refused."""
+    user = make_user("viewer_exporter")
+    grant_role(user=user, role_code=_role("county_viewer", "basic.view", "party.view"), organization=tree.county)
+    grant_role(user=user, role_code=_role("a2_exporter", "party.export"), organization=tree.branch_a2)
+    _, rows = sheet_rows(export_roster(user=user, organization=None, as_of=timezone.localdate()))
+    assert [r[0] for r in rows[1:]] == ["王强"]
+    _, rows = sheet_rows(export_roster(user=user, organization=tree.branch_a2, as_of=timezone.localdate()))
+    assert [r[0] for r in rows[1:]] == ["王强"]
+    with pytest.raises(OutOfScope):  # viewing is not exporting
+        export_roster(user=user, organization=tree.town_a, as_of=timezone.localdate())
+    assert AuditEvent.objects.filter(kind="export").latest("id").data["rows"] == 1
+
+
+def test_plaintext_only_for_rows_the_user_may_unmask(tree):
+    """``party.export`` on 甲镇 (C-A), ``basic.unmask`` only on its branch C-A-1: an export of 甲镇 with
+    plaintext asked for has the numbers of C-A-1's members in plaintext and 王强 (C-A-2) masked, and says
+    so in the 「说明」 sheet and the audit event."""
+    user = make_user("a_exporter_a1_unmasker")
+    grant_role(user=user, role_code=_role("town_exporter", "basic.view", "party.view", "party.export"),
+               organization=tree.town_a)
+    grant_role(user=user, role_code=_role("a1_unmasker", "basic.unmask"), organization=tree.branch_a1)
+    data = export_roster(user=user, organization=tree.town_a, as_of=timezone.localdate(), unmask=True)
+    _, rows = sheet_rows(data)
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"张伟", "李娜", "王强"}
+    assert by_name["张伟"][3] == tree.member_a1_1.id_number and by_name["李娜"][3] == tree.member_a1_2.id_number
+    wang = tree.member_a2_1
+    assert by_name["王强"][3] == wang.id_number_masked == "*" * 17 + wang.id_number[17]
+    assert wang.id_number not in str(rows)
+    notes = [c.value for r in openpyxl.load_workbook(io.BytesIO(data))["说明"].iter_rows() for c in r]
+    assert any("其中 1 人不在您查看敏感信息明文的权限范围内" in str(n) for n in notes)
+    event = AuditEvent.objects.filter(kind="export").latest("id")
+    assert (event.data["rows"], event.data["plaintext_rows"], event.data["unmask"]) == (3, 2, True)
+    with pytest.raises(PermissionDeniedError):  # no basic.unmask anywhere: refused, not silently masked
+        export_roster(user=tree.town_user, organization=tree.town_a, as_of=timezone.localdate(), unmask=True)

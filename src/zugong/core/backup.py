@@ -8,8 +8,10 @@
 - Each backup writes ``<file>.manifest.json``: engine, time, SHA-256 of the file, and the row count of
   every table. ``restore`` refuses a file whose checksum differs, and afterwards compares the row
   counts table by table (``RestoreReport.mismatches``).
-- Files are created with mode 0600. Sensitive columns stay encrypted in the backup; the field key is
-  not in it (keep ``ZUGONG_FIELD_KEY`` separately, or the backup cannot be read).
+- Files are created with mode 0600 before anything is written to them (``core.filemodes``; pg_dump and
+  SQLite keep the mode of the file they are given), the backup directory with 0700 when it is made.
+  Sensitive columns stay encrypted in the backup; the field key is not in it (keep
+  ``ZUGONG_FIELD_KEY`` separately, or the backup cannot be read).
 - Both operations are audited (``backup``/``restore``).
 """
 
@@ -30,6 +32,7 @@ from django.utils import timezone
 
 from zugong.audit.services import record_event
 from zugong.core.errors import ZugongError
+from zugong.core.filemodes import PRIVATE_DIR, PRIVATE_FILE, create_private, open_private
 
 MANIFEST_FORMAT = "zugong-backup-1"
 
@@ -108,18 +111,24 @@ def _default_path() -> Path:
 
 def backup(*, path: Path | str | None = None, user=None) -> BackupReport:
     """Write a backup of the default database to ``path`` (default ``ZUGONG_BACKUP_DIR/zugong-<time>.<ext>``)
-    and its manifest. Raises ``ZugongError`` if the file exists or the tool fails."""
+    and its manifest, both mode 0600 from their creation (a new directory: 0700). Raises ``ZugongError``
+    if the file exists or the tool fails."""
     path = Path(path) if path else _default_path()
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise ZugongError(f"备份文件已存在：{path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if connection.vendor == "postgresql":
-        counts = _backup_postgresql(path)
-    elif connection.vendor == "sqlite":
-        counts = _backup_sqlite(path)
-    else:
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    if connection.vendor not in ("postgresql", "sqlite"):
         raise ZugongError(f"不支持的数据库：{connection.vendor}")
-    os.chmod(path, 0o600)
+    try:
+        create_private(path)  # owner-only before pg_dump / SQLite write a byte into it
+    except FileExistsError:
+        raise ZugongError(f"备份文件已存在：{path}")
+    try:
+        counts = _backup_postgresql(path) if connection.vendor == "postgresql" else _backup_sqlite(path)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no empty or half-written backup left behind
+        raise
+    os.chmod(path, PRIVATE_FILE)  # unchanged unless a tool replaced the file
     manifest = {
         "format": MANIFEST_FORMAT,
         "engine": connection.vendor,
@@ -129,8 +138,8 @@ def backup(*, path: Path | str | None = None, user=None) -> BackupReport:
         "tables": counts,
     }
     mpath = manifest_path_for(path)
-    mpath.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
-    os.chmod(mpath, 0o600)
+    with open_private(mpath, binary=False) as fh:
+        fh.write(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
     record_event("backup", user=user, object_type="database", object_id=connection.vendor,
                  summary=f"数据库备份：{path.name}（{len(counts)} 张表，{sum(counts.values())} 行）",
                  data={"file": path.name, "sha256": manifest["sha256"], "tables": len(counts), "rows": sum(counts.values())})

@@ -100,10 +100,25 @@ def make(region: str, birth_date: dt.date, sequence: int, sex: str) -> str:
     return first17 + check_char(first17)
 
 
+MASK_CHAR = "*"
+MASKED_PREFIX = MASK_CHAR * 17
+"""The first 17 characters of every masked 18-character number: region, birth date and sequence hidden."""
+
+
 def mask(number: str | None) -> str:
-    """Masked display form: first 6 and last 4 characters kept (``110105********002X``)."""
+    """Masked display form of an ID number: only the check character is kept — ``*****************X``
+    (17 ``*`` + character 18). ``None``/``""`` → ``""``; any other length is masked entirely.
+
+    Why this mask (``docs/security.md`` §4; GB/T 35273-2020 §7.3 展示限制 and 附录 A 去标识化;
+    GB/T 22239-2019 8.1.4.8): a viewer without the unmask right also sees the birth date, age, sex and
+    organization, so characters 7–14 and the parity of character 17 (GB 11643-1999) are known anyway.
+    What stays unknown is the 6-digit region code (the birthplace registration, not the organization)
+    and the 3-digit sequence; the check character removes a factor of 11, leaving about
+    3,000 × 500 / 11 ≈ 136,000 candidates — the rule is at least 10,000. The first character is not kept:
+    ``8`` (港澳台居民居住证 810000/820000/830000) would leave ≈ 136 candidates. Pure; raises nothing."""
     if not number:
         return ""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    if len(number) != 18:
+        return MASK_CHAR * len(number)
+    return MASKED_PREFIX + number[-1]
+

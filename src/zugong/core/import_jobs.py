@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from zugong.core import crypto
 from zugong.core.errors import RowError, ValidationFailed, ZugongError
+from zugong.core.filemodes import private_dir
 from zugong.core.importing import error_report, safe_filename
 from zugong.core.models import ImportJob
 
@@ -53,11 +54,10 @@ Runner = Callable[..., object]
 
 def upload_dir() -> Path:
     """Private directory for uploads in progress (``settings.ZUGONG_IMPORT_TMP_DIR`` or the system
-    temporary directory + ``zugong-imports``), created with mode 0700."""
+    temporary directory + ``zugong-imports``) with mode 0700; raises ``PermissionError`` when it belongs
+    to another user."""
     base = getattr(settings, "ZUGONG_IMPORT_TMP_DIR", "") or os.path.join(tempfile.gettempdir(), "zugong-imports")
-    path = Path(base)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    return private_dir(base)  # 0700, ours (not a directory planted in a shared /tmp)
 
 
 def save_upload(uploaded) -> Path:

@@ -3,7 +3,7 @@
 ``seal_id_number`` and ``seal_phone`` give the three stored columns of a value (``Person.set_id_number`` /
 ``Person.set_phone`` use them, so every path stores the same thing):
 
-- ID number → (SM4-GCM token, HMAC-SM3 lookup hash, ``110105********002X``);
+- ID number → (SM4-GCM token, HMAC-SM3 lookup hash, ``*****************X``);
 - phone → (token, hash, ``138****5678``); ``""`` → ``("", "", "")``.
 
 ``Sealer`` does the same for many new people at once (the 100,000-row roster import). Encryption is

@@ -8,13 +8,17 @@ them (headers of ``ROSTER_COLUMNS``, labels of the code tables, dates as date ce
 组织代码), so an unmasked export re-imports as "nothing changed". As of a past date, 人员类别 and
 转正日期 are those of that date: a member who became full later appears as 预备党员 without 转正日期.
 
-ID numbers and phone numbers are masked (``110105********002X``) unless the caller asks for plaintext
-(``unmask=True``) AND the user holds ``basic.unmask`` over every exported row's organization —
-otherwise ``PermissionDeniedError``. A masked file cannot be re-imported (the importer refuses masked
-ID numbers); use an unmasked export for a round trip.
+ID numbers are masked (``*****************X``, only the check character: ``docs/security.md`` §4) and
+phone numbers too (``138****5678``). With ``unmask=True`` a row gets plaintext only when the user may
+unmask that person — ``basic.unmask`` on the person's organization, the rule of ``people.sensitive
+.person_unmask`` — and stays masked otherwise: a user exporting a subtree of which he may unmask only a
+branch gets plaintext for that branch and masks elsewhere (the 「说明」 sheet says how many rows are
+masked). Without any ``basic.unmask`` grant a plaintext export is refused (``PermissionDeniedError``).
+A masked row cannot be re-imported (the importer refuses masked ID numbers); use a fully unmasked
+export for a round trip. (GB/T 35273-2020 §7.3 展示限制; GB/T 22239-2019 8.1.4.8.)
 
 Every export records one ``export`` audit event (organization code, as-of date, filters, row count,
-whether plaintext was included) — never the ID numbers themselves.
+whether plaintext was asked for, how many rows carry it) — never the ID numbers themselves.
 """
 
 from __future__ import annotations
@@ -23,33 +27,27 @@ import datetime as dt
 import io
 from collections.abc import Iterator, Mapping
 
+from django.db.models import BooleanField, Case, Q, Value, When
+
 from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.files import ColumnFormat, write_xlsx
 from zugong.core.importing import PROGRESS_EVERY
-from zugong.core.scoping import can, user_scope
+from zugong.core.scoping import can, scope_q, user_scope
 from zugong.orgs.models import PartyOrganization
 from zugong.party.importers import ROSTER_COLUMNS
 from zugong.party.selectors import member_roster, roster_row
 
 NOTES_MASKED = "公民身份号码和手机号码已脱敏，本文件不能用于导入（导入需要完整号码）。"
 NOTES_UNMASKED = "本文件含公民身份号码和手机号码明文，属于敏感个人信息，请妥善保管，用后及时删除。"
+NOTES_PARTLY_MASKED = ("其中 {n} 人不在您查看敏感信息明文的权限范围内，其公民身份号码和手机号码已脱敏；"
+                       "含脱敏号码的行不能用于导入。")
 
 
-def _unmask_checker(user):
-    """``allowed(org) -> bool``: the user holds ``basic.unmask`` on ``org`` (path-prefix check on the
-    user's grants, no query per row)."""
-    nodes = user_scope(user, "basic", "unmask")
-    cache: dict[int, bool] = {}
-
-    def allowed(org: PartyOrganization) -> bool:
-        if org.pk not in cache:
-            cache[org.pk] = any(
-                (n.include_subtree and org.path.startswith(n.path)) or (not n.include_subtree and n.org_id == org.pk)
-                for n in nodes)
-        return cache[org.pk]
-
-    return allowed
+def _unmask_condition(user) -> Q:
+    """Memberships whose person ``user`` may unmask: the person's organization lies in the user's
+    ``basic.unmask`` scope (the ``Person.objects.restrict(user, "unmask")`` of ``person_unmask``), as SQL."""
+    return scope_q(user_scope(user, "basic", "unmask"), "person__organization")
 
 
 def roster_export_rows(*, user, organization: PartyOrganization | None, as_of: dt.date, unmask: bool = False,
@@ -57,24 +55,28 @@ def roster_export_rows(*, user, organization: PartyOrganization | None, as_of: d
     """The export rows (lists in ``ROSTER_COLUMNS`` order) of the roster as of ``as_of``.
 
     ``organization``: the subtree to export (``None`` = the user's whole export scope); ``filters``:
-    further ``MemberFilterSet`` parameters (``name``, ``category`` …). ``counter[0]`` counts rows.
-    Raises ``ValidationFailed`` for bad filter values and ``PermissionDeniedError`` (while iterating)
-    when plaintext is asked for a row outside the user's unmask scope."""
+    further ``MemberFilterSet`` parameters (``name``, ``category`` …). ``counter``: ``counter[0]``
+    counts rows and, when present, ``counter[1]`` the rows written in plaintext. With ``unmask`` the
+    ID and phone numbers are plaintext in the rows whose person the user may unmask (``basic.unmask``
+    on the person's organization, decided in the same query) and masked in the others.
+    Raises ``ValidationFailed`` for bad filter values."""
     memberships = _export_memberships(user, organization, as_of, filters)
     if unmask:
-        memberships = memberships.defer(None)  # the encrypted columns are needed
-    allowed = _unmask_checker(user) if unmask else None
+        memberships = memberships.defer(None).annotate(  # the encrypted columns are needed
+            may_unmask=Case(When(_unmask_condition(user), then=Value(True)), default=Value(False),
+                            output_field=BooleanField()))
     for membership in memberships.iterator(chunk_size=2000):
         row = roster_row(membership, as_of)
         person = membership.person
-        if unmask:
-            if not allowed(membership.organization):
-                raise PermissionDeniedError("部分党员不在您查看敏感信息明文的权限范围内，请缩小导出范围或导出脱敏文件。")
+        plain = unmask and membership.may_unmask
+        if plain:
             id_number, phone = person.id_number, person.phone
         else:
             id_number, phone = person.id_number_masked, person.phone_masked
         if counter is not None:
             counter[0] += 1
+            if plain and len(counter) > 1:
+                counter[1] += 1
         yield [
             person.name, SEX.label(person.sex), ETHNICITY.label(person.ethnicity), id_number, person.birth_date,
             EDUCATION.label(person.education_level), row.admission_date, row.full_membership_date,
@@ -90,17 +92,22 @@ def export_roster_to(stream, *, user, organization: PartyOrganization | None, as
     「导出」 every ``PROGRESS_EVERY`` rows (``total`` from one extra ``COUNT``) and once at the end
     (about 0.4 ms per row: 100,000 members take ~45 s, mostly openpyxl writing cells). Raises
     ``OutOfScope`` when ``organization`` is outside the user's ``party.export`` scope,
-    ``PermissionDeniedError`` without any export grant or when plaintext is not allowed,
-    ``ValidationFailed`` for bad filters."""
+    ``PermissionDeniedError`` without any export grant, or for ``unmask`` without any ``basic.unmask``
+    grant; ``ValidationFailed`` for bad filters. With ``unmask`` the rows the user may not unmask stay
+    masked (see the module docstring); their number is in the 「说明」 sheet and the audit event."""
     from zugong.audit.services import record_event
 
     if not can(user, "party", "export"):
         raise PermissionDeniedError("您没有导出党员信息的权限。")
     if organization is not None and not can(user, "party", "export", organization):
         raise OutOfScope()
-    if unmask and not can(user, "basic", "unmask", organization):
+    if unmask and not can(user, "basic", "unmask"):
         raise PermissionDeniedError("您没有查看敏感信息明文的权限，只能导出脱敏文件。")
-    counter = [0]
+    masked_rows = 0
+    if unmask:  # rows the user may not unmask stay masked; say how many before writing
+        masked_rows = (_export_memberships(user, organization, as_of, filters).filter(~_unmask_condition(user))
+                       .order_by().count())
+    counter = [0, 0]
     rows = roster_export_rows(user=user, organization=organization, as_of=as_of, unmask=unmask, filters=filters,
                               counter=counter)
     if progress is not None:
@@ -108,6 +115,7 @@ def export_roster_to(stream, *, user, organization: PartyOrganization | None, as
     scope_name = organization.name if organization is not None else "本人数据范围"
     notes = [f"党员花名册：{scope_name}（含下级组织），截至 {as_of.isoformat()}",
              NOTES_UNMASKED if unmask else NOTES_MASKED,
+             *([NOTES_PARTLY_MASKED.format(n=masked_rows)] if masked_rows else []),
              "表头带 * 的为必填列；本表格式与「导入党员花名册」相同。"]
     formats = [ColumnFormat(width=c.width, text=c.text) for c in ROSTER_COLUMNS]
     write_xlsx(stream, headers=[c.template_header for c in ROSTER_COLUMNS], rows=rows, sheet_title="党员花名册",
@@ -116,9 +124,9 @@ def export_roster_to(stream, *, user, organization: PartyOrganization | None, as
     record_event(
         "export", user=user, object_type="party_roster", object_id=organization.code if organization else "",
         summary=f"导出党员花名册：{scope_name}，截至 {as_of.isoformat()}，{counter[0]} 人"
-                + ("（含身份证号明文）" if unmask else ""),
+                + (f"（含身份证号明文 {counter[1]} 人）" if unmask else ""),
         data={"organization": organization.code if organization else "", "as_of": as_of.isoformat(),
-              "rows": counter[0], "unmask": bool(unmask), "filters": shown_filters},
+              "rows": counter[0], "unmask": bool(unmask), "plaintext_rows": counter[1], "filters": shown_filters},
     )
     return counter[0]
 

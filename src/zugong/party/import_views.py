@@ -4,7 +4,8 @@ Export: ``GET party:export_roster`` with ``org`` (组织代码; default: the use
 ``as_of`` (YYYY-MM-DD, default today), ``unmask=1`` for plaintext ID/phone numbers, and any roster
 filter of ``MemberFilterSet`` (the member list's 「导出Excel」 link carries its filters). Needs
 ``party.export`` (403 without; an organization outside the export scope is a 404), a recent password
-re-entry (``require_recent_reauth``) and, for plaintext, ``basic.unmask`` over the rows (403).
+re-entry (``require_recent_reauth``) and, for plaintext, a ``basic.unmask`` grant (403 without any);
+rows whose person the user may not unmask stay masked (``party.exporters``).
 Audited by the exporter.
 """
 

@@ -139,6 +139,15 @@ def person_update(*, user, person_id: int, expected_version: int, changes: dict)
     return person
 
 
+class NoEchoTextInput(forms.TextInput):
+    """A text input that never writes its value back into the page: a form shown again after an error
+    (400) or a conflict (409) does not repeat the ID number or phone typed into it."""
+
+    def format_value(self, value):
+        """Always ``None`` (no ``value`` attribute), whatever was submitted."""
+        return None
+
+
 class PersonEditForm(forms.Form):
     """The person edit page form. ``id_number``/``phone`` start empty (shown masked beside them): empty =
     unchanged."""
@@ -153,9 +162,9 @@ class PersonEditForm(forms.Form):
     work_start_date = forms.DateField(label="参加工作日期", required=False,
                                       widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     id_number = forms.CharField(label="公民身份号码（新）", max_length=30, required=False,
-                                help_text="留空表示不修改。", widget=forms.TextInput(attrs={"autocomplete": "off"}))
+                                help_text="留空表示不修改。", widget=NoEchoTextInput(attrs={"autocomplete": "off"}))
     phone = forms.CharField(label="手机号码（新）", max_length=30, required=False,
-                            help_text="留空表示不修改。", widget=forms.TextInput(attrs={"autocomplete": "off"}))
+                            help_text="留空表示不修改。", widget=NoEchoTextInput(attrs={"autocomplete": "off"}))
     clear_phone = forms.BooleanField(label="清除手机号码", required=False)
 
     @classmethod

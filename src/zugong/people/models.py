@@ -1,7 +1,7 @@
 """Person (人员): the one record of a human, shared by every role (member, cadre, talent).
 
 Sensitive values are stored encrypted (SM4-GCM) with an HMAC-SM3 lookup hash for uniqueness and exact
-search, plus a masked display copy (``110105********002X``) so lists never decrypt:
+search, plus a masked display copy (``*****************X``) so lists never decrypt:
 ``id_number_encrypted`` / ``id_number_hash`` / ``id_number_masked``, likewise for ``phone``.
 Use ``Person.id_number`` (decrypts) only behind an unmask permission check.
 """

@@ -1,10 +1,12 @@
 """``zugong export_roster --user U --org CODE --as-of YYYY-MM-DD --output F.xlsx [--unmask] [--no-progress]``:
 write the 党员花名册 of an organization's subtree as of a date, in the import layout (a progress bar on
-stderr while it writes).
+stderr while it writes). The file is created with mode 0600 (names, birth dates — and plaintext numbers
+with ``--unmask``): written as ``<output>.part`` and renamed when complete.
 
 Runs ``party.exporters.export_roster_to`` as ``--user``: needs ``party.export`` on the organization
 (an organization outside the scope is refused like an unknown one); ``--unmask`` writes plaintext ID
-and phone numbers and needs ``basic.unmask``. Audited (one ``export`` event).
+and phone numbers of the people the user may unmask (``basic.unmask`` on their organization; the others
+stay masked) and needs a ``basic.unmask`` grant. Audited (one ``export`` event).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zugong.core.errors import OutOfScope, ZugongError
+from zugong.core.filemodes import open_private
 from zugong.core.import_cli import TqdmProgress, acting_user, as_of_option
 from zugong.orgs.selectors import organization_by_ref
 from zugong.party.exporters import export_roster_to
@@ -42,9 +45,7 @@ class Command(BaseCommand):
         partial = output.with_name(output.name + ".part")
         progress = TqdmProgress(enabled=not options["no_progress"] and options["verbosity"] > 0)
         try:
-            with partial.open("wb") as stream:
-                if options["unmask"]:
-                    partial.chmod(0o600)  # plaintext personal data: owner-only
+            with open_private(partial) as stream:  # personal data, masked or not: owner-only (0600)
                 count = export_roster_to(stream, user=user, organization=organization, as_of=as_of,
                                          unmask=options["unmask"], progress=progress)
         except OutOfScope:
