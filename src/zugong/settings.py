@@ -14,6 +14,9 @@ Variables:
 - ``ZUGONG_PASSWORD_MAX_AGE_DAYS`` (default 90, 0 = never), ``ZUGONG_REAUTH_SECONDS`` (default 300),
   ``ZUGONG_LOGIN_IP_MAX_FAILURES`` / ``ZUGONG_LOGIN_IP_WINDOW_MINUTES`` (default 20 per 15 minutes),
   ``ZUGONG_BACKUP_DIR`` (default ``<cwd>/var/backups``), ``ZUGONG_BREAK_GLASS_USERNAME`` (see core/checks.py).
+- ``ZUGONG_ID_PROBE_DAILY_LIMIT``: ID numbers per user and day that may be answered "registered outside
+  your scope" (default 20, ≥1; beyond it the user is throttled and the security administrator alerted;
+  see people/oracle.py).
 - ``ZUGONG_IMPORT_WORKERS``: processes that encrypt during large imports (default CPUs − 1, at most 4;
   ``0`` = encrypt in the importing process; see core/sealing.py).
 """
@@ -203,6 +206,9 @@ ZUGONG_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZUGONG_PASSWORD_MAX_AGE_DAYS"
 ZUGONG_REAUTH_SECONDS = int(os.environ.get("ZUGONG_REAUTH_SECONDS", "300"))  # re-auth before unmask/export/grants
 ZUGONG_LOGIN_IP_MAX_FAILURES = int(os.environ.get("ZUGONG_LOGIN_IP_MAX_FAILURES", "20"))  # per IP and window
 ZUGONG_LOGIN_IP_WINDOW_MINUTES = int(os.environ.get("ZUGONG_LOGIN_IP_WINDOW_MINUTES", "15"))
+ZUGONG_ID_PROBE_DAILY_LIMIT = int(os.environ.get("ZUGONG_ID_PROBE_DAILY_LIMIT", "20"))  # people/oracle.py
+if ZUGONG_ID_PROBE_DAILY_LIMIT < 1:
+    raise ImproperlyConfigured("ZUGONG_ID_PROBE_DAILY_LIMIT 不得小于 1（每人每日公民身份号码查询上限）。")
 ZUGONG_BACKUP_DIR = Path(os.environ.get("ZUGONG_BACKUP_DIR", Path.cwd() / "var" / "backups"))
 OTP_TOTP_ISSUER = "组工"
 # security.W021 (HSTS preload list) does not apply to government intranet host names.

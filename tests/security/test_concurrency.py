@@ -97,7 +97,7 @@ def test_api_patch_outside_scope_is_404_and_csrf_enforced(tree):
 def test_edit_validation_names_fields_and_writes_nothing(tree):
     person = tree.member_a1_1
     with pytest.raises(ValidationFailed) as exc:
-        person_update(user=tree.town_user, person_id=person.pk, expected_version=1, changes={
+        person_update(user=tree.county_user, person_id=person.pk, expected_version=1, changes={
             "name": "张\r\n伟", "sex": "X", "birth_date": "2999-01-01", "id_number": "110105198506150001",
             "phone": "abc"})
     columns = {e.column for e in exc.value.errors}
@@ -110,7 +110,7 @@ def test_edit_validation_names_fields_and_writes_nothing(tree):
 def test_edit_duplicate_id_number_refused(tree):
     other_id = tree.member_a1_2.id_number
     with pytest.raises(ValidationFailed, match="已登记"):
-        person_update(user=tree.town_user, person_id=tree.member_a1_1.pk, expected_version=1,
+        person_update(user=tree.county_user, person_id=tree.member_a1_1.pk, expected_version=1,
                       changes={"id_number": other_id})
 
 
@@ -118,7 +118,7 @@ def test_edit_duplicate_id_number_refused(tree):
 def test_edit_changes_sensitive_values_encrypted_and_logged_masked(tree):
     person = tree.member_a1_1
     new_id = make_id(dt.date(1985, 6, 15), "1")
-    updated = person_update(user=tree.town_user, person_id=person.pk, expected_version=1,
+    updated = person_update(user=tree.county_user, person_id=person.pk, expected_version=1,
                             changes={"id_number": new_id, "phone": "13700001111"})
     stored = Person.objects.get(pk=person.pk)
     assert stored.id_number == new_id and stored.phone == "13700001111" and stored.phone_masked == "137****1111"

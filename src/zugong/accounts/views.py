@@ -40,6 +40,7 @@ from zugong.audit.services import record_event
 from zugong.core.errors import ValidationFailed, ZugongError
 from zugong.core.scoping import ACTIONS, DATA_LABELS
 from zugong.orgs.models import PartyOrganization
+from zugong.people.oracle import throttled_today
 
 
 def _next(request) -> str:
@@ -304,7 +305,8 @@ def user_reset_password(request, pk):
 # --- security administrator: roles and grants --------------------------------------------------------
 @admin_required("security")
 def grant_list(request):
-    """Role grants (active by default; ``?all=1`` includes revoked and expired)."""
+    """Role grants (active by default; ``?all=1`` includes revoked and expired), under the dashboard item
+    of users throttled today for probing ID numbers (``people.oracle.throttled_today``)."""
     qs = RoleGrant.objects.select_related("user", "role", "organization", "granted_by", "revoked_by").order_by("-id")
     show_all = request.GET.get("all") == "1"
     if not show_all:
@@ -317,7 +319,8 @@ def grant_list(request):
         qs = qs.filter(role__code=role)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/grant_list.html", {"page": page, "q": q, "role": role, "show_all": show_all,
-                                                        "roles": Role.objects.all()})
+                                                        "roles": Role.objects.all(),
+                                                        "id_probe_alerts": throttled_today()})
 
 
 @admin_required("security")

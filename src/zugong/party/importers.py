@@ -37,7 +37,10 @@ Rules checked per row (errors unless marked *warning*), each with its source:
   get the same message, so the file cannot probe for codes; it must hold members directly (not a
   党小组/党组) and not be dissolved.
 - A number registered to a person outside the user's scope is refused without naming the other
-  organization or person (transfers go through 组织关系转接).
+  organization or person (transfers go through 组织关系转接). Each such answer is audited and counted
+  against the user's daily budget (``people.oracle``, ``ZUGONG_ID_PROBE_DAILY_LIMIT``, default 20 numbers
+  a day, dry runs included); beyond it those rows and every new-person row are refused with one neutral
+  message and the security administrator is alerted.
 
 Performance: one pass over the rows with per-column memoisation of code and date parsing, lookups by
 hash in chunks, ``bulk_create``/``bulk_update`` in batches of ``BATCH_SIZE``; see
@@ -85,6 +88,7 @@ from zugong.core.sealing import Sealer, seal_people
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import Membership, PartyMember
 from zugong.people.models import Person
+from zugong.people.oracle import THROTTLED_MESSAGE, existence_answer
 
 # --- rules (with their sources) ------------------------------------------------------------------------
 MIN_ADMISSION_AGE = 18
@@ -97,6 +101,8 @@ MIN_WORK_AGE = 16
 """《中华人民共和国劳动法》第十五条：禁止用人单位招用未满十六周岁的未成年人 (``rules.md`` §6)."""
 TERMINAL_END_REASONS = ("death", "withdrawal", "expulsion", "removal", "cancelled")
 """Membership end reasons an import must not undo."""
+
+ELSEWHERE_MESSAGE = "该公民身份号码已在其他党组织登记，请通过组织关系转接办理"
 
 BATCH_SIZE = 2000
 LOOKUP_CHUNK = 2000
@@ -548,6 +554,7 @@ class RosterImporter(Importer):
         # Uniqueness check over ALL people: necessarily unscoped, and its result is only ever shown as
         # the generic message below (never which organization or person holds the number).
         all_known = existing_values(Person, "id_number_hash", [r.id_hash for r in rows], chunk=LOOKUP_CHUNK)
+        elsewhere: list[int] = []  # file rows whose number a person outside the scope holds
         for i in range(0, len(rows), LOOKUP_CHUNK):
             chunk = rows[i:i + LOOKUP_CHUNK]
             known = {r.id_hash for r in chunk if r.id_hash in all_known}
@@ -564,10 +571,24 @@ class RosterImporter(Importer):
                     continue
                 person = persons.get(row.id_hash)
                 if person is None:
-                    issues.error(row.number, HEADER["id_number"], "该公民身份号码已在其他党组织登记，请通过组织关系转接办理")
+                    elsewhere.append(row.number)
                     continue
                 self._plan_existing(row, person, memberships.get(person.pk, []), plan, issues, now)
+        self._answer_existence(plan, elsewhere, issues)
         return plan
+
+    def _answer_existence(self, plan: RosterPlan, elsewhere: list[int], issues: Issues) -> None:
+        """Report the rows whose number is held outside the scope, within the user's daily budget
+        (``people.oracle.existence_answer``: audited, counted per number). Once the budget is spent,
+        those rows and every new-person row get the same neutral refusal, so the refusal reveals nothing."""
+        answer = existence_answer(user=self.user, unknown=len(elsewhere) + len(plan.new), elsewhere=len(elsewhere),
+                                  context=f"导入{self.title}" + ("（仅校验）" if self.dry_run else ""),
+                                  object_type=self.kind)
+        for number in elsewhere[:answer.answered]:
+            issues.error(number, HEADER["id_number"], ELSEWHERE_MESSAGE)
+        if answer.throttled:
+            for number in sorted([*elsewhere[answer.answered:], *(r.number for r in plan.new)]):
+                issues.error(number, HEADER["id_number"], THROTTLED_MESSAGE)
 
     def _plan_existing(self, row: RosterRow, person: Person, history: list[Membership], plan: RosterPlan,
                        issues: Issues, now) -> None:

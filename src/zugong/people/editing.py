@@ -16,12 +16,14 @@ from django import forms
 from django.db import transaction
 from django.utils import timezone
 
+from zugong.audit.services import record_event
 from zugong.core import crypto, idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
 from zugong.core.concurrency import save_with_version
 from zugong.core.dates import DateParseError, parse_date
-from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed
+from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, RowError, ValidationFailed
 from zugong.people.models import Person
+from zugong.people.oracle import THROTTLED_MESSAGE, existence_answer
 
 EDITABLE_FIELDS = {
     "name": "姓名",
@@ -34,6 +36,7 @@ EDITABLE_FIELDS = {
     "id_number": "公民身份号码",
     "phone": "手机号码",
 }
+ID_NUMBER_RIGHT_MESSAGE = "修改公民身份号码须具有该人员所在组织的「查看敏感信息明文」权限，请联系本单位组织部门"
 _PHONE = re.compile(r"^\+?[0-9][0-9-]{5,18}[0-9]$")
 
 
@@ -50,7 +53,38 @@ def _date(value, label: str, errors: list[RowError], *, required: bool) -> dt.da
     return day
 
 
-def _clean_changes(person: Person, changes: dict) -> dict:
+def _new_id_number_problem(user, person: Person, digest: str) -> str:
+    """Why ``person`` may not take the ID number hashed ``digest`` ("" if it may). A number held by
+    another person inside ``user``'s ``basic.view`` scope is simply a duplicate; otherwise the answer goes
+    through ``people.oracle.existence_answer`` (audited, counted against the daily budget; once it is
+    spent, new and existing numbers get the same neutral refusal)."""
+    holder = Person.objects.filter(id_number_hash=digest).exclude(pk=person.pk).values_list("pk", flat=True).first()
+    if holder is not None and Person.objects.restrict(user, "view").filter(pk=holder).exists():
+        return "该公民身份号码已登记"
+    answer = existence_answer(user=user, unknown=1, elsewhere=int(holder is not None), context="修改人员信息",
+                              object_type="people.person", object_id=person.pk)
+    if answer.answered:
+        return "该公民身份号码已在您的管理范围以外登记，如属同一人请通过组织关系转接办理"
+    if answer.throttled:
+        return THROTTLED_MESSAGE
+    return ""
+
+
+def _require_id_number_right(user, person: Person) -> None:
+    """Changing an ID number needs ``basic.unmask`` on the person's organization (the right that
+    ``person_unmask`` checks): without it the editor cannot know the number being replaced, and the
+    duplicate check would let them probe numbers. Refused for any submitted number, even the current one
+    (else comparing would reveal it). The refusal is audited (``id_number_change_denied``) and raises
+    ``PermissionDeniedError``."""
+    if Person.objects.restrict(user, "unmask").filter(pk=person.pk).exists():
+        return
+    record_event("id_number_change_denied", user=user, object_type="people.person", object_id=person.pk,
+                 summary=f"修改「{person.name}」的公民身份号码被拒绝（无查看敏感信息明文权限）",
+                 data={"field": "id_number"})
+    raise PermissionDeniedError(ID_NUMBER_RIGHT_MESSAGE)
+
+
+def _clean_changes(user, person: Person, changes: dict) -> dict:
     """Validate ``changes`` (field → new value) against the rules; returns the cleaned values or raises
     ``ValidationFailed`` listing every problem by field."""
     errors: list[RowError] = []
@@ -91,8 +125,9 @@ def _clean_changes(person: Person, changes: dict) -> dict:
         else:
             digest = Person.hash_id_number(info.number)
             if digest != person.id_number_hash:
-                if Person.objects.filter(id_number_hash=digest).exclude(pk=person.pk).exists():
-                    errors.append(RowError(0, "公民身份号码", "该公民身份号码已登记"))
+                problem = _new_id_number_problem(user, person, digest)
+                if problem:
+                    errors.append(RowError(0, "公民身份号码", problem))
                 out["id_number"] = info.number
     if "phone" in changes:
         phone = re.sub(r"\s", "", str(changes["phone"] or ""))
@@ -104,19 +139,30 @@ def _clean_changes(person: Person, changes: dict) -> dict:
     return out
 
 
-@transaction.atomic
 def person_update(*, user, person_id: int, expected_version: int, changes: dict) -> Person:
     """Change the fields in ``changes`` (keys of ``EDITABLE_FIELDS``; ``id_number``/``phone`` as plaintext,
     stored encrypted; an empty ``id_number`` means unchanged) of person ``person_id``.
 
     Requires ``basic.change`` on the person's organization (else ``OutOfScope``: the person does not
-    exist for the caller). Raises ``ValidationFailed`` (every bad field, nothing written) and
-    ``ConcurrentEdit`` when the stored version differs from ``expected_version``. Returns the person with
-    its new ``version``. Audited by the change log (sensitive columns as ``***``)."""
+    exist for the caller), and ``basic.unmask`` there to submit an ``id_number`` (else
+    ``PermissionDeniedError``, audited). Raises ``ValidationFailed`` (every bad field, nothing written)
+    and ``ConcurrentEdit`` when the stored version differs from ``expected_version``. Returns the person
+    with its new ``version``. Audited by the change log (sensitive columns as ``***``).
+
+    Checks run before the write transaction, so the audit events of a refusal (denied ID change, an
+    "already registered elsewhere" answer) are kept; the write itself is atomic and re-checks the
+    version (and the database the ID number's uniqueness)."""
     person = Person.objects.restrict(user, "change").filter(pk=person_id).first()
     if person is None:
         raise OutOfScope()
-    cleaned = _clean_changes(person, changes)
+    if changes.get("id_number") not in (None, ""):
+        _require_id_number_right(user, person)
+    cleaned = _clean_changes(user, person, changes)
+    with transaction.atomic():
+        return _write(person, expected_version, cleaned)
+
+
+def _write(person: Person, expected_version: int, cleaned: dict) -> Person:
     fields: list[str] = []
     for key, value in cleaned.items():
         if key == "id_number":
@@ -168,11 +214,16 @@ class PersonEditForm(forms.Form):
     clear_phone = forms.BooleanField(label="清除手机号码", required=False)
 
     @classmethod
-    def for_person(cls, person: Person, data=None):
+    def for_person(cls, person: Person, data=None, *, may_change_id_number: bool = True):
+        """The form for ``person``; without ``may_change_id_number`` (no ``basic.unmask``) the ID number
+        field says so (a value sent anyway is refused by ``person_update``)."""
         initial = {k: getattr(person, k) for k in ("name", "sex", "ethnicity", "birth_date", "education_level",
                                                     "political_status", "work_start_date")}
         initial["version"] = person.version
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        if not may_change_id_number:
+            form.fields["id_number"].help_text = "您没有该人员的「查看敏感信息明文」权限，不能修改公民身份号码。"
+        return form
 
     def changes(self) -> dict:
         """The cleaned form as a ``person_update`` change dict."""

@@ -3,7 +3,8 @@
 - ``unmask`` (POST, HTMX fragment ``people/_unmask.html``): reason required; ``basic.unmask`` on the
   person's organization; password re-entered within 5 minutes; TOTP-verified session when
   ``ZUGONG_REQUIRE_OTP``. GET returns the request form fragment.
-- ``person_edit``: the edit form; a stale ``version`` is refused with HTTP 409 and a clear message.
+- ``person_edit``: the edit form; a stale ``version`` is refused with HTTP 409 and a clear message; a new
+  ID number without ``basic.unmask`` with HTTP 403 and the reason on the field.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from zugong.accounts.decorators import require_otp_verified, require_recent_reauth
-from zugong.core.errors import ConcurrentEdit, OutOfScope, ValidationFailed
+from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, ValidationFailed
 from zugong.people.editing import PersonEditForm, person_update
 from zugong.people.models import Person
 from zugong.people.sensitive import person_unmask
@@ -57,7 +58,9 @@ def person_edit(request, pk):
     person = Person.objects.restrict(request.user, "change").select_related("organization").filter(pk=pk).first()
     if person is None:
         raise Http404("人员不存在或不在您的数据范围内")
-    form = PersonEditForm.for_person(person, request.POST if request.method == "POST" else None)
+    may_change_id_number = Person.objects.restrict(request.user, "unmask").filter(pk=pk).exists()
+    form = PersonEditForm.for_person(person, request.POST if request.method == "POST" else None,
+                                     may_change_id_number=may_change_id_number)
     errors: list[str] = []
     status = 200
     if request.method == "POST":
@@ -69,6 +72,9 @@ def person_edit(request, pk):
                 errors, status = [exc.message], 409
             except ValidationFailed as exc:
                 errors, status = [f"「{e.column}」：{e.reason}" for e in exc.errors] or [exc.message], 400
+            except PermissionDeniedError as exc:  # an ID number change without basic.unmask
+                form.add_error("id_number", exc.message)
+                status = 403
             except OutOfScope:
                 raise Http404("人员不存在或不在您的数据范围内")
             else:

@@ -1,7 +1,8 @@
 """People API: ``GET /api/people/{id}/`` (masked) and ``PATCH /api/people/{id}/`` with optimistic
 locking — the body carries the ``version`` read; a stale version answers **409** (``ConcurrentEdit``
 through ``core.api.exception_handler``) and nothing is written. Scoped: ``basic.view`` to read,
-``basic.change`` to write; outside the scope a person is a 404."""
+``basic.change`` to write; outside the scope a person is a 404. Sending an ``id_number`` needs
+``basic.unmask`` on the person's organization: without it **403** with the reason, nothing written."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from zugong.people.models import Person
 @extend_schema_view(
     retrieve=extend_schema(summary="人员", description="数据范围内的人员；敏感信息为掩码。"),
     partial_update=extend_schema(summary="修改人员", request=PersonPatchSerializer, responses={200: PersonSerializer},
-                                 description="须带读取时的 version；记录已被他人修改时返回 409，且不写入任何数据。"),
+                                 description="须带读取时的 version；记录已被他人修改时返回 409，且不写入任何数据。"
+                                             "修改 id_number 须有该人员的「查看敏感信息明文」权限，否则返回 403。"),
 )
 class PersonViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     serializer_class = PersonSerializer
