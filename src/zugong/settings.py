@@ -14,6 +14,9 @@ Variables:
 - ``ZUGONG_PASSWORD_MAX_AGE_DAYS`` (default 90, 0 = never), ``ZUGONG_REAUTH_SECONDS`` (default 300),
   ``ZUGONG_LOGIN_IP_MAX_FAILURES`` / ``ZUGONG_LOGIN_IP_WINDOW_MINUTES`` (default 20 per 15 minutes),
   ``ZUGONG_BACKUP_DIR`` (default ``<cwd>/var/backups``), ``ZUGONG_BREAK_GLASS_USERNAME`` (see core/checks.py).
+- ``ZUGONG_TRUSTED_PROXIES``: how many reverse proxies stand in front of the application (default 1 with
+  ``ZUGONG_BEHIND_PROXY``, else 0); the client address is that many entries from the right of
+  ``X-Forwarded-For``, never its leftmost (0 = ignore the header; see core/middleware.py ``client_ip``).
 - ``ZUGONG_IMPORT_WORKERS``: processes that encrypt during large imports (default CPUs − 1, at most 4;
   ``0`` = encrypt in the importing process; see core/sealing.py).
 """
@@ -162,6 +165,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and _flag("ZUGONG_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _flag("ZUGONG_BEHIND_PROXY") else None
+ZUGONG_TRUSTED_PROXIES = int(os.environ.get("ZUGONG_TRUSTED_PROXIES", "1" if _flag("ZUGONG_BEHIND_PROXY") else "0"))
 
 # --- uploads ---------------------------------------------------------------------------------------
 ZUGONG_MAX_UPLOAD_BYTES = int(os.environ.get("ZUGONG_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))

@@ -10,6 +10,8 @@ Rules (GB/T 22239-2019 level 3, 8.1.4.1 身份鉴别 / 8.1.4.2 访问控制):
 - Separation of duties (三权分立, 8.1.4.2 c): the system, security and audit administrator roles are
   mutually exclusive, are never combined with business roles, carry no organization, and nobody grants
   a role to himself. Only a security administrator grants and revokes (when ``granted_by`` is given).
+- Login tells nothing (8.1.4.1 b): an unknown username, a wrong password, a disabled account and a locked
+  account get the same message (``LOGIN_FAILED_MESSAGE``), and each runs the password hasher once.
 - Every change is audited (``audit.services.record_event``); no password or token is ever logged.
 """
 
@@ -20,6 +22,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,12 +39,16 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 30
 REAUTH_SESSION_KEY = "reauth_at"
 AUTH_SESSION_KEY = "auth_at"
+IDLE_SESSION_KEY = "last_activity"
 ADMIN_KIND_LABELS = dict(Role.ADMIN_KINDS)
 OTP_ACTIONS = ("unmask", "export")
+LOGIN_FAILED_MESSAGE = (f"用户名或密码错误，或账号已暂时锁定（连续失败 {MAX_FAILURES} 次锁定 {LOCK_MINUTES} 分钟）。"
+                        "请核对后重试，或联系系统管理员。")
 
 
 class LoginRefused(Exception):
-    """Login refused; ``str(error)`` is the Chinese message to show (never says whether the user exists)."""
+    """Login refused; ``str(error)`` is the Chinese message to show. For an unknown username, a wrong
+    password, a disabled or a locked account it is always ``LOGIN_FAILED_MESSAGE``."""
 
 
 # --- who is who -----------------------------------------------------------------------------------
@@ -122,12 +129,21 @@ def mask_attempted_username(username: str) -> str:
     return username[:3] + "*" * min(max(len(username) - 3, 0), 32)
 
 
+def _burn_password_hash(password: str) -> None:
+    """Run the password hasher once for nothing, so a refusal without a password check takes as long
+    as one with it (no timing difference between unknown, locked and existing accounts)."""
+    make_password(password or "")
+
+
 def login_attempt(*, request, username: str, password: str):
     """Authenticate ``username``/``password``; returns the user or raises ``LoginRefused``.
 
-    Refused without checking the password when the client address is throttled or the account is
-    locked. The 5th consecutive failure locks the account for 30 minutes. Failures (with the client
-    address), lockouts and successes are audited; the password never is."""
+    Refused when the client address (``core.middleware.client_ip``) is throttled, or the account is
+    locked (the password is not checked, but hashed once all the same). The 5th consecutive failure
+    locks the account for 30 minutes. An unknown username, a wrong password, a disabled and a locked
+    account all get ``LOGIN_FAILED_MESSAGE`` (GB/T 22239-2019 8.1.4.1 b: nothing tells an attacker
+    which accounts exist or are locked); only the throttle, which concerns the address, says so.
+    Failures (with the client address), lockouts and successes are audited; the password never is."""
     from zugong.core.middleware import client_ip
 
     User = get_user_model()
@@ -139,19 +155,18 @@ def login_attempt(*, request, username: str, password: str):
         raise LoginRefused(f"登录失败次数过多，请 {settings.ZUGONG_LOGIN_IP_WINDOW_MINUTES} 分钟后再试。")
     user = User.objects.filter(username=username).first()
     if user is not None and user.is_locked:
+        _burn_password_hash(password)
         record_event("login_refused_locked", user=user, object_type="user", object_id=user.pk,
                      summary="账号锁定期间尝试登录")
-        raise LoginRefused(f"账号已锁定，请 {LOCK_MINUTES} 分钟后再试或联系系统管理员。")
-    authed = authenticate(request, username=username, password=password)
+        raise LoginRefused(LOGIN_FAILED_MESSAGE)
+    authed = authenticate(request, username=username, password=password)  # hashes for unknown users too
     if authed is None:
         if user is not None:
-            locked = register_failure(user, kind="login_failed", summary="登录失败（密码错误或账号停用）")
-            if locked:
-                raise LoginRefused(f"连续登录失败次数过多，账号已锁定 {LOCK_MINUTES} 分钟。")
+            register_failure(user, kind="login_failed", summary="登录失败（密码错误或账号停用）")
         else:
             record_event("login_failed", object_type="user", summary="登录失败（用户名不存在）",
                          data={"username": mask_attempted_username(username)})
-        raise LoginRefused("用户名或密码错误。")
+        raise LoginRefused(LOGIN_FAILED_MESSAGE)
     with transaction.atomic():
         if authed.failed_login_count or authed.locked_until:
             authed.failed_login_count = 0
@@ -162,9 +177,11 @@ def login_attempt(*, request, username: str, password: str):
 
 
 def stamp_login(request) -> None:
-    """Mark the session as freshly authenticated (absolute lifetime and re-auth clocks start now)."""
+    """Mark the session as freshly authenticated: the absolute lifetime, idle and re-auth clocks all
+    start now (GB/T 22239-2019 8.1.4.1 b 登录连接超时自动退出)."""
     now = int(time.time())
     request.session[AUTH_SESSION_KEY] = now
+    request.session[IDLE_SESSION_KEY] = now
     request.session[REAUTH_SESSION_KEY] = now
 
 
