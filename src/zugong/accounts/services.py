@@ -498,7 +498,8 @@ def reset_request_refusal(*, actor, request: AdminResetRequest) -> str:
 
 
 def _locked_request(request: AdminResetRequest) -> AdminResetRequest:
-    return AdminResetRequest.objects.select_for_update().select_related("target", "requested_by").get(pk=request.pk)
+    return (AdminResetRequest.objects.select_for_update(of=("self",)).select_related("target", "requested_by")
+            .get(pk=request.pk))
 
 
 @transaction.atomic
