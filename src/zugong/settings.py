@@ -17,6 +17,9 @@ Variables:
 - ``ZUGONG_ID_PROBE_DAILY_LIMIT``: ID numbers per user and day that may be answered "registered outside
   your scope" (default 20, ≥1; beyond it the user is throttled and the security administrator alerted;
   see people/oracle.py).
+- ``ZUGONG_TRUSTED_PROXIES``: how many reverse proxies stand in front of the application (default 1 with
+  ``ZUGONG_BEHIND_PROXY``, else 0); the client address is that many entries from the right of
+  ``X-Forwarded-For``, never its leftmost (0 = ignore the header; see core/middleware.py ``client_ip``).
 - ``ZUGONG_IMPORT_WORKERS``: processes that encrypt during large imports (default CPUs − 1, at most 4;
   ``0`` = encrypt in the importing process; see core/sealing.py).
 """
@@ -171,6 +174,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and _flag("ZUGONG_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _flag("ZUGONG_BEHIND_PROXY") else None
+ZUGONG_TRUSTED_PROXIES = int(os.environ.get("ZUGONG_TRUSTED_PROXIES", "1" if _flag("ZUGONG_BEHIND_PROXY") else "0"))
 
 # --- uploads ---------------------------------------------------------------------------------------
 ZUGONG_MAX_UPLOAD_BYTES = int(os.environ.get("ZUGONG_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))

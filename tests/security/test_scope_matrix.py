@@ -101,6 +101,35 @@ def _viewer_role(t):
     return Role.objects.get(code="viewer").pk
 
 
+def _suspended_user(t):
+    """A viewer whose second factor the system administrator reset (grants suspended), first login done."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import make_user
+    from zugong.accounts.services import user_otp_reset
+
+    user = get_user_model().objects.filter(username="reset_viewer").first()
+    if user is None:
+        user = make_user("reset_viewer", "viewer", t.county)
+    if user.grants_suspended_at is None:
+        user_otp_reset(actor=t.sysadm, user=user)
+    get_user_model().objects.filter(pk=user.pk).update(must_enrol_otp=False)
+    return user.pk
+
+
+def _reset_request(t):
+    """A pending request (by the system administrator) to reset a second system administrator's TOTP."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import make_user
+    from zugong.accounts.models import AdminResetRequest
+    from zugong.accounts.services import user_otp_reset
+
+    target = get_user_model().objects.filter(username="sysadm_b").first() or make_user("sysadm_b", "system_admin")
+    pending = AdminResetRequest.objects.filter(target=target, status="pending").first()
+    return (pending or user_otp_reset(actor=t.sysadm, user=target)).pk
+
+
 ADMIN_ONLY = {  # administrator consoles: (expected for the administrator kind, everyone else 403, anon → login)
     "system": "L 403 403 403 403 403 {ok} 403 403",
     "security": "L 403 403 403 403 403 403 {ok} 403",
@@ -135,6 +164,13 @@ MATRIX: list[Row] = [
     R("accounts:role_list",                   A("security")),
     R("accounts:role_create",                 A("security")),
     R("accounts:role_edit",                   A("security"), args=[_viewer_role]),
+    R("accounts:pending_grants",              A("security")),
+    R("accounts:pending_grants_confirm",      A("security", "302"), "POST", args=[_suspended_user]),
+    R("accounts:reset_request_list",          "L    403  403  403  403  403  200  200  200"),
+    R("accounts:reset_request_approve",       "L    403  403  403  403  403  302  302  302", "POST",
+      args=[_reset_request], note="the requester is refused with a message; another kind approves"),
+    R("accounts:reset_request_reject",        "L    403  403  403  403  403  302  302  302", "POST",
+      args=[_reset_request]),
     R("audit:event_list",                     A("audit")),
     R("audit:event_export",                   A("audit"), query="format=csv"),
     R("people:detail",                        "L    200  404  200  200  200  403  403  403", args=["member_a1_1"]),

@@ -1,7 +1,7 @@
 """View decorators for the security rules.
 
-- ``admin_required(kind)``: only holders of the ``system``/``security``/``audit`` administrator role
-  (三权分立); others get 403.
+- ``admin_required(*kinds)``: only holders of one of the ``system``/``security``/``audit``
+  administrator roles named (三权分立); others get 403.
 - ``require_recent_reauth``: the password must have been entered again within
   ``settings.ZUGONG_REAUTH_SECONDS`` (default 5 minutes) — required before unmasking, exporting and
   changing grants. Otherwise: a page request is redirected to ``accounts:reauth`` (and comes back to
@@ -45,14 +45,15 @@ def _wants_json(request) -> bool:
     return request.path_info.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
-def admin_required(kind: str):
-    """Allow only users holding the ``kind`` administrator role (``system``, ``security``, ``audit``)."""
+def admin_required(*kinds: str):
+    """Allow only users holding one of the ``kinds`` administrator roles (``system``, ``security``,
+    ``audit``); anonymous users go to the login page, everyone else gets 403."""
 
     def decorator(view):
         @functools.wraps(view)
         @login_required
         def wrapped(request, *args, **kwargs):
-            if kind not in admin_kinds(request.user):
+            if not set(kinds) & admin_kinds(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -6,6 +6,8 @@ already applied the idle and absolute session limits). For an authenticated user
 1. **Second factor** (when ``settings.ZUGONG_REQUIRE_OTP``): the three administrator roles and anyone
    holding unmask or export rights must have a confirmed TOTP device and a TOTP-verified session;
    until then only OTP setup/verify, login and logout open (pages redirect, ``/api/`` answers 403).
+   After an administrator reset (``User.must_enrol_otp``) every account, whatever its roles, must
+   enrol a new device first.
 2. **Password expiry**: an expired or administrator-reset password sends the user to the password
    change page (``/api/`` answers 403).
 3. **Separation of duties** (三权分立): administrator accounts reach only the home page and the
@@ -51,8 +53,8 @@ class AccountSecurityMiddleware:
             return None
         name = match.view_name
         is_api = request.path_info.startswith("/api/")
-        if (getattr(settings, "ZUGONG_REQUIRE_OTP", True) and name not in OTP_EXEMPT and otp_required(user)
-                and not user.is_verified()):
+        if (getattr(settings, "ZUGONG_REQUIRE_OTP", True) and name not in OTP_EXEMPT
+                and (user.must_enrol_otp or otp_required(user)) and not user.is_verified()):
             if is_api:
                 return JsonResponse({"detail": "请先完成动态口令（TOTP）验证。"}, status=403)
             target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"

@@ -15,7 +15,13 @@ from django.utils import timezone
 
 class User(AbstractUser):
     """A login account. Security state (lockout, password age) lives here; data scope comes only from
-    ``RoleGrant`` rows, never from ``is_superuser``/``is_staff``."""
+    ``RoleGrant`` rows, never from ``is_superuser``/``is_staff``.
+
+    After an administrator resets the password or the second factor of a business account,
+    ``grants_suspended_at``/``grants_suspended_by`` are set: none of the user's grants is in force
+    (``RoleGrant.objects.in_force()``) until a security administrator other than the resetter confirms
+    them (``accounts.services.grants_confirm``); ``must_enrol_otp`` sends the user to TOTP enrolment at
+    the next login."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
@@ -23,6 +29,10 @@ class User(AbstractUser):
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     is_break_glass = models.BooleanField("应急账号", default=False)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    must_enrol_otp = models.BooleanField("下次登录须重新绑定动态口令", default=False)
+    grants_suspended_at = models.DateTimeField("授权暂停时间", null=True, blank=True)
+    grants_suspended_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                            verbose_name="暂停授权的管理员")
 
     class Meta:
         verbose_name = "用户"
@@ -89,6 +99,12 @@ class RoleGrantQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(revoked_at__isnull=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
 
+    def in_force(self):
+        """Grants that confer rights now: ``active()`` and the holder's grants are not suspended after an
+        administrator reset (``User.grants_suspended_at``). Every scoping path reads grants through this;
+        ``active()`` alone still counts for the separation-of-duties checks."""
+        return self.active().filter(user__grants_suspended_at__isnull=True)
+
 
 class RoleGrant(models.Model):
     """``user`` holds ``role`` at ``organization`` (and its subtree when ``include_subtree``).
@@ -118,3 +134,38 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} @ {self.organization or '全系统'}"
+
+
+class AdminResetRequest(models.Model):
+    """A reset of an administrator account's password or second factor, waiting for an administrator of
+    another kind (三权分立, GB/T 22239-2019 8.1.4.2 c). ``password`` holds the hash of the temporary
+    password until the request is decided, then is cleared. At most one pending request per account
+    and kind; a request left pending longer than ``accounts.services.RESET_REQUEST_HOURS`` expires."""
+
+    KINDS = [("password", "重置密码"), ("otp", "重置动态口令")]
+    STATUSES = [("pending", "待批准"), ("approved", "已批准"), ("rejected", "已驳回"), ("expired", "已过期")]
+
+    target = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reset_requests",
+                               verbose_name="被重置账号")
+    kind = models.CharField("重置类别", max_length=10, choices=KINDS)
+    password = models.CharField("临时密码（散列）", max_length=128, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                                     verbose_name="申请人")
+    requested_kind = models.CharField("申请人管理员类别", max_length=10)
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default="pending")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="审批人")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "管理员账号重置申请"
+        verbose_name_plural = "管理员账号重置申请"
+        constraints = [
+            models.UniqueConstraint(fields=["target", "kind"], condition=models.Q(status="pending"),
+                                    name="accounts_one_pending_reset_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target_id} ({self.get_status_display()})"

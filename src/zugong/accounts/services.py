@@ -10,6 +10,16 @@ Rules (GB/T 22239-2019 level 3, 8.1.4.1 身份鉴别 / 8.1.4.2 访问控制):
 - Separation of duties (三权分立, 8.1.4.2 c): the system, security and audit administrator roles are
   mutually exclusive, are never combined with business roles, carry no organization, and nobody grants
   a role to himself. Only a security administrator grants and revokes (when ``granted_by`` is given).
+- Resets that one administrator cannot abuse (三权分立, 8.1.4.2 c; 8.1.4.1 d 双因素):
+  a password or second-factor reset of a *business* account by the system administrator deletes the
+  user's TOTP devices (``must_enrol_otp``: a new one is enrolled at the next login) and suspends the
+  user's grants (``User.grants_suspended_at``) — no scope, no rights — until a security administrator
+  other than the resetter confirms them (``grants_confirm``) after the user has completed the first
+  login. A reset of an *administrator* account (any kind) only files an ``AdminResetRequest``, applied
+  when an administrator of another kind — neither the requester nor the account itself — approves it
+  (``admin_reset_approve``) within ``RESET_REQUEST_HOURS``.
+- Login tells nothing (8.1.4.1 b): an unknown username, a wrong password, a disabled account and a locked
+  account get the same message (``LOGIN_FAILED_MESSAGE``), and each runs the password hasher once.
 - Every change is audited (``audit.services.record_event``); no password or token is ever logged.
 """
 
@@ -20,12 +30,13 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from zugong.accounts.models import PasswordHistory, Role, RoleGrant
+from zugong.accounts.models import AdminResetRequest, PasswordHistory, Role, RoleGrant
 from zugong.accounts.passwords import HISTORY_DEPTH
 from zugong.audit.models import AuditEvent
 from zugong.audit.services import record_event
@@ -36,12 +47,17 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 30
 REAUTH_SESSION_KEY = "reauth_at"
 AUTH_SESSION_KEY = "auth_at"
+IDLE_SESSION_KEY = "last_activity"
 ADMIN_KIND_LABELS = dict(Role.ADMIN_KINDS)
 OTP_ACTIONS = ("unmask", "export")
+RESET_REQUEST_HOURS = 24
+LOGIN_FAILED_MESSAGE = (f"用户名或密码错误，或账号已暂时锁定（连续失败 {MAX_FAILURES} 次锁定 {LOCK_MINUTES} 分钟）。"
+                        "请核对后重试，或联系系统管理员。")
 
 
 class LoginRefused(Exception):
-    """Login refused; ``str(error)`` is the Chinese message to show (never says whether the user exists)."""
+    """Login refused; ``str(error)`` is the Chinese message to show. For an unknown username, a wrong
+    password, a disabled or a locked account it is always ``LOGIN_FAILED_MESSAGE``."""
 
 
 # --- who is who -----------------------------------------------------------------------------------
@@ -50,7 +66,7 @@ def _active_grants(user):
         return []
     cache = getattr(user, "_zugong_grant_cache", None)
     if cache is None:
-        cache = list(RoleGrant.objects.active().filter(user=user).select_related("role"))
+        cache = list(RoleGrant.objects.in_force().filter(user=user).select_related("role"))
         user._zugong_grant_cache = cache
     return cache
 
@@ -78,8 +94,24 @@ def has_action(user, actions=OTP_ACTIONS) -> bool:
 
 
 def otp_required(user) -> bool:
-    """True if ``user`` must use a TOTP second factor: an administrator role, or unmask/export rights."""
+    """True if ``user`` must use a TOTP second factor: an administrator role, or unmask/export rights
+    (grants in force; a user whose grants are suspended needs none until they are confirmed — the
+    enrolment after a reset is forced separately by ``User.must_enrol_otp``)."""
     return bool(admin_kinds(user)) or has_action(user, OTP_ACTIONS)
+
+
+def account_admin_kinds(user) -> frozenset[str]:
+    """The administrator kinds of ``user``'s account from its active grants, regardless of any
+    suspension — what decides whether resetting the account needs another administrator's approval."""
+    return frozenset(RoleGrant.objects.active().filter(user=user).exclude(role__admin_kind="")
+                     .values_list("role__admin_kind", flat=True))
+
+
+def first_login_pending(user) -> bool:
+    """True while ``user`` still has to complete the first login after a reset: change the temporary
+    password, and — when ``ZUGONG_REQUIRE_OTP`` is on — enrol a new second factor."""
+    return bool(user.must_change_password
+                or (user.must_enrol_otp and getattr(settings, "ZUGONG_REQUIRE_OTP", True)))
 
 
 # --- login, lockout, throttle ---------------------------------------------------------------------
@@ -122,12 +154,21 @@ def mask_attempted_username(username: str) -> str:
     return username[:3] + "*" * min(max(len(username) - 3, 0), 32)
 
 
+def _burn_password_hash(password: str) -> None:
+    """Run the password hasher once for nothing, so a refusal without a password check takes as long
+    as one with it (no timing difference between unknown, locked and existing accounts)."""
+    make_password(password or "")
+
+
 def login_attempt(*, request, username: str, password: str):
     """Authenticate ``username``/``password``; returns the user or raises ``LoginRefused``.
 
-    Refused without checking the password when the client address is throttled or the account is
-    locked. The 5th consecutive failure locks the account for 30 minutes. Failures (with the client
-    address), lockouts and successes are audited; the password never is."""
+    Refused when the client address (``core.middleware.client_ip``) is throttled, or the account is
+    locked (the password is not checked, but hashed once all the same). The 5th consecutive failure
+    locks the account for 30 minutes. An unknown username, a wrong password, a disabled and a locked
+    account all get ``LOGIN_FAILED_MESSAGE`` (GB/T 22239-2019 8.1.4.1 b: nothing tells an attacker
+    which accounts exist or are locked); only the throttle, which concerns the address, says so.
+    Failures (with the client address), lockouts and successes are audited; the password never is."""
     from zugong.core.middleware import client_ip
 
     User = get_user_model()
@@ -139,19 +180,18 @@ def login_attempt(*, request, username: str, password: str):
         raise LoginRefused(f"登录失败次数过多，请 {settings.ZUGONG_LOGIN_IP_WINDOW_MINUTES} 分钟后再试。")
     user = User.objects.filter(username=username).first()
     if user is not None and user.is_locked:
+        _burn_password_hash(password)
         record_event("login_refused_locked", user=user, object_type="user", object_id=user.pk,
                      summary="账号锁定期间尝试登录")
-        raise LoginRefused(f"账号已锁定，请 {LOCK_MINUTES} 分钟后再试或联系系统管理员。")
-    authed = authenticate(request, username=username, password=password)
+        raise LoginRefused(LOGIN_FAILED_MESSAGE)
+    authed = authenticate(request, username=username, password=password)  # hashes for unknown users too
     if authed is None:
         if user is not None:
-            locked = register_failure(user, kind="login_failed", summary="登录失败（密码错误或账号停用）")
-            if locked:
-                raise LoginRefused(f"连续登录失败次数过多，账号已锁定 {LOCK_MINUTES} 分钟。")
+            register_failure(user, kind="login_failed", summary="登录失败（密码错误或账号停用）")
         else:
             record_event("login_failed", object_type="user", summary="登录失败（用户名不存在）",
                          data={"username": mask_attempted_username(username)})
-        raise LoginRefused("用户名或密码错误。")
+        raise LoginRefused(LOGIN_FAILED_MESSAGE)
     with transaction.atomic():
         if authed.failed_login_count or authed.locked_until:
             authed.failed_login_count = 0
@@ -162,9 +202,11 @@ def login_attempt(*, request, username: str, password: str):
 
 
 def stamp_login(request) -> None:
-    """Mark the session as freshly authenticated (absolute lifetime and re-auth clocks start now)."""
+    """Mark the session as freshly authenticated: the absolute lifetime, idle and re-auth clocks all
+    start now (GB/T 22239-2019 8.1.4.1 b 登录连接超时自动退出)."""
     now = int(time.time())
     request.session[AUTH_SESSION_KEY] = now
+    request.session[IDLE_SESSION_KEY] = now
     request.session[REAUTH_SESSION_KEY] = now
 
 
@@ -196,6 +238,19 @@ def reauthenticate(*, request, password: str) -> None:
     request.session[REAUTH_SESSION_KEY] = int(time.time())
 
 
+@transaction.atomic
+def otp_enrol(*, user, device) -> None:
+    """Confirm ``device`` (a TOTP device of ``user`` whose first code was just verified) as the user's
+    second factor; this also ends a forced enrolment after a reset (``must_enrol_otp``). Audited
+    (``otp_enrolled``). GB/T 22239-2019 8.1.4.1 d."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    if user.must_enrol_otp:
+        user.must_enrol_otp = False
+        user.save(update_fields=["must_enrol_otp"])
+    record_event("otp_enrolled", user=user, object_type="user", object_id=user.pk, summary="绑定动态口令设备")
+
+
 # --- passwords ------------------------------------------------------------------------------------
 def _validate_new_password(user, password: str, field: str = "新密码") -> None:
     try:
@@ -206,6 +261,12 @@ def _validate_new_password(user, password: str, field: str = "新密码") -> Non
 
 def _store_password(user, password: str, *, must_change: bool) -> None:
     user.set_password(password)
+    _store_encoded_password(user, user.password, must_change=must_change)
+
+
+def _store_encoded_password(user, encoded: str, *, must_change: bool) -> None:
+    user.password = encoded
+    user.password_changed_at = timezone.now()
     user.must_change_password = must_change
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     PasswordHistory.objects.create(user=user, password=user.password)
@@ -313,17 +374,224 @@ def user_set_active(*, actor, user, active: bool) -> None:
 
 
 @transaction.atomic
-def user_reset_password(*, actor, user, new_password: str) -> None:
-    """Set a temporary password (system administrator); the user must change it at next login. The
-    lockout is cleared. Audited without the password."""
+def user_reset_password(*, actor, user, new_password: str) -> AdminResetRequest | None:
+    """Reset ``user``'s password to a temporary one (system administrator) that must be changed at the
+    next login. Audited without the password.
+
+    - Business account: applied now — the lockout is cleared, the TOTP devices are deleted (a new one is
+      enrolled at the next login) and the user's grants are suspended until a security administrator
+      confirms them (``grants_confirm``). Returns ``None``.
+    - Administrator account (any kind): nothing changes yet; returns the pending ``AdminResetRequest``
+      that an administrator of another kind must approve (``admin_reset_approve``).
+
+    ``actor=None`` (a trusted script) applies directly. Raises ``PermissionDeniedError`` (not a system
+    administrator), ``ZugongError`` (one's own account; a request already pending), ``ValidationFailed``
+    (password policy). GB/T 22239-2019 8.1.4.1 a/d, 8.1.4.2 c."""
     _require_admin(actor, "system")
+    if actor is not None and actor.pk == user.pk:
+        raise ZugongError("不能在此重置本人账号，请使用「修改密码」。")
     _validate_new_password(user, new_password, "临时密码")
-    _store_password(user, new_password, must_change=True)
-    user.failed_login_count = 0
-    user.locked_until = None
-    user.save(update_fields=["failed_login_count", "locked_until"])
-    record_event("password_reset", user=actor, object_type="user", object_id=user.pk,
-                 summary=f"重置用户 {user.username} 的密码")
+    encoded = make_password(new_password)
+    if actor is not None and account_admin_kinds(user):
+        return _reset_request_file(actor=actor, user=user, kind="password", encoded=encoded)
+    _reset_apply(user=user, kind="password", encoded=encoded, actor=actor)
+    return None
+
+
+@transaction.atomic
+def user_otp_reset(*, actor, user) -> AdminResetRequest | None:
+    """Delete ``user``'s TOTP devices (lost phone; system administrator) so that a new one is enrolled
+    at the next login — with the same rules as ``user_reset_password``: a business account's grants are
+    suspended until a security administrator confirms them (returns ``None``); an administrator
+    account gets a pending ``AdminResetRequest`` instead (returned). Audited (``otp_reset``, with the
+    number of devices removed). Raises ``PermissionDeniedError`` / ``ZugongError``."""
+    _require_admin(actor, "system")
+    if actor is not None and actor.pk == user.pk:
+        raise ZugongError("不能在此重置本人账号的动态口令。")
+    if actor is not None and account_admin_kinds(user):
+        return _reset_request_file(actor=actor, user=user, kind="otp", encoded="")
+    _reset_apply(user=user, kind="otp", encoded="", actor=actor)
+    return None
+
+
+def _reset_apply(*, user, kind: str, encoded: str, actor, approved_by=None) -> None:
+    """Apply a reset to ``user`` (locked row): new password hash (``kind="password"``), TOTP devices
+    deleted, ``must_enrol_otp`` set; a business account's grants suspended. Writes the audit events."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    User = get_user_model()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if kind == "password":
+        _store_encoded_password(user, encoded, must_change=True)
+        user.failed_login_count = 0
+        user.locked_until = None
+    devices, _ = TOTPDevice.objects.filter(user=user).delete()
+    user.must_enrol_otp = True
+    fields = ["failed_login_count", "locked_until", "must_enrol_otp"] if kind == "password" else ["must_enrol_otp"]
+    is_admin = bool(account_admin_kinds(user))
+    grants = list(RoleGrant.objects.active().filter(user=user).select_related("role", "organization"))
+    if grants and not is_admin:
+        user.grants_suspended_at = timezone.now()
+        user.grants_suspended_by = actor
+        fields += ["grants_suspended_at", "grants_suspended_by"]
+    user.save(update_fields=fields)
+    what = "密码" if kind == "password" else "动态口令设备"
+    data = {"devices": devices}
+    if approved_by is not None:
+        data["approved_by"] = approved_by.get_username()
+    record_event("password_reset" if kind == "password" else "otp_reset", user=actor, object_type="user",
+                 object_id=user.pk, summary=f"重置用户 {user.username} 的{what}", data=data)
+    if "grants_suspended_at" in fields:
+        record_event("grants_suspended", user=actor, object_type="user", object_id=user.pk,
+                     summary=f"管理员重置后暂停用户 {user.username} 的全部授权，待安全管理员确认",
+                     data={"reset": kind, "grants": [_grant_label(g) for g in grants]})
+    forget_cached_grants(user)
+
+
+def _grant_label(grant: RoleGrant) -> str:
+    return f"{grant.role.code}@{grant.organization.code if grant.organization else '*'}"
+
+
+def _reset_request_file(*, actor, user, kind: str, encoded: str) -> AdminResetRequest:
+    now = timezone.now()
+    stale = AdminResetRequest.objects.select_for_update().filter(target=user, kind=kind, status="pending")
+    for old in stale:
+        if old.requested_at > now - dt.timedelta(hours=RESET_REQUEST_HOURS):
+            raise ZugongError("该账号已有一条待批准的同类重置申请。")
+        _reset_request_expire(old, now)
+    request = AdminResetRequest.objects.create(target=user, kind=kind, password=encoded, requested_by=actor,
+                                               requested_kind=sorted(admin_kinds(actor))[0])
+    record_event("admin_reset_requested", user=actor, object_type="admin_reset_request", object_id=request.pk,
+                 summary=f"申请{request.get_kind_display()}：管理员账号 {user.username}，待其他类别管理员批准",
+                 data={"target": user.get_username(), "kind": kind, "target_kinds": sorted(account_admin_kinds(user))})
+    return request
+
+
+def _reset_request_expire(request: AdminResetRequest, now: dt.datetime) -> None:
+    request.status = "expired"
+    request.password = ""
+    request.decided_at = now
+    request.save(update_fields=["status", "password", "decided_at"])
+    record_event("admin_reset_expired", object_type="admin_reset_request", object_id=request.pk,
+                 summary=f"{request.get_kind_display()}申请超过 {RESET_REQUEST_HOURS} 小时未批准，已过期",
+                 data={"target_id": request.target_id, "kind": request.kind})
+
+
+def reset_request_refusal(*, actor, request: AdminResetRequest) -> str:
+    """Why ``actor`` may not approve ``request`` (Chinese, for the page and the error), or ``""`` if
+    he may: only an administrator of a kind other than the requester's, who is neither the requester
+    nor the account being reset, while the request is pending and younger than ``RESET_REQUEST_HOURS``."""
+    kinds = admin_kinds(actor)
+    if not kinds:
+        return "仅管理员可以审批管理员账号的重置申请。"
+    if request.status != "pending":
+        return f"该申请{request.get_status_display()}，不能再审批。"
+    if request.requested_at <= timezone.now() - dt.timedelta(hours=RESET_REQUEST_HOURS):
+        return f"该申请已超过 {RESET_REQUEST_HOURS} 小时，已过期，请重新申请。"
+    if actor.pk == request.requested_by_id:
+        return "申请人不能批准本人提交的申请。"
+    if actor.pk == request.target_id:
+        return "不能批准重置本人账号的申请。"
+    if request.requested_kind in kinds:
+        return f"须由{ADMIN_KIND_LABELS[request.requested_kind]}以外的其他类别管理员批准。"
+    return ""
+
+
+def _locked_request(request: AdminResetRequest) -> AdminResetRequest:
+    return (AdminResetRequest.objects.select_for_update(of=("self",)).select_related("target", "requested_by")
+            .get(pk=request.pk))
+
+
+@transaction.atomic
+def admin_reset_approve(*, actor, request: AdminResetRequest) -> None:
+    """Approve a pending reset of an administrator account and apply it (new temporary password and/or
+    TOTP devices deleted; ``must_enrol_otp``). The approver must pass ``reset_request_refusal``. Audited (``admin_reset_approved``, then the reset itself in the
+    requester's name). Raises ``PermissionDeniedError`` (no actor or not allowed). GB/T 22239-2019
+    8.1.4.2 c."""
+    if actor is None:
+        raise PermissionDeniedError("审批须由管理员本人在系统中进行。")
+    request = _locked_request(request)
+    refusal = reset_request_refusal(actor=actor, request=request)
+    if refusal:
+        raise PermissionDeniedError(refusal)
+    request.status = "approved"
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    encoded, request.password = request.password, ""
+    request.save(update_fields=["status", "decided_by", "decided_at", "password"])
+    record_event("admin_reset_approved", user=actor, object_type="admin_reset_request", object_id=request.pk,
+                 summary=f"批准{request.get_kind_display()}：管理员账号 {request.target.username}",
+                 data={"target": request.target.get_username(), "kind": request.kind,
+                       "requested_by": request.requested_by.get_username() if request.requested_by else ""})
+    _reset_apply(user=request.target, kind=request.kind, encoded=encoded, actor=request.requested_by, approved_by=actor)
+
+
+@transaction.atomic
+def admin_reset_reject(*, actor, request: AdminResetRequest) -> None:
+    """Reject (or, by its requester, withdraw) a pending reset request; any administrator may — also
+    the account concerned, who thereby refuses a reset he did not ask for. Nothing is reset. Audited
+    (``admin_reset_rejected``). Raises ``PermissionDeniedError`` (not an administrator) / ``ZugongError``
+    (not pending)."""
+    if actor is None or not admin_kinds(actor):
+        raise PermissionDeniedError("仅管理员可以驳回管理员账号的重置申请。")
+    request = _locked_request(request)
+    if request.status != "pending":
+        raise ZugongError(f"该申请{request.get_status_display()}，不能再驳回。")
+    request.status = "rejected"
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.password = ""
+    request.save(update_fields=["status", "decided_by", "decided_at", "password"])
+    record_event("admin_reset_rejected", user=actor, object_type="admin_reset_request", object_id=request.pk,
+                 summary=f"{'撤回' if actor.pk == request.requested_by_id else '驳回'}{request.get_kind_display()}申请："
+                         f"管理员账号 {request.target.username}",
+                 data={"target": request.target.get_username(), "kind": request.kind})
+
+
+@transaction.atomic
+def grants_confirm(*, actor, user) -> None:
+    """Restore the grants of ``user`` suspended by an administrator reset (security administrator).
+
+    Refused (``PermissionDeniedError``) for anyone but a security administrator, for the administrator
+    who did the reset and for the user himself; refused (``ZugongError``) when nothing is suspended or
+    the user has not yet completed the first login (``first_login_pending``) — confirm only after
+    checking with the person (phone, in person) that it was he who did. Audited (``grants_confirmed``,
+    with the grants restored). GB/T 22239-2019 8.1.4.2 c."""
+    if actor is None:
+        raise PermissionDeniedError("确认授权须由安全管理员本人在系统中进行。")
+    _require_admin(actor, "security")
+    User = get_user_model()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.grants_suspended_at is None:
+        raise ZugongError("该用户的授权未被暂停，无需确认。")
+    if actor.pk == user.pk:
+        raise PermissionDeniedError("不能确认本人的授权。")
+    if actor.pk == user.grants_suspended_by_id:
+        raise PermissionDeniedError("执行重置的管理员不能确认该用户的授权。")
+    if first_login_pending(user):
+        raise ZugongError("该用户尚未完成重置后的首次登录（修改临时密码、绑定新的手机令牌），暂不能确认。")
+    grants = list(RoleGrant.objects.active().filter(user=user).select_related("role", "organization"))
+    suspended_at, suspended_by = user.grants_suspended_at, user.grants_suspended_by
+    user.grants_suspended_at = None
+    user.grants_suspended_by = None
+    user.save(update_fields=["grants_suspended_at", "grants_suspended_by"])
+    record_event("grants_confirmed", user=actor, object_type="user", object_id=user.pk,
+                 summary=f"确认恢复用户 {user.username} 的授权（重置后暂停）",
+                 data={"grants": [_grant_label(g) for g in grants], "suspended_at": suspended_at.isoformat(),
+                       "suspended_by": suspended_by.get_username() if suspended_by else ""})
+    forget_cached_grants(user)
+
+
+def suspended_users():
+    """Users whose grants are suspended after an administrator reset (the security administrator's
+    「待确认的授权」), oldest first, with who suspended them and the grants waiting (prefetched)."""
+    from django.db.models import Prefetch
+
+    return (get_user_model().objects.filter(grants_suspended_at__isnull=False)
+            .select_related("grants_suspended_by")
+            .prefetch_related(Prefetch("grants", queryset=RoleGrant.objects.active().select_related("role", "organization"),
+                                       to_attr="pending_grants"))
+            .order_by("grants_suspended_at", "pk"))
 
 
 @transaction.atomic
@@ -334,19 +602,6 @@ def user_unlock(*, actor, user) -> None:
     user.locked_until = None
     user.save(update_fields=["failed_login_count", "locked_until"])
     record_event("user_unlock", user=actor, object_type="user", object_id=user.pk, summary=f"解除用户 {user.username} 的锁定")
-
-
-@transaction.atomic
-def user_otp_reset(*, actor, user) -> int:
-    """Remove the user's TOTP devices (lost phone; system administrator); the user enrols again at next
-    login. Returns the number of devices removed. Audited."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    _require_admin(actor, "system")
-    count, _ = TOTPDevice.objects.filter(user=user).delete()
-    record_event("otp_reset", user=actor, object_type="user", object_id=user.pk,
-                 summary=f"重置用户 {user.username} 的动态口令设备", data={"devices": count})
-    return count
 
 
 # --- roles and grants (security administrator) ----------------------------------------------------

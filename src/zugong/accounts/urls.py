@@ -1,5 +1,6 @@
 """Account pages (``/accounts/``): login, own account, second factor, re-authentication, and the
-consoles of the system administrator (``users/``) and the security administrator (``grants/``, ``roles/``)."""
+consoles of the system administrator (``users/``) and the security administrator (``grants/``, ``roles/``,
+``grants/pending/``), and the approvals of administrator-account resets (``resets/``) all three see."""
 
 from django.urls import path
 
@@ -29,4 +30,10 @@ urlpatterns = [
     path("roles/", views.role_list, name="role_list"),
     path("roles/new/", views.role_edit, name="role_create"),
     path("roles/<int:pk>/edit/", views.role_edit, name="role_edit"),
+    path("grants/pending/", views.pending_grants, name="pending_grants"),
+    path("grants/pending/<int:pk>/confirm/", views.pending_grants_confirm, name="pending_grants_confirm"),
+    # resets of administrator accounts (any administrator sees them; another kind approves)
+    path("resets/", views.reset_request_list, name="reset_request_list"),
+    path("resets/<int:pk>/approve/", views.reset_request_approve, name="reset_request_approve"),
+    path("resets/<int:pk>/reject/", views.reset_request_reject, name="reset_request_reject"),
 ]

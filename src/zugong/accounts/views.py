@@ -34,7 +34,7 @@ from zugong.accounts.forms import (
     TokenForm,
     UserCreateForm,
 )
-from zugong.accounts.models import Role, RoleGrant
+from zugong.accounts.models import AdminResetRequest, Role, RoleGrant
 from zugong.accounts.passwords import password_expired
 from zugong.audit.services import record_event
 from zugong.core.errors import ValidationFailed, ZugongError
@@ -88,13 +88,17 @@ def logout_view(request):
 
 @login_required
 def profile(request):
-    """The user's own account: roles held and where, second-factor status, administrator consoles."""
+    """The user's own account: roles held and where (and whether they wait for confirmation after a
+    reset), second-factor status, administrator consoles with the number of items waiting."""
     grants = request.user.grants.active().select_related("role", "organization")
+    kinds = services.admin_kinds(request.user)
     return render(request, "accounts/profile.html", {
         "grants": grants,
-        "admin_kinds": services.admin_kinds(request.user),
+        "admin_kinds": kinds,
         "has_otp": user_has_device(request.user),
         "otp_required": services.otp_required(request.user),
+        "pending_resets": AdminResetRequest.objects.filter(status="pending").count() if kinds else 0,
+        "pending_grants": services.suspended_users().count() if "security" in kinds else 0,
     })
 
 
@@ -142,10 +146,8 @@ def otp_setup(request):
     error = ""
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            services.otp_enrol(user=user, device=device)
             otp_login(request, device)
-            record_event("otp_enrolled", user=user, object_type="user", object_id=user.pk, summary="绑定动态口令设备")
             messages.success(request, "动态口令设备已绑定。")
             return redirect(_next(request) or "home")
         error = "动态口令不正确，请确认手机时间准确后重新输入。"
@@ -267,11 +269,30 @@ def user_unlock(request, pk):
     return _user_action(request, lambda u: services.user_unlock(actor=request.user, user=u), pk, "已解除用户 {} 的锁定。")
 
 
+RESET_DONE = "已重置用户 {name} 的{what}；其下次登录时须修改密码并重新绑定手机令牌{grants}。"
+RESET_FILED = ("{name} 是管理员账号：已提交{what}申请，须由系统管理员以外的其他类别管理员在「管理员重置审批」中批准后生效。")
+
+
+def _reset_message(target, result, what: str) -> str:
+    if isinstance(result, AdminResetRequest):
+        return RESET_FILED.format(name=target.username, what=what)
+    target.refresh_from_db(fields=["grants_suspended_at"])
+    grants = "，其授权已暂停，待安全管理员与本人核实后确认" if target.grants_suspended_at else ""
+    return RESET_DONE.format(name=target.username, what=what, grants=grants)
+
+
 @require_POST
 @admin_required("system")
 def user_otp_reset(request, pk):
-    return _user_action(request, lambda u: services.user_otp_reset(actor=request.user, user=u), pk,
-                        "已重置用户 {} 的动态口令设备，其下次登录时重新绑定。")
+    """Reset a user's second factor (lost phone): see ``services.user_otp_reset``."""
+    target = _target_user(pk)
+    try:
+        result = services.user_otp_reset(actor=request.user, user=target)
+    except ZugongError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _reset_message(target, result, "动态口令设备"))
+    return redirect("accounts:user_list")
 
 
 def _user_action(request, action, pk, done: str):
@@ -287,19 +308,88 @@ def _user_action(request, action, pk, done: str):
 
 @admin_required("system")
 def user_reset_password(request, pk):
-    """Set a temporary password that the user must change at next login."""
+    """Set a temporary password that the user must change at next login (``services.user_reset_password``:
+    a business account's grants are suspended; an administrator account gets a pending request)."""
     target = _target_user(pk)
     form = ResetPasswordForm(request.POST or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_reset_password(actor=request.user, user=target, new_password=form.cleaned_data["password"])
+            result = services.user_reset_password(actor=request.user, user=target,
+                                                  new_password=form.cleaned_data["password"])
         except ZugongError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, f"已重置用户 {target.username} 的密码，其下次登录时须修改。")
+            messages.success(request, _reset_message(target, result, "密码"))
             return redirect("accounts:user_list")
-    return render(request, "accounts/user_reset_password.html", {"form": form, "errors": errors, "target": target})
+    return render(request, "accounts/user_reset_password.html", {
+        "form": form, "errors": errors, "target": target,
+        "is_admin_account": bool(services.account_admin_kinds(target))})
+
+
+# --- resets of administrator accounts: any administrator sees them, another kind approves ----------------
+@admin_required("system", "security", "audit")
+def reset_request_list(request):
+    """管理员重置审批: pending requests first (with whether the viewer may approve each, and why not),
+    then the last decided ones."""
+    qs = AdminResetRequest.objects.select_related("target", "requested_by", "decided_by")
+    pending = list(qs.filter(status="pending").order_by("requested_at", "pk"))
+    rows = [(r, services.reset_request_refusal(actor=request.user, request=r)) for r in pending]
+    decided = qs.exclude(status="pending").order_by("-decided_at", "-pk")[:50]
+    return render(request, "accounts/reset_request_list.html", {"rows": rows, "decided": decided,
+                                                                "hours": services.RESET_REQUEST_HOURS})
+
+
+def _reset_request_action(request, pk, action, done: str):
+    reset_request = get_object_or_404(AdminResetRequest, pk=pk)
+    try:
+        action(actor=request.user, request=reset_request)
+    except ZugongError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done.format(name=reset_request.target.username,
+                                              what=reset_request.get_kind_display()))
+    return redirect("accounts:reset_request_list")
+
+
+@require_POST
+@admin_required("system", "security", "audit")
+@require_recent_reauth
+def reset_request_approve(request, pk):
+    """Approve and apply a reset of an administrator account (another kind than the requester's)."""
+    return _reset_request_action(request, pk, services.admin_reset_approve,
+                                 "已批准并执行：{what}（{name}）。该账号下次登录时须修改密码并重新绑定手机令牌。")
+
+
+@require_POST
+@admin_required("system", "security", "audit")
+def reset_request_reject(request, pk):
+    """Reject (or withdraw one's own) pending reset request; nothing is reset."""
+    return _reset_request_action(request, pk, services.admin_reset_reject, "已驳回：{what}（{name}）。")
+
+
+# --- security administrator: grants suspended after a reset ---------------------------------------------
+@admin_required("security")
+def pending_grants(request):
+    """待确认的授权: users whose grants are suspended after a reset by the system administrator."""
+    users = list(services.suspended_users())
+    rows = [(u, services.first_login_pending(u)) for u in users]
+    return render(request, "accounts/pending_grants.html", {"rows": rows})
+
+
+@require_POST
+@admin_required("security")
+@require_recent_reauth
+def pending_grants_confirm(request, pk):
+    """Confirm (restore) a user's suspended grants — after checking with the person."""
+    target = _target_user(pk)
+    try:
+        services.grants_confirm(actor=request.user, user=target)
+    except ZugongError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已确认并恢复用户 {target.username} 的授权。")
+    return redirect("accounts:pending_grants")
 
 
 # --- security administrator: roles and grants --------------------------------------------------------

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zugong.core.files import max_upload_bytes
 from zugong.core.import_jobs import Runner, decrypt_report, job_progress, submit_import
 from zugong.core.importing import Column
+from zugong.core.middleware import client_ip
 from zugong.core.models import ImportJob
 from zugong.core.scoping import can
 
@@ -121,7 +122,7 @@ def import_form(page: ImportPage):
                 job = submit_import(user=request.user, kind=page.kind, uploaded=uploaded, runner=page.runner,
                                     options=options,
                                     request_context={"request_id": getattr(request, "request_id", ""),
-                                                     "ip_address": request.META.get("REMOTE_ADDR", "")})
+                                                     "ip_address": client_ip(request)})
                 target = page.url("_job", job.pk)
                 if _wants_json(request):
                     return JsonResponse({"redirect": target})

@@ -52,8 +52,9 @@ class ScopeNode:
 
 
 def user_scope(user, label: str, action: str) -> list[ScopeNode]:
-    """The nodes on which ``user`` holds ``label.action``, from active grants; ``[]`` for anonymous
-    or inactive users. Cached on the user object for the request."""
+    """The nodes on which ``user`` holds ``label.action``, from grants in force
+    (``RoleGrant.objects.in_force()``: not while suspended after an administrator reset); ``[]`` for
+    anonymous or inactive users. Cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cache = getattr(user, "_zugong_scope_cache", None)
@@ -68,7 +69,7 @@ def user_scope(user, label: str, action: str) -> list[ScopeNode]:
 
             cache["_grants"] = [
                 (set(g.role.permissions), ScopeNode(g.organization_id, g.organization.path, g.include_subtree))
-                for g in RoleGrant.objects.active().filter(user=user, organization__isnull=False)
+                for g in RoleGrant.objects.in_force().filter(user=user, organization__isnull=False)
                 .select_related("role", "organization")
             ]
         perm = f"{label}.{action}"
