@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from tests.factories import make_id, make_member
 from tests.security.helpers import login, set_session
+from zugong.audit import checkpoint
 from zugong.audit import services as audit_services
 from zugong.audit.changelog import is_tracked, log_bulk_change
-from zugong.audit.models import AuditEvent
+from zugong.audit.models import AuditCheckpoint, AuditEvent
 from zugong.audit.services import purge_expired, record_event, verify_chain
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import Membership, PartyMember
@@ -278,3 +279,183 @@ def test_no_plaintext_id_numbers_phones_or_passwords_in_audit(sec, client):
     dump = json.dumps(list(AuditEvent.objects.values()), ensure_ascii=False, default=str)
     for secret in (new_id, "13912345678", PASSWORD, sec.member_a1_2.id_number):
         assert secret not in dump
+
+
+# --- the keyed checkpoint of the chain head (the tail cannot be cut) ----------------------------------
+def _tamper_checkpoint(sql, params=()):
+    """Run ``sql`` against the checkpoint table, bypassing the PostgreSQL forward-only trigger (as a DBA could)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditcheckpoint DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditcheckpoint ENABLE TRIGGER USER")
+
+
+def _events(n, kind="login"):
+    return [record_event(kind, object_type="user", summary=f"事件{i}") for i in range(n)]
+
+
+def _verify_fails(match):
+    with pytest.raises(CommandError, match=match):
+        call_command("audit_verify", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_checkpoint_follows_every_event():
+    events = _events(5)
+    cp = AuditCheckpoint.objects.get()
+    assert (cp.event_count, cp.last_id, cp.last_hash) == (5, events[-1].pk, events[-1].chain_hash)
+    assert checkpoint.is_sealed(cp)
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert f"最后一条 ID {events[-1].pk}" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_checkpoint_rolls_back_with_the_event(tree):
+    before = AuditCheckpoint.objects.get()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_event("login", object_type="user", summary="将回滚")
+        raise RuntimeError
+    after = AuditCheckpoint.objects.get()
+    assert (after.event_count, after.last_id, after.mac) == (before.event_count, before.last_id, before.mac)
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_deleting_the_newest_rows_is_reported_as_truncation():
+    events = _events(6)
+    _tamper("DELETE FROM audit_auditevent WHERE id >= %s", [events[4].pk])
+    report = verify_chain()
+    assert report.first_broken_id is None  # the remaining links are intact ...
+    assert not report.ok  # ... but the checkpoint knows the head
+    expected = (f"审计日志被截断：检查点记录 6 条、最后一条 ID {events[5].pk}，"
+                f"数据库中只有 4 条、最后一条 ID {events[3].pk}")
+    assert expected in report.problems
+    _verify_fails(expected)
+    # events written after the cut link to the checkpoint's head, so the cut stays visible
+    record_event("login", object_type="user", summary="截断之后")
+    report = verify_chain()
+    assert report.first_broken_id is not None and "删除" in report.reason
+
+
+@pytest.mark.django_db
+def test_deleting_all_rows_is_reported_as_truncation():
+    events = _events(3)
+    _tamper("DELETE FROM audit_auditevent", [])
+    report = verify_chain()
+    assert report.checked == 0
+    assert f"审计日志被截断：检查点记录 3 条、最后一条 ID {events[-1].pk}，数据库中只有 0 条、最后一条 ID 无" \
+        in report.problems
+    _verify_fails("审计日志被截断")
+
+
+@pytest.mark.django_db
+def test_checkpoint_rewritten_for_the_shorter_chain_is_reported_as_forged():
+    """A database writer without the field key cuts the tail and rewrites the checkpoint to match."""
+    events = _events(5)
+    _tamper("DELETE FROM audit_auditevent WHERE id >= %s", [events[3].pk])
+    _tamper_checkpoint("UPDATE audit_auditcheckpoint SET event_count = %s, last_id = %s, last_hash = %s",
+                       [3, events[2].pk, events[2].chain_hash])
+    report = verify_chain()
+    assert "审计检查点的校验码（HMAC-SM3）不符：检查点被篡改或伪造" in report.problems
+    _verify_fails("篡改或伪造")
+    # the next event does not launder the forgery: the rebuilt checkpoint carries the anomaly for good
+    record_event("login", object_type="user", summary="之后")
+    report = verify_chain()
+    assert checkpoint.is_sealed(AuditCheckpoint.objects.get())
+    assert any("校验码不符" in p and "重建" in p for p in report.problems)
+    record_event("login", object_type="user", summary="再之后")
+    assert any("重建" in p for p in verify_chain().problems)
+
+
+@pytest.mark.django_db
+def test_missing_checkpoint_is_reported():
+    _events(3)
+    _tamper_checkpoint("DELETE FROM audit_auditcheckpoint")
+    assert any("检查点缺失" in p for p in verify_chain().problems)
+    _verify_fails("检查点缺失")
+    record_event("login", object_type="user", summary="之后")
+    assert any("检查点缺失" in p and "重建" in p for p in verify_chain().problems)
+
+
+@pytest.mark.django_db
+def test_deleting_log_and_checkpoint_together_is_reported_on_sqlite():
+    _events(3)
+    _tamper("DELETE FROM audit_auditevent", [])
+    _tamper_checkpoint("DELETE FROM audit_auditcheckpoint")
+    report = verify_chain()
+    if connection.vendor == "sqlite":
+        assert any("一并删除" in p for p in report.problems)
+    else:  # a PostgreSQL sequence also counts rolled-back inserts: an empty log proves nothing there
+        assert report.checked == 0
+
+
+@pytest.mark.django_db
+def test_old_checkpoint_put_back_after_cutting_the_tail():
+    """Replay: the attacker kept a validly sealed checkpoint and puts it back after deleting newer rows."""
+    events = _events(3)
+    old = AuditCheckpoint.objects.values().get()
+    more = _events(3)
+    if connection.vendor == "postgresql":
+        # the forward-only trigger refuses the old checkpoint (only a superuser can switch it off)
+        with pytest.raises(DatabaseError, match="only moves forward"), transaction.atomic():
+            AuditCheckpoint.objects.filter(pk=1).update(last_id=old["last_id"])
+        with pytest.raises(DatabaseError, match="only moves forward"), transaction.atomic():
+            AuditCheckpoint.objects.filter(pk=1).delete()
+        return
+    _tamper("DELETE FROM audit_auditevent WHERE id >= %s", [more[0].pk])
+    _tamper_checkpoint("UPDATE audit_auditcheckpoint SET event_count = %s, last_id = %s, last_hash = %s, mac = %s",
+                       [old["event_count"], old["last_id"], old["last_hash"], old["mac"]])
+    report = verify_chain()
+    assert report.first_broken_id is None and checkpoint.is_sealed(AuditCheckpoint.objects.get())
+    assert any(f"已分配的最大审计记录 ID 为 {more[-1].pk}，大于检查点记录的最后一条 ID {events[-1].pk}" in p
+               for p in report.problems)
+
+
+@pytest.mark.django_db
+def test_purge_moves_the_checkpoint_anchor(settings):
+    settings.ZUGONG_AUDIT_RETENTION_DAYS = 180
+    old = _old_events(400, 3)
+    _events(2)
+    purge_expired()
+    cp = AuditCheckpoint.objects.get()
+    assert cp.purged_through_id == old[-1].pk and cp.purge_anchor == old[-1].chain_hash
+    assert cp.event_count == AuditEvent.objects.count() == 3  # 2 young + the audit_purge event
+    report = verify_chain()
+    assert report.ok, report
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "完整" in out.getvalue()
+    # deleting the oldest remaining rows is not a purge: the chain no longer starts at the anchor
+    first = AuditEvent.objects.order_by("id").first()
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [first.pk])
+    report = verify_chain()
+    assert report.first_broken_id is not None and any("截断" in p for p in report.problems)
+
+
+@pytest.mark.django_db
+def test_purge_refuses_when_the_tail_was_cut(settings):
+    settings.ZUGONG_AUDIT_RETENTION_DAYS = 180
+    _old_events(400, 2)
+    young = _events(2)
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [young[-1].pk])
+    with pytest.raises(CommandError, match="截断"):
+        call_command("audit_purge", stdout=io.StringIO())
+
+
+def test_backup_and_restore_keep_the_checkpoint_consistent(transactional_db, tmp_path):
+    """A restore replaces the audit table and its checkpoint together; the restore event then extends
+    the restored chain and ``audit verify`` passes."""
+    from zugong.core import backup as backups
+
+    _events(3)
+    backups.backup(path=tmp_path / "a.bak")
+    _events(4)
+    report = backups.restore(path=tmp_path / "a.bak")
+    assert report.ok, report.mismatches
+    final = verify_chain()
+    assert final.ok, final
+    cp = AuditCheckpoint.objects.get()
+    assert cp.event_count == AuditEvent.objects.count() and cp.last_id == AuditEvent.objects.latest("id").pk
