@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import io
 import json
+import re
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -20,6 +22,7 @@ from tests.security.helpers import login, set_session
 from zugong.audit import checkpoint
 from zugong.audit import services as audit_services
 from zugong.audit.changelog import is_tracked, log_bulk_change
+from zugong.audit.choices import EVENT_KINDS
 from zugong.audit.models import AuditCheckpoint, AuditEvent
 from zugong.audit.services import purge_expired, record_event, verify_chain
 from zugong.orgs.models import PartyOrganization
@@ -459,3 +462,66 @@ def test_backup_and_restore_keep_the_checkpoint_consistent(transactional_db, tmp
     assert final.ok, final
     cp = AuditCheckpoint.objects.get()
     assert cp.event_count == AuditEvent.objects.count() and cp.last_id == AuditEvent.objects.latest("id").pk
+
+
+# --- every event kind is linked into the chain --------------------------------------------------------
+SRC = Path(__file__).resolve().parents[2] / "src" / "zugong"
+# first argument of record_event(...) up to the first comma, and kinds handed to register_failure(kind=...)
+_RECORD_CALL = re.compile(r"record_event\(\s*([^,]+?)\s*,", re.S)
+_FAILURE_KIND = re.compile(r"register_failure\([^)]*?\bkind\s*=\s*\"(\w+)\"", re.S)
+# calls whose first argument is a variable, and where that variable's values come from
+_PASSED_THROUGH = {("accounts/services.py", "kind")}
+
+
+def kinds_in_source() -> set[str]:
+    """Every literal event kind the application can write, found by scanning ``src/zugong``. Fails on a
+    ``record_event`` call whose kind is neither a literal nor a known pass-through."""
+    found: set[str] = set()
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(SRC).as_posix()
+        for match in _RECORD_CALL.finditer(text):
+            expr = match.group(1)
+            if expr.startswith(("kind: str", "*")):  # the definition itself
+                continue
+            literals = re.findall(r"\"(\w+)\"", expr)
+            assert literals or (rel, expr) in _PASSED_THROUGH, f"{rel}: record_event({expr}, …) — kind not a literal"
+            found.update(literals)
+        found.update(_FAILURE_KIND.findall(text))
+    return found
+
+
+def test_event_kind_list_is_complete():
+    found = kinds_in_source()
+    assert {"login", "unmask", "import", "change", "otp_failed", "user_deactivate", "demo_reset"} <= found
+    assert found <= set(EVENT_KINDS), f"kinds without a name in audit/choices.py: {sorted(found - set(EVENT_KINDS))}"
+
+
+class _Undo(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_every_event_kind_is_chained(sec):
+    """One event of every kind in ``EVENT_KINDS`` (which the test above proves covers the sources): each
+    row links to the one before, the chain and its checkpoint verify, and removing any one row — first,
+    middle or last — is detected."""
+    start = AuditEvent.objects.order_by("-id").first()
+    events = [record_event(kind, user=sec.county_user, object_type="user", object_id=sec.county_user.pk,
+                           summary=f"测试事件 {kind}", data={"kind": kind}) for kind in EVENT_KINDS]
+    assert [e.kind for e in events] == list(EVENT_KINDS)
+    rows = list(AuditEvent.objects.filter(pk__gte=events[0].pk).order_by("id"))
+    assert [e.pk for e in rows] == [e.pk for e in events]
+    prev = start.chain_hash
+    for row in rows:
+        assert row.prev_hash == prev, row.kind
+        assert audit_services.compute_hash(prev, row) == row.chain_hash, row.kind
+        prev = row.chain_hash
+    assert verify_chain().ok
+    for row in rows:
+        with pytest.raises(_Undo), transaction.atomic():
+            _tamper("DELETE FROM audit_auditevent WHERE id = %s", [row.pk])
+            report = verify_chain()
+            assert not report.ok, f"removing the {row.kind} row went unnoticed"
+            raise _Undo
+    assert verify_chain().ok
