@@ -525,3 +525,110 @@ def test_every_event_kind_is_chained(sec):
             assert not report.ok, f"removing the {row.kind} row went unnoticed"
             raise _Undo
     assert verify_chain().ok
+
+
+# --- the audit administrator sees who did what, not whose data -----------------------------------------
+def _all_pages(client, query=""):
+    html, page = "", 1
+    while True:
+        response = client.get(f"/audit/?page={page}{query}")
+        assert response.status_code == 200
+        html += response.content.decode()
+        if page >= response.context["page"].paginator.num_pages:
+            return html
+        page += 1
+
+
+def _export_text(client, fmt):
+    response = client.get(f"/audit/export/?format={fmt}")
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        from openpyxl import load_workbook
+
+        rows = [["" if v is None else str(v) for v in r]
+                for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    return rows
+
+
+@pytest.mark.django_db
+def test_audit_viewer_and_exports_pseudonymise_the_people_concerned(sec, client):
+    from tests.imports.helpers import ROSTER_HEADERS, member_row, xlsx
+    from zugong.audit.presentation import person_label
+    from zugong.party.importers import import_roster
+
+    person = sec.member_a1_1
+    old_masked = person.id_number_masked
+    login(client, sec.county_user)
+    new_id = make_id(dt.date(1985, 6, 15), "1")
+    response = client.post(f"/people/{person.pk}/edit/", {
+        "version": person.version, "name": "张伟民", "sex": "1", "ethnicity": "01", "birth_date": "1985-06-15",
+        "id_number": new_id, "phone": "13912345678", "education_level": "21", "political_status": "01"})
+    assert response.status_code == 302
+    assert client.post(f"/people/{person.pk}/unmask/", {"reason": "核对档案"}).status_code == 200
+    newcomer_id = make_id(dt.date(1992, 4, 5), "2")
+    import_roster(xlsx([ROSTER_HEADERS, member_row(id_number=newcomer_id)]), user=sec.county_user, filename="花名册.xlsx")
+    person.refresh_from_db()
+    newcomer = Person.objects.get(name="赵敏")
+    assert AuditEvent.objects.filter(kind="unmask", object_id=str(person.pk)).exists()
+    assert AuditEvent.objects.filter(kind="import").exists()
+    assert AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk),
+                                     data__action="update").exists()
+
+    forbidden = ["张伟", "赵敏", "李娜", "王强", "阿依古丽", old_masked, person.id_number_masked, new_id, newcomer_id,
+                 newcomer.id_number_masked, "1985-06-15", "1992-04-05", "13912345678", "13800138000",
+                 person.phone_masked, newcomer.phone_masked]
+    forbidden = [f for f in forbidden if f]
+    login(client, sec.audadm)
+    html = _all_pages(client)
+    exports = {fmt: _export_text(client, fmt) for fmt in ("csv", "xlsx")}
+    for where, text in [("page", html)] + [(fmt, json.dumps(rows, ensure_ascii=False)) for fmt, rows in exports.items()]:
+        leaked = [f for f in forbidden if f in text]
+        assert not leaked, f"{where} shows {leaked}"
+
+    # one stable pseudonym per person, on every event about him (his own row and his membership), with a link
+    label = person_label(person.pk)
+    assert label.startswith("人员#") and len(label) == len("人员#") + 10
+    for rows in exports.values():
+        header = rows[0]
+        col = {name: header.index(name) for name in ("操作人", "对象类型", "对象", "摘要", "详情", "业务记录链接")}
+        about = [r for r in rows[1:] if r[col["对象"]] == label]
+        kinds = {(r[col["对象类型"]], r[col["摘要"]][:2]) for r in about}
+        assert {("people.person", "新增"), ("people.person", "修改"), ("party.membership", "新增")} <= kinds, kinds
+        assert any(r[col["摘要"]] == f"查看{label}的公民身份号码、手机号码明文" for r in about)
+        assert all(r[col["业务记录链接"]] == f"/people/{person.pk}/" for r in about)
+        update = next(r for r in about if r[col["摘要"]].startswith("修改人员"))
+        assert update[col["操作人"]] == "county"  # who did it stays visible
+        changes = json.loads(update[col["详情"]])["changes"]
+        assert changes["name"] == "（已变更）" and changes["phone_masked"] == "（已变更）"
+        unmask = next(r for r in about if r[col["摘要"]].startswith("查看"))
+        assert unmask[col["操作人"]] == "county" and json.loads(unmask[col["详情"]])["reason"] == "核对档案"
+        imported = [r for r in rows[1:] if r[col["摘要"]].startswith("导入")]
+        assert imported and all(r[col["操作人"]] == "county" for r in imported)
+        assert any("花名册.xlsx" in r[col["摘要"]] for r in imported)  # the import says what, not whom
+    assert html.count(f'href="/people/{person.pk}/"') >= 4 and label in html
+    # the link leads a business user with scope to the record; the audit administrator is refused there
+    assert client.get(f"/people/{person.pk}/").status_code == 403
+    login(client, sec.county_user)
+    assert client.get(f"/people/{person.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_audit_search_does_not_tie_names_to_pseudonyms(sec, client):
+    """Older rows name people in their summaries; a search must not reveal which pseudonym a name has."""
+    record_event("unmask", object_type="people.person", object_id=sec.member_a1_1.pk, summary="查看「张伟」的明文",
+                 data={"reason": "核对", "id_number_masked": sec.member_a1_1.id_number_masked})
+    login(client, sec.audadm)
+    response = client.get("/audit/?q=张伟")
+    assert response.status_code == 200 and list(response.context["rows"]) == []
+    response = client.get("/audit/?kind=unmask")
+    assert "查看「张伟」" not in response.content.decode()
+    assert sec.member_a1_1.id_number_masked not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_stored_summaries_of_person_records_carry_no_name(tree):
+    person = make_member(tree.branch_a2, "钱多多")
+    event = AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk)).latest("id")
+    assert "钱多多" not in event.summary and event.summary == f"新增人员（ID {person.pk}）"
