@@ -205,10 +205,14 @@ def _present_personal(event: AuditEvent, label: str, person_id) -> tuple[str, st
 
 
 def _present_bulk(event: AuditEvent, label: str) -> tuple[str, str, str, dict]:
+    """``(object_text, link, summary, data)`` of an event about many people at once (no object id)."""
     data = event.data if isinstance(event.data, dict) else {}
     action = str(data.get("action", ""))
     shown = {k: (v if k in BULK_KEYS else HIDDEN) for k, v in data.items()}
-    summary = f"{ACTIONS.get(action, action)}{_verbose(label)} {data.get('count', '')} 条".strip()
+    if event.kind == "change":
+        summary = f"{ACTIONS.get(action, action)}{_verbose(label)} {data.get('count', '')} 条"
+    else:
+        summary = f"{kind_label(event.kind)}（{_verbose(label)}）"
     return label, "", summary, shown
 
 
