@@ -121,6 +121,7 @@ class ChainReport:
 
     @property
     def ok(self) -> bool:
+        """True when every link holds and the table agrees with its checkpoint."""
         return self.first_broken_id is None and not self.problems
 
 
