@@ -22,5 +22,6 @@ class Command(BaseCommand):
             lines.extend(report.problems)
             raise CommandError("；\n".join(lines) + f"。\n已校验 {report.checked} 条记录。")
         cp = AuditCheckpoint.objects.filter(pk=1).first()
-        head = f"检查点：{cp.event_count} 条，最后一条 ID {cp.last_id}，链摘要 {cp.last_hash[:16]}…" if cp else "尚无审计记录"
+        head = (f"检查点：{cp.event_count} 条，最后一条 ID {cp.last_id}，链摘要 {cp.last_hash[:16]}…"
+                if cp and cp.event_count else "尚无审计记录。")
         self.stdout.write(self.style.SUCCESS(f"审计日志链完整：共校验 {report.checked} 条记录。{head}"))
