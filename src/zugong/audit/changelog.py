@@ -81,7 +81,14 @@ def _label(model) -> str:
 
 
 def _summary(model, instance, action: str) -> str:
+    """Chinese one-liner. Records about a person (``presentation.personal_models``) are named by id, not
+    by ``str(instance)`` (the person's name): the summary is what the audit administrator searches and
+    reads, and does not need whose data it was (PIPL Art. 51)."""
+    from zugong.audit.presentation import personal_models
+
     verb = {"create": "新增", "update": "修改", "delete": "删除"}[action]
+    if _label(model) in personal_models():
+        return f"{verb}{model._meta.verbose_name}（ID {instance.pk}）"
     return f"{verb}{model._meta.verbose_name}：{instance}"[:500]
 
 

@@ -1,4 +1,8 @@
-"""Audit event kinds and their Chinese names (shown in the audit log page and exports)."""
+"""Audit event kinds and their Chinese names (shown in the audit log page and exports).
+
+Every kind passed to ``record_event`` anywhere in ``src/`` must be listed here:
+``tests/security/test_audit.py::test_every_event_kind_is_chained`` scans the sources and records one
+event of each kind, so a new kind without a name here fails the tests."""
 
 EVENT_KINDS = {
     "change": "数据变更",
@@ -36,6 +40,8 @@ EVENT_KINDS = {
     "backup": "备份",
     "restore": "恢复",
     "setup": "系统初始化",
+    "demo_generate": "生成演示数据",
+    "demo_reset": "重置演示数据",
 }
 
 

@@ -36,3 +36,32 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.kind} {self.summary}"
+
+
+class AuditCheckpoint(models.Model):
+    """审计检查点: the keyed head of the chain, one row (``id=1``), written in the same transaction as every
+    audit event so that cutting the tail of ``AuditEvent`` (deleting the newest rows, or all of them) is
+    reported by ``zugong audit verify`` (GB/T 22239-2019 8.1.4.3 安全审计 c/d).
+
+    ``event_count``/``last_id``/``last_hash`` describe the rows the table must hold; ``purged_through_id``
+    and ``purge_anchor`` the prefix a retention purge removed legitimately; ``anomaly`` (sticky) why the
+    checkpoint had to be rebuilt (it was missing or its MAC failed when an event was written). ``mac`` =
+    HMAC-SM3(field key, all of these), so a database writer without the key cannot forge a checkpoint for a
+    shorter chain. See ``zugong.audit.checkpoint``."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    event_count = models.BigIntegerField("记录数", default=0)
+    last_id = models.BigIntegerField("最后一条ID", default=0)
+    last_hash = models.CharField("最后一条链摘要", max_length=64, blank=True)
+    purged_through_id = models.BigIntegerField("已清理至ID", default=0)
+    purge_anchor = models.CharField("清理锚点摘要", max_length=64, blank=True)
+    anomaly = models.CharField("异常记录", max_length=300, blank=True)
+    updated_at = models.DateTimeField("更新时间", null=True, blank=True)
+    mac = models.CharField("校验码", max_length=64)
+
+    class Meta:
+        verbose_name = "审计检查点"
+        verbose_name_plural = "审计检查点"
+
+    def __str__(self) -> str:
+        return f"审计检查点：{self.event_count} 条，最后 ID {self.last_id}"

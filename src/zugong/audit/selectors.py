@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from zugong.audit.models import AuditEvent
+from zugong.audit.presentation import personal_models
 from zugong.core.dates import DateParseError, parse_date
 
 FILTER_FIELDS = ("date_from", "date_to", "kind", "actor", "object_type", "object_id", "request_id", "ip", "q")
@@ -22,7 +23,8 @@ def _day(value: str) -> dt.date | None:
 def audit_events(params) -> tuple:
     """``(queryset, filters)`` of audit events matching ``params`` (a QueryDict or dict):
     ``date_from``/``date_to`` (inclusive days, local time), ``kind``, ``actor`` (username, exact),
-    ``object_type``, ``object_id``, ``request_id``, ``ip`` and ``q`` (text in the summary). ``filters`` is
+    ``object_type``, ``object_id``, ``request_id``, ``ip`` and ``q`` (text in the summary of events that
+    are not about a person — see ``audit.presentation``). ``filters`` is
     the dict of non-empty values actually applied, newest events first."""
     filters = {k: str(params.get(k, "")).strip()[:100] for k in FILTER_FIELDS}
     filters = {k: v for k, v in filters.items() if v}
@@ -44,5 +46,7 @@ def audit_events(params) -> tuple:
         if key in filters:
             qs = qs.filter(**{field: filters[key]})
     if "q" in filters:
-        qs = qs.filter(summary__icontains=filters["q"])
+        # only events not about a person: older summaries name people, and a match would tie a name to
+        # its pseudonym on the page (audit.presentation)
+        qs = qs.filter(summary__icontains=filters["q"]).exclude(object_type__in=list(personal_models()))
     return qs, filters

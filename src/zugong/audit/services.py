@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from zugong.audit.models import AuditEvent
+from zugong.audit import checkpoint
+from zugong.audit.models import AuditCheckpoint, AuditEvent
 from zugong.core import crypto
 
 _local = threading.local()
@@ -73,6 +75,10 @@ def record_event(kind: str, *, user=None, object_type: str = "", object_id: obje
                  data: dict | None = None) -> AuditEvent:
     """Append an audit event and return it. ``user`` defaults to the request context's user.
 
+    The new row links to the head kept in the keyed checkpoint (``audit.checkpoint``), which is moved to
+    the new row in the same transaction (one SELECT by primary key and one UPDATE more than the INSERT),
+    so the event and the checkpoint commit or roll back together. Linking to the checkpoint rather than
+    to the newest row in the table means rows written after a cut tail still expose the cut.
     Serialised per database (PostgreSQL advisory lock; SQLite's write lock) so the chain stays linear.
     Raises whatever the database raises: callers' transactions then roll back."""
     if connection.vendor == "postgresql":
@@ -80,7 +86,8 @@ def record_event(kind: str, *, user=None, object_type: str = "", object_id: obje
             cursor.execute("SELECT pg_advisory_xact_lock(7730001)")
     user = user if user is not None else getattr(_local, "user", None)
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
-    last = AuditEvent.objects.order_by("-id").values_list("chain_hash", flat=True).first() or ""
+    head = checkpoint.head_for_write()
+    last = head.last_hash
     data_json = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
     event = AuditEvent(
         created_at=timezone.now(),
@@ -97,43 +104,83 @@ def record_event(kind: str, *, user=None, object_type: str = "", object_id: obje
     )
     event.chain_hash = compute_hash(last, event)
     event.save(force_insert=True)
+    checkpoint.advance(head, event)
     return event
 
 
 @dataclass
 class ChainReport:
-    """Result of ``verify_chain``: rows checked and the id of the first broken row (``None`` if intact)."""
+    """Result of ``verify_chain``: rows checked, the id of the first broken row (``None`` if every link
+    holds) with its ``reason``, and ``problems`` between the table and its keyed checkpoint (truncation,
+    forged or missing checkpoint …; Chinese sentences, empty when none). ``ok`` when both are clean."""
 
     checked: int
     first_broken_id: int | None
     reason: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every link holds and the table agrees with its checkpoint."""
+        return self.first_broken_id is None and not self.problems
 
 
 def _purge_anchors() -> set[str]:
-    """Chain hashes of the last rows removed by ``purge_expired`` (recorded in ``audit_purge`` events)."""
+    """Chain hashes of the last rows removed by ``purge_expired`` (recorded in ``audit_purge`` events);
+    used only when there is no valid checkpoint to name the anchor."""
     return {str(d.get("last_deleted_hash", "")) for d in
             AuditEvent.objects.filter(kind="audit_purge").values_list("data", flat=True) if isinstance(d, dict)}
 
 
-def verify_chain() -> ChainReport:
-    """Walk the audit table in id order and recompute every link. Returns a ``ChainReport``.
+@contextmanager
+def _snapshot():
+    """One consistent read of the audit table and its checkpoint: a transaction (REPEATABLE READ on
+    PostgreSQL when it is the outermost one), so events committed meanwhile do not look like a mismatch."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
-    The first remaining row may link to a row removed by a retention purge; that is accepted only when an
-    ``audit_purge`` event (itself checked in the walk) recorded that row's hash as its anchor."""
-    prev = None
-    checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        checked += 1
-        if prev is None:
-            prev = ""
-            if event.prev_hash and event.prev_hash in _purge_anchors():
-                prev = event.prev_hash
-        if event.prev_hash != prev:
-            return ChainReport(checked, event.pk, "前一条摘要不匹配（有记录被删除或插入）")
-        if compute_hash(prev, event) != event.chain_hash:
-            return ChainReport(checked, event.pk, "记录内容与摘要不符（记录被修改）")
-        prev = event.chain_hash
-    return ChainReport(checked, None)
+
+def verify_chain() -> ChainReport:
+    """Walk the audit table in id order, recompute every link, and compare the table with its keyed
+    checkpoint. Returns a ``ChainReport`` (never raises for tampering; database errors propagate).
+
+    The first remaining row may link to a row removed by a retention purge; that is accepted only when
+    the checkpoint (sealed with the field key) names that row's hash as its purge anchor — or, without a
+    valid checkpoint, when an ``audit_purge`` event recorded it. Truncation of the newest rows, a
+    missing, forged or rebuilt checkpoint are reported in ``problems`` (see ``audit.checkpoint``).
+    Source: GB/T 22239-2019 8.1.4.3 安全审计 c/d."""
+    with _snapshot():
+        cp = AuditCheckpoint.objects.filter(pk=checkpoint.PK).first()
+        if cp is not None and checkpoint.is_sealed(cp):
+            anchors = {cp.purge_anchor} - {""}
+        else:
+            anchors = _purge_anchors()
+        prev = None
+        checked = 0
+        last_id, last_hash = None, ""
+        broken: tuple[int, str] | None = None
+        for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+            checked += 1
+            last_id, last_hash = event.pk, event.chain_hash
+            if broken is not None:
+                continue
+            if prev is None:
+                prev = ""
+                if event.prev_hash and event.prev_hash in anchors:
+                    prev = event.prev_hash
+            if event.prev_hash != prev:
+                broken = (event.pk, "前一条摘要不匹配（有记录被删除或插入）")
+            elif compute_hash(prev, event) != event.chain_hash:
+                broken = (event.pk, "记录内容与摘要不符（记录被修改）")
+            prev = event.chain_hash
+        found = checkpoint.problems(cp, rows=checked, last_id=last_id, last_hash=last_hash)
+    if broken is not None:
+        return ChainReport(checked, broken[0], broken[1], found)
+    return ChainReport(checked, None, "", found)
 
 
 @dataclass
@@ -170,7 +217,7 @@ def purge_expired(*, now: dt.datetime | None = None, dry_run: bool = False, user
             if last is None:
                 return PurgeReport(0, cutoff, None)
         report = verify_chain()
-        if report.first_broken_id is not None:
+        if not report.ok:
             raise ChainBroken(report)
         count = AuditEvent.objects.filter(id__lte=last["id"]).count()
         if dry_run:
@@ -182,6 +229,7 @@ def purge_expired(*, now: dt.datetime | None = None, dry_run: bool = False, user
             cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [last["id"]])  # noqa: S608 (table name from model meta)  # nosec B608
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL zugong.audit_purge = 'off'")
+        checkpoint.after_purge(deleted=count, last_deleted_id=last["id"], last_deleted_hash=last["chain_hash"])
         record_event("audit_purge", user=user, object_type="audit_event", object_id=last["id"],
                      summary=f"清理超过保存期限（{retention} 天）的审计记录 {count} 条",
                      data={"deleted_through_id": last["id"], "last_deleted_hash": last["chain_hash"], "count": count,
@@ -193,5 +241,7 @@ class ChainBroken(Exception):
     """The audit chain is broken; ``report`` is the ``ChainReport``."""
 
     def __init__(self, report: ChainReport):
-        super().__init__(f"审计日志链在第 {report.first_broken_id} 条记录处断开：{report.reason}")
+        parts = [f"审计日志链在第 {report.first_broken_id} 条记录处断开：{report.reason}"] \
+            if report.first_broken_id is not None else []
+        super().__init__("；".join(parts + report.problems))
         self.report = report
