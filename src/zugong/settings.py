@@ -16,6 +16,9 @@ Variables:
   ``ZUGONG_BACKUP_DIR`` (default ``<cwd>/var/backups``), ``ZUGONG_BREAK_GLASS_USERNAME`` (see core/checks.py).
 - ``ZUGONG_IMPORT_WORKERS``: processes that encrypt during large imports (default CPUs − 1, at most 4;
   ``0`` = encrypt in the importing process; see core/sealing.py).
+- ``ZUGONG_PARSE_MEMORY_MB`` (default 1024) / ``ZUGONG_PARSE_SECONDS`` (default 120): memory (address
+  space) and time limits of the child process that parses every uploaded spreadsheet (core/files.py,
+  core/sandbox.py); a file that needs more is refused with a message naming the limit.
 """
 
 from __future__ import annotations
@@ -170,6 +173,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- field encryption ------------------------------------------------------------------------------
 ZUGONG_IMPORT_WORKERS = os.environ.get("ZUGONG_IMPORT_WORKERS") or None
+ZUGONG_PARSE_MEMORY_MB = int(os.environ.get("ZUGONG_PARSE_MEMORY_MB", "1024"))  # parsing child: address space
+ZUGONG_PARSE_SECONDS = int(os.environ.get("ZUGONG_PARSE_SECONDS", "120"))  # parsing child: wall-clock limit
 ZUGONG_FIELD_KEY = os.environ.get("ZUGONG_FIELD_KEY", "")
 ZUGONG_FIELD_KEY_FILE = os.environ.get("ZUGONG_FIELD_KEY_FILE", "")
 if not ZUGONG_FIELD_KEY and ZUGONG_FIELD_KEY_FILE:
