@@ -19,6 +19,8 @@ Variables:
 - ``ZUGONG_PARSE_MEMORY_MB`` (default 1024) / ``ZUGONG_PARSE_SECONDS`` (default 120): memory (address
   space) and time limits of the child process that parses every uploaded spreadsheet (core/files.py,
   core/sandbox.py); a file that needs more is refused with a message naming the limit.
+- ``ZUGONG_IMPORT_TMP_DIR``: private directory for uploads during an import (default: the system temporary
+  directory + ``zugong-imports``); must be shared by every process serving the site (core/import_jobs.py).
 """
 
 from __future__ import annotations
@@ -175,6 +177,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ZUGONG_IMPORT_WORKERS = os.environ.get("ZUGONG_IMPORT_WORKERS") or None
 ZUGONG_PARSE_MEMORY_MB = int(os.environ.get("ZUGONG_PARSE_MEMORY_MB", "1024"))  # parsing child: address space
 ZUGONG_PARSE_SECONDS = int(os.environ.get("ZUGONG_PARSE_SECONDS", "120"))  # parsing child: wall-clock limit
+ZUGONG_IMPORT_TMP_DIR = os.environ.get("ZUGONG_IMPORT_TMP_DIR", "")  # uploads during imports (core/import_jobs.py)
 ZUGONG_FIELD_KEY = os.environ.get("ZUGONG_FIELD_KEY", "")
 ZUGONG_FIELD_KEY_FILE = os.environ.get("ZUGONG_FIELD_KEY_FILE", "")
 if not ZUGONG_FIELD_KEY and ZUGONG_FIELD_KEY_FILE:
