@@ -66,6 +66,10 @@ def safe_loads(data: bytes):
     return SafeUnpickler(io.BytesIO(data)).load()
 
 
+last_child_peak_rss_kb = 0
+"""Peak resident memory (KiB) of the last child that answered (for benchmarks and diagnostics)."""
+
+
 class LimitExceeded(Exception):
     """The child was stopped: ``kind`` is ``"memory"`` (ran out of its address-space limit),
     ``"time"`` (over the wall-clock limit, killed) or ``"crash"`` (died or raised an unexpected error)."""
@@ -101,7 +105,7 @@ def _child(conn, func: Callable, args: tuple, memory_bytes: int, cpu_seconds: in
         payload = conn.recv_bytes()
         result = func(payload, *args)
         del payload
-        message = _dumps(("ok", result))
+        message = _dumps(("ok", (result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
     except MemoryError:
         message = _dumps(("memory", ""))
     except BaseException as exc:  # noqa: BLE001 — everything is reported to the parent
@@ -162,6 +166,8 @@ def run_limited(func: Callable, payload: bytes, *args, memory_mb: int, seconds: 
         logger.error("parse child sent an unreadable answer: %r", exc)
         raise LimitExceeded("crash", "unreadable answer")
     if status == "ok":
+        global last_child_peak_rss_kb
+        value, last_child_peak_rss_kb = value
         return value
     if status == "raise":
         raise value
