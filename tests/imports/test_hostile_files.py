@@ -85,6 +85,13 @@ def test_worksheet_outside_the_usual_folder_is_found_through_the_workbook(no_par
     assert "工作表「名册」的数据范围 A1:ZZ1" in refused(data)
 
 
+def test_repeated_cells_count_against_the_cell_limit(settings, no_parser_in_this_process):
+    """The same position written again and again costs the parser memory per cell, not per position."""
+    settings.ZUGONG_IMPORT_MAX_CELLS = 10
+    data = hostile.workbook('<row r="1">' + '<c r="A1"><v>1</v></c>' * 20 + "</row>")
+    assert "工作表「名册」的单元格超过上限（最多 10 个单元格）" in refused(data)
+
+
 def test_limits_come_from_settings(settings):
     settings.ZUGONG_IMPORT_MAX_COLUMNS = 3
     assert "最多 3 列" in refused(xlsx([["a", "b", "c", "d"]]))
