@@ -18,7 +18,8 @@ import pytest
 from tests.imports import hostile
 from tests.imports.helpers import xlsx
 from zugong.core import files, sandbox
-from zugong.core.files import FileRejected, SheetLimits, read_table
+from zugong.core.files import FileRejected, read_table
+from zugong.core.sheet_scan import SheetLimits, SheetScanner
 
 
 @pytest.fixture
@@ -117,7 +118,7 @@ def test_scanner_fast_and_exact_paths_agree():
     xml = zipfile.ZipFile(io.BytesIO(hostile.workbook(refs))).read("xl/worksheets/sheet1.xml")
     results = []
     for exact in (False, True):
-        scanner = files.SheetScanner("名册", SheetLimits(), exact=exact)
+        scanner = SheetScanner("名册", SheetLimits(), exact=exact)
         for i in range(0, len(xml), 7):  # tiny chunks: tags cut everywhere
             scanner.feed(xml[i:i + 7])
         scanner.finish()

@@ -11,12 +11,12 @@ Reading (``read_table``) — every check runs on the raw bytes *before* any pars
    entries, at most ``MAX_UNCOMPRESSED_BYTES`` declared uncompressed bytes in total, no entry larger
    than 1 MiB inflating more than ``MAX_COMPRESSION_RATIO`` times; then every entry is inflated once by
    Python (bounded by its declared size, CRC-checked) so a lying size header is caught too;
-4. sheet size (``SheetLimits``: columns, rows, cells; settings ``ZUGONG_IMPORT_MAX_COLUMNS``/``_ROWS``/
-   ``_CELLS``): while every worksheet part is inflated (step 3), its declared ``<dimension ref>`` and
-   the position of every real cell are checked, streaming, without building a DOM. A parser allocates
-   the whole rectangle from A1 to the farthest cell (two cells at A1 and XFD1048576 are 17 billion
-   cells, 512 GB), so the farthest column, the farthest row, the rectangle's area and the number of
-   cells are each limited, and a refusal names the limit;
+4. sheet size (``core.sheet_scan``; ``SheetLimits``: columns, rows, cells; settings
+   ``ZUGONG_IMPORT_MAX_COLUMNS``/``_ROWS``/``_CELLS``): while every worksheet part is inflated (step 3),
+   its declared ``<dimension ref>`` and the position of every real cell are checked, streaming, without
+   building a DOM. A parser allocates the whole rectangle from A1 to the farthest cell (two cells at A1
+   and XFD1048576 are 17 billion cells, 512 GB), so the farthest column, the farthest row, the
+   rectangle's area and the number of cells are each limited, and a refusal names the limit;
 5. parsing: ``.xlsx`` with python-calamine (Rust; its XML reader, quick-xml, never resolves DTDs or
    external entities — no XXE, no entity expansion), keeping cell types: text is ``str``, number cells
    are ``float``, date cells ``datetime.date``/``datetime.datetime``, booleans ``bool``, empty ``""``.
@@ -35,8 +35,9 @@ is installed (a dependency; ``openpyxl.xml.DEFUSEDXML`` is asserted in the tests
 ``defusedxml.defuse_stdlib()``: it would monkeypatch the standard library for every module in the
 process.
 
-Isolation: steps 2–5 never run in the server's process. ``read_table`` reads the bytes (step 1) and
-hands them to a child process (``core.sandbox.run_limited``) limited to ``ZUGONG_PARSE_MEMORY_MB`` MiB
+Isolation: steps 3–5 never run in the server's process. ``read_table`` reads the bytes (step 1),
+checks the type (step 2: only the extension and the first bytes, so a wrong type starts no child) and
+hands the bytes to a child process (``core.sandbox.run_limited``) limited to ``ZUGONG_PARSE_MEMORY_MB`` MiB
 of address space and ``ZUGONG_PARSE_SECONDS`` seconds; the parsed rows come back. Whatever the parser
 does with a hostile file the answer is a Chinese refusal naming the limit, and the server keeps serving.
 Web and command-line imports both read through ``read_table``.
@@ -50,11 +51,8 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import html
 import io
 import os
-import posixpath
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -63,6 +61,7 @@ from pathlib import Path
 from django.conf import settings
 
 from zugong.core.errors import RowError, ValidationFailed
+from zugong.core.sheet_scan import SCAN_CHUNK, SheetLimits, SheetRejected, scan_worksheet, worksheet_parts
 
 MAX_ZIP_ENTRIES = 1000
 """A real .xlsx holds 10–30 parts; thousands of entries is a ZIP bomb of the "many files" kind."""
@@ -73,21 +72,11 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
 """Entries smaller than this are not ratio-checked (tiny XML parts legitimately compress very well)."""
 
-MAX_COLUMNS = 200
-"""Farthest column of a sheet (declared or real). Our layouts have 6–15 columns; Excel's maximum is 16,384."""
-MAX_ROWS = 1_048_576
-"""Farthest row of a sheet (declared or real): Excel's own maximum; anything beyond is not a real sheet."""
-MAX_CELLS = 5_000_000
-"""Cells of the rectangle A1 → farthest cell (declared or real), and real cells. A 100,000-row roster is
-1.4 million; 5 million empty cells cost a parser ~200 MB, full ones ~1 GB."""
 PARSE_MEMORY_MB = 1024
 """Default address-space limit of the parsing child (``ZUGONG_PARSE_MEMORY_MB``). A 100,000-row roster
 peaks at ~350 MB."""
 PARSE_SECONDS = 120
 """Default wall-clock limit of the parsing child (``ZUGONG_PARSE_SECONDS``). A 100,000-row roster takes ~5 s."""
-SCAN_CHUNK = 4 * 1024 * 1024
-MAX_TAG_BYTES = 1024 * 1024
-"""A cell or row tag longer than this (attributes) is refused as malformed rather than buffered."""
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -226,254 +215,21 @@ def check_xlsx_container(data: bytes, limits: SheetLimits | None = None) -> None
             if (info.file_size > RATIO_CHECK_MIN_BYTES
                     and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
                 raise FileRejected("文件压缩比异常，疑似压缩炸弹，已拒绝")
-        sheets = _worksheet_parts(archive)
         try:
+            sheets = worksheet_parts(archive)
             for info in infos:
                 sheet = sheets.get(info.filename)
-                if sheet is None:
-                    with archive.open(info) as member:
-                        while member.read(SCAN_CHUNK):
-                            pass
+                if sheet is not None:
+                    scan_worksheet(archive, info, sheet, limits)
                     continue
-                try:
-                    _scan_member(archive, info, SheetScanner(sheet, limits))
-                except _NeedsExactScan:  # an unusual writer: scan again, tag by tag
-                    _scan_member(archive, info, SheetScanner(sheet, limits, exact=True))
+                with archive.open(info) as member:
+                    while member.read(SCAN_CHUNK):
+                        pass
+        except SheetRejected as exc:
+            raise FileRejected(exc.reason)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
                 RuntimeError, ValueError):
             raise FileRejected("文件不是有效的 Excel（.xlsx）文件（内部数据损坏或大小与声明不符）")
-
-
-# --- sheet size ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SheetLimits:
-    """The largest sheet accepted: farthest ``columns`` and ``rows``, and ``cells`` (the rectangle from
-    A1 to the farthest cell, and the real cells). ``configured()`` reads the settings."""
-
-    columns: int = MAX_COLUMNS
-    rows: int = MAX_ROWS
-    cells: int = MAX_CELLS
-
-    @classmethod
-    def configured(cls) -> SheetLimits:
-        return cls(columns=int(getattr(settings, "ZUGONG_IMPORT_MAX_COLUMNS", MAX_COLUMNS)),
-                   rows=int(getattr(settings, "ZUGONG_IMPORT_MAX_ROWS", MAX_ROWS)),
-                   cells=int(getattr(settings, "ZUGONG_IMPORT_MAX_CELLS", MAX_CELLS)))
-
-
-def column_number(letters: str | bytes) -> int:
-    """``"A"`` → 1, ``"Z"`` → 26, ``"AA"`` → 27, ``"XFD"`` → 16384."""
-    if isinstance(letters, bytes):
-        letters = letters.decode("ascii")
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    """Inverse of ``column_number``."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-_CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
-_XML_ATTR = re.compile(rb'([^\s=/>]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_WORKBOOK_SHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\s([^>]*)>")
-_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s([^>]*)>")
-_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s([^>]*)>")
-MAX_WORKBOOK_PART_BYTES = 16 * 1024 * 1024
-
-
-def _attributes(text: bytes) -> dict[str, str]:
-    """Attributes of one tag (namespace prefixes dropped: ``r:id`` → ``id``), entity references resolved."""
-    out = {}
-    for name, double, single in _XML_ATTR.findall(text):
-        key = name.decode("utf-8", "replace").rsplit(":", 1)[-1]
-        out.setdefault(key, html.unescape((double or single).decode("utf-8", "replace")))
-    return out
-
-
-def _small_part(archive: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        return b""
-    if info.file_size > MAX_WORKBOOK_PART_BYTES:
-        raise FileRejected("文件结构异常（工作簿目录过大），已拒绝")
-    return archive.read(info)
-
-
-def _worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Zip member → sheet name, for every worksheet the workbook lists (resolved through
-    ``xl/_rels/workbook.xml.rels``, as a reader does) and every part under ``xl/worksheets/``."""
-    members = {info.filename for info in archive.infolist()}
-    workbook = next((n for n in members if n.lower() == "xl/workbook.xml"), "xl/workbook.xml")
-    rels_name = posixpath.join(posixpath.dirname(workbook), "_rels", posixpath.basename(workbook) + ".rels")
-    targets: dict[str, str] = {}
-    for match in _RELATIONSHIP.finditer(_small_part(archive, rels_name)):
-        attrs = _attributes(match.group(1))
-        target = attrs.get("Target", "")
-        if attrs.get("Id") and target:
-            path = target.lstrip("/") if target.startswith("/") else posixpath.join(posixpath.dirname(workbook), target)
-            targets[attrs["Id"]] = posixpath.normpath(path)
-    parts: dict[str, str] = {}
-    for match in _WORKBOOK_SHEET.finditer(_small_part(archive, workbook)):
-        attrs = _attributes(match.group(1))
-        path = targets.get(attrs.get("id", ""))
-        if path in members:
-            parts.setdefault(path, attrs.get("name", "") or posixpath.basename(path))
-    for name in members:
-        if name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml"):
-            parts.setdefault(name, posixpath.splitext(posixpath.basename(name))[0])
-    return parts
-
-
-def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scanner: SheetScanner) -> None:
-    with archive.open(info) as member:
-        while chunk := member.read(SCAN_CHUNK):
-            scanner.feed(chunk)
-    scanner.finish()
-
-
-class _NeedsExactScan(Exception):
-    """The fast scan met a cell it cannot place (no ``r``, a prefixed tag, unusual quoting)."""
-
-
-class SheetScanner:
-    """Streaming size check of one worksheet's XML, fed in chunks (``feed``, then ``finish``); raises
-    ``FileRejected`` naming the limit that was exceeded.
-
-    - ``<dimension ref="A1:XFD1048576"/>`` (in the first 64 KiB, before ``<sheetData>``): the declared
-      range's last column, last row and area against ``limits``;
-    - every cell: its position (``r="XFD1048576"``; a cell without ``r`` follows the previous one, a row
-      without ``r`` the previous row, as readers place them) — farthest column, farthest row, the area
-      from A1 to them, and the number of cells.
-
-    Fast path (every writer we know: Excel, WPS, LibreOffice, openpyxl): each cell tag is written
-    ``<c r="…"``; one regular expression per chunk collects the references (100,000 rows: ~1 s).
-    Anything else (a cell without ``r``, a namespace prefix, other spacing) raises ``_NeedsExactScan``
-    and the caller scans again with ``exact=True``: every ``<row>``/``<c>`` tag is parsed in Python.
-    Text and CDATA cannot hide a tag from the count in the direction that matters: they can only make
-    the scanner see *more* cells, never fewer. A chunk is cut at its last ``<`` (XML forbids ``<``
-    inside a tag), so no tag is split."""
-
-    _FAST_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?=[\s/>])|(?=[\s/>]))')
-    _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
-    _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>")
-    _TAG_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row)[\s/>]")
-    _DIGITS, _LETTERS = b"0123456789", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    HEAD_BYTES = 64 * 1024
-
-    def __init__(self, sheet: str, limits: SheetLimits, *, exact: bool = False):
-        self.sheet, self.limits, self.exact = sheet, limits, exact
-        self.tail = b""
-        self.head: bytes | None = b""  # None once the dimension was checked
-        self.cells = self.max_row = self.max_col = 0
-        self.row = self.col = 0  # exact mode: the current row and the last column placed in it
-
-    # -- input
-    def feed(self, chunk: bytes) -> None:
-        if self.head is not None:
-            self.head += chunk[: self.HEAD_BYTES]
-            if b"sheetData" in self.head or len(self.head) >= self.HEAD_BYTES:
-                self._check_dimension()
-        data = self.tail + chunk
-        cut = data.rfind(b"<")
-        if cut < 0:
-            self.tail = b""
-            return
-        self.tail = data[cut:]
-        self._scan(data[:cut])
-        if len(self.tail) > MAX_TAG_BYTES:
-            if self._TAG_START.match(self.tail):
-                raise FileRejected(f"工作表「{self.sheet}」的内容结构异常（单元格标记过长），已拒绝")
-            self.tail = b""  # a long text run after some other tag: nothing to count in it
-
-    def finish(self) -> None:
-        if self.head is not None:
-            self._check_dimension()
-        self._scan(self.tail)
-        self.tail = b""
-
-    # -- checks
-    def _check_dimension(self) -> None:
-        head, self.head = self.head or b"", None
-        match = _DIMENSION.search(head)
-        if not match:
-            return
-        ref = _attributes(match.group(1)).get("ref", "").strip()
-        last = ref.rsplit(":", 1)[-1].replace("$", "")
-        cell = _CELL_REF.fullmatch(last)
-        if cell is None:
-            return  # a reader ignores a malformed dimension; the real cells are checked below
-        self._check(column_number(cell.group(1)), int(cell.group(2)), f"声明的范围 {ref} ")
-
-    def _check(self, columns: int, rows: int, what: str) -> None:
-        limits = self.limits
-        prefix = f"工作表「{self.sheet}」{what}"
-        if columns > limits.columns:
-            raise FileRejected(f"{prefix}超过上限（最多 {limits.columns} 列，即到 {column_letters(limits.columns)} 列）。"
-                               "文件可能异常，请只保留要导入的数据，另存为新文件后再导入")
-        if rows > limits.rows:
-            raise FileRejected(f"{prefix}超过上限（最多 {limits.rows:,} 行）。请只保留要导入的数据，另存为新文件后再导入")
-        if columns * rows > limits.cells:
-            raise FileRejected(f"{prefix}共 {columns * rows:,} 个单元格，超过上限（最多 {limits.cells:,} 个单元格）。"
-                               "请删除多余的行列或拆分后分批导入")
-
-    def _check_extent(self) -> None:
-        if self.max_col > self.limits.columns or self.max_row > self.limits.rows \
-                or self.max_col * self.max_row > self.limits.cells:
-            far = f"{column_letters(self.max_col)}{self.max_row}"
-            self._check(self.max_col, self.max_row, f"的数据范围 A1:{far} ")
-        if self.cells > self.limits.cells:
-            raise FileRejected(f"工作表「{self.sheet}」的单元格超过上限（最多 {self.limits.cells:,} 个单元格）。"
-                               "请拆分后分批导入")
-
-    # -- scanning
-    def _scan(self, data: bytes) -> None:
-        if self.exact:
-            self._scan_exact(data)
-        else:
-            self._scan_fast(data)
-        self._check_extent()
-
-    def _scan_fast(self, data: bytes) -> None:
-        refs = self._FAST_CELL.findall(data)
-        if (refs and b"" in refs) or self._PREFIXED.search(data):
-            raise _NeedsExactScan
-        if not refs:
-            return
-        self.cells += len(refs)
-        joined = b" ".join(refs)  # one bytes object: the splitting below runs in C
-        self.max_col = max(self.max_col, *map(column_number, set(joined.translate(None, self._DIGITS).split())))
-        rows = joined.translate(None, self._LETTERS).split()
-        # the largest number among digit strings without leading zeros: the longest, then the greatest
-        self.max_row = max(self.max_row, int(max(zip(map(len, rows), rows, strict=True))[1]))
-
-    def _scan_exact(self, data: bytes) -> None:
-        for match in self._TAG.finditer(data):
-            attrs = _attributes(match.group(2))
-            ref = attrs.get("r")
-            if match.group(1) == b"row":
-                self.row = int(ref) if ref and ref.isdigit() else self.row + 1
-                self.col = 0
-                continue
-            self.cells += 1
-            if ref is None:
-                self.col += 1
-                row = max(self.row, 1)
-            else:
-                cell = _CELL_REF.fullmatch(ref.strip().replace("$", ""))
-                if cell is None:
-                    raise FileRejected(f"工作表「{self.sheet}」中有格式异常的单元格地址，已拒绝")
-                self.col, row = column_number(cell.group(1)), int(cell.group(2))
-            self.max_col = max(self.max_col, self.col)
-            self.max_row = max(self.max_row, row)
 
 
 def _read_xlsx(data: bytes, filename: str, preferred_sheets: Sequence[str]) -> Table:
