@@ -150,7 +150,10 @@ def run_limited(func: Callable, payload: bytes, *args, memory_mb: int, seconds: 
         except (EOFError, ConnectionResetError, OSError):
             process.join(5)
             code = process.exitcode
-            name = signal.Signals(-code).name if code is not None and code < 0 else str(code)
+            try:
+                name = signal.Signals(-code).name if code is not None and code < 0 else str(code)
+            except ValueError:
+                name = str(code)
             if code == -signal.SIGXCPU:
                 kind = "time"
             elif code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS):
@@ -163,16 +166,17 @@ def run_limited(func: Callable, payload: bytes, *args, memory_mb: int, seconds: 
             process.kill()
         process.join(5)
         parent_conn.close()
+    global last_child_peak_rss_kb
     try:
         status, value = safe_loads(message)
+        if status == "ok":
+            value, last_child_peak_rss_kb = value
     except Exception as exc:
         logger.error("parse child sent an unreadable answer: %r", exc)
         raise LimitExceeded("crash", "unreadable answer")
     if status == "ok":
-        global last_child_peak_rss_kb
-        value, last_child_peak_rss_kb = value
         return value
-    if status == "raise":
+    if status == "raise" and isinstance(value, BaseException):
         raise value
     if status == "memory":
         raise LimitExceeded("memory", "MemoryError")
