@@ -16,7 +16,8 @@ a 党组织 sheet of 10 towns × 25 branches (timed separately), then generates 
 openpyxl's write-only mode (real ID numbers from ``core.idnumber.make``, 2023 公报 distributions,
 phone numbers on every row; fixed seed, cached as ``var/bench_import_roster_<rows>.xlsx``) and
 imports it. Printed: phase times (read, validate, write), rows/s and
-the process's peak resident memory (``ru_maxrss``, which includes Django and the file generation).
+the process's peak resident memory (``ru_maxrss``, which includes Django and the file generation) and
+that of the child process that parsed the file (``core.sandbox``).
 It also times the field encryption alone (SM4-GCM encrypt + HMAC-SM3 hash of the ID number and the
 phone, as the import does per row) to show its share of the cost. ``--reimport`` imports the same
 file again (expect 0 created, 0 changed) and times it.
@@ -208,7 +209,10 @@ def main() -> None:
         write = marks.get("写入-end", 0) - marks.get("写入-start", 0)
         print(f"  read {read:.2f} s · validate+lookups {validate:.2f} s · write {write:.2f} s · total {seconds:.2f} s")
         print(f"  => {args.rows / seconds:,.0f} rows/s end to end (CPU time of this process: {cpu:.2f} s)")
-        print(f"  peak RSS: {peak_rss_mb():.0f} MB (before import: {rss_before:.0f} MB)")
+        from zugong.core import sandbox
+
+        print(f"  peak RSS: {peak_rss_mb():.0f} MB (before import: {rss_before:.0f} MB); "
+              f"file-parsing child process: {sandbox.last_child_peak_rss_kb / 1024:.0f} MB")
         assert Membership.objects.filter(end_date__isnull=True).count() == args.rows
 
         c = crypto.cipher()

@@ -22,6 +22,11 @@ Variables:
   ``X-Forwarded-For``, never its leftmost (0 = ignore the header; see core/middleware.py ``client_ip``).
 - ``ZUGONG_IMPORT_WORKERS``: processes that encrypt during large imports (default CPUs − 1, at most 4;
   ``0`` = encrypt in the importing process; see core/sealing.py).
+- ``ZUGONG_PARSE_MEMORY_MB`` (default 1024) / ``ZUGONG_PARSE_SECONDS`` (default 120): memory (address
+  space) and time limits of the child process that parses every uploaded spreadsheet (core/files.py,
+  core/sandbox.py); a file that needs more is refused with a message naming the limit.
+- ``ZUGONG_IMPORT_TMP_DIR``: private directory for uploads during an import (default: the system temporary
+  directory + ``zugong-imports``); must be shared by every process serving the site (core/import_jobs.py).
 """
 
 from __future__ import annotations
@@ -186,6 +191,9 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- field encryption ------------------------------------------------------------------------------
 ZUGONG_IMPORT_WORKERS = os.environ.get("ZUGONG_IMPORT_WORKERS") or None
+ZUGONG_PARSE_MEMORY_MB = int(os.environ.get("ZUGONG_PARSE_MEMORY_MB", "1024"))  # parsing child: address space
+ZUGONG_PARSE_SECONDS = int(os.environ.get("ZUGONG_PARSE_SECONDS", "120"))  # parsing child: wall-clock limit
+ZUGONG_IMPORT_TMP_DIR = os.environ.get("ZUGONG_IMPORT_TMP_DIR", "")  # uploads during imports (core/import_jobs.py)
 ZUGONG_FIELD_KEY = os.environ.get("ZUGONG_FIELD_KEY", "")
 ZUGONG_FIELD_KEY_FILE = os.environ.get("ZUGONG_FIELD_KEY_FILE", "")
 if not ZUGONG_FIELD_KEY and ZUGONG_FIELD_KEY_FILE:

@@ -176,6 +176,10 @@ def test_page_api_export_and_edit_errors_show_only_the_check_character(client, t
     form = {"version": person.version, "name": person.name, "sex": person.sex, "ethnicity": person.ethnicity,
             "birth_date": person.birth_date.isoformat(), "education_level": person.education_level,
             "political_status": person.political_status, "id_number": other, "phone": "13912345678"}
+    response = client.post(f"/people/{person.pk}/edit/", form)  # no unmask right: refused on the field
+    assert response.status_code == 403
+    assert other not in response.content.decode() and "13912345678" not in response.content.decode()
+    login(client, tree.county_user)  # holds unmask: the duplicate is reported, the typed values not echoed
     response = client.post(f"/people/{person.pk}/edit/", form)
     assert response.status_code == 400 and "已登记" in response.content.decode()
     assert other not in response.content.decode() and "13912345678" not in response.content.decode()

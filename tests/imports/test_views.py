@@ -150,10 +150,17 @@ def test_jobs_are_private_to_their_owner(client, tree):
 
 
 def test_running_job_is_polled_with_a_progress_element(client, tree):
+    from zugong.core.import_jobs import LockedUpload
+
     job = ImportJob.objects.create(user=tree.town_user, kind="roster", filename="a.xlsx", status="running",
                                    phase="校验", progress=42)
+    upload = LockedUpload(".xlsx")  # a live job holds its upload locked
+    upload.attach_to_job(job.pk)
     client.force_login(tree.town_user)
-    fragment = client.get(reverse("party:import_roster_job_status", args=[job.pk])).content.decode()
+    try:
+        fragment = client.get(reverse("party:import_roster_job_status", args=[job.pk])).content.decode()
+    finally:
+        upload.discard()
     assert 'hx-trigger="every 1s"' in fragment and '<progress class="import-progress" max="100" value="42">' in fragment
     assert reverse("party:import_roster_job_status", args=[job.pk]) in fragment
     assert "style=" not in fragment

@@ -11,7 +11,13 @@ Reading (``read_table``) — every check runs on the raw bytes *before* any pars
    entries, at most ``MAX_UNCOMPRESSED_BYTES`` declared uncompressed bytes in total, no entry larger
    than 1 MiB inflating more than ``MAX_COMPRESSION_RATIO`` times; then every entry is inflated once by
    Python (bounded by its declared size, CRC-checked) so a lying size header is caught too;
-4. parsing: ``.xlsx`` with python-calamine (Rust; its XML reader, quick-xml, never resolves DTDs or
+4. sheet size (``core.sheet_scan``; ``SheetLimits``: columns, rows, cells; settings
+   ``ZUGONG_IMPORT_MAX_COLUMNS``/``_ROWS``/``_CELLS``): while every worksheet part is inflated (step 3),
+   its declared ``<dimension ref>`` and the position of every real cell are checked, streaming, without
+   building a DOM. A parser allocates the whole rectangle from A1 to the farthest cell (two cells at A1
+   and XFD1048576 are 17 billion cells, 512 GB), so the farthest column, the farthest row, the
+   rectangle's area and the number of cells are each limited, and a refusal names the limit;
+5. parsing: ``.xlsx`` with python-calamine (Rust; its XML reader, quick-xml, never resolves DTDs or
    external entities — no XXE, no entity expansion), keeping cell types: text is ``str``, number cells
    are ``float``, date cells ``datetime.date``/``datetime.datetime``, booleans ``bool``, empty ``""``.
    ``.csv`` as UTF-8 (with or without BOM), falling back to GB18030 (a superset of GBK/GB2312); every
@@ -28,6 +34,13 @@ callers that read back what we wrote, parses XML through defusedxml automaticall
 is installed (a dependency; ``openpyxl.xml.DEFUSEDXML`` is asserted in the tests). We do not call
 ``defusedxml.defuse_stdlib()``: it would monkeypatch the standard library for every module in the
 process.
+
+Isolation: steps 3–5 never run in the server's process. ``read_table`` reads the bytes (step 1),
+checks the type (step 2: only the extension and the first bytes, so a wrong type starts no child) and
+hands the bytes to a child process (``core.sandbox.run_limited``) limited to ``ZUGONG_PARSE_MEMORY_MB`` MiB
+of address space and ``ZUGONG_PARSE_SECONDS`` seconds; the parsed rows come back. Whatever the parser
+does with a hostile file the answer is a Chinese refusal naming the limit, and the server keeps serving.
+Web and command-line imports both read through ``read_table``.
 
 Errors: every refusal raises ``FileRejected`` (a ``ValidationFailed`` with one file-level
 ``RowError``, row 0) whose message is Chinese and names the problem.
@@ -48,6 +61,7 @@ from pathlib import Path
 from django.conf import settings
 
 from zugong.core.errors import RowError, ValidationFailed
+from zugong.core.sheet_scan import SCAN_CHUNK, SheetLimits, SheetRejected, scan_worksheet, worksheet_parts
 
 MAX_ZIP_ENTRIES = 1000
 """A real .xlsx holds 10–30 parts; thousands of entries is a ZIP bomb of the "many files" kind."""
@@ -57,6 +71,12 @@ MAX_COMPRESSION_RATIO = 100
 """Per entry, as Apache POI's ``ZipSecureFile.MIN_INFLATE_RATIO = 0.01``."""
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
 """Entries smaller than this are not ratio-checked (tiny XML parts legitimately compress very well)."""
+
+PARSE_MEMORY_MB = 1024
+"""Default address-space limit of the parsing child (``ZUGONG_PARSE_MEMORY_MB``). A 100,000-row roster
+peaks at ~350 MB."""
+PARSE_SECONDS = 120
+"""Default wall-clock limit of the parsing child (``ZUGONG_PARSE_SECONDS``). A 100,000-row roster takes ~5 s."""
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -158,15 +178,17 @@ def sniff_format(data: bytes, filename: str) -> str:
     return "csv"
 
 
-def check_xlsx_container(data: bytes) -> None:
-    """Refuse a ZIP that is not a plain .xlsx workbook or could exhaust memory when inflated.
+def check_xlsx_container(data: bytes, limits: SheetLimits | None = None) -> None:
+    """Refuse a ZIP that is not a plain .xlsx workbook or could exhaust memory when inflated or parsed.
 
     Checks (in order): valid ZIP; entry count ≤ ``MAX_ZIP_ENTRIES``; declared total uncompressed size
     ≤ ``MAX_UNCOMPRESSED_BYTES``; no macros (``vbaProject.bin`` or a macro-enabled content type); a
     workbook part present; per-entry compression ratio ≤ ``MAX_COMPRESSION_RATIO`` for entries over
     1 MiB; finally every entry inflates to exactly its declared size with a matching CRC (Python stops
-    reading at the declared size, so a lying header is caught without inflating the bomb).
-    Raises ``FileRejected``."""
+    reading at the declared size, so a lying header is caught without inflating the bomb), and every
+    worksheet part is scanned while it inflates (``SheetScanner``: declared dimension, farthest cell,
+    cell count within ``limits``, default ``SheetLimits()``). Raises ``FileRejected``."""
+    limits = limits or SheetLimits()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -194,10 +216,17 @@ def check_xlsx_container(data: bytes) -> None:
                     and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
                 raise FileRejected("文件压缩比异常，疑似压缩炸弹，已拒绝")
         try:
+            sheets = worksheet_parts(archive)
             for info in infos:
+                sheet = sheets.get(info.filename)
+                if sheet is not None:
+                    scan_worksheet(archive, info, sheet, limits)
+                    continue
                 with archive.open(info) as member:
-                    while member.read(1024 * 1024):
+                    while member.read(SCAN_CHUNK):
                         pass
+        except SheetRejected as exc:
+            raise FileRejected(exc.reason)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
                 RuntimeError, ValueError):
             raise FileRejected("文件不是有效的 Excel（.xlsx）文件（内部数据损坏或大小与声明不符）")
@@ -238,28 +267,79 @@ def decode_text(data: bytes) -> str:
     raise FileRejected("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码")
 
 
-def _read_csv(data: bytes, filename: str) -> Table:
+def _read_csv(data: bytes, filename: str, limits: SheetLimits | None = None) -> Table:
+    limits = limits or SheetLimits()
     text = decode_text(data)
+    del data
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    rows: list[list[object]] = []
+    cells = 0
     try:
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if len(record) > limits.columns:
+                raise FileRejected(f"CSV 文件第 {len(rows) + 1} 行有 {len(record):,} 列，超过上限（最多 {limits.columns} 列）")
+            cells += len(record)
+            if len(rows) >= limits.rows or cells > limits.cells:
+                limit = f"最多 {limits.rows:,} 行" if len(rows) >= limits.rows else f"最多 {limits.cells:,} 个单元格"
+                raise FileRejected(f"CSV 文件超过上限（{limit}），请拆分后分批导入")
+            rows.append(record)
     except csv.Error as exc:
         raise FileRejected(f"CSV 文件格式错误：{exc}")
     return Table(filename=filename, format="csv", sheet_name="", rows=rows)
 
 
+def parse_upload(data: bytes, filename: str, preferred_sheets: Sequence[str] = (),
+                 limits: SheetLimits | None = None) -> Table:
+    """Steps 2–5 of the module docstring on ``data`` — *in this process*: ``read_table`` runs it in the
+    limited child process; call it directly only on files the system wrote itself."""
+    limits = limits or SheetLimits()
+    kind = sniff_format(data, filename)
+    if kind == "xlsx":
+        check_xlsx_container(data, limits)
+        return _read_xlsx(data, filename, preferred_sheets)
+    return _read_csv(data, filename, limits)
+
+
+CHILD_PARSER = parse_upload
+"""What the child process runs (``read_table``): a module-level function ``(data, filename,
+preferred_sheets, limits) -> Table``; tests replace it to make the child misbehave."""
+
+
+def parse_limits() -> tuple[int, int]:
+    """``(memory MiB, seconds)`` of the parsing child: ``settings.ZUGONG_PARSE_MEMORY_MB`` and
+    ``settings.ZUGONG_PARSE_SECONDS`` (``0`` = no such limit; do not use in production)."""
+    return (int(getattr(settings, "ZUGONG_PARSE_MEMORY_MB", PARSE_MEMORY_MB)),
+            int(getattr(settings, "ZUGONG_PARSE_SECONDS", PARSE_SECONDS)))
+
+
 def read_table(source, *, filename: str = "", max_bytes: int | None = None,
                preferred_sheets: Sequence[str] = ()) -> Table:
     """Read the first visible sheet (or the first of ``preferred_sheets`` present) of an uploaded
-    .xlsx, or a .csv file, after the size, content and ZIP-bomb checks described in the module
-    docstring. ``source`` as for ``load_bytes``. Raises ``FileRejected``."""
+    .xlsx, or a .csv file, after the size, content, ZIP-bomb and sheet-size checks described in the
+    module docstring, parsing in a child process with a memory and a time limit. ``source`` as for
+    ``load_bytes``. Raises ``FileRejected``."""
+    from zugong.core.sandbox import LimitExceeded, run_limited
+
     data, filename = load_bytes(source, filename=filename, max_bytes=max_bytes)
-    kind = sniff_format(data, filename)
-    if kind == "xlsx":
-        check_xlsx_container(data)
-        return _read_xlsx(data, filename, preferred_sheets)
-    return _read_csv(data, filename)
+    sniff_format(data, filename)  # wrong types are refused before a child is started
+    memory_mb, seconds = parse_limits()
+    try:
+        return run_limited(CHILD_PARSER, data, filename, tuple(preferred_sheets), SheetLimits.configured(),
+                           memory_mb=memory_mb, seconds=seconds)
+    except LimitExceeded as exc:
+        raise FileRejected(limit_message(exc.kind, memory_mb=memory_mb, seconds=seconds))
+
+
+def limit_message(kind: str, *, memory_mb: int, seconds: int) -> str:
+    """The Chinese refusal for a parsing child stopped by ``kind`` (``LimitExceeded.kind``)."""
+    if kind == "time":
+        return (f"读取文件超过时间上限（{seconds} 秒），已停止并拒绝该文件。文件可能异常，"
+                "或数据量过大，请检查后拆分分批导入")
+    if kind == "memory":
+        return (f"读取文件所需内存超过上限（{memory_mb} MB），已停止并拒绝该文件。文件可能异常（例如声明了极大的"
+                "单元格范围），或数据量过大，请只保留要导入的数据、拆分后分批导入")
+    return "读取文件时解析程序异常退出，已拒绝该文件。请确认文件未损坏，另存为新的 .xlsx 后再导入"
 
 
 # --- writing -------------------------------------------------------------------------------------------

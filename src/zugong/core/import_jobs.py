@@ -1,9 +1,25 @@
 """Running imports submitted from the web page as background jobs with visible progress.
 
-``submit_import`` copies the upload to a private temporary file (mode 0600 in a 0700 directory),
+``submit_import`` takes the upload as a private file (mode 0600 in a 0700 directory; the import page's
+upload handler writes it there directly, ``PrivateUploadHandler``; other callers' files are copied),
 creates an ``ImportJob`` and runs the importer — in a background thread, or inline when
-``settings.ZUGONG_IMPORT_SYNC`` is true (tests; deterministic). The temporary file is deleted when
-the job ends, whatever the outcome.
+``settings.ZUGONG_IMPORT_SYNC`` is true (tests; deterministic).
+
+The upload holds plaintext ID numbers, so it is deleted on every path:
+- the job deletes it when it ends, whatever the outcome (``run_job``'s ``finally``);
+- while a job (or a request receiving the upload) lives, its process holds an exclusive ``flock`` on
+  the file. The kernel drops the lock when the process dies, however it dies, so an *unlocked*
+  ``upload-*`` file is a leftover: ``remove_leftover_uploads`` deletes them at start-up
+  (``CoreConfig.ready``) and on every submission;
+- a job still 「正在导入」 whose upload (named ``upload-<job id>-…``) is no longer held lost its process
+  (killed, server restarted): ``fail_interrupted_jobs`` marks it failed with a message, on every
+  submission and whenever its page is polled — it never stays running. The write is one transaction,
+  so such a job wrote nothing.
+The lock test needs the upload directory (``ZUGONG_IMPORT_TMP_DIR``) to be shared by every process
+serving the site: one host, or a shared directory.
+
+A parse that exceeds its limits (``core.files.read_table`` runs it in a child process) is a refusal
+like any other bad file: the job ends 「有错误，未导入」 with the Chinese reason.
 
 Progress: the importer's ``progress(phase, done, total)`` callback updates an in-process table read
 by ``job_progress`` (the page polls it every second) and, at most once a second and only outside the
@@ -20,8 +36,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import fcntl
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -29,7 +47,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zugong.core import crypto
@@ -42,7 +62,6 @@ logger = logging.getLogger(__name__)
 
 PHASES = {"读取文件": (0, 5), "校验": (5, 60), "写入": (60, 100)}
 """Phase → (start %, end %) of the progress bar."""
-STALE_RUNNING_HOURS = 6
 DB_PROGRESS_INTERVAL = 1.0
 
 _live: dict[int, tuple[str, int]] = {}
@@ -52,27 +71,213 @@ Runner = Callable[..., object]
 """``runner(path, *, user, filename, progress, **options) -> ImportResult`` (``import_roster`` …)."""
 
 
+INTERRUPTED_MESSAGE = "导入失败：处理该任务的服务进程已中断（例如服务重启），未写入任何数据，请重新导入"
+_JOB_FILE = re.compile(r"upload-(\d+)-")
+
+
+def _configured_upload_dir() -> Path:
+    base = getattr(settings, "ZUGONG_IMPORT_TMP_DIR", "") or os.path.join(tempfile.gettempdir(), "zugong-imports")
+    return Path(base)
+
+
 def upload_dir() -> Path:
     """Private directory for uploads in progress (``settings.ZUGONG_IMPORT_TMP_DIR`` or the system
     temporary directory + ``zugong-imports``) with mode 0700; raises ``PermissionError`` when it belongs
     to another user."""
-    base = getattr(settings, "ZUGONG_IMPORT_TMP_DIR", "") or os.path.join(tempfile.gettempdir(), "zugong-imports")
-    return private_dir(base)  # 0700, ours (not a directory planted in a shared /tmp)
+    return private_dir(_configured_upload_dir())  # 0700, ours (not a directory planted in a shared /tmp)
 
 
-def save_upload(uploaded) -> Path:
-    """Copy a Django ``UploadedFile`` to a new private temporary file; returns its path."""
-    suffix = os.path.splitext(uploaded.name or "")[1].lower()[:10]
-    fd, name = tempfile.mkstemp(prefix="upload-", suffix=suffix, dir=upload_dir())
+class LockedUpload:
+    """A private upload file (``path``) and the open descriptor ``fd`` holding its exclusive lock; the
+    file lives exactly as long as the lock (``discard`` deletes it, then releases it)."""
+
+    def __init__(self, suffix: str = ""):
+        while True:
+            fd, name = tempfile.mkstemp(prefix="upload-", suffix=suffix, dir=upload_dir())  # mode 0600
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_nlink:
+                break
+            os.close(fd)  # a clean-up removed it between creation and locking: take another name
+        self.path, self.fd = Path(name), fd
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+    def attach_to_job(self, job_id: int) -> None:
+        """Rename to ``upload-<job_id>-…`` so ``fail_interrupted_jobs`` can tell the job is alive."""
+        target = self.path.with_name(f"upload-{job_id}-{self.path.name.removeprefix('upload-')}")
+        os.rename(self.path, target)
+        self.path = target
+
+    def discard(self) -> None:
+        """Delete the file and release the lock. Idempotent."""
+        if self.fd < 0:
+            return
+        try:
+            self.path.unlink(missing_ok=True)
+        finally:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _suffix(name: str | None) -> str:
+    return os.path.splitext(name or "")[1].lower()[:10]
+
+
+def save_upload(uploaded) -> LockedUpload:
+    """The private, locked file of ``uploaded``: the one ``PrivateUploadHandler`` already wrote, or a
+    copy of any other Django ``UploadedFile``."""
+    if isinstance(uploaded, PrivateUploadedFile):
+        return uploaded.adopt()
+    upload = LockedUpload(_suffix(uploaded.name))
     try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in uploaded.chunks():
-                out.write(chunk)
-        os.chmod(name, 0o600)
+        for chunk in uploaded.chunks():
+            upload.write(chunk)
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        upload.discard()
         raise
-    return Path(name)
+    return upload
+
+
+class PrivateUploadedFile(UploadedFile):
+    """An upload received straight into a ``LockedUpload`` (by ``PrivateUploadHandler``). Closing it
+    (Django does at the end of the request) deletes it, unless a job ``adopt``ed it."""
+
+    def __init__(self, upload: LockedUpload, name, content_type, size, charset, content_type_extra=None):
+        super().__init__(open(upload.path, "rb"), name, content_type, size, charset,  # noqa: SIM115
+                         content_type_extra)
+        self.upload: LockedUpload | None = upload
+
+    def adopt(self) -> LockedUpload:
+        upload, self.upload = self.upload, None
+        if upload is None:
+            raise ValueError("upload already taken by a job")
+        self.file.close()
+        return upload
+
+    def close(self):
+        try:
+            return self.file.close()
+        finally:
+            if self.upload is not None:
+                self.upload.discard()
+                self.upload = None
+
+
+class PrivateUploadHandler(FileUploadHandler):
+    """Receives uploaded files into private locked files (``LockedUpload``) — never into the system
+    temporary directory, where a crash would leave the ID numbers behind — and stops reading as soon
+    as the request carries more than ``limit`` bytes (also when the declared request length already
+    does), marking the request with ``upload_too_large``."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.upload: LockedUpload | None = None
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > self.limit + 64 * 1024:  # multipart overhead allowance
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return None
+
+    def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
+        super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
+        self.upload = LockedUpload(_suffix(file_name))
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.request.upload_too_large = True
+            self.upload_interrupted()
+            raise StopUpload(connection_reset=False)
+        self.upload.write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        upload, self.upload = self.upload, None
+        return PrivateUploadedFile(upload, self.file_name, self.content_type, file_size, self.charset,
+                                   self.content_type_extra)
+
+    def upload_interrupted(self):
+        if self.upload is not None:
+            self.upload.discard()
+            self.upload = None
+
+
+def _held(path: Path) -> bool | None:
+    """True if a live process holds ``path``'s lock, False if nobody does, None if it is gone."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also releases the lock if we took it
+    return False
+
+
+def remove_leftover_uploads() -> int:
+    """Delete every upload file no live process holds (left by a crash or a kill); returns how many.
+    Run at start-up (``CoreConfig.ready``) and on every submission. Safe while other processes import:
+    their files are locked."""
+    directory = _configured_upload_dir()
+    if not directory.is_dir():
+        return 0
+    removed = 0
+    for path in directory.glob("upload-*"):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a live job or request holds it
+        else:
+            path.unlink(missing_ok=True)  # a creator blocked on this lock sees st_nlink == 0 and retries
+            removed += 1
+        finally:
+            os.close(fd)
+    if removed:
+        logger.warning("removed %d leftover upload file(s) from %s", removed, directory)
+    return removed
+
+
+def live_job_ids() -> set[int]:
+    """Ids of the jobs whose upload a live process holds (see module docstring)."""
+    directory = _configured_upload_dir()
+    if not directory.is_dir():
+        return set()
+    live = set()
+    for path in directory.glob("upload-*-*"):
+        match = _JOB_FILE.match(path.name)
+        if match and _held(path):
+            live.add(int(match.group(1)))
+    return live
+
+
+def fail_interrupted_jobs(queryset=None) -> int:
+    """Mark the unfinished jobs (of ``queryset``, default all) whose process is gone as failed with
+    ``INTERRUPTED_MESSAGE``; returns how many."""
+    queryset = ImportJob.objects.all() if queryset is None else queryset
+    unfinished = list(queryset.filter(status__in=("pending", "running")).values_list("pk", flat=True))
+    if not unfinished:
+        return 0
+    dead = set(unfinished) - live_job_ids()
+    if not dead:
+        return 0
+    with _live_lock:
+        for pk in dead:
+            _live.pop(pk, None)
+    return ImportJob.objects.filter(pk__in=dead, status__in=("pending", "running")).update(
+        status="error", message=INTERRUPTED_MESSAGE, phase="完成", finished_at=timezone.now())
 
 
 def percent(phase: str, done: int, total: int) -> int:
@@ -95,21 +300,13 @@ def job_progress(job: ImportJob) -> tuple[str, int]:
 
 def purge_expired() -> None:
     """Housekeeping, run on each submission: drop error reports older than
-    ``ImportJob.ERROR_REPORT_HOURS``, mark jobs stuck in 「正在导入」 for hours (a restarted server) as
-    failed, and delete orphaned temporary files older than a day."""
+    ``ImportJob.ERROR_REPORT_HOURS``, fail the jobs whose process is gone (``fail_interrupted_jobs``)
+    and delete leftover upload files (``remove_leftover_uploads``)."""
     now = timezone.now()
     ImportJob.objects.filter(finished_at__lt=now - dt.timedelta(hours=ImportJob.ERROR_REPORT_HOURS)) \
         .exclude(error_report_encrypted="").update(error_report_encrypted="")
-    ImportJob.objects.filter(status__in=("pending", "running"),
-                             updated_at__lt=now - dt.timedelta(hours=STALE_RUNNING_HOURS)) \
-        .update(status="error", message="任务已中断（服务重启或超时），未写入任何数据，请重新导入", finished_at=now)
-    cutoff = time.time() - 86400
-    for path in upload_dir().glob("upload-*"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
+    fail_interrupted_jobs()
+    remove_leftover_uploads()
 
 
 def submit_import(*, user, kind: str, uploaded, runner: Runner, options: dict | None = None,
@@ -119,16 +316,23 @@ def submit_import(*, user, kind: str, uploaded, runner: Runner, options: dict | 
     ``request_context``: ``request_id``/``ip_address`` for the audit events written by the job.
     Returns the job (already finished in synchronous mode)."""
     purge_expired()
-    path = save_upload(uploaded)
-    job = ImportJob.objects.create(user=user, kind=kind, filename=safe_filename(uploaded.name),
-                                   options=dict(options or {}), phase="等待处理")
-    args = (job.pk, path, runner, dict(request_context or {}))
-    if getattr(settings, "ZUGONG_IMPORT_SYNC", False):
-        run_job(*args, threaded=False)
-        job.refresh_from_db()
-    else:
-        threading.Thread(target=run_job, args=args, kwargs={"threaded": True}, daemon=True,
-                         name=f"zugong-import-{job.pk}").start()
+    upload = save_upload(uploaded)
+    try:
+        # Other processes see the job only once its upload carries its id (fail_interrupted_jobs).
+        with transaction.atomic():
+            job = ImportJob.objects.create(user=user, kind=kind, filename=safe_filename(uploaded.name),
+                                           options=dict(options or {}), phase="等待处理")
+            upload.attach_to_job(job.pk)
+        args = (job.pk, upload, runner, dict(request_context or {}))
+        if getattr(settings, "ZUGONG_IMPORT_SYNC", False):
+            run_job(*args, threaded=False)
+            job.refresh_from_db()
+        else:
+            threading.Thread(target=run_job, args=args, kwargs={"threaded": True}, daemon=True,
+                             name=f"zugong-import-{job.pk}").start()
+    except BaseException:
+        upload.discard()  # run_job discards it too; discarding twice is harmless
+        raise
     return job
 
 
@@ -146,11 +350,14 @@ def decrypt_report(token: str) -> bytes:
     return base64.b64decode(crypto.cipher().decrypt(token))
 
 
-def run_job(job_id: int, path: Path, runner: Runner, request_context: dict, *, threaded: bool) -> None:
-    """Run one job to its end and record the outcome; always deletes ``path``."""
+def run_job(job_id: int, upload: LockedUpload, runner: Runner, request_context: dict, *, threaded: bool) -> None:
+    """Run one job to its end and record the outcome; always deletes the upload. Whatever happens —
+    even an error while recording the outcome — the job does not stay 「正在导入」."""
     from zugong.audit.services import clear_request_context, set_request_context
 
+    path = upload.path
     last_db_write = [0.0]
+    recorded = False
     try:
         job = ImportJob.objects.select_related("user").get(pk=job_id)
         if threaded:  # a new thread has no request context: carry the request's id and address over
@@ -196,10 +403,23 @@ def run_job(job_id: int, path: Path, runner: Runner, request_context: dict, *, t
             job.message = prefix + result.summary()
         job.phase, job.progress, job.finished_at = "完成", 100, timezone.now()
         job.save()
+        recorded = True
     finally:
-        path.unlink(missing_ok=True)
+        if not recorded:
+            _record_interrupted(job_id)
+        upload.discard()
         with _live_lock:
             _live.pop(job_id, None)
         if threaded:
             clear_request_context()
             connection.close()
+
+
+def _record_interrupted(job_id: int) -> None:
+    logger.error("import job %s ended without recording its outcome", job_id)
+    try:
+        ImportJob.objects.filter(pk=job_id, status__in=("pending", "running")).update(
+            status="error", message=f"导入失败：任务异常中止，未写入任何数据。请联系系统管理员（任务编号 {job_id}）。",
+            phase="完成", finished_at=timezone.now())
+    except Exception:  # the database itself failed; fail_interrupted_jobs will mark it later
+        logger.exception("could not mark import job %s as failed", job_id)

@@ -5,10 +5,14 @@ importer services do the work (``core.import_jobs`` runs them).
 Security:
 - login required; the user must hold ``party.import`` somewhere (else 403); the importer itself checks
   every target organization against the user's scope;
-- the upload is size-limited **while it is received** (``SizeLimitUploadHandler``, limit
-  ``settings.ZUGONG_MAX_UPLOAD_BYTES``): the view is ``csrf_exempt`` only so the handler can be
-  installed before the body is parsed, then ``csrf_protect`` checks the token as usual (the pattern
-  from Django's upload-handler documentation);
+- the upload is size-limited **while it is received** and written straight to a private locked file
+  (``import_jobs.PrivateUploadHandler``, limit ``settings.ZUGONG_MAX_UPLOAD_BYTES``): the view is
+  ``csrf_exempt`` only so the handler can be installed before the body is parsed, then
+  ``csrf_protect`` checks the token as usual (the pattern from Django's upload-handler documentation);
+- a request over any size limit — the upload limit (found from ``Content-Length`` or while reading),
+  Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (non-file fields) or ``DATA_UPLOAD_MAX_NUMBER_FIELDS``/
+  ``_FILES`` — gets the form again with the size message (HTTP 400), never a server error; nothing
+  is imported (the body was not read, so there is no CSRF token to check, and nothing is changed);
 - a job is visible only to the user who submitted it (404 for anyone else, or for a job of another
   kind); the error report download is that user's own upload annotated, decrypted on the fly.
 """
@@ -18,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.uploadhandler import StopUpload
 from django.http import Http404, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -28,7 +33,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zugong.core.files import max_upload_bytes
-from zugong.core.import_jobs import Runner, decrypt_report, job_progress, submit_import
+from zugong.core.import_jobs import (
+    PrivateUploadHandler,
+    Runner,
+    decrypt_report,
+    fail_interrupted_jobs,
+    job_progress,
+    submit_import,
+)
 from zugong.core.importing import Column
 from zugong.core.middleware import client_ip
 from zugong.core.models import ImportJob
@@ -61,32 +73,6 @@ class ImportPage:
         return reverse(f"{self.namespace}:{self.url_prefix}{suffix}", args=args)
 
 
-class SizeLimitUploadHandler(FileUploadHandler):
-    """Stops reading an upload as soon as it exceeds ``limit`` bytes (also when the declared request
-    length already does) and marks the request with ``upload_too_large``."""
-
-    def __init__(self, request, limit: int):
-        super().__init__(request)
-        self.limit = limit
-        self.received = 0
-
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length and content_length > self.limit + 64 * 1024:  # multipart overhead allowance
-            self.request.upload_too_large = True
-            raise StopUpload(connection_reset=False)
-        return None
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            self.request.upload_too_large = True
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 def _require_import_permission(request) -> None:
     if not can(request.user, "party", "import"):
         raise PermissionDenied("您没有导入数据的权限。")
@@ -104,6 +90,20 @@ def import_form(page: ImportPage):
     """The upload page of ``page``: GET shows the form and the user's recent jobs; POST starts a job and
     redirects to its page (JSON ``{"redirect": url}`` / ``{"errors": [...]}`` for the script upload)."""
 
+    def too_large(request) -> list[str]:
+        limit = max_upload_bytes()
+        return [f"文件超过大小上限（{_human(limit)}），请拆分后分批导入。"]
+
+    def respond(request, errors: list[str]):
+        if errors and _wants_json(request):
+            return JsonResponse({"errors": errors}, status=400)
+        jobs = ImportJob.objects.owned_by(request.user).filter(kind=page.kind)[:10]
+        return render(request, "imports/import_form.html", {
+            "page": page, "errors": errors, "jobs": jobs, "max_bytes": max_upload_bytes(),
+            "max_human": _human(max_upload_bytes()),
+            "required": [c for c in page.columns if c.required], "optional": [c for c in page.columns if not c.required],
+        }, status=400 if errors else 200)
+
     @csrf_protect
     def handle(request):
         _require_import_permission(request)
@@ -112,7 +112,7 @@ def import_form(page: ImportPage):
             uploaded = request.FILES.get("file")
             limit = max_upload_bytes()
             if getattr(request, "upload_too_large", False) or (uploaded is not None and uploaded.size > limit):
-                errors.append(f"文件超过大小上限（{_human(limit)}），请拆分后分批导入。")
+                errors = too_large(request)
             elif uploaded is None:
                 errors.append("请选择要导入的文件（.xlsx 或 .csv）。")
             else:
@@ -127,21 +127,25 @@ def import_form(page: ImportPage):
                 if _wants_json(request):
                     return JsonResponse({"redirect": target})
                 return redirect(target)
-            if _wants_json(request):
-                return JsonResponse({"errors": errors}, status=400)
-        jobs = ImportJob.objects.owned_by(request.user).filter(kind=page.kind)[:10]
-        return render(request, "imports/import_form.html", {
-            "page": page, "errors": errors, "jobs": jobs, "max_bytes": max_upload_bytes(),
-            "max_human": _human(max_upload_bytes()),
-            "required": [c for c in page.columns if c.required], "optional": [c for c in page.columns if not c.required],
-        }, status=400 if errors else 200)
+        return respond(request, errors)
 
     @login_required
     @require_http_methods(["GET", "POST"])
     @csrf_exempt
     def view(request):
         if request.method == "POST":
-            request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_upload_bytes()))
+            request.upload_handlers = [PrivateUploadHandler(request, max_upload_bytes())]
+            try:
+                request.POST  # noqa: B018 — parse the body now, under the handler and its limit
+            except (StopUpload, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+                request.upload_too_large = True
+            except MultiPartParserError:
+                _require_import_permission(request)
+                return respond(request, ["上传的数据格式错误，请重新选择文件上传。"])
+            if getattr(request, "upload_too_large", False):
+                # The body was not read to its end: refuse with the size message (nothing changes).
+                _require_import_permission(request)
+                return respond(request, too_large(request))
         return handle(request)
 
     return view
@@ -149,7 +153,10 @@ def import_form(page: ImportPage):
 
 def _job(request, page: ImportPage, pk: int) -> ImportJob:
     _require_import_permission(request)
-    return get_object_or_404(ImportJob.objects.owned_by(request.user), pk=pk, kind=page.kind)
+    job = get_object_or_404(ImportJob.objects.owned_by(request.user), pk=pk, kind=page.kind)
+    if not job.finished and fail_interrupted_jobs(ImportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()  # its process died: show the failure instead of polling forever
+    return job
 
 
 def _job_context(page: ImportPage, job: ImportJob) -> dict:
