@@ -19,6 +19,12 @@ EVENT_KINDS = {
     "otp_verified": "动态口令验证",
     "otp_failed": "动态口令失败",
     "otp_reset": "重置动态口令",
+    "grants_suspended": "授权暂停（待确认）",
+    "grants_confirmed": "确认恢复授权",
+    "admin_reset_requested": "申请重置管理员账号",
+    "admin_reset_approved": "批准重置管理员账号",
+    "admin_reset_rejected": "拒绝重置管理员账号",
+    "admin_reset_expired": "管理员重置申请过期",
     "password_change": "修改密码",  # nosec B105 — event name, not a password
     "password_reset": "重置密码",  # nosec B105 — event name, not a password
     "user_create": "创建用户",
