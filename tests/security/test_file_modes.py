@@ -117,9 +117,9 @@ def test_import_upload_is_owner_only_in_an_owner_only_directory(settings, tmp_pa
     with umask(0o022):
         saved = save_upload(SimpleUploadedFile("花名册.xlsx", b"PK\x03\x04data"))
     try:
-        assert mode(saved) == 0o600 and mode(saved.parent) == 0o700 and saved.parent == upload_dir()
+        assert mode(saved.path) == 0o600 and mode(saved.path.parent) == 0o700 and saved.path.parent == upload_dir()
     finally:
-        saved.unlink()
+        saved.discard()
     assert (settings.FILE_UPLOAD_PERMISSIONS, settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS) == (0o600, 0o700)
 
 
