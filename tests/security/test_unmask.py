@@ -94,3 +94,15 @@ def test_detail_page_offers_unmask_only_to_holders(sec, client):
     html = client.get(f"/people/{person.pk}/").content.decode()
     assert f"/people/{person.pk}/unmask/" not in html
     assert f"/people/{person.pk}/edit/" in html
+
+
+def test_unmask_event_stores_no_name(tree):
+    """The stored audit row of an unmask names the person by id only (the auditor sees no personal data)."""
+    from zugong.audit.models import AuditEvent
+    from zugong.people.sensitive import person_unmask
+
+    person = tree.member_a1_1
+    person_unmask(user=tree.county_user, person_id=person.pk, reason="核对档案")
+    event = AuditEvent.objects.filter(kind="unmask").latest("id")
+    assert person.name not in event.summary and str(person.pk) in event.summary
+    assert person.name not in str(event.data)

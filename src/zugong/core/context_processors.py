@@ -32,7 +32,10 @@ def _admin_sections(user) -> list:
     if "system" in kinds:
         items.append(("用户管理", "accounts:user_list"))
     if "security" in kinds:
-        items += [("角色授权", "accounts:grant_list"), ("角色与数据标签", "accounts:role_list")]
+        items += [("角色授权", "accounts:grant_list"), ("待确认的授权", "accounts:pending_grants"),
+                  ("角色与数据标签", "accounts:role_list")]
     if "audit" in kinds:
         items.append(("审计日志", "audit:event_list"))
+    if kinds:  # every administrator kind approves the resets of the other kinds' accounts
+        items.append(("管理员重置审批", "accounts:reset_request_list"))
     return [("系统管理", items)] if items else []

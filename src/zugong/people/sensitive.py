@@ -33,8 +33,8 @@ def person_unmask(*, user, person_id: int, reason: str) -> Unmasked:
     ``reason`` (查看事由) is required, at least 2 characters, control characters removed, ≤200 kept.
     Raises ``ValidationFailed`` for a missing reason and ``OutOfScope`` when the user lacks
     ``basic.unmask`` on the person's organization (the person does not exist for him). Audited as
-    ``unmask`` (person id, name, masked number, reason); the audit write happens before decryption is
-    returned, so no plaintext leaves without its audit row."""
+    ``unmask`` (person id, masked number, reason; no name: PIPL Art. 51 minimisation); the audit write
+    happens before decryption is returned, so no plaintext leaves without its audit row."""
     reason = " ".join("".join(ch if ch.isprintable() else " " for ch in str(reason or "")).split())[:200]
     if len(reason) < MIN_REASON_LENGTH:
         raise ValidationFailed([RowError(0, "查看事由", f"请填写查看事由（至少 {MIN_REASON_LENGTH} 个字）")],
@@ -43,6 +43,6 @@ def person_unmask(*, user, person_id: int, reason: str) -> Unmasked:
     if person is None:
         raise OutOfScope()
     record_event("unmask", user=user, object_type="people.person", object_id=person.pk,
-                 summary=f"查看「{person.name}」的公民身份号码、手机号码明文",
+                 summary=f"查看人员 #{person.pk} 的公民身份号码、手机号码明文",
                  data={"reason": reason, "fields": ["id_number", "phone"], "id_number_masked": person.id_number_masked})
     return Unmasked(person=person, id_number=person.id_number, phone=person.phone)
