@@ -469,7 +469,7 @@ def _reset_request_file(*, actor, user, kind: str, encoded: str) -> AdminResetRe
 
 def _reset_request_expire(request: AdminResetRequest, now: dt.datetime) -> None:
     request.status = "expired"
-    request.password = ""
+    request.password = ""  # nosec B105 — clears the stored hash, not a password literal
     request.decided_at = now
     request.save(update_fields=["status", "password", "decided_at"])
     record_event("admin_reset_expired", object_type="admin_reset_request", object_id=request.pk,
@@ -540,7 +540,7 @@ def admin_reset_reject(*, actor, request: AdminResetRequest) -> None:
     request.status = "rejected"
     request.decided_by = actor
     request.decided_at = timezone.now()
-    request.password = ""
+    request.password = ""  # nosec B105 — clears the stored hash, not a password literal
     request.save(update_fields=["status", "decided_by", "decided_at", "password"])
     record_event("admin_reset_rejected", user=actor, object_type="admin_reset_request", object_id=request.pk,
                  summary=f"{'撤回' if actor.pk == request.requested_by_id else '驳回'}{request.get_kind_display()}申请："

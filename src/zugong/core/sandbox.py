@@ -30,7 +30,7 @@ import io
 import logging
 import multiprocessing
 import os
-import pickle
+import pickle  # nosec B403 — answers are read by SafeUnpickler (allow-listed classes only)
 import signal
 import traceback
 from collections.abc import Callable
