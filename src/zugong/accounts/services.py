@@ -330,6 +330,29 @@ def user_create(*, actor, username: str, full_name: str, password: str):
     return user
 
 
+def installation_account(*, username: str, full_name: str, password: str, field: str,
+                         must_change_password: bool):
+    """An account created at installation time, when no system administrator exists yet to call
+    ``user_create`` (``administrator_create``, ``accounts.setup.install``): the same username rules
+    (required, unique ignoring case, letters/digits/@.+-_) and password policy; no role, no audit event
+    (the callers write theirs). ``field`` names the password field in errors. Raises
+    ``ValidationFailed``."""
+    User = get_user_model()
+    username = _clean_text(username, "用户名", 150)
+    full_name = _clean_text(full_name, "姓名", 50)
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise ValidationFailed([RowError(0, "用户名", "只能包含字母、数字和 @ . + - _")])
+    if not username or User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed([RowError(0, "用户名", "必填且不能与已有用户重复")])
+    user = User(username=username, full_name=full_name)
+    _validate_new_password(user, password, field)
+    user.save()
+    _store_password(user, password, must_change=must_change_password)
+    return user
+
+
 ADMIN_ROLE_FOR_KIND = {"system": "system_admin", "security": "security_admin", "audit": "audit_admin"}
 
 
@@ -341,19 +364,8 @@ def administrator_create(*, username: str, kind: str, password: str, full_name: 
     must be changed at first login. Raises ``ValidationFailed`` / ``ZugongError``."""
     if kind not in ADMIN_ROLE_FOR_KIND:
         raise ZugongError(f"未知的管理员类别：{kind}")
-    User = get_user_model()
-    username = _clean_text(username, "用户名", 150)
-    full_name = _clean_text(full_name, "姓名", 50)
-    try:
-        User.username_validator(username)
-    except ValidationError:
-        raise ValidationFailed([RowError(0, "用户名", "只能包含字母、数字和 @ . + - _")])
-    if not username or User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed([RowError(0, "用户名", "必填且不能与已有用户重复")])
-    user = User(username=username, full_name=full_name)
-    _validate_new_password(user, password, "初始密码")
-    user.save()
-    _store_password(user, password, must_change=True)
+    user = installation_account(username=username, full_name=full_name, password=password,
+                                field="初始密码", must_change_password=True)
     record_event("user_create", object_type="user", object_id=user.pk, summary=f"命令行创建{ADMIN_KIND_LABELS[kind]} {username}",
                  data={"username": username, "kind": kind})
     grant_role(user=user, role_code=ADMIN_ROLE_FOR_KIND[kind])

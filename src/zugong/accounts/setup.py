@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zugong.accounts import services
@@ -59,25 +57,6 @@ def _parse_code(table, value: str, column: str, errors: list[RowError], *, requi
     return code
 
 
-def _business_account(*, username: str, full_name: str, password: str, must_change_password: bool):
-    """The first organization-department account (no system administrator exists yet to call
-    ``services.user_create``): the same username and password rules."""
-    User = get_user_model()
-    username = services._clean_text(username, "用户名", 150)
-    full_name = services._clean_text(full_name, "姓名", 50)
-    try:
-        User.username_validator(username)
-    except ValidationError:
-        raise ValidationFailed([RowError(0, "用户名", "只能包含字母、数字和 @ . + - _")])
-    if not username or User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed([RowError(0, "用户名", "必填且不能与已有用户重复")])
-    user = User(username=username, full_name=full_name)
-    services._validate_new_password(user, password, "密码")
-    user.save()
-    services._store_password(user, password, must_change=must_change_password)
-    return user
-
-
 @transaction.atomic
 def install(*, org_code: str, org_name: str, org_type: str, admin_username: str, admin_password: str,
             admin_full_name: str = "", unit_category: str = "", founded_date: dt.date | None = None,
@@ -116,8 +95,9 @@ def install(*, org_code: str, org_name: str, org_type: str, admin_username: str,
         raise ValidationFailed(errors, message="；".join(str(e) for e in errors))
     root = organization_create(code=org_code, name=org_name, org_type=type_code, unit_category=category,
                                founded_date=founded_date)
-    admin = _business_account(username=admin_username, full_name=admin_full_name, password=admin_password,
-                              must_change_password=must_change_password)
+    admin = services.installation_account(username=admin_username, full_name=admin_full_name,
+                                          password=admin_password, field="密码",
+                                          must_change_password=must_change_password)
     services.grant_role(user=admin, role_code=FIRST_ROLE, organization=root, include_subtree=True)
     created = {kind: services.administrator_create(username=name, kind=kind, password=password)
                for kind, (name, password) in (administrators or {}).items()}
