@@ -22,7 +22,7 @@ from zugong.reports.home import scope_counts
 def _figures(html: str) -> dict:
     """The four stat cards of the home page: {title: (big number, sub-line)}."""
     cards = re.findall(r'<div class="muted">([^<]+)</div><div class="big">(?:<a [^>]*>)?([^<]+)(?:</a>)?</div>'
-                       r'<div class="muted">([^<]+)</div>', html)
+                       r'<div class="muted"[^>]*>([^<]+)</div>', html)
     return {title: (big, sub) for title, big, sub in cards}
 
 
