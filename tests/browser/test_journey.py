@@ -62,6 +62,11 @@ def test_new_user_journey(page, tmp_path):
     page.fill("input[name=username]", "zzb")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    # 首页: the county's members as of today, then on to the roster from the figure
+    assert page.locator("h1").inner_text() == "首页"
+    assert page.locator(".stat-card .big").first.inner_text() == str(expected_total)
+    page.locator(".stat-card .big a").first.click()
     page.wait_for_url("**/party/members/**")
     assert "党员名册" in page.content()
     assert str(expected_total) in page.locator("main").inner_text()

@@ -117,8 +117,8 @@ def test_demo_refused_in_the_services_too(settings):
 def test_check_deploy_fails_while_demo_data_or_demo_password_exists(settings):
     from django.contrib.auth import get_user_model
 
-    from zugong.core.checks import no_demo_data
     from zugong.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES, _targets
+    from zugong.demo.checks import no_demo_data
     from zugong.demo.generator import ROOT_CODE
     from zugong.orgs.models import PartyOrganization
     from zugong.orgs.services import organization_create

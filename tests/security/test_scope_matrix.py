@@ -143,7 +143,7 @@ def A(kind: str, ok: str = "200") -> str:
 
 #           name                              anon bra  brb  town cty  cnd  sys  sec  aud
 MATRIX: list[Row] = [
-    R("home",                                 "L    302  302  302  302  302  302  302  302"),
+    R("home",                                 "L    200  200  200  200  200  302  302  302"),
     R("accounts:login",                       "200  200  200  200  200  200  200  200  200"),
     R("accounts:logout",                      "L    L    L    L    L    L    L    L    L", "POST"),
     R("accounts:profile",                     "L    200  200  200  200  200  200  200  200"),

@@ -36,7 +36,7 @@ def test_server_error_is_chinese_without_traceback(client_in_mode, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("zugong.core.views.can", boom)
+    monkeypatch.setattr("zugong.core.views.home_widgets_for", boom)
     response = client_in_mode.get("/")
     text = response.content.decode()
     assert response.status_code == 500 and "系统错误" in text

@@ -110,7 +110,7 @@ class PublishedPasswordValidator:
     ``zugong demo`` (``zugong.demo.accounts.DEMO_PASSWORD``), compared case-insensitively.
 
     Only ``create_demo_accounts`` sets it, on the demo usernames, so the deploy check
-    (``core.checks.no_demo_data``) need only test those accounts. Source: GB/T 22239-2019 8.1.4.1 a
+    (``demo.checks.no_demo_data``) need only test those accounts. Source: GB/T 22239-2019 8.1.4.1 a
     (身份鉴别信息具有复杂度要求); a published password has none."""
 
     def validate(self, password: str, user=None) -> None:

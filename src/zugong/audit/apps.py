@@ -7,5 +7,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from zugong.audit import changelog
+        from zugong.core import registry
 
         changelog.connect()
+        registry.register_nav(section="系统管理", label="审计日志", url_name="audit:event_list", order=920,
+                              admin_kinds=("audit",), app=self.label)

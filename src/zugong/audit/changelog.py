@@ -1,7 +1,8 @@
 """Automatic change log (审计第一层): every save and delete of a business record writes an audit event
 ``kind="change"`` with who, when, the request id, and the before/after values of the concrete fields.
 
-Business records are the concrete subclasses of ``core.scoping.BaseModel`` and ``PartyOrganization``
+Business records are the concrete subclasses of ``core.scoping.BaseModel`` and the models an app registers
+with ``core.registry.register_audited_model`` (``PartyOrganization``, registered by ``orgs``)
 (``is_tracked(model)``); models added later in any installed app are covered automatically. Sensitive columns — names ending
 in ``_encrypted`` or ``_hash`` — are logged as ``"***"`` (only the fact that they changed); masked
 copies (``*_masked``) are logged as they are. ``updated_at``/``created_at``/``version`` are not compared.
@@ -30,15 +31,20 @@ IGNORED_FIELDS = {"created_at", "updated_at", "version"}
 
 
 @cache
-def is_tracked(model) -> bool:
-    """True for business models: concrete ``BaseModel`` subclasses and ``PartyOrganization``."""
+def _is_business_model(model) -> bool:
     from zugong.core.scoping import BaseModel
-    from zugong.orgs.models import PartyOrganization
 
     meta = model._meta
     if meta.abstract or meta.proxy or meta.auto_created:
         return False
-    return issubclass(model, BaseModel | PartyOrganization)
+    return issubclass(model, BaseModel)
+
+
+def is_tracked(model) -> bool:
+    """True for business models: concrete ``BaseModel`` subclasses and the registered audited models."""
+    from zugong.core.registry import registry
+
+    return _is_business_model(model) or model._meta.label_lower in registry.audited_models
 
 
 def _sensitive(name: str) -> bool:
@@ -162,14 +168,23 @@ def log_bulk_change(model, count: int, summary: str, *, action: str = "bulk_crea
     return record_event("change", object_type=_label(model), summary=summary, data=payload)
 
 
+def _connect_model(model) -> None:
+    uid = _label(model)
+    pre_save.connect(_pre_save, sender=model, dispatch_uid=f"zugong_audit_pre_save_{uid}")
+    post_save.connect(_post_save, sender=model, dispatch_uid=f"zugong_audit_post_save_{uid}")
+    post_delete.connect(_post_delete, sender=model, dispatch_uid=f"zugong_audit_post_delete_{uid}")
+
+
 def connect() -> None:
     """Connect the change-log receivers to every tracked model (called once from ``AuditConfig.ready``,
-    when all models are loaded). Per-sender, so other models keep Django's fast paths."""
+    when all models are loaded): the ``BaseModel`` subclasses now, the registered audited models whenever
+    their app registers them (before or after this call). Per-sender, so other models keep Django's fast
+    paths."""
     from django.apps import apps
 
+    from zugong.core.registry import on_audited_model
+
     for model in apps.get_models():
-        if is_tracked(model):
-            uid = _label(model)
-            pre_save.connect(_pre_save, sender=model, dispatch_uid=f"zugong_audit_pre_save_{uid}")
-            post_save.connect(_post_save, sender=model, dispatch_uid=f"zugong_audit_post_save_{uid}")
-            post_delete.connect(_post_delete, sender=model, dispatch_uid=f"zugong_audit_post_delete_{uid}")
+        if _is_business_model(model):
+            _connect_model(model)
+    on_audited_model(lambda label: _connect_model(apps.get_model(label)))

@@ -5,10 +5,9 @@
   ``ZUGONG_BREAK_GLASS_USERNAME`` *and* ``User.is_break_glass`` set.
 - ``zugong.W002``: the TOTP second factor is switched off (``ZUGONG_REQUIRE_OTP=0``) in production.
 - ``zugong.W003``: session limits weaker than the policy (idle > 30 minutes or lifetime > 12 hours).
-- ``zugong.E004`` (GB/T 22239-2019 8.1.4.1 a, 8.1.4.2 e): the demo dataset (root organization ``QS``) or a
-  demo account still holding the published demo password exists. Only ``zugong demo`` sets that password
-  (``PublishedPasswordValidator`` refuses it everywhere else), always on ``DEMO_USERNAMES``, so those
-  accounts are the ones checked.
+
+``zugong.E004`` (demo data left in production) lives with the demo data, in ``zugong.demo.checks``
+(registered by the ``orgs`` app: ``core`` names no domain app).
 """
 
 from __future__ import annotations
@@ -54,30 +53,4 @@ def session_limits(app_configs, **kwargs):
         return []
     if getattr(settings, "SESSION_IDLE_TIMEOUT", 0) > 30 * 60 or settings.SESSION_COOKIE_AGE > 12 * 3600:
         return [Warning("会话空闲超时应不超过 30 分钟、最长有效期不超过 12 小时。", id="zugong.W003")]
-    return []
-
-
-@register(Tags.security, deploy=True)
-def no_demo_data(app_configs, **kwargs):
-    if settings.DEBUG:
-        return []
-    from django.contrib.auth import get_user_model
-
-    from zugong.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
-    from zugong.demo.generator import ROOT_CODE
-    from zugong.orgs.models import PartyOrganization
-
-    problems = []
-    try:
-        if PartyOrganization.objects.filter(code=ROOT_CODE).exists():
-            problems.append(f"存在演示数据（组织代码 {ROOT_CODE}）")
-        demo_users = [u.username for u in get_user_model().objects.filter(username__in=DEMO_USERNAMES)
-                      if u.check_password(DEMO_PASSWORD)]
-    except DatabaseError:
-        return []
-    if demo_users:
-        problems.append(f"演示账号仍使用公开的演示密码：{', '.join(demo_users)}")
-    if problems:
-        return [Error("生产环境不得保留演示内容：" + "；".join(problems) + "。请使用新的数据库，或删除演示数据并停用这些账号。",
-                      id="zugong.E004")]
     return []

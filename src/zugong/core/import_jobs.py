@@ -314,7 +314,12 @@ def submit_import(*, user, kind: str, uploaded, runner: Runner, options: dict | 
     """Create and start an import job of ``kind`` for ``uploaded`` (a Django ``UploadedFile``) run by
     ``runner`` as ``user`` with ``options`` (e.g. ``{"accept_bad_checksum": True, "dry_run": False}``).
     ``request_context``: ``request_id``/``ip_address`` for the audit events written by the job.
-    Returns the job (already finished in synchronous mode)."""
+    Returns the job (already finished in synchronous mode). ``kind`` must be registered
+    (``core.registry.register_import_kind``); ``ValueError`` otherwise."""
+    from zugong.core.registry import import_kind
+
+    if import_kind(kind) is None:
+        raise ValueError(f"unregistered import kind {kind!r}")
     purge_expired()
     upload = save_upload(uploaded)
     try:

@@ -3,7 +3,8 @@ an ``ImportPage`` (see ``orgs.import_views`` and ``party.import_views``). The vi
 importer services do the work (``core.import_jobs`` runs them).
 
 Security:
-- login required; the user must hold ``party.import`` somewhere (else 403); the importer itself checks
+- login required; the user must hold the import kind's registered permission (``party.import``) somewhere
+  (else 403); the importer itself checks
   every target organization against the user's scope;
 - the upload is size-limited **while it is received** and written straight to a private locked file
   (``import_jobs.PrivateUploadHandler``, limit ``settings.ZUGONG_MAX_UPLOAD_BYTES``): the view is
@@ -44,6 +45,7 @@ from zugong.core.import_jobs import (
 from zugong.core.importing import Column
 from zugong.core.middleware import client_ip
 from zugong.core.models import ImportJob
+from zugong.core.registry import import_kind
 from zugong.core.scoping import can
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,8 +75,11 @@ class ImportPage:
         return reverse(f"{self.namespace}:{self.url_prefix}{suffix}", args=args)
 
 
-def _require_import_permission(request) -> None:
-    if not can(request.user, "party", "import"):
+def _require_import_permission(request, page: ImportPage) -> None:
+    """The permission registered with the page's import kind (``core.registry``; ``party.import``)."""
+    kind = import_kind(page.kind)
+    label, action = (kind.permission if kind else "party.import").split(".", 1)
+    if not can(request.user, label, action):
         raise PermissionDenied("您没有导入数据的权限。")
 
 
@@ -106,7 +111,7 @@ def import_form(page: ImportPage):
 
     @csrf_protect
     def handle(request):
-        _require_import_permission(request)
+        _require_import_permission(request, page)
         errors: list[str] = []
         if request.method == "POST":
             uploaded = request.FILES.get("file")
@@ -140,11 +145,11 @@ def import_form(page: ImportPage):
             except (StopUpload, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
                 request.upload_too_large = True
             except MultiPartParserError:
-                _require_import_permission(request)
+                _require_import_permission(request, page)
                 return respond(request, ["上传的数据格式错误，请重新选择文件上传。"])
             if getattr(request, "upload_too_large", False):
                 # The body was not read to its end: refuse with the size message (nothing changes).
-                _require_import_permission(request)
+                _require_import_permission(request, page)
                 return respond(request, too_large(request))
         return handle(request)
 
@@ -152,7 +157,7 @@ def import_form(page: ImportPage):
 
 
 def _job(request, page: ImportPage, pk: int) -> ImportJob:
-    _require_import_permission(request)
+    _require_import_permission(request, page)
     job = get_object_or_404(ImportJob.objects.owned_by(request.user), pk=pk, kind=page.kind)
     if not job.finished and fail_interrupted_jobs(ImportJob.objects.filter(pk=job.pk)):
         job.refresh_from_db()  # its process died: show the failure instead of polling forever
@@ -211,7 +216,7 @@ def template_download(page: ImportPage):
     @login_required
     @require_GET
     def view(request):
-        _require_import_permission(request)
+        _require_import_permission(request, page)
         response = HttpResponse(page.template(), content_type=XLSX_TYPE)
         response["Content-Disposition"] = content_disposition_header(True, f"{page.title}导入模板.xlsx")
         return response

@@ -25,7 +25,6 @@ class ImportJobQuerySet(models.QuerySet):
 class ImportJob(models.Model):
     """导入任务."""
 
-    KIND_CHOICES = [("orgs", "党组织"), ("roster", "党员花名册")]
     STATUS_CHOICES = [
         ("pending", "等待处理"), ("running", "正在导入"), ("succeeded", "导入成功"),
         ("failed", "有错误，未导入"), ("error", "系统错误"),
@@ -35,7 +34,9 @@ class ImportJob(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs",
                              verbose_name="用户")
-    kind = models.CharField("导入类型", max_length=20, choices=KIND_CHOICES)
+    # No ``choices``: the kinds are registered by the apps (``core.registry.register_import_kind``), so a
+    # new kind needs no migration here; ``clean_fields`` and ``submit_import`` check the registry.
+    kind = models.CharField("导入类型", max_length=20)
     filename = models.CharField("文件名", max_length=255)
     options = models.JSONField("选项", default=dict, blank=True)
     status = models.CharField("状态", max_length=20, choices=STATUS_CHOICES, default="pending")
@@ -65,6 +66,42 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename}"
+
+    def get_absolute_url(self) -> str:
+        """The job's page (the URL name registered with its import kind), ``""`` when it has none."""
+        from django.urls import reverse
+
+        from zugong.core.registry import import_kind
+
+        kind = import_kind(self.kind)
+        return reverse(kind.job_url_name, args=[self.pk]) if kind and kind.job_url_name else ""
+
+    def get_kind_display(self) -> str:
+        """The Chinese label of the registered import kind (the code itself for an unregistered one)."""
+        from zugong.core.registry import import_kind_label
+
+        return import_kind_label(self.kind)
+
+    def clean_fields(self, exclude=None) -> None:
+        from django.core.exceptions import ValidationError
+
+        from zugong.core.registry import import_kind
+
+        super().clean_fields(exclude=exclude)
+        if (exclude is None or "kind" not in exclude) and import_kind(self.kind) is None:
+            raise ValidationError({"kind": f"未登记的导入类型「{self.kind}」"})
+
+    @property
+    def is_dry_run(self) -> bool:
+        """A trial import (``options.dry_run``): validated and counted, nothing written."""
+        return bool((self.options or {}).get("dry_run"))
+
+    @property
+    def outcome_display(self) -> str:
+        """The status for lists: a successful trial run is 「试导入（未写入）」, not 导入成功."""
+        if self.status == "succeeded" and self.is_dry_run:
+            return "试导入（未写入）"
+        return self.get_status_display()
 
     @property
     def finished(self) -> bool:

@@ -1,0 +1,287 @@
+"""What each app contributes to the shell, registered by the app itself (design: "core names no domain app").
+
+An app registers in its ``AppConfig.ready()``; the consumers in ``core``, ``api`` and ``audit`` read the
+registry lazily (at request time, or when the URLconf is first loaded — always after every ``ready()``),
+so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as dotted paths
+(``"zugong.orgs.importers.import_organizations"``) so ``ready()`` imports nothing heavy.
+
+- **Navigation** (``register_nav``): an entry of the left navigation — section title, Chinese label, URL
+  name, who sees it (``permission="party.view"``: the user holds that label.action somewhere;
+  ``admin_kinds=("security",)``: the user holds one of those administrator kinds; ``any_admin=True``:
+  any administrator kind), and an ``order``. Sections appear in the order of their first entry's order;
+  entries within a section by ``order``.
+- **API** (``register_api_viewset`` / ``register_api_path``): DRF viewsets (prefix, viewset, basename)
+  put on one router by ``zugong.api.urls``, and plain API paths (route, view, name).
+- **Audited models** (``register_audited_model``): models the change log tracks besides the concrete
+  ``BaseModel`` subclasses (which are tracked automatically); ``on_audited_model`` lets the change log
+  connect to models registered before or after it.
+- **Import kinds** (``register_import_kind``): ``ImportJob.kind`` values, with Chinese label, runner,
+  template builder and permission. ``ImportJob.kind`` has no ``choices``: a new kind needs no migration.
+- **Home widgets** (``register_home_widget``): ``callable(user, request) -> dict | None`` rendering a
+  template fragment on the home page (``None``: nothing to show), with an order and a permission.
+- **To-do providers** (``register_todo_provider``): ``callable(user) -> list[TodoItem]``; the home page's
+  「待办事项」 list is their union, most severe and earliest due first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.module_loading import import_string
+
+ADMIN_KINDS = ("system", "security", "audit")
+
+
+def _resolve(target):
+    return import_string(target) if isinstance(target, str) else target
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Who sees an entry: a ``label.action`` permission, administrator kinds, or any administrator."""
+
+    permission: str = ""
+    admin_kinds: tuple[str, ...] = ()
+    any_admin: bool = False
+
+    def allows(self, user, kinds: frozenset[str] | None = None) -> bool:
+        from zugong.core.scoping import can
+
+        if self.permission:
+            label, action = self.permission.split(".", 1)
+            if not can(user, label, action):
+                return False
+        if self.admin_kinds or self.any_admin:
+            kinds = user_admin_kinds(user) if kinds is None else kinds
+            if self.any_admin and not kinds:
+                return False
+            if self.admin_kinds and not kinds & set(self.admin_kinds):
+                return False
+        return True
+
+
+def user_admin_kinds(user) -> frozenset[str]:
+    """The administrator kinds (``system``/``security``/``audit``) ``user`` holds (cached per request)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_zugong_admin_kinds", None)
+    if cached is None:
+        from zugong.accounts.services import admin_kinds
+
+        cached = frozenset(admin_kinds(user))
+        user._zugong_admin_kinds = cached
+    return cached
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    section: str
+    label: str
+    url_name: str
+    order: int
+    visibility: Visibility
+    app: str = ""
+
+
+@dataclass(frozen=True)
+class ApiViewset:
+    prefix: str
+    viewset: object  # class or dotted path
+    basename: str
+
+    @property
+    def view_class(self):
+        return _resolve(self.viewset)
+
+
+@dataclass(frozen=True)
+class ApiPath:
+    route: str
+    view: object  # class-based view (``as_view()`` is called) or dotted path to one
+    name: str
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """One import kind: ``code`` (``ImportJob.kind``), Chinese ``label``, the importer ``runner``
+    (``runner(path, *, user, filename, progress, **options)``), the blank-template builder ``template``
+    (``() -> bytes``), the ``permission`` needed to run it and the URL name of a job's page
+    (``job_url_name``, one argument: the job id; optional)."""
+
+    code: str
+    label: str
+    runner: object
+    template: object
+    permission: str = "party.import"
+    job_url_name: str = ""
+
+    def get_runner(self) -> Callable:
+        return _resolve(self.runner)
+
+    def get_template(self) -> Callable:
+        return _resolve(self.template)
+
+
+@dataclass(frozen=True)
+class HomeWidget:
+    """A home-page block: ``provider(user, request) -> dict | None`` renders ``template`` with that dict."""
+
+    name: str
+    template: str
+    provider: object
+    order: int
+    visibility: Visibility
+
+    def context(self, user, request):
+        return _resolve(self.provider)(user, request)
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One 待办事项: Chinese ``text``, a ``url`` to act on it, an optional ``due`` date and a ``severity``
+    (``"high"``, ``"normal"`` or ``"low"``)."""
+
+    text: str
+    url: str = ""
+    due: dt.date | None = None
+    severity: str = "normal"
+
+    SEVERITY_RANK = {"high": 0, "normal": 1, "low": 2}
+
+    def sort_key(self):
+        return (self.SEVERITY_RANK.get(self.severity, 1), self.due or dt.date.max, self.text)
+
+
+@dataclass(frozen=True)
+class TodoProvider:
+    name: str
+    provider: object
+    visibility: Visibility
+
+    def items(self, user) -> list[TodoItem]:
+        return list(_resolve(self.provider)(user) or [])
+
+
+@dataclass
+class Registry:
+    nav: list[NavEntry] = field(default_factory=list)
+    api_viewsets: list[ApiViewset] = field(default_factory=list)
+    api_paths: list[ApiPath] = field(default_factory=list)
+    audited_models: list[str] = field(default_factory=list)
+    import_kinds: dict[str, ImportKind] = field(default_factory=dict)
+    home_widgets: list[HomeWidget] = field(default_factory=list)
+    todo_providers: list[TodoProvider] = field(default_factory=list)
+    audited_listeners: list[Callable] = field(default_factory=list)
+
+
+registry = Registry()
+
+
+def _visibility(permission: str, admin_kinds, any_admin: bool) -> Visibility:
+    if permission and "." not in permission:
+        raise ValueError(f"permission must be 'label.action', not {permission!r}")
+    unknown = set(admin_kinds) - set(ADMIN_KINDS)
+    if unknown:
+        raise ValueError(f"unknown administrator kinds {sorted(unknown)}")
+    return Visibility(permission=permission, admin_kinds=tuple(admin_kinds), any_admin=any_admin)
+
+
+def _add_unique(items: list, item, key) -> None:
+    if any(key(existing) == key(item) for existing in items):
+        return  # ready() may run twice in tests that reload apps: registration is idempotent
+    items.append(item)
+
+
+# ----- registration (called from AppConfig.ready) -------------------------------------------------
+
+
+def register_nav(*, section: str, label: str, url_name: str, order: int, permission: str = "",
+                 admin_kinds: tuple[str, ...] = (), any_admin: bool = False, app: str = "") -> None:
+    entry = NavEntry(section, label, url_name, order, _visibility(permission, admin_kinds, any_admin), app)
+    _add_unique(registry.nav, entry, lambda e: (e.section, e.url_name))
+
+
+def register_api_viewset(*, prefix: str, viewset, basename: str) -> None:
+    _add_unique(registry.api_viewsets, ApiViewset(prefix, viewset, basename), lambda e: e.basename)
+
+
+def register_api_path(*, route: str, view, name: str) -> None:
+    _add_unique(registry.api_paths, ApiPath(route, view, name), lambda e: e.name)
+
+
+def register_audited_model(label: str) -> None:
+    """Track ``label`` (``"app_label.ModelName"``) in the change log."""
+    label = label.lower()
+    if label in registry.audited_models:
+        return
+    registry.audited_models.append(label)
+    for listener in registry.audited_listeners:
+        listener(label)
+
+
+def on_audited_model(listener: Callable[[str], None]) -> None:
+    """Call ``listener(label)`` for every audited model, already registered or registered later."""
+    registry.audited_listeners.append(listener)
+    for label in list(registry.audited_models):
+        listener(label)
+
+
+def register_import_kind(*, code: str, label: str, runner, template, permission: str = "party.import",
+                         job_url_name: str = "") -> None:
+    if len(code) > 20:
+        raise ValueError(f"import kind code {code!r} is longer than ImportJob.kind (20)")
+    existing = registry.import_kinds.get(code)
+    if existing is not None and existing.label != label:
+        raise ValueError(f"import kind {code!r} registered twice")
+    registry.import_kinds[code] = ImportKind(code, label, runner, template, permission, job_url_name)
+
+
+def register_home_widget(*, name: str, template: str, provider, order: int, permission: str = "") -> None:
+    widget = HomeWidget(name, template, provider, order, _visibility(permission, (), False))
+    _add_unique(registry.home_widgets, widget, lambda w: w.name)
+
+
+def register_todo_provider(*, name: str, provider, permission: str = "") -> None:
+    _add_unique(registry.todo_providers, TodoProvider(name, provider, _visibility(permission, (), False)),
+                lambda p: p.name)
+
+
+# ----- reading ------------------------------------------------------------------------------------
+
+
+def navigation_for(user) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The left navigation ``[(section, [(label, url name)])]`` ``user`` may open."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    kinds = user_admin_kinds(user)
+    sections: dict[str, list[NavEntry]] = {}
+    first: dict[str, int] = {}
+    for entry in sorted(registry.nav, key=lambda e: e.order):
+        if entry.visibility.allows(user, kinds):
+            sections.setdefault(entry.section, []).append(entry)
+            first.setdefault(entry.section, entry.order)
+    return [(title, [(e.label, e.url_name) for e in entries])
+            for title, entries in sorted(sections.items(), key=lambda kv: first[kv[0]])]
+
+
+def import_kind(code: str) -> ImportKind | None:
+    return registry.import_kinds.get(code)
+
+
+def import_kind_label(code: str) -> str:
+    kind = registry.import_kinds.get(code)
+    return kind.label if kind else code
+
+
+def home_widgets_for(user) -> list[HomeWidget]:
+    return [w for w in sorted(registry.home_widgets, key=lambda w: w.order) if w.visibility.allows(user)]
+
+
+def todos_for(user) -> list[TodoItem]:
+    items: list[TodoItem] = []
+    for provider in registry.todo_providers:
+        if provider.visibility.allows(user):
+            items.extend(provider.items(user))
+    return sorted(items, key=TodoItem.sort_key)

@@ -1,0 +1,53 @@
+"""To-do providers of the party app (registered in ``PartyConfig.ready``; shown on the home page).
+
+``probation_due``: 预备党员 whose one-year probation has ended and who have no 转正日期 yet — the branch
+must discuss their admission to full membership (《中国共产党章程》第七条：预备期为一年，预备期满后支部
+大会应当及时讨论其能否转为正式党员). One item with the count over the user's ``party.view`` scope, due on
+the earliest end of probation among them. 1 query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.db.models import Count, Min
+from django.urls import reverse
+from django.utils import timezone
+
+from zugong.core.registry import TodoItem
+from zugong.party.models import Membership, PartyMember
+
+PROBATION_YEARS = 1  # 《中国共产党章程》第七条; to move to the rule table when it lands
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February → 28 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def probation_due(user, today: dt.date | None = None) -> list[TodoItem]:
+    today = today or timezone.localdate()
+    # ``person_id IN (overdue)``: the few overdue probationary members drive the query (person index),
+    # instead of a join of every member of the scope to their party record
+    overdue = PartyMember.objects.filter(full_membership_date__isnull=True,
+                                         admission_date__lte=_years_before(today, PROBATION_YEARS))
+    row = (
+        Membership.objects.restrict(user, "view").on(today)
+        .filter(person_id__in=overdue.values("person_id"))
+        .aggregate(n=Count("pk"), earliest=Min("person__party_member__admission_date"))
+    )
+    if not row["n"]:
+        return []
+    url = reverse("party:member_list") + "?" + urlencode({"category": "probationary", "sort": "admission_date"})
+    return [TodoItem(text=f"{row['n']} 名预备党员预备期已满一年，尚未登记转正（《中国共产党章程》第七条：支部大会应及时讨论）",
+                     url=url, due=_years_after(row["earliest"], PROBATION_YEARS), severity="high")]
