@@ -102,7 +102,7 @@ ETHNICITY = CodeTable(
     # still the conventional short form in rosters.
     aliases={n: f"{i:02d}" for i, n in enumerate(_ETHNIC_NAMES, start=1)} | {"穿青人": "97"},
 )
-ETHNICITY_HAN = "01"
+ETHNICITY_HAN = "01"  # the code of 汉族; who counts as 少数民族 is the rule party.ethnicity_groups
 
 EDUCATION = CodeTable(
     "学历",
@@ -129,11 +129,6 @@ EDUCATION = CodeTable(
     },
     labels={"10": "研究生", "20": "大学本科", "30": "大学专科", "40": "中专", "60": "高中", "70": "初中", "80": "小学"},
 )
-
-
-def education_is_college_or_above(code: str | None) -> bool:
-    """大专及以上学历: GB/T 4658-2006 codes 1x, 2x, 3x (``rules.md`` §1)."""
-    return bool(code) and code[0] in "123"
 
 
 POLITICAL_STATUS = CodeTable(

@@ -2,8 +2,9 @@
 
 Part 1 holds the **published** figures of the 2023 中国共产党党内统计公报 (``../shared/rules.md`` §1), in
 万人 / 万个 as printed, with their source. The category boundaries (age bands, admission eras,
-occupation codes) are those of ``zugong.reports.services.COMMUNIQUE_RULES``, so the generator and the
-statistics engine cannot disagree; the tuples below are in the same order.
+occupation codes) and definitions (大专及以上, 少数民族) are the rule table's (``zugong.reports.rules``,
+``zugong.party.rules``) as in force on ``REFERENCE_DATE``, so the generator and the statistics engine
+cannot disagree; the tuples below are in the same order.
 
 Part 2 holds the **modelling assumptions** the generator needs and the 公报 does not publish (which kind
 of branch a farmer belongs to, how old retirees are, how education varies with occupation …). They are
@@ -28,7 +29,7 @@ ORGANIZATIONS = 517.6
 ORGANIZATION_TYPES = (("committee", 29.8), ("general_branch", 32.5), ("branch", 455.4))  # 基层党委/总支部/支部
 FEMALE = 3018.5
 MINORITY = 759.2
-COLLEGE = 5578.6  # 大专及以上 (GB/T 4658-2006 codes 1x, 2x, 3x)
+COLLEGE = 5578.6  # 大专及以上 (rule party.education_groups)
 # 30岁及以下, 31–35, 36–40, 41–45, 46–50, 51–55, 56–60, 61岁及以上 (周岁 on 2023-12-31)
 AGE_BANDS = (1241.2, 1119.6, 1086.4, 945.9, 907.1, 940.5, 890.7, 2787.2)
 # 新中国成立前, 新中国成立后至十一届三中全会前, 十一届三中全会后至十八大前, 十八大以来

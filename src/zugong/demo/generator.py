@@ -56,7 +56,7 @@ from zugong.accounts.models import RoleGrant
 from zugong.audit.changelog import log_bulk_change
 from zugong.audit.services import record_event
 from zugong.core.bulk import refresh_planner_statistics
-from zugong.core.codes import ETHNICITY_HAN, ORG_TYPE
+from zugong.core.codes import ORG_TYPE
 from zugong.core.dates import add_years, age_on
 from zugong.core.errors import ZugongError
 from zugong.demo import distributions as D
@@ -82,7 +82,13 @@ from zugong.demo.tree import (
 from zugong.demo.writer import IdReserver, RowWriter
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import DevelopmentRecord, Membership, PartyMember
+from zugong.party.rules import education_group, ethnicity_group
 from zugong.people.models import Person
+
+# The definitions the generator classifies by, as in force on the reference date (zugong.party.rules):
+# 汉族 / 少数民族 (GB 3304-1991) and 研究生 (GB/T 4658-2006 1x).
+HAN = ethnicity_group("han", on=REF)
+GRADUATE = education_group("graduate", on=REF)
 
 ROOT_CODE = "QS"  # 组织代码 of the demo root; other demo codes are QS000001, QS000002, …
 BATCH_SIZE = 5000
@@ -135,12 +141,12 @@ class _Identity:
 
     def ethnicity(self, minority: bool) -> str:
         if not minority:
-            return ETHNICITY_HAN
+            return HAN.codes[0]
         return self.minority_codes[bisect.bisect(self.minority_cum, self.rng.random() * self.minority_cum[-1])]
 
     def regions(self, ethnicity: str) -> tuple[str, ...]:
         r = self.rng.random()
-        if ethnicity == ETHNICITY_HAN:
+        if HAN.contains(ethnicity):
             return N.HOME_REGIONS if r < 0.88 else N.OTHER_REGIONS
         if r < 0.75:
             return N.MINORITY_REGIONS.get(ethnicity, N.MINORITY_FALLBACK_REGIONS)
@@ -183,7 +189,7 @@ def _education(rng: random.Random, college: bool, occupation: str, age: int) -> 
     """A GB/T 4658-2006 code consistent with the 大专及以上 flag, occupation and age on REF."""
     if college:
         code = _pick(rng, D.COLLEGE_LEVELS.get(occupation, D.COLLEGE_LEVELS["default"]))
-        if code[0] == "1" and age < 24:
+        if GRADUATE.contains(code) and age < 24:
             code = "21"
         if code == "21" and age < 21 and occupation != "student":
             code = "31"

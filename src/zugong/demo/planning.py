@@ -18,16 +18,17 @@ from dataclasses import dataclass, field
 
 from zugong.core.dates import add_years, age_on
 from zugong.demo import distributions as D
-from zugong.reports.services import COMMUNIQUE_RULES
+from zugong.reports.rules import communique_rules
 
 REF = D.REFERENCE_DATE
+COMMUNIQUE_RULES = communique_rules(REF)  # the 公报 layout's bands, eras and occupations in force on REF
 YEAR_START = dt.date(REF.year, 1, 1)
 LAST_PRE_REF_YEAR_DAY = dt.date(REF.year - 1, 12, 31)  # members not developed in 2023 were admitted by then
 DEVELOPED_MIN_AGE = 20  # 2023 admissions: applied at ≥ 18, ≥ 1 year as 积极分子 before admission
 
 if len(D.AGE_BANDS) != len(COMMUNIQUE_RULES.age_bands) or len(D.ADMISSION_ERAS) != len(
         COMMUNIQUE_RULES.admission_eras) or tuple(D.OCCUPATION_CODES) != tuple(COMMUNIQUE_RULES.occupations):
-    raise ImportError("demo.distributions does not match reports.services.COMMUNIQUE_RULES")
+    raise ImportError("demo.distributions does not match the rule table (reports.rules.communique_rules)")
 
 
 # ==================================================================================================

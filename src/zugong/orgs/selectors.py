@@ -150,22 +150,22 @@ def member_counts(*, user, organizations: Iterable[PartyOrganization],
 def organization_summary(*, user, organization: PartyOrganization, as_of: dt.date | None = None) -> dict[str, int]:
     """Member figures of ``organization`` within the user's scope, as of ``as_of`` (default: open
     memberships today), one query: ``total`` (whole subtree), ``direct`` (the organization itself),
-    ``full`` / ``probationary`` (subtree, category as of the date)."""
+    ``full`` / ``probationary`` (subtree, category as of the date by the rule ``party.member_category``,
+    《中国共产党章程》第七条)."""
     from django.utils import timezone
 
     from zugong.party.models import Membership
+    from zugong.party.rules import member_category_q
 
     day = as_of or timezone.localdate()
     base = Membership.objects.restrict(user, "view")
     base = base.current() if as_of is None else base.on(as_of)
-    full = Q(person__party_member__full_membership_date__lte=day)
+    member = "person__party_member__"
     return base.filter(organization__path__startswith=organization.path).aggregate(
         total=Count("pk"),
         direct=Count("pk", filter=Q(organization_id=organization.pk)),
-        full=Count("pk", filter=full),
-        probationary=Count("pk", filter=Q(person__party_member__admission_date__lte=day) & (
-            Q(person__party_member__full_membership_date__isnull=True)
-            | Q(person__party_member__full_membership_date__gt=day))),
+        full=Count("pk", filter=member_category_q("full", on=day, prefix=member)),
+        probationary=Count("pk", filter=member_category_q("probationary", on=day, prefix=member)),
     )
 
 

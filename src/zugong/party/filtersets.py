@@ -8,16 +8,19 @@ has already restricted to the user's scope (``party.selectors.roster_base``). Pa
 - ``org`` 所在党组织: 组织代码 or id → that organization's whole subtree. Resolved through the user's
   scope: an organization outside it (or unknown) gives **no rows**, never rows.
 - ``name`` 姓名包含; ``sex`` 性别 (``1``/``2``/男/女); ``occupation`` 工作岗位 (code or name).
-- ``category`` 人员类别 (``full``/``probationary``, 正式党员/预备党员) as of ``as_of``: 正式 when 转正日期 ≤
-  as_of, 预备 when 入党日期 ≤ as_of < 转正日期 (or no 转正日期).
-- ``education`` 学历: a GB/T 4658-2006 code or name (``21``, 大学本科毕业 → exactly that code; a heading
-  code such as ``20``/大学本科/本科 → the whole ``2x`` group) or a statistical group (``EDUCATION_GROUPS``:
-  研究生, 大学本科, 大学专科, 大专及以上, 高中及以下).
-- ``ethnicity`` 民族: ``han``/汉族, ``minority``/少数民族 (any code other than 01, ``rules.md`` §1), or one
-  GB 3304 code/name.
+- ``category`` 人员类别 (``full``/``probationary``, 正式党员/预备党员) as of ``as_of``, by the rule
+  ``party.member_category`` (《中国共产党章程》第七条).
+- ``education`` 学历: a statistical group of the rule table (``party.education_groups``: 研究生, 大学本科,
+  大学专科, 大专及以上, 高中及以下 — by key, label or alias such as 本科), a GB/T 4658-2006 heading code
+  (``40``/中专 → the whole ``4x`` group) or one code or name (``21``, 大学本科毕业 → exactly that code).
+- ``ethnicity`` 民族: a group of the rule table (``party.ethnicity_groups``: ``han``/汉族,
+  ``minority``/少数民族) or one GB 3304 code/name.
 - ``age_min`` / ``age_max``: 周岁 as of ``as_of`` (inclusive), computed in SQL as birth-date bounds.
 - ``front_line`` 生产工作一线 (``true``/``false``).
 - ``sort``: ``name``, ``birth_date``, ``admission_date``, ``organization`` (``-`` prefix = descending).
+
+Group definitions are those in force on ``as_of`` (``zugong.party.rules``); the filter's values and
+aliases are today's.
 
 The filtered queryset carries the annotation ``roster_as_of`` (the reference date), so whoever renders
 rows (page, serializer, exporter) computes ages and categories on the same date.
@@ -36,29 +39,27 @@ one condition on ``Person`` and applied
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.db.models import DateField, Q, QuerySet, Value
 from django.utils import timezone
 
-from zugong.core.codes import EDUCATION, ETHNICITY, ETHNICITY_HAN, MEMBER_CATEGORY, OCCUPATION, SEX
-from zugong.core.dates import add_years
+from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
 from zugong.orgs.filtersets import CodeTableFilter
 from zugong.orgs.selectors import organization_by_ref
 from zugong.party.models import Membership
+from zugong.party.rules import (
+    age_range_q,
+    education_group,
+    education_groups,
+    ethnicity_group,
+    ethnicity_groups,
+    member_category_q,
+)
 from zugong.people.models import Person
 
-# 学历 groups used by the 党内统计 tables (rules.md §1): group key → (label, accepted aliases, GB/T
-# 4658-2006 code prefixes). 高中及以下 includes 中等职业教育 (4x), 高中 (6x), 初中 (7x), 小学 (8x), 其他 (90).
-EDUCATION_GROUPS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    "graduate": ("研究生", ("研究生",), ("1",)),
-    "bachelor": ("大学本科", ("本科", "大学本科"), ("2",)),
-    "associate": ("大学专科", ("专科", "大专", "大学专科"), ("3",)),
-    "college_or_above": ("大专及以上", ("大专及以上", "大专以上", "大专及以上学历"), ("1", "2", "3")),
-    "high_school_or_below": ("高中及以下", ("高中及以下", "高中以下"), ("4", "6", "7", "8", "9")),
-}
-ETHNICITY_GROUPS = {"han": ("汉族", ("汉族", "汉")), "minority": ("少数民族", ("少数民族",))}
 SORT_FIELDS = {
     "name": ("person__name", "姓名"),
     "birth_date": ("person__birth_date", "出生日期"),
@@ -71,46 +72,65 @@ CARRIED_FILTERS = ("as_of", "name", "sex", "ethnicity", "category", "education",
                    "occupation", "front_line")
 
 
-def education_prefixes(value: str) -> tuple[str, ...] | str | None:
-    """Interpret an education filter value: a tuple of code prefixes for a group (or heading code), a
-    single exact code, or ``None`` when unrecognised."""
+@dataclass(frozen=True)
+class EducationSpec:
+    """A cleaned 学历 filter value: a rule-table ``group`` key, a GB/T 4658-2006 heading ``prefix`` (one
+    digit) or one exact ``code``; exactly one is set."""
+
+    group: str = ""
+    prefix: str = ""
+    code: str = ""
+
+    def q(self, as_of: dt.date) -> Q:
+        """Condition on ``Person``: the group as defined on ``as_of``, the heading's codes or the code."""
+        if self.group:
+            return education_group(self.group, on=as_of).q()
+        if self.prefix:
+            return Q(education_level__startswith=self.prefix)
+        return Q(education_level=self.code)
+
+
+def education_spec(value: str) -> EducationSpec | None:
+    """Interpret an education filter value (a group of ``party.education_groups`` by key, label or
+    alias; a heading code such as ``40``; one code or name), or ``None`` when unrecognised."""
     text = (value or "").strip()
     if not text:
         return None
-    for key, (label, aliases, prefixes) in EDUCATION_GROUPS.items():
-        if text == key or text == label or text in aliases:
-            return prefixes
+    group = education_group(text)
+    if group is not None:
+        return EducationSpec(group=group.key)
     code = EDUCATION.parse(text)
     if code is None:
         return None
-    if code.endswith("0") and code != "90":  # heading code 10/20/30/40/60/70/80: the whole group
-        return (code[0],)
-    return code
+    if code.endswith("0") and code != "90":  # GB/T 4658-2006 heading code 10 … 80: the whole group
+        return EducationSpec(prefix=code[0])
+    return EducationSpec(code=code)
 
 
 class EducationField(forms.CharField):
-    """学历 field: validates with ``education_prefixes`` and cleans to its result."""
+    """学历 field: validates with ``education_spec`` and cleans to its result."""
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
-        spec = education_prefixes(value)
+        spec = education_spec(value)
         if spec is None:
             raise forms.ValidationError(f"无法识别的学历「{value}」")
         return spec
 
 
 class EthnicityField(forms.CharField):
-    """民族 field: ``han``/``minority`` (or 汉族/少数民族) or one GB 3304 code/name."""
+    """民族 field: a group of ``party.ethnicity_groups`` (``han``/``minority``, 汉族/少数民族) — cleaned to
+    its key — or one GB 3304 code/name."""
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
-        for key, (label, aliases) in ETHNICITY_GROUPS.items():
-            if value in (key, label, *aliases):
-                return key
+        group = ethnicity_group(value)
+        if group is not None:
+            return group.key
         code = ETHNICITY.parse(value)
         if code is None:
             raise forms.ValidationError(f"无法识别的民族「{value}」")
@@ -139,11 +159,11 @@ class MemberFilterSet(django_filters.FilterSet):
     name = django_filters.CharFilter(method="filter_name", label="姓名")
     sex = CodeTableFilter(method="filter_sex", table=SEX, choices=[("1", "男"), ("2", "女")], label="性别")
     ethnicity = EthnicityFilter(method="filter_ethnicity", label="民族",
-                                widget=forms.Select(choices=[("", "全部"), ("han", "汉族"), ("minority", "少数民族")]))
+                                widget=forms.Select(choices=[("", "全部")] + [(g.key, g.label) for g in ethnicity_groups()]))
     category = CodeTableFilter(method="filter_category", table=MEMBER_CATEGORY, label="人员类别")
     education = EducationFilter(
         method="filter_education", label="学历",
-        widget=forms.Select(choices=[("", "全部")] + [(k, v[0]) for k, v in EDUCATION_GROUPS.items()]),
+        widget=forms.Select(choices=[("", "全部")] + [(g.key, g.label) for g in education_groups()]),
     )
     age_min = django_filters.NumberFilter(method="filter_age_min", label="年龄自", min_value=0, max_value=150)
     age_max = django_filters.NumberFilter(method="filter_age_max", label="年龄至", min_value=0, max_value=150)
@@ -222,34 +242,20 @@ class MemberFilterSet(django_filters.FilterSet):
         return queryset.filter(organization__path__startswith=org.path)
 
     def filter_category(self, queryset, name, value):
-        if value == "full":
-            return self._person(queryset, Q(party_member__full_membership_date__lte=self.as_of))
-        return self._person(queryset, (
-            Q(party_member__full_membership_date__isnull=True) | Q(party_member__full_membership_date__gt=self.as_of)
-        ) & Q(party_member__admission_date__lte=self.as_of))
+        return self._person(queryset, member_category_q(value, on=self.as_of, prefix="party_member__"))
 
     def filter_education(self, queryset, name, value):
-        if isinstance(value, str):
-            return self._person(queryset, Q(education_level=value))
-        condition = Q()
-        for prefix in value:
-            condition |= Q(education_level__startswith=prefix)
-        return self._person(queryset, condition)
+        return self._person(queryset, value.q(self.as_of))
 
     def filter_ethnicity(self, queryset, name, value):
-        if value == "han":
-            return self._person(queryset, Q(ethnicity=ETHNICITY_HAN))
-        if value == "minority":
-            return self._person(queryset, ~Q(ethnicity=ETHNICITY_HAN) & ~Q(ethnicity=""))
-        return self._person(queryset, Q(ethnicity=value))
+        group = ethnicity_group(value, on=self.as_of)
+        return self._person(queryset, group.q() if group is not None else Q(ethnicity=value))
 
     def filter_age_min(self, queryset, name, value):
-        # 周岁 >= n  ⇔  born on or before as_of minus n years
-        return self._person(queryset, Q(birth_date__lte=add_years(self.as_of, -int(value))))
+        return self._person(queryset, age_range_q(int(value), None, self.as_of))
 
     def filter_age_max(self, queryset, name, value):
-        # 周岁 <= n  ⇔  not yet n+1  ⇔  born after as_of minus (n+1) years
-        return self._person(queryset, Q(birth_date__gt=add_years(self.as_of, -(int(value) + 1))))
+        return self._person(queryset, age_range_q(None, int(value), self.as_of))
 
 
 def prefix_q(condition: Q, prefix: str) -> Q:

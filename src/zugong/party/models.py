@@ -1,8 +1,8 @@
 """Party members, their effective-dated memberships, and the member-development pipeline.
 
 - ``PartyMember``: one per person who has been admitted — 入党日期 (``admission_date``: the branch general
-  meeting date) and 转正日期 (``full_membership_date``). Category as of a date D: 正式党员 if
-  ``full_membership_date <= D``, else 预备党员 if ``admission_date <= D``.
+  meeting date) and 转正日期 (``full_membership_date``). Category as of a date D: the rule
+  ``party.member_category`` in force on D (``zugong.party.rules``; 《中国共产党章程》第七条).
 - ``Membership``: the member's organizational relation to one organization over ``[start_date, end_date)``
   with the occupation (工作岗位) and front-line flag of that period. A roster or statistic as of D takes
   the rows with ``start_date <= D < end_date`` (open end = still there) — ``design.md`` rule 3.
@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from zugong.core.codes import OCCUPATION
 from zugong.core.scoping import BaseModel, ScopedQuerySet
+from zugong.party.rules import member_category
 
 
 class PartyMember(BaseModel):
@@ -46,12 +47,9 @@ class PartyMember(BaseModel):
         return str(self.person)
 
     def category_on(self, day: dt.date) -> str:
-        """``"full"``, ``"probationary"`` or ``""`` (not yet admitted) on ``day``."""
-        if self.full_membership_date and self.full_membership_date <= day:
-            return "full"
-        if self.admission_date <= day:
-            return "probationary"
-        return ""
+        """``"full"``, ``"probationary"`` or ``""`` (not yet admitted) on ``day``, by the rule
+        ``party.member_category`` in force that day (《中国共产党章程》第七条)."""
+        return member_category(self, on=day)
 
 
 class MembershipQuerySet(ScopedQuerySet):

@@ -20,8 +20,8 @@ from zugong.audit.services import record_event
 from zugong.core.errors import PermissionDeniedError
 from zugong.core.scoping import can
 from zugong.orgs.models import PartyOrganization
+from zugong.reports.rules import communique_rules, statistics_definitions
 from zugong.reports.services import (
-    COMMUNIQUE_RULES,
     communique_rows,
     communique_title,
     party_statistics,
@@ -29,9 +29,16 @@ from zugong.reports.services import (
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ("项目", "人数", "占比(%)")
-NOTE = ("说明：统计口径参照{source}。党员指截至日期组织关系在本组织及下级组织的党员（入党日期不晚于截至日期）；"
-        "年龄为截至日期的周岁；发展党员为截至日期所在年度1月1日至截至日期入党的党员；占比以党员总数为基数"
-        "（基层组织各项以基层组织合计、发展党员各项以发展党员合计为基数），保留一位小数。")
+NOTE = "说明：统计口径参照{source}，各项口径如下（依据见括号）。"
+NOTE_WIDTH = 70  # display columns of the merged note cells (A–C: 46 + 14 + 12 characters wide)
+
+
+def statistics_notes(as_of: dt.date) -> list[str]:
+    """The definitions note under the table: the source, then one line per rule row in force on
+    ``as_of`` (``reports.rules.statistics_definitions``: name, definition, source)."""
+    lines = [NOTE.format(source=communique_rules(as_of).source)]
+    lines += [f"{r.name}：{r.definition}。（{r.source}）" for r in statistics_definitions(as_of)]
+    return lines
 
 
 def statistics_filename(organization: PartyOrganization, as_of: dt.date, ext: str = "xlsx") -> str:
@@ -41,7 +48,8 @@ def statistics_filename(organization: PartyOrganization, as_of: dt.date, ext: st
 
 def statistics_workbook(stats: dict, organization: PartyOrganization, as_of: dt.date) -> Workbook:
     """The 公报 table as a workbook: a title row, a header row (项目 / 人数 / 占比(%)), one row per line
-    of ``communique_rows`` (sections in bold, items indented), then the definitions note."""
+    of ``communique_rows`` (sections in bold, items indented), then the definitions note
+    (``statistics_notes``)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "党内统计"
@@ -77,11 +85,12 @@ def statistics_workbook(stats: dict, organization: PartyOrganization, as_of: dt.
                 cell.fill = section_fill
 
     ws.append([])
-    ws.append([NOTE.format(source=COMMUNIQUE_RULES.source)])
-    note_row = ws.max_row
-    ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(HEADERS))
-    ws.cell(note_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[note_row].height = 75
+    for line in statistics_notes(as_of):
+        ws.append([line])
+        note_row = ws.max_row
+        ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(HEADERS))
+        ws.cell(note_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[note_row].height = 15 * -(-_display_width(line) // NOTE_WIDTH) + 3
 
     for index, width in enumerate((46, 14, 12), start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -132,5 +141,5 @@ def statistics_text(stats: dict, organization: PartyOrganization, as_of: dt.date
         share = "" if row.share is None else f"{row.share:.1f}"
         lines.append((_pad(label, w_label) + _pad(count, w_count, True) + _pad(share, w_share, True)).rstrip())
     lines.append("")
-    lines.append(f"统计口径：{COMMUNIQUE_RULES.source}")
+    lines.append(f"统计口径：{communique_rules(as_of).source}")
     return "\n".join(lines) + "\n"

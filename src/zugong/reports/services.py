@@ -1,8 +1,10 @@
 """Statistics engine: the 党内统计 (party statistics) of an organization subtree as of a date.
 
-The layout follows the annual 中国共产党党内统计公报 published by 中共中央组织部 (``rules.md`` §1). The
-band and era boundaries live in ``COMMUNIQUE_RULES`` below (a rule table with its source), never as
-literals in the counting code.
+The layout follows the annual 中国共产党党内统计公报 published by 中共中央组织部 (``rules.md`` §1). Every
+band, era boundary and definition is a row of the effective-dated rule table (``zugong.core.rules``):
+the 公报 layout's rows in ``zugong.reports.rules``, the member attributes (学历分组, 民族分组, 正式/预备) in
+``zugong.party.rules``. A statistic as of D applies the rows in force on D; no boundary or code is a
+literal in the counting code.
 
 Everything is counted in the database (``design.md`` rule 6): one query over the memberships in force on
 the reference date (grouped by occupation, ≤ 8 rows, each with conditional counts), one over the
@@ -21,28 +23,29 @@ scope: the organization must be in ``PartyOrganization.objects.restrict(user, "v
 ``OutOfScope``), and organizations, memberships and development records are each fetched through their
 own ``restrict(user, "view")`` — a user holding a node-only grant sees only that node's members.
 
-Definitions (口径) chosen where the 公报 leaves room:
+Definitions (口径): each is a rule row (``reports.rules.statistics_definitions`` lists them, the page and
+the export print them); how the engine applies them:
 
-- **党员** on D: a ``Membership`` in force on D (``start_date <= D < end_date``) of an organization in the
-  subtree, whose person's 入党日期 is on or before D. Memberships of one person never overlap (a transfer
-  ends one the day the next starts), so rows = people. A member who transferred out before D is not
-  counted; one who transferred in is counted at the new organization.
-- **正式党员** = 转正日期 on or before D; **预备党员** = the rest (admitted, not yet full on D).
-- **少数民族党员**: 民族 not 汉族 (``01``) and not empty — GB 3304 ``97`` 其他 and ``98`` 外国血统中国籍人士
-  count as 少数民族 too. **大专及以上学历**: GB/T 4658-2006 codes 1x, 2x, 3x (the person's current 学历).
-- **年龄** in 周岁 on D; **入党时间** by 入党日期 in the four eras of the rule table.
-- **职业** and **生产工作一线**: those of the membership in force on D.
-- **基层组织**: organizations existing on D (``PartyOrganization.objects.active_on(D)``) in the subtree,
-  the root included: 基层党委 = 党委, 总支部 = 党总支, 支部 = 党支部 + 联合党支部 + 临时党支部 (党工委, 党组
-  and 党小组 are not counted).
-- **发展党员**: members whose 入党日期 falls in the calendar year of D, on or before D, counted where they
-  stand on D (their membership in force on D lies in the subtree; someone admitted this year who has
-  transferred out is counted by the receiving organization). 35岁及以下 = age at the 入党日期.
-- **入党申请人**: development records with an 申请 date on or before D that had neither been admitted nor
-  closed by D — so it *includes* 积极分子 and 发展对象 (the whole open pipeline, as the 公报 counts it).
-  **入党积极分子**: records with an 积极分子 date on or before D, not admitted nor closed by D (includes
-  发展对象). Counted by the cultivating organization (``DevelopmentRecord.organization``).
-- **占比**: share of 党员总数 in percent, rounded half-up to 0.1; ``None`` when there are no members.
+- **党员** on D (``reports.communique.members``): a ``Membership`` in force on D (``start_date <= D <
+  end_date``) of an organization in the subtree, whose person's 入党日期 is on or before D. Memberships of
+  one person never overlap (a transfer ends one the day the next starts), so rows = people. A member who
+  transferred out before D is not counted; one who transferred in is counted at the new organization.
+- **正式党员 / 预备党员** (``party.member_category``), **少数民族党员** (``party.ethnicity_groups``),
+  **大专及以上学历** (``party.education_groups``, the person's current 学历): the conditions of
+  ``zugong.party.rules`` as in force on D.
+- **年龄** in 周岁 on D and **入党时间** by 入党日期 (``reports.communique.age_bands`` / ``.admission_eras``).
+- **职业** and **生产工作一线**: those of the membership in force on D (``reports.communique.occupations``).
+- **基层组织** (``reports.communique.organization_kinds``): organizations existing on D
+  (``PartyOrganization.objects.active_on(D)``) in the subtree, the root included.
+- **发展党员** (``reports.communique.development``): members whose 入党日期 falls in the calendar year of D,
+  on or before D, counted where they stand on D (someone admitted this year who has transferred out is
+  counted by the receiving organization). 35岁及以下 = age at the 入党日期 (``.development_young``).
+- **入党申请人** (``reports.communique.pipeline``): development records with an 申请 date on or before D
+  that had neither been admitted nor closed by D — so it *includes* 积极分子 and 发展对象 (the whole open
+  pipeline, as the 公报 counts it). **入党积极分子**: records with an 积极分子 date on or before D, not
+  admitted nor closed by D (includes 发展对象). Counted by the cultivating organization.
+- **占比** (``reports.communique.shares``): share of 党员总数 in percent, rounded half-up to 0.1; ``None``
+  when there are no members.
 """
 
 from __future__ import annotations
@@ -52,89 +55,43 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import LessThan
 
-from zugong.core.codes import (
-    ETHNICITY_HAN,
-    OCCUPATION,
-    ORG_TYPES_BRANCH,
-    ORG_TYPES_COMMITTEE,
-    ORG_TYPES_GENERAL_BRANCH,
-    SEX_FEMALE,
-)
-from zugong.core.dates import add_years
+from zugong.core.codes import OCCUPATION, SEX_FEMALE
 from zugong.core.errors import OutOfScope
 from zugong.core.scoping import user_scope
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import DevelopmentRecord, Membership
-
-# --------------------------------------------------------------------------------------------------
-# Rule table
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgeBand:
-    """An age band in 周岁 on the reference date: ``min_age``..``max_age`` inclusive (``None`` = open)."""
-
-    label: str
-    min_age: int | None
-    max_age: int | None
-
-
-@dataclass(frozen=True)
-class AdmissionEra:
-    """An era of 入党日期 from ``start`` (inclusive; ``None`` = open) to the next era's start."""
-
-    label: str
-    start: dt.date | None
-
-
-@dataclass(frozen=True)
-class CommuniqueRules:
-    """The 公报's categories and boundaries, with the source they come from."""
-
-    source: str
-    age_bands: tuple[AgeBand, ...]
-    admission_eras: tuple[AdmissionEra, ...]
-    occupations: tuple[str, ...]  # OCCUPATION codes in the 公报's order
-    development_young_max_age: int  # 发展党员 "35岁及以下": age at the 入党日期
-    college_education_prefixes: tuple[str, ...]  # 大专及以上: GB/T 4658-2006 code prefixes
-    majority_ethnicity: str  # 汉族; every other non-empty code is 少数民族
-    committee_types: tuple[str, ...]
-    general_branch_types: tuple[str, ...]
-    branch_types: tuple[str, ...]
-
-
-COMMUNIQUE_RULES = CommuniqueRules(
-    source="中共中央组织部《中国共产党党内统计公报》（截至每年12月31日的统计口径）",
-    age_bands=(
-        AgeBand("30岁及以下", None, 30),
-        AgeBand("31至35岁", 31, 35),
-        AgeBand("36至40岁", 36, 40),
-        AgeBand("41至45岁", 41, 45),
-        AgeBand("46至50岁", 46, 50),
-        AgeBand("51至55岁", 51, 55),
-        AgeBand("56至60岁", 56, 60),
-        AgeBand("61岁及以上", 61, None),
-    ),
-    # First day of each era = 中华人民共和国成立 (1949-10-01), 党的十一届三中全会开幕 (1978-12-18),
-    # 党的十八大开幕 (2012-11-08).
-    admission_eras=(
-        AdmissionEra("新中国成立前", None),
-        AdmissionEra("新中国成立后至党的十一届三中全会前", dt.date(1949, 10, 1)),
-        AdmissionEra("党的十一届三中全会后至党的十八大前", dt.date(1978, 12, 18)),
-        AdmissionEra("党的十八大以来", dt.date(2012, 11, 8)),
-    ),
-    occupations=tuple(OCCUPATION.entries),
-    development_young_max_age=35,
-    college_education_prefixes=("1", "2", "3"),
-    majority_ethnicity=ETHNICITY_HAN,
-    committee_types=ORG_TYPES_COMMITTEE,
-    general_branch_types=ORG_TYPES_GENERAL_BRANCH,
-    branch_types=ORG_TYPES_BRANCH,
+from zugong.party.rules import (
+    age_below_at_q,
+    birth_cutoff,
+    education_group,
+    ethnicity_group,
+    member_category_q,
 )
+from zugong.reports.rules import (
+    AdmissionEra,
+    AgeBand,
+    CommuniqueRules,
+    admission_era_q,
+    age_band_q,
+    communique_rules,
+    development_q,
+    young_at_admission_q,
+)
+
+__all__ = [  # the rule helpers are defined in zugong.party.rules / zugong.reports.rules and re-exported here
+    "COMMUNIQUE_RULES", "AdmissionEra", "AgeBand", "CommuniqueRules", "age_band_q", "age_below_at_q", "birth_cutoff",
+    "communique_rows", "communique_title", "default_organization", "era_q", "party_statistics",
+    "scoped_organization", "share",
+]
+
+# --------------------------------------------------------------------------------------------------
+# Rule table (zugong.reports.rules, zugong.party.rules)
+# --------------------------------------------------------------------------------------------------
+
+# The 公报 layout's rules in force today (labels for the API schema, the source line). The statistics
+# themselves use the rules in force on their reference date (``communique_rules(as_of)``).
+COMMUNIQUE_RULES = communique_rules()
 
 # Labels used as keys of the result (the 公报's wording).
 ORG_LABELS = ("基层党委", "总支部", "支部")
@@ -143,56 +100,9 @@ DEVELOPMENT_LABELS = ("合计", "女", "少数民族", f"{COMMUNIQUE_RULES.devel
                       "生产工作一线")
 
 
-# --------------------------------------------------------------------------------------------------
-# Date arithmetic (Python side) and SQL conditions
-# --------------------------------------------------------------------------------------------------
-
-
-def birth_cutoff(as_of: dt.date, age: int) -> dt.date:
-    """The latest birth date of someone at least ``age`` 周岁 on ``as_of``: ``age_on(b, as_of) >= age``
-    exactly when ``b <= birth_cutoff(as_of, age)`` (29 February handled as ``core.dates.age_on`` does)."""
-    return add_years(as_of, -age)
-
-
-def age_band_q(band: AgeBand, as_of: dt.date, prefix: str = "") -> Q:
-    """Condition on ``<prefix>birth_date`` selecting people whose 周岁 on ``as_of`` is in ``band``."""
-    q = Q()
-    if band.min_age is not None:
-        q &= Q(**{f"{prefix}birth_date__lte": birth_cutoff(as_of, band.min_age)})
-    if band.max_age is not None:
-        q &= Q(**{f"{prefix}birth_date__gt": birth_cutoff(as_of, band.max_age + 1)})
-    return q
-
-
-def era_q(index: int, rules: CommuniqueRules = COMMUNIQUE_RULES, field: str = "admission_date") -> Q:
-    """Condition on ``field`` selecting the ``index``-th admission era of ``rules``."""
-    era = rules.admission_eras[index]
-    q = Q()
-    if era.start is not None:
-        q &= Q(**{f"{field}__gte": era.start})
-    if index + 1 < len(rules.admission_eras):
-        q &= Q(**{f"{field}__lt": rules.admission_eras[index + 1].start})
-    return q
-
-
-def _date_number(field: str):
-    """``yyyymmdd`` as an integer expression (ordering-preserving; engine-neutral)."""
-    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
-
-
-def age_below_at_q(age: int, *, birth_field: str, on_field: str) -> Q:
-    """Condition: 周岁 on the date in ``on_field`` is below ``age`` (both fields on the same row).
-
-    ``age_on(b, d) >= n`` ⇔ ``(b.year + n, b.month, b.day) <= (d.year, d.month, d.day)`` ⇔
-    ``yyyymmdd(d) - yyyymmdd(b) >= n * 10000`` — exact, including 29 February."""
-    return Q(LessThan(_date_number(on_field) - _date_number(birth_field), age * 10000))
-
-
-def _prefix_q(field: str, prefixes: tuple[str, ...]) -> Q:
-    q = Q()
-    for p in prefixes:
-        q |= Q(**{f"{field}__startswith": p})
-    return q
+def era_q(index: int, rules: CommuniqueRules | None = None, field: str = "admission_date") -> Q:
+    """Condition on ``field`` selecting the ``index``-th admission era of ``rules`` (default: today's)."""
+    return admission_era_q((rules or COMMUNIQUE_RULES).admission_eras, index, field)
 
 
 def share(count: int | None, total: int | None) -> float | None:
@@ -270,11 +180,13 @@ def party_statistics(*, user, organization: PartyOrganization, as_of: dt.date) -
 
 
 def _compute_party_statistics(*, root: PartyOrganization, as_of: dt.date, organizations, memberships,
-                              development_records, rules: CommuniqueRules = COMMUNIQUE_RULES) -> dict:
-    """Internal: the statistics of ``root``'s subtree over the given (already scoped) querysets.
+                              development_records, rules: CommuniqueRules | None = None) -> dict:
+    """Internal: the statistics of ``root``'s subtree over the given (already scoped) querysets, by the
+    rules in force on ``as_of`` (``communique_rules(as_of)`` unless ``rules`` is given).
 
     Callers outside this module use ``party_statistics``, which passes querysets restricted to the
     user. Same result shape as ``party_statistics``."""
+    rules = rules or communique_rules(as_of)
     subtree = root.path
     orgs = _count_organizations(organizations, subtree, as_of, rules)
     members = _count_members(memberships, subtree, as_of, rules)
@@ -347,18 +259,18 @@ def _count_members(queryset, subtree: str, as_of: dt.date, rules: CommuniqueRule
     "admitted_before": [3 ints], "occupation": {code: int}, "dev_occupation": {code: int}}``."""
     member = "person__party_member__"
     female = Q(person__sex=SEX_FEMALE)
-    minority = ~Q(person__ethnicity__in=[rules.majority_ethnicity, ""])
-    college = _prefix_q("person__education_level", rules.college_education_prefixes)
-    developed = Q(**{f"{member}admission_date__gte": dt.date(as_of.year, 1, 1)})
-    young_at_admission = age_below_at_q(rules.development_young_max_age + 1,
-                                        birth_field="person__birth_date", on_field=f"{member}admission_date")
+    minority = ethnicity_group("minority", on=as_of).q("person__")
+    college = education_group("college_or_above", on=as_of).q("person__")
+    developed = development_q(as_of, f"{member}admission_date")
+    young_at_admission = young_at_admission_q(rules.development_young_max_age,
+                                              birth_field="person__birth_date", on_field=f"{member}admission_date")
     # Boundaries between consecutive bands: the lower bound of every band but the first.
     age_bounds = [band.min_age for band in rules.age_bands[1:]]
     era_bounds = [era.start for era in rules.admission_eras[1:]]
 
     aggregates = {
         "total": Count("pk"),
-        "full": Count("pk", filter=Q(**{f"{member}full_membership_date__lte": as_of})),
+        "full": Count("pk", filter=member_category_q("full", on=as_of, prefix=member)),
         "female": Count("pk", filter=female),
         "minority": Count("pk", filter=minority),
         "college": Count("pk", filter=college),

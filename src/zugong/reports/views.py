@@ -26,8 +26,8 @@ from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.models import PartyOrganization
 from zugong.reports.exporters import XLSX_CONTENT_TYPE, party_statistics_xlsx
+from zugong.reports.rules import communique_rules, statistics_definitions
 from zugong.reports.services import (
-    COMMUNIQUE_RULES,
     SHARE_LABELS,
     communique_rows,
     communique_title,
@@ -172,7 +172,7 @@ def _roster_links(organization: PartyOrganization, as_of: dt.date) -> dict[str, 
         "少数民族党员": link(ethnicity="minority"),
         "大专及以上学历党员": link(education="大专及以上"),
     }
-    for band in COMMUNIQUE_RULES.age_bands:
+    for band in communique_rules(as_of).age_bands:
         params = {}
         if band.min_age is not None:
             params["age_min"] = band.min_age
@@ -210,7 +210,8 @@ def party_stats(request):
         "today_query": urlencode({"org": organization.code, "as_of": today.isoformat()}),
         "export_query": urlencode(params),
         "can_export": can(request.user, "party", "export", organization),
-        "source": COMMUNIQUE_RULES.source,
+        "source": communique_rules(as_of).source,
+        "definitions": statistics_definitions(as_of),  # 统计口径: the rule rows in force on the date
     }
     return render(request, "reports/party_stats.html", context, status=400 if error else 200)
 
