@@ -38,6 +38,7 @@ from zugong.core.rules import Rule, register, rule
 EDUCATION_GROUPS = "party.education_groups"
 ETHNICITY_GROUPS = "party.ethnicity_groups"
 MEMBER_CATEGORY_RULE = "party.member_category"
+PROBATION_RULE = "party.probation_years"
 
 COMMUNIQUE = "中共中央组织部《中国共产党党内统计公报》"
 
@@ -266,3 +267,18 @@ def age_below_at_q(age: int, *, birth_field: str, on_field: str) -> Q:
     ``yyyymmdd(d) - yyyymmdd(b) >= n * 10000`` — exact, including 29 February."""
     return Q(LessThan(_date_number(on_field) - _date_number(birth_field), age * 10000))
 
+
+
+register(Rule(
+    key=PROBATION_RULE,
+    name="预备期",
+    value=1,
+    definition="预备党员的预备期为一年（年数）；预备期满，支部大会应当及时讨论其能否转为正式党员",
+    regulation="《中国共产党章程》",
+    article="第七条",
+))
+
+
+def probation_years(*, on: dt.date | None = None) -> int:
+    """Length of the 预备期 in years in force on ``on`` (《中国共产党章程》第七条: one year)."""
+    return rule(PROBATION_RULE, on).value

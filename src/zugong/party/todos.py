@@ -15,32 +15,19 @@ from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 
+from zugong.core.dates import add_years
 from zugong.core.registry import TodoItem
 from zugong.party.models import Membership, PartyMember
-
-PROBATION_YEARS = 1  # 《中国共产党章程》第七条; to move to the rule table when it lands
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February → 28 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _years_after(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+from zugong.party.rules import probation_years
 
 
 def probation_due(user, today: dt.date | None = None) -> list[TodoItem]:
     today = today or timezone.localdate()
+    years = probation_years(on=today)
     # ``person_id IN (overdue)``: the few overdue probationary members drive the query (person index),
     # instead of a join of every member of the scope to their party record
     overdue = PartyMember.objects.filter(full_membership_date__isnull=True,
-                                         admission_date__lte=_years_before(today, PROBATION_YEARS))
+                                         admission_date__lte=add_years(today, -years))
     row = (
         Membership.objects.restrict(user, "view").on(today)
         .filter(person_id__in=overdue.values("person_id"))
@@ -50,4 +37,4 @@ def probation_due(user, today: dt.date | None = None) -> list[TodoItem]:
         return []
     url = reverse("party:member_list") + "?" + urlencode({"category": "probationary", "sort": "admission_date"})
     return [TodoItem(text=f"{row['n']} 名预备党员预备期已满一年，尚未登记转正（《中国共产党章程》第七条：支部大会应及时讨论）",
-                     url=url, due=_years_after(row["earliest"], PROBATION_YEARS), severity="high")]
+                     url=url, due=add_years(row["earliest"], years), severity="high")]

@@ -4,8 +4,8 @@ Cheap scoped counts rather than the full 党内统计 (``services.party_statisti
 members): two aggregate queries over the user's whole ``party.view`` scope (every grant, so overlapping
 grants count each member once), with the definitions of the statistics page:
 
-- 党员: memberships in force today whose 入党日期 is not later than today; 正式 when 转正日期 ≤ today,
-  else 预备;
+- 党员: memberships in force today whose 入党日期 is not later than today; 正式/预备 by the rule in force
+  (``party.rules.member_category_q``, 《中国共产党章程》第七条);
 - 发展党员: of those, admitted from 1 January of this year to today;
 - 党组织: organizations existing today (founded, not dissolved), the granted nodes included.
 """
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import Membership, PartyMember
+from zugong.party.rules import member_category_q
 
 
 def scope_counts(user, today: dt.date) -> dict:
@@ -34,8 +35,7 @@ def scope_counts(user, today: dt.date) -> dict:
     members = PartyMember.objects.values("person_id")
     # a membership is a party member's (``party.services.member_register`` creates both); admitted by today
     admitted = ~Q(person_id__in=members.filter(admission_date__gt=today))
-    probationary = Q(person_id__in=members.filter(Q(full_membership_date__isnull=True)
-                                                  | Q(full_membership_date__gt=today)))
+    probationary = Q(person_id__in=members.filter(member_category_q("probationary", on=today)))
     developed = Q(person_id__in=members.filter(admission_date__gte=dt.date(today.year, 1, 1),
                                                admission_date__lte=today))
     counts = (
