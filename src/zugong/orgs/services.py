@@ -23,13 +23,14 @@ not 支部书记).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from zugong.audit.services import record_event
+from zugong.audit.services import acting_user, record_event
 from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
 from zugong.core.scoping import user_scope
@@ -41,6 +42,17 @@ FIELD_LABELS = {"name": "组织名称", "org_type": "组织类别", "unit_catego
                 "status": "状态", "dissolved_date": "撤销日期", "dissolution_reason": "撤销原因", "parent": "上级组织",
                 "code": "组织代码", "path": "组织位置"}
 EDITABLE = ("name", "org_type", "unit_category", "founded_date")
+
+
+def _service(func):
+    """``transaction.atomic`` + the change log names the acting ``user`` (``audit.services.acting_user``)."""
+    atomic = transaction.atomic(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with acting_user(kwargs.get("user")):
+            return atomic(*args, **kwargs)
+    return wrapper
 
 
 def _fail(problems: list[v.FieldProblem]) -> None:
@@ -97,7 +109,7 @@ def _save(org: PartyOrganization, expected_version: int, fields: list[str]) -> N
         raise ConcurrentEdit(stale_message(org.pk)) from None
 
 
-@transaction.atomic
+@_service
 def organization_create(*, code: str, name: str, org_type: str, parent: PartyOrganization | None = None,
                         unit_category: str = "", founded_date: dt.date | None = None,
                         user=None) -> PartyOrganization:
@@ -129,7 +141,7 @@ def organization_create(*, code: str, name: str, org_type: str, parent: PartyOrg
     return org
 
 
-@transaction.atomic
+@_service
 def organization_update(*, user, organization: PartyOrganization, expected_version: int,
                         changes: dict) -> PartyOrganization:
     """Change ``name`` (rename), ``org_type``, ``unit_category`` and/or ``founded_date`` (keys of
@@ -168,7 +180,7 @@ def organization_update(*, user, organization: PartyOrganization, expected_versi
     return org
 
 
-@transaction.atomic
+@_service
 def organization_move(*, user, organization: PartyOrganization, new_parent: PartyOrganization,
                       expected_version: int | None) -> PartyOrganization:
     """Move ``organization`` with its whole subtree to the last child of ``new_parent``.
@@ -198,11 +210,11 @@ def organization_move(*, user, organization: PartyOrganization, new_parent: Part
         problems = v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
     _fail(problems)
     _check_version(org, expected_version)
-    old_parent = org.get_parent(update=True)
+    old_parent = PartyOrganization.objects.get_parent(org, update=True)
     if old_parent is not None and old_parent.pk == parent.pk:
         return org
     old_path = org.path
-    org.move(parent, "last-child")
+    PartyOrganization.objects.move(org, parent, "last-child")
     PartyOrganization.objects.filter(pk=org.pk).update(version=F("version") + 1, updated_at=timezone.now())
     org = PartyOrganization.objects.get(pk=org.pk)
     record_event("change", user=user, object_type="orgs.partyorganization", object_id=org.pk,
@@ -247,7 +259,7 @@ def dissolve_blockers(organization: PartyOrganization, day: dt.date | None = Non
     return problems
 
 
-@transaction.atomic
+@_service
 def organization_dissolve(*, user, organization: PartyOrganization, date: dt.date | None, reason: str,
                           expected_version: int | None) -> PartyOrganization:
     """Dissolve (撤销) the organization on ``date`` for ``reason``; it stays in the tree as 已撤销 with its
@@ -271,7 +283,7 @@ def organization_dissolve(*, user, organization: PartyOrganization, date: dt.dat
     return org
 
 
-@transaction.atomic
+@_service
 def organization_reactivate(*, user, organization: PartyOrganization, expected_version: int | None) -> PartyOrganization:
     """Undo a dissolution (恢复): status back to 正常, dissolution date and reason cleared (the change log
     keeps them). Needs ``party.delete`` on the organization; refused when it is not dissolved or its
@@ -279,7 +291,7 @@ def organization_reactivate(*, user, organization: PartyOrganization, expected_v
     org = _scoped(user, organization.pk, "delete")
     if org.status != "dissolved":
         _fail([v.FieldProblem("状态", "该组织未撤销，无需恢复")])
-    parent = org.get_parent(update=True)
+    parent = PartyOrganization.objects.get_parent(org, update=True)
     if parent is not None:
         _fail(v.check_parent_active(parent.status, parent.name))
     org.status, org.dissolved_date, org.dissolution_reason = "active", None, ""

@@ -242,7 +242,7 @@ def move(request, pk):
             else:
                 messages.success(request, f"已将「{org.name}」（含下级组织）调整到「{target.name}」之下。")
                 return redirect("orgs:detail", pk=org.pk)
-    parent = org.get_parent()
+    parent = PartyOrganization.objects.get_parent(org)
     return _page(request, "orgs/move.html", org, form, errors, status, title=f"调整隶属关系：{org.name}",
                  current_parent=parent if parent and can(request.user, "party", "view", parent) else None)
 
