@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed
 from zugong.core.scoping import can
 from zugong.orgs import services
+from zugong.orgs import validators as v
 from zugong.orgs.forms import DissolveForm, MoveForm, OrganizationForm, VersionForm
 from zugong.orgs.models import PartyOrganization
 from zugong.orgs.selectors import (
@@ -169,6 +170,9 @@ def create_child(request, pk):
         raise Http404(NOT_FOUND)
     form = OrganizationForm(request.POST or None, creating=True)
     errors, status = [], 200
+    if request.method == "GET":  # say up front what the service would refuse
+        problems = v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
+        errors = [f"「{p.field}」：{p.reason}" for p in problems]
     if request.method == "POST":
         status = 400
         if form.is_valid():
