@@ -146,3 +146,11 @@ def test_stale_dissolve_page_is_409(client, tree):
                                                     {"version": 1, "date": "2024-06-30", "reason": "撤并"})
     assert response.status_code == 409 and "county" in response.content.decode()
     assert fresh(empty).status == "active"
+
+
+def test_roster_export_form_has_the_picker(client, tree):
+    as_user(client, tree.town_user)
+    html = client.get(reverse("party:export_roster_form")).content.decode()
+    assert reverse("orgs:picker") in html and 'name="picker_q"' in html
+    picked = client.get(reverse("orgs:picker"), {"picker_q": "东村", "action": "export", "name": "org"}).content.decode()
+    assert 'name="org" value="C-A-2"' in picked

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
 from zugong.core.errors import RowError
+from zugong.core.text import strip_controls
 
 CODE, NAME, ORG_TYPE_FIELD, UNIT_FIELD, FOUNDED, PARENT = "组织代码", "组织名称", "组织类别", "单位属性", "成立日期", "上级组织"
 DISSOLVED, REASON = "撤销日期", "撤销原因"
@@ -40,12 +41,11 @@ def as_row_errors(problems: list[FieldProblem], row: int = 0) -> list[RowError]:
 
 
 def check_text(value: str, field: str, max_length: int) -> list[FieldProblem]:
-    """A required single-line text: not empty, no control characters, at most ``max_length`` characters."""
-    text = (value or "").strip()
+    """A required single-line text: not empty once control characters are removed (``core.text``: the
+    model save strips them, as every text field), at most ``max_length`` characters."""
+    text = strip_controls(value or "").strip()
     if not text:
         return [FieldProblem(field, "必填项为空")]
-    if any(not ch.isprintable() for ch in text):
-        return [FieldProblem(field, f"{field}不得包含换行符或其他控制字符")]
     if len(text) > max_length:
         return [FieldProblem(field, f"{field}超过 {max_length} 个字符")]
     return []

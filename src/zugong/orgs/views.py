@@ -317,14 +317,15 @@ PICK_ACTIONS = {"view", "change", "add", "export"}
 def picker(request):
     """组织选择 fragment (HTMX): ``?q=`` name / code / path words; ``action`` (view, add, change, export)
     and ``target=1`` (places that can take a child: subtree grants only) narrow the scope; ``exclude=<id>``
-    drops that organization's subtree (move). ``name`` is the radio input's name (default ``org``).
+    drops that organization's subtree (move). ``name`` is the radio input's name (default ``org``); the
+    query may also come as ``picker_q`` (a search box inside another form, e.g. the roster export).
     Organizations outside the scope are simply not found."""
     action = request.GET.get("action", "view")
     action = action if action in PICK_ACTIONS else "view"
     exclude = None
     if request.GET.get("exclude", "").isdigit():
         exclude = organization_get(user=request.user, pk=int(request.GET["exclude"]), action=action)
-    q = request.GET.get("q", "").strip()[:100]
+    q = (request.GET.get("q") or request.GET.get("picker_q") or "").strip()[:100]
     results = organization_pick(user=request.user, text=q, action=action, exclude=exclude,
                                 subtree_only=request.GET.get("target") == "1")
     name = request.GET.get("name", "org")
