@@ -323,3 +323,8 @@ def test_validators_are_pure():
                                          today=dt.date(2026, 1, 1))
     assert [p.field for p in problems] == ["撤销日期", "撤销原因"]
     assert validators.check_org_type("branch") == [] and validators.check_org_type("nope")[0].source
+
+
+def test_picker_words_may_all_be_in_the_name(tree):
+    assert [o.code for o in organization_pick(user=tree.county_user, text="甲镇 东村 党支部")] == ["C-A-2"]
+    assert [o.code for o in organization_pick(user=tree.county_user, text="东村 甲镇")] == []

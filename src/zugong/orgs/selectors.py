@@ -218,8 +218,9 @@ PICK_LIMIT = 20
 def organization_pick(*, user, text: str, action: str = "view", subtree_only: bool = False,
                       exclude: PartyOrganization | None = None, limit: int = PICK_LIMIT) -> list[PartyOrganization]:
     """The organization picker (组织选择): in-scope organizations (``party.<action>``) matching ``text``
-    by name (contains), code (prefix) or path — several words separated by spaces or ``/`` match the
-    organization (last word) and, in order, the names of its in-scope ancestors (``甲镇 机关``).
+    by name (contains), code (prefix) or path — several words separated by spaces or ``/``: the last
+    matches the organization, and all appear in order along the path of in-scope ancestor names down to
+    the organization's own name (``甲镇 机关``, ``西山村 党总支``).
 
     ``subtree_only`` keeps organizations under a *subtree* grant (a place where a child may be put);
     ``exclude`` drops that organization and its descendants (a move target cannot be inside the moved
@@ -235,9 +236,9 @@ def organization_pick(*, user, text: str, action: str = "view", subtree_only: bo
             continue
         if subtree_only and not covers_subtree(user=user, organization=org, action=action):
             continue
-        path = " / ".join(org.ancestor_names)
+        path = " / ".join([*org.ancestor_names, f"{org.name} {org.code}"])
         position = 0
-        for word in words[:-1]:
+        for word in words if len(words) > 1 else ():
             found = path.find(word, position)
             if found < 0:
                 break
