@@ -328,3 +328,20 @@ def test_validators_are_pure():
 def test_picker_words_may_all_be_in_the_name(tree):
     assert [o.code for o in organization_pick(user=tree.county_user, text="甲镇 东村 党支部")] == ["C-A-2"]
     assert [o.code for o in organization_pick(user=tree.county_user, text="东村 甲镇")] == []
+
+
+def test_dissolve_refusal_names_sub_organizations_only_to_who_sees_them(tree):
+    from tests.factories import make_user
+
+    node_only = make_user("town_node", "party_affairs", tree.town_a, include_subtree=False)
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as exc:
+        organization_dissolve(user=node_only, organization=tree.town_a, date=timezone.localdate(), reason="撤并",
+                              expected_version=1)
+    refused(exc, "上级组织", "2 个未撤销的下级组织")
+    assert "甲镇机关党支部" not in exc.value.message
+    with pytest.raises(ValidationFailed) as exc:
+        organization_dissolve(user=tree.town_user, organization=tree.town_a, date=timezone.localdate(), reason="撤并",
+                              expected_version=1)
+    assert "甲镇机关党支部" in exc.value.message
+    assert snapshot() == before

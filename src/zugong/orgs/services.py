@@ -232,10 +232,11 @@ def _names(items: list[str], total: int) -> str:
     return f"{shown} 等 {total} 个" if total > len(items) else shown
 
 
-def dissolve_blockers(organization: PartyOrganization, day: dt.date | None = None) -> list[v.FieldProblem]:
+def dissolve_blockers(organization: PartyOrganization, day: dt.date | None = None, *, user=None) -> list[v.FieldProblem]:
     """Why ``organization`` cannot be dissolved (on ``day``): open memberships in it (members must be
     transferred first — 组织关系转接), memberships that end after ``day``, and sub-organizations not
-    dissolved. Each problem lists the first ``LIST_LIMIT`` names and the total."""
+    dissolved. Each problem lists the first ``LIST_LIMIT`` names and the total; sub-organizations are
+    named only when ``user`` sees the subtree (a node-only grant gets the count)."""
     from zugong.party.models import Membership
 
     problems = []
@@ -253,8 +254,10 @@ def dissolve_blockers(organization: PartyOrganization, day: dt.date | None = Non
             .exclude(status="dissolved").order_by("path"))
     total = kids.count()
     if total:
-        names = list(kids.values_list("name", flat=True)[:LIST_LIMIT])
-        problems.append(v.FieldProblem(v.PARENT, f"该组织还有 {total} 个未撤销的下级组织（{_names(names, total)}），"
+        listed = ""
+        if _subtree_covered(user, organization, "view"):
+            listed = f"（{_names(list(kids.values_list('name', flat=True)[:LIST_LIMIT]), total)}）"
+        problems.append(v.FieldProblem(v.PARENT, f"该组织还有 {total} 个未撤销的下级组织{listed}，"
                                                  "请先撤销或移走下级组织", v.BRANCH_REGULATION))
     return problems
 
@@ -276,7 +279,7 @@ def organization_dissolve(*, user, organization: PartyOrganization, date: dt.dat
     if org.status == "dissolved":
         _fail([v.FieldProblem("状态", "该组织已撤销")])
     problems = v.check_dissolve(day=date, reason=reason, founded=org.founded_date, today=timezone.localdate())
-    problems += dissolve_blockers(org, date if not problems else None)
+    problems += dissolve_blockers(org, date if not problems else None, user=user)
     _fail(problems)
     org.status, org.dissolved_date, org.dissolution_reason = "dissolved", date, reason
     _save(org, expected_version, ["status", "dissolved_date", "dissolution_reason"])

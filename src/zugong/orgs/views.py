@@ -277,7 +277,7 @@ def dissolve(request, pk):
             else:
                 messages.success(request, f"已撤销「{org.name}」。")
                 return redirect("orgs:detail", pk=org.pk)
-    blockers = [] if errors else [p.reason for p in services.dissolve_blockers(org)]
+    blockers = [] if errors else [p.reason for p in services.dissolve_blockers(org, user=request.user)]
     return _page(request, "orgs/dissolve.html", org, form, errors, status, title=f"撤销组织：{org.name}",
                  blockers=blockers)
 
