@@ -79,6 +79,40 @@ def _person_patch(t):
     return {"version": p.version, "name": p.name}
 
 
+def _org_form(t):
+    o = type(t.branch_a1).objects.get(pk=t.branch_a1.pk)
+    return {"version": o.version, "name": o.name, "org_type": o.org_type, "unit_category": o.unit_category,
+            "founded_date": o.founded_date.isoformat()}
+
+
+def _org_patch(t):
+    return {"version": type(t.branch_a1).objects.get(pk=t.branch_a1.pk).version, "name": "甲镇机关党支部"}
+
+
+def _org_version(**extra):
+    def make(t):
+        return {"version": type(t.branch_a1).objects.get(pk=t.branch_a1.pk).version, **extra}
+    return make
+
+
+def _new_group(parent_key=None):
+    """A new 党小组 with a code unique per actor (each actor's create succeeds on its own)."""
+    def make(t):
+        n = type(t.branch_a1).objects.count()
+        data = {"code": f"C-A-1-G{n}", "name": f"第{n}党小组", "org_type": "party_group"}
+        if parent_key:
+            data["parent_code"] = "C-A-1"
+        return data
+    return make
+
+
+def _party_group(t):
+    from zugong.orgs.services import organization_create
+
+    org = type(t.branch_a1).objects.filter(code="C-A-1-G").first()
+    return (org or organization_create(parent=t.branch_a1, code="C-A-1-G", name="党小组", org_type="party_group")).pk
+
+
 def _town_grant(t):
     return t.town_user.grants.first().pk
 
@@ -188,6 +222,24 @@ MATRIX: list[Row] = [
     R("orgs:detail",                          "L    200  404  200  200  200  403  403  403", args=["branch_a1"]),
     R("orgs:children",                        "L    404  404  200  200  200  403  403  403", args=["town_a"]),
     R("orgs:children",                        "L    200  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("orgs:create_child",                    "L    200  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("orgs:create_child",                    "L    302  404  302  302  302  403  403  403", "POST",
+      args=["branch_a1"], data=_new_group()),
+    R("orgs:create_child",                    "L    200  404  200  200  200  403  403  403", args=[_party_group],
+      note="a 党小组 takes no children: the page says so up front"),
+    R("orgs:edit",                            "L    200  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("orgs:edit",                            "L    302  404  302  302  302  403  403  403", "POST",
+      args=["branch_a1"], data=_org_form),
+    R("orgs:move",                            "L    200  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("orgs:move",                            "L    400  404  400  302  302  403  403  403", "POST",
+      args=["branch_a1"], data=_org_version(new_parent="C-B"), note="乙镇 is outside 甲镇's scope; cnd: no-op"),
+    R("orgs:dissolve",                        "L    404  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("orgs:dissolve",                        "L    404  404  400  400  400  403  403  403", "POST",
+      args=["branch_a1"], data=_org_version(date="2024-12-31", reason="撤并"), note="refused: it has members"),
+    R("orgs:reactivate",                      "L    404  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("orgs:reactivate",                      "L    404  404  400  400  400  403  403  403", "POST",
+      args=["branch_a1"], data=_org_version(), note="refused: not dissolved"),
+    R("orgs:picker",                          "L    200  200  200  200  200  403  403  403", query="q=机关"),
     R("orgs:import",                          "L    403  403  200  200  200  403  403  403"),
     R("party:member_list",                    "L    200  200  200  200  200  403  403  403"),
     R("party:import_roster",                  "L    403  403  200  200  200  403  403  403"),
@@ -213,6 +265,17 @@ MATRIX: list[Row] = [
     R("api:schema",                           "403  200  200  200  200  200  403  403  403"),
     R("api:organization-list",                "403  200  200  200  200  200  403  403  403"),
     R("api:organization-detail",              "403  200  404  200  200  200  403  403  403", args=["branch_a1"]),
+    R("api:organization-list",                "403  201  404  201  201  201  403  403  403", "POST",
+      data=_new_group("parent"), json=True),
+    R("api:organization-list",                "403  200  200  200  200  200  403  403  403", query="search=机关"),
+    R("api:organization-detail",              "403  200  404  200  200  200  403  403  403", "PATCH",
+      args=["branch_a1"], data=_org_patch, json=True),
+    R("api:organization-move",                "403  400  404  400  200  200  403  403  403", "POST",
+      args=["branch_a1"], data=_org_version(new_parent_code="C-B"), json=True),
+    R("api:organization-dissolve",            "403  404  404  400  400  400  403  403  403", "POST",
+      args=["branch_a1"], data=_org_version(date="2024-12-31", reason="撤并"), json=True),
+    R("api:organization-reactivate",          "403  404  404  400  400  400  403  403  403", "POST",
+      args=["branch_a1"], data=_org_version(), json=True),
     R("api:member-list",                      "403  200  200  200  200  200  403  403  403"),
     R("api:member-detail",                    "403  200  404  200  200  200  403  403  403", args=["member_a1_1"]),
 ]

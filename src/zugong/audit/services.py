@@ -32,6 +32,22 @@ def set_request_context(*, request_id: str = "", ip_address: str = "", user=None
     _local.user = user
 
 
+@contextmanager
+def acting_user(user):
+    """Within the block, events recorded without an explicit ``user`` (the change log) name ``user`` —
+    for services called outside a request (scripts, tests, the API test client) with an actor. Inside a
+    request whose context already names a user, that user stays. ``None`` changes nothing."""
+    previous = getattr(_local, "user", None)
+    if user is None or previous is not None:
+        yield
+        return
+    _local.user = user
+    try:
+        yield
+    finally:
+        _local.user = previous
+
+
 def clear_request_context() -> None:
     """Forget the request context (end of request)."""
     for name in ("request_id", "ip_address", "user"):

@@ -7,11 +7,12 @@ its code through the scope, so an ``under`` outside the scope filters to nothing
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django_filters.fields import ChoiceField
 
 from zugong.core.codes import ORG_TYPE
 from zugong.orgs.models import PartyOrganization
-from zugong.orgs.selectors import organization_by_ref
+from zugong.orgs.selectors import SEARCH_LIMIT, organization_by_ref, organization_pick
 
 
 class CodeTableChoiceField(ChoiceField):
@@ -43,13 +44,16 @@ class CodeTableFilter(django_filters.ChoiceFilter):
 
 class OrganizationFilterSet(django_filters.FilterSet):
     """组织 filters: ``code`` (exact), ``name`` (contains), ``org_type`` (code or name), ``status``,
-    ``under`` (组织代码 or id: that organization's subtree, itself included; must be within scope)."""
+    ``under`` (组织代码 or id: that organization's subtree, itself included; must be within scope),
+    ``search`` (the organization picker's matching, ``selectors.organization_pick``: name contains, code
+    prefix, or several words matching the organization and its ancestors' names)."""
 
     code = django_filters.CharFilter(field_name="code", label="组织代码")
     name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="组织名称包含")
     org_type = CodeTableFilter(field_name="org_type", table=ORG_TYPE, label="组织类别")
     status = django_filters.ChoiceFilter(field_name="status", choices=PartyOrganization.STATUS_CHOICES, label="状态")
     under = django_filters.CharFilter(method="filter_under", label="上级组织（代码或ID，含下级）")
+    search = django_filters.CharFilter(method="filter_search", label="名称、代码或路径关键词")
 
     class Meta:
         model = PartyOrganization
@@ -61,3 +65,13 @@ class OrganizationFilterSet(django_filters.FilterSet):
         if root is None:
             return queryset.none()
         return queryset.filter(path__startswith=root.path)
+
+    def filter_search(self, queryset, name, value):
+        words = value.replace("/", " ").split()
+        if not words:
+            return queryset
+        if len(words) == 1:
+            return queryset.filter(Q(name__icontains=words[0]) | Q(code__istartswith=words[0]))
+        user = getattr(self.request, "user", None)
+        picked = organization_pick(user=user, text=value, limit=SEARCH_LIMIT)
+        return queryset.filter(pk__in=[o.pk for o in picked])

@@ -34,7 +34,10 @@ Scope (``design.md`` rule 1; every check runs on the *final* tree the import wou
 - An unknown parent code and an out-of-scope parent get the same message. An out-of-scope existing
   code is reported as taken without naming where it lives.
 
-After writing, the scope of every written organization is checked again inside the transaction.
+The importer parses, validates and plans; the write is ``orgs.services.organizations_bulk_write`` (the
+one write path of the tree), which re-checks versions and, after writing, the scope of every written
+organization inside the transaction. Value rules come from ``orgs.validators`` (shared with the pages
+and the API).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from django.utils import timezone
 
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
 from zugong.core.dates import DateParseError, parse_date
-from zugong.core.errors import RowError
+from zugong.core.errors import OutOfScope, RowError, ValidationFailed
 from zugong.core.importing import (
     Column,
     Importer,
@@ -61,6 +64,8 @@ from zugong.core.importing import (
 )
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.models import PartyOrganization
+from zugong.orgs.services import OrgWrite, organizations_bulk_write
+from zugong.orgs.validators import check_founded_date, check_parent_type
 
 ORG_COLUMNS: tuple[Column, ...] = (
     Column("code", "组织代码", True, aliases=("党组织代码",), width=16, text=True),
@@ -167,8 +172,9 @@ class OrganizationImporter(Importer):
                 if moving and not tree.covered(row.parent, subtree_anchor_ids):
                     issues.error(row.number, HEADER["parent"], f"上级组织「{row.parent}」不存在或不在您的管理范围内")
                     continue
-                if tree.org_type(row.parent) == "party_group":
-                    issues.error(row.number, HEADER["parent"], f"上级组织「{row.parent}」是党小组，不能设下级组织")
+                problems = check_parent_type(tree.org_type(row.parent), row.parent)
+                if problems:
+                    issues.error(row.number, HEADER["parent"], problems[0].reason)
                     continue
             elif moving and not root_admin:
                 issues.error(row.number, HEADER["parent"],
@@ -224,8 +230,9 @@ class OrganizationImporter(Importer):
                 issues.error(number, HEADER["founded_date"], str(exc))
                 ok = False
             else:
-                if founded and founded > timezone.localdate():
-                    issues.error(number, HEADER["founded_date"], f"成立日期 {founded.isoformat()} 晚于今天")
+                problems = check_founded_date(founded, today=timezone.localdate())
+                if problems:
+                    issues.error(number, HEADER["founded_date"], problems[0].reason)
                     ok = False
                 elif unknown:
                     issues.warning(number, HEADER["founded_date"],
@@ -244,45 +251,27 @@ class OrganizationImporter(Importer):
 
     # --- writing -------------------------------------------------------------------------------------
     def write(self, plan: OrgPlan, result: ImportResult, ticker: Ticker) -> None:
-        manager = PartyOrganization.objects
-        now = timezone.now()
-        written: list[int] = []
+        """Hand the plan to ``orgs.services.organizations_bulk_write`` (the one write path of the tree);
+        its typed errors become row errors of the import (everything rolls back)."""
+        items = []
         for row in plan.rows:
             fields = {"name": row.name, "org_type": row.org_type}
             if row.unit_category is not None:
                 fields["unit_category"] = row.unit_category
             if row.has_founded_date:
                 fields["founded_date"] = row.founded_date
-            parent = manager.get(code=row.parent) if row.parent else None  # fresh path after earlier moves
-            org = manager.filter(code=row.code).first()
-            if org is None:
-                fields["code"] = row.code
-                org = manager.add_child(parent, fields) if parent else manager.add_root(fields)
-            else:
-                if plan.existing[row.code].version != org.version:
-                    raise ImportFailed([RowError(row.number, HEADER["code"], "该组织在校验之后被他人修改，请重新导入")])
-                changed = [name for name, value in fields.items() if getattr(org, name) != value]
-                if changed:
-                    for name in changed:
-                        setattr(org, name, fields[name])
-                    org.version += 1
-                    org.updated_at = now
-                    org.save(update_fields=[*changed, "version", "updated_at"])
-                if row.code in plan.moves:
-                    if parent is not None:
-                        manager.move(org, parent, "last-child")
-                    else:
-                        manager.move(org, manager.get_last_root_node(), "last-sibling")
-                    if not changed:
-                        manager.filter(pk=org.pk).update(version=org.version + 1, updated_at=now)
-            if row.parent:
-                written.append(org.pk)
+            existing = plan.existing.get(row.code)
+            items.append(OrgWrite(row=row.number, code=row.code, fields=fields, parent_code=row.parent,
+                                  move=row.code in plan.moves,
+                                  expected_version=existing.version if existing is not None else None))
+        try:
+            organizations_bulk_write(user=self.user, items=items, action="import")
+        except ValidationFailed as exc:
+            raise ImportFailed(exc.errors) from None
+        except OutOfScope as exc:
+            raise ImportFailed([RowError(0, "", exc.message)]) from None
+        for _ in items:
             ticker.step()
-        # Scope re-check on the tree as written (design.md rule 1); a new or moved top-level organization
-        # is outside every scope by construction (see the module docstring).
-        in_scope = PartyOrganization.objects.restrict(self.user, "import").filter(pk__in=written).count()
-        if in_scope != len(written):
-            raise ImportFailed([RowError(0, "", "写入后的组织位置超出了您的管理范围，已全部撤销")])
         self.count(plan, result)
 
 

@@ -58,6 +58,7 @@ class PartyOrganization(MP_Node):
     founded_date = models.DateField("成立日期", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default="active")
     dissolved_date = models.DateField("撤销日期", null=True, blank=True)
+    dissolution_reason = models.CharField("撤销原因", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     version = models.PositiveIntegerField("版本", default=1, editable=False)

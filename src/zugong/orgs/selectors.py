@@ -210,3 +210,41 @@ def scope_tree(*, user, with_counts: bool = False, preload: int = PRELOAD_CHILDR
         }
         for root in roots
     ]
+
+
+PICK_LIMIT = 20
+
+
+def organization_pick(*, user, text: str, action: str = "view", subtree_only: bool = False,
+                      exclude: PartyOrganization | None = None, limit: int = PICK_LIMIT) -> list[PartyOrganization]:
+    """The organization picker (组织选择): in-scope organizations (``party.<action>``) matching ``text``
+    by name (contains), code (prefix) or path — several words separated by spaces or ``/``: the last
+    matches the organization, and all appear in order along the path of in-scope ancestor names down to
+    the organization's own name (``甲镇 机关``, ``西山村 党总支``).
+
+    ``subtree_only`` keeps organizations under a *subtree* grant (a place where a child may be put);
+    ``exclude`` drops that organization and its descendants (a move target cannot be inside the moved
+    subtree). Each result carries ``.ancestor_names``. Outside the scope nothing is found."""
+    words = [w for w in text.replace("/", " ").replace("／", " ").split() if w]
+    if not words:
+        return []
+    candidates = organization_search(user=user, text=words[-1], limit=limit * 5 if len(words) > 1 or exclude or
+                                     subtree_only else limit, action=action)
+    out = []
+    for org in candidates:
+        if exclude is not None and org.path.startswith(exclude.path):
+            continue
+        if subtree_only and not covers_subtree(user=user, organization=org, action=action):
+            continue
+        path = " / ".join([*org.ancestor_names, f"{org.name} {org.code}"])
+        position = 0
+        for word in words if len(words) > 1 else ():
+            found = path.find(word, position)
+            if found < 0:
+                break
+            position = found + len(word)
+        else:
+            out.append(org)
+        if len(out) >= limit:
+            break
+    return out

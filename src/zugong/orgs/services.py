@@ -1,29 +1,361 @@
-"""Organization services: every change to the party organization tree goes through here."""
+"""Organization services: every change to the party organization tree goes through here — the pages,
+the API, the 党组织 importer (``organizations_bulk_write``) and scripts call the same functions.
+
+Common to every service (``design.md`` rule 2):
+
+- keyword-only, the acting ``user`` first; ``user=None`` is the installation's own setup (first root,
+  fixtures, CLI) and skips the scope checks;
+- atomic; the scope is checked before writing (an organization outside the user's ``party.<action>``
+  scope is ``OutOfScope`` — "not found", never naming it) and checked again after writing, inside the
+  transaction, so a write that would leave the user's scope rolls back;
+- values are checked by the pure validators of ``orgs.validators`` (shared with the importer);
+  problems raise ``ValidationFailed`` with one ``RowError(0, <Chinese field name>, reason)`` each;
+- ``expected_version`` is the ``version`` the editor loaded; a stale copy raises ``ConcurrentEdit`` whose
+  message names who last changed the organization, when, and which fields (``stale_message``);
+- audited: field changes through ``core.concurrency.save_with_version`` / the change log (``kind=
+  "change"``), a move as a change event with the old and new parent.
+
+Permissions (built-in roles in ``accounts/choices.py``): create needs ``party.add`` on the parent,
+edit and move ``party.change``, dissolve and reactivate ``party.delete`` (组织部门管理员, 党务工作者;
+not 支部书记).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
-from zugong.core.errors import ZugongError
+from zugong.audit.services import acting_user, record_event
+from zugong.core.concurrency import save_with_version
+from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
+from zugong.core.scoping import user_scope
+from zugong.orgs import validators as v
 from zugong.orgs.models import PartyOrganization
 
+LIST_LIMIT = 10  # how many blocking members / sub-organizations a refusal names before "等 N 个"
+FIELD_LABELS = {"name": "组织名称", "org_type": "组织类别", "unit_category": "单位属性", "founded_date": "成立日期",
+                "status": "状态", "dissolved_date": "撤销日期", "dissolution_reason": "撤销原因", "parent": "上级组织",
+                "code": "组织代码", "path": "组织位置"}
+EDITABLE = ("name", "org_type", "unit_category", "founded_date")
 
-@transaction.atomic
+
+def _service(func):
+    """``transaction.atomic`` + the change log names the acting ``user`` (``audit.services.acting_user``)."""
+    atomic = transaction.atomic(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with acting_user(kwargs.get("user")):
+            return atomic(*args, **kwargs)
+    return wrapper
+
+
+def _fail(problems: list[v.FieldProblem]) -> None:
+    if problems:
+        errors = v.as_row_errors(problems)
+        raise ValidationFailed(errors, message="；".join(f"「{e.column}」：{e.reason}" for e in errors))
+
+
+def _scoped(user, pk: int, action: str) -> PartyOrganization:
+    """The organization ``pk`` fresh from the database, if ``user`` holds ``party.<action>`` on it."""
+    qs = PartyOrganization.objects.all() if user is None else PartyOrganization.objects.restrict(user, action)
+    org = qs.filter(pk=pk).first()
+    if org is None:
+        raise OutOfScope("组织不存在或不在您的数据范围内。")
+    return org
+
+
+def _subtree_covered(user, org: PartyOrganization, action: str) -> bool:
+    """True if a subtree grant of ``party.<action>`` covers ``org`` (so a child of it stays in scope)."""
+    return user is None or any(n.include_subtree and org.path.startswith(n.path)
+                               for n in user_scope(user, PartyOrganization.data_label, action))
+
+
+def stale_message(org_id: int) -> str:
+    """The 409 message for a stale copy of organization ``org_id``: who changed it last, when, and which
+    fields (from the newest change-log event), e.g. 「该组织已被 county 于 2026-11-30 08:01 修改（组织名称），
+    您的修改未保存。请刷新后重新编辑。」"""
+    from zugong.audit.models import AuditEvent
+
+    event = (AuditEvent.objects.filter(kind="change", object_type="orgs.partyorganization", object_id=str(org_id))
+             .order_by("-id").first())
+    if event is None:
+        return "该组织已被他人修改，您的修改未保存。请刷新后重新编辑。"
+    changes = (event.data or {}).get("changes") or {}
+    fields = "、".join(dict.fromkeys(FIELD_LABELS.get(k.removesuffix("_id"), k) for k in changes)) or "内容"
+    when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
+    who = event.actor_username or "系统"
+    return f"该组织已被 {who} 于 {when} 修改（{fields}），您的修改未保存。请刷新后重新编辑。"
+
+
+def _check_version(org: PartyOrganization, expected_version: int | None) -> None:
+    """Lock the row and compare its version with ``expected_version`` (``None``: no check)."""
+    current = PartyOrganization.objects.select_for_update().filter(pk=org.pk).values_list("version", flat=True).first()
+    if current is None:
+        raise OutOfScope("组织不存在或不在您的数据范围内。")
+    if expected_version is not None and int(current) != int(expected_version):
+        raise ConcurrentEdit(stale_message(org.pk))
+
+
+def _save(org: PartyOrganization, expected_version: int, fields: list[str]) -> None:
+    try:
+        save_with_version(org, expected_version, fields)
+    except ConcurrentEdit:
+        raise ConcurrentEdit(stale_message(org.pk)) from None
+
+
+@_service
 def organization_create(*, code: str, name: str, org_type: str, parent: PartyOrganization | None = None,
-                        unit_category: str = "", founded_date: dt.date | None = None) -> PartyOrganization:
-    """Create a 党组织 under ``parent`` (a root when ``None``). ``org_type``/``unit_category`` are codes
-    of ``ORG_TYPE``/``UNIT_CATEGORY``. Raises ``ZugongError`` for a duplicate code or unknown type."""
-    if org_type not in ORG_TYPE.entries:
-        raise ZugongError(f"未知的组织类别：{org_type}")
-    if unit_category and unit_category not in UNIT_CATEGORY.entries:
-        raise ZugongError(f"未知的单位属性：{unit_category}")
-    if PartyOrganization.objects.filter(code=code).exists():
-        raise ZugongError(f"组织代码 {code} 已存在")
-    fields = dict(code=code, name=name, org_type=org_type, unit_category=unit_category, founded_date=founded_date)
-    if parent is None:
-        return PartyOrganization.objects.add_root(fields)
-    parent = PartyOrganization.objects.get(pk=parent.pk)  # fresh path/numchild
-    return PartyOrganization.objects.add_child(parent, fields)
+                        unit_category: str = "", founded_date: dt.date | None = None,
+                        user=None) -> PartyOrganization:
+    """Create a 党组织 under ``parent`` (a root when ``None``: setup only, ``user=None``).
+
+    Enforces: code/name/type/category/date by ``orgs.validators`` (code unique; founding date not in the
+    future); a 党小组 has no sub-organizations and a dissolved organization gets none (支部工作条例,
+    第二章 组织设置). The 《中国共产党章程》第三十条 threshold (三名以上正式党员成立党支部) concerns
+    members, who join after the organization exists, so it is not checked here. Scope: ``party.add`` on
+    ``parent`` through a subtree grant (else the new organization would be outside the creator's scope).
+    Audited by the change log (create)."""
+    code, name = (code or "").strip(), (name or "").strip()
+    problems = (v.check_code(code) + v.check_name(name) + v.check_org_type(org_type)
+                + v.check_unit_category(unit_category or "") + v.check_founded_date(founded_date, today=timezone.localdate()))
+    if parent is not None:
+        parent = _scoped(user, parent.pk, "add")  # fresh path/numchild
+        if not _subtree_covered(user, parent, "add"):
+            raise OutOfScope("组织不存在或不在您的数据范围内。")
+        problems += v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
+    elif user is not None:
+        raise OutOfScope("新建顶级组织只能由系统初始化完成。")
+    if code and PartyOrganization.objects.filter(code=code).exists():
+        problems.append(v.FieldProblem(v.CODE, f"组织代码 {code} 已存在"))
+    _fail(problems)
+    fields = dict(code=code, name=name, org_type=org_type, unit_category=unit_category or "", founded_date=founded_date)
+    org = PartyOrganization.objects.add_child(parent, fields) if parent else PartyOrganization.objects.add_root(fields)
+    if user is not None and not PartyOrganization.objects.restrict(user, "add").filter(pk=org.pk).exists():
+        raise OutOfScope("组织不存在或不在您的数据范围内。")
+    return org
+
+
+@_service
+def organization_update(*, user, organization: PartyOrganization, expected_version: int,
+                        changes: dict) -> PartyOrganization:
+    """Change ``name`` (rename), ``org_type``, ``unit_category`` and/or ``founded_date`` (keys of
+    ``changes``; others are refused). Needs ``party.change`` on the organization.
+
+    Enforces the validators of each field; a 党小组 cannot be set as the type of an organization that has
+    sub-organizations; the founding date stays before a dissolution date. Stale ``expected_version`` →
+    ``ConcurrentEdit`` naming who changed what. Unchanged values write nothing (but a stale copy is still
+    refused). Audited by the change log (before/after per field)."""
+    org = _scoped(user, organization.pk, "change")
+    problems = [v.FieldProblem(k, "该字段不可在此修改") for k in sorted(set(changes) - set(EDITABLE))]
+    cleaned: dict = {}
+    if "name" in changes:
+        cleaned["name"] = str(changes["name"] or "").strip()
+        problems += v.check_name(cleaned["name"])
+    if "org_type" in changes:
+        cleaned["org_type"] = changes["org_type"] or ""
+        problems += v.check_org_type(cleaned["org_type"])
+        if cleaned["org_type"] == "party_group" and org.numchild:
+            problems.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织有下级组织，不能改为党小组", v.BRANCH_REGULATION))
+    if "unit_category" in changes:
+        cleaned["unit_category"] = changes["unit_category"] or ""
+        problems += v.check_unit_category(cleaned["unit_category"])
+    if "founded_date" in changes:
+        cleaned["founded_date"] = changes["founded_date"] or None
+        problems += v.check_founded_date(cleaned["founded_date"], today=timezone.localdate())
+        problems += v.check_founded_before_dissolved(cleaned["founded_date"], org.dissolved_date)
+    _fail(problems)
+    fields = [k for k, value in cleaned.items() if getattr(org, k) != value]
+    if not fields:
+        _check_version(org, expected_version)
+        return org
+    for k in fields:
+        setattr(org, k, cleaned[k])
+    _save(org, expected_version, fields)
+    return org
+
+
+@_service
+def organization_move(*, user, organization: PartyOrganization, new_parent: PartyOrganization,
+                      expected_version: int | None) -> PartyOrganization:
+    """Move ``organization`` with its whole subtree to the last child of ``new_parent``.
+
+    Scope (the rule of the 党组织 importer, ``orgs/importers.py``): ``party.change`` on the organization
+    where it is now, and a *subtree* ``party.change`` grant covering ``new_parent`` — a grant on the moved
+    organization alone is not enough, so nobody moves their own branch out of their superior's tree, and
+    nobody pulls someone else's organization into theirs. Re-checked after the move, in the transaction.
+    Refused (``ValidationFailed`` on 「上级组织」): the organization itself or one of its descendants as
+    the parent (a cycle), a 党小组 or a dissolved organization as the parent. Moving to the top is a setup
+    task (not offered here).
+
+    History: memberships point at the organization, not at its position, so the moved organization's
+    own roster and statistics as of any date — before or after the move — are unchanged, and so are
+    every member's membership rows (a move is a change of the superior, 隶属关系调整, not a transfer of
+    the members). The tree itself is not effective-dated: counts of the *old and new superiors'* subtrees
+    follow the current tree for every date. The change event keeps the old and new parent (code and
+    path), from which a past tree can be reconstructed.
+    Returns the organization with its new ``path``/``version``."""
+    org = _scoped(user, organization.pk, "change")
+    parent = (PartyOrganization.objects.all() if user is None else PartyOrganization.objects.restrict(user, "change")
+              ).filter(pk=new_parent.pk).first()
+    if parent is None or not _subtree_covered(user, parent, "change"):
+        _fail([v.FieldProblem(v.PARENT, "上级组织不存在或不在您的管理范围内")])
+    problems = v.check_parent_position(org_path=org.path, parent_path=parent.path, parent_label=parent.name)
+    if not problems:
+        problems = v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
+    _fail(problems)
+    _check_version(org, expected_version)
+    old_parent = PartyOrganization.objects.get_parent(org, update=True)
+    if old_parent is not None and old_parent.pk == parent.pk:
+        return org
+    old_path = org.path
+    PartyOrganization.objects.move(org, parent, "last-child")
+    PartyOrganization.objects.filter(pk=org.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    org = PartyOrganization.objects.get(pk=org.pk)
+    record_event("change", user=user, object_type="orgs.partyorganization", object_id=org.pk,
+                 summary=f"调整党组织隶属关系：{org.name}（{old_parent.name if old_parent else '顶级'} → {parent.name}）"[:500],
+                 data={"model": "orgs.partyorganization", "action": "move",
+                       "changes": {"parent": [old_parent.code if old_parent else None, parent.code],
+                                   "path": [old_path, org.path]}})
+    if user is not None and not PartyOrganization.objects.restrict(user, "change").filter(pk=org.pk).exists():
+        raise OutOfScope("移动后的组织超出了您的管理范围，已撤销。")
+    return org
+
+
+def _names(items: list[str], total: int) -> str:
+    shown = "、".join(items)
+    return f"{shown} 等 {total} 个" if total > len(items) else shown
+
+
+def dissolve_blockers(organization: PartyOrganization, day: dt.date | None = None, *, user=None) -> list[v.FieldProblem]:
+    """Why ``organization`` cannot be dissolved (on ``day``): open memberships in it (members must be
+    transferred first — 组织关系转接), memberships that end after ``day``, and sub-organizations not
+    dissolved. Each problem lists the first ``LIST_LIMIT`` names and the total; sub-organizations are
+    named only when ``user`` sees the subtree (a node-only grant gets the count)."""
+    from zugong.party.models import Membership
+
+    problems = []
+    open_ms = Membership.objects.current().filter(organization_id=organization.pk).select_related("person").order_by("pk")
+    total = open_ms.count()
+    if total:
+        names = [m.person.name for m in open_ms[:LIST_LIMIT]]
+        problems.append(v.FieldProblem(v.DISSOLVED, f"该组织还有 {total} 名党员的组织关系（{_names(names, total)}），"
+                                                     "请先办理组织关系转接", v.INTEGRITY))
+    elif day is not None:
+        late = Membership.objects.filter(organization_id=organization.pk, end_date__gt=day).count()
+        if late:
+            problems.append(v.FieldProblem(v.DISSOLVED, f"有 {late} 条组织关系在撤销日期 {day.isoformat()} 之后才结束"))
+    kids = (PartyOrganization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1)
+            .exclude(status="dissolved").order_by("path"))
+    total = kids.count()
+    if total:
+        listed = ""
+        if _subtree_covered(user, organization, "view"):
+            listed = f"（{_names(list(kids.values_list('name', flat=True)[:LIST_LIMIT]), total)}）"
+        problems.append(v.FieldProblem(v.PARENT, f"该组织还有 {total} 个未撤销的下级组织{listed}，"
+                                                 "请先撤销或移走下级组织", v.BRANCH_REGULATION))
+    return problems
+
+
+@_service
+def organization_dissolve(*, user, organization: PartyOrganization, date: dt.date | None, reason: str,
+                          expected_version: int | None) -> PartyOrganization:
+    """Dissolve (撤销) the organization on ``date`` for ``reason``; it stays in the tree as 已撤销 with its
+    history. Needs ``party.delete`` on it.
+
+    Refused (``ValidationFailed``, nothing written): ``date`` missing, in the future or before the
+    founding date; ``reason`` empty; the organization already dissolved; open memberships in it or
+    memberships ending after ``date``; sub-organizations not dissolved — each refusal lists the first
+    ten names and the total (``dissolve_blockers``). The setting up, adjustment and dissolution of a
+    党支部 is decided by the superior party organization (《中国共产党支部工作条例（试行）》第二章 组织设置);
+    the system records that decision. Audited by the change log (status, date, reason)."""
+    org = _scoped(user, organization.pk, "delete")
+    reason = (reason or "").strip()
+    if org.status == "dissolved":
+        _fail([v.FieldProblem("状态", "该组织已撤销")])
+    problems = v.check_dissolve(day=date, reason=reason, founded=org.founded_date, today=timezone.localdate())
+    problems += dissolve_blockers(org, date if not problems else None, user=user)
+    _fail(problems)
+    org.status, org.dissolved_date, org.dissolution_reason = "dissolved", date, reason
+    _save(org, expected_version, ["status", "dissolved_date", "dissolution_reason"])
+    return org
+
+
+@_service
+def organization_reactivate(*, user, organization: PartyOrganization, expected_version: int | None) -> PartyOrganization:
+    """Undo a dissolution (恢复): status back to 正常, dissolution date and reason cleared (the change log
+    keeps them). Needs ``party.delete`` on the organization; refused when it is not dissolved or its
+    superior is dissolved (reactivate the superior first). Audited by the change log."""
+    org = _scoped(user, organization.pk, "delete")
+    if org.status != "dissolved":
+        _fail([v.FieldProblem("状态", "该组织未撤销，无需恢复")])
+    parent = PartyOrganization.objects.get_parent(org, update=True)
+    if parent is not None:
+        _fail(v.check_parent_active(parent.status, parent.name))
+    org.status, org.dissolved_date, org.dissolution_reason = "active", None, ""
+    _save(org, expected_version, ["status", "dissolved_date", "dissolution_reason"])
+    return org
+
+
+# --- bulk form for the importer ----------------------------------------------------------------------
+@dataclass(slots=True)
+class OrgWrite:
+    """One planned write of the 党组织 importer: ``fields`` to set (name, type, and the optional columns
+    present), ``parent_code`` ("" = root), ``move`` when an existing organization changes parent,
+    ``expected_version`` (``None`` for a new organization) and the file ``row`` for error messages."""
+
+    row: int
+    code: str
+    fields: dict
+    parent_code: str
+    move: bool
+    expected_version: int | None
+
+
+def organizations_bulk_write(*, user, items: list[OrgWrite], action: str = "import") -> None:
+    """Write a validated plan (parents first) in the caller's transaction: create, update (with
+    ``update_fields``, version +1) and move (treebeard ``move``, subtree included). The caller (the
+    importer) has already checked values with ``orgs.validators``, cycles and scope on the final tree;
+    this re-checks each existing organization's version (``ValidationFailed`` naming the row when it
+    changed since validation) and, after writing, that every written non-root organization is within the
+    user's ``party.<action>`` scope (else ``OutOfScope``: everything rolls back). Audited by the change
+    log (creates and field updates) and the import's own event."""
+    if not transaction.get_connection().in_atomic_block:
+        raise ZugongError("organizations_bulk_write 必须在事务中调用")
+    manager = PartyOrganization.objects
+    now = timezone.now()
+    written: list[int] = []
+    for item in items:
+        fields = dict(item.fields)
+        parent = manager.get(code=item.parent_code) if item.parent_code else None  # fresh path after moves
+        org = manager.filter(code=item.code).first()
+        if org is None:
+            fields["code"] = item.code
+            org = manager.add_child(parent, fields) if parent else manager.add_root(fields)
+        else:
+            if item.expected_version is not None and item.expected_version != org.version:
+                raise ValidationFailed([RowError(item.row, v.CODE, "该组织在校验之后被他人修改，请重新导入")])
+            changed = [name for name, value in fields.items() if getattr(org, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(org, name, fields[name])
+                org.version += 1
+                org.updated_at = now
+                org.save(update_fields=[*changed, "version", "updated_at"])
+            if item.move:
+                if parent is not None:
+                    manager.move(org, parent, "last-child")
+                else:
+                    manager.move(org, manager.get_last_root_node(), "last-sibling")
+                if not changed:
+                    manager.filter(pk=org.pk).update(version=org.version + 1, updated_at=now)
+        if item.parent_code:
+            written.append(org.pk)
+    in_scope = manager.restrict(user, action).filter(pk__in=written).count() if user is not None else len(written)
+    if in_scope != len(written):
+        raise OutOfScope("写入后的组织位置超出了您的管理范围，已全部撤销")

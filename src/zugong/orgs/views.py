@@ -1,16 +1,25 @@
-"""Organization pages: the tree (组织树, children loaded lazily with HTMX) and the detail page.
+"""Organization pages: the tree (组织树, children loaded lazily with HTMX), the detail page, the edit
+pages (新增下级组织, 编辑, 调整隶属关系, 撤销, 恢复 — all through ``orgs.services``) and the organization
+picker fragment.
 
 Every read goes through ``orgs.selectors`` (scoped); an organization outside the scope is a 404.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
 
+from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed
+from zugong.core.scoping import can
+from zugong.orgs import services
+from zugong.orgs import validators as v
+from zugong.orgs.forms import DissolveForm, MoveForm, OrganizationForm, VersionForm
 from zugong.orgs.models import PartyOrganization
 from zugong.orgs.selectors import (
     covers_subtree,
@@ -18,6 +27,7 @@ from zugong.orgs.selectors import (
     organization_ancestors,
     organization_children,
     organization_get,
+    organization_pick,
     organization_search,
     organization_summary,
     scope_tree,
@@ -97,6 +107,8 @@ def detail(request, pk):
             if covers_subtree(user=request.user, organization=org) else PartyOrganization.objects.none())
     context = {
         "org": org,
+        "members": _first_members(request.user, org),
+        "may": _allowed_actions(request.user, org),
         "ancestors": organization_ancestors(user=request.user, organization=org),
         "children": _nodes(request.user, kids, with_counts=True),
         "summary": organization_summary(user=request.user, organization=org),
@@ -105,3 +117,217 @@ def detail(request, pk):
     }
     return render(request, "orgs/detail.html", context)
 
+
+
+FIRST_MEMBERS = 10
+NOT_FOUND = "组织不存在或不在您的数据范围内"
+
+
+def _first_members(user, org: PartyOrganization) -> list:
+    """The first current memberships of ``org``'s subtree within scope (tree order, then name)."""
+    from zugong.party.models import Membership
+
+    return list(Membership.objects.restrict(user, "view").current()
+                .filter(organization__path__startswith=org.path)
+                .select_related("person", "organization")
+                .order_by("organization__path", "person__name", "pk")[:FIRST_MEMBERS])
+
+
+def _allowed_actions(user, org: PartyOrganization) -> dict:
+    """Which edit buttons the detail page shows (the views check again)."""
+    active = org.status == "active"
+    return {
+        "add": active and org.org_type != "party_group" and covers_subtree(user=user, organization=org, action="add"),
+        "change": active and can(user, "party", "change", org),
+        "move": active and can(user, "party", "change", org) and org.depth > 1,
+        "dissolve": active and can(user, "party", "delete", org),
+        "reactivate": not active and can(user, "party", "delete", org),
+    }
+
+
+def _get(request, pk, action: str) -> PartyOrganization:
+    org = organization_get(user=request.user, pk=pk, action=action)
+    if org is None:
+        raise Http404(NOT_FOUND)
+    return org
+
+
+def _problems(exc: ValidationFailed) -> list[str]:
+    return [f"「{e.column}」：{e.reason}" if e.column else e.reason for e in exc.errors] or [exc.message]
+
+
+def _page(request, template, org, form, errors, status, **extra):
+    context = {"org": org, "form": form, "errors": errors,
+               "ancestors": organization_ancestors(user=request.user, organization=org), **extra}
+    return render(request, template, context, status=status)
+
+
+@login_required
+def create_child(request, pk):
+    """新增下级组织 under ``pk`` (``party.add`` through a subtree grant; else 404)."""
+    parent = _get(request, pk, "add")
+    if not covers_subtree(user=request.user, organization=parent, action="add"):
+        raise Http404(NOT_FOUND)
+    form = OrganizationForm(request.POST or None, creating=True)
+    errors, status = [], 200
+    if request.method == "GET":  # say up front what the service would refuse
+        problems = v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
+        errors = [f"「{p.field}」：{p.reason}" for p in problems]
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                org = services.organization_create(user=request.user, parent=parent, code=data["code"], name=data["name"],
+                                                   org_type=data["org_type"], unit_category=data["unit_category"],
+                                                   founded_date=data["founded_date"])
+            except ValidationFailed as exc:
+                errors = _problems(exc)
+            except OutOfScope:
+                raise Http404(NOT_FOUND) from None
+            else:
+                messages.success(request, f"已新增下级组织「{org.name}」。")
+                return redirect("orgs:detail", pk=org.pk)
+    return _page(request, "orgs/form.html", parent, form, errors, status, title=f"新增下级组织：{parent.name}",
+                 step="新增下级组织", submit="保存", action_url=request.path)
+
+
+@login_required
+def edit(request, pk):
+    """编辑组织 (名称、类别、单位属性、成立日期), ``party.change``; stale version → 409 naming who changed what."""
+    org = _get(request, pk, "change")
+    initial = {"version": org.version, "name": org.name, "org_type": org.org_type,
+               "unit_category": org.unit_category, "founded_date": org.founded_date}
+    form = OrganizationForm(request.POST or None, initial=initial, creating=False)
+    errors, status = [], 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.organization_update(user=request.user, organization=org,
+                                             expected_version=form.cleaned_data["version"], changes=form.changes())
+            except ConcurrentEdit as exc:
+                errors, status = [exc.message], 409
+            except ValidationFailed as exc:
+                errors = _problems(exc)
+            except OutOfScope:
+                raise Http404(NOT_FOUND) from None
+            else:
+                messages.success(request, f"已保存「{form.cleaned_data['name']}」。")
+                return redirect("orgs:detail", pk=org.pk)
+    return _page(request, "orgs/form.html", org, form, errors, status, title=f"编辑组织：{org.name}",
+                 step="编辑", submit="保存", action_url=request.path)
+
+
+@login_required
+def move(request, pk):
+    """调整隶属关系 (move with the subtree), ``party.change``; the new parent is typed or picked."""
+    org = _get(request, pk, "change")
+    form = MoveForm(request.POST or None, initial={"version": org.version})
+    errors, status = [], 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            ref = form.parent_ref(request.POST.get("new_parent_pick", ""))
+            target = (PartyOrganization.objects.restrict(request.user, "change").filter(code=ref).first()
+                      if ref else None)
+            try:
+                if target is None:
+                    raise ValidationFailed([RowError(0, "上级组织", "请选择新的上级组织" if not ref else
+                                                              f"上级组织「{ref}」不存在或不在您的管理范围内")])
+                services.organization_move(user=request.user, organization=org, new_parent=target,
+                                           expected_version=form.cleaned_data["version"])
+            except ConcurrentEdit as exc:
+                errors, status = [exc.message], 409
+            except ValidationFailed as exc:
+                errors = _problems(exc)
+            except OutOfScope:
+                raise Http404(NOT_FOUND) from None
+            else:
+                messages.success(request, f"已将「{org.name}」（含下级组织）调整到「{target.name}」之下。")
+                return redirect("orgs:detail", pk=org.pk)
+    parent = PartyOrganization.objects.get_parent(org)
+    return _page(request, "orgs/move.html", org, form, errors, status, title=f"调整隶属关系：{org.name}",
+                 current_parent=parent if parent and can(request.user, "party", "view", parent) else None)
+
+
+@login_required
+def dissolve(request, pk):
+    """撤销组织 (date + reason, confirmed), ``party.delete``; refused while members or sub-organizations
+    remain, the refusal listing them."""
+    org = _get(request, pk, "delete")
+    if org.status == "dissolved":
+        messages.error(request, "该组织已撤销。")
+        return redirect("orgs:detail", pk=org.pk)
+    form = DissolveForm(request.POST or None, initial={"version": org.version})
+    errors, status = [], 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.organization_dissolve(user=request.user, organization=org, date=data["date"],
+                                               reason=data["reason"], expected_version=data["version"])
+            except ConcurrentEdit as exc:
+                errors, status = [exc.message], 409
+            except ValidationFailed as exc:
+                errors = _problems(exc)
+            except OutOfScope:
+                raise Http404(NOT_FOUND) from None
+            else:
+                messages.success(request, f"已撤销「{org.name}」。")
+                return redirect("orgs:detail", pk=org.pk)
+    blockers = [] if errors else [p.reason for p in services.dissolve_blockers(org, user=request.user)]
+    return _page(request, "orgs/dissolve.html", org, form, errors, status, title=f"撤销组织：{org.name}",
+                 blockers=blockers)
+
+
+@login_required
+def reactivate(request, pk):
+    """恢复已撤销的组织 (confirm page, then POST), ``party.delete``."""
+    org = _get(request, pk, "delete")
+    form = VersionForm(request.POST or None, initial={"version": org.version})
+    errors, status = [], 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.organization_reactivate(user=request.user, organization=org,
+                                                 expected_version=form.cleaned_data["version"])
+            except ConcurrentEdit as exc:
+                errors, status = [exc.message], 409
+            except ValidationFailed as exc:
+                errors = _problems(exc)
+            except OutOfScope:
+                raise Http404(NOT_FOUND) from None
+            else:
+                messages.success(request, f"已恢复「{org.name}」。")
+                return redirect("orgs:detail", pk=org.pk)
+    return _page(request, "orgs/form.html", org, form, errors, status, title=f"恢复组织：{org.name}", step="恢复",
+                 submit="确认恢复", action_url=request.path,
+                 note=f"该组织于 {org.dissolved_date:%Y-%m-%d} 撤销（{org.dissolution_reason or '未填写原因'}）。"
+                      "恢复后状态为「正常」，撤销日期和原因清空（审计日志保留原记录）。" if org.dissolved_date else "")
+
+
+PICK_ACTIONS = {"view", "change", "add", "export"}
+
+
+@login_required
+@require_GET
+def picker(request):
+    """组织选择 fragment (HTMX): ``?q=`` name / code / path words; ``action`` (view, add, change, export)
+    and ``target=1`` (places that can take a child: subtree grants only) narrow the scope; ``exclude=<id>``
+    drops that organization's subtree (move). ``name`` is the radio input's name (default ``org``); the
+    query may also come as ``picker_q`` (a search box inside another form, e.g. the roster export).
+    Organizations outside the scope are simply not found."""
+    action = request.GET.get("action", "view")
+    action = action if action in PICK_ACTIONS else "view"
+    exclude = None
+    if request.GET.get("exclude", "").isdigit():
+        exclude = organization_get(user=request.user, pk=int(request.GET["exclude"]), action=action)
+    q = (request.GET.get("q") or request.GET.get("picker_q") or "").strip()[:100]
+    results = organization_pick(user=request.user, text=q, action=action, exclude=exclude,
+                                subtree_only=request.GET.get("target") == "1")
+    name = request.GET.get("name", "org")
+    name = name if name.replace("_", "").isalnum() else "org"
+    return render(request, "orgs/_picker.html", {"results": results, "q": q, "name": name})

@@ -1,4 +1,5 @@
-"""Serializers of the organization API (read-only)."""
+"""Serializers of the organization API: the read shape (``OrganizationSerializer``) and the input of
+each write (create, patch, move, dissolve, reactivate), which only parse — the rules are in ``orgs.services``."""
 
 from __future__ import annotations
 
@@ -20,5 +21,49 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartyOrganization
         fields = ["id", "code", "name", "org_type", "org_type_label", "unit_category", "unit_category_label",
-                  "founded_date", "status", "status_label", "dissolved_date", "depth", "numchild", "parent_code"]
+                  "founded_date", "status", "status_label", "dissolved_date", "dissolution_reason", "depth", "numchild",
+                  "parent_code", "version"]
         read_only_fields = fields
+
+
+class OrganizationCreateSerializer(serializers.Serializer):
+    """新增下级组织: under ``parent_code`` (within the caller's ``party.add`` scope; else 404)."""
+
+    parent_code = serializers.CharField(max_length=50, help_text="上级组织代码")
+    code = serializers.CharField(max_length=50, help_text="组织代码")
+    name = serializers.CharField(max_length=200, help_text="组织名称")
+    org_type = serializers.CharField(max_length=20, help_text="组织类别代码（branch、committee …）")
+    unit_category = serializers.CharField(max_length=30, required=False, allow_blank=True, default="",
+                                          help_text="单位属性代码")
+    founded_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="成立日期")
+
+
+class OrganizationPatchSerializer(serializers.Serializer):
+    """修改组织: ``version`` as read (stale → 409) plus any of the editable fields."""
+
+    version = serializers.IntegerField(help_text="读取时的版本号")
+    name = serializers.CharField(max_length=200, required=False, help_text="组织名称")
+    org_type = serializers.CharField(max_length=20, required=False, help_text="组织类别代码")
+    unit_category = serializers.CharField(max_length=30, required=False, allow_blank=True, help_text="单位属性代码")
+    founded_date = serializers.DateField(required=False, allow_null=True, help_text="成立日期")
+
+
+class OrganizationMoveSerializer(serializers.Serializer):
+    """调整隶属关系: the new parent's 组织代码 and the ``version`` as read."""
+
+    new_parent_code = serializers.CharField(max_length=50, help_text="新的上级组织代码")
+    version = serializers.IntegerField(help_text="读取时的版本号")
+
+
+class OrganizationDissolveSerializer(serializers.Serializer):
+    """撤销组织: date, reason and the ``version`` as read."""
+
+    date = serializers.DateField(help_text="撤销日期")
+    reason = serializers.CharField(max_length=200, help_text="撤销原因")
+    version = serializers.IntegerField(help_text="读取时的版本号")
+
+
+class OrganizationVersionSerializer(serializers.Serializer):
+    """恢复组织: the ``version`` as read."""
+
+    version = serializers.IntegerField(help_text="读取时的版本号")
