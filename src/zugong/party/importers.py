@@ -70,7 +70,7 @@ from zugong.core.codes import (
     CodeTable,
 )
 from zugong.core.dates import DateParseError, parse_date
-from zugong.core.errors import RowError
+from zugong.core.errors import RowError, ValidationFailed
 from zugong.core.importing import (
     Column,
     Importer,
@@ -87,6 +87,7 @@ from zugong.core.sealing import Sealer, seal_people
 from zugong.orgs.models import PartyOrganization
 from zugong.party import validators as party_rules
 from zugong.party.models import Membership, PartyMember
+from zugong.party.services import TransferMove, membership_transfer_bulk
 from zugong.people import validators as people_rules
 from zugong.people.models import Person
 from zugong.people.oracle import THROTTLED_MESSAGE, existence_answer
@@ -171,14 +172,15 @@ class RosterRow:
 class RosterPlan:
     """What ``write`` will do. ``new``: rows creating a person; ``attach``: (row, person) where the person
     exists without a party record; ``open``: (row, person) needing a new open membership from today
-    (transfer or no open membership); ``close``: open memberships to close today; ``persons``,
+    (no open membership); ``transfers``: (open membership, row) moving to the row's organization today
+(``party.services.membership_transfer_bulk``); ``persons``,
     ``members``, ``memberships``: changed objects to save; ``versions``: (model, pk) → version seen at
     validation (checked again inside the transaction)."""
 
     new: list[RosterRow] = field(default_factory=list)
     attach: list[tuple[RosterRow, Person]] = field(default_factory=list)
     open: list[tuple[RosterRow, Person]] = field(default_factory=list)
-    close: list[Membership] = field(default_factory=list)
+    transfers: list[tuple[Membership, RosterRow]] = field(default_factory=list)
     persons: list[Person] = field(default_factory=list)
     members: list[PartyMember] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
@@ -581,8 +583,7 @@ class RosterImporter(Importer):
             changed_membership = True
         elif current.organization_id != row.org.id:
             plan.versions[("membership", current.pk)] = current.version
-            plan.close.append(current)
-            plan.open.append((row, person))
+            plan.transfers.append((current, row))
             plan.transferred += 1
             changed_membership = True
         else:
@@ -653,14 +654,15 @@ class RosterImporter(Importer):
             Membership.objects.bulk_update(plan.memberships, ["occupation", "front_line", "version", "updated_at"],
                                            batch_size=500)
             log(Membership, len(plan.memberships), "bulk_update")
-        if plan.close:
-            for m in plan.close:
-                m.end_date = max(today, m.start_date)
-                m.end_reason = "transfer"
-                _touch(m, now)
-            Membership.objects.bulk_update(plan.close, ["end_date", "end_reason", "version", "updated_at"],
-                                           batch_size=500)
-            log(Membership, len(plan.close), "bulk_update", end_reason="transfer")
+        if plan.transfers:
+            try:
+                membership_transfer_bulk(
+                    user=self.user, action="import", date=today, now=now, summary=summary,
+                    data={"filename": result.filename},
+                    moves=[TransferMove(membership=m, to_organization_id=r.org.id, occupation=r.occupation,
+                                        front_line=bool(r.front_line), row=r.number) for m, r in plan.transfers])
+            except ValidationFailed as exc:
+                raise ImportFailed(exc.errors)
         if plan.open:
             Membership.objects.bulk_create(
                 [Membership(person_id=p.pk, organization_id=r.org.id, start_date=today, occupation=r.occupation,
