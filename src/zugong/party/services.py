@@ -122,11 +122,12 @@ def _check_version(obj, expected_version: int | None) -> None:
 def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity: str, birth_date, id_number: str,
                   education_level: str, admission_date, full_membership_date=None, occupation: str,
                   front_line: bool = False, start_date=None, work_start_date=None, phone: str = "",
-                  today: dt.date | None = None) -> Person:
+                  category: str | None = None, today: dt.date | None = None) -> Person:
     """新增党员: a new ``Person`` (political status 01 中共党员 with a 转正日期, else 02 中共预备党员) with
     its ``PartyMember`` (入党日期, 转正日期) and an open ``Membership`` of ``organization_id`` from
     ``start_date`` (default: the 入党日期) with ``occupation`` (工作岗位, the 党内统计 categories) and
-    ``front_line``. Dates as ``dt.date`` or text.
+    ``front_line``. Dates as ``dt.date`` or text. ``category`` (``"full"``/``"probationary"``, optional):
+    checked against the 转正日期 as in the roster import (a 正式党员 needs one, a 预备党员 has none).
 
     Requires ``basic.add`` and ``party.add`` on the organization (else ``OutOfScope``, 404). Raises
     ``ValidationFailed`` (every problem by field, nothing written): the person's fields as
@@ -141,14 +142,18 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
 
     def extra(fields, org) -> list[Problem]:
         problems: list[Problem] = []
-        birth = fields.birth_date if fields else None
+        # the birth date as given (as the roster import does), else the one the ID number encodes
+        birth = fields.birth_date if fields else parse_day(birth_date, "出生日期", [], required=False, today=today)
         if birth is None:
             try:
-                birth = idnumber.parse(id_number).birth_date
+                birth = idnumber.parse(id_number, accept_bad_checksum=True).birth_date
             except idnumber.IdNumberError:
                 birth = None
         admission, full = _party_dates({"admission_date": admission_date, "full_membership_date": full_membership_date},
                                        birth, problems, today=today)
+        if category is not None:
+            problems += validators.validate_category(category, full, full_date_given=full_membership_date not in (None, "")
+                                                     and full is None)
         start = parse_day(start_date, "起始日期", problems, required=False, today=today) or admission
         if admission and start and start < admission:
             problems.append(Problem("起始日期", f"组织关系起始日期 {start.isoformat()} 早于入党日期 {admission.isoformat()}"))
