@@ -254,3 +254,12 @@ def test_bulk_transfer_refuses_a_target_not_yet_founded(tree):
     assert state() == before
     assert (exc.value.errors[0].row, exc.value.errors[0].column) == (7, "所在党组织")
     assert "成立日期 2030-01-01" in exc.value.errors[0].reason
+
+
+def test_person_edit_of_birth_date_is_checked_against_the_stored_number(tree):
+    from zugong.people.editing import person_update
+
+    person = tree.member_a1_1
+    errors = refused(person_update, user=tree.branch_user, person_id=person.pk, expected_version=person.version,
+                     changes={"birth_date": "1985-06-16"})
+    assert errors[0].column == "出生日期" and errors[0].reason.endswith("与公民身份号码中的出生日期不一致")

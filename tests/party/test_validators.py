@@ -98,3 +98,10 @@ def test_at_most_one_open_membership():
     closed = [(D(2015, 1, 1), D(2018, 1, 1))]
     assert party_rules.validate_open_membership(closed, start_date=D(2018, 1, 1)) == []
     assert "上一段组织关系的截止日期" in party_rules.validate_open_membership(closed, start_date=D(2017, 6, 1))[0].reason
+
+
+def test_a_stored_number_is_not_described():
+    info = idnumber.parse(make_id(D(1992, 4, 5), "2"))
+    problems = people_rules.validate_id_number_matches(info, birth_date=D(1992, 4, 6), sex="1", reveal=False)
+    assert [p.reason for p in problems] == ["出生日期 1992-04-06 与公民身份号码中的出生日期不一致",
+                                            "性别「男」与公民身份号码不一致"]

@@ -107,7 +107,8 @@ def _clean_changes(user, person: Person, changes: dict) -> dict:
     if info is not None:
         problems += validators.validate_id_number_matches(
             info, birth_date=birth if "出生日期" not in {p.field for p in problems} else None,
-            sex=sex if "性别" not in {p.field for p in problems} else None)
+            sex=sex if "性别" not in {p.field for p in problems} else None,
+            reveal=changes.get("id_number") not in (None, ""))  # a stored number is not described
     if changes.get("id_number") not in (None, "") and info is not None and not problems:
         digest = Person.hash_id_number(info.number)
         if digest != person.id_number_hash:

@@ -131,20 +131,23 @@ def check_id_number(text: str, *, today: dt.date, accept_bad_checksum: bool = Fa
 
 
 def validate_id_number_matches(info: idnumber.IdNumberInfo, *, birth_date: dt.date | None, sex: str | None,
-                               birth_day_unknown: bool = False) -> list[Problem]:
+                               birth_day_unknown: bool = False, reveal: bool = True) -> list[Problem]:
     """The birth date (chars 7–14) and sex (char 17: odd = male) encoded in the ID number must agree with
     出生日期 and 性别 (GB 11643-1999 §4–5). ``birth_day_unknown``: the birth date was given as year and
-    month only (``1990.05``) — then only year and month are compared. ``None`` values are skipped."""
+    month only (``1990.05``) — then only year and month are compared. ``None`` values are skipped.
+    ``reveal=False``: the number is a stored one the user may not see (an edit of birth date or sex
+    checked against it) — the message does not say what the number encodes."""
     problems = []
     if birth_date is not None:
         same = ((birth_date.year, birth_date.month) == (info.birth_date.year, info.birth_date.month)
                 if birth_day_unknown else birth_date == info.birth_date)
         if not same:
-            problems.append(Problem("出生日期", f"出生日期 {birth_date.isoformat()} 与公民身份号码中的出生日期 "
-                                                f"{info.birth_date.isoformat()} 不一致", SOURCE_ID_NUMBER))
+            encoded = f" {info.birth_date.isoformat()} " if reveal else ""
+            problems.append(Problem("出生日期", f"出生日期 {birth_date.isoformat()} 与公民身份号码中的出生日期{encoded}不一致",
+                                    SOURCE_ID_NUMBER))
     if sex is not None and sex != info.sex:
-        problems.append(Problem("性别", f"性别「{SEX.label(sex)}」与公民身份号码（第17位表示{SEX.label(info.sex)}性）不一致",
-                                SOURCE_ID_NUMBER))
+        encoded = f"（第17位表示{SEX.label(info.sex)}性）" if reveal else ""
+        problems.append(Problem("性别", f"性别「{SEX.label(sex)}」与公民身份号码{encoded}不一致", SOURCE_ID_NUMBER))
     return problems
 
 
