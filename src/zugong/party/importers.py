@@ -14,13 +14,16 @@ Semantics:
 - A known number UPDATES that person (name, sex, ethnicity, birth date, education, political status,
   work start, phone), the party record (入党/转正日期) and the open membership (occupation, front-line).
   If the 所在党组织 changed, the open membership is closed today (``end_reason = "transfer"``) and a new
-  one opens today at the new organization; the person's scope anchor moves with it. A member without
+  one opens today at the new organization (``party.services.membership_transfer_bulk``, the bulk form of
+  the transfer service); the person's scope anchor moves with it. A member without
   an open membership whose last one ended by transfer gets a new one from today; one that ended by
   death, withdrawal, expulsion, removal or cancellation is an error (not restored by an import).
 - An optional column that is absent from the file leaves that field alone; present but empty clears it.
 - Importing the same file twice creates nothing new and changes nothing the second time.
 
-Rules checked per row (errors unless marked *warning*), each with its source:
+Rules checked per row (errors unless marked *warning*), each with its source — the checks are the shared
+validators (``people.validators``, ``party.validators``) that the person forms and the API also call; a
+*warning* here is refused when the same value is entered by hand:
 
 - 公民身份号码: GB 11643-1999 format and check character (``core.idnumber``); a wrong check character
   is a *warning* only when the caller passes ``accept_bad_checksum=True`` (``rules.md`` §7); an Excel
