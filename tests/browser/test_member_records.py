@@ -45,7 +45,7 @@ def test_add_member_and_transfer(page):
     page.fill("input[name=admission_date]", "2019-06-28")
     page.fill("input[name=full_membership_date]", "2020-06-28")
     page.select_option("select[name=occupation]", "professional")
-    page.click("form button[type=submit]")
+    page.click("form.stack button[type=submit]")
     page.wait_for_url("**/people/*/")
     assert "已新增党员「陈晨」" in page.content()
 
@@ -55,7 +55,7 @@ def test_add_member_and_transfer(page):
     _fits(page, 390)
     page.set_viewport_size({"width": 1366, "height": 768})
     page.select_option("select[name=to_organization]", str(tree.branch_a2.pk))
-    page.click("form button[type=submit]")
+    page.click("form.stack button[type=submit]")
     page.wait_for_url("**/people/*/")
     assert "已办理「陈晨」的组织关系转接" in page.content()
     codes = list(Membership.objects.filter(person__name="陈晨").order_by("pk")

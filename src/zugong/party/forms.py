@@ -23,7 +23,7 @@ from zugong.people.editing import NoEchoTextInput
 
 def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
     return forms.CharField(label=label, required=required, help_text=help_text,
-                           widget=forms.DateInput(attrs={"type": "date"}))
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 def organization_choices(user, *, labels: tuple[str, ...], action: str) -> list[tuple[int, str]]:
