@@ -173,8 +173,8 @@ def test_page_api_export_and_edit_errors_show_only_the_check_character(client, t
     cells = {str(c.value) for row in ws.iter_rows() for c in row}
     assert masked in cells and not any(number[:6] in c for c in cells)
     other = tree.member_a1_2.id_number  # already registered: the edit is refused and the page shown again
-    form = {"version": person.version, "name": person.name, "sex": person.sex, "ethnicity": person.ethnicity,
-            "birth_date": person.birth_date.isoformat(), "education_level": person.education_level,
+    form = {"version": person.version, "name": person.name, "sex": "2", "ethnicity": person.ethnicity,
+            "birth_date": tree.member_a1_2.birth_date.isoformat(), "education_level": person.education_level,
             "political_status": person.political_status, "id_number": other, "phone": "13912345678"}
     response = client.post(f"/people/{person.pk}/edit/", form)  # no unmask right: refused on the field
     assert response.status_code == 403

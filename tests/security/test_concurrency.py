@@ -108,10 +108,10 @@ def test_edit_validation_names_fields_and_writes_nothing(tree):
 
 @pytest.mark.django_db
 def test_edit_duplicate_id_number_refused(tree):
-    other_id = tree.member_a1_2.id_number
+    other_id = tree.member_a1_2.id_number  # with the birth date and sex it encodes (checked first)
     with pytest.raises(ValidationFailed, match="已登记"):
         person_update(user=tree.county_user, person_id=tree.member_a1_1.pk, expected_version=1,
-                      changes={"id_number": other_id})
+                      changes={"id_number": other_id, "birth_date": tree.member_a1_2.birth_date, "sex": "2"})
 
 
 @pytest.mark.django_db

@@ -111,6 +111,9 @@ def _party_group(t):
 
     org = type(t.branch_a1).objects.filter(code="C-A-1-G").first()
     return (org or organization_create(parent=t.branch_a1, code="C-A-1-G", name="党小组", org_type="party_group")).pk
+def _person_create(t):
+    return {"organization": t.branch_a1.pk, "name": "新人", "sex": "1", "ethnicity": "01", "birth_date": "1990-01-01",
+            "id_number": "123"}
 
 
 def _town_grant(t):
@@ -217,6 +220,27 @@ MATRIX: list[Row] = [
     R("api:person-detail",                    "403  200  404  200  200  200  403  403  403", args=["member_a1_1"]),
     R("api:person-detail",                    "403  200  404  200  200  200  403  403  403", "PATCH",
       args=["member_a1_1"], data=_person_patch, json=True),
+    # member records (新增党员, 转接, 转正, 结束组织关系): an empty form is a 400 inside the scope, a 404 outside
+    R("party:member_create",                  "L    200  200  200  200  200  403  403  403"),
+    R("party:member_create",                  "L    400  400  400  400  400  403  403  403", "POST", data={}),
+    R("party:membership_transfer",            "L    200  404  200  200  200  403  403  403", args=["member_a1_1"]),
+    R("party:membership_transfer",            "L    400  404  400  400  400  403  403  403", "POST",
+      args=["member_a1_1"], data={}),
+    R("party:membership_full",                "L    200  404  200  200  200  403  403  403", args=["member_a1_2"]),
+    R("party:membership_full",                "L    400  404  400  400  400  403  403  403", "POST",
+      args=["member_a1_2"], data={}),
+    R("party:membership_end",                 "L    200  404  200  200  200  403  403  403", args=["member_a1_1"]),
+    R("party:membership_end",                 "L    400  404  400  400  400  403  403  403", "POST",
+      args=["member_a1_1"], data={}),
+    R("api:person-list",                      "403  400  404  400  400  400  403  403  403", "POST",
+      data=_person_create, json=True, note="into branch A1 with a malformed ID number"),
+    R("api:member-record",                    "403  200  404  200  200  200  403  403  403", args=["member_a1_1"]),
+    R("api:member-transfer",                  "403  400  404  400  400  400  403  403  403", "POST",
+      args=["member_a1_1"], data={}, json=True),
+    R("api:member-full-membership",           "403  400  404  400  400  400  403  403  403", "POST",
+      args=["member_a1_2"], data={}, json=True),
+    R("api:member-end",                       "403  400  404  400  400  400  403  403  403", "POST",
+      args=["member_a1_1"], data={}, json=True),
     # --- pages and endpoints of the other apps: the lead completes/adjusts these rows -------------------
     R("orgs:tree",                            "L    200  200  200  200  200  403  403  403"),
     R("orgs:detail",                          "L    200  404  200  200  200  403  403  403", args=["branch_a1"]),

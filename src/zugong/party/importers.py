@@ -14,13 +14,16 @@ Semantics:
 - A known number UPDATES that person (name, sex, ethnicity, birth date, education, political status,
   work start, phone), the party record (入党/转正日期) and the open membership (occupation, front-line).
   If the 所在党组织 changed, the open membership is closed today (``end_reason = "transfer"``) and a new
-  one opens today at the new organization; the person's scope anchor moves with it. A member without
+  one opens today at the new organization (``party.services.membership_transfer_bulk``, the bulk form of
+  the transfer service); the person's scope anchor moves with it. A member without
   an open membership whose last one ended by transfer gets a new one from today; one that ended by
   death, withdrawal, expulsion, removal or cancellation is an error (not restored by an import).
 - An optional column that is absent from the file leaves that field alone; present but empty clears it.
 - Importing the same file twice creates nothing new and changes nothing the second time.
 
-Rules checked per row (errors unless marked *warning*), each with its source:
+Rules checked per row (errors unless marked *warning*), each with its source — the checks are the shared
+validators (``people.validators``, ``party.validators``) that the person forms and the API also call; a
+*warning* here is refused when the same value is entered by hand:
 
 - 公民身份号码: GB 11643-1999 format and check character (``core.idnumber``); a wrong check character
   is a *warning* only when the caller passes ``accept_bad_checksum=True`` (``rules.md`` §7); an Excel
@@ -50,7 +53,6 @@ hash in chunks, ``bulk_create``/``bulk_update`` in batches of ``BATCH_SIZE``; se
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -70,8 +72,8 @@ from zugong.core.codes import (
     YES_NO,
     CodeTable,
 )
-from zugong.core.dates import DateParseError, add_years, age_on, parse_date
-from zugong.core.errors import RowError
+from zugong.core.dates import DateParseError, parse_date
+from zugong.core.errors import RowError, ValidationFailed
 from zugong.core.importing import (
     Column,
     Importer,
@@ -86,19 +88,14 @@ from zugong.core.importing import (
 )
 from zugong.core.sealing import Sealer, seal_people
 from zugong.orgs.models import PartyOrganization
+from zugong.party import validators as party_rules
 from zugong.party.models import Membership, PartyMember
+from zugong.party.services import TransferMove, membership_transfer_bulk
+from zugong.people import validators as people_rules
 from zugong.people.models import Person
 from zugong.people.oracle import THROTTLED_MESSAGE, existence_answer
 
-# --- rules (with their sources) ------------------------------------------------------------------------
-MIN_ADMISSION_AGE = 18
-"""《中国共产党章程》第一条：年满十八岁……可以申请加入中国共产党；《发展党员工作细则》第三条."""
-PROBATION_YEARS = 1
-"""《中国共产党章程》第七条：预备党员的预备期为一年."""
-MAX_PROBATION_YEARS = 2
-"""《中国共产党章程》第七条：延长预备期，但不能超过一年 → at most two years in total."""
-MIN_WORK_AGE = 16
-"""《中华人民共和国劳动法》第十五条：禁止用人单位招用未满十六周岁的未成年人 (``rules.md`` §6)."""
+# --- rules (with their sources): the thresholds and checks live in the validators ----------------------
 TERMINAL_END_REASONS = ("death", "withdrawal", "expulsion", "removal", "cancelled")
 """Membership end reasons an import must not undo."""
 
@@ -126,8 +123,6 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
 )
 HEADER = {c.key: c.header for c in ROSTER_COLUMNS}
 
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
 _HINTS = {
     "sex": "应为 男/女 或代码 1/2",
     "category": "应为 正式党员 或 预备党员",
@@ -180,14 +175,15 @@ class RosterRow:
 class RosterPlan:
     """What ``write`` will do. ``new``: rows creating a person; ``attach``: (row, person) where the person
     exists without a party record; ``open``: (row, person) needing a new open membership from today
-    (transfer or no open membership); ``close``: open memberships to close today; ``persons``,
+    (no open membership); ``transfers``: (open membership, row) moving to the row's organization today
+(``party.services.membership_transfer_bulk``); ``persons``,
     ``members``, ``memberships``: changed objects to save; ``versions``: (model, pk) → version seen at
     validation (checked again inside the transaction)."""
 
     new: list[RosterRow] = field(default_factory=list)
     attach: list[tuple[RosterRow, Person]] = field(default_factory=list)
     open: list[tuple[RosterRow, Person]] = field(default_factory=list)
-    close: list[Membership] = field(default_factory=list)
+    transfers: list[tuple[Membership, RosterRow]] = field(default_factory=list)
     persons: list[Person] = field(default_factory=list)
     members: list[PartyMember] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
@@ -378,12 +374,12 @@ class RosterImporter(Importer):
 
         # 姓名
         name = cell_text(cells.get("name"))
-        if not name:
-            error(number, HEADER["name"], "必填项为空")
-            ok = False
-        elif len(name) > 50:
-            error(number, HEADER["name"], "姓名超过 50 个字符")
-            ok = False
+        if name and len(name) <= 50 and name.isprintable():
+            pass  # the common case, without a call
+        else:
+            for problem in people_rules.validate_name(name):
+                error(number, HEADER["name"], problem.reason)
+                ok = False
 
         sex = required_code("sex", SEX)
         ethnicity = required_code("ethnicity", ETHNICITY)
@@ -415,44 +411,25 @@ class RosterImporter(Importer):
                 ok = False
             front_line = flag == "1"
 
-        # Cross-field checks.
+        # Cross-field checks: the shared validators (people.validators, party.validators).
+        problems = []
         if info is not None:
-            if birth_date is not None and not _same_birth(birth_date, info.birth_date, cells.get("birth_date"),
-                                                          memo):
-                error(number, HEADER["birth_date"],
-                      f"出生日期 {birth_date.isoformat()} 与公民身份号码中的出生日期 {info.birth_date.isoformat()} 不一致")
-                ok = False
-            if sex is not None and sex != info.sex:
-                error(number, HEADER["sex"],
-                      f"性别「{SEX.label(sex)}」与公民身份号码（第17位表示{SEX.label(info.sex)}性）不一致")
-                ok = False
+            problems += people_rules.validate_id_number_matches(
+                info, birth_date=birth_date, sex=sex,
+                birth_day_unknown=birth_date is not None and memo.date(cells.get("birth_date"))[1])
         birth = birth_date or (info.birth_date if info else None)
-        if birth and admission_date:
-            if admission_date <= birth or age_on(birth, admission_date) < MIN_ADMISSION_AGE:
-                error(number, HEADER["admission_date"],
-                      f"入党时未满十八周岁（出生日期 {birth.isoformat()}，入党日期 {admission_date.isoformat()}；"
-                      "《党章》第一条：年满十八岁方可申请入党）")
+        problems += party_rules.validate_admission(birth, admission_date)
+        problems += party_rules.validate_category(category, full_date,
+                                                  full_date_given=_filled(cells.get("full_membership_date")))
+        problems += party_rules.validate_full_membership(admission_date, full_date)
+        problems += party_rules.validate_probation_length(category, admission_date, today=self.today)
+        problems += people_rules.validate_work_start(birth, work_start)
+        for problem in problems:
+            if problem.warning:
+                issues.warning(number, problem.field, problem.reason)
+            else:
+                error(number, problem.field, problem.reason)
                 ok = False
-        if category == "full" and full_date is None and not _filled(cells.get("full_membership_date")):
-            error(number, HEADER["full_membership_date"], "人员类别为正式党员，必须填写转正日期")
-            ok = False
-        if category == "probationary" and full_date is not None:
-            error(number, HEADER["full_membership_date"], "人员类别为预备党员，不应填写转正日期（已转正的请将人员类别改为正式党员）")
-            ok = False
-        if admission_date and full_date:
-            if full_date <= admission_date:
-                error(number, HEADER["full_membership_date"],
-                      f"转正日期 {full_date.isoformat()} 不能早于或等于入党日期 {admission_date.isoformat()}")
-                ok = False
-            elif full_date < add_years(admission_date, PROBATION_YEARS):
-                issues.warning(number, HEADER["full_membership_date"],
-                               "转正日期距入党日期不足一年（《党章》第七条：预备期为一年），请核实")
-        if (category == "probationary" and admission_date
-                and add_years(admission_date, MAX_PROBATION_YEARS) <= self.today):
-            issues.warning(number, HEADER["category"],
-                           "入党已满两年仍为预备党员（预备期一年，延长不超过一年，《党章》第七条），请核实")
-        if birth and work_start and age_on(birth, work_start) < MIN_WORK_AGE:
-            issues.warning(number, HEADER["work_start_date"], "参加工作时未满十六周岁，请核实")
         if not ok:
             return None
         lookup_hash = crypto.cipher().lookup_hash  # = Person.hash_id_number of the normalised number
@@ -472,30 +449,13 @@ class RosterImporter(Importer):
                          "公民身份号码是数字格式的单元格（Excel 显示为 1.10105E+17 这样的科学计数法），Excel 只保留 15 位"
                          "有效数字，末几位可能已丢失；请将该列设为「文本」格式后重新填写")
             return None
-        text = cell_text(raw).replace(" ", "")
-        if not text:
-            issues.error(number, column, "必填项为空")
-            return None
-        if _SCIENTIFIC.match(text):
-            issues.error(number, column, "公民身份号码显示为科学计数法，已被转换为数字并可能丢失末几位；"
-                                         "请将该列设为「文本」格式后重新填写")
-            return None
-        if "*" in text:
-            issues.error(number, column, "公民身份号码已脱敏（含 *），脱敏导出的文件不能用于导入")
-            return None
-        try:
-            return idnumber.parse(text, today=self.today)
-        except idnumber.IdNumberError:
-            pass
-        try:  # was it only the check character?
-            info = idnumber.parse(text, accept_bad_checksum=True, today=self.today)
-        except idnumber.IdNumberError as exc:
-            issues.error(number, column, str(exc))
-            return None
-        if not self.accept_bad_checksum:
-            issues.error(number, column, "公民身份号码校验码错误，请核对；如确认原始数据如此，可选择「接受校验码错误」作为警告导入")
-            return None
-        issues.warning(number, column, "公民身份号码校验码错误（已按您的选择作为警告接受）")
+        info, problems = people_rules.check_id_number(cell_text(raw), today=self.today,
+                                                      accept_bad_checksum=self.accept_bad_checksum, field=column)
+        for problem in problems:
+            if problem.warning:
+                issues.warning(number, column, problem.reason)
+            else:
+                issues.error(number, column, problem.reason)
         return info
 
     def _organization(self, number: int, raw: object, orgs: dict, issues: Issues) -> OrgRef | None:
@@ -528,16 +488,11 @@ class RosterImporter(Importer):
         text = cell_text(raw)
         if not text:
             return ""
-        digits = text.replace(" ", "").replace("-", "")
-        if digits.startswith("+86"):
-            digits = digits[3:]
-        if "*" in digits:
-            issues.error(number, HEADER["phone"], "手机号码已脱敏（含 *），脱敏导出的文件不能用于导入")
-            return False
-        if not _PHONE.match(digits):
-            issues.error(number, HEADER["phone"], "手机号码应为以 1 开头的 11 位数字")  # value not echoed (sensitive)
-            return False
-        return digits
+        digits = people_rules.normalize_phone(text)
+        problems = people_rules.validate_phone(digits)
+        for problem in problems:  # the value is not echoed (sensitive)
+            issues.error(number, HEADER["phone"], problem.reason)
+        return False if problems else digits
 
     # --- planning against the database ---------------------------------------------------------------
     def _plan(self, rows: list[RosterRow], issues: Issues) -> RosterPlan:
@@ -631,8 +586,7 @@ class RosterImporter(Importer):
             changed_membership = True
         elif current.organization_id != row.org.id:
             plan.versions[("membership", current.pk)] = current.version
-            plan.close.append(current)
-            plan.open.append((row, person))
+            plan.transfers.append((current, row))
             plan.transferred += 1
             changed_membership = True
         else:
@@ -703,14 +657,15 @@ class RosterImporter(Importer):
             Membership.objects.bulk_update(plan.memberships, ["occupation", "front_line", "version", "updated_at"],
                                            batch_size=500)
             log(Membership, len(plan.memberships), "bulk_update")
-        if plan.close:
-            for m in plan.close:
-                m.end_date = max(today, m.start_date)
-                m.end_reason = "transfer"
-                _touch(m, now)
-            Membership.objects.bulk_update(plan.close, ["end_date", "end_reason", "version", "updated_at"],
-                                           batch_size=500)
-            log(Membership, len(plan.close), "bulk_update", end_reason="transfer")
+        if plan.transfers:
+            try:
+                membership_transfer_bulk(
+                    user=self.user, action="import", date=today, now=now, summary=summary,
+                    data={"filename": result.filename},
+                    moves=[TransferMove(membership=m, to_organization_id=r.org.id, occupation=r.occupation,
+                                        front_line=bool(r.front_line), row=r.number) for m, r in plan.transfers])
+            except ValidationFailed as exc:
+                raise ImportFailed(exc.errors)
         if plan.open:
             Membership.objects.bulk_create(
                 [Membership(person_id=p.pk, organization_id=r.org.id, start_date=today, occupation=r.occupation,
@@ -790,14 +745,6 @@ _PERSON_FIELDS = ["name", "sex", "ethnicity", "birth_date", "education_level", "
 
 def _filled(value: object) -> bool:
     return not (value is None or (isinstance(value, str) and not value.strip()))
-
-
-def _same_birth(column_date: dt.date, id_date: dt.date, raw: object, memo: _Memo) -> bool:
-    """Birth date column vs ID number; a day-unknown column date (``1990.05``) compares year and month."""
-    _, day_unknown, _ = memo.date(raw)
-    if day_unknown:
-        return (column_date.year, column_date.month) == (id_date.year, id_date.month)
-    return column_date == id_date
 
 
 def _phone_hash(phone: str) -> str:

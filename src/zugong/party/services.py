@@ -1,17 +1,50 @@
-"""Party member services: registering a member creates the person, the party record and the open
-membership together, in one transaction."""
+"""Party member services: every change of a member's party record and organizational relation
+(组织关系). Pages, the API and the roster import call these; each is keyword-only, atomic, audited
+(change log + a domain event) and raises the typed errors of ``zugong.core.errors``.
+
+- ``member_register``: unscoped registration used by fixtures and the demo generator.
+- ``member_create``: 新增党员 — a new person with the party record and the open membership (scoped).
+- ``membership_start``: 编入党组织 — the party record if missing and an open membership from a date.
+- ``membership_change_category``: 转正 — 预备党员 → 正式党员 on the 转正日期 (one-year probation).
+- ``membership_end``: 结束组织关系 — the open membership ends on a date, with the reason.
+- ``membership_transfer`` / ``membership_transfer_bulk``: 组织关系转接 inside the caller's scope — the
+  open membership closes on the date and one opens at the target (effective dating: rosters before the
+  date are unchanged). The roster import uses the bulk form.
+
+Checks are the shared validators (``party.validators``, ``people.validators``); records entered by hand
+refuse what the import reports as a warning (e.g. 转正 less than a year after 入党, 《党章》第七条).
+Cross-scope transfers with acceptance by the receiving side are issue #10.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
+from zugong.audit.changelog import log_bulk_change
+from zugong.audit.services import record_event
 from zugong.core import idnumber
-from zugong.core.errors import ZugongError
+from zugong.core.codes import OCCUPATION
+from zugong.core.concurrency import save_with_version
+from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
 from zugong.orgs.models import PartyOrganization
+from zugong.party import validators
 from zugong.party.models import Membership, PartyMember
 from zugong.people.models import Person
+from zugong.people.services import (
+    check_new_person,
+    insert_person,
+    parse_day,
+    raise_problems,
+    target_organization,
+)
+from zugong.people.validators import Problem
+
+END_REASONS = {k: v for k, v in Membership.END_REASONS if k != "transfer"}
+"""Reasons ``membership_end`` accepts (a transfer goes through ``membership_transfer``)."""
 
 
 @transaction.atomic
@@ -19,10 +52,11 @@ def member_register(*, name: str, id_number: str, sex: str, ethnicity: str, birt
                     education_level: str, organization: PartyOrganization, admission_date: dt.date,
                     full_membership_date: dt.date | None, occupation: str, front_line: bool = False,
                     work_start_date: dt.date | None = None, phone: str = "") -> Person:
-    """Register one party member: ``Person`` + ``PartyMember`` + open ``Membership`` of ``organization``
-    starting at ``admission_date``. Political status is 中共党员 (01) or 中共预备党员 (02) by whether a
-    full-membership date is given. Raises ``ZugongError`` for an invalid or already registered ID number
-    (the message never names where the existing record lives)."""
+    """Register one party member without a user (fixtures, demo data): ``Person`` + ``PartyMember`` +
+    open ``Membership`` of ``organization`` starting at ``admission_date``. Political status is 中共党员
+    (01) or 中共预备党员 (02) by whether a full-membership date is given. Raises ``ZugongError`` for an
+    invalid or already registered ID number (the message never names where the existing record lives).
+    Interactive paths use ``member_create`` (scoped, validated, oracle-checked)."""
     try:
         info = idnumber.parse(id_number)
     except idnumber.IdNumberError as exc:
@@ -39,3 +73,333 @@ def member_register(*, name: str, id_number: str, sex: str, ethnicity: str, birt
     Membership.objects.create(person=person, organization=organization, start_date=admission_date,
                               occupation=occupation, front_line=front_line)
     return person
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+def _org_problems(org: PartyOrganization, start_date: dt.date) -> list[Problem]:
+    return validators.validate_membership_start(
+        org_name=org.name, org_type=org.org_type, org_status=org.status, founded_date=org.founded_date,
+        dissolved_date=org.dissolved_date, start_date=start_date)
+
+
+def _occupation(raw, problems: list[Problem], *, required: bool = True) -> str:
+    if raw in (None, ""):
+        if required:
+            problems.append(Problem("工作岗位", "必填项为空"))
+        return ""
+    code = OCCUPATION.parse(raw)
+    if code is None:
+        problems.append(Problem("工作岗位", f"无法识别的工作岗位「{raw}」"))
+        return ""
+    return code
+
+
+def _party_dates(values: dict, birth_date: dt.date | None, problems: list[Problem], *,
+                 today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """入党日期 (required) and 转正日期 with the admission-age and probation rules (blocking)."""
+    admission = parse_day(values.get("admission_date"), "入党日期", problems, required=True, today=today)
+    full = parse_day(values.get("full_membership_date"), "转正日期", problems, required=False, today=today)
+    problems += validators.validate_admission(birth_date, admission)
+    problems += validators.validate_full_membership(admission, full)
+    return admission, full
+
+
+def _open_membership(*, user, person_id: int, action: str = "change") -> Membership:
+    """The person's open membership if in ``user``'s ``party.<action>`` scope, else ``OutOfScope``."""
+    membership = (Membership.objects.restrict(user, action).select_related("organization", "person")
+                  .filter(person_id=person_id, end_date__isnull=True).first())
+    if membership is None:
+        raise OutOfScope("该党员不存在、没有未结束的组织关系或不在您的数据范围内。")
+    return membership
+
+
+def _check_version(obj, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != obj.version:
+        raise ConcurrentEdit()
+
+
+# --- 新增党员 ----------------------------------------------------------------------------------------------
+def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity: str, birth_date, id_number: str,
+                  education_level: str, admission_date, full_membership_date=None, occupation: str,
+                  front_line: bool = False, start_date=None, work_start_date=None, phone: str = "",
+                  category: str | None = None, today: dt.date | None = None) -> Person:
+    """新增党员: a new ``Person`` (political status 01 中共党员 with a 转正日期, else 02 中共预备党员) with
+    its ``PartyMember`` (入党日期, 转正日期) and an open ``Membership`` of ``organization_id`` from
+    ``start_date`` (default: the 入党日期) with ``occupation`` (工作岗位, the 党内统计 categories) and
+    ``front_line``. Dates as ``dt.date`` or text. ``category`` (``"full"``/``"probationary"``, optional):
+    checked against the 转正日期 as in the roster import (a 正式党员 needs one, a 预备党员 has none).
+
+    Requires ``basic.add`` and ``party.add`` on the organization (else ``OutOfScope``, 404). Raises
+    ``ValidationFailed`` (every problem by field, nothing written): the person's fields as
+    ``people.services.person_create`` (ID number vs 出生日期/性别, GB 11643; oracle for numbers held
+    elsewhere); 入党 before 18 (《党章》第一条); 转正 not after 入党 or less than a year after it
+    (《党章》第七条); a membership starting before the organization was founded or after it was dissolved,
+    or in a 党小组/党组. Audited: change log of the three rows, ``person_create`` and ``membership_start``."""
+    today = today or timezone.localdate()
+    values = dict(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth_date, id_number=id_number,
+                  education_level=education_level, work_start_date=work_start_date, phone=phone)
+    party: dict = {}
+
+    def extra(fields, org) -> list[Problem]:
+        problems: list[Problem] = []
+        # the birth date as given (as the roster import does), else the one the ID number encodes
+        birth = fields.birth_date if fields else parse_day(birth_date, "出生日期", [], required=False, today=today)
+        if birth is None:
+            try:
+                birth = idnumber.parse(id_number, accept_bad_checksum=True).birth_date
+            except idnumber.IdNumberError:
+                birth = None
+        admission, full = _party_dates({"admission_date": admission_date, "full_membership_date": full_membership_date},
+                                       birth, problems, today=today)
+        if category is not None:
+            problems += validators.validate_category(category, full, full_date_given=full_membership_date not in (None, "")
+                                                     and full is None)
+        start = parse_day(start_date, "起始日期", problems, required=False, today=today) or admission
+        if admission and start and start < admission:
+            problems.append(Problem("起始日期", f"组织关系起始日期 {start.isoformat()} 早于入党日期 {admission.isoformat()}"))
+        if start:
+            problems += _org_problems(org, start)
+        party.update(admission=admission, full=full, start=start,
+                     occupation=_occupation(occupation, problems))
+        return problems
+
+    values["political_status"] = "01" if full_membership_date else "02"
+    org, fields = check_new_person(user=user, organization_id=organization_id, values=values, context="新增党员",
+                                   labels=("basic", "party"), extra=extra, today=today)
+    with transaction.atomic():
+        person = insert_person(user=user, organization=org, fields=fields)
+        PartyMember.objects.create(person=person, admission_date=party["admission"],
+                                   full_membership_date=party["full"])
+        membership = Membership.objects.create(person=person, organization=org, start_date=party["start"],
+                                               occupation=party["occupation"], front_line=bool(front_line))
+        _event_start(user, membership)
+    return person
+
+
+def _event_start(user, membership: Membership) -> None:
+    record_event("membership_start", user=user, object_type="party.membership", object_id=membership.pk,
+                 summary=f"人员 #{membership.person_id} 自 {membership.start_date.isoformat()} 编入「{membership.organization.name}」",
+                 data={"person": membership.person_id, "organization": membership.organization.code,
+                       "start_date": membership.start_date})
+
+
+# --- 编入党组织 --------------------------------------------------------------------------------------------
+@transaction.atomic
+def membership_start(*, user, person_id: int, organization_id: int, start_date, occupation: str,
+                     front_line: bool = False, admission_date=None, full_membership_date=None,
+                     today: dt.date | None = None) -> Membership:
+    """编入党组织: open a membership of ``organization_id`` from ``start_date`` for person ``person_id``,
+    creating the ``PartyMember`` (``admission_date`` required then, ``full_membership_date`` optional) if
+    the person has none. Returns the new ``Membership``.
+
+    Requires ``basic.view`` on the person and ``party.add`` on the organization (else ``OutOfScope``).
+    Raises ``ValidationFailed`` for: an open membership already recorded (at most one per person — use
+    ``membership_transfer``), a start before the last recorded period, a start before the organization
+    was founded or after it was dissolved, a 党小组/党组, the admission rules (《党章》第一条、第七条).
+    Audited (change log, ``membership_start``)."""
+    today = today or timezone.localdate()
+    person = Person.objects.restrict(user, "view").filter(pk=person_id).first()
+    if person is None:
+        raise OutOfScope()
+    org = target_organization(user=user, organization_id=organization_id, label="party")
+    problems: list[Problem] = []
+    start = parse_day(start_date, "起始日期", problems, required=True, today=today)
+    code = _occupation(occupation, problems)
+    member = PartyMember.objects.filter(pk=person.pk).first()
+    admission = full = None
+    if member is None:
+        admission, full = _party_dates({"admission_date": admission_date, "full_membership_date": full_membership_date},
+                                       person.birth_date, problems, today=today)
+    else:
+        admission = member.admission_date
+    if start:
+        if admission and start < admission:
+            problems.append(Problem("起始日期", f"组织关系起始日期 {start.isoformat()} 早于入党日期 {admission.isoformat()}"))
+        problems += _org_problems(org, start)
+        periods = list(Membership.objects.select_for_update().filter(person_id=person.pk)
+                       .values_list("start_date", "end_date"))
+        problems += validators.validate_open_membership(periods, start_date=start)
+    raise_problems(problems)
+    if member is None:
+        PartyMember.objects.create(person=person, admission_date=admission, full_membership_date=full)
+        if person.political_status not in ("01", "02"):
+            person.political_status = "01" if full else "02"
+            save_with_version(person, person.version, ["political_status"])
+    membership = Membership.objects.create(person=person, organization=org, start_date=start, occupation=code,
+                                           front_line=bool(front_line))
+    _event_start(user, membership)
+    return membership
+
+
+# --- 转正 -----------------------------------------------------------------------------------------------
+@transaction.atomic
+def membership_change_category(*, user, person_id: int, full_membership_date, expected_version: int,
+                               today: dt.date | None = None) -> PartyMember:
+    """转正: the probationary member ``person_id`` becomes a full member on ``full_membership_date``
+    (``dt.date`` or text; 党龄 counts from it). ``expected_version``: the ``PartyMember.version`` the editor
+    loaded. The person's political status becomes 01 中共党员.
+
+    Requires ``party.change`` on the member (else ``OutOfScope``). Raises ``ValidationFailed`` when the
+    member is already full, the date is missing, in the future, not after 入党日期, or less than one year
+    after it (预备期为一年，《中国共产党章程》第七条); ``ConcurrentEdit`` when the record changed since it
+    was loaded. Audited (change log, ``membership_change_category``)."""
+    today = today or timezone.localdate()
+    member = PartyMember.objects.restrict(user, "change").select_related("person").filter(pk=person_id).first()
+    if member is None:
+        raise OutOfScope()
+    _check_version(member, expected_version)
+    problems: list[Problem] = []
+    if member.full_membership_date is not None:
+        problems.append(Problem("转正日期", f"该党员已于 {member.full_membership_date.isoformat()} 转为正式党员"))
+    day = parse_day(full_membership_date, "转正日期", problems, required=True, today=today)
+    problems += validators.validate_full_membership(member.admission_date, day)
+    raise_problems(problems)
+    member.full_membership_date = day
+    save_with_version(member, expected_version, ["full_membership_date"])
+    person = member.person
+    if person.political_status != "01":
+        person.political_status = "01"
+        save_with_version(person, person.version, ["political_status"])
+    record_event("membership_change_category", user=user, object_type="party.partymember", object_id=member.pk,
+                 summary=f"人员 #{member.pk} 于 {day.isoformat()} 转为正式党员",
+                 data={"person": member.pk, "full_membership_date": day})
+    return member
+
+
+# --- 结束组织关系 ------------------------------------------------------------------------------------------
+@transaction.atomic
+def membership_end(*, user, person_id: int, end_date, reason: str, expected_version: int,
+                   today: dt.date | None = None) -> Membership:
+    """结束组织关系: the open membership of ``person_id`` ends on ``end_date`` (exclusive: the member is
+    on the rosters up to the day before) for ``reason`` (a key of ``END_REASONS``: 去世, 退党, 开除党籍,
+    除名, 取消预备党员资格, 更正). ``expected_version``: the open ``Membership.version`` loaded.
+
+    Requires ``party.change`` on the membership's organization (else ``OutOfScope``). Raises
+    ``ValidationFailed`` for an unknown reason, a date before the start or after today; ``ConcurrentEdit``
+    for a stale version. Audited (change log, ``membership_end``)."""
+    today = today or timezone.localdate()
+    membership = _open_membership(user=user, person_id=person_id)
+    _check_version(membership, expected_version)
+    problems: list[Problem] = []
+    if reason not in END_REASONS:
+        problems.append(Problem("离开原因", "请选择离开原因" if not reason else f"无法识别的离开原因「{reason}」"))
+    day = parse_day(end_date, "截止日期", problems, required=True, today=today)
+    if day:
+        problems += validators.validate_end(membership.start_date, day, today=today)
+    raise_problems(problems)
+    membership.end_date, membership.end_reason = day, reason
+    save_with_version(membership, expected_version, ["end_date", "end_reason"])
+    record_event("membership_end", user=user, object_type="party.membership", object_id=membership.pk,
+                 summary=f"人员 #{person_id} 的组织关系于 {day.isoformat()} 结束（{END_REASONS[reason]}）",
+                 data={"person": person_id, "organization": membership.organization.code, "end_date": day,
+                       "reason": reason})
+    return membership
+
+
+# --- 组织关系转接 ------------------------------------------------------------------------------------------
+@transaction.atomic
+def membership_transfer(*, user, person_id: int, to_organization_id: int, date, expected_version: int,
+                        occupation: str | None = None, front_line: bool | None = None,
+                        today: dt.date | None = None) -> Membership:
+    """组织关系转接 within the caller's scope: the open membership of ``person_id`` ends on ``date``
+    (``end_reason="transfer"``) and a membership of ``to_organization_id`` opens on ``date`` (keeping
+    工作岗位 and 生产工作一线 unless ``occupation``/``front_line`` are given); the person's scope anchor
+    moves to the target. Rosters as of any day before ``date`` are unchanged (effective dating).
+    ``expected_version``: the open ``Membership.version`` loaded. Returns the new membership.
+
+    Requires ``party.change`` on both organizations (else ``OutOfScope``; across scopes, with acceptance
+    by the receiving side, is issue #10). Raises ``ValidationFailed`` when the target is the current
+    organization, a 党小组/党组, not yet founded or already dissolved on ``date``, or ``date`` is before the
+    current membership's start or after today; ``ConcurrentEdit`` for a stale version. Audited (change
+    log, ``membership_transfer``)."""
+    today = today or timezone.localdate()
+    current = _open_membership(user=user, person_id=person_id)
+    target = target_organization(user=user, organization_id=to_organization_id, label="party", action="change")
+    _check_version(current, expected_version)
+    problems: list[Problem] = []
+    day = parse_day(date, "转接日期", problems, required=True, today=today)
+    code = current.occupation if occupation in (None, "") else _occupation(occupation, problems)
+    if target.pk == current.organization_id:
+        problems.append(Problem("转入党组织", "转入党组织与现所在党组织相同"))
+    if day:
+        if day < current.start_date:
+            problems.append(Problem("转接日期", f"转接日期 {day.isoformat()} 早于现组织关系的起始日期 "
+                                               f"{current.start_date.isoformat()}"))
+        problems += [Problem("转入党组织", p.reason, p.source) for p in _org_problems(target, day)]
+    raise_problems(problems)
+    current.end_date, current.end_reason = day, "transfer"
+    save_with_version(current, expected_version, ["end_date", "end_reason"])
+    new = Membership.objects.create(person_id=person_id, organization=target, start_date=day, occupation=code,
+                                    front_line=current.front_line if front_line is None else bool(front_line))
+    person = current.person
+    if person.organization_id != target.pk:
+        person.organization = target
+        save_with_version(person, person.version, ["organization"])
+    record_event("membership_transfer", user=user, object_type="party.membership", object_id=new.pk,
+                 summary=f"人员 #{person_id} 的组织关系于 {day.isoformat()} 由「{current.organization.name}」转入「{target.name}」",
+                 data={"person": person_id, "from": current.organization.code, "to": target.code, "date": day})
+    return new
+
+
+@dataclass(frozen=True)
+class TransferMove:
+    """One move of ``membership_transfer_bulk``: close ``membership`` (a loaded open membership) and open
+    one of ``to_organization_id`` for its person. ``row``: the caller's row number for errors (0: none)."""
+
+    membership: Membership
+    to_organization_id: int
+    occupation: str
+    front_line: bool
+    row: int = 0
+
+
+def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, summary: str, action: str = "change",
+                             now: dt.datetime | None = None, data: dict | None = None) -> list[Membership]:
+    """组织关系转接 in bulk (the roster import; run inside the caller's transaction, which it joins
+    atomically): each open ``membership`` ends on ``date`` (``end_reason="transfer"``, version bumped) and a
+    membership of ``to_organization_id`` opens on ``date``; rosters before ``date`` are unchanged.
+    The caller has checked the memberships' versions (``select_for_update``); the people's scope anchor is
+    the caller's (the import updates people in bulk).
+
+    Requires ``party.<action>`` on every target organization; every target must exist on ``date``
+    (founded, not dissolved; ``party.validators.validate_membership_start``) — else ``ValidationFailed``
+    with one ``RowError`` per move (``row``, 「所在党组织」). One query for the targets, one bulk update,
+    one bulk insert; the change log gets one event per table and action (``summary``, ``data``).
+    Returns the new memberships."""
+    if not moves:
+        return []
+    now = now or timezone.now()
+    with transaction.atomic():
+        target_ids = {m.to_organization_id for m in moves}
+        targets = {o.pk: o for o in PartyOrganization.objects.restrict(user, action, label="party")
+                   .filter(pk__in=sorted(target_ids))
+                   .only("id", "code", "name", "org_type", "status", "founded_date", "dissolved_date", "path")}
+        problems_of = {pk: _org_problems(org, date) for pk, org in targets.items()}
+        errors = []
+        for move in moves:
+            org = targets.get(move.to_organization_id)
+            if org is None:
+                errors.append(RowError(move.row, "所在党组织", "所在党组织不存在或不在您的管理范围内"))
+            else:
+                errors += [RowError(move.row, "所在党组织", p.reason) for p in problems_of[org.pk]]
+        if errors:
+            raise ValidationFailed(errors)
+        closed = []
+        for move in moves:
+            m = move.membership
+            m.end_date = max(date, m.start_date)
+            m.end_reason = "transfer"
+            if not getattr(m, "_zugong_touched", False):
+                m.version += 1
+                m._zugong_touched = True
+            m.updated_at = now
+            closed.append(m)
+        Membership.objects.bulk_update(closed, ["end_date", "end_reason", "version", "updated_at"], batch_size=500)
+        opened = Membership.objects.bulk_create(
+            [Membership(person_id=move.membership.person_id, organization_id=move.to_organization_id, start_date=date,
+                        occupation=move.occupation, front_line=bool(move.front_line)) for move in moves],
+            batch_size=2000)
+        extra = {**(data or {}), "end_reason": "transfer", "date": date}
+        log_bulk_change(Membership, len(closed), summary, action="bulk_update", data=extra)
+        log_bulk_change(Membership, len(opened), summary, action="bulk_create", data=extra)
+    return opened

@@ -47,6 +47,16 @@ def _export_href(params: dict[str, str]) -> str | None:
     return f"{url}?{urlencode(params)}" if params else url
 
 
+def _create_href(user, selected_org) -> str | None:
+    """新增党员 link (with the selected organization when the user may add there), or ``None``."""
+    if not (can(user, "party", "add") and can(user, "basic", "add")):
+        return None
+    url = reverse("party:member_create")
+    if selected_org is not None and can(user, "party", "add", selected_org) and can(user, "basic", "add", selected_org):
+        return f"{url}?{urlencode({'org': selected_org.code})}"
+    return url
+
+
 @login_required
 def member_list(request):
     """党员名册: the roster of the user's scope as of a date, filtered by ``MemberFilterSet``, paginated
@@ -85,6 +95,7 @@ def member_list(request):
         "roots_nodes": scope_tree(user=user),
         "tree_query": urlencode(carried),
         "export_href": _export_href(export_params) if can(user, "party", "export") else None,
+        "create_href": _create_href(user, selected_org),
         "sorts": _sort_links(request.GET.get("sort", "")),
         "page_sizes": PAGE_SIZES,
         "page_size": paginator.per_page,

@@ -9,9 +9,6 @@ with the encrypted ID number and phone shown only as ``***``.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from django import forms
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +17,11 @@ from zugong.audit.services import record_event
 from zugong.core import crypto, idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
 from zugong.core.concurrency import save_with_version
-from zugong.core.dates import DateParseError, parse_date
-from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, RowError, ValidationFailed
+from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError
+from zugong.people import validators
 from zugong.people.models import Person
-from zugong.people.oracle import THROTTLED_MESSAGE, existence_answer
+from zugong.people.services import id_number_problem, parse_day, raise_problems
+from zugong.people.validators import Problem
 
 EDITABLE_FIELDS = {
     "name": "姓名",
@@ -37,37 +35,15 @@ EDITABLE_FIELDS = {
     "phone": "手机号码",
 }
 ID_NUMBER_RIGHT_MESSAGE = "修改公民身份号码须具有该人员所在组织的「查看敏感信息明文」权限，请联系本单位组织部门"
-_PHONE = re.compile(r"^\+?[0-9][0-9-]{5,18}[0-9]$")
-
-
-def _date(value, label: str, errors: list[RowError], *, required: bool) -> dt.date | None:
-    try:
-        day, _ = parse_date(value)
-    except DateParseError as exc:
-        errors.append(RowError(0, label, str(exc)))
-        return None
-    if day is None and required:
-        errors.append(RowError(0, label, "必填"))
-    elif day is not None and day > timezone.localdate():
-        errors.append(RowError(0, label, f"{day.isoformat()} 晚于今天"))
-    return day
 
 
 def _new_id_number_problem(user, person: Person, digest: str) -> str:
-    """Why ``person`` may not take the ID number hashed ``digest`` ("" if it may). A number held by
-    another person inside ``user``'s ``basic.view`` scope is simply a duplicate; otherwise the answer goes
-    through ``people.oracle.existence_answer`` (audited, counted against the daily budget; once it is
-    spent, new and existing numbers get the same neutral refusal)."""
-    holder = Person.objects.filter(id_number_hash=digest).exclude(pk=person.pk).values_list("pk", flat=True).first()
-    if holder is not None and Person.objects.restrict(user, "view").filter(pk=holder).exists():
-        return "该公民身份号码已登记"
-    answer = existence_answer(user=user, unknown=1, elsewhere=int(holder is not None), context="修改人员信息",
-                              object_type="people.person", object_id=person.pk)
-    if answer.answered:
-        return "该公民身份号码已在您的管理范围以外登记，如属同一人请通过组织关系转接办理"
-    if answer.throttled:
-        return THROTTLED_MESSAGE
-    return ""
+    """Why ``person`` may not take the ID number hashed ``digest`` ("" if it may): the shared rule of
+    ``people.services.id_number_problem`` (a duplicate inside the scope; otherwise the ID-number oracle —
+    audited, counted against the daily budget, neutral refusal once it is spent)."""
+    problem = id_number_problem(user=user, digest=digest, context="修改人员信息", exclude_pk=person.pk,
+                                object_id=person.pk)
+    return problem.reason if problem else ""
 
 
 def _require_id_number_right(user, person: Person) -> None:
@@ -85,57 +61,67 @@ def _require_id_number_right(user, person: Person) -> None:
 
 
 def _clean_changes(user, person: Person, changes: dict) -> dict:
-    """Validate ``changes`` (field → new value) against the rules; returns the cleaned values or raises
-    ``ValidationFailed`` listing every problem by field."""
-    errors: list[RowError] = []
+    """Validate ``changes`` (field → new value) with the shared validators (``people.validators``: the
+    roster import's rules; warnings refuse here, as for any record entered by hand); returns the cleaned
+    values or raises ``ValidationFailed`` listing every problem by field."""
+    today = timezone.localdate()
+    problems: list[Problem] = []
     unknown = set(changes) - set(EDITABLE_FIELDS)
     for name in sorted(unknown):
-        errors.append(RowError(0, name, "该字段不可修改"))
+        problems.append(Problem(name, "该字段不可修改"))
     out: dict = {}
     if "name" in changes:
-        name = str(changes["name"] or "").strip()
-        if not name:
-            errors.append(RowError(0, "姓名", "必填"))
-        elif any(not ch.isprintable() for ch in name):
-            errors.append(RowError(0, "姓名", "不得包含换行符或其他控制字符"))
-        elif len(name) > 50:
-            errors.append(RowError(0, "姓名", "不得超过 50 个字符"))
-        out["name"] = name
+        out["name"] = str(changes["name"] or "").strip()
+        problems += validators.validate_name(out["name"])
     for field, table, required in (("sex", SEX, True), ("ethnicity", ETHNICITY, True),
                                    ("education_level", EDUCATION, False), ("political_status", POLITICAL_STATUS, False)):
         if field in changes:
             raw = changes[field]
             code = table.parse(raw) if raw not in (None, "") else ""
             if code is None or (required and not code):
-                errors.append(RowError(0, EDITABLE_FIELDS[field], "必填" if raw in (None, "") else f"「{raw}」不是有效的{table.name}代码"))
+                problems.append(Problem(EDITABLE_FIELDS[field],
+                                        "必填项为空" if raw in (None, "") else f"「{raw}」不是有效的{table.name}代码"))
+                code = None
             out[field] = code or ""
     if "birth_date" in changes:
-        out["birth_date"] = _date(changes["birth_date"], "出生日期", errors, required=True)
+        out["birth_date"] = parse_day(changes["birth_date"], "出生日期", problems, required=True, today=today)
+        if out["birth_date"] is not None:
+            problems += validators.validate_birth_date(out["birth_date"], today=today)
     if "work_start_date" in changes:
-        out["work_start_date"] = _date(changes["work_start_date"], "参加工作日期", errors, required=False)
+        out["work_start_date"] = parse_day(changes["work_start_date"], "参加工作日期", problems, required=False,
+                                           today=today)
     birth = out.get("birth_date", person.birth_date)
-    work = out.get("work_start_date", person.work_start_date)
-    if birth and work and work < birth:
-        errors.append(RowError(0, "参加工作日期", "早于出生日期"))
+    sex = out.get("sex", person.sex) or None
+    if "work_start_date" in changes or "birth_date" in changes:
+        problems += validators.validate_work_start(birth, out.get("work_start_date", person.work_start_date))
+    info = None
     if changes.get("id_number") not in (None, ""):
+        info, id_problems = validators.check_id_number(str(changes["id_number"]), today=today)
+        problems += id_problems
+    elif ("birth_date" in changes or "sex" in changes) and person.id_number_encrypted:
+        # the stored number must still agree with the changed birth date or sex (GB 11643)
         try:
-            info = idnumber.parse(changes["id_number"])
-        except idnumber.IdNumberError as exc:
-            errors.append(RowError(0, "公民身份号码", str(exc)))
-        else:
-            digest = Person.hash_id_number(info.number)
-            if digest != person.id_number_hash:
-                problem = _new_id_number_problem(user, person, digest)
-                if problem:
-                    errors.append(RowError(0, "公民身份号码", problem))
-                out["id_number"] = info.number
+            info = idnumber.parse(person.id_number, accept_bad_checksum=True, today=today)
+        except idnumber.IdNumberError:
+            info = None
+    if info is not None:
+        problems += validators.validate_id_number_matches(
+            info, birth_date=birth if "出生日期" not in {p.field for p in problems} else None,
+            sex=sex if "性别" not in {p.field for p in problems} else None,
+            reveal=changes.get("id_number") not in (None, ""))  # a stored number is not described
+    if changes.get("id_number") not in (None, "") and info is not None and not problems:
+        digest = Person.hash_id_number(info.number)
+        if digest != person.id_number_hash:
+            problem = _new_id_number_problem(user, person, digest)
+            if problem:
+                problems.append(Problem("公民身份号码", problem))
+            out["id_number"] = info.number
     if "phone" in changes:
-        phone = re.sub(r"\s", "", str(changes["phone"] or ""))
-        if phone and not _PHONE.match(phone):
-            errors.append(RowError(0, "手机号码", "格式不正确（应为 11 位手机号码或带区号的电话号码）"))
+        phone = validators.normalize_phone(changes["phone"] or "")
+        problems += validators.validate_phone(phone)
         out["phone"] = phone
-    if errors:
-        raise ValidationFailed(errors, message="；".join(str(e).removeprefix("文件") for e in errors))
+    if problems:
+        raise_problems(validators.blocking(problems))
     return out
 
 
@@ -183,6 +169,27 @@ def _write(person: Person, expected_version: int, cleaned: dict) -> Person:
         return person
     save_with_version(person, expected_version, fields)
     return person
+
+
+def last_change(model, pk) -> str:
+    """「该记录已于 <时间> 被 <用户> 修改（修改了 <字段>）。」 from the newest change-log event of row ``pk`` of
+    ``model``, for the page that refuses a stale edit (409): who changed what since the editor loaded
+    it. The change log holds field names and masked values only; "" when there is no such event."""
+    from zugong.audit.models import AuditEvent
+
+    event = (AuditEvent.objects.filter(kind="change", object_type=model._meta.label_lower, object_id=str(pk))
+             .order_by("-id").only("actor_username", "created_at", "data").first())
+    if event is None:
+        return ""
+    names = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+    fields = []
+    for attname in (event.data or {}).get("changes", {}) or {}:
+        label = names.get(attname, attname).removesuffix("（密文）").removesuffix("（检索摘要）")
+        if attname not in ("version", "updated_at") and label not in fields:
+            fields.append(label)
+    when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
+    what = f"（修改了 {'、'.join(fields)}）" if fields else ""
+    return f"该记录已于 {when} 被 {event.actor_username or '系统'} 修改{what}。"
 
 
 class NoEchoTextInput(forms.TextInput):

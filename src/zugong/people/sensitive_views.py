@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from zugong.accounts.decorators import require_otp_verified, require_recent_reauth
 from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, ValidationFailed
-from zugong.people.editing import PersonEditForm, person_update
+from zugong.people.editing import PersonEditForm, last_change, person_update
 from zugong.people.models import Person
 from zugong.people.sensitive import person_unmask
 
@@ -69,7 +69,8 @@ def person_edit(request, pk):
                 person_update(user=request.user, person_id=pk, expected_version=form.cleaned_data["version"],
                               changes=form.changes())
             except ConcurrentEdit as exc:
-                errors, status = [exc.message], 409
+                detail = last_change(Person, pk)  # who changed what since this editor loaded it
+                errors, status = [exc.message, *([detail] if detail else [])], 409
             except ValidationFailed as exc:
                 errors, status = [f"「{e.column}」：{e.reason}" for e in exc.errors] or [exc.message], 400
             except PermissionDeniedError as exc:  # an ID number change without basic.unmask

@@ -12,6 +12,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from zugong.core.dates import age_on
+from zugong.party.member_views import member_actions
 from zugong.people.selectors import person_get, person_history, person_party_profile
 
 UNMASK_TEMPLATE = "people/_unmask.html"
@@ -40,5 +41,6 @@ def person_detail(request, pk):
         "profile": profile,
         "history": person_history(person=person, profile=profile),
         "unmask_template": _optional_template(UNMASK_TEMPLATE),
+        "member_actions": member_actions(request.user, person, profile),
     }
     return render(request, "people/detail.html", context)

@@ -42,3 +42,65 @@ class MemberSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         return super().to_representation(roster_row(instance))
+
+
+class MembershipPeriodSerializer(serializers.Serializer):
+    """一段组织关系（``[start_date, end_date)``）；``version`` 为办理转接、结束时须带上的版本号。"""
+
+    id = serializers.IntegerField()
+    organization = OrganizationRefSerializer(help_text="党组织")
+    start_date = serializers.DateField(help_text="起始日期")
+    end_date = serializers.DateField(allow_null=True, help_text="截止日期（不含；空为至今）")
+    end_reason = serializers.CharField(help_text="离开原因代码")
+    occupation = serializers.CharField(help_text="工作岗位代码")
+    front_line = serializers.BooleanField(help_text="生产工作一线")
+    version = serializers.IntegerField(help_text="版本号")
+
+
+class MemberRecordSerializer(serializers.Serializer):
+    """党员记录与全部组织关系。``version``：党员记录（入党/转正日期）的版本号，转正时须带上。"""
+
+    person_id = serializers.IntegerField()
+    admission_date = serializers.DateField(help_text="入党日期")
+    full_membership_date = serializers.DateField(allow_null=True, help_text="转正日期")
+    version = serializers.IntegerField(help_text="党员记录版本号")
+    memberships = MembershipPeriodSerializer(many=True, help_text="组织关系，按起始日期排列")
+
+
+class TransferRequestSerializer(serializers.Serializer):
+    """组织关系转接（数据范围内）。"""
+
+    version = serializers.IntegerField(help_text="未结束组织关系的版本号；不一致时返回 409")
+    to_organization = serializers.IntegerField(help_text="转入党组织ID")
+    date = serializers.CharField(help_text="转接日期 YYYY-MM-DD（自该日起在新组织）")
+    occupation = serializers.CharField(required=False, allow_blank=True, help_text="新的工作岗位（不填则不变）")
+    front_line = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="生产工作一线（不填则不变）")
+
+
+class FullMembershipRequestSerializer(serializers.Serializer):
+    """转正。"""
+
+    version = serializers.IntegerField(help_text="党员记录版本号；不一致时返回 409")
+    full_membership_date = serializers.CharField(help_text="转正日期 YYYY-MM-DD（入党满一年以后，《党章》第七条）")
+
+
+class EndRequestSerializer(serializers.Serializer):
+    """结束组织关系。"""
+
+    version = serializers.IntegerField(help_text="未结束组织关系的版本号；不一致时返回 409")
+    end_date = serializers.CharField(help_text="截止日期 YYYY-MM-DD")
+    reason = serializers.CharField(help_text="离开原因：death 去世 / withdrawal 退党 / expulsion 开除党籍 / removal 除名 / "
+                                             "cancelled 取消预备党员资格 / correction 更正")
+
+
+def member_record(member) -> dict:
+    """``MemberRecordSerializer`` data of a ``PartyMember`` (memberships prefetched with organizations)."""
+    return {
+        "person_id": member.pk, "admission_date": member.admission_date,
+        "full_membership_date": member.full_membership_date, "version": member.version,
+        "memberships": [
+            {"id": m.pk, "organization": m.organization, "start_date": m.start_date, "end_date": m.end_date,
+             "end_reason": m.end_reason, "occupation": m.occupation, "front_line": m.front_line, "version": m.version}
+            for m in sorted(member.person.memberships.all(), key=lambda m: (m.start_date, m.pk))
+        ],
+    }

@@ -39,3 +39,32 @@ class PersonPatchSerializer(serializers.Serializer):
     work_start_date = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     id_number = serializers.CharField(required=False, allow_blank=True, write_only=True)
     phone = serializers.CharField(required=False, allow_blank=True, write_only=True)
+
+
+class PersonCreateSerializer(serializers.Serializer):
+    """``POST /api/people/``: a new person in ``organization`` (id). Codes as GB code, standard name or
+    short form; dates ``YYYY-MM-DD``; ``id_number``/``phone`` in plaintext (stored encrypted, never echoed).
+    With ``admission_date`` the person is registered as a party member (新增党员): ``occupation`` is then
+    required and ``full_membership_date``/``category``/``front_line``/``start_date`` apply. The checks are
+    the roster import's (``people.validators``, ``party.validators``)."""
+
+    organization = serializers.IntegerField(help_text="所在党组织ID（须有该组织的「基本信息·新增」权限；党员另须「党员信息·新增」）")
+    name = serializers.CharField(max_length=50, help_text="姓名")
+    sex = serializers.CharField(help_text="性别：1/2、男/女")
+    ethnicity = serializers.CharField(help_text="民族：GB 3304 代码或名称")
+    birth_date = serializers.CharField(help_text="出生日期")
+    id_number = serializers.CharField(write_only=True, help_text="公民身份号码（18 位，须与出生日期、性别一致）")
+    education_level = serializers.CharField(required=False, allow_blank=True, help_text="学历")
+    political_status = serializers.CharField(required=False, allow_blank=True,
+                                             help_text="政治面貌（党员由人员类别决定，忽略此项）")
+    work_start_date = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="参加工作日期")
+    phone = serializers.CharField(required=False, allow_blank=True, write_only=True, help_text="手机号码")
+    admission_date = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+                                           help_text="入党日期；填写则作为党员登记")
+    full_membership_date = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="转正日期")
+    category = serializers.ChoiceField(choices=["full", "probationary"], required=False,
+                                       help_text="人员类别：full 正式党员 / probationary 预备党员")
+    occupation = serializers.CharField(required=False, allow_blank=True, help_text="工作岗位（党员必填）")
+    front_line = serializers.BooleanField(required=False, default=False, help_text="生产工作一线")
+    start_date = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+                                       help_text="编入该组织日期（默认入党日期）")

@@ -1,0 +1,102 @@
+"""Forms of the member pages: 新增党员 and the membership actions (转接, 转正, 结束组织关系).
+
+Dates, codes, the ID number and the phone are taken as text and checked by the services with the shared
+validators, so a bad value gets the same message as in the roster import and the API; the forms only
+shape the input (choices, widgets)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from zugong.core.codes import (
+    EDUCATION,
+    ETHNICITY,
+    MEMBER_CATEGORY,
+    OCCUPATION,
+    ORG_TYPES_HOLDING_MEMBERS,
+    SEX,
+)
+from zugong.orgs.models import PartyOrganization
+from zugong.party.services import END_REASONS
+from zugong.people.editing import NoEchoTextInput
+
+
+def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
+    return forms.CharField(label=label, required=required, help_text=help_text,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def organization_choices(user, *, labels: tuple[str, ...], action: str) -> list[tuple[int, str]]:
+    """In-scope organizations that hold members (not dissolved), for a plain select: ``<label>.<action>``
+    on each of ``labels``, ordered by tree path (parents before children), one query per label."""
+    queryset = PartyOrganization.objects.filter(status="active", org_type__in=ORG_TYPES_HOLDING_MEMBERS)
+    for label in labels:
+        queryset = queryset.filter(pk__in=PartyOrganization.objects.restrict(user, action, label=label).values("pk"))
+    return [(o.pk, f"{'　' * (o.depth - 1)}{o.name}（{o.code}）")
+            for o in queryset.order_by("path").only("pk", "name", "code", "depth")]
+
+
+class MemberCreateForm(forms.Form):
+    """新增党员: the columns of the 党员花名册 import, one person."""
+
+    organization = forms.TypedChoiceField(label="所在党组织", coerce=int)
+    name = forms.CharField(label="姓名", max_length=50)
+    sex = forms.ChoiceField(label="性别", choices=SEX.choices)
+    ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITY.choices, initial="01")
+    id_number = forms.CharField(label="公民身份号码", max_length=30,
+                                widget=NoEchoTextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+                                help_text="18 位；出生日期、性别须与号码一致。出错时需重新填写（号码不回显）。")
+    birth_date = _date("出生日期", required=True)
+    education_level = forms.ChoiceField(label="学历", choices=EDUCATION.choices)
+    category = forms.ChoiceField(label="人员类别", choices=MEMBER_CATEGORY.choices)
+    admission_date = _date("入党日期", required=True, help_text="接收为预备党员的支部大会日期；入党时须年满十八周岁。")
+    full_membership_date = _date("转正日期", help_text="预备党员不填；正式党员须在入党一年以后（《党章》第七条）。")
+    occupation = forms.ChoiceField(label="工作岗位", choices=OCCUPATION.choices)
+    front_line = forms.BooleanField(label="生产工作一线", required=False)
+    start_date = _date("编入本组织日期", help_text="不填则为入党日期；不得早于该组织的成立日期。")
+    work_start_date = _date("参加工作日期")
+    phone = forms.CharField(label="手机号码", max_length=30, required=False,
+                            widget=NoEchoTextInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
+
+    def __init__(self, *args, organizations: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = organizations
+
+    def service_kwargs(self) -> dict:
+        """The cleaned form as ``party.services.member_create`` keyword arguments."""
+        d = self.cleaned_data
+        return dict(organization_id=d["organization"], name=d["name"], sex=d["sex"], ethnicity=d["ethnicity"],
+                    id_number=d["id_number"], birth_date=d["birth_date"], education_level=d["education_level"],
+                    category=d["category"], admission_date=d["admission_date"],
+                    full_membership_date=d["full_membership_date"] or None, occupation=d["occupation"],
+                    front_line=d["front_line"], start_date=d["start_date"] or None,
+                    work_start_date=d["work_start_date"] or None, phone=d["phone"])
+
+
+class TransferForm(forms.Form):
+    """转入/调整到其他支部 (within the user's scope)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to_organization = forms.TypedChoiceField(label="转入党组织", coerce=int)
+    date = _date("转接日期", required=True, help_text="自该日起在新组织；此前各日的名册不变。")
+    occupation = forms.ChoiceField(label="工作岗位", choices=[("", "（不变）"), *OCCUPATION.choices], required=False)
+
+    def __init__(self, *args, organizations: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_organization"].choices = organizations
+
+
+class FullMembershipForm(forms.Form):
+    """转正."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    full_membership_date = _date("转正日期", required=True,
+                                 help_text="支部大会讨论通过之日；预备期满一年方可转正（《党章》第七条）。")
+
+
+class EndForm(forms.Form):
+    """结束组织关系."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    end_date = _date("截止日期", required=True, help_text="自该日起不再计入名册。")
+    reason = forms.ChoiceField(label="离开原因", choices=[("", "请选择"), *END_REASONS.items()])
