@@ -60,10 +60,10 @@ FORBIDDEN = {
                                     set()),
     "正式/预备 by a 转正日期 lookup": (re.compile(r"full_membership_date__(?:lte|lt|gte|gt)\s*=(?!\s*models\.F\()"),
                                  set()),
-    # 党龄 of the person page (people/selectors.py) compares the 转正日期 to the day; it belongs to the
-    # people/party work of issue #8 and is left to it.
-    "正式/预备 by comparing a 转正日期": (re.compile(r"full_membership_date\s*(?:<=|<|>=|>)\s*\w"),
-                                  {"people/selectors.py"}),
+    # a 转正日期 compared with a reference day (as_of, day, today, on …) decides 正式/预备; compared with
+    # the 入党日期 it is a validation of the probation (party/validators.py), not a category
+    "正式/预备 by comparing a 转正日期": (re.compile(r"full_membership_date\s*(?:<=|<|>=|>)\s*(?!admission_date\b|add_years\()\w"),
+                                  set()),
     "era boundaries as dates": (re.compile(r"date\(\s*(?:1949,\s*10,\s*1|1978,\s*12,\s*18|2012,\s*11,\s*8)\s*\)"
                                            r"|1978年12月18日|2012年11月8日"), set()),
 }

@@ -11,12 +11,11 @@ import datetime as dt
 
 from zugong.core.codes import ORG_TYPE, ORG_TYPES_HOLDING_MEMBERS
 from zugong.core.dates import add_years, age_on
+from zugong.party.rules import probation_years
 from zugong.people.validators import Problem
 
 MIN_ADMISSION_AGE = 18
 """《中国共产党章程》第一条：年满十八岁……可以申请加入中国共产党；《发展党员工作细则》第三条."""
-PROBATION_YEARS = 1
-"""《中国共产党章程》第七条：预备党员的预备期为一年."""
 MAX_PROBATION_YEARS = 2
 """《中国共产党章程》第七条：延长预备期，但不能超过一年 → at most two years in total."""
 
@@ -56,7 +55,7 @@ def validate_full_membership(admission_date: dt.date | None, full_membership_dat
     if full_membership_date <= admission_date:
         return [Problem(field, f"转正日期 {full_membership_date.isoformat()} 不能早于或等于入党日期 {admission_date.isoformat()}",
                         SOURCE_PROBATION)]
-    if full_membership_date < add_years(admission_date, PROBATION_YEARS):
+    if full_membership_date < add_years(admission_date, probation_years(on=admission_date)):
         return [Problem(field, "转正日期距入党日期不足一年（《党章》第七条：预备期为一年），请核实", SOURCE_PROBATION,
                         warning=True)]
     return []

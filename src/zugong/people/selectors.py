@@ -74,8 +74,8 @@ def person_party_profile(*, user, person: Person, as_of: dt.date | None = None) 
         None,
     )
     category = record.category_on(as_of)
-    standing = (age_on(record.full_membership_date, as_of)
-                if record.full_membership_date and record.full_membership_date <= as_of else None)
+    # 党龄 counts from 转正 (《中国共产党章程》第七条): only a member who is 正式 on ``as_of`` has one
+    standing = age_on(record.full_membership_date, as_of) if category == "full" else None
     return PartyProfile(record=record, as_of=as_of, category=category, category_label=MEMBER_CATEGORY.label(category),
                         party_standing_years=standing, current=current, periods=periods)
 
