@@ -154,3 +154,21 @@ def test_roster_export_form_has_the_picker(client, tree):
     assert reverse("orgs:picker") in html and 'name="picker_q"' in html
     picked = client.get(reverse("orgs:picker"), {"picker_q": "东村", "action": "export", "name": "org"}).content.decode()
     assert 'name="org" value="C-A-2"' in picked
+
+
+def test_detail_links_to_add_a_member_where_members_are_held(client, tree):
+    """新增党员 on the organization page, preselecting it, for a user who may add members there; not for a
+    党小组 (it holds no members) nor for a user without the add right."""
+    from tests.factories import make_user
+
+    link = f"{reverse('party:member_create')}?org=C-A-1"
+    html = as_user(client, tree.town_user).get(reverse("orgs:detail", args=[tree.branch_a1.pk])).content.decode()
+    assert link in html and "新增党员" in html
+    group = organization_create(code="C-A-1-G", name="第一党小组", org_type="party_group", parent=tree.branch_a1)
+    html = client.get(reverse("orgs:detail", args=[group.pk])).content.decode()
+    assert "新增党员" not in html
+    reader = make_user("reader", "viewer", tree.town_a)
+    html = as_user(client, reader).get(reverse("orgs:detail", args=[tree.branch_a1.pk])).content.decode()
+    assert "新增党员" not in html
+    page = as_user(client, tree.town_user).get(link).content.decode()
+    assert 'value="' in page and "甲镇机关党支部" in page

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from zugong.core.codes import ORG_TYPES_HOLDING_MEMBERS
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed
 from zugong.core.scoping import can
 from zugong.orgs import services
@@ -142,6 +143,10 @@ def _allowed_actions(user, org: PartyOrganization) -> dict:
         "move": active and can(user, "party", "change", org) and org.depth > 1,
         "dissolve": active and can(user, "party", "delete", org),
         "reactivate": not active and can(user, "party", "delete", org),
+        # 新增党员 here (party:member_create checks basic.add and party.add again); members are held by
+        # 党委、党总支、党支部, not by a 党小组
+        "add_member": active and org.org_type in ORG_TYPES_HOLDING_MEMBERS and can(user, "party", "add", org)
+        and can(user, "basic", "add", org),
     }
 
 

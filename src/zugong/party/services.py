@@ -140,7 +140,7 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
                   education_level=education_level, work_start_date=work_start_date, phone=phone)
     party: dict = {}
 
-    def extra(fields, org) -> list[Problem]:
+    def party_checks(fields, org) -> list[Problem]:
         problems: list[Problem] = []
         # the birth date as given (as the roster import does), else the one the ID number encodes
         birth = fields.birth_date if fields else parse_day(birth_date, "出生日期", [], required=False, today=today)
@@ -165,7 +165,7 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
 
     values["political_status"] = "01" if full_membership_date else "02"
     org, fields = check_new_person(user=user, organization_id=organization_id, values=values, context="新增党员",
-                                   labels=("basic", "party"), extra=extra, today=today)
+                                   labels=("basic", "party"), more_checks=party_checks, today=today)
     with transaction.atomic():
         person = insert_person(user=user, organization=org, fields=fields)
         PartyMember.objects.create(person=person, admission_date=party["admission"],

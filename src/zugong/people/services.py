@@ -147,11 +147,11 @@ def target_organization(*, user, organization_id: int, label: str, action: str =
 
 
 def check_new_person(*, user, organization_id: int, values: dict, context: str = "新增人员",
-                     labels: tuple[str, ...] = ("basic",), extra=None,
+                     labels: tuple[str, ...] = ("basic",), more_checks=None,
                      today: dt.date | None = None) -> tuple[PartyOrganization, PersonFields]:
     """Everything ``person_create`` checks before writing: the scope (``<label>.add`` on the target
     organization for each of ``labels``, else ``OutOfScope``), the fields (``clean_person_fields``) and
-    ``extra(fields_or_None, org) -> list[Problem]`` (the caller's own checks, e.g. the party data), then —
+    ``more_checks(fields_or_None, org) -> list[Problem]`` (the caller's own checks, e.g. the party data), then —
     only when everything else is right — the ID number against existing people (``id_number_problem``).
     Raises ``ValidationFailed`` listing every problem. Returns ``(organization, fields)``."""
     today = today or timezone.localdate()
@@ -159,8 +159,8 @@ def check_new_person(*, user, organization_id: int, values: dict, context: str =
     for label in labels:
         org = target_organization(user=user, organization_id=organization_id, label=label)
     fields, problems = clean_person_fields(values, today=today)
-    if extra is not None:
-        problems += extra(fields, org)
+    if more_checks is not None:
+        problems += more_checks(fields, org)
     raise_problems(problems)
     problem = id_number_problem(user=user, digest=Person.hash_id_number(fields.id_number), context=context)
     if problem is not None:
