@@ -23,6 +23,8 @@ class User(AbstractUser):
     them (``accounts.services.grants_confirm``); ``must_enrol_otp`` sends the user to TOTP enrolment at
     the next login."""
 
+    scope_exempt = "accounts: login accounts, seen by administrators only (三权分立), not organization data"
+
     full_name = models.CharField("姓名", max_length=50, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     failed_login_count = models.PositiveIntegerField("连续登录失败次数", default=0)
@@ -56,6 +58,8 @@ class User(AbstractUser):
 class PasswordHistory(models.Model):
     """Previous password hashes of a user (reuse of the last 5 is refused)."""
 
+    scope_exempt = "accounts: password hashes of one user, never listed"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history")
     password = models.CharField(max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,6 +78,8 @@ class Role(models.Model):
 
     ``admin_kind`` marks the three separated administrator roles (``system``, ``security``, ``audit``);
     they carry no business-data permissions."""
+
+    scope_exempt = "accounts: role definitions, managed by the security administrator"
 
     ADMIN_KINDS = [("", "业务角色"), ("system", "系统管理员"), ("security", "安全管理员"), ("audit", "审计管理员")]
 
@@ -112,6 +118,8 @@ class RoleGrant(models.Model):
     Grants of the three administrator roles are system-wide and carry no organization
     (``organization`` is ``NULL``); a business role always names one (``accounts.services.grant_role``)."""
 
+    scope_exempt = "accounts: the grants scoping is computed from, managed by the security administrator"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants",
                              verbose_name="用户")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants", verbose_name="角色")
@@ -141,6 +149,8 @@ class AdminResetRequest(models.Model):
     another kind (三权分立, GB/T 22239-2019 8.1.4.2 c). ``password`` holds the hash of the temporary
     password until the request is decided, then is cleared. At most one pending request per account
     and kind; a request left pending longer than ``accounts.services.RESET_REQUEST_HOURS`` expires."""
+
+    scope_exempt = "accounts: administrator resets, seen by administrators only"
 
     KINDS = [("password", "重置密码"), ("otp", "重置动态口令")]
     STATUSES = [("pending", "待批准"), ("approved", "已批准"), ("rejected", "已驳回"), ("expired", "已过期")]

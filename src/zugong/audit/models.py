@@ -15,6 +15,8 @@ from django.db import models
 class AuditEvent(models.Model):
     """审计事件. ``chain_hash`` = HMAC-SM3(key, ``prev_hash`` ‖ canonical JSON of the row's content)."""
 
+    scope_exempt = "audit log: read by the audit administrator only (audit.selectors)"
+
     created_at = models.DateTimeField("时间", db_index=True)
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
     actor_username = models.CharField("操作人", max_length=150, blank=True)
@@ -48,6 +50,8 @@ class AuditCheckpoint(models.Model):
     checkpoint had to be rebuilt (it was missing or its MAC failed when an event was written). ``mac`` =
     HMAC-SM3(field key, all of these), so a database writer without the key cannot forge a checkpoint for a
     shorter chain. See ``zugong.audit.checkpoint``."""
+
+    scope_exempt = "audit log: the hash-chain head, one row, never listed"
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     event_count = models.BigIntegerField("记录数", default=0)

@@ -281,7 +281,7 @@ class Ticker:
 
 class Importer:
     """Base class of an importer. Subclasses set ``kind`` (``"orgs"``/``"roster"``), ``title``
-    (Chinese), ``columns``, ``sheet_names`` (preferred sheet names) and implement:
+    (Chinese), ``data_label`` (no default), ``columns``, ``sheet_names`` (preferred sheet names) and implement:
 
     - ``validate(sheet, issues, ticker) -> plan``: check every row, add errors/warnings to ``issues``
       (may query the database, read-only), return whatever ``write`` needs;
@@ -292,7 +292,7 @@ class Importer:
 
     kind = ""
     title = ""
-    data_label = "party"
+    data_label: str  # the label whose ``import`` permission a run needs: declared by each importer
     models_written: tuple = ()  # models whose planner statistics are refreshed after a large import
     columns: tuple[Column, ...] = ()
     sheet_names: tuple[str, ...] = ()

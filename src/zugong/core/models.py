@@ -25,6 +25,8 @@ class ImportJobQuerySet(models.QuerySet):
 class ImportJob(models.Model):
     """导入任务."""
 
+    scope_exempt = "owner-scoped: a job is only ever shown to the user who uploaded it (owned_by)"
+
     STATUS_CHOICES = [
         ("pending", "等待处理"), ("running", "正在导入"), ("succeeded", "导入成功"),
         ("failed", "有错误，未导入"), ("error", "系统错误"),

@@ -5,10 +5,17 @@ A role grant = (user, role, organization node, include_subtree). A role carries 
 ``discipline``, ``personal_matters``, ``travel_documents``) and **actions** (``view``, ``add``,
 ``change``, ``delete``, ``import``, ``export``, ``unmask``). Default deny: no grant, no rows.
 
-Every business model's manager is built from ``ScopedQuerySet`` and declares:
-- ``scope_org_field``: the lookup path from the model to its ``PartyOrganization`` (``""`` when the
-  model *is* the organization);
-- ``data_label``: the label its rows carry.
+Every business model's manager is built from ``ScopedQuerySet`` and the model declares — **no defaults**
+(``BaseModel`` sets neither; the system check ``zugong.E010``–``E012`` in ``core.scope_checks`` fails when
+one is missing or wrong):
+- ``scope_org_field``: the lookup path from the model to its **scope anchor**, the model that declares
+  ``scope_anchor = "organization"`` (the party organization tree grants point at); ``""`` when the model
+  *is* the anchor;
+- ``data_label``: the label its rows carry (a key of ``DATA_LABELS``).
+
+A model of a Zugong app that holds no organization data declares ``scope_exempt = "<why>"`` instead
+(owner-scoped import jobs, users and grants, the audit log). A later anchor kind (e.g. 单位) is a new
+entry of ``ANCHOR_KINDS``, a ``scope_anchor`` on its model and its own lookup attribute.
 
 ``Model.objects.restrict(user, action)`` then returns only rows whose organization lies in a subtree
 (or on a node) the user holds ``<label>.<action>`` on — a path-prefix condition in SQL, never a Python
@@ -31,6 +38,10 @@ DATA_LABELS = {
     "personal_matters": "个人有关事项",
     "travel_documents": "因私出入境证件",
 }
+# What a scope anchor is: the model a grant points at. ``scope_org_field`` paths end on an
+# ``"organization"`` anchor (``PartyOrganization``, tree ``path`` used by ``scope_q``).
+ANCHOR_KINDS = {"organization": "党组织"}
+
 ACTIONS = {
     "view": "查看",
     "add": "新增",
@@ -122,10 +133,8 @@ def can(user, label: str, action: str, organization=None) -> bool:
 class BaseModel(models.Model):
     """Abstract base of business records: timestamps and an optimistic-locking ``version``.
 
-    Subclasses set ``scope_org_field`` and ``data_label`` (see module docstring)."""
-
-    scope_org_field: str = "organization"
-    data_label: str = "basic"
+    Concrete subclasses **must** declare ``scope_org_field`` and ``data_label`` (no defaults; see module
+    docstring and the ``zugong.E010`` check)."""
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)

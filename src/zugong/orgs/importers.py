@@ -122,6 +122,7 @@ class OrganizationImporter(Importer):
     """Importer of the 党组织 sheet; see the module docstring. Use ``import_organizations``."""
 
     kind = "orgs"
+    data_label = "party"
     models_written = (PartyOrganization,)
     title = "党组织"
     columns = ORG_COLUMNS

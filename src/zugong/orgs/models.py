@@ -46,6 +46,7 @@ class PartyOrganization(MP_Node):
 
     Data label ``party``; the organization itself is the scope anchor (``scope_org_field = ""``)."""
 
+    scope_anchor = "organization"  # what grants point at: scope_org_field paths end here
     scope_org_field = ""
     data_label = "party"
 

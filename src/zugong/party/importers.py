@@ -249,6 +249,7 @@ class RosterImporter(Importer):
     """Importer of the 党员花名册; see the module docstring. Use ``import_roster``."""
 
     kind = "roster"
+    data_label = "party"
     title = "党员花名册"
     models_written = (Person, PartyMember, Membership)
     columns = ROSTER_COLUMNS
