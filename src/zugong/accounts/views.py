@@ -39,7 +39,7 @@ from zugong.accounts.passwords import password_expired
 from zugong.audit.services import record_event
 from zugong.core.errors import ValidationFailed, ZugongError
 from zugong.core.scoping import ACTIONS, DATA_LABELS
-from zugong.orgs.models import PartyOrganization
+from zugong.orgs.selectors import organization_for_grant
 from zugong.people.oracle import throttled_today
 
 
@@ -424,7 +424,7 @@ def grant_create(request):
         organization = None
         code = data["organization_code"].strip()
         if code:
-            organization = PartyOrganization.objects.filter(code=code).first()
+            organization = organization_for_grant(user=request.user, code=code)
             if organization is None:
                 errors = [f"组织代码 {code} 不存在。"]
         if not errors:

@@ -27,7 +27,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         import logging
 
-        from zugong.core import checks  # noqa: F401  (registers system checks)
+        from zugong.core import checks, scope_checks  # noqa: F401  (registers system checks)
         from zugong.core.import_jobs import remove_leftover_uploads
 
         pre_save.connect(strip_stored_text, dispatch_uid="zugong.core.strip_stored_text")

@@ -21,7 +21,8 @@ from operator import or_
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from zugong.core.scoping import ScopeNode, user_scope
+from zugong.core.registry import user_admin_kinds
+from zugong.core.scoping import ScopeNode, can, user_scope
 from zugong.orgs.models import PartyOrganization
 
 STEPLEN = PartyOrganization.steplen  # characters of ``path`` per tree level (treebeard: 4)
@@ -79,6 +80,23 @@ def organization_by_ref(*, user, ref: object, action: str = "view") -> PartyOrga
         if org.code == text:
             return org
     return found[0] if found else None
+
+
+def organization_parent(*, user, organization: PartyOrganization,
+                        action: str = "view") -> PartyOrganization | None:
+    """The parent of ``organization`` when ``user`` holds ``party.<action>`` on it, else ``None``
+    (a top-level organization, or a parent outside the scope)."""
+    parent = PartyOrganization.objects.get_parent(organization)
+    return parent if parent is not None and can(user, PartyOrganization.data_label, action, parent) else None
+
+
+def organization_for_grant(*, user, code: str) -> PartyOrganization | None:
+    """The organization with 组织代码 ``code`` at which a role may be granted, for a **security
+    administrator** (三权分立: granting roles is that administrator's job, anywhere in the tree, and
+    confers no data scope of its own); ``None`` for anyone else or for an unknown code."""
+    if "security" not in user_admin_kinds(user):
+        return None
+    return PartyOrganization.objects.filter(code=code).first()
 
 
 def organization_ancestors(*, user, organization: PartyOrganization,

@@ -28,6 +28,7 @@ from zugong.orgs.selectors import (
     organization_ancestors,
     organization_children,
     organization_get,
+    organization_parent,
     organization_pick,
     organization_search,
     organization_summary,
@@ -251,9 +252,8 @@ def move(request, pk):
             else:
                 messages.success(request, f"已将「{org.name}」（含下级组织）调整到「{target.name}」之下。")
                 return redirect("orgs:detail", pk=org.pk)
-    parent = PartyOrganization.objects.get_parent(org)
     return _page(request, "orgs/move.html", org, form, errors, status, title=f"调整隶属关系：{org.name}",
-                 current_parent=parent if parent and can(request.user, "party", "view", parent) else None)
+                 current_parent=organization_parent(user=request.user, organization=org))
 
 
 @login_required

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from zugong.people.api.serializers import PersonCreateSerializer, PersonPatchSerializer, PersonSerializer
 from zugong.people.editing import person_update
 from zugong.people.models import Person
+from zugong.people.selectors import person_get
 from zugong.people.services import person_create
 
 
@@ -54,7 +55,7 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.U
                                    **data, **party)
         else:
             person = person_create(user=request.user, organization_id=organization_id, **data)
-        person = Person.objects.select_related("organization").get(pk=person.pk)
+        person = person_get(user=request.user, pk=person.pk, action="add")  # both services require basic.add
         return Response(PersonSerializer(person).data, status=201)
 
     def partial_update(self, request, *args, **kwargs):

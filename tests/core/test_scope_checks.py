@@ -1,0 +1,212 @@
+# ruff: noqa: DJ008  (throw-away models built to exercise the checks)
+"""Scoped by default: the ``zugong.E010``–``E013`` system checks (``core/scope_checks.py``)."""
+
+from __future__ import annotations
+
+import textwrap
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.db import models
+from django.test.utils import isolate_apps
+
+from zugong.core.scope_checks import (
+    check_model_scope,
+    models_declare_scope,
+    scan_view_source,
+    views_read_through_scope,
+)
+from zugong.core.scoping import BaseModel
+
+PERSON = {"Person": {"zugong.people.models"}, "PartyOrganization": {"zugong.orgs.models"}}
+
+
+def _ids(errors):
+    return [e.id for e in errors]
+
+
+def test_base_model_has_no_default_scope():
+    assert not hasattr(BaseModel, "scope_org_field")
+    assert not hasattr(BaseModel, "data_label")
+
+
+def test_every_business_model_declares_its_scope_itself():
+    declared = {m._meta.label: (m.__dict__["scope_org_field"], m.__dict__["data_label"])
+                for m in apps.get_models() if "scope_org_field" in m.__dict__}
+    assert declared == {
+        "orgs.PartyOrganization": ("", "party"),
+        "people.Person": ("organization", "basic"),
+        "party.PartyMember": ("person__organization", "party"),
+        "party.Membership": ("organization", "party"),
+        "party.DevelopmentRecord": ("organization", "party"),
+    }
+    for model in apps.get_models():
+        if model._meta.app_config.name.startswith("zugong.") and "scope_org_field" not in model.__dict__:
+            assert model.__dict__.get("scope_exempt"), model._meta.label
+
+
+def test_real_project_passes():
+    assert models_declare_scope(None) == []
+    assert views_read_through_scope(None) == []
+
+
+@isolate_apps("zugong.people")
+def test_undeclared_model_is_e010():
+    class Undeclared(BaseModel):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "people"
+
+    errors = check_model_scope(Undeclared)
+    assert _ids(errors) == ["zugong.E010"]
+    assert "scope_org_field and data_label" in errors[0].msg
+
+    class HalfDeclared(models.Model):
+        data_label = "basic"
+
+        class Meta:
+            app_label = "people"
+
+    assert _ids(check_model_scope(HalfDeclared)) == ["zugong.E010"]
+
+    class Exempt(models.Model):
+        scope_exempt = "owner-scoped"
+
+        class Meta:
+            app_label = "people"
+
+    assert check_model_scope(Exempt) == []
+
+    class Both(models.Model):
+        scope_exempt = "owner-scoped"
+        scope_org_field = "organization"
+        data_label = "basic"
+
+        class Meta:
+            app_label = "people"
+
+    assert _ids(check_model_scope(Both)) == ["zugong.E010"]
+
+
+@isolate_apps("zugong.people")
+def test_scope_path_must_reach_the_organization_anchor():
+    class Anchor(models.Model):
+        scope_anchor = "organization"
+        scope_org_field = ""
+        data_label = "party"
+
+        class Meta:
+            app_label = "people"
+
+    class Other(models.Model):
+        scope_exempt = "not organization data"
+
+        class Meta:
+            app_label = "people"
+
+    class Holder(models.Model):
+        scope_org_field = "organization"
+        data_label = "basic"
+        organization = models.ForeignKey(Anchor, on_delete=models.PROTECT)
+        other = models.ForeignKey(Other, on_delete=models.PROTECT)
+        title = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "people"
+
+    class Nested(models.Model):
+        scope_org_field = "holder__organization"
+        data_label = "party"
+        holder = models.ForeignKey(Holder, on_delete=models.PROTECT)
+
+        class Meta:
+            app_label = "people"
+
+    assert check_model_scope(Anchor) == []
+    assert check_model_scope(Holder) == []
+    assert check_model_scope(Nested) == []
+
+    for bad_path in ("organisation", "title", "other", "holder__other", "holder__organization__code"):
+        Nested.scope_org_field = bad_path
+        errors = check_model_scope(Nested)
+        assert _ids(errors) == ["zugong.E011"], bad_path
+    Nested.scope_org_field = ""  # only the anchor itself may declare an empty path
+    assert _ids(check_model_scope(Nested)) == ["zugong.E011"]
+
+
+@isolate_apps("zugong.people")
+def test_unknown_data_label_is_e012():
+    class Anchor(models.Model):
+        scope_anchor = "organization"
+        scope_org_field = ""
+        data_label = "secret"
+
+        class Meta:
+            app_label = "people"
+
+    errors = check_model_scope(Anchor)
+    assert _ids(errors) == ["zugong.E012"] and "'secret'" in errors[0].msg
+
+
+UNSCOPED_VIEW = textwrap.dedent('''\
+    from zugong.people.models import Person
+
+
+    def roster(request):
+        return Person.objects.filter(name__icontains=request.GET["q"])
+''')
+
+SCOPED_VIEW = textwrap.dedent('''\
+    from django.shortcuts import get_object_or_404
+
+    from zugong.orgs.models import PartyOrganization as Org
+    from zugong.people.models import Person
+    from zugong.people.selectors import person_get
+
+
+    class PersonViewSet:
+        queryset = Person.objects.none()  # schema generation only
+
+        def get_queryset(self):
+            return Person.objects.restrict(self.request.user, "view").select_related("organization")
+
+
+    def detail(request, pk):
+        return person_get(user=request.user, pk=pk), get_object_or_404(Org.objects.restrict(request.user), pk=pk)
+''')
+
+
+def test_unscoped_read_in_a_view_module_is_reported_with_line():
+    assert scan_view_source(UNSCOPED_VIEW, "views.py", PERSON) == [
+        (5, "Person.objects.filter… without .restrict(user, action)")]
+    assert scan_view_source(SCOPED_VIEW, "views.py", PERSON) == []
+
+
+def test_other_unscoped_forms_are_reported():
+    source = textwrap.dedent('''\
+        from django.shortcuts import get_object_or_404
+        from zugong.orgs.models import PartyOrganization as Org
+
+
+        def view(request, pk):
+            a = Org.objects.get_parent(Org.objects.restrict(request.user).get(pk=pk))
+            b = get_object_or_404(Org, pk=pk)
+            c = Org._default_manager.all()
+            manager = Org.objects
+            return a, b, c, manager.restrict(request.user)
+    ''')
+    assert [line for line, _ in scan_view_source(source, "views.py", PERSON)] == [6, 7, 8, 9]
+
+
+def test_check_reports_file_and_line(tmp_path):
+    (tmp_path / "api").mkdir()
+    (tmp_path / "views.py").write_text(SCOPED_VIEW, encoding="utf-8")
+    (tmp_path / "member_views.py").write_text(UNSCOPED_VIEW, encoding="utf-8")
+    (tmp_path / "api" / "views.py").write_text(UNSCOPED_VIEW, encoding="utf-8")
+    (tmp_path / "selectors.py").write_text(UNSCOPED_VIEW, encoding="utf-8")  # selectors may read freely
+    fake = SimpleNamespace(name="zugong.fake", path=str(tmp_path))
+    errors = views_read_through_scope([fake])
+    assert _ids(errors) == ["zugong.E013", "zugong.E013"]
+    assert errors[0].msg.startswith(f"{tmp_path / 'api' / 'views.py'}:5: Person.objects.filter")
+    assert errors[1].msg.startswith(f"{tmp_path / 'member_views.py'}:5: ")
