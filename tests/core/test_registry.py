@@ -104,3 +104,14 @@ def test_registration_is_idempotent():
             config.ready()
     after = (len(registry.nav), len(registry.api_viewsets), len(registry.home_widgets), len(registry.todo_providers))
     assert before == after
+
+
+@pytest.mark.parametrize("permission", ["party", "secret.import", "party.fly", ""])
+def test_import_kind_permission_is_declared_and_known(permission):
+    from zugong.core.registry import register_import_kind
+
+    with pytest.raises(ValueError):
+        register_import_kind(code="probe", label="试", runner="x.y", template="x.z", permission=permission)
+    with pytest.raises(TypeError):  # no default label: the permission must be given
+        register_import_kind(code="probe", label="试", runner="x.y", template="x.z")
+    assert "probe" not in registry.import_kinds

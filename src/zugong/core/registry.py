@@ -114,7 +114,7 @@ class ImportKind:
     label: str
     runner: object
     template: object
-    permission: str = "party.import"
+    permission: str  # no default: each kind names the label.action it needs
     job_url_name: str = ""
 
     def get_runner(self) -> Callable:
@@ -228,10 +228,15 @@ def on_audited_model(listener: Callable[[str], None]) -> None:
         listener(label)
 
 
-def register_import_kind(*, code: str, label: str, runner, template, permission: str = "party.import",
+def register_import_kind(*, code: str, label: str, runner, template, permission: str,
                          job_url_name: str = "") -> None:
     if len(code) > 20:
         raise ValueError(f"import kind code {code!r} is longer than ImportJob.kind (20)")
+    from zugong.core.scoping import ACTIONS, DATA_LABELS
+
+    data_label, _, action = permission.partition(".")
+    if data_label not in DATA_LABELS or action not in ACTIONS:
+        raise ValueError(f"import kind {code!r}: permission must be 'label.action', not {permission!r}")
     existing = registry.import_kinds.get(code)
     if existing is not None and existing.label != label:
         raise ValueError(f"import kind {code!r} registered twice")
