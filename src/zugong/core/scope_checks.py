@@ -197,7 +197,12 @@ def views_read_through_scope(app_configs, **kwargs):
     for config in _zugong_app_configs(app_configs):
         for path in view_modules(config):
             shown = path.relative_to(src_root) if path.is_relative_to(src_root) else path
-            for line, message in scan_view_source(path.read_text(encoding="utf-8"), str(path), business):
+            try:
+                source = path.read_text(encoding="utf-8")
+            except OSError as exc:  # an installation without sources must say so, not pass silently
+                errors.append(Error(f"{shown}: cannot be read for the scope check ({exc}).", id="zugong.E013"))
+                continue
+            for line, message in scan_view_source(source, str(path), business):
                 errors.append(Error(
                     f"{shown}:{line}: {message}",
                     hint="Read through Model.objects.restrict(user, action) or a selector in the app's "
