@@ -80,6 +80,7 @@ def test_day_one(page, tmp_path, monkeypatch):
     page.click("form button[type=submit]")
     page.wait_for_url("**/accounts/password/**")
     page.screenshot(path=str(shots / "01-password-change.png"))
+    assert "初始密码" in page.locator("main .msg-warn").inner_text()  # not "已过期" on the first login
     page.fill("input[name=old_password]", SETUP_PASSWORD)
     page.fill("input[name=new_password]", NEW_PASSWORD)
     page.fill("input[name=new_password2]", NEW_PASSWORD)
