@@ -67,6 +67,7 @@ def test_day_one_through_the_api(monkeypatch):
     call_command("setup", "--org-code", "X01", "--org-name", "中共某某县委员会", "--org-type", "党委",
                  "--admin", "zzb", "--admin-name", "组织部", stdout=out)
     assert "已初始化" in out.getvalue() and "首次登录须修改密码" in out.getvalue()
+    assert "新增下级组织" in out.getvalue()  # the next steps name the pages, not only the import commands
     root = PartyOrganization.objects.get()
 
     # 2. log in; the API refuses until the password is changed
