@@ -136,6 +136,12 @@ def test_day_one_through_the_api(monkeypatch):
     assert roster_names(s, west["code"], today) == ["王建国"]
     assert roster_names(s, west["code"], last_month) == []
     assert s.get(f"/api/members/{wang}/", {"as_of": last_month.isoformat()}).json()["organization"]["code"] == east["code"]
+    # the same request again, with the version read before the transfer: 409, not a second transfer
+    count = Membership.objects.count()
+    response = s.post(f"/api/members/{wang}/transfer/", {"to_organization": east["id"], "date": today.isoformat(),
+                                                         "version": open_period["version"]})
+    assert response.status_code == 409 and Membership.objects.count() == count
+    assert roster_names(s, west["code"], today) == ["王建国"]
     # 7. a stale PATCH is a 409 naming who changed what
     url = f"{ORGS}{west['id']}/"
     response = s.patch(url, {"version": west["version"], "name": "甲镇西村第一党支部"})
