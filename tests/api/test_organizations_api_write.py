@@ -97,3 +97,18 @@ def test_search_within_scope(client, tree):
     assert codes("C-A-") == ["C-A-1", "C-A-2"]
     assert codes("甲镇 东村") == ["C-A-2"]
     assert codes("乙镇") == [] and codes("C-B-1") == []
+
+
+def test_create_and_patch_take_names_as_well_as_codes(client, tree):
+    """组织类别/单位属性 as the error message lists them (党支部, 乡镇), like the importer and /api/people/."""
+    client.force_login(tree.town_user)
+    response = post(client, LIST, {"parent_code": "C-A", "code": "C-A-7", "name": "甲镇南村党支部", "org_type": "党支部",
+                                   "unit_category": "行政村"})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["org_type"], body["unit_category"]) == ("branch", "village")
+    response = client.patch(f"{LIST}{body['id']}/", {"version": 1, "org_type": "联合党支部", "unit_category": ""},
+                            content_type="application/json")
+    assert response.status_code == 200 and response.json()["org_type"] == "joint_branch"
+    response = post(client, LIST, {"parent_code": "C-A", "code": "C-A-8", "name": "x", "org_type": "小组"})
+    assert response.status_code == 400 and "党支部" in response.json()["errors"][0]["reason"]

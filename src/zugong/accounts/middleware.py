@@ -61,7 +61,7 @@ class AccountSecurityMiddleware:
             return redirect(reverse(target) + "?" + urlencode({"next": request.get_full_path()}))
         if name not in PASSWORD_EXEMPT and password_expired(user):
             if is_api:
-                return JsonResponse({"detail": "密码已过期或已被重置，请先修改密码。"}, status=403)
+                return JsonResponse({"detail": "密码已过期，或仍是初始密码、重置后的密码，请先在网页上修改密码。"}, status=403)
             return redirect(reverse("accounts:password_change") + "?" + urlencode({"next": request.get_full_path()}))
         if admin_kinds(user) and not (set(match.namespaces) & ADMIN_NAMESPACES or name in ADMIN_VIEWS):
             if is_api:

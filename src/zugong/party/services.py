@@ -329,8 +329,11 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
     raise_problems(problems)
     current.end_date, current.end_reason = day, "transfer"
     save_with_version(current, expected_version, ["end_date", "end_reason"])
+    # The successor continues the closed period's version: a stale form or API call carrying the version
+    # read before this transfer is then a 409, not a second transfer of the person's new membership.
     new = Membership.objects.create(person_id=person_id, organization=target, start_date=day, occupation=code,
-                                    front_line=current.front_line if front_line is None else bool(front_line))
+                                    front_line=current.front_line if front_line is None else bool(front_line),
+                                    version=expected_version + 1)
     person = current.person
     if person.organization_id != target.pk:
         person.organization = target
@@ -397,7 +400,9 @@ def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, 
         Membership.objects.bulk_update(closed, ["end_date", "end_reason", "version", "updated_at"], batch_size=500)
         opened = Membership.objects.bulk_create(
             [Membership(person_id=move.membership.person_id, organization_id=move.to_organization_id, start_date=date,
-                        occupation=move.occupation, front_line=bool(move.front_line)) for move in moves],
+                        occupation=move.occupation, front_line=bool(move.front_line),
+                        version=move.membership.version)  # continues the closed period's (bumped) version
+             for move in moves],
             batch_size=2000)
         extra = {**(data or {}), "end_reason": "transfer", "date": date}
         log_bulk_change(Membership, len(closed), summary, action="bulk_update", data=extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
 from zugong.orgs.models import PartyOrganization
 
 
@@ -26,15 +27,29 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CodeOrNameField(serializers.CharField):
+    """A code of ``table`` given as code, standard name or short form (``branch``, ``党支部``, ``支部``), as
+    the importer and the people API take it; an unknown value is passed on for the service to refuse
+    by field."""
+
+    def __init__(self, table, **kwargs):
+        self.table = table
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return self.table.parse(value) or value
+
+
 class OrganizationCreateSerializer(serializers.Serializer):
     """新增下级组织: under ``parent_code`` (within the caller's ``party.add`` scope; else 404)."""
 
     parent_code = serializers.CharField(max_length=50, help_text="上级组织代码")
     code = serializers.CharField(max_length=50, help_text="组织代码")
     name = serializers.CharField(max_length=200, help_text="组织名称")
-    org_type = serializers.CharField(max_length=20, help_text="组织类别代码（branch、committee …）")
-    unit_category = serializers.CharField(max_length=30, required=False, allow_blank=True, default="",
-                                          help_text="单位属性代码")
+    org_type = CodeOrNameField(ORG_TYPE, max_length=20, help_text="组织类别：代码或名称（branch/党支部、committee/党委 …）")
+    unit_category = CodeOrNameField(UNIT_CATEGORY, max_length=30, required=False, allow_blank=True, default="",
+                                    help_text="单位属性：代码或名称（township/乡镇 …）")
     founded_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="成立日期")
 
 
@@ -43,8 +58,9 @@ class OrganizationPatchSerializer(serializers.Serializer):
 
     version = serializers.IntegerField(help_text="读取时的版本号")
     name = serializers.CharField(max_length=200, required=False, help_text="组织名称")
-    org_type = serializers.CharField(max_length=20, required=False, help_text="组织类别代码")
-    unit_category = serializers.CharField(max_length=30, required=False, allow_blank=True, help_text="单位属性代码")
+    org_type = CodeOrNameField(ORG_TYPE, max_length=20, required=False, help_text="组织类别：代码或名称")
+    unit_category = CodeOrNameField(UNIT_CATEGORY, max_length=30, required=False, allow_blank=True,
+                                    help_text="单位属性：代码或名称")
     founded_date = serializers.DateField(required=False, allow_null=True, help_text="成立日期")
 
 

@@ -91,6 +91,8 @@ class Command(BaseCommand):
         out.write(f"     zugong import orgs 党组织.xlsx --user {admin.username}")
         out.write(f"  2. 导入党员花名册：zugong import roster 党员花名册.xlsx --user {admin.username}")
         out.write("     （模板可在网页「数据导入」中下载；两个命令都可先加 --dry-run 只校验不写入）")
+        out.write("     也可以登录后在网页上逐个办理：「组织树」→ 组织页面的「新增下级组织」「新增党员」，"
+                  "「数据导入」→「导入党员花名册」。")
         out.write(f"  3. 启动网站（生产环境用 WSGI 服务器部署 zugong.wsgi），以 {admin.username} 登录"
                   + ("，首次登录须修改密码" if scripted else "") + "。")
         if len(done.administrators) < 3:
