@@ -3,8 +3,9 @@
 It filters ``Membership`` rows (one row = one member in one organization over a period) that the caller
 has already restricted to the user's scope (``party.selectors.roster_base``). Parameters (all optional):
 
-- ``as_of`` 截至日期 (``YYYY-MM-DD``, default today): the roster as of that date — memberships in force on
-  it (``Membership.objects.on``); member category and age are computed as of it too.
+- ``as_of`` 截至日期 (``YYYY-MM-DD``, default today — or the demo data's date while the demo dataset is
+  installed, ``demo.reference``, noted in ``as_of_note``): the roster as of that date — memberships in
+  force on it (``Membership.objects.on``); member category and age are computed as of it too.
 - ``org`` 所在党组织: 组织代码 or id → that organization's whole subtree. Resolved through the user's
   scope: an organization outside it (or unknown) gives **no rows**, never rows.
 - ``name`` 姓名包含, or a full 公民身份号码 (18 characters, 17 digits and a digit or ``X``; full-width
@@ -55,6 +56,8 @@ from django.utils import timezone
 from zugong.core import idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
 from zugong.core.scoping import scope_q, user_scope
+from zugong.demo.reference import NOTE as DEMO_NOTE
+from zugong.demo.reference import demo_as_of
 from zugong.orgs.filtersets import CodeTableFilter
 from zugong.orgs.selectors import organization_by_ref
 from zugong.party.models import Membership
@@ -197,6 +200,7 @@ class MemberFilterSet(django_filters.FilterSet):
         super().__init__(data if data is not None else {}, queryset, request=request, prefix=prefix)
         self.user = user if user is not None else getattr(request, "user", None)
         self.as_of = today()
+        self.as_of_note = ""  # set when the date is the demo data's default, not one the user chose
         self.selected_org = None  # the organization ``org`` resolved to (after ``qs``), if any
         self._person_q = Q()  # the person-attribute conditions, relative to ``Person`` (see module docstring)
         self._count_qs = None
@@ -212,7 +216,10 @@ class MemberFilterSet(django_filters.FilterSet):
 
     # -- the reference date applies before everything else ------------------------------------------
     def filter_queryset(self, queryset):
-        as_of = self.form.cleaned_data.get("as_of") or today()
+        as_of = self.form.cleaned_data.get("as_of")
+        if as_of is None:
+            demo = demo_as_of()
+            as_of, self.as_of_note = (demo, DEMO_NOTE) if demo is not None else (today(), "")
         self.as_of = as_of
         self._person_q = Q()
         queryset = queryset.on(as_of).annotate(roster_as_of=Value(as_of, output_field=DateField()))
