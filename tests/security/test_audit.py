@@ -597,7 +597,7 @@ def test_audit_viewer_and_exports_pseudonymise_the_people_concerned(sec, client)
         col = {name: header.index(name) for name in ("操作人", "对象类型", "对象", "摘要", "详情", "业务记录链接")}
         about = [r for r in rows[1:] if r[col["对象"]] == label]
         kinds = {(r[col["对象类型"]], r[col["摘要"]][:2]) for r in about}
-        assert {("people.person", "新增"), ("people.person", "修改"), ("party.membership", "新增")} <= kinds, kinds
+        assert {("人员", "新增"), ("人员", "修改"), ("组织关系", "新增")} <= kinds, kinds
         assert any(r[col["摘要"]] == f"查看{label}的公民身份号码、手机号码明文" for r in about)
         assert all(r[col["业务记录链接"]] == f"/people/{person.pk}/" for r in about)
         update = next(r for r in about if r[col["摘要"]].startswith("修改人员"))

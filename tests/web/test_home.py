@@ -167,6 +167,7 @@ def test_home_query_count(client, home_tree, django_assert_max_num_queries):
         ImportJob.objects.create(user=home_tree.county_user, kind="roster", filename=f"f{i}.xlsx", status="succeeded")
     login(client, home_tree.county_user)
     client.get(reverse("home"))
-    # session, user, grants (once), OTP device, admin kinds, figures (2), imports (1), to-dos (1) …
-    with django_assert_max_num_queries(12):
+    # session, user, grants (once), OTP device, admin kinds, demo data present? (1; the default
+    # 截至日期, demo.reference), figures (2), imports (1), to-dos (1) …
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("home")).status_code == 200

@@ -4,9 +4,12 @@
   administrator roles named (三权分立); others get 403.
 - ``require_recent_reauth``: the password must have been entered again within
   ``settings.ZUGONG_REAUTH_SECONDS`` (default 5 minutes) — required before unmasking, exporting and
-  changing grants. Otherwise: a page request is redirected to ``accounts:reauth`` (and comes back to
-  the same page, or for a POST to the referring page); an HTMX request gets a small fragment with a link
-  to it; an API request (``/api/``) gets 403 JSON.
+  changing grants. Otherwise: a page request is redirected to ``accounts:reauth`` and, once the
+  password is confirmed, comes back to the page it asked for (GET: that page; POST: the page the form was
+  on — ``HX-Current-URL``, else ``Referer``, else the posted URL itself as GET — with the message that
+  the form was not submitted yet and must be submitted again: a POST is never replayed); an HTMX request
+  gets a small fragment with a link to it; an API request (``/api/``) gets 403 JSON. A ``next`` that
+  leaves the site is dropped (home instead).
 - ``require_otp_verified``: when ``settings.ZUGONG_REQUIRE_OTP`` is on, the session must have passed the
   TOTP check (``django_otp``); the middleware already enforces it for the users concerned, this makes
   it explicit on the most sensitive views.
@@ -62,10 +65,18 @@ def admin_required(*kinds: str):
     return decorator
 
 
-def reauth_url(request, back: str) -> str:
-    """URL of the re-authentication page that returns to ``back`` (made safe)."""
+RESUBMIT_PARAM = "resubmit"
+"""Query parameter of the re-authentication page: a POST was interrupted (say "submit again")."""
+
+
+def reauth_url(request, back: str, *, resubmit: bool = False) -> str:
+    """URL of the re-authentication page that returns to ``back`` (made safe); ``resubmit``: the user's
+    POST was not carried out and must be submitted again."""
     target = safe_next(request, back)
-    return reverse("accounts:reauth") + ("?" + urlencode({"next": target}) if target else "")
+    params = {"next": target} if target else {}
+    if resubmit:
+        params[RESUBMIT_PARAM] = "1"
+    return reverse("accounts:reauth") + ("?" + urlencode(params) if params else "")
 
 
 def require_recent_reauth(view):
@@ -81,10 +92,11 @@ def require_recent_reauth(view):
             return JsonResponse({"detail": "此操作需要重新验证身份（输入密码）。", "reauth_url": reverse("accounts:reauth")},
                                 status=403)
         if request.method in ("GET", "HEAD"):
-            back = request.get_full_path()
-        else:
-            back = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or reverse("home")
-        url = reauth_url(request, back)
+            url = reauth_url(request, request.get_full_path())
+        else:  # back to the form (as GET), never replaying the POST
+            back = (safe_next(request, request.headers.get("HX-Current-URL"))
+                    or safe_next(request, request.headers.get("Referer")) or request.path)
+            url = reauth_url(request, back, resubmit=True)
         if request.headers.get("HX-Request"):
             return render(request, "accounts/_reauth_needed.html", {"reauth_url": url})
         return redirect(url)

@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zugong.accounts import services
-from zugong.accounts.decorators import admin_required, require_recent_reauth, safe_next
+from zugong.accounts.decorators import RESUBMIT_PARAM, admin_required, require_recent_reauth, safe_next
 from zugong.accounts.forms import (
     GrantForm,
     LoginForm,
@@ -192,6 +192,7 @@ def reauth(request):
     """Enter the password again before unmasking, exporting or changing grants; stamps the session."""
     form = ReauthForm(request.POST or None)
     error = ""
+    resubmit = (request.POST.get(RESUBMIT_PARAM) or request.GET.get(RESUBMIT_PARAM)) == "1"
     if request.method == "POST" and form.is_valid():
         try:
             services.reauthenticate(request=request, password=form.cleaned_data["password"])
@@ -202,8 +203,11 @@ def reauth(request):
                 return redirect("accounts:login")
             error = str(exc)
         else:
+            if resubmit:
+                messages.info(request, "身份已验证。刚才提交的操作尚未执行，请再次提交。")
             return redirect(_next(request) or "home")
-    return render(request, "accounts/reauth.html", {"form": form, "error": error, "next": _next(request)})
+    return render(request, "accounts/reauth.html", {"form": form, "error": error, "next": _next(request),
+                                                    "resubmit": resubmit})
 
 
 # --- system administrator: users ----------------------------------------------------------------------

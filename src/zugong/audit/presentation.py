@@ -22,6 +22,11 @@ entitled to). The audit log page and its CSV/xlsx export show the events *about 
 - the acting user, time, address, request id and event kind stay as recorded.
 
 Events not about a person (logins, grants, exports, organizations …) are shown as stored.
+
+Object types are shown by their Chinese name (``object_type_label``): a model label
+(``app_label.model``) by the model's ``verbose_name``, the few types that are not a model label by
+``OBJECT_TYPES``, an import kind by its registered label; the recorded code stays in the exports'
+「对象类型代码」 column and the filter accepts either.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from django.urls import NoReverseMatch, reverse
 from zugong.audit.choices import kind_label
 from zugong.audit.models import AuditEvent
 from zugong.core import crypto
+from zugong.core.registry import import_kind, registry
 
 PERSON_MODEL = "people.person"
 PSEUDONYM_PREFIX = "zugong-audit-pseudonym-v1"
@@ -50,6 +56,35 @@ ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "import":
 KEPT_KEYS = {"unmask": {"reason", "fields"}}
 # keys of bulk change events (no single subject) that are shown as recorded
 BULK_KEYS = {"model", "action", "count", "filename", "file"}
+
+
+# object types recorded under a name that is not a model label (the object_type given to record_event)
+OBJECT_TYPES = {
+    "user": "用户", "role": "角色", "role_grant": "角色授权", "admin_reset_request": "管理员账号重置申请",
+    "audit_event": "审计日志", "party_organization": "党组织", "party_roster": "党员花名册",
+    "import_job": "导入任务", "database": "数据库", "ip": "IP地址",
+}
+
+
+def object_type_label(object_type: str) -> str:
+    """Chinese name of a recorded ``object_type`` (the code itself when nothing names it)."""
+    if not object_type:
+        return ""
+    if object_type in OBJECT_TYPES:
+        return OBJECT_TYPES[object_type]
+    if "." in object_type:
+        return _verbose(object_type)
+    kind = import_kind(object_type)
+    return kind.label if kind else object_type
+
+
+def object_types_named(text: str) -> list[str]:
+    """The recorded codes whose Chinese name is ``text`` (``人员`` → ``["people.person"]``; ``党组织`` →
+    the model, the non-model type and the import kind), for the audit filter; ``[]`` if none."""
+    codes = [code for code, label in OBJECT_TYPES.items() if label == text]
+    codes += [m._meta.label_lower for m in apps.get_models() if str(m._meta.verbose_name) == text]
+    codes += [code for code, kind in registry.import_kinds.items() if kind.label == text]
+    return codes
 
 
 def pseudonym(object_type: str, object_id) -> str:
@@ -107,12 +142,14 @@ def person_link(person_id) -> str:
 
 @dataclass
 class EventView:
-    """One event as shown to the audit administrator: ``object_text`` (pseudonym or ``type #id``),
+    """One event as shown to the audit administrator: ``type_label`` (the object type's Chinese name),
+    ``object_text`` (pseudonym or ``<type_label> #id``),
     ``object_link`` (path to the record, may be ``""``), ``summary``, ``detail`` (JSON text of the
     shown data) and ``personal`` (the event is about a person and was pseudonymised)."""
 
     event: AuditEvent
     kind_label: str
+    type_label: str
     object_text: str
     object_link: str
     summary: str
@@ -213,7 +250,7 @@ def _present_bulk(event: AuditEvent, label: str) -> tuple[str, str, str, dict]:
         summary = f"{ACTIONS.get(action, action)}{_verbose(label)} {data.get('count', '')} 条"
     else:
         summary = f"{kind_label(event.kind)}（{_verbose(label)}）"
-    return label, "", summary, shown
+    return _verbose(label), "", summary, shown
 
 
 def present(events: Iterable[AuditEvent], *, chunk: int = 2000) -> Iterator[EventView]:
@@ -232,8 +269,10 @@ def present(events: Iterable[AuditEvent], *, chunk: int = 2000) -> Iterator[Even
                 text, link, summary, data = _present_bulk(event, label)
                 personal = True
             else:
-                text = f"{event.object_type} #{event.object_id}" if event.object_id else event.object_type
+                type_label = object_type_label(event.object_type)
+                text = f"{type_label} #{event.object_id}" if event.object_id else type_label
                 link, summary, data, personal = "", event.summary, event.data, False
-            yield EventView(event=event, kind_label=kind_label(event.kind), object_text=text, object_link=link,
+            yield EventView(event=event, kind_label=kind_label(event.kind),
+                            type_label=object_type_label(event.object_type), object_text=text, object_link=link,
                             summary=summary, detail=json.dumps(data, ensure_ascii=False, sort_keys=True) if data else "",
                             personal=personal)

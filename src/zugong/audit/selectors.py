@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from zugong.audit.models import AuditEvent
-from zugong.audit.presentation import personal_models
+from zugong.audit.presentation import object_types_named, personal_models
 from zugong.core.dates import DateParseError, parse_date
 
 FILTER_FIELDS = ("date_from", "date_to", "kind", "actor", "object_type", "object_id", "request_id", "ip", "q")
@@ -23,7 +23,8 @@ def _day(value: str) -> dt.date | None:
 def audit_events(params) -> tuple:
     """``(queryset, filters)`` of audit events matching ``params`` (a QueryDict or dict):
     ``date_from``/``date_to`` (inclusive days, local time), ``kind``, ``actor`` (username, exact),
-    ``object_type``, ``object_id``, ``request_id``, ``ip`` and ``q`` (text in the summary of events that
+    ``object_type`` (the recorded code or its Chinese name, ``audit.presentation.object_type_label``),
+    ``object_id``, ``request_id``, ``ip`` and ``q`` (text in the summary of events that
     are not about a person — see ``audit.presentation``). ``filters`` is
     the dict of non-empty values actually applied, newest events first."""
     filters = {k: str(params.get(k, "")).strip()[:100] for k in FILTER_FIELDS}
@@ -40,7 +41,10 @@ def audit_events(params) -> tuple:
         qs = qs.filter(created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     elif "date_to" in filters:
         filters.pop("date_to")
-    exact = {"kind": "kind", "actor": "actor_username", "object_type": "object_type", "object_id": "object_id",
+    if "object_type" in filters:  # a Chinese name (人员, 用户 …) or the recorded code
+        named = object_types_named(filters["object_type"])
+        qs = qs.filter(object_type__in=named) if named else qs.filter(object_type=filters["object_type"])
+    exact = {"kind": "kind", "actor": "actor_username", "object_id": "object_id",
              "request_id": "request_id", "ip": "ip_address"}
     for key, field in exact.items():
         if key in filters:

@@ -28,7 +28,7 @@ from zugong.audit.services import record_event
 
 EXPORT_MAX_ROWS = 200_000
 HEADERS = ["序号", "时间", "操作人", "IP地址", "请求ID", "事件类型", "对象类型", "对象", "摘要", "详情", "链摘要",
-           "业务记录链接"]
+           "业务记录链接", "对象类型代码"]
 
 
 @admin_required("audit")
@@ -56,8 +56,8 @@ def _row(view) -> list[str]:
     local = timezone.localtime(event.created_at)
     return [safe_cell(v) for v in (
         event.pk, local.strftime("%Y-%m-%d %H:%M:%S"), event.actor_username, event.ip_address, event.request_id,
-        view.kind_label, event.object_type, view.object_text, view.summary, view.detail, event.chain_hash,
-        view.object_link)]
+        view.kind_label, view.type_label, view.object_text, view.summary, view.detail, event.chain_hash,
+        view.object_link, event.object_type)]
 
 
 @admin_required("audit")

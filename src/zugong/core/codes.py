@@ -53,6 +53,11 @@ class CodeTable:
         """Django ``choices``: (code, display label)."""
         return [(code, self.label(code)) for code in self.entries]
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The display label of every code, in the table's order (the values a template offers)."""
+        return tuple(self.label(code) for code in self.entries)
+
     def label(self, code: str | None) -> str:
         """Display label of ``code`` (``""`` for empty, the code itself if unknown)."""
         if not code:

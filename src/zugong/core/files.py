@@ -358,10 +358,19 @@ def is_formula_like(text: str) -> bool:
 @dataclass(frozen=True)
 class ColumnFormat:
     """How ``write_xlsx`` writes one column: ``width`` in Excel character units; ``text`` gives the
-    cells the text number format ``@`` (ID and phone numbers stay text when edited)."""
+    column and its cells the text number format ``@`` (ID and phone numbers typed into a template, or
+    edited, stay text: Excel and WPS would turn an 18-digit ID number into ``1.10105E+17``);
+    ``values`` are the accepted values of a coded column, offered as a drop-down list (see
+    ``write_xlsx``)."""
 
     width: float = 12
     text: bool = False
+    values: tuple[str, ...] = ()
+
+
+VALUES_SHEET = "可填写的值"
+"""The sheet listing the accepted values of the coded columns (the drop-down lists point at it)."""
+LAST_ROW = 1_048_576  # Excel's last row: a column's drop-down covers every row a user may fill
 
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -379,6 +388,9 @@ def write_xlsx(stream, *, headers: Sequence[str], rows: Iterable[Sequence[object
     - ``formats``: per column width and text format.
     - ``highlight``: 0-based indices of data rows to fill light red (used by error reports).
     - ``notes``: lines for a second sheet 「说明」.
+    - Columns whose format has ``values`` get a drop-down list (a ``list`` data validation, rows 2 to
+      the last row) pointing at their column of the sheet 「可填写的值」 (header, then the values). A
+      value outside the list only warns, since the importers also accept codes and short forms.
     Memory stays flat: rows are streamed (openpyxl write-only mode)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -389,7 +401,10 @@ def write_xlsx(stream, *, headers: Sequence[str], rows: Iterable[Sequence[object
     sheet = workbook.create_sheet(title=sheet_title[:31] or "Sheet1")
     formats = list(formats or [])
     for index, fmt in enumerate(formats, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = fmt.width
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = fmt.width
+        if fmt.text:  # the column's own style: cells typed later are text too
+            dimension.number_format = "@"
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header_cells = []
@@ -440,8 +455,50 @@ def write_xlsx(stream, *, headers: Sequence[str], rows: Iterable[Sequence[object
             cell = WriteOnlyCell(info, value=_strip_illegal(line))
             cell.data_type = "s"
             info.append([cell])
+    _value_lists(workbook, sheet, headers, formats)
     workbook.save(stream)
     return count
+
+
+def _value_lists(workbook, sheet, headers: Sequence[str], formats: Sequence[ColumnFormat]) -> None:
+    """The sheet 「可填写的值」 (one column per coded column) and the drop-down lists of ``sheet``."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    coded = [(index, fmt.values) for index, fmt in enumerate(formats) if fmt.values]
+    if not coded:
+        return
+    values_sheet = workbook.create_sheet(title=VALUES_SHEET)
+    bold = Font(bold=True)
+    header_row = []
+    for position, (index, _values) in enumerate(coded, start=1):
+        values_sheet.column_dimensions[get_column_letter(position)].width = max(
+            12, *(len(v) * 2 + 2 for v in _values))
+        cell = WriteOnlyCell(values_sheet, value=_strip_illegal(str(headers[index]).rstrip("*")))
+        cell.font = bold
+        header_row.append(cell)
+    values_sheet.append(header_row)
+    for depth in range(max(len(values) for _index, values in coded)):
+        row = []
+        for _index, values in coded:
+            if depth < len(values):
+                cell = WriteOnlyCell(values_sheet, value=_strip_illegal(values[depth]))
+                cell.data_type = "s"
+                row.append(cell)
+            else:
+                row.append(None)
+        values_sheet.append(row)
+    for position, (index, values) in enumerate(coded, start=1):
+        source = get_column_letter(position)
+        validation = DataValidation(
+            type="list", formula1=f"{quote_sheetname(VALUES_SHEET)}!${source}$2:${source}${len(values) + 1}",
+            allow_blank=True, showErrorMessage=True, errorStyle="warning", errorTitle="不在可选值中",
+            error=f"请从下拉列表中选择（见「{VALUES_SHEET}」表）；代码或常用简称也可导入。")
+        target = get_column_letter(index + 1)
+        validation.add(f"{target}2:{target}{LAST_ROW}")
+        sheet.data_validations.append(validation)
 
 
 def xlsx_bytes(**kwargs) -> bytes:

@@ -50,7 +50,8 @@ Progress = Callable[[str, int, int], None]
 class Column:
     """One column of an import layout: ``key`` (identifier used by the importer), Chinese ``header``,
     whether it is ``required`` (file-level error if absent; row error if empty), extra accepted
-    ``aliases``, and the export ``width``/``text`` format."""
+    ``aliases``, the export ``width``/``text`` format, and for a coded column the accepted ``values``
+    (the code table's names, offered as a drop-down list in templates)."""
 
     key: str
     header: str
@@ -58,6 +59,12 @@ class Column:
     aliases: tuple[str, ...] = ()
     width: float = 12
     text: bool = False
+    values: tuple[str, ...] = ()
+
+    @property
+    def format(self) -> ColumnFormat:
+        """How templates write this column (width, text format, drop-down values)."""
+        return ColumnFormat(width=self.width, text=self.text, values=self.values)
 
     @property
     def template_header(self) -> str:

@@ -70,6 +70,7 @@ from zugong.demo.planning import (
     realize_dates,
     uniform,
 )
+from zugong.demo.reference import ROOT_CODE
 from zugong.demo.sensitive import SENSITIVE_COLUMNS, Encryptor, default_workers
 from zugong.demo.tree import (
     PREVIOUS_OCCUPATION,
@@ -90,7 +91,6 @@ from zugong.people.models import Person
 HAN = ethnicity_group("han", on=REF)
 GRADUATE = education_group("graduate", on=REF)
 
-ROOT_CODE = "QS"  # 组织代码 of the demo root; other demo codes are QS000001, QS000002, …
 BATCH_SIZE = 5000
 
 Progress = Callable[[str, int, int], None]

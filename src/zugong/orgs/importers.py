@@ -71,8 +71,9 @@ ORG_COLUMNS: tuple[Column, ...] = (
     Column("code", "组织代码", True, aliases=("党组织代码",), width=16, text=True),
     Column("name", "组织名称", True, aliases=("党组织名称", "名称"), width=30),
     Column("parent", "上级组织代码", aliases=("上级党组织代码", "上级代码"), width=16, text=True),
-    Column("org_type", "组织类别", True, aliases=("党组织类别", "组织类型"), width=12),
-    Column("unit_category", "单位属性", width=12),
+    Column("org_type", "组织类别", True, aliases=("党组织类别", "组织类型"), width=12,
+           values=ORG_TYPE.names),
+    Column("unit_category", "单位属性", width=12, values=UNIT_CATEGORY.names),
     Column("founded_date", "成立日期", aliases=("成立时间",), width=12),
 )
 HEADER = {c.key: c.header for c in ORG_COLUMNS}
@@ -389,14 +390,13 @@ def import_organizations(file, *, user, filename: str = "", dry_run: bool = Fals
 
 def organizations_template() -> bytes:
     """An empty 党组织 import template (headers only, plus a 「说明」 sheet)."""
-    from zugong.core.files import ColumnFormat, xlsx_bytes
+    from zugong.core.files import VALUES_SHEET, xlsx_bytes
 
     notes = [
         "每行一个党组织；表头按名称识别，顺序可调整；带 * 的列必填。",
         "上级组织代码：已有组织或本表中的组织均可，顺序不限；只有顶级组织可以为空。",
-        "组织类别：" + "、".join(ORG_TYPE.entries.values()),
-        "单位属性：" + "、".join(UNIT_CATEGORY.entries.values()),
+        f"组织类别、单位属性：在单元格的下拉列表中选择，可选值见「{VALUES_SHEET}」表。",
         "已存在的组织代码会更新名称、类别、单位属性和成立日期；上级组织代码变化会移动该组织（连同下级）。",
     ]
     return xlsx_bytes(headers=[c.template_header for c in ORG_COLUMNS], rows=[], sheet_title="党组织",
-                      formats=[ColumnFormat(width=c.width, text=c.text) for c in ORG_COLUMNS], notes=notes)
+                      formats=[c.format for c in ORG_COLUMNS], notes=notes)

@@ -31,7 +31,7 @@ from django.db.models import BooleanField, Case, Q, Value, When
 
 from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
 from zugong.core.errors import OutOfScope, PermissionDeniedError
-from zugong.core.files import ColumnFormat, write_xlsx
+from zugong.core.files import VALUES_SHEET, ColumnFormat, write_xlsx
 from zugong.core.importing import PROGRESS_EVERY
 from zugong.core.scoping import can, scope_q, user_scope
 from zugong.orgs.models import PartyOrganization
@@ -169,13 +169,14 @@ def roster_template() -> bytes:
     """An empty 党员花名册 template (headers only, plus a 「说明」 sheet listing the accepted values)."""
     notes = [
         "每行一名党员；表头按名称识别，顺序可调整；带 * 的列必填。",
-        "公民身份号码请设为「文本」格式（不要让 Excel 转成数字）。",
+        "公民身份号码、手机号码列已设为「文本」格式；从别处粘贴时请选择「只粘贴值」，以免带入数字格式。",
         "日期：YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYYMMDD 或日期格式单元格。",
-        "人员类别：" + "、".join(MEMBER_CATEGORY.entries.values()) + "；预备党员不填转正日期。",
-        "工作岗位：" + "、".join(OCCUPATION.entries.values()),
-        "所在党组织：填写组织代码（见组织树）。生产工作一线：是/否。",
+        f"性别、民族、学历、人员类别、工作岗位、生产工作一线：在单元格的下拉列表中选择，可选值见「{VALUES_SHEET}」表"
+        "（也可填写国家标准代码或常用简称，如 汉、大专）。",
+        "预备党员不填转正日期。",
+        "所在党组织：填写组织代码（见组织树）。",
     ]
-    formats = [ColumnFormat(width=c.width, text=c.text) for c in ROSTER_COLUMNS]
+    formats = [c.format for c in ROSTER_COLUMNS]
     buffer = io.BytesIO()
     write_xlsx(buffer, headers=[c.template_header for c in ROSTER_COLUMNS], rows=[], sheet_title="党员花名册",
                formats=formats, notes=notes)

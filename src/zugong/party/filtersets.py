@@ -3,11 +3,17 @@
 It filters ``Membership`` rows (one row = one member in one organization over a period) that the caller
 has already restricted to the user's scope (``party.selectors.roster_base``). Parameters (all optional):
 
-- ``as_of`` 截至日期 (``YYYY-MM-DD``, default today): the roster as of that date — memberships in force on
-  it (``Membership.objects.on``); member category and age are computed as of it too.
+- ``as_of`` 截至日期 (``YYYY-MM-DD``, default today — or the demo data's date while the demo dataset is
+  installed, ``demo.reference``, noted in ``as_of_note``): the roster as of that date — memberships in
+  force on it (``Membership.objects.on``); member category and age are computed as of it too.
 - ``org`` 所在党组织: 组织代码 or id → that organization's whole subtree. Resolved through the user's
   scope: an organization outside it (or unknown) gives **no rows**, never rows.
-- ``name`` 姓名包含; ``sex`` 性别 (``1``/``2``/男/女); ``occupation`` 工作岗位 (code or name).
+- ``name`` 姓名包含, or a full 公民身份号码 (18 characters, 17 digits and a digit or ``X``; full-width
+  and spaces tolerated) → the person holding exactly that number, found through the lookup hash
+  (``Person.hash_id_number``, an indexed equality), never by decrypting: a partial number matches
+  nothing. Only among the people the user could learn the number of anyway — those whose organization
+  lies in the user's ``basic.change`` (an edit or import of that number would name them) or
+  ``basic.unmask`` scope — so a view-only user cannot test guesses against masked numbers; ``sex`` 性别 (``1``/``2``/男/女); ``occupation`` 工作岗位 (code or name).
 - ``category`` 人员类别 (``full``/``probationary``, 正式党员/预备党员) as of ``as_of``, by the rule
   ``party.member_category`` (《中国共产党章程》第七条).
 - ``education`` 学历: a statistical group of the rule table (``party.education_groups``: 研究生, 大学本科,
@@ -39,6 +45,7 @@ one condition on ``Person`` and applied
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import django_filters
@@ -46,7 +53,11 @@ from django import forms
 from django.db.models import DateField, Q, QuerySet, Value
 from django.utils import timezone
 
+from zugong.core import idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
+from zugong.core.scoping import scope_q, user_scope
+from zugong.demo.reference import NOTE as DEMO_NOTE
+from zugong.demo.reference import demo_as_of
 from zugong.orgs.filtersets import CodeTableFilter
 from zugong.orgs.selectors import organization_by_ref
 from zugong.party.models import Membership
@@ -66,6 +77,8 @@ SORT_FIELDS = {
     "admission_date": ("person__party_member__admission_date", "入党日期"),
     "organization": ("organization__path", "所在党组织"),
 }
+ID_NUMBER_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+"""A full 18-character 公民身份号码 (after ``idnumber.normalize``): searched by its lookup hash."""
 DEFAULT_ORDERING = ("organization__path", "person__name", "pk")
 # The filters a link to another organization's roster carries over (everything except org/sort/paging).
 CARRIED_FILTERS = ("as_of", "name", "sex", "ethnicity", "category", "education", "age_min", "age_max",
@@ -156,7 +169,7 @@ class MemberFilterSet(django_filters.FilterSet):
 
     as_of = django_filters.DateFilter(method="filter_noop", label="截至日期")
     org = django_filters.CharFilter(method="filter_org", label="所在党组织（代码或ID，含下级）")
-    name = django_filters.CharFilter(method="filter_name", label="姓名")
+    name = django_filters.CharFilter(method="filter_name", label="姓名或公民身份号码")
     sex = CodeTableFilter(method="filter_sex", table=SEX, choices=[("1", "男"), ("2", "女")], label="性别")
     ethnicity = EthnicityFilter(method="filter_ethnicity", label="民族",
                                 widget=forms.Select(choices=[("", "全部")] + [(g.key, g.label) for g in ethnicity_groups()]))
@@ -187,6 +200,7 @@ class MemberFilterSet(django_filters.FilterSet):
         super().__init__(data if data is not None else {}, queryset, request=request, prefix=prefix)
         self.user = user if user is not None else getattr(request, "user", None)
         self.as_of = today()
+        self.as_of_note = ""  # set when the date is the demo data's default, not one the user chose
         self.selected_org = None  # the organization ``org`` resolved to (after ``qs``), if any
         self._person_q = Q()  # the person-attribute conditions, relative to ``Person`` (see module docstring)
         self._count_qs = None
@@ -202,7 +216,10 @@ class MemberFilterSet(django_filters.FilterSet):
 
     # -- the reference date applies before everything else ------------------------------------------
     def filter_queryset(self, queryset):
-        as_of = self.form.cleaned_data.get("as_of") or today()
+        as_of = self.form.cleaned_data.get("as_of")
+        if as_of is None:
+            demo = demo_as_of()
+            as_of, self.as_of_note = (demo, DEMO_NOTE) if demo is not None else (today(), "")
         self.as_of = as_of
         self._person_q = Q()
         queryset = queryset.on(as_of).annotate(roster_as_of=Value(as_of, output_field=DateField()))
@@ -229,6 +246,10 @@ class MemberFilterSet(django_filters.FilterSet):
         return queryset  # applied in filter_queryset
 
     def filter_name(self, queryset, name, value):
+        number = idnumber.normalize(value)
+        if ID_NUMBER_SHAPE.fullmatch(number):
+            known = user_scope(self.user, "basic", "change") + user_scope(self.user, "basic", "unmask")
+            return self._person(queryset, Q(id_number_hash=Person.hash_id_number(number)) & scope_q(known, "organization"))
         return self._person(queryset, Q(name__icontains=value))
 
     def filter_sex(self, queryset, name, value):

@@ -69,6 +69,8 @@ from zugong.core.codes import (
     ORG_TYPE,
     ORG_TYPES_HOLDING_MEMBERS,
     SEX,
+    SEX_FEMALE,
+    SEX_MALE,
     YES_NO,
     CodeTable,
 )
@@ -106,20 +108,21 @@ LOOKUP_CHUNK = 2000
 
 ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", True, width=10),
-    Column("sex", "性别", True, width=6),
-    Column("ethnicity", "民族", True, width=10),
+    Column("sex", "性别", True, width=6, values=(SEX.label(SEX_MALE), SEX.label(SEX_FEMALE))),
+    Column("ethnicity", "民族", True, width=10, values=ETHNICITY.names),
     Column("id_number", "公民身份号码", True, aliases=("身份证号", "身份证号码", "公民身份证号码", "身份证"),
            width=21, text=True),
     Column("birth_date", "出生日期", True, aliases=("出生年月",), width=12),
-    Column("education", "学历", True, aliases=("最高学历",), width=12),
+    Column("education", "学历", True, aliases=("最高学历",), width=12, values=EDUCATION.names),
     Column("admission_date", "入党日期", True, aliases=("入党时间",), width=12),
     Column("full_membership_date", "转正日期", aliases=("转正时间",), width=12),
-    Column("category", "人员类别", True, aliases=("党员类别",), width=10),
-    Column("occupation", "工作岗位", True, aliases=("党员职业", "职业"), width=30),
+    Column("category", "人员类别", True, aliases=("党员类别",), width=10, values=MEMBER_CATEGORY.names),
+    Column("occupation", "工作岗位", True, aliases=("党员职业", "职业"), width=30, values=OCCUPATION.names),
     Column("organization", "所在党组织", True, aliases=("所在党组织代码", "党组织代码"), width=14, text=True),
     Column("work_start_date", "参加工作日期", aliases=("参加工作时间",), width=12),
     Column("phone", "手机号码", aliases=("手机号", "联系电话"), width=14, text=True),
-    Column("front_line", "生产工作一线", aliases=("是否生产工作一线", "在生产工作一线"), width=12),
+    Column("front_line", "生产工作一线", aliases=("是否生产工作一线", "在生产工作一线"), width=12,
+           values=YES_NO.names),
 )
 HEADER = {c.key: c.header for c in ROSTER_COLUMNS}
 

@@ -91,6 +91,7 @@ def member_list(request):
         "rows": rows,
         "total": paginator.count,
         "as_of": filterset.as_of,
+        "as_of_note": filterset.as_of_note,
         "selected_org": selected_org,
         "roots_nodes": scope_tree(user=user),
         "tree_query": urlencode(carried),

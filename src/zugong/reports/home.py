@@ -16,8 +16,8 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 
+from zugong.demo.reference import default_as_of
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import Membership, PartyMember
 from zugong.party.rules import member_category_q
@@ -50,8 +50,9 @@ def scope_counts(user, today: dt.date) -> dict:
 
 
 def scope_figures(user, request) -> dict:
-    """Widget context: the counts of ``scope_counts`` as of today and the links to the detail pages."""
-    today = timezone.localdate()
-    return {"today": today, "figures": scope_counts(user, today),
+    """Widget context: the counts of ``scope_counts`` as of today — the demo data's date while the demo
+    is installed (``note``; ``demo.reference.default_as_of``) — and the links to the detail pages."""
+    today, note = default_as_of()
+    return {"today": today, "note": note, "figures": scope_counts(user, today),
             "stats_url": reverse("reports:party_stats"), "members_url": reverse("party:member_list"),
             "tree_url": reverse("orgs:tree")}

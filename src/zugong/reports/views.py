@@ -24,6 +24,7 @@ from zugong.core.dates import DateParseError, parse_date
 from zugong.core.downloads import mark_download
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.scoping import can, user_scope
+from zugong.demo.reference import default_as_of
 from zugong.orgs.models import PartyOrganization
 from zugong.reports.exporters import XLSX_CONTENT_TYPE, party_statistics_xlsx
 from zugong.reports.rules import communique_rules, statistics_definitions
@@ -42,11 +43,13 @@ PALETTE = [RED, "#E0585E", "#F08C8F", "#9CA3AF", "#6B7280", "#F4B183", "#D97706"
 PICKER_LIMIT = 2000
 
 
-def _request_params(request) -> tuple[PartyOrganization, dt.date, str]:
-    """Resolve ``org`` and ``as_of`` from the query string → (organization, as_of, error message).
+def _request_params(request) -> tuple[PartyOrganization, dt.date, str, str]:
+    """Resolve ``org`` and ``as_of`` from the query string → (organization, as_of, error message, note).
 
     Raises ``PermissionDenied`` (403) without any ``party.view`` grant and ``Http404`` for an
-    organization outside the scope. A bad date falls back to today with an error message."""
+    organization outside the scope. Without a date (or with a bad one, plus an error message) the
+    default date applies: today, or the demo data's date while the demo is installed (``note`` says so;
+    ``demo.reference.default_as_of``)."""
     user = request.user
     code = request.GET.get("org", "").strip()
     if code:
@@ -58,19 +61,23 @@ def _request_params(request) -> tuple[PartyOrganization, dt.date, str]:
         organization = default_organization(user)
         if organization is None:
             raise PermissionDenied("您没有查看党内统计的权限")
-    error = ""
-    as_of = timezone.localdate()
+    error = note = ""
     text = request.GET.get("as_of", "").strip()
+    parsed = None
     if text:
         try:
             parsed, day_unknown = parse_date(text)
         except DateParseError as exc:
-            parsed, day_unknown, error = None, False, f"截至日期无效：{exc}；已按今天统计。"
+            parsed, day_unknown, error = None, False, f"截至日期无效：{exc}"
         if parsed is not None and day_unknown:
-            error = "截至日期应为完整日期（YYYY-MM-DD）；已按今天统计。"
-        elif parsed is not None:
-            as_of = parsed
-    return organization, as_of, error
+            parsed, error = None, "截至日期应为完整日期（YYYY-MM-DD）"
+    if parsed is not None:
+        as_of = parsed
+    else:
+        as_of, note = default_as_of()
+        if error:
+            error += "；已按今天统计。" if not note else f"；已按 {as_of.isoformat()} 统计。"
+    return organization, as_of, error, note
 
 
 def _picker_organizations(user, selected: PartyOrganization) -> list[dict]:
@@ -186,7 +193,7 @@ def _roster_links(organization: PartyOrganization, as_of: dt.date) -> dict[str, 
 def party_stats(request):
     """党内统计 page: organization picker, 截至日期 (today / end of last year), the full 公报 table with
     shares, four charts with their numbers, and the Excel export link."""
-    organization, as_of, error = _request_params(request)
+    organization, as_of, error, note = _request_params(request)
     stats = party_statistics(user=request.user, organization=organization, as_of=as_of)
     today = timezone.localdate()
     last_year_end = dt.date(today.year - 1, 12, 31)
@@ -197,6 +204,7 @@ def party_stats(request):
         "organization": organization,
         "org_type_label": ORG_TYPE.label(organization.org_type),
         "as_of": as_of,
+        "as_of_note": note,
         "title": communique_title(organization, as_of),
         "error": error,
         "stats": stats,
@@ -220,7 +228,7 @@ def party_stats(request):
 def party_stats_xlsx(request):
     """The 党内统计 table as xlsx (the 公报 layout). Needs ``party.export`` on the organization (403
     otherwise); audited as an ``export`` event."""
-    organization, as_of, error = _request_params(request)
+    organization, as_of, error, _note = _request_params(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     try:

@@ -4,12 +4,12 @@ dict. Scoped like the page: an organization outside the user's ``party.view`` sc
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zugong.demo.reference import default_as_of
 from zugong.reports.api.serializers import PartyStatisticsQuerySerializer, party_statistics_schema
 from zugong.reports.services import COMMUNIQUE_RULES, party_statistics, scoped_organization
 
@@ -31,7 +31,7 @@ class PartyStatisticsView(APIView):
             OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
                              description="组织代码（统计该组织及其下级组织）"),
             OpenApiParameter("as_of", OpenApiTypes.DATE, OpenApiParameter.QUERY, required=False,
-                             description="截至日期 YYYY-MM-DD，默认今天"),
+                             description="截至日期 YYYY-MM-DD，默认今天（已安装演示数据时为演示数据截至日）"),
         ],
         responses={
             200: OpenApiResponse(party_statistics_schema(), description="统计结果（键为公报中文项目名）"),
@@ -43,6 +43,6 @@ class PartyStatisticsView(APIView):
     def get(self, request):
         params = PartyStatisticsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        as_of = params.validated_data.get("as_of") or timezone.localdate()
+        as_of = params.validated_data.get("as_of") or default_as_of()[0]
         organization = scoped_organization(user=request.user, code=params.validated_data["org"])
         return Response(party_statistics(user=request.user, organization=organization, as_of=as_of))
