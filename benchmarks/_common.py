@@ -41,3 +41,18 @@ def setup_django(database_url: str) -> None:
     import django
 
     django.setup()
+
+
+def time_requests(get, repeat: int) -> tuple[float, float, float, float]:
+    """Call ``get()`` (one page request) ``repeat`` times; returns ``(min, median, max, median CPU)`` in
+    milliseconds — wall time includes waiting for a CPU, CPU time is this process's."""
+    import statistics
+    import time
+
+    times, cpu = [], []
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        get()
+        times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return min(times), statistics.median(times), max(times), statistics.median(cpu)

@@ -23,12 +23,12 @@ process's median CPU time and the query count are printed.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
-import statistics
 import time
 from pathlib import Path
 
-from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
+from _common import ROOT, ensure_database, setup_django, time_requests  # benchmarks/ is on sys.path
 
 COUNTY_USER = "bench_home_county"
 BRANCH_USER = "bench_home_branch"
@@ -93,13 +93,7 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, floa
                     with connection.cursor() as cursor:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
                         print("\n".join(r[0] for r in cursor.fetchall()), "\n")
-        times, cpu = [], []
-        for _ in range(repeat):
-            t0, c0 = time.perf_counter(), time.process_time()
-            client.get("/")
-            times.append((time.perf_counter() - t0) * 1000)
-            cpu.append((time.process_time() - c0) * 1000)
-        results.append((label, min(times), statistics.median(times), max(times), statistics.median(cpu), queries))
+        results.append((label, *time_requests(functools.partial(client.get, "/"), repeat), queries))
     return results
 
 

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import random
-import statistics
 import time
 from pathlib import Path
 
-from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
+from _common import ROOT, ensure_database, setup_django, time_requests  # benchmarks/ is on sys.path
 
 ROOT_CODE = "RB"
 MEMBERS_PER_BRANCH = 40
@@ -248,13 +248,7 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, int]
                     with connection.cursor() as cursor:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
                         print("\n".join(r[0] for r in cursor.fetchall()), "\n")
-        times, cpu = [], []
-        for _ in range(repeat):
-            t0, c0 = time.perf_counter(), time.process_time()
-            client.get(url, params)
-            times.append((time.perf_counter() - t0) * 1000)
-            cpu.append((time.process_time() - c0) * 1000)
-        results.append((label, min(times), statistics.median(times), max(times), statistics.median(cpu), queries))
+        results.append((label, *time_requests(functools.partial(client.get, url, params), repeat), queries))
     return results
 
 
