@@ -16,7 +16,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from zugong.core.codes import ORG_TYPES_HOLDING_MEMBERS
-from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed
+from zugong.core.errors import RowError, ValidationFailed
+from zugong.core.form_flow import run_service
 from zugong.core.scoping import can
 from zugong.orgs import services
 from zugong.orgs import validators as v
@@ -158,10 +159,6 @@ def _get(request, pk, action: str) -> PartyOrganization:
     return org
 
 
-def _problems(exc: ValidationFailed) -> list[str]:
-    return [f"「{e.column}」：{e.reason}" if e.column else e.reason for e in exc.errors] or [exc.message]
-
-
 def _page(request, template, org, form, errors, status, **extra):
     context = {"org": org, "form": form, "errors": errors,
                "ancestors": organization_ancestors(user=request.user, organization=org), **extra}
@@ -183,15 +180,10 @@ def create_child(request, pk):
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                org = services.organization_create(user=request.user, parent=parent, code=data["code"], name=data["name"],
-                                                   org_type=data["org_type"], unit_category=data["unit_category"],
-                                                   founded_date=data["founded_date"])
-            except ValidationFailed as exc:
-                errors = _problems(exc)
-            except OutOfScope:
-                raise Http404(NOT_FOUND) from None
-            else:
+            org, errors, status = run_service(lambda: services.organization_create(
+                user=request.user, parent=parent, code=data["code"], name=data["name"], org_type=data["org_type"],
+                unit_category=data["unit_category"], founded_date=data["founded_date"]), not_found=NOT_FOUND)
+            if not errors:
                 messages.success(request, f"已新增下级组织「{org.name}」。")
                 return redirect("orgs:detail", pk=org.pk)
     return _page(request, "orgs/form.html", parent, form, errors, status, title=f"新增下级组织：{parent.name}",
@@ -209,16 +201,10 @@ def edit(request, pk):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                services.organization_update(user=request.user, organization=org,
-                                             expected_version=form.cleaned_data["version"], changes=form.changes())
-            except ConcurrentEdit as exc:
-                errors, status = [exc.message], 409
-            except ValidationFailed as exc:
-                errors = _problems(exc)
-            except OutOfScope:
-                raise Http404(NOT_FOUND) from None
-            else:
+            _, errors, status = run_service(lambda: services.organization_update(
+                user=request.user, organization=org, expected_version=form.cleaned_data["version"],
+                changes=form.changes()), not_found=NOT_FOUND)
+            if not errors:
                 messages.success(request, f"已保存「{form.cleaned_data['name']}」。")
                 return redirect("orgs:detail", pk=org.pk)
     return _page(request, "orgs/form.html", org, form, errors, status, title=f"编辑组织：{org.name}",
@@ -237,19 +223,16 @@ def move(request, pk):
             ref = form.parent_ref(request.POST.get("new_parent_pick", ""))
             target = (PartyOrganization.objects.restrict(request.user, "change").filter(code=ref).first()
                       if ref else None)
-            try:
+
+            def move_to_target():
                 if target is None:
                     raise ValidationFailed([RowError(0, "上级组织", "请选择新的上级组织" if not ref else
                                                               f"上级组织「{ref}」不存在或不在您的管理范围内")])
                 services.organization_move(user=request.user, organization=org, new_parent=target,
                                            expected_version=form.cleaned_data["version"])
-            except ConcurrentEdit as exc:
-                errors, status = [exc.message], 409
-            except ValidationFailed as exc:
-                errors = _problems(exc)
-            except OutOfScope:
-                raise Http404(NOT_FOUND) from None
-            else:
+
+            _, errors, status = run_service(move_to_target, not_found=NOT_FOUND)
+            if not errors:
                 messages.success(request, f"已将「{org.name}」（含下级组织）调整到「{target.name}」之下。")
                 return redirect("orgs:detail", pk=org.pk)
     return _page(request, "orgs/move.html", org, form, errors, status, title=f"调整隶属关系：{org.name}",
@@ -270,16 +253,10 @@ def dissolve(request, pk):
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.organization_dissolve(user=request.user, organization=org, date=data["date"],
-                                               reason=data["reason"], expected_version=data["version"])
-            except ConcurrentEdit as exc:
-                errors, status = [exc.message], 409
-            except ValidationFailed as exc:
-                errors = _problems(exc)
-            except OutOfScope:
-                raise Http404(NOT_FOUND) from None
-            else:
+            _, errors, status = run_service(lambda: services.organization_dissolve(
+                user=request.user, organization=org, date=data["date"], reason=data["reason"],
+                expected_version=data["version"]), not_found=NOT_FOUND)
+            if not errors:
                 messages.success(request, f"已撤销「{org.name}」。")
                 return redirect("orgs:detail", pk=org.pk)
     blockers = [] if errors else [p.reason for p in services.dissolve_blockers(org, user=request.user)]
@@ -296,16 +273,10 @@ def reactivate(request, pk):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                services.organization_reactivate(user=request.user, organization=org,
-                                                 expected_version=form.cleaned_data["version"])
-            except ConcurrentEdit as exc:
-                errors, status = [exc.message], 409
-            except ValidationFailed as exc:
-                errors = _problems(exc)
-            except OutOfScope:
-                raise Http404(NOT_FOUND) from None
-            else:
+            _, errors, status = run_service(lambda: services.organization_reactivate(
+                user=request.user, organization=org, expected_version=form.cleaned_data["version"]),
+                not_found=NOT_FOUND)
+            if not errors:
                 messages.success(request, f"已恢复「{org.name}」。")
                 return redirect("orgs:detail", pk=org.pk)
     return _page(request, "orgs/form.html", org, form, errors, status, title=f"恢复组织：{org.name}", step="恢复",

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from zugong.core.errors import ConcurrentEdit, OutOfScope, ValidationFailed
+from zugong.core.errors import ConcurrentEdit
+from zugong.core.form_flow import run_service
 from zugong.core.scoping import can
 from zugong.orgs.models import PartyOrganization
 from zugong.party import services
@@ -28,10 +29,6 @@ from zugong.people.editing import last_change
 from zugong.people.models import Person
 
 NOT_FOUND = "人员不存在或不在您的数据范围内"
-
-
-def _errors(exc: ValidationFailed) -> list[str]:
-    return [f"「{e.column}」：{e.reason}" if e.column else e.reason for e in exc.errors] or [exc.message]
 
 
 def _conflict(exc: ConcurrentEdit, model, object_id) -> list[str]:
@@ -61,13 +58,9 @@ def member_create(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                person = services.member_create(user=user, **form.service_kwargs())
-            except ValidationFailed as exc:
-                errors = _errors(exc)
-            except OutOfScope:
-                raise Http404("党组织不存在或不在您的数据范围内")
-            else:
+            person, errors, status = run_service(lambda: services.member_create(user=user, **form.service_kwargs()),
+                                                 not_found="党组织不存在或不在您的数据范围内")
+            if not errors:
                 messages.success(request, f"已新增党员「{person.name}」。")
                 return redirect("people:detail", pk=person.pk)
     return render(request, "party/member_create.html", {"form": form, "errors": errors}, status=status)
@@ -105,17 +98,12 @@ def membership_transfer(request, pk):
         status = 400
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                services.membership_transfer(user=request.user, person_id=pk, to_organization_id=d["to_organization"],
-                                             date=d["date"], expected_version=d["version"],
-                                             occupation=d["occupation"] or None)
-            except ValidationFailed as exc:
-                errors = _errors(exc)
-            except ConcurrentEdit as exc:
-                errors, status = _conflict(exc, Membership, current.pk), 409
-            except OutOfScope:
-                raise Http404(NOT_FOUND)
-            else:
+            _, errors, status = run_service(
+                lambda: services.membership_transfer(
+                    user=request.user, person_id=pk, to_organization_id=d["to_organization"], date=d["date"],
+                    expected_version=d["version"], occupation=d["occupation"] or None),
+                not_found=NOT_FOUND, conflict=lambda exc: _conflict(exc, Membership, current.pk))
+            if not errors:
                 messages.success(request, f"已办理「{person.name}」的组织关系转接。")
                 return redirect("people:detail", pk=pk)
     return _action_page(request, person=person, form=form, title="组织关系转接（调整到其他党组织）",
@@ -137,17 +125,12 @@ def membership_full(request, pk):
         status = 400
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                services.membership_change_category(user=request.user, person_id=pk,
-                                                    full_membership_date=d["full_membership_date"],
-                                                    expected_version=d["version"])
-            except ValidationFailed as exc:
-                errors = _errors(exc)
-            except ConcurrentEdit as exc:
-                errors, status = _conflict(exc, PartyMember, pk), 409
-            except OutOfScope:
-                raise Http404(NOT_FOUND)
-            else:
+            _, errors, status = run_service(
+                lambda: services.membership_change_category(
+                    user=request.user, person_id=pk, full_membership_date=d["full_membership_date"],
+                    expected_version=d["version"]),
+                not_found=NOT_FOUND, conflict=lambda exc: _conflict(exc, PartyMember, pk))
+            if not errors:
                 messages.success(request, f"「{person.name}」已转为正式党员。")
                 return redirect("people:detail", pk=pk)
     return _action_page(request, person=person, form=form, title="转为正式党员",
@@ -170,16 +153,11 @@ def membership_end(request, pk):
         status = 400
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                services.membership_end(user=request.user, person_id=pk, end_date=d["end_date"], reason=d["reason"],
-                                        expected_version=d["version"])
-            except ValidationFailed as exc:
-                errors = _errors(exc)
-            except ConcurrentEdit as exc:
-                errors, status = _conflict(exc, Membership, current.pk), 409
-            except OutOfScope:
-                raise Http404(NOT_FOUND)
-            else:
+            _, errors, status = run_service(
+                lambda: services.membership_end(user=request.user, person_id=pk, end_date=d["end_date"],
+                                                reason=d["reason"], expected_version=d["version"]),
+                not_found=NOT_FOUND, conflict=lambda exc: _conflict(exc, Membership, current.pk))
+            if not errors:
                 messages.success(request, f"已结束「{person.name}」的组织关系。")
                 return redirect("people:detail", pk=pk)
     return _action_page(request, person=person, form=form, title="结束组织关系",
