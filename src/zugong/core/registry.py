@@ -21,6 +21,12 @@ so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as do
   template fragment on the home page (``None``: nothing to show), with an order and a permission.
 - **To-do providers** (``register_todo_provider``): ``callable(user) -> list[TodoItem]``; the home page's
   「待办事项」 list is their union, most severe and earliest due first.
+- **Scoped views** (``register_view``): what each page or API route reads or changes — its kind
+  (``list``/``detail``/``create``/``edit``/``delete``/``action``/``import``/``export``), the model, the scope
+  action it needs and which URL argument names which record. The generic views (``core.generic``) register
+  themselves; a hand-written view registers in its app's ``ready()``. The generated scope tests
+  (``tests/security/scope_generated``) are built from this table, and a meta-test fails for a URL name
+  that is neither here nor in the hand-kept matrix.
 """
 
 from __future__ import annotations
@@ -164,6 +170,33 @@ class TodoProvider:
         return list(_resolve(self.provider)(user) or [])
 
 
+VIEW_KINDS = ("list", "detail", "create", "edit", "delete", "action", "import", "export")
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """One scoped view: ``url_name`` (namespaced, e.g. ``"orgs:detail"``, ``"api:organization-detail"``),
+    ``kind`` (one of ``VIEW_KINDS``), ``model`` (``"app_label.ModelName"`` of the rows it reads or
+    changes), the scope ``action`` it needs on the model's data label (or ``label``), the HTTP ``methods``
+    it answers, ``object_arg`` — the URL keyword argument holding a record's primary key (``""`` when the
+    URL names none) — and ``object_model`` when that record is of another model than ``model`` (e.g. the
+    parent organization of a create-child page). ``api=True`` for API routes (JSON bodies)."""
+
+    url_name: str
+    kind: str
+    model: str
+    action: str
+    methods: tuple[str, ...] = ("GET",)
+    object_arg: str = ""
+    object_model: str = ""
+    label: str = ""
+    api: bool = False
+
+    @property
+    def target_model(self) -> str:
+        return self.object_model or self.model
+
+
 @dataclass
 class Registry:
     nav: list[NavEntry] = field(default_factory=list)
@@ -174,6 +207,7 @@ class Registry:
     home_widgets: list[HomeWidget] = field(default_factory=list)
     todo_providers: list[TodoProvider] = field(default_factory=list)
     audited_listeners: list[Callable] = field(default_factory=list)
+    views: dict[str, ViewSpec] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -251,6 +285,27 @@ def register_home_widget(*, name: str, template: str, provider, order: int, perm
 def register_todo_provider(*, name: str, provider, permission: str = "") -> None:
     _add_unique(registry.todo_providers, TodoProvider(name, provider, _visibility(permission, (), False)),
                 lambda p: p.name)
+
+
+def register_view(*, url_name: str, kind: str, model: str, action: str, methods: tuple[str, ...] = ("GET",),
+                  object_arg: str = "", object_model: str = "", label: str = "", api: bool = False) -> ViewSpec:
+    """Declare what the view ``url_name`` reads or changes (see ``ViewSpec``). Idempotent for the same
+    declaration; a different declaration under the same name raises ``ValueError``."""
+    from zugong.core.scoping import ACTIONS, DATA_LABELS
+
+    if kind not in VIEW_KINDS:
+        raise ValueError(f"view {url_name!r}: kind must be one of {VIEW_KINDS}, not {kind!r}")
+    if action not in ACTIONS:
+        raise ValueError(f"view {url_name!r}: unknown action {action!r}")
+    if label and label not in DATA_LABELS:
+        raise ValueError(f"view {url_name!r}: unknown data label {label!r}")
+    spec = ViewSpec(url_name, kind, model, action, tuple(m.upper() for m in methods), object_arg, object_model,
+                    label, api)
+    existing = registry.views.get(url_name)
+    if existing is not None and existing != spec:
+        raise ValueError(f"view {url_name!r} registered twice with different declarations")
+    registry.views[url_name] = spec
+    return spec
 
 
 # ----- reading ------------------------------------------------------------------------------------
