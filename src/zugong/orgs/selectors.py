@@ -82,6 +82,14 @@ def organization_by_ref(*, user, ref: object, action: str = "view") -> PartyOrga
     return found[0] if found else None
 
 
+def organization_by_code(*, user, code: str, action: str = "view") -> PartyOrganization | None:
+    """The in-scope organization whose 组织代码 is exactly ``code`` (no id fallback), else ``None``."""
+    code = str(code or "").strip()
+    if not code:
+        return None
+    return PartyOrganization.objects.restrict(user, action).filter(code=code).first()
+
+
 def organization_parent(*, user, organization: PartyOrganization,
                         action: str = "view") -> PartyOrganization | None:
     """The parent of ``organization`` when ``user`` holds ``party.<action>`` on it, else ``None``

@@ -38,6 +38,16 @@ def roster_base(*, user, action: str = "view") -> QuerySet[Membership]:
     )
 
 
+def subtree_first_members(*, user, organization: PartyOrganization, limit: int = 10,
+                          action: str = "view") -> list[Membership]:
+    """The first ``limit`` current memberships of ``organization``'s subtree within ``user``'s
+    ``party.<action>`` scope (tree order, then name), with person and organization joined."""
+    return list(Membership.objects.restrict(user, action).current()
+                .filter(organization__path__startswith=organization.path)
+                .select_related("person", "organization")
+                .order_by("organization__path", "person__name", "pk")[:limit])
+
+
 def member_filterset(*, data: Mapping | None, user=None, request=None, action: str = "view") -> MemberFilterSet:
     """The bound roster filter set over ``roster_base`` (page and API use it to render the filter form
     and its errors). Give ``request`` (its user is used) or ``user``."""
