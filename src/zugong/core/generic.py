@@ -50,6 +50,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header, urlencode
 from django.views import View
 
+from zugong.core.downloads import mark_download
 from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, ValidationFailed
 from zugong.core.form_flow import error_lines, run_service
 from zugong.core.registry import register_view
@@ -531,7 +532,8 @@ class ObjectActionView(ObjectFormView):
 
 class ExportView(GenericView):
     """A download (kind ``export``, action ``export``): ``export(**params) -> bytes`` is the one exporter
-    call; ``export_kwargs()`` builds its keyword arguments from the request (``user`` is added);
+    call; ``export_kwargs()`` builds its keyword arguments from the request (``user`` is added; it may
+    raise ``ValidationFailed`` or ``Http404`` for bad parameters);
     ``filename(params)``; ``content_type``. ``PermissionDeniedError`` → 403, ``OutOfScope`` → 404
     (``not_found``), ``ValidationFailed`` → ``render_problems`` (400). ``label`` (the data label) must be
     held for ``export`` somewhere, else 403 before anything is read."""
@@ -555,7 +557,8 @@ class ExportView(GenericView):
                             content_type="text/plain; charset=utf-8")
 
     def finish(self, response):
-        return response
+        """The file response, marked for the page's 「正在生成」 indicator (``core.downloads``)."""
+        return mark_download(self.request, response)
 
     def get(self, request, *args, **kwargs):
         if self.label and not can(self.user, self.label, "export"):

@@ -15,7 +15,14 @@ class OrgsConfig(AppConfig):
         registry.register_api_viewset(prefix="organizations", viewset="zugong.orgs.api.views.OrganizationViewSet",
                                       basename="organization")
         registry.register_audited_model("orgs.PartyOrganization")
-        registry.register_import_kind(code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
-                                      template="zugong.orgs.importers.organizations_template",
-                                      permission="party.import", job_url_name="orgs:import_job")
+        registry.register_import_kind(
+            code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
+            template="zugong.orgs.importers.organizations_template", permission="party.import",
+            model="orgs.PartyOrganization", columns="zugong.orgs.importers.ORG_COLUMNS", url_name="orgs:import",
+            done_url_name="orgs:tree", done_label="查看组织树",
+            help_lines=(
+                "上级组织可以是已有组织，也可以是本文件中的组织，行的顺序不限。",
+                "已有的组织代码会更新名称、类别等；上级组织代码改变会把该组织（连同下级）移到新上级下。",
+                "只能在您有导入权限的组织下新建或移动组织；组织不能成为自己或下级的下级。",
+            ))
         from zugong.demo import checks  # noqa: F401  (registers the demo-data deploy check, zugong.E004)

@@ -1,7 +1,9 @@
-"""Organization pages. Import routes live in ``import_urls`` (same namespace)."""
+"""Organization pages (``core.generic`` views in ``orgs.views``); the import pages come from the
+registered import kind ``orgs`` (``core.import_views.import_urlpatterns``)."""
 
 from django.urls import include, path
 
+from zugong.core.import_views import import_urlpatterns
 from zugong.orgs import views
 
 app_name = "orgs"
@@ -15,5 +17,5 @@ urlpatterns = [
     path("<int:pk>/dissolve/", views.OrganizationDissolve.as_view(), name="dissolve"),
     path("<int:pk>/reactivate/", views.OrganizationReactivate.as_view(), name="reactivate"),
     path("picker/", views.picker, name="picker"),
-    path("import/", include("zugong.orgs.import_urls")),
+    path("import/", include(import_urlpatterns("orgs"))),
 ]
