@@ -21,6 +21,7 @@ from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError
 from zugong.people import validators
 from zugong.people.models import Person
+from zugong.people.selectors import person_get, person_may_unmask
 from zugong.people.services import id_number_problem, parse_day, raise_problems
 from zugong.people.validators import Problem
 
@@ -53,7 +54,7 @@ def _require_id_number_right(user, person: Person) -> None:
     duplicate check would let them probe numbers. Refused for any submitted number, even the current one
     (else comparing would reveal it). The refusal is audited (``id_number_change_denied``) and raises
     ``PermissionDeniedError``."""
-    if Person.objects.restrict(user, "unmask").filter(pk=person.pk).exists():
+    if person_may_unmask(user=user, pk=person.pk):
         return
     record_event("id_number_change_denied", user=user, object_type="people.person", object_id=person.pk,
                  summary=f"修改「{person.name}」的公民身份号码被拒绝（无查看敏感信息明文权限）",
@@ -139,7 +140,7 @@ def person_update(*, user, person_id: int, expected_version: int, changes: dict)
     Checks run before the write transaction, so the audit events of a refusal (denied ID change, an
     "already registered elsewhere" answer) are kept; the write itself is atomic and re-checks the
     version (and the database the ID number's uniqueness)."""
-    person = Person.objects.restrict(user, "change").filter(pk=person_id).first()
+    person = person_get(user=user, pk=person_id, action="change")
     if person is None:
         raise OutOfScope()
     if changes.get("id_number") not in (None, ""):
