@@ -336,9 +336,10 @@ class ObjectListView(GenericView):
         return {k: self.request.GET[k] for k in self.carried_filters if self.request.GET.get(k)}
 
     def export_params(self, filterset) -> dict[str, str]:
+        """The export link's parameters: the carried filters and the (whitelisted) sort."""
         params = self.carried()
-        if self.request.GET.get("sort"):
-            params["sort"] = self.request.GET["sort"]
+        if self.sort_param():
+            params["sort"] = self.sort_param()
         return params
 
     def export_href(self, filterset) -> str | None:
@@ -355,7 +356,9 @@ class ObjectListView(GenericView):
         params = self.export_params(filterset)
         return f"{url}?{urlencode(params)}" if params else url
 
-    def get(self, request, *args, **kwargs):
+    def get_context_data(self) -> dict:
+        """The page's context (see the class docstring); the rows shown are ``object_list``."""
+        request = self.request
         queryset = self.get_queryset()
         filterset = self.get_filterset(queryset)
         valid = filterset.is_valid() if filterset is not None else True
@@ -382,7 +385,10 @@ class ObjectListView(GenericView):
             "query": urlencode(self.carried()),
             **self.get_extra_context(filterset, page),
         }
-        return render(request, self.template_name, context)
+        return context
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, self.get_context_data())
 
 
 # ----- create / edit / delete / state actions ------------------------------------------------------
