@@ -67,6 +67,7 @@ def test_list_pages_in_sql_without_count_and_only_in_scope(tree):
     with CaptureQueriesContext(connection) as queries:
         first = _context(PeopleList, tree.town_user, sort="-birth_date")
     assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    assert len(queries) <= 4  # grants, the page's keys, its rows (and nothing per row)
     assert first["total"] is None and first["page"].paginator.count is None
     # 甲镇 holds three people; page size 2, newest birth date first
     assert [p.name for p in first["object_list"]] == ["李娜", "张伟"]
@@ -104,6 +105,14 @@ def test_seek_paginator_past_the_end_and_bad_numbers(tree):
     assert paginator.get_page("x").number == 1 and len(paginator.get_page(1)) == 3
     past = paginator.get_page(9)
     assert list(past) == [] and not past.has_next() and past.previous_page_number() == 8
+    for keys_first, expected_queries in ((True, 2), (False, 1)):  # keys then rows, or whole rows: same page
+        one = generic.SeekPaginator(queryset, 1)
+        one.keys_first = keys_first
+        with CaptureQueriesContext(connection) as queries:
+            page = one.get_page(2)
+        assert [p.pk for p in page] == [sorted(Person.objects.values_list("pk", flat=True))[1]] and page.has_next()
+        assert len(queries) == expected_queries
+        assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
 
 
 def test_roster_list_shows_memberships_of_the_scope_only(client, tree):
