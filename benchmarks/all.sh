@@ -20,4 +20,6 @@ fi
 run benchmarks/bench_member_list.py --members 100000
 run benchmarks/bench_member_list.py --members 100000 --database "$PG/zg_bml"
 run benchmarks/bench_home.py --members 100000
+run benchmarks/bench_generic_list.py --members 100000
+run benchmarks/bench_generic_list.py --members 100000 --database "$PG/zg_bml"
 run benchmarks/bench_home.py --members 100000 --database "$PG/zg_home_bench"
