@@ -264,6 +264,8 @@ def scoped_action(*, scope: str, input=None, output=None, methods: tuple[str, ..
             result = func(self, request, obj, data)
             if isinstance(result, Response):
                 return result
+            if result is obj and request.method in ("GET", "HEAD"):  # a read: just fetched, nothing changed
+                return Response((output or self.get_serializer_class())(obj, context=self.get_serializer_context()).data)
             return self.respond(result, serializer_class=output)
 
         handler.scope_action = scope
@@ -311,23 +313,28 @@ class ScopedViewSet(viewsets.GenericViewSet):
             return self.model._default_manager.none()
         return type(self).list_selector(user=self.request.user, action=self.scope_action())
 
-    def _select_one(self, pk, action: str, *, filtered: bool = False):
+    def _select_one(self, key: int, action: str, *, filtered: bool = False, field: str = "pk"):
+        """The row ``field = key`` through ``get_selector`` (by primary key) or the list selector (the
+        filter backends applied when ``filtered``); ``None`` when not in scope."""
         selector = type(self).get_selector
-        if selector is not None and not filtered:
-            return selector(user=self.request.user, pk=pk, action=action)
+        if selector is not None and not filtered and field == "pk":
+            return selector(user=self.request.user, pk=key, action=action)
         queryset = type(self).list_selector(user=self.request.user, action=action)
         if filtered:
             queryset = self.filter_queryset(queryset)
-        return queryset.filter(**{self.lookup_field: pk}).first()
+        return queryset.filter(**{field: key}).first()
 
     def get_object(self):
         """The record of the URL within the request's scope (``retrieve``: also through the filter
         backends); ``OutOfScope`` (404) when missing or outside it. Kept as ``scoped_object`` for the 409
         body."""
-        pk = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        if not pk.isdigit() or len(pk) > 18:  # not a key: "does not exist", like any other
+        key = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if not (key.isascii() and key.isdigit()) or len(key) > 18:  # not a key: "does not exist", like any other
             raise OutOfScope(self.not_found)
-        obj = self._select_one(int(pk), self.scope_action(), filtered=self.action == "retrieve")
+        retrieve = self.action == "retrieve"
+        # the detail URL names the object model's primary key (``lookup_field`` on the listed rows)
+        obj = self._select_one(int(key), self.scope_action(), filtered=retrieve,
+                               field=self.lookup_field if retrieve or type(self).get_selector is None else "pk")
         if obj is None:
             raise OutOfScope(self.not_found)
         self.check_object_permissions(self.request, obj)
