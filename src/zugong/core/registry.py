@@ -26,7 +26,11 @@ so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as do
 - **Scoped views** (``register_view``): what each page or API route reads or changes — its kind
   (``list``/``detail``/``create``/``edit``/``delete``/``action``/``import``/``export``), the model, the scope
   action it needs and which URL argument names which record. The generic views (``core.generic``) register
-  themselves; a hand-written view registers in its app's ``ready()``. The generated scope tests
+  themselves; a hand-written view registers in its app's ``ready()``; ``register_api_viewset`` declares
+  every route of an API viewset (``core.api.ScopedViewSet``). ``registry.views`` is keyed by URL name; a
+  URL whose methods are of different kinds (the API's ``-list``: ``GET`` list, ``POST`` create; ``-detail``:
+  ``GET`` detail, ``PATCH`` edit) has one declaration per kind, the further ones keyed
+  ``"<url name> <METHODS>"`` (``views_for(url_name)`` lists them all). The generated scope tests
   (``tests/security/scope_generated``) are built from this table, and a meta-test fails for a URL name
   that is neither here nor in the hand-kept matrix.
 """
@@ -249,7 +253,17 @@ class Registry:
     home_widgets: list[HomeWidget] = field(default_factory=list)
     todo_providers: list[TodoProvider] = field(default_factory=list)
     audited_listeners: list[Callable] = field(default_factory=list)
-    views: dict[str, ViewSpec] = field(default_factory=dict)
+    declared_views: dict[str, ViewSpec] = field(default_factory=dict)
+    undeclared_api_viewsets: list[ApiViewset] = field(default_factory=list)
+
+    @property
+    def views(self) -> dict[str, ViewSpec]:
+        """Every scoped view declaration (see the module docstring), the API viewsets' routes included:
+        those are declared on first reading (importing the viewsets needs DRF, which ``ready()`` should
+        not pay for in every ``zugong`` command)."""
+        while self.undeclared_api_viewsets:
+            _declare_api_routes(self.undeclared_api_viewsets[0])
+        return self.declared_views
 
 
 registry = Registry()
@@ -280,7 +294,31 @@ def register_nav(*, section: str, label: str, url_name: str, order: int, permiss
 
 
 def register_api_viewset(*, prefix: str, viewset, basename: str) -> None:
-    _add_unique(registry.api_viewsets, ApiViewset(prefix, viewset, basename), lambda e: e.basename)
+    """Put ``viewset`` (class or dotted path) on the API router at ``prefix`` and declare each of its routes
+    with ``register_view`` (``api:<basename>-list`` …; the declarations come from the viewset itself,
+    ``core.api.ScopedViewSet.scoped_view_specs``). A dotted path is imported when ``registry.views`` is
+    first read or the API URLconf is loaded, not here. A viewset that cannot declare its routes is refused
+    with ``ValueError`` (then, or now for a class) — every API route is scoped and covered by the
+    generated scope tests."""
+    entry = ApiViewset(prefix, viewset, basename)
+    if any(e.basename == basename for e in registry.api_viewsets):
+        return  # ready() may run twice in tests that reload apps: registration is idempotent
+    registry.api_viewsets.append(entry)
+    registry.undeclared_api_viewsets.append(entry)
+    if not isinstance(viewset, str):
+        _declare_api_routes(entry)
+
+
+def _declare_api_routes(entry: ApiViewset) -> None:
+    """``register_view`` for every route of ``entry``'s viewset; a viewset that is not a ``ScopedViewSet``
+    is taken off the router and refused (``ValueError``)."""
+    registry.undeclared_api_viewsets.remove(entry)
+    specs = getattr(entry.view_class, "scoped_view_specs", None)
+    if specs is None:
+        registry.api_viewsets.remove(entry)
+        raise ValueError(f"API viewset {entry.viewset!r} must derive from zugong.core.api.ScopedViewSet")
+    for spec in specs(basename=entry.basename):
+        register_view(**spec)
 
 
 def register_api_path(*, route: str, view, name: str) -> None:
@@ -349,11 +387,21 @@ def register_view(*, url_name: str, kind: str, model: str, action: str, methods:
         raise ValueError(f"view {url_name!r}: unknown data label {label!r}")
     spec = ViewSpec(url_name, kind, model, action, tuple(m.upper() for m in methods), object_arg, object_model,
                     label, api)
-    existing = registry.views.get(url_name)
-    if existing is not None and existing != spec:
+    same_url = [s for s in registry.declared_views.values() if s.url_name == url_name]
+    if spec in same_url:
+        return spec
+    if any(set(s.methods) & set(spec.methods) for s in same_url):
         raise ValueError(f"view {url_name!r} registered twice with different declarations")
-    registry.views[url_name] = spec
+    # one URL may answer several methods with different kinds (an API list route: GET list, POST create)
+    key = f"{url_name} {' '.join(spec.methods)}" if same_url else url_name
+    registry.declared_views[key] = spec
     return spec
+
+
+def views_for(url_name: str) -> list[ViewSpec]:
+    """Every declaration of ``url_name`` (more than one when its methods are different kinds, as the API's
+    ``-list`` route: ``GET`` list and ``POST`` create)."""
+    return [s for s in registry.views.values() if s.url_name == url_name]
 
 
 # ----- reading ------------------------------------------------------------------------------------

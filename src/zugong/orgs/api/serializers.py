@@ -44,42 +44,42 @@ class CodeOrNameField(serializers.CharField):
 class OrganizationCreateSerializer(serializers.Serializer):
     """新增下级组织: under ``parent_code`` (within the caller's ``party.add`` scope; else 404)."""
 
-    parent_code = serializers.CharField(max_length=50, help_text="上级组织代码")
-    code = serializers.CharField(max_length=50, help_text="组织代码")
-    name = serializers.CharField(max_length=200, help_text="组织名称")
-    org_type = CodeOrNameField(ORG_TYPE, max_length=20, help_text="组织类别：代码或名称（branch/党支部、committee/党委 …）")
-    unit_category = CodeOrNameField(UNIT_CATEGORY, max_length=30, required=False, allow_blank=True, default="",
+    parent_code = serializers.CharField(label="上级组织", max_length=50, help_text="上级组织代码")
+    code = serializers.CharField(label="组织代码", max_length=50, help_text="组织代码")
+    name = serializers.CharField(label="组织名称", max_length=200, help_text="组织名称")
+    org_type = CodeOrNameField(ORG_TYPE, label="组织类别", max_length=20, help_text="组织类别：代码或名称（branch/党支部、committee/党委 …）")
+    unit_category = CodeOrNameField(UNIT_CATEGORY, label="单位属性", max_length=30, required=False, allow_blank=True, default="",
                                     help_text="单位属性：代码或名称（township/乡镇 …）")
-    founded_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="成立日期")
+    founded_date = serializers.DateField(label="成立日期", required=False, allow_null=True, default=None, help_text="成立日期")
 
 
 class OrganizationPatchSerializer(serializers.Serializer):
     """修改组织: ``version`` as read (stale → 409) plus any of the editable fields."""
 
-    version = serializers.IntegerField(help_text="读取时的版本号")
-    name = serializers.CharField(max_length=200, required=False, help_text="组织名称")
-    org_type = CodeOrNameField(ORG_TYPE, max_length=20, required=False, help_text="组织类别：代码或名称")
-    unit_category = CodeOrNameField(UNIT_CATEGORY, max_length=30, required=False, allow_blank=True,
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
+    name = serializers.CharField(label="组织名称", max_length=200, required=False, help_text="组织名称")
+    org_type = CodeOrNameField(ORG_TYPE, label="组织类别", max_length=20, required=False, help_text="组织类别：代码或名称")
+    unit_category = CodeOrNameField(UNIT_CATEGORY, label="单位属性", max_length=30, required=False, allow_blank=True,
                                     help_text="单位属性：代码或名称")
-    founded_date = serializers.DateField(required=False, allow_null=True, help_text="成立日期")
+    founded_date = serializers.DateField(label="成立日期", required=False, allow_null=True, help_text="成立日期")
 
 
 class OrganizationMoveSerializer(serializers.Serializer):
     """调整隶属关系: the new parent's 组织代码 and the ``version`` as read."""
 
-    new_parent_code = serializers.CharField(max_length=50, help_text="新的上级组织代码")
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    new_parent_code = serializers.CharField(label="上级组织", max_length=50, help_text="新的上级组织代码")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
 
 
 class OrganizationDissolveSerializer(serializers.Serializer):
     """撤销组织: date, reason and the ``version`` as read."""
 
-    date = serializers.DateField(help_text="撤销日期")
-    reason = serializers.CharField(max_length=200, help_text="撤销原因")
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    date = serializers.DateField(label="撤销日期", help_text="撤销日期")
+    reason = serializers.CharField(label="撤销原因", max_length=200, help_text="撤销原因")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
 
 
 class OrganizationVersionSerializer(serializers.Serializer):
     """恢复组织: the ``version`` as read."""
 
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
