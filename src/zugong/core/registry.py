@@ -25,7 +25,7 @@ so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as do
   (``list``/``detail``/``create``/``edit``/``delete``/``action``/``import``/``export``), the model, the scope
   action it needs and which URL argument names which record. The generic views (``core.generic``) register
   themselves; a hand-written view registers in its app's ``ready()``. The generated scope tests
-  (``tests/security/scope_generated``) are built from this table, and a meta-test fails for a URL name
+  (``tests/security/test_scope_generated.py``) are built from this table, and a meta-test fails for a URL name
   that is neither here nor in the hand-kept matrix.
 """
 
@@ -180,7 +180,13 @@ class ViewSpec:
     changes), the scope ``action`` it needs on the model's data label (or ``label``), the HTTP ``methods``
     it answers, ``object_arg`` — the URL keyword argument holding a record's primary key (``""`` when the
     URL names none) — and ``object_model`` when that record is of another model than ``model`` (e.g. the
-    parent organization of a create-child page). ``api=True`` for API routes (JSON bodies)."""
+    parent organization of a create-child page). ``object_param``: the query-string parameter naming the
+    record by its code instead (``"org"`` for ``?org=C-A-1`` of the statistics and exports; ``""`` when
+    none). ``api=True`` for API routes (JSON bodies).
+
+    An API route answering several methods (a DRF list or detail route) registers the kind of its ``GET``
+    (``list``/``detail``); the scope tests read ``POST`` on a list as a create, ``PATCH``/``PUT`` on a
+    detail as an edit and ``DELETE`` as a delete (``tests/security/test_scope_generated.py``)."""
 
     url_name: str
     kind: str
@@ -191,6 +197,7 @@ class ViewSpec:
     object_model: str = ""
     label: str = ""
     api: bool = False
+    object_param: str = ""
 
     @property
     def target_model(self) -> str:
@@ -288,7 +295,8 @@ def register_todo_provider(*, name: str, provider, permission: str = "") -> None
 
 
 def register_view(*, url_name: str, kind: str, model: str, action: str, methods: tuple[str, ...] = ("GET",),
-                  object_arg: str = "", object_model: str = "", label: str = "", api: bool = False) -> ViewSpec:
+                  object_arg: str = "", object_model: str = "", label: str = "", api: bool = False,
+                  object_param: str = "") -> ViewSpec:
     """Declare what the view ``url_name`` reads or changes (see ``ViewSpec``). Idempotent for the same
     declaration; a different declaration under the same name raises ``ValueError``."""
     from zugong.core.scoping import ACTIONS, DATA_LABELS
@@ -299,8 +307,10 @@ def register_view(*, url_name: str, kind: str, model: str, action: str, methods:
         raise ValueError(f"view {url_name!r}: unknown action {action!r}")
     if label and label not in DATA_LABELS:
         raise ValueError(f"view {url_name!r}: unknown data label {label!r}")
+    if object_arg and object_param:
+        raise ValueError(f"view {url_name!r}: name the record by object_arg or object_param, not both")
     spec = ViewSpec(url_name, kind, model, action, tuple(m.upper() for m in methods), object_arg, object_model,
-                    label, api)
+                    label, api, object_param)
     existing = registry.views.get(url_name)
     if existing is not None and existing != spec:
         raise ValueError(f"view {url_name!r} registered twice with different declarations")

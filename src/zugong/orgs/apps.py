@@ -18,4 +18,32 @@ class OrgsConfig(AppConfig):
         registry.register_import_kind(code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
                                       template="zugong.orgs.importers.organizations_template",
                                       permission="party.import", job_url_name="orgs:import_job")
+        # --- scoped views (hand-written views; the generic views register themselves) -------------------
+        org = "orgs.PartyOrganization"
+        view = registry.register_view
+        view(url_name="orgs:tree", kind="list", model=org, action="view")
+        view(url_name="orgs:picker", kind="list", model=org, action="view")
+        view(url_name="orgs:children", kind="list", model=org, action="view", object_arg="pk")
+        view(url_name="orgs:detail", kind="detail", model=org, action="view", object_arg="pk")
+        view(url_name="orgs:create_child", kind="create", model=org, action="add", methods=("GET", "POST"),
+             object_arg="pk")
+        view(url_name="orgs:edit", kind="edit", model=org, action="change", methods=("GET", "POST"), object_arg="pk")
+        view(url_name="orgs:move", kind="action", model=org, action="change", methods=("GET", "POST"),
+             object_arg="pk")
+        view(url_name="orgs:dissolve", kind="delete", model=org, action="delete", methods=("GET", "POST"),
+             object_arg="pk")
+        view(url_name="orgs:reactivate", kind="action", model=org, action="delete", methods=("GET", "POST"),
+             object_arg="pk")
+        view(url_name="orgs:import", kind="import", model=org, action="import", methods=("GET", "POST"))
+        view(url_name="api:organization-list", kind="list", model=org, action="view", methods=("GET", "POST"),
+             api=True)
+        view(url_name="api:organization-detail", kind="detail", model=org, action="view", methods=("GET", "PATCH"),
+             object_arg="pk", api=True)
+        view(url_name="api:organization-move", kind="action", model=org, action="change", methods=("POST",),
+             object_arg="pk", api=True)
+        view(url_name="api:organization-dissolve", kind="delete", model=org, action="delete", methods=("POST",),
+             object_arg="pk", api=True)
+        view(url_name="api:organization-reactivate", kind="action", model=org, action="delete", methods=("POST",),
+             object_arg="pk", api=True)
+        # ---------------------------------------------------------------------------------------------------
         from zugong.demo import checks  # noqa: F401  (registers the demo-data deploy check, zugong.E004)

@@ -13,7 +13,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zugong.core.codes import ORG_TYPES_HOLDING_MEMBERS
 from zugong.core.errors import RowError, ValidationFailed
@@ -66,19 +66,23 @@ def _keep(request) -> str:
 
 
 @login_required
+@require_GET
 def tree(request):
     """组织树: the user's scope as a tree (roots = the user's grant nodes), each node with its type, its
     current member count and a link to its detail page; ``?q=`` searches by name or code instead."""
     text = request.GET.get("q", "").strip()
     context = {"q": text}
     if text:
-        context["results"] = organization_search(user=request.user, text=text)
+        context["results"] = context["object_list"] = organization_search(user=request.user, text=text)
     else:
-        context.update({"nodes": scope_tree(user=request.user, with_counts=True), "mode": "browse"})
+        nodes = scope_tree(user=request.user, with_counts=True)
+        context.update({"nodes": nodes, "mode": "browse",
+                        "object_list": [o["org"] for n in nodes for o in (n, *(n["children"] or ()))]})
     return render(request, "orgs/tree.html", context)
 
 
 @login_required
+@require_GET
 def children(request, pk):
     """HTMX fragment: the children of organization ``pk`` as tree nodes (``?mode=browse|roster``).
     404 when ``pk`` is outside the scope."""
@@ -89,7 +93,8 @@ def children(request, pk):
     kids = organization_children(user=request.user, parent=parent) if covers_subtree(
         user=request.user, organization=parent) else PartyOrganization.objects.none()
     nodes = _nodes(request.user, kids, with_counts=mode == "browse")
-    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "mode": mode, "keep": _keep(request)})
+    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "mode": mode, "keep": _keep(request),
+                                                     "object_list": [n["org"] for n in nodes]})
 
 
 def _reverse_or_none(name: str, query: dict) -> str | None:
@@ -100,6 +105,7 @@ def _reverse_or_none(name: str, query: dict) -> str | None:
 
 
 @login_required
+@require_GET
 def detail(request, pk):
     """组织详情: fields, breadcrumbs (in-scope ancestors only), children with member counts, member
     figures, and links to the member list and statistics of this subtree. 404 outside the scope."""
@@ -166,6 +172,7 @@ def _page(request, template, org, form, errors, status, **extra):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def create_child(request, pk):
     """新增下级组织 under ``pk`` (``party.add`` through a subtree grant; else 404)."""
     parent = _get(request, pk, "add")
@@ -191,6 +198,7 @@ def create_child(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def edit(request, pk):
     """编辑组织 (名称、类别、单位属性、成立日期), ``party.change``; stale version → 409 naming who changed what."""
     org = _get(request, pk, "change")
@@ -212,6 +220,7 @@ def edit(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def move(request, pk):
     """调整隶属关系 (move with the subtree), ``party.change``; the new parent is typed or picked."""
     org = _get(request, pk, "change")
@@ -240,6 +249,7 @@ def move(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def dissolve(request, pk):
     """撤销组织 (date + reason, confirmed), ``party.delete``; refused while members or sub-organizations
     remain, the refusal listing them."""
@@ -265,6 +275,7 @@ def dissolve(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def reactivate(request, pk):
     """恢复已撤销的组织 (confirm page, then POST), ``party.delete``."""
     org = _get(request, pk, "delete")
@@ -306,4 +317,4 @@ def picker(request):
                                 subtree_only=request.GET.get("target") == "1")
     name = request.GET.get("name", "org")
     name = name if name.replace("_", "").isalnum() else "org"
-    return render(request, "orgs/_picker.html", {"results": results, "q": q, "name": name})
+    return render(request, "orgs/_picker.html", {"results": results, "object_list": results, "q": q, "name": name})

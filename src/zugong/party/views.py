@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
 
 from zugong.core.scoping import can
 from zugong.orgs.selectors import scope_tree
@@ -58,6 +59,7 @@ def _create_href(user, selected_org) -> str | None:
 
 
 @login_required
+@require_GET
 def member_list(request):
     """党员名册: the roster of the user's scope as of a date, filtered by ``MemberFilterSet``, paginated
     in SQL (``RosterPaginator``: COUNT (of the filter set's ``count_qs``), then the page's keys and rows;
@@ -88,6 +90,7 @@ def member_list(request):
         "filter": filterset,
         "filter_errors": [] if valid else filterset.form.errors,
         "page": page,
+        "object_list": page.object_list,  # the page's memberships (the rows' records)
         "rows": rows,
         "total": paginator.count,
         "as_of": filterset.as_of,

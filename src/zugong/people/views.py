@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from zugong.core.dates import age_on
 from zugong.party.member_views import member_actions
@@ -27,6 +28,7 @@ def _optional_template(name: str) -> str | None:
 
 
 @login_required
+@require_GET
 def person_detail(request, pk):
     """人员详情: masked ID number and phone; party data only with ``party.view`` on the person."""
     person = person_get(user=request.user, pk=pk)

@@ -15,3 +15,11 @@ class ReportsConfig(AppConfig):
         registry.register_home_widget(name="reports.scope_figures", template="reports/_home_figures.html",
                                       provider="zugong.reports.home.scope_figures", order=100,
                                       permission="party.view")
+        # --- scoped views (hand-written views; the generic views register themselves) -------------------
+        # the statistics of one organization's subtree (``?org=CODE``): a detail of that organization
+        org = "orgs.PartyOrganization"
+        view = registry.register_view
+        view(url_name="reports:party_stats", kind="detail", model=org, action="view", object_param="org")
+        view(url_name="reports:party_stats_xlsx", kind="detail", model=org, action="export", object_param="org")
+        view(url_name="api:party-stats", kind="detail", model=org, action="view", object_param="org", api=True)
+        # ---------------------------------------------------------------------------------------------------
