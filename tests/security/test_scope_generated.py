@@ -237,11 +237,12 @@ def may(user, spec, action: str, org=None) -> bool:
     return all(can(fresh(user), lb, action, org) for lb in labels)
 
 
-def snapshot(t) -> dict:
-    """Every business model's count and its rows under the foreign subtree (all fields)."""
-    foreign = side(t, FOREIGN)
+def snapshot(t, key: str = FOREIGN) -> dict:
+    """Every business model's count and its rows (all fields) under the subtree ``key`` (default: the
+    foreign one)."""
+    subtree = side(t, key)
     return {name: (case.model_class.objects.count(),
-                   [tuple(sorted(r.items())) for r in case.records_under(foreign).order_by("pk").values()])
+                   [tuple(sorted(r.items())) for r in case.records_under(subtree).order_by("pk").values()])
             for name, case in CASES.items()}
 
 
@@ -301,7 +302,7 @@ def refuse_anonymous_and_administrators(spec, method, t):
     """Anonymous → the login page (API: 403); the three separated administrators → 403 (三权分立);
     nothing written."""
     url = _any_url(spec, t)
-    before = snapshot(t)
+    before = snapshot(t, ANY_SIDE)
     response = send(Client(), spec, method, url)
     if spec.api:
         assert response.status_code == 403, f"anonymous {method} {url}: {response.status_code}"
@@ -310,7 +311,7 @@ def refuse_anonymous_and_administrators(spec, method, t):
     for admin in ADMINS:
         response = send(client_for(getattr(t, admin)), spec, method, url)
         assert response.status_code == 403, f"{admin} {method} {url}: {response.status_code}"
-    assert snapshot(t) == before, f"{method} {url}: an anonymous or administrator request changed data"
+    assert snapshot(t, ANY_SIDE) == before, f"{method} {url}: an anonymous or administrator request changed data"
 
 
 def _records(spec, actor, t):
@@ -497,9 +498,13 @@ RUNNERS: dict[str, Callable] = {
 
 # ----- anonymous, administrators, undeclared methods -------------------------------------------------------
 
+ANY_SIDE = "branch_a1"
+
+
 def _any_url(spec, t) -> str:
-    record = CASES[spec.target_model].make(t, side(t, "branch_a1"), probe_name("丙"))
-    return url_for(spec, container(t, spec, side(t, "branch_a1"), record))
+    """The view's URL naming a fresh record in branch A1 (for requests whose answer does not depend on scope)."""
+    record = CASES[spec.target_model].make(t, side(t, ANY_SIDE), probe_name("丙"))
+    return url_for(spec, container(t, spec, side(t, ANY_SIDE), record))
 
 
 SPECS = sorted(registry.views.values(), key=lambda s: s.url_name)
