@@ -11,7 +11,8 @@ with a "mine" record in the actor's subtree and a "foreign" record in branch B1 
   the actor holds the view's action there; else 403/404);
 - **edit / delete / action / create under a parent** (``POST``/``PATCH`` naming a record): the foreign
   record is a 404 and nothing under branch B1 changed (every business model's rows compared before/after);
-  an edit or create in the own subtree succeeds;
+  an edit or create in the own subtree succeeds, an action on the own record is done or refused on its
+  merits (400/409), never a 404 (unless the actor lacks the action there);
 - **create** (``POST`` without a record: the target is in the body): refused for the foreign subtree
   with nothing written, done in the own one;
 - **import**: a file naming the foreign organization fails with nothing written; one naming the own
@@ -455,6 +456,15 @@ def run_write(spec, method, kind, actor, t):
         response = send(client, spec, method, url_for(spec, mine), body(mine, mine_side))
         assert response.status_code in (200, 302), f"{where} of its own {spec.target_model}: {response.status_code}"
         assert target.named(new_name).filter(pk=mine.pk).exists(), f"{where}: its own record was not changed"
+    elif kind != "edit":
+        # the own record is found: done, or refused on its merits (400/409), never "not found"
+        response = send(client, spec, method, url_for(spec, mine), body(mine, mine_side))
+        if may(user, spec, action_of(spec, kind), mine_side.org):
+            assert response.status_code in (200, 201, 302, 400, 409), (
+                f"{where} of its own {spec.target_model}: {response.status_code}")
+        else:
+            assert response.status_code in (403, 404), f"{where} without {label(spec)}.{spec.action}: " \
+                                                       f"{response.status_code}"
 
 
 def run_import(spec, method, kind, actor, t):
