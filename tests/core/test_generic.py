@@ -250,7 +250,7 @@ def test_generic_pages_declare_themselves():
     assert views["orgs:create_child"].kind == "create" and views["orgs:create_child"].object_arg == "pk"
     assert views["orgs:dissolve"].kind == "delete" and views["orgs:reactivate"].action == "delete"
     assert views["party:member_list"].kind == "list" and views["party:member_list"].model == "party.Membership"
-    assert views["party:membership_full"].object_model == "people.Person"
+    assert views["party:membership_full"].object_model == "party.PartyMember"
     assert views["people:detail"].kind == "detail" and views["people:edit"].methods == ("GET", "POST")
     assert views["party:export_roster"].kind == "export" and views["party:export_roster"].label == "party"
     assert views["party:import_roster"].kind == "import" and views["orgs:import"].model == "orgs.PartyOrganization"

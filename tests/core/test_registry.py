@@ -115,3 +115,20 @@ def test_import_kind_permission_is_declared_and_known(permission):
     with pytest.raises(TypeError):  # no default label: the permission must be given
         register_import_kind(code="probe", label="试", runner="x.y", template="x.z")
     assert "probe" not in registry.import_kinds
+
+
+def test_register_view_validates_and_refuses_conflicting_declarations():
+    from zugong.core.registry import register_view
+
+    spec = registry.views["orgs:detail"]
+    assert (spec.kind, spec.model, spec.action, spec.methods, spec.object_arg) == (
+        "detail", "orgs.PartyOrganization", "view", ("GET",), "pk")
+    assert register_view(url_name="orgs:detail", kind="detail", model="orgs.PartyOrganization", action="view",
+                         object_arg="pk") == spec  # the same declaration again: accepted
+    bad = [dict(kind="detail", action="change", object_arg="pk"),  # conflicts with the app's declaration
+           dict(kind="show", action="view"), dict(kind="detail", action="fly"),
+           dict(kind="detail", action="view", object_arg="pk", object_param="org")]
+    for kwargs in bad:
+        with pytest.raises(ValueError):
+            register_view(url_name="orgs:detail", model="orgs.PartyOrganization", **kwargs)
+    assert registry.views["orgs:detail"] == spec

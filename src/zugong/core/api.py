@@ -285,10 +285,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
     """The scoped base (see the module docstring). Set ``model``, ``list_selector`` and
     ``serializer_class``; optionally ``get_selector``, ``filterset_class``, ``object_model`` (the model
     whose primary key the detail URL carries, when it is not ``model``: the roster lists memberships but
-    ``/api/members/{person_id}/`` names a party member) and ``not_found`` (the 404 text)."""
+    ``/api/members/{person_id}/`` names a party member), ``row_model`` (the model whose primary key the
+    list's rows carry, when it is not ``model``: a roster row names its member by ``person_id``) and
+    ``not_found`` (the 404 text)."""
 
     model = None
     object_model = None
+    row_model = None
     list_selector: Callable | None = None  # (*, user, action) -> QuerySet of rows in scope
     get_selector: Callable | None = None  # (*, user, pk, action) -> object | None
     not_found = "对象不存在或不在您的数据范围内。"
@@ -369,6 +372,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         """The ``core.registry.register_view`` keyword arguments of every route of this viewset."""
         label = cls.model._meta.label
         object_model = cls.object_model._meta.label if cls.object_model is not None else ""
+        row_label = cls.row_model._meta.label if cls.row_model is not None else label
         object_arg = cls.lookup_url_kwarg or cls.lookup_field
         specs = []
         for route, method, suffix in (("list", "GET", "list"), ("create", "POST", "list"),
@@ -378,7 +382,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
                 continue
             kind, scope = ROUTE_ACTIONS[route]
             on_object = suffix == "detail"
-            specs.append({"url_name": f"{namespace}:{basename}-{suffix}", "kind": kind, "model": label,
+            specs.append({"url_name": f"{namespace}:{basename}-{suffix}", "kind": kind,
+                          "model": row_label if route == "list" else label,
                           "action": scope, "methods": (method,), "object_arg": object_arg if on_object else "",
                           "object_model": object_model if on_object else "", "api": True})
         for extra in cls.get_extra_actions():

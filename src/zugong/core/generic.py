@@ -74,7 +74,7 @@ class GenericView(LoginRequiredMixin, View):
     """Base of the generic views: login required, the HTTP ``methods`` of the declaration only, and the
     self-registration with ``core.registry.register_view`` (``url_name`` — namespaced, e.g.
     ``"orgs:detail"`` —, ``kind``, ``model`` ``"app_label.ModelName"``, scope ``action``, ``object_arg``,
-    ``object_model``, ``label``). A class without ``url_name`` is a base for others and registers nothing.
+    ``object_model``, ``object_param`` — the query parameter naming the record by code —, ``label``). A class without ``url_name`` is a base for others and registers nothing.
     ``not_found``: the 404 text for a record outside the scope."""
 
     url_name: str = ""
@@ -84,6 +84,7 @@ class GenericView(LoginRequiredMixin, View):
     methods: tuple[str, ...] = ("GET",)
     object_arg: str = ""
     object_model: str = ""
+    object_param: str = ""
     label: str = ""
     not_found: str = NOT_FOUND
     template_name: str = ""
@@ -94,6 +95,7 @@ class GenericView(LoginRequiredMixin, View):
         if "url_name" in cls.__dict__ and cls.url_name:
             register_view(url_name=cls.url_name, kind=cls.kind, model=cls.model, action=cls.action,
                           methods=cls.methods, object_arg=cls.object_arg, object_model=cls.object_model,
+                          object_param=cls.object_param,
                           label=cls.label)
 
     @property

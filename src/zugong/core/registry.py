@@ -31,7 +31,7 @@ so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as do
   URL whose methods are of different kinds (the API's ``-list``: ``GET`` list, ``POST`` create; ``-detail``:
   ``GET`` detail, ``PATCH`` edit) has one declaration per kind, the further ones keyed
   ``"<url name> <METHODS>"`` (``views_for(url_name)`` lists them all). The generated scope tests
-  (``tests/security/scope_generated``) are built from this table, and a meta-test fails for a URL name
+  (``tests/security/test_scope_generated.py``) are built from this table, and a meta-test fails for a URL name
   that is neither here nor in the hand-kept matrix.
 """
 
@@ -226,7 +226,13 @@ class ViewSpec:
     changes), the scope ``action`` it needs on the model's data label (or ``label``), the HTTP ``methods``
     it answers, ``object_arg`` — the URL keyword argument holding a record's primary key (``""`` when the
     URL names none) — and ``object_model`` when that record is of another model than ``model`` (e.g. the
-    parent organization of a create-child page). ``api=True`` for API routes (JSON bodies)."""
+    parent organization of a create-child page). ``object_param``: the query-string parameter naming the
+    record by its code instead (``"org"`` for ``?org=C-A-1`` of the statistics and exports; ``""`` when
+    none). ``api=True`` for API routes (JSON bodies).
+
+    An API route answering several methods (a DRF list or detail route) registers the kind of its ``GET``
+    (``list``/``detail``); the scope tests read ``POST`` on a list as a create, ``PATCH``/``PUT`` on a
+    detail as an edit and ``DELETE`` as a delete (``tests/security/test_scope_generated.py``)."""
 
     url_name: str
     kind: str
@@ -237,6 +243,7 @@ class ViewSpec:
     object_model: str = ""
     label: str = ""
     api: bool = False
+    object_param: str = ""
 
     @property
     def target_model(self) -> str:
@@ -260,10 +267,19 @@ class Registry:
     def views(self) -> dict[str, ViewSpec]:
         """Every scoped view declaration (see the module docstring), the API viewsets' routes included:
         those are declared on first reading (importing the viewsets needs DRF, which ``ready()`` should
-        not pay for in every ``zugong`` command)."""
+        not pay for in every ``zugong`` command). The root URLconf is loaded first: the generic views
+        declare themselves when their modules are imported, which the URLconf does."""
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018  (imports every view module once; cached afterwards)
+        self.declare_api_viewsets()
+        return self.declared_views
+
+    def declare_api_viewsets(self) -> None:
+        """Declare the routes of every API viewset registered so far (the API URLconf calls this while
+        it is loaded, before routing them)."""
         while self.undeclared_api_viewsets:
             _declare_api_routes(self.undeclared_api_viewsets[0])
-        return self.declared_views
 
 
 registry = Registry()
@@ -374,7 +390,8 @@ def register_todo_provider(*, name: str, provider, permission: str = "") -> None
 
 
 def register_view(*, url_name: str, kind: str, model: str, action: str, methods: tuple[str, ...] = ("GET",),
-                  object_arg: str = "", object_model: str = "", label: str = "", api: bool = False) -> ViewSpec:
+                  object_arg: str = "", object_model: str = "", label: str = "", api: bool = False,
+                  object_param: str = "") -> ViewSpec:
     """Declare what the view ``url_name`` reads or changes (see ``ViewSpec``). Idempotent for the same
     declaration; a different declaration under the same name raises ``ValueError``."""
     from zugong.core.scoping import ACTIONS, DATA_LABELS
@@ -385,8 +402,10 @@ def register_view(*, url_name: str, kind: str, model: str, action: str, methods:
         raise ValueError(f"view {url_name!r}: unknown action {action!r}")
     if label and label not in DATA_LABELS:
         raise ValueError(f"view {url_name!r}: unknown data label {label!r}")
+    if object_arg and object_param:
+        raise ValueError(f"view {url_name!r}: name the record by object_arg or object_param, not both")
     spec = ViewSpec(url_name, kind, model, action, tuple(m.upper() for m in methods), object_arg, object_model,
-                    label, api)
+                    label, api, object_param)
     same_url = [s for s in registry.declared_views.values() if s.url_name == url_name]
     if spec in same_url:
         return spec
@@ -396,6 +415,16 @@ def register_view(*, url_name: str, kind: str, model: str, action: str, methods:
     key = f"{url_name} {' '.join(spec.methods)}" if same_url else url_name
     registry.declared_views[key] = spec
     return spec
+
+
+def view_names() -> set[str]:
+    """The URL names with at least one declaration."""
+    return {s.url_name for s in registry.views.values()}
+
+
+def view_methods(url_name: str) -> set[str]:
+    """Every HTTP method the declarations of ``url_name`` answer, whatever their kinds."""
+    return {m for s in views_for(url_name) for m in s.methods}
 
 
 def views_for(url_name: str) -> list[ViewSpec]:

@@ -68,19 +68,23 @@ def _keep(request) -> str:
 
 
 @login_required
+@require_GET
 def tree(request):
     """组织树: the user's scope as a tree (roots = the user's grant nodes), each node with its type, its
     current member count and a link to its detail page; ``?q=`` searches by name or code instead."""
     text = request.GET.get("q", "").strip()
     context = {"q": text}
     if text:
-        context["results"] = organization_search(user=request.user, text=text)
+        context["results"] = context["object_list"] = organization_search(user=request.user, text=text)
     else:
-        context.update({"nodes": scope_tree(user=request.user, with_counts=True), "mode": "browse"})
+        nodes = scope_tree(user=request.user, with_counts=True)
+        context.update({"nodes": nodes, "mode": "browse",
+                        "object_list": [o["org"] for n in nodes for o in (n, *(n["children"] or ()))]})
     return render(request, "orgs/tree.html", context)
 
 
 @login_required
+@require_GET
 def children(request, pk):
     """HTMX fragment: the children of organization ``pk`` as tree nodes (``?mode=browse|roster``).
     404 when ``pk`` is outside the scope."""
@@ -91,7 +95,8 @@ def children(request, pk):
     kids = organization_children(user=request.user, parent=parent) if covers_subtree(
         user=request.user, organization=parent) else PartyOrganization.objects.none()
     nodes = _nodes(request.user, kids, with_counts=mode == "browse")
-    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "mode": mode, "keep": _keep(request)})
+    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "mode": mode, "keep": _keep(request),
+                                                     "object_list": [n["org"] for n in nodes]})
 
 
 def _reverse_or_none(name: str, query: dict) -> str | None:
@@ -336,4 +341,4 @@ def picker(request):
                                 subtree_only=request.GET.get("target") == "1")
     name = request.GET.get("name", "org")
     name = name if name.replace("_", "").isalnum() else "org"
-    return render(request, "orgs/_picker.html", {"results": results, "q": q, "name": name})
+    return render(request, "orgs/_picker.html", {"results": results, "object_list": results, "q": q, "name": name})

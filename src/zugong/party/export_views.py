@@ -46,6 +46,8 @@ class RosterExport(generic.ExportView):
     """Download the roster .xlsx (see the module docstring)."""
 
     url_name = "party:export_roster"
+    object_param = "org"
+    object_model = "orgs.PartyOrganization"
     model = "party.Membership"
     label = "party"
     not_found = NOT_FOUND

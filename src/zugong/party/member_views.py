@@ -33,7 +33,7 @@ class MemberCreate(generic.ObjectCreateView):
     organization (from the roster or an organization page); one out of scope is a 404."""
 
     url_name = "party:member_create"
-    model = "party.Membership"
+    model = "party.PartyMember"
     form_class = MemberCreateForm
     template_name = "party/member_create.html"
     not_found = ORG_NOT_FOUND
@@ -71,7 +71,7 @@ class _MembershipAction(generic.ObjectActionView):
     and the record the action changes (``party.change``), else 404; back to the person page after."""
 
     model = "party.Membership"
-    object_model = "people.Person"
+    object_model = "party.PartyMember"  # the party record, whose primary key is the person's
     get_selector = person_get
     not_found = NOT_FOUND
     template_name = "party/membership_action.html"

@@ -10,3 +10,7 @@ class PeopleConfig(AppConfig):
 
         registry.register_api_viewset(prefix="people", viewset="zugong.people.api.views.PersonViewSet",
                                       basename="person")
+        # --- scoped views: the hand-written unmask page (an HTMX fragment behind re-authentication); the
+        # generic pages and the API viewset register themselves
+        registry.register_view(url_name="people:unmask", kind="action", model="people.Person", action="unmask",
+                               methods=("GET", "POST"), object_arg="pk")

@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from zugong.core.codes import ORG_TYPE
 from zugong.core.dates import DateParseError, parse_date
@@ -185,6 +186,7 @@ def _roster_links(organization: PartyOrganization, as_of: dt.date) -> dict[str, 
 
 
 @login_required
+@require_GET
 def party_stats(request):
     """党内统计 page: organization picker, 截至日期 (today / end of last year), the full 公报 table with
     shares, four charts with their numbers, and the Excel export link."""
@@ -220,6 +222,7 @@ def party_stats(request):
 
 
 @login_required
+@require_GET
 def party_stats_xlsx(request):
     """The 党内统计 table as xlsx (the 公报 layout). Needs ``party.export`` on the organization (403
     otherwise); audited as an ``export`` event."""

@@ -80,6 +80,7 @@ class MemberViewSet(ScopedReadOnlyViewSet):
 
     model = Membership
     object_model = PartyMember
+    row_model = PartyMember  # a roster row names its member by person_id
     list_selector = roster_base
     get_selector = member_record_get
     serializer_class = MemberSerializer

@@ -1,0 +1,204 @@
+"""Scope cases: for each business model (every model declaring ``scope_org_field``), how to make a record
+inside one subtree of the fixture tree, and valid form / JSON / import data to create or edit one there.
+
+The generated scope tests (``test_scope_generated.py``) put a "mine" record in the subtree of each scoped
+actor and a "foreign" record in another subtree, then check that every registered view
+(``core.registry.register_view``) lists, shows, changes, imports and exports only what it should.
+
+**Adding a model is one entry** of ``CASES``::
+
+    ScopeCase("party.Commendation", marker="person__name",
+              make=lambda t, side, name: Commendation.objects.create(person=make_member(side.org, name), ...),
+              edit_data=lambda record, name, api: {"version": record.version, "title": name})
+
+- ``make(t, side, name)``: a record whose scope anchor lies in ``side`` and whose ``marker`` (a lookup path
+  to text the pages and files show, e.g. the person's name) is ``name``; ``t`` is the ``sec`` fixture tree.
+- ``create_data(t, side, name, api)``: the POST body (form dict, or JSON dict when ``api``) creating a
+  record named ``name`` in ``side`` (for a page whose URL names the parent, the parent is ``side.org``).
+- ``edit_data(record, name, api)``: the POST/PATCH body renaming ``record`` to ``name`` (with its version).
+- ``import_row(t, side, name)``: ``(headers, row)`` of an import file creating such a record in ``side``.
+- ``under(side)``: the records of the model inside ``side`` (default: through ``scope_org_field`` on the
+  party-organization tree path); a model anchored on another tree (单位) gives its own.
+
+Every record's marker starts with ``MARKER`` so one search (``?q=范围探针``) would find the foreign record
+too if a view forgot the scope. ``Side`` is one subtree: ``org`` its party organization (a second anchor
+kind adds its node, e.g. ``unit``, as an attribute).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+
+from tests.factories import make_id, make_member
+from tests.imports.helpers import ORG_HEADERS, ROSTER_HEADERS, member_row
+from zugong.core.codes import ORG_TYPE
+
+MARKER = "范围探针"
+_DIGITS = "〇一二三四五六七八九"
+_seq = itertools.count(1)
+
+
+def probe_name(tag: str) -> str:
+    """A fresh marker name (``范围探针甲一二``): Chinese digits, valid as a person's or organization's name."""
+    return MARKER + tag + "".join(_DIGITS[int(d)] for d in str(next(_seq)))
+
+
+@dataclass(frozen=True)
+class Side:
+    """One subtree of the fixture tree: ``key`` (its fixture name) and ``org`` (its party organization)."""
+
+    key: str
+    org: object
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def __getattr__(self, name):  # anchors of other kinds (e.g. ``side.unit``) live in ``extra``
+        try:
+            return self.__dict__["extra"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def side(t, key: str) -> Side:
+    """The subtree of fixture organization ``key`` (``"branch_a1"``, ``"branch_b1"`` …)."""
+    return Side(key, getattr(t, key))
+
+
+@dataclass(frozen=True)
+class ScopeCase:
+    model: str
+    marker: str
+    make: Callable
+    create_data: Callable | None = None
+    edit_data: Callable | None = None
+    import_row: Callable | None = None
+    under: Callable | None = None
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    def records_under(self, side: Side):
+        """The model's records inside ``side`` (all of them, unscoped: for before/after snapshots)."""
+        if self.under is not None:
+            return self.under(side)
+        model = self.model_class
+        prefix = f"{model.scope_org_field}__" if model.scope_org_field else ""
+        return model.objects.filter(**{f"{prefix}path__startswith": side.org.path})
+
+    def named(self, name: str):
+        """Records whose marker is ``name``."""
+        return self.model_class.objects.filter(**{self.marker: name})
+
+    def marker_of(self, record) -> str:
+        value = record
+        for part in self.marker.split("__"):
+            value = getattr(value, part)
+        return value
+
+
+# ----- party organizations (the scope anchor) -------------------------------------------------------------
+
+def _child_type(parent) -> str:
+    return "party_group" if parent.org_type in ("branch", "joint_branch", "temporary_branch") else "branch"
+
+
+def _org_make(t, side, name):
+    from zugong.orgs.services import organization_create
+
+    parent = side.org
+    return organization_create(parent=parent, code=f"{parent.code}-S{next(_seq)}", name=name,
+                               org_type=_child_type(parent), founded_date=dt.date(2000, 1, 1))
+
+
+def _org_create(t, side, name, api):
+    data = {"code": f"{side.org.code}-N{next(_seq)}", "name": name, "org_type": _child_type(side.org),
+            "unit_category": "", "founded_date": "2001-01-01"}
+    return {**data, "parent_code": side.org.code} if api else data
+
+
+def _org_edit(record, name, api):
+    record.refresh_from_db()
+    if api:
+        return {"version": record.version, "name": name}
+    return {"version": record.version, "name": name, "org_type": record.org_type,
+            "unit_category": record.unit_category, "founded_date": record.founded_date.isoformat()}
+
+
+def _org_import(t, side, name):
+    return ORG_HEADERS, [f"{side.org.code}-I{next(_seq)}", name, side.org.code,
+                         ORG_TYPE.label(_child_type(side.org)), "", ""]
+
+
+# ----- people and party members ---------------------------------------------------------------------------
+
+def _member(side, name, *, probationary: bool = False):
+    """A party member (person + record + open membership) in ``side``; probationary: admitted last year."""
+    if probationary:
+        admitted = dt.date.today().replace(month=1, day=1) - dt.timedelta(days=400)
+        return make_member(side.org, name, admission_date=admitted, full_membership_date=None)
+    return make_member(side.org, name)
+
+
+def _person_create(t, side, name, api):
+    birth = dt.date(1990, 1, 1)
+    data = {"organization": side.org.pk, "name": name, "sex": "1", "ethnicity": "01",
+            "birth_date": birth.isoformat(), "id_number": make_id(birth, "1")}
+    return data if api else {**data, "education_level": "21"}
+
+
+def _person_edit(record, name, api):
+    record.refresh_from_db()
+    if api:
+        return {"version": record.version, "name": name}
+    return {"version": record.version, "name": name, "sex": record.sex, "ethnicity": record.ethnicity,
+            "birth_date": record.birth_date.isoformat(), "education_level": record.education_level,
+            "political_status": record.political_status}
+
+
+def _member_create(t, side, name, api):
+    birth = dt.date(1988, 3, 3)
+    data = {"organization": side.org.pk, "name": name, "sex": "1", "ethnicity": "01", "id_number": make_id(birth, "1"),
+            "birth_date": birth.isoformat(), "education_level": "21", "category": "full",
+            "admission_date": "2012-07-01", "full_membership_date": "2013-07-01", "occupation": "professional"}
+    return data
+
+
+def _roster_import(t, side, name):
+    return ROSTER_HEADERS, member_row(side.org.code, name=name)
+
+
+def _development_make(t, side, name):
+    from zugong.party.models import DevelopmentRecord
+
+    person = make_member(side.org, name)
+    return DevelopmentRecord.objects.create(person=person, organization=side.org,
+                                            application_date=dt.date(2020, 3, 1))
+
+
+CASES: dict[str, ScopeCase] = {c.model: c for c in [
+    ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
+              edit_data=_org_edit, import_row=_org_import),
+    ScopeCase("people.Person", marker="name", make=lambda t, side, name: _member(side, name),
+              create_data=_person_create, edit_data=_person_edit),
+    ScopeCase("party.PartyMember", marker="person__name",
+              make=lambda t, side, name: _member(side, name, probationary=True).party_member,
+              create_data=_member_create),
+    ScopeCase("party.Membership", marker="person__name",
+              make=lambda t, side, name: _member(side, name).memberships.get(end_date__isnull=True),
+              import_row=_roster_import),
+    ScopeCase("party.DevelopmentRecord", marker="person__name", make=_development_make),
+]}
+
+
+def business_models() -> list:
+    """Every concrete model of the installed apps that declares ``scope_org_field`` (a business model)."""
+    return [m for m in apps.get_models() if hasattr(m, "scope_org_field") and not m._meta.abstract]
+
+
+def label_of(model) -> str:
+    return f"{model._meta.app_label}.{model.__name__}"

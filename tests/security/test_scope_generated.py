@@ -1,0 +1,575 @@
+"""Scope tests generated from the view registry (``core.registry.registry.views``) and the case table
+(``scope_cases.CASES``): every registered page and API route, every method it declares.
+
+For each ``(view, method)`` and each scoped actor (``ACTORS``: the branch-A1 secretary, the town-A worker),
+with a "mine" record in the actor's subtree and a "foreign" record in branch B1 (outside both):
+
+- **list** (``GET``): every row (``context["object_list"]`` of a page, the JSON rows of an API route)
+  lies in the actor's scope, the foreign row is absent and the actor's own row present (after the
+  ``LIST_SEARCH`` query when the plain list does not show new rows, e.g. the tree's roots);
+- **detail / form pages** (``GET`` naming a record): the foreign record is a 404, the own one a 200 (when
+  the actor holds the view's action there; else 403/404);
+- **edit / delete / action / create under a parent** (``POST``/``PATCH`` naming a record): the foreign
+  record is a 404 and nothing under branch B1 changed (every business model's rows compared before/after);
+  an edit or create in the own subtree succeeds, an action on the own record is done or refused on its
+  merits (400/409), never a 404 (unless the actor lacks the action there);
+- **create** (``POST`` without a record: the target is in the body): refused for the foreign subtree
+  with nothing written, done in the own one;
+- **import**: a file naming the foreign organization fails with nothing written; one naming the own
+  organization succeeds;
+- **export**: every exported row names an organization of the actor's export scope; the own row is in
+  the file, the foreign one is not; ``?org=`` of a foreign organization is a 404;
+- every ``GET`` answer the actor may read names neither the foreign record nor the foreign branch.
+
+Also per view: anonymous → the login page (API: 403), the three separated administrators → 403, for every
+declared method; every method *not* declared → 405. The meta-tests fail, naming them, for a business
+model without a scope case, a URL name neither registered nor in the hand matrix
+(``test_scope_matrix.MATRIX``), and a declared method the generator cannot exercise.
+
+An API route answering several methods registers the kind of its ``GET``: ``POST`` on a list is read
+as a create, ``PATCH``/``PUT`` on a detail as an edit, ``DELETE`` as a delete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import openpyxl
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from tests.imports.helpers import xlsx
+from tests.security.helpers import login
+from tests.security.scope_cases import CASES, MARKER, business_models, label_of, probe_name, side
+from tests.security.test_scope_matrix import MATRIX, NOT_SCOPED, named_urls
+from zugong.core.models import ImportJob
+from zugong.core.registry import registry, view_methods, view_names
+from zugong.core.scoping import can, user_scope
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Scope-anchor models (``scope_anchor``) → the ``Side`` attribute holding a subtree's node of that tree. A page
+# listing or creating *under* an anchor record gets the subtree's node (a second tree adds its entry).
+ANCHOR_SIDES = {"orgs.PartyOrganization": "org"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    user: str  # attribute of the ``sec`` fixture
+    home: str  # the fixture organization the actor's own records go to (inside its scope)
+
+
+ACTORS = (Actor("branch_a", "branch_user", "branch_a1"), Actor("town", "town_user", "branch_a2"))
+FOREIGN = "branch_b1"  # outside both actors' scope
+ADMINS = ("sysadm", "secadm", "audadm")
+
+# List views that do not show a new row without a query (the tree shows its roots and their children; the
+# picker shows nothing until typed into): the parameter that searches by the marker text.
+LIST_SEARCH = {"orgs:tree": "q", "orgs:picker": "q", "api:organization-list": "search"}
+
+
+def _version(record) -> int:
+    return type(record).objects.get(pk=record.pk).version
+
+
+def _open_membership(member):
+    from zugong.party.models import Membership
+
+    return Membership.objects.get(person_id=member.pk, end_date__isnull=True)
+
+
+def _full_date(member) -> str:
+    admitted = member.admission_date
+    return (admitted.replace(year=admitted.year + 1) + dt.timedelta(days=1)).isoformat()
+
+
+def _move(r, s):
+    return {"version": _version(r), "new_parent": s.org.code}
+
+
+def _dissolve(r, s):
+    return {"version": _version(r), "date": "2024-12-31", "reason": "撤并"}
+
+
+def _transfer(r, s):
+    return {"version": _open_membership(r).version, "to_organization": s.org.pk, "date": "2025-01-02"}
+
+
+def _full(r, s):
+    return {"version": _version(r), "full_membership_date": _full_date(r)}
+
+
+def _end(r, s):
+    return {"version": _open_membership(r).version, "end_date": "2025-01-02", "reason": "death"}
+
+
+# POST bodies of the action and delete views, ``fn(record, actor_side) -> dict``: a valid request that would
+# change the foreign record — move it, or transfer its member, into the actor's own subtree.
+ACTION_DATA: dict[str, Callable] = {
+    "orgs:move": _move,
+    "api:organization-move": lambda r, s: {"version": _version(r), "new_parent_code": s.org.code},
+    "orgs:dissolve": _dissolve,
+    "api:organization-dissolve": _dissolve,
+    "orgs:reactivate": lambda r, s: {"version": _version(r)},
+    "api:organization-reactivate": lambda r, s: {"version": _version(r)},
+    "party:membership_transfer": _transfer,
+    "api:member-transfer": _transfer,
+    "party:membership_full": _full,
+    "api:member-full-membership": _full,
+    "party:membership_end": _end,
+    "api:member-end": _end,
+    "people:unmask": lambda r, s: {"reason": "核对档案"},
+}
+
+
+def _prepare(url_name: str, record) -> None:
+    """Put ``record`` in the state the action applies to (a reactivation needs a dissolved organization)."""
+    if url_name in ("orgs:reactivate", "api:organization-reactivate"):
+        type(record).objects.filter(pk=record.pk).update(status="dissolved", dissolved_date=dt.date(2024, 12, 31),
+                                                         dissolution_reason="撤并")
+
+
+# ----- what a (view, method) pair means ---------------------------------------------------------------------
+
+def derived_kind(spec, method: str) -> str:
+    """The test a method of ``spec`` gets: ``list``, ``detail``, ``export``, ``form`` (GET of a write page),
+    ``create``, ``edit``, ``delete``, ``action`` or ``import``."""
+    if method == "GET":
+        return spec.kind if spec.kind in ("list", "detail", "export") else "form"
+    if spec.kind == "list":
+        return "create"
+    if spec.kind == "detail":
+        return {"PATCH": "edit", "PUT": "edit", "DELETE": "delete"}.get(method, "action")
+    return spec.kind
+
+
+WRITE_ACTION = {"create": "add", "edit": "change", "delete": "delete"}
+
+
+def action_of(spec, kind: str) -> str:
+    if spec.kind in ("list", "detail") and kind in WRITE_ACTION:
+        return WRITE_ACTION[kind]
+    return spec.action
+
+
+def problems(spec, method: str) -> list[str]:
+    """Why the generator cannot exercise ``method`` of ``spec`` (empty: it can)."""
+    out = []
+    kind = derived_kind(spec, method)
+    if method not in METHODS:
+        out.append(f"unknown method {method}")
+    for model in {spec.model, spec.target_model}:
+        if model not in CASES:
+            out.append(f"no scope case for {model}")
+    if out:
+        return out
+    case, target = CASES[spec.model], CASES[spec.target_model]
+    if kind == "create" and case.create_data is None:
+        out.append(f"{spec.model} has no create_data in its scope case")
+    if kind == "edit" and target.edit_data is None:
+        out.append(f"{spec.target_model} has no edit_data in its scope case")
+    if kind == "import" and case.import_row is None:
+        out.append(f"{spec.model} has no import_row in its scope case")
+    if kind in ("detail", "edit", "delete", "action") and not (spec.object_arg or spec.object_param):
+        out.append(f"a {kind} names no record (object_arg / object_param)")
+    if kind in ("delete", "action") and spec.url_name not in ACTION_DATA:
+        out.append("no request body in ACTION_DATA")
+    if spec.object_arg and spec.kind in ("create", "list") and spec.target_model not in ANCHOR_SIDES:
+        out.append(f"a {spec.kind} under a {spec.target_model} (not a scope anchor: ANCHOR_SIDES)")
+    if spec.object_param and not any(f.name == "code" for f in target.model_class._meta.fields):
+        out.append(f"object_param names a {spec.target_model} by its code, which it has not")
+    return out
+
+
+PAIRS = [(spec, method) for spec in sorted(registry.views.values(), key=lambda s: s.url_name) for method in spec.methods]
+
+
+def _id(pair) -> str:
+    return f"{pair[1]} {pair[0].url_name}"
+
+
+# ----- helpers ----------------------------------------------------------------------------------------------
+
+def fresh(user):
+    """The user re-read (the scope cache lives on the instance)."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def client_for(user) -> Client:
+    return login(Client(), user)
+
+
+def url_for(spec, record=None) -> str:
+    if spec.object_arg:
+        return reverse(spec.url_name, kwargs={spec.object_arg: record.pk})
+    url = reverse(spec.url_name)
+    if spec.object_param and record is not None:
+        url += "?" + urlencode({spec.object_param: getattr(record, "code", record.pk)})
+    return url
+
+
+def send(client, spec, method: str, url: str, data: dict | None = None):
+    if method == "GET":
+        return client.get(url)
+    if spec.api or method in ("PUT", "PATCH", "DELETE"):
+        return getattr(client, method.lower())(url, data or {}, content_type="application/json")
+    return client.post(url, data or {})
+
+
+def is_login(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def label(spec) -> str:
+    return spec.label or apps.get_model(spec.target_model).data_label
+
+
+def may(user, spec, action: str, org=None) -> bool:
+    """Whether ``user`` holds ``action`` on the view's data label (on ``org``, or anywhere)."""
+    labels = {label(spec), apps.get_model(spec.model).data_label}
+    return all(can(fresh(user), lb, action, org) for lb in labels)
+
+
+def snapshot(t, key: str = FOREIGN) -> dict:
+    """Every business model's count and its rows (all fields) under the subtree ``key`` (default: the
+    foreign one)."""
+    subtree = side(t, key)
+    return {name: (case.model_class.objects.count(),
+                   [tuple(sorted(r.items())) for r in case.records_under(subtree).order_by("pk").values()])
+            for name, case in CASES.items()}
+
+
+def container(t, spec, s, record):
+    """The object a record-naming URL gets: the subtree's node for a page creating or listing under an
+    anchor record (``orgs:create_child``, ``orgs:children``), else the record itself."""
+    if spec.object_arg and spec.kind in ("create", "list"):
+        return getattr(s, ANCHOR_SIDES[spec.target_model])
+    return record
+
+
+def body_text(response) -> str:
+    if response.get("Content-Type", "").startswith(("text/", "application/json")):
+        return response.content.decode()
+    return ""
+
+
+def assert_no_leak(response, t, foreign_record, case, where: str):
+    text = body_text(response)
+    for secret in (case.marker_of(foreign_record), getattr(t, FOREIGN).name):
+        assert secret not in text, f"{where}: the answer names 「{secret}」 of the foreign subtree"
+
+
+def listed_pks(spec, response) -> list:
+    if spec.api:
+        body = response.json()
+        rows = body["results"] if isinstance(body, dict) and "results" in body else body
+        pk_key = apps.get_model(spec.model)._meta.pk.attname
+        return [row["id"] if "id" in row else row[pk_key] for row in rows]
+    context = response.context
+    assert context is not None and "object_list" in context, (
+        f"{spec.url_name}: a list page must put its rows in context['object_list'] (model instances)")
+    return [obj.pk for obj in context["object_list"]]
+
+
+@pytest.fixture
+def private_tmp(settings, tmp_path):
+    settings.ZUGONG_IMPORT_TMP_DIR = str(tmp_path / "uploads")
+
+
+# ----- the generated scope tests ----------------------------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pair", PAIRS, ids=[_id(p) for p in PAIRS])
+def test_scope(pair, sec, otp_on, private_tmp):
+    """``pair`` = (view, method): anonymous and the administrators refused, then each scoped actor."""
+    spec, method = pair
+    assert not problems(spec, method), problems(spec, method)
+    refuse_anonymous_and_administrators(spec, method, sec)
+    kind = derived_kind(spec, method)
+    run = RUNNERS[kind]
+    for actor in ACTORS:
+        run(spec, method, kind, actor, sec)
+
+
+def refuse_anonymous_and_administrators(spec, method, t):
+    """Anonymous → the login page (API: 403); the three separated administrators → 403 (三权分立);
+    nothing written."""
+    url = _any_url(spec, t)
+    before = snapshot(t, ANY_SIDE)
+    response = send(Client(), spec, method, url)
+    if spec.api:
+        assert response.status_code == 403, f"anonymous {method} {url}: {response.status_code}"
+    else:
+        assert is_login(response), f"anonymous {method} {url}: {response.status_code}"
+    for admin in ADMINS:
+        response = send(client_for(getattr(t, admin)), spec, method, url)
+        assert response.status_code == 403, f"{admin} {method} {url}: {response.status_code}"
+    assert snapshot(t, ANY_SIDE) == before, f"{method} {url}: an anonymous or administrator request changed data"
+
+
+def _records(spec, actor, t):
+    case, target = CASES[spec.model], CASES[spec.target_model]
+    mine_side, foreign_side = side(t, actor.home), side(t, FOREIGN)
+    return case, target, mine_side, foreign_side
+
+
+def run_list(spec, method, kind, actor, t):
+    case, target, mine_side, foreign_side = _records(spec, actor, t)
+    user = getattr(t, actor.user)
+    client = client_for(user)
+    mine, foreign = case.make(t, mine_side, probe_name("甲")), case.make(t, foreign_side, probe_name("乙"))
+    where = f"{actor.name} {method} {spec.url_name}"
+    base = url_for(spec, container(t, spec, mine_side, mine))
+    if spec.object_arg:
+        foreign_target = container(t, spec, foreign_side, foreign)
+        response = client.get(url_for(spec, foreign_target))
+        assert response.status_code == 404, f"{where} of a foreign {spec.target_model}: {response.status_code}"
+    response = client.get(base)
+    if not may(user, spec, spec.action):
+        assert response.status_code in (403, 404) or not listed_pks(spec, response), where
+        return
+    assert response.status_code == 200, f"{where}: {response.status_code}"
+    assert_no_leak(response, t, foreign, case, where)
+    searches = [(response, base)]
+    if spec.url_name in LIST_SEARCH:
+        url = f"{base}{'&' if '?' in base else '?'}{urlencode({LIST_SEARCH[spec.url_name]: MARKER})}"
+        searches.append((client.get(url), url))
+    seen = set()
+    for answer, url in searches:
+        assert answer.status_code == 200, f"{where} ({url}): {answer.status_code}"
+        pks = listed_pks(spec, answer)
+        allowed = set(case.model_class.objects.restrict(fresh(user), spec.action, spec.label or None)
+                      .filter(pk__in=pks).values_list("pk", flat=True))
+        outside = sorted(set(pks) - allowed)
+        assert not outside, f"{where} ({url}) lists rows outside the scope: {outside}"
+        assert foreign.pk not in pks, f"{where} ({url}) lists the foreign row {foreign.pk}"
+        seen.update(pks)
+    assert mine.pk in seen, (f"{where} does not list the actor's own row {mine.pk} — the test cannot tell a scoped "
+                             "list from an empty one (add the view's search parameter to LIST_SEARCH?)")
+
+
+def run_detail(spec, method, kind, actor, t):
+    """GET naming a record: ``detail``, ``form`` (a write page) and the ``export`` of one organization."""
+    case, target, mine_side, foreign_side = _records(spec, actor, t)
+    user = getattr(t, actor.user)
+    client = client_for(user)
+    where = f"{actor.name} {method} {spec.url_name}"
+    mine = target.make(t, mine_side, probe_name("甲"))
+    foreign = target.make(t, foreign_side, probe_name("乙"))
+    _prepare(spec.url_name, mine)
+    _prepare(spec.url_name, foreign)
+    if spec.object_arg or spec.object_param:
+        response = client.get(url_for(spec, container(t, spec, foreign_side, foreign)))
+        assert response.status_code == 404, f"{where} of a foreign {spec.target_model}: {response.status_code}"
+        assert_no_leak(response, t, foreign, target, where)
+    own = container(t, spec, mine_side, mine) if (spec.object_arg or spec.object_param) else None
+    response = client.get(url_for(spec, own))
+    if may(user, spec, spec.action, mine_side.org):
+        assert response.status_code == 200, f"{where} of its own {spec.target_model}: {response.status_code}"
+    else:
+        assert response.status_code in (403, 404), f"{where} without {label(spec)}.{spec.action}: {response.status_code}"
+    assert_no_leak(response, t, foreign, target, where)
+
+
+def _export_rows(response) -> list[list[str]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)][1:]
+
+
+def run_export(spec, method, kind, actor, t):
+    if spec.object_param:
+        run_detail(spec, method, kind, actor, t)  # ?org= of a foreign organization: 404; of its own: 200
+    case, _target, mine_side, foreign_side = _records(spec, actor, t)
+    user = getattr(t, actor.user)
+    where = f"{actor.name} {method} {spec.url_name}"
+    mine, foreign = case.make(t, mine_side, probe_name("甲")), case.make(t, foreign_side, probe_name("乙"))
+    response = client_for(user).get(reverse(spec.url_name))
+    if not may(user, spec, spec.action):
+        assert response.status_code in (403, 404), where
+        return
+    assert response.status_code == 200, f"{where}: {response.status_code}"
+    from zugong.orgs.models import PartyOrganization
+
+    scope = PartyOrganization.objects.restrict(fresh(user), spec.action, case.model_class.data_label)
+    names = set(scope.values_list("code", flat=True)) | set(scope.values_list("name", flat=True))
+    rows = _export_rows(response)
+    outside = [row for row in rows if not names & set(row)]
+    assert not outside, f"{where}: rows naming no organization of the export scope: {outside[:3]}"
+    cells = {cell for row in rows for cell in row}
+    assert case.marker_of(mine) in cells, f"{where}: the own row 「{case.marker_of(mine)}」 is not exported"
+    assert case.marker_of(foreign) not in cells, f"{where}: the foreign row 「{case.marker_of(foreign)}」 is exported"
+
+
+def run_create(spec, method, kind, actor, t):
+    case = CASES[spec.model]
+    mine_side, foreign_side = side(t, actor.home), side(t, FOREIGN)
+    user = getattr(t, actor.user)
+    client = client_for(user)
+    where = f"{actor.name} {method} {spec.url_name}"
+    action = action_of(spec, kind)
+    for s, tag in ((foreign_side, "乙"), (mine_side, "甲")):
+        name = probe_name(tag)
+        parent = container(t, spec, s, None) if spec.object_arg else None
+        before = snapshot(t)
+        response = send(client, spec, method, url_for(spec, parent), case.create_data(t, s, name, spec.api))
+        if s is foreign_side:
+            expected = (404,) if spec.object_arg else (400, 403, 404)
+            assert response.status_code in expected, f"{where} into the foreign subtree: {response.status_code}"
+            assert snapshot(t) == before and not case.named(name).exists(), f"{where}: the foreign subtree changed"
+        elif may(user, spec, action, s.org):
+            assert response.status_code in (201, 302), f"{where} into its own subtree: {response.status_code}"
+            assert case.named(name).exists(), f"{where}: nothing was created in its own subtree"
+
+
+def run_write(spec, method, kind, actor, t):
+    """POST/PATCH naming a record: edit, delete, action, and the POST of a create-under-parent page."""
+    if kind == "create":
+        return run_create(spec, method, kind, actor, t)
+    case, target, mine_side, foreign_side = _records(spec, actor, t)
+    user = getattr(t, actor.user)
+    client = client_for(user)
+    where = f"{actor.name} {method} {spec.url_name}"
+    mine, foreign = target.make(t, mine_side, probe_name("甲")), target.make(t, foreign_side, probe_name("乙"))
+    _prepare(spec.url_name, mine)
+    _prepare(spec.url_name, foreign)
+
+    new_name = probe_name("改")
+
+    def body(record, s):
+        if kind == "edit":
+            return target.edit_data(record, new_name, spec.api)
+        return ACTION_DATA[spec.url_name](record, s)
+
+    before = snapshot(t)
+    response = send(client, spec, method, url_for(spec, foreign), body(foreign, mine_side))
+    assert response.status_code == 404, f"{where} of a foreign {spec.target_model}: {response.status_code}"
+    assert snapshot(t) == before, f"{where}: the foreign record changed"
+    if kind == "edit" and may(user, spec, action_of(spec, kind), mine_side.org):
+        response = send(client, spec, method, url_for(spec, mine), body(mine, mine_side))
+        assert response.status_code in (200, 302), f"{where} of its own {spec.target_model}: {response.status_code}"
+        assert target.named(new_name).filter(pk=mine.pk).exists(), f"{where}: its own record was not changed"
+    elif kind != "edit":
+        # the own record is found: done, or refused on its merits (400/409), never "not found"
+        response = send(client, spec, method, url_for(spec, mine), body(mine, mine_side))
+        if may(user, spec, action_of(spec, kind), mine_side.org):
+            assert response.status_code in (200, 201, 302, 400, 409), (
+                f"{where} of its own {spec.target_model}: {response.status_code}")
+        else:
+            assert response.status_code in (403, 404), f"{where} without {label(spec)}.{spec.action}: " \
+                                                       f"{response.status_code}"
+
+
+def run_import(spec, method, kind, actor, t):
+    case = CASES[spec.model]
+    user = getattr(t, actor.user)
+    client = client_for(user)
+    where = f"{actor.name} {method} {spec.url_name}"
+    allowed = may(user, spec, spec.action)
+    for s, tag in ((side(t, FOREIGN), "乙"), (side(t, actor.home), "甲")):
+        name = probe_name(tag)
+        headers, row = case.import_row(t, s, name)
+        before, jobs = snapshot(t), set(ImportJob.objects.values_list("pk", flat=True))
+        response = client.post(reverse(spec.url_name), {"file": SimpleUploadedFile("范围.xlsx", xlsx([headers, row]))})
+        job = ImportJob.objects.exclude(pk__in=jobs).first()
+        if not allowed:
+            assert response.status_code in (403, 404) and job is None, f"{where} without the permission"
+            assert snapshot(t) == before, f"{where}: something was written"
+            continue
+        assert job is not None, f"{where}: no import job ({response.status_code})"
+        if s.key == FOREIGN:
+            assert job.status == "failed", f"{where}: a file naming the foreign subtree was {job.status}"
+            assert snapshot(t) == before and not case.named(name).exists(), f"{where}: the foreign subtree changed"
+        else:
+            assert job.status == "succeeded", f"{where}: a file naming its own subtree {job.status}: {job.errors}"
+            assert case.named(name).exists(), f"{where}: nothing imported into its own subtree"
+
+
+def run_get(spec, method, kind, actor, t):
+    if kind == "list":
+        return run_list(spec, method, kind, actor, t)
+    if kind == "export":
+        return run_export(spec, method, kind, actor, t)
+    return run_detail(spec, method, kind, actor, t)
+
+
+RUNNERS: dict[str, Callable] = {
+    "list": run_get, "detail": run_get, "export": run_get, "form": run_get,
+    "create": run_write, "edit": run_write, "delete": run_write, "action": run_write, "import": run_import,
+}
+
+
+# ----- anonymous, administrators, undeclared methods -------------------------------------------------------
+
+ANY_SIDE = "branch_a1"
+
+
+def _any_url(spec, t) -> str:
+    """The view's URL naming a fresh record in branch A1 (for requests whose answer does not depend on scope)."""
+    record = CASES[spec.target_model].make(t, side(t, ANY_SIDE), probe_name("丙"))
+    return url_for(spec, container(t, spec, side(t, ANY_SIDE), record))
+
+
+SPECS = sorted(registry.views.values(), key=lambda s: s.url_name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", SPECS, ids=[s.url_name for s in SPECS])
+def test_undeclared_methods_answer_405(spec, sec, otp_on):
+    """Every method a view does not declare is refused with 405 (for a user holding every business label)."""
+    url = _any_url(spec, sec)
+    client = client_for(sec.county_user)
+    declared = view_methods(spec.url_name)  # an API route's other kinds answer the other methods
+    wrong = {m: send(client, spec, m, url).status_code for m in METHODS if m not in declared}
+    assert all(code == 405 for code in wrong.values()), f"{spec.url_name} ({url}): {wrong}"
+
+
+# ----- meta-tests -------------------------------------------------------------------------------------------
+
+def test_every_business_model_has_a_scope_case():
+    missing = sorted({label_of(m) for m in business_models()} - set(CASES))
+    assert not missing, (f"Business models without a scope case: {', '.join(missing)}. Add one ScopeCase to CASES in "
+                         "tests/security/scope_cases.py (how to make a record inside a subtree).")
+    stale = sorted(set(CASES) - {label_of(m) for m in business_models()})
+    assert not stale, f"Scope cases of models that are not business models: {', '.join(stale)}"
+
+
+def test_every_url_is_registered_or_in_the_matrix():
+    covered = view_names() | {row.name for row in MATRIX} | set(NOT_SCOPED)
+    missing = sorted(set(named_urls()) - covered)
+    assert not missing, (
+        f"URL names neither registered nor in the hand matrix: {', '.join(missing)}. A business view registers "
+        "itself (core.registry.register_view in its app's ready(), or a generic view); anything else gets a row in "
+        "MATRIX of tests/security/test_scope_matrix.py.")
+    stale = sorted(view_names() - set(named_urls()))
+    assert not stale, f"Registered views whose URL name does not exist: {', '.join(stale)}"
+
+
+def test_every_declared_method_is_exercised():
+    unexercised = [f"{method} {spec.url_name}: {'; '.join(problems(spec, method))}"
+                   for spec in registry.views.values() for method in spec.methods if problems(spec, method)]
+    assert not unexercised, "Declared methods the generated scope tests cannot exercise:\n  " + "\n  ".join(unexercised)
+
+
+def test_registered_views_and_matrix_rows_do_not_overlap_by_accident():
+    """A registered view's hand-matrix rows are the actor-specific extras (``KEPT_BUSINESS_ROWS``)."""
+    from tests.security.test_scope_matrix import KEPT_BUSINESS_ROWS
+
+    extra = sorted({row.name for row in MATRIX if row.name in view_names()} - KEPT_BUSINESS_ROWS)
+    assert not extra, f"Matrix rows of registered views not listed in KEPT_BUSINESS_ROWS: {', '.join(extra)}"
+
+
+def test_scoped_actors_hold_grants_only_in_their_subtree(sec):
+    """The generator's premise: each actor's own records are in its scope, the foreign subtree is not."""
+    for actor in ACTORS:
+        user = fresh(getattr(sec, actor.user))
+        nodes = user_scope(user, "party", "view")
+        assert nodes and all(getattr(sec, actor.home).path.startswith(n.path) for n in nodes)
+        assert not can(user, "party", "view", getattr(sec, FOREIGN))
