@@ -19,7 +19,7 @@ reads through and the one service it calls; the class does the rest the same way
   ``get_selector``, or none for a top-level create), a form, and on a valid POST **one service call**
   (``perform``) run by ``core.form_flow.run_service``: ``ValidationFailed`` → 400 with the problems by
   field, ``ConcurrentEdit`` → **409** with the service's message plus, when that message does not say it
-  already, who changed which fields and when (``audit.changelog.last_change`` of the object),
+  already, who changed which fields and when (``core.concurrency.last_change`` of the object),
   ``PermissionDeniedError`` → 403 (``permission_denied``), ``OutOfScope`` → 404. Success: a flash message
   and a redirect (``success_url``).
 - ``ExportView`` (kind ``export``): a download built by one exporter call; ``PermissionDeniedError`` →
@@ -50,6 +50,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header, urlencode
 from django.views import View
 
+from zugong.core.concurrency import last_change
 from zugong.core.downloads import mark_download
 from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, ValidationFailed
 from zugong.core.form_flow import error_lines, run_service
@@ -468,12 +469,10 @@ class ObjectFormView(ObjectMixin, GenericView):
         from the change log of ``conflict_object``."""
         lines = [exc.message]
         if exc.message == ConcurrentEdit().message:
-            from zugong.audit.changelog import last_change
-
             model, pk = self.conflict_object(obj)
-            detail = last_change(model, pk) if model is not None else ""
-            if detail:
-                lines.append(detail)
+            change = last_change(model._meta.label, pk) if model is not None else None
+            if change is not None:
+                lines.append(change.sentence)
         return lines
 
     def permission_denied(self, form, exc: PermissionDeniedError) -> tuple[list[str], int]:

@@ -98,14 +98,6 @@ def organization_by_ref(*, user, ref: object, action: str = "view") -> PartyOrga
     return found[0] if found else None
 
 
-def organization_by_code(*, user, code: str, action: str = "view") -> PartyOrganization | None:
-    """The in-scope organization whose 组织代码 is exactly ``code`` (no id fallback), else ``None``."""
-    code = str(code or "").strip()
-    if not code:
-        return None
-    return PartyOrganization.objects.restrict(user, action).filter(code=code).first()
-
-
 def organizations_above_branches(*, user, also: Iterable[int] = (), limit: int = 2000,
                                  action: str = "view") -> list[PartyOrganization]:
     """The organizations in ``user``'s ``party.<action>`` scope above branch level (党委, 党工委, 党组,

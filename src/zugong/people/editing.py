@@ -13,7 +13,6 @@ from django import forms
 from django.db import transaction
 from django.utils import timezone
 
-from zugong.audit.changelog import last_change  # noqa: F401  (re-exported: the edit pages' 409 detail)
 from zugong.audit.services import record_event
 from zugong.core import crypto, idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
