@@ -35,6 +35,7 @@ from zugong.orgs.selectors import (
     organization_summary,
     scope_tree,
 )
+from zugong.orgs.unit_selectors import organization_unit
 from zugong.party.filtersets import CARRIED_FILTERS
 
 # Tree modes: ``browse`` (组织树 page: links to the detail page, member counts) and ``roster`` (beside the
@@ -101,8 +102,9 @@ def _reverse_or_none(name: str, query: dict) -> str | None:
 
 @login_required
 def detail(request, pk):
-    """组织详情: fields, breadcrumbs (in-scope ancestors only), children with member counts, member
-    figures, and links to the member list and statistics of this subtree. 404 outside the scope."""
+    """组织详情: fields (with its unit: 所在单位, 党组织所在单位情况), breadcrumbs (in-scope ancestors only),
+    children with member counts, member figures, and links to the member list and statistics of this
+    subtree. 404 outside the scope."""
     org = organization_get(user=request.user, pk=pk)
     if org is None:
         raise Http404("组织不存在或不在您的数据范围内")
@@ -117,6 +119,9 @@ def detail(request, pk):
         "summary": organization_summary(user=request.user, organization=org),
         "members_href": f"{reverse('party:member_list')}?{urlencode({'org': org.code})}",
         "stats_href": _reverse_or_none("reports:party_stats", {"org": org.code}),
+        # the unit's name and the relation are part of the organization's record; the unit page is linked
+        # only when the user may view the unit (``orgs.unit_selectors.organization_unit``)
+        "unit_info": organization_unit(user=request.user, organization=org),
     }
     return render(request, "orgs/detail.html", context)
 
