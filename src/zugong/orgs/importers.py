@@ -72,7 +72,13 @@ from zugong.core.importing import (
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.choices import UNIT_RELATION
 from zugong.orgs.models import PartyOrganization, Unit
-from zugong.orgs.services import OrgUnitWrite, OrgWrite, organization_units_bulk_set, organizations_bulk_write, unit_problems
+from zugong.orgs.services import (
+    OrgUnitWrite,
+    OrgWrite,
+    organization_units_bulk_set,
+    organizations_bulk_write,
+    unit_problems,
+)
 from zugong.orgs.validators import check_founded_date, check_parent_type
 
 ORG_COLUMNS: tuple[Column, ...] = (
