@@ -12,6 +12,7 @@ urlpatterns = [
     path("party/", include("zugong.party.urls")),
     path("reports/", include("zugong.reports.urls")),
     path("audit/", include("zugong.audit.urls")),
+    path("imports/", include("zugong.core.import_urls")),
     path("api/", include("zugong.api.urls")),
 ]
 

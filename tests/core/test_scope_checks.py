@@ -200,17 +200,46 @@ def test_other_unscoped_forms_are_reported():
     assert [line for line, _ in scan_view_source(source, "views.py", PERSON)] == [6, 7, 8, 9]
 
 
+PAGE_VIEW = textwrap.dedent('''\
+    from zugong.orgs.models import PartyOrganization
+    from zugong.people.selectors import person_get
+
+
+    def detail(request, pk):
+        return person_get(user=request.user, pk=pk), PartyOrganization.objects.none()
+''')
+
+
+def test_page_view_module_may_not_use_a_business_manager_even_restricted():
+    """Pages read through selectors only: ``.restrict(`` in a page view module is reported too (the
+    generic views need none); ``.objects.none()`` stays allowed."""
+    assert scan_view_source(PAGE_VIEW, "views.py", PERSON, strict=True) == []
+    assert scan_view_source(SCOPED_VIEW, "views.py", PERSON, strict=True) == [
+        (12, "Person.objects.restrict… in a page view module (read through a selector)"),
+        (16, "Org.objects.restrict… in a page view module (read through a selector)")]
+
+
 def test_check_reports_file_and_line(tmp_path):
     (tmp_path / "api").mkdir()
-    (tmp_path / "views.py").write_text(SCOPED_VIEW, encoding="utf-8")
+    (tmp_path / "views.py").write_text(PAGE_VIEW, encoding="utf-8")
     (tmp_path / "member_views.py").write_text(UNSCOPED_VIEW, encoding="utf-8")
-    (tmp_path / "api" / "views.py").write_text(UNSCOPED_VIEW, encoding="utf-8")
+    (tmp_path / "export_views.py").write_text(SCOPED_VIEW, encoding="utf-8")  # restrict: still refused here
+    (tmp_path / "api" / "views.py").write_text(SCOPED_VIEW, encoding="utf-8")  # API: restrict is enough
     (tmp_path / "selectors.py").write_text(UNSCOPED_VIEW, encoding="utf-8")  # selectors may read freely
     fake = SimpleNamespace(name="zugong.fake", path=str(tmp_path))
     errors = views_read_through_scope([fake])
-    assert _ids(errors) == ["zugong.E013", "zugong.E013"]
-    assert errors[0].msg.startswith(f"{tmp_path / 'api' / 'views.py'}:5: Person.objects.filter")
-    assert errors[1].msg.startswith(f"{tmp_path / 'member_views.py'}:5: ")
+    assert [e.msg.split(": ", 1)[0] for e in errors] == [
+        f"{tmp_path / 'export_views.py'}:12", f"{tmp_path / 'export_views.py'}:16", f"{tmp_path / 'member_views.py'}:5"]
+    assert _ids(errors) == ["zugong.E013"] * 3
+    assert "read through a selector" in errors[0].msg
+
+
+def test_check_still_refuses_an_unscoped_read_in_an_api_module(tmp_path):
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "views.py").write_text(UNSCOPED_VIEW, encoding="utf-8")
+    errors = views_read_through_scope([SimpleNamespace(name="zugong.fake", path=str(tmp_path))])
+    assert _ids(errors) == ["zugong.E013"]
+    assert errors[0].msg.startswith(f"{tmp_path / 'api' / 'views.py'}:5: Person.objects.filter… without .restrict")
 
 
 @isolate_apps("zugong.people")

@@ -188,3 +188,26 @@ def connect() -> None:
         if _is_business_model(model):
             _connect_model(model)
     on_audited_model(lambda label: _connect_model(apps.get_model(label)))
+
+
+def last_change(model, pk) -> str:
+    """「该记录已于 <时间> 被 <用户> 修改（修改了 <字段>）。」 from the newest change-log event of row ``pk`` of
+    ``model``, for the page that refuses a stale edit (409): who changed what since the editor loaded
+    it. The change log holds field names and masked values only; "" when there is no such event."""
+    from django.utils import timezone
+
+    from zugong.audit.models import AuditEvent
+
+    event = (AuditEvent.objects.filter(kind="change", object_type=model._meta.label_lower, object_id=str(pk))
+             .order_by("-id").only("actor_username", "created_at", "data").first())
+    if event is None:
+        return ""
+    names = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+    fields = []
+    for attname in (event.data or {}).get("changes", {}) or {}:
+        label = names.get(attname, attname).removesuffix("（密文）").removesuffix("（检索摘要）")
+        if attname not in ("version", "updated_at") and label not in fields:
+            fields.append(label)
+    when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
+    what = f"（修改了 {'、'.join(fields)}）" if fields else ""
+    return f"该记录已于 {when} 被 {event.actor_username or '系统'} 修改{what}。"

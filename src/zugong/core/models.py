@@ -70,13 +70,11 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()} {self.filename}"
 
     def get_absolute_url(self) -> str:
-        """The job's page (the URL name registered with its import kind), ``""`` when it has none."""
-        from django.urls import reverse
-
+        """The job's page (``ImportKind.job_url``), ``""`` for an unregistered kind."""
         from zugong.core.registry import import_kind
 
         kind = import_kind(self.kind)
-        return reverse(kind.job_url_name, args=[self.pk]) if kind and kind.job_url_name else ""
+        return kind.job_url(self.pk) if kind else ""
 
     def get_kind_display(self) -> str:
         """The Chinese label of the registered import kind (the code itself for an unregistered one)."""

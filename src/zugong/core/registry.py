@@ -16,7 +16,9 @@ so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as do
   ``BaseModel`` subclasses (which are tracked automatically); ``on_audited_model`` lets the change log
   connect to models registered before or after it.
 - **Import kinds** (``register_import_kind``): ``ImportJob.kind`` values, with Chinese label, runner,
-  template builder and permission. ``ImportJob.kind`` has no ``choices``: a new kind needs no migration.
+  template builder, permission and what the import pages show (columns, help, where to go after). The
+  pages come from the registration alone (``core.import_views``); ``ImportJob.kind`` has no ``choices``:
+  a new kind needs no migration either.
 - **Home widgets** (``register_home_widget``): ``callable(user, request) -> dict | None`` rendering a
   template fragment on the home page (``None``: nothing to show), with an order and a permission.
 - **To-do providers** (``register_todo_provider``): ``callable(user) -> list[TodoItem]``; the home page's
@@ -113,8 +115,21 @@ class ApiPath:
 class ImportKind:
     """One import kind: ``code`` (``ImportJob.kind``), Chinese ``label``, the importer ``runner``
     (``runner(path, *, user, filename, progress, **options)``), the blank-template builder ``template``
-    (``() -> bytes``), the ``permission`` needed to run it and the URL name of a job's page
-    (``job_url_name``, one argument: the job id; optional)."""
+    (``() -> bytes``), the ``permission`` needed to run it, and what its pages (``core.import_views``,
+    built from this registration alone) show and where they live:
+
+    - ``model``: ``"app_label.ModelName"`` of the rows it writes (declared as the import view's model for
+      the generated scope tests);
+    - ``columns``: its ``core.importing.Column``s (or a dotted path to them), listed as help on the form;
+      ``help_lines``: more help, one sentence each; ``offers_bad_checksum``: the form offers
+      「接受校验码错误的公民身份号码」;
+    - ``done_url_name``/``done_label``: the link shown after a successful import;
+    - ``url_name``: the URL name of its upload page in its app's URLconf (e.g. ``"orgs:import"``; the
+      app mounts ``core.import_views.import_urlpatterns(code)`` there, names ``<url_name>``,
+      ``…_template``, ``…_job``, ``…_job_status``, ``…_job_errors``); empty: the pages are served under
+      ``/imports/<code>/`` (namespace ``imports``) with no URL line at all;
+    - ``job_url_name``: the URL name of a job's page (one argument: the job id); default ``<url_name>_job``.
+    """
 
     code: str
     label: str
@@ -122,12 +137,39 @@ class ImportKind:
     template: object
     permission: str  # no default: each kind names the label.action it needs
     job_url_name: str = ""
+    model: str = ""
+    columns: object = ()
+    help_lines: tuple[str, ...] = ()
+    offers_bad_checksum: bool = False
+    done_url_name: str = ""
+    done_label: str = ""
+    url_name: str = ""
 
     def get_runner(self) -> Callable:
         return _resolve(self.runner)
 
     def get_template(self) -> Callable:
         return _resolve(self.template)
+
+    def get_columns(self) -> tuple:
+        return tuple(_resolve(self.columns) if isinstance(self.columns, str) else self.columns)
+
+    def page_url(self, suffix: str = "", *args) -> str:
+        """The URL of one of its pages: ``suffix`` ``""`` (upload form), ``"_template"``, ``"_job"``,
+        ``"_job_status"``, ``"_job_errors"`` (those three take the job id)."""
+        from django.urls import reverse
+
+        if self.url_name:
+            return reverse(f"{self.url_name}{suffix}", args=args)
+        return reverse(f"imports:import{suffix}", args=(self.code, *args))
+
+    def job_url(self, pk: int) -> str:
+        """The page of job ``pk`` of this kind."""
+        if self.job_url_name:
+            from django.urls import reverse
+
+            return reverse(self.job_url_name, args=[pk])
+        return self.page_url("_job", pk)
 
 
 @dataclass(frozen=True)
@@ -263,7 +305,11 @@ def on_audited_model(listener: Callable[[str], None]) -> None:
 
 
 def register_import_kind(*, code: str, label: str, runner, template, permission: str,
-                         job_url_name: str = "") -> None:
+                         job_url_name: str = "", model: str = "", columns=(), help_lines: tuple[str, ...] = (),
+                         offers_bad_checksum: bool = False, done_url_name: str = "", done_label: str = "",
+                         url_name: str = "") -> None:
+    """Register import kind ``code`` (see ``ImportKind``): its upload, template and job pages need no
+    view or URL code of their own (``core.import_views``)."""
     if len(code) > 20:
         raise ValueError(f"import kind code {code!r} is longer than ImportJob.kind (20)")
     from zugong.core.scoping import ACTIONS, DATA_LABELS
@@ -274,7 +320,9 @@ def register_import_kind(*, code: str, label: str, runner, template, permission:
     existing = registry.import_kinds.get(code)
     if existing is not None and existing.label != label:
         raise ValueError(f"import kind {code!r} registered twice")
-    registry.import_kinds[code] = ImportKind(code, label, runner, template, permission, job_url_name)
+    registry.import_kinds[code] = ImportKind(code, label, runner, template, permission, job_url_name, model,
+                                             columns, tuple(help_lines), offers_bad_checksum, done_url_name,
+                                             done_label, url_name)
 
 
 def register_home_widget(*, name: str, template: str, provider, order: int, permission: str = "") -> None:

@@ -8,11 +8,13 @@ view modules read business models only through ``restrict(user, action)`` or a s
   scope anchor (a model declaring ``scope_anchor = "<kind>"`` with a kind of ``ANCHOR_KINDS``:
   ``"organization"`` or ``"unit"``, and ``scope_org_field = ""``); ``""`` only on an anchor itself.
 - ``zugong.E012``: ``data_label`` is not a key of ``core.scoping.DATA_LABELS``.
-- ``zugong.E013``: a view module (``views.py``, ``*_views.py``, ``api/views.py`` of a Zugong app)
-  touches ``<BusinessModel>.objects`` (or ``_default_manager``/``_base_manager``) in a chain without
-  ``.restrict(``, other than ``.objects.none()``, or passes a business model class to
-  ``get_object_or_404``/``get_list_or_404``. Static analysis (AST), reported with file and line. Move
-  such reads into the app's ``selectors.py`` with a scoped signature ``(*, user, ...)``.
+- ``zugong.E013``: a **page view module** (``views.py``, ``*_views.py`` of a Zugong app) touches a
+  business model's manager at all — ``<BusinessModel>.objects`` (or ``_default_manager``/
+  ``_base_manager``), even with ``.restrict(``; only ``.objects.none()`` is allowed: pages read through
+  the selectors (``selectors.py``, scoped ``(*, user, ...)``), as the generic views do. An **API view
+  module** (``api/views.py``) may still read through ``.restrict(user, action)`` (being moved onto the
+  selectors separately), but not without it. Either kind may not pass a business model class to
+  ``get_object_or_404``/``get_list_or_404``. Static analysis (AST), reported with file and line.
 
 A *business model* is one declaring ``scope_org_field``. Core names no domain app: models come from the
 app registry. What the static check cannot see (related managers such as ``org.people.all()``,
@@ -109,6 +111,11 @@ def models_declare_scope(app_configs, **kwargs):
 # ----- E013: view modules ---------------------------------------------------------------------------
 
 
+def is_api_view_module(path: Path) -> bool:
+    """True for an app's ``api/views.py`` (the looser rule of ``E013``)."""
+    return path.name == "views.py" and path.parent.name == "api"
+
+
 def view_modules(app_config) -> list[Path]:
     """``views.py``, ``*_views.py`` and ``api/views.py`` of one app."""
     root = Path(app_config.path)
@@ -146,9 +153,12 @@ def _chain_methods(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> list[str]:
         current = parent
 
 
-def scan_view_source(source: str, filename: str, business: dict[str, set[str]]) -> list[tuple[int, str]]:
-    """``(line, message)`` for each unscoped business-model read in ``source`` (one view module).
-    ``business`` maps a business model's class name to the modules it may be imported from."""
+def scan_view_source(source: str, filename: str, business: dict[str, set[str]], *,
+                     strict: bool = False) -> list[tuple[int, str]]:
+    """``(line, message)`` for each business-model read in ``source`` (one view module) that the rule
+    forbids: with ``strict`` (a page view module) any manager use but ``.objects.none()``; without (an API
+    view module) a chain without ``.restrict(``. ``business`` maps a business model's class name to the
+    modules it may be imported from."""
     tree = ast.parse(source, filename=filename)
     names = _model_names(tree, business)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
@@ -157,10 +167,11 @@ def scan_view_source(source: str, filename: str, business: dict[str, set[str]]) 
         if (isinstance(node, ast.Attribute) and node.attr in MANAGER_ATTRS
                 and isinstance(node.value, ast.Name) and node.value.id in names):
             chain = _chain_methods(node, parents)
-            if "restrict" in chain or chain[:1] == ["none"]:
+            if chain[:1] == ["none"] or ("restrict" in chain and not strict):
                 continue
             shown = ".".join([node.value.id, node.attr, *chain[:1]])
-            problems.append((node.lineno, f"{shown}… without .restrict(user, action)"))
+            problems.append((node.lineno, f"{shown}… in a page view module (read through a selector)" if strict
+                             else f"{shown}… without .restrict(user, action)"))
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GET_OR_404
               and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in names):
             problems.append((node.lineno, f"{node.func.id}({node.args[0].id}, …) reads an unscoped manager"))
@@ -188,10 +199,13 @@ def views_read_through_scope(app_configs, **kwargs):
             except OSError as exc:  # an installation without sources must say so, not pass silently
                 errors.append(Error(f"{shown}: cannot be read for the scope check ({exc}).", id="zugong.E013"))
                 continue
-            for line, message in scan_view_source(source, str(path), business):
+            strict = not is_api_view_module(path)
+            for line, message in scan_view_source(source, str(path), business, strict=strict):
                 errors.append(Error(
                     f"{shown}:{line}: {message}",
-                    hint="Read through Model.objects.restrict(user, action) or a selector in the app's "
+                    hint="Read through a selector in the app's selectors.py with a scoped signature "
+                         "(*, user, ...)." if strict else
+                         "Read through Model.objects.restrict(user, action) or a selector in the app's "
                          "selectors.py with a scoped signature (*, user, ...).",
                     id="zugong.E013"))
     return errors

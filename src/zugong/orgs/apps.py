@@ -21,38 +21,41 @@ class OrgsConfig(AppConfig):
         registry.register_api_viewset(prefix="units", viewset="zugong.orgs.api.views.UnitViewSet", basename="unit")
         registry.register_audited_model("orgs.PartyOrganization")
         registry.register_audited_model("orgs.Unit")
-        registry.register_import_kind(code="units", label="单位", runner="zugong.orgs.unit_importers.import_units",
-                                      template="zugong.orgs.unit_importers.units_template",
-                                      permission="basic.import", job_url_name="orgs:unit_import_job")
-        self._register_unit_views(registry)
-        registry.register_import_kind(code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
-                                      template="zugong.orgs.importers.organizations_template",
-                                      permission="party.import", job_url_name="orgs:import_job")
+        registry.register_import_kind(
+            code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
+            template="zugong.orgs.importers.organizations_template", permission="party.import",
+            model="orgs.PartyOrganization", columns="zugong.orgs.importers.ORG_COLUMNS", url_name="orgs:import",
+            done_url_name="orgs:tree", done_label="查看组织树",
+            help_lines=(
+                "上级组织可以是已有组织，也可以是本文件中的组织，行的顺序不限。",
+                "已有的组织代码会更新名称、类别等；上级组织代码改变会把该组织（连同下级）移到新上级下。",
+                "只能在您有导入权限的组织下新建或移动组织；组织不能成为自己或下级的下级。",
+            ))
+        registry.register_import_kind(
+            code="units", label="单位", runner="zugong.orgs.unit_importers.import_units",
+            template="zugong.orgs.unit_importers.units_template", permission="basic.import",
+            model="orgs.Unit", columns="zugong.orgs.unit_importers.UNIT_COLUMNS", url_name="orgs:unit_import",
+            done_url_name="orgs:unit_list", done_label="查看单位",
+            help_lines=(
+                "上级单位可以是已有单位，也可以是本文件中的单位，行的顺序不限；新建顶级单位只能由系统初始化完成。",
+                "已有的单位代码会更新各列；导入不调整上级单位（请在单位页面办理）。",
+                "统一社会信用代码按 GB 32100-2015 核对校验位；经济控制类型、企业规模只适用于企业。",
+            ))
+        self._register_unit_api_views(registry)
         from zugong.demo import checks  # noqa: F401  (registers the demo-data deploy check, zugong.E004)
 
     @staticmethod
-    def _register_unit_views(registry) -> None:
-        """The hand-written unit pages and ``/api/units/`` (``core.registry.register_view``)."""
-        unit = "orgs.Unit"
+    def _register_unit_api_views(registry) -> None:
+        """``/api/units/`` and ``/api/organizations/{id}/unit/`` (``core.registry.register_view``; the unit
+        pages are generic views and register themselves)."""
         for name, kind, action, methods, arg in (
-            ("orgs:unit_list", "list", "view", ("GET",), ""),
-            ("orgs:unit_detail", "detail", "view", ("GET",), "pk"),
-            ("orgs:unit_create_child", "create", "add", ("GET", "POST"), "pk"),
-            ("orgs:unit_edit", "edit", "change", ("GET", "POST"), "pk"),
-            ("orgs:unit_move", "action", "change", ("GET", "POST"), "pk"),
-            ("orgs:unit_dissolve", "delete", "delete", ("GET", "POST"), "pk"),
-            ("orgs:unit_reactivate", "action", "delete", ("GET", "POST"), "pk"),
-            ("orgs:unit_import", "import", "import", ("GET", "POST"), ""),
-            ("orgs:unit_import_template", "import", "import", ("GET",), ""),
             ("api:unit-list", "list", "view", ("GET", "POST"), ""),
             ("api:unit-detail", "detail", "view", ("GET", "PATCH"), "pk"),
             ("api:unit-move", "action", "change", ("POST",), "pk"),
             ("api:unit-dissolve", "delete", "delete", ("POST",), "pk"),
             ("api:unit-reactivate", "action", "delete", ("POST",), "pk"),
         ):
-            registry.register_view(url_name=name, kind=kind, model=unit, action=action, methods=methods,
-                                   object_arg=arg, api=name.startswith("api:"))
-        registry.register_view(url_name="orgs:unit_set", kind="edit", model="orgs.PartyOrganization",
-                               action="change", methods=("GET", "POST"), object_arg="pk")
+            registry.register_view(url_name=name, kind=kind, model="orgs.Unit", action=action, methods=methods,
+                                   object_arg=arg, api=True)
         registry.register_view(url_name="api:organization-unit", kind="edit", model="orgs.PartyOrganization",
                                action="change", methods=("POST",), object_arg="pk", api=True)

@@ -82,6 +82,29 @@ def organization_by_ref(*, user, ref: object, action: str = "view") -> PartyOrga
     return found[0] if found else None
 
 
+def organization_by_code(*, user, code: str, action: str = "view") -> PartyOrganization | None:
+    """The in-scope organization whose 组织代码 is exactly ``code`` (no id fallback), else ``None``."""
+    code = str(code or "").strip()
+    if not code:
+        return None
+    return PartyOrganization.objects.restrict(user, action).filter(code=code).first()
+
+
+def organizations_above_branches(*, user, also: Iterable[int] = (), limit: int = 2000,
+                                 action: str = "view") -> list[PartyOrganization]:
+    """The organizations in ``user``'s ``party.<action>`` scope above branch level (党委, 党工委, 党组,
+    党总支 — not 党支部 or 党小组), plus those whose id is in ``also``; tree order, at most ``limit``, only
+    ``pk``/``code``/``name``/``depth`` loaded (an organization picker's options)."""
+    from zugong.core.codes import ORG_TYPES_BRANCH
+
+    return list(
+        PartyOrganization.objects.restrict(user, action)
+        .filter(~Q(org_type__in=(*ORG_TYPES_BRANCH, "party_group")) | Q(pk__in=list(also)))
+        .only("pk", "code", "name", "depth")
+        .order_by("path")[:limit]
+    )
+
+
 def organization_parent(*, user, organization: PartyOrganization,
                         action: str = "view") -> PartyOrganization | None:
     """The parent of ``organization`` when ``user`` holds ``party.<action>`` on it, else ``None``

@@ -86,6 +86,12 @@ def unit_organizations(*, user, unit: Unit) -> QuerySet[PartyOrganization]:
             .distinct().order_by("path"))
 
 
+def joint_unit_codes(*, organization: PartyOrganization) -> list[str]:
+    """The 单位代码 of the units a 联合党支部 covers, in tree order (part of the organization's record: the
+    caller has checked that the user sees the organization)."""
+    return list(organization.joint_units.order_by("path").values_list("code", flat=True))
+
+
 def unit_pick(*, user, text: str, action: str = "view", limit: int = 20) -> list[Unit]:
     """Units matching ``text`` (name, code) within ``user``'s ``basic.<action>`` unit scope (a picker)."""
     text = (text or "").strip()

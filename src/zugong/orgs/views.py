@@ -15,9 +15,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from zugong.core import generic
 from zugong.core.codes import ORG_TYPES_HOLDING_MEMBERS
 from zugong.core.errors import RowError, ValidationFailed
-from zugong.core.form_flow import run_service
 from zugong.core.scoping import can
 from zugong.orgs import services
 from zugong.orgs import validators as v
@@ -27,6 +27,7 @@ from zugong.orgs.selectors import (
     covers_subtree,
     member_counts,
     organization_ancestors,
+    organization_by_code,
     organization_children,
     organization_get,
     organization_parent,
@@ -37,6 +38,7 @@ from zugong.orgs.selectors import (
 )
 from zugong.orgs.unit_selectors import organization_unit
 from zugong.party.filtersets import CARRIED_FILTERS
+from zugong.party.selectors import subtree_first_members
 
 # Tree modes: ``browse`` (组织树 page: links to the detail page, member counts) and ``roster`` (beside the
 # member list: links filter the roster; no counts, so the roster page stays fast).
@@ -100,45 +102,41 @@ def _reverse_or_none(name: str, query: dict) -> str | None:
         return None
 
 
-@login_required
-def detail(request, pk):
-    """组织详情: fields (with its unit: 所在单位, 党组织所在单位情况), breadcrumbs (in-scope ancestors only),
-    children with member counts, member figures, and links to the member list and statistics of this
-    subtree. 404 outside the scope."""
-    org = organization_get(user=request.user, pk=pk)
-    if org is None:
-        raise Http404("组织不存在或不在您的数据范围内")
-    kids = (organization_children(user=request.user, parent=org)
-            if covers_subtree(user=request.user, organization=org) else PartyOrganization.objects.none())
-    context = {
-        "org": org,
-        "members": _first_members(request.user, org),
-        "may": _allowed_actions(request.user, org),
-        "ancestors": organization_ancestors(user=request.user, organization=org),
-        "children": _nodes(request.user, kids, with_counts=True),
-        "summary": organization_summary(user=request.user, organization=org),
-        "members_href": f"{reverse('party:member_list')}?{urlencode({'org': org.code})}",
-        "stats_href": _reverse_or_none("reports:party_stats", {"org": org.code}),
-        # the unit's name and the relation are part of the organization's record; the unit page is linked
-        # only when the user may view the unit (``orgs.unit_selectors.organization_unit``)
-        "unit_info": organization_unit(user=request.user, organization=org),
-    }
-    return render(request, "orgs/detail.html", context)
+NOT_FOUND = "组织不存在或不在您的数据范围内"
+ORG = "orgs.PartyOrganization"
 
+
+class OrganizationDetail(generic.ObjectView):
+    """组织详情: fields (with its unit: 所在单位, 党组织所在单位情况), breadcrumbs (in-scope ancestors only),
+    children with member counts, member figures, the first members, and links to the member list and statistics of this subtree. 404 outside
+    the scope."""
+
+    url_name = "orgs:detail"
+    model = ORG
+    get_selector = organization_get
+    not_found = NOT_FOUND
+    template_name = "orgs/detail.html"
+    context_object_name = "org"
+
+    def get_extra_context(self, org) -> dict:
+        user = self.user
+        kids = (organization_children(user=user, parent=org)
+                if covers_subtree(user=user, organization=org) else PartyOrganization.objects.none())
+        return {
+            "members": subtree_first_members(user=user, organization=org, limit=FIRST_MEMBERS),
+            "may": _allowed_actions(user, org),
+            "ancestors": organization_ancestors(user=user, organization=org),
+            "children": _nodes(user, kids, with_counts=True),
+            "summary": organization_summary(user=user, organization=org),
+            "members_href": f"{reverse('party:member_list')}?{urlencode({'org': org.code})}",
+            "stats_href": _reverse_or_none("reports:party_stats", {"org": org.code}),
+            # the unit's name and the relation are part of the organization's record; the unit page is
+            # linked only when the user may view the unit (``orgs.unit_selectors.organization_unit``)
+            "unit_info": organization_unit(user=user, organization=org),
+        }
 
 
 FIRST_MEMBERS = 10
-NOT_FOUND = "组织不存在或不在您的数据范围内"
-
-
-def _first_members(user, org: PartyOrganization) -> list:
-    """The first current memberships of ``org``'s subtree within scope (tree order, then name)."""
-    from zugong.party.models import Membership
-
-    return list(Membership.objects.restrict(user, "view").current()
-                .filter(organization__path__startswith=org.path)
-                .select_related("person", "organization")
-                .order_by("organization__path", "person__name", "pk")[:FIRST_MEMBERS])
 
 
 def _allowed_actions(user, org: PartyOrganization) -> dict:
@@ -157,137 +155,168 @@ def _allowed_actions(user, org: PartyOrganization) -> dict:
     }
 
 
-def _get(request, pk, action: str) -> PartyOrganization:
-    org = organization_get(user=request.user, pk=pk, action=action)
-    if org is None:
-        raise Http404(NOT_FOUND)
-    return org
+class _OrganizationPage:
+    """What the organization edit pages share: the organization through ``organization_get`` at the
+    page's action, the breadcrumbs, back to its detail page after the one service call."""
+
+    model = ORG
+    get_selector = organization_get
+    not_found = NOT_FOUND
+    template_name = "orgs/form.html"
+    context_object_name = "org"
+
+    def success_url(self, org, result) -> str:
+        return reverse("orgs:detail", kwargs={"pk": getattr(result, "pk", None) or org.pk})
+
+    def page_context(self, org) -> dict:
+        return {}
+
+    def get_extra_context(self, org, form, errors) -> dict:
+        return {"ancestors": organization_ancestors(user=self.user, organization=org), **self.page_context(org)}
 
 
-def _page(request, template, org, form, errors, status, **extra):
-    context = {"org": org, "form": form, "errors": errors,
-               "ancestors": organization_ancestors(user=request.user, organization=org), **extra}
-    return render(request, template, context, status=status)
+class OrganizationCreateChild(_OrganizationPage, generic.ObjectCreateView):
+    """新增下级组织 under ``pk`` (``party.add`` through a subtree grant; else 404). GET says up front what
+    the service would refuse (a parent type that takes no children, a dissolved parent)."""
 
+    url_name = "orgs:create_child"
+    object_arg = "pk"
+    form_class = OrganizationForm
 
-@login_required
-def create_child(request, pk):
-    """新增下级组织 under ``pk`` (``party.add`` through a subtree grant; else 404)."""
-    parent = _get(request, pk, "add")
-    if not covers_subtree(user=request.user, organization=parent, action="add"):
-        raise Http404(NOT_FOUND)
-    form = OrganizationForm(request.POST or None, creating=True)
-    errors, status = [], 200
-    if request.method == "GET":  # say up front what the service would refuse
+    def get_object(self):
+        parent = super().get_object()
+        if not covers_subtree(user=self.user, organization=parent, action="add"):
+            raise Http404(NOT_FOUND)
+        return parent
+
+    def get_initial(self, parent) -> dict:
+        return {}
+
+    def get_form_kwargs(self, parent) -> dict:
+        return {"creating": True}
+
+    def get_notes(self, parent) -> list[str]:
         problems = v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
-        errors = [f"「{p.field}」：{p.reason}" for p in problems]
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            org, errors, status = run_service(lambda: services.organization_create(
-                user=request.user, parent=parent, code=data["code"], name=data["name"], org_type=data["org_type"],
-                unit_category=data["unit_category"], founded_date=data["founded_date"]), not_found=NOT_FOUND)
-            if not errors:
-                messages.success(request, f"已新增下级组织「{org.name}」。")
-                return redirect("orgs:detail", pk=org.pk)
-    return _page(request, "orgs/form.html", parent, form, errors, status, title=f"新增下级组织：{parent.name}",
-                 step="新增下级组织", submit="保存", action_url=request.path)
+        return [f"「{p.field}」：{p.reason}" for p in problems]
+
+    def perform(self, form, parent):
+        data = form.cleaned_data
+        return services.organization_create(
+            user=self.user, parent=parent, code=data["code"], name=data["name"], org_type=data["org_type"],
+            unit_category=data["unit_category"], founded_date=data["founded_date"])
+
+    def success_message(self, parent, org, form) -> str:
+        return f"已新增下级组织「{org.name}」。"
+
+    def page_context(self, parent) -> dict:
+        return {"title": f"新增下级组织：{parent.name}", "step": "新增下级组织", "submit": "保存"}
 
 
-@login_required
-def edit(request, pk):
+class OrganizationEdit(_OrganizationPage, generic.ObjectEditView):
     """编辑组织 (名称、类别、单位属性、成立日期), ``party.change``; stale version → 409 naming who changed what."""
-    org = _get(request, pk, "change")
-    initial = {"version": org.version, "name": org.name, "org_type": org.org_type,
-               "unit_category": org.unit_category, "founded_date": org.founded_date}
-    form = OrganizationForm(request.POST or None, initial=initial, creating=False)
-    errors, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            _, errors, status = run_service(lambda: services.organization_update(
-                user=request.user, organization=org, expected_version=form.cleaned_data["version"],
-                changes=form.changes()), not_found=NOT_FOUND)
-            if not errors:
-                messages.success(request, f"已保存「{form.cleaned_data['name']}」。")
-                return redirect("orgs:detail", pk=org.pk)
-    return _page(request, "orgs/form.html", org, form, errors, status, title=f"编辑组织：{org.name}",
-                 step="编辑", submit="保存", action_url=request.path)
+
+    url_name = "orgs:edit"
+    form_class = OrganizationForm
+
+    def get_initial(self, org) -> dict:
+        return {"version": org.version, "name": org.name, "org_type": org.org_type,
+                "unit_category": org.unit_category, "founded_date": org.founded_date}
+
+    def get_form_kwargs(self, org) -> dict:
+        return {"creating": False}
+
+    def perform(self, form, org):
+        return services.organization_update(user=self.user, organization=org,
+                                            expected_version=form.cleaned_data["version"], changes=form.changes())
+
+    def success_message(self, org, result, form) -> str:
+        return f"已保存「{form.cleaned_data['name']}」。"
+
+    def page_context(self, org) -> dict:
+        return {"title": f"编辑组织：{org.name}", "step": "编辑", "submit": "保存"}
 
 
-@login_required
-def move(request, pk):
-    """调整隶属关系 (move with the subtree), ``party.change``; the new parent is typed or picked."""
-    org = _get(request, pk, "change")
-    form = MoveForm(request.POST or None, initial={"version": org.version})
-    errors, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            ref = form.parent_ref(request.POST.get("new_parent_pick", ""))
-            target = (PartyOrganization.objects.restrict(request.user, "change").filter(code=ref).first()
-                      if ref else None)
+class OrganizationMove(_OrganizationPage, generic.ObjectActionView):
+    """调整隶属关系 (move with the subtree), ``party.change``; the new parent is typed or picked (a code
+    outside the ``party.change`` scope is "not found")."""
 
-            def move_to_target():
-                if target is None:
-                    raise ValidationFailed([RowError(0, "上级组织", "请选择新的上级组织" if not ref else
-                                                              f"上级组织「{ref}」不存在或不在您的管理范围内")])
-                services.organization_move(user=request.user, organization=org, new_parent=target,
-                                           expected_version=form.cleaned_data["version"])
+    url_name = "orgs:move"
+    form_class = MoveForm
+    template_name = "orgs/move.html"
 
-            _, errors, status = run_service(move_to_target, not_found=NOT_FOUND)
-            if not errors:
-                messages.success(request, f"已将「{org.name}」（含下级组织）调整到「{target.name}」之下。")
-                return redirect("orgs:detail", pk=org.pk)
-    return _page(request, "orgs/move.html", org, form, errors, status, title=f"调整隶属关系：{org.name}",
-                 current_parent=organization_parent(user=request.user, organization=org))
+    def perform(self, form, org):
+        ref = form.parent_ref(self.request.POST.get("new_parent_pick", ""))
+        target = organization_by_code(user=self.user, code=ref, action="change") if ref else None
+        if target is None:
+            raise ValidationFailed([RowError(0, "上级组织", "请选择新的上级组织" if not ref else
+                                                      f"上级组织「{ref}」不存在或不在您的管理范围内")])
+        services.organization_move(user=self.user, organization=org, new_parent=target,
+                                   expected_version=form.cleaned_data["version"])
+        return target
+
+    def success_message(self, org, target, form) -> str:
+        return f"已将「{org.name}」（含下级组织）调整到「{target.name}」之下。"
+
+    def success_url(self, org, result) -> str:
+        return reverse("orgs:detail", kwargs={"pk": org.pk})
+
+    def page_context(self, org) -> dict:
+        return {"title": f"调整隶属关系：{org.name}",
+                "current_parent": organization_parent(user=self.user, organization=org)}
 
 
-@login_required
-def dissolve(request, pk):
+class OrganizationDissolve(_OrganizationPage, generic.ObjectDeleteView):
     """撤销组织 (date + reason, confirmed), ``party.delete``; refused while members or sub-organizations
     remain, the refusal listing them."""
-    org = _get(request, pk, "delete")
-    if org.status == "dissolved":
-        messages.error(request, "该组织已撤销。")
-        return redirect("orgs:detail", pk=org.pk)
-    form = DissolveForm(request.POST or None, initial={"version": org.version})
-    errors, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            _, errors, status = run_service(lambda: services.organization_dissolve(
-                user=request.user, organization=org, date=data["date"], reason=data["reason"],
-                expected_version=data["version"]), not_found=NOT_FOUND)
-            if not errors:
-                messages.success(request, f"已撤销「{org.name}」。")
-                return redirect("orgs:detail", pk=org.pk)
-    blockers = [] if errors else [p.reason for p in services.dissolve_blockers(org, user=request.user)]
-    return _page(request, "orgs/dissolve.html", org, form, errors, status, title=f"撤销组织：{org.name}",
-                 blockers=blockers)
+
+    url_name = "orgs:dissolve"
+    form_class = DissolveForm
+    template_name = "orgs/dissolve.html"
+
+    def precheck(self, org):
+        if org.status == "dissolved":
+            messages.error(self.request, "该组织已撤销。")
+            return redirect("orgs:detail", pk=org.pk)
+        return None
+
+    def perform(self, form, org):
+        data = form.cleaned_data
+        return services.organization_dissolve(user=self.user, organization=org, date=data["date"],
+                                              reason=data["reason"], expected_version=data["version"])
+
+    def success_message(self, org, result, form) -> str:
+        return f"已撤销「{org.name}」。"
+
+    def success_url(self, org, result) -> str:
+        return reverse("orgs:detail", kwargs={"pk": org.pk})
+
+    def get_extra_context(self, org, form, errors) -> dict:
+        blockers = [] if errors else [p.reason for p in services.dissolve_blockers(org, user=self.user)]
+        return {**super().get_extra_context(org, form, errors), "title": f"撤销组织：{org.name}",
+                "blockers": blockers}
 
 
-@login_required
-def reactivate(request, pk):
+class OrganizationReactivate(_OrganizationPage, generic.ObjectActionView):
     """恢复已撤销的组织 (confirm page, then POST), ``party.delete``."""
-    org = _get(request, pk, "delete")
-    form = VersionForm(request.POST or None, initial={"version": org.version})
-    errors, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            _, errors, status = run_service(lambda: services.organization_reactivate(
-                user=request.user, organization=org, expected_version=form.cleaned_data["version"]),
-                not_found=NOT_FOUND)
-            if not errors:
-                messages.success(request, f"已恢复「{org.name}」。")
-                return redirect("orgs:detail", pk=org.pk)
-    return _page(request, "orgs/form.html", org, form, errors, status, title=f"恢复组织：{org.name}", step="恢复",
-                 submit="确认恢复", action_url=request.path,
-                 note=f"该组织于 {org.dissolved_date:%Y-%m-%d} 撤销（{org.dissolution_reason or '未填写原因'}）。"
-                      "恢复后状态为「正常」，撤销日期和原因清空（审计日志保留原记录）。" if org.dissolved_date else "")
+
+    url_name = "orgs:reactivate"
+    action = "delete"
+    form_class = VersionForm
+
+    def perform(self, form, org):
+        return services.organization_reactivate(user=self.user, organization=org,
+                                                expected_version=form.cleaned_data["version"])
+
+    def success_message(self, org, result, form) -> str:
+        return f"已恢复「{org.name}」。"
+
+    def success_url(self, org, result) -> str:
+        return reverse("orgs:detail", kwargs={"pk": org.pk})
+
+    def page_context(self, org) -> dict:
+        note = (f"该组织于 {org.dissolved_date:%Y-%m-%d} 撤销（{org.dissolution_reason or '未填写原因'}）。"
+                "恢复后状态为「正常」，撤销日期和原因清空（审计日志保留原记录）。" if org.dissolved_date else "")
+        return {"title": f"恢复组织：{org.name}", "step": "恢复", "submit": "确认恢复", "note": note}
 
 
 PICK_ACTIONS = {"view", "change", "add", "export"}

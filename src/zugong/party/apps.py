@@ -14,8 +14,18 @@ class PartyConfig(AppConfig):
                               permission="party.import", app=self.label)
         registry.register_api_viewset(prefix="members", viewset="zugong.party.api.views.MemberViewSet",
                                       basename="member")
-        registry.register_import_kind(code="roster", label="党员花名册", runner="zugong.party.importers.import_roster",
-                                      template="zugong.party.exporters.roster_template", permission="party.import",
-                                      job_url_name="party:import_roster_job")
+        registry.register_import_kind(
+            code="roster", label="党员花名册", runner="zugong.party.importers.import_roster",
+            template="zugong.party.exporters.roster_template", permission="party.import",
+            model="party.Membership", columns="zugong.party.importers.ROSTER_COLUMNS",
+            url_name="party:import_roster", done_url_name="party:member_list", done_label="查看党员名册",
+            offers_bad_checksum=True,
+            help_lines=(
+                "公民身份号码已登记的人员按文件内容更新；所在党组织改变的，原组织关系于今天转出，并于今天转入新组织。",
+                "同一文件重复导入不会产生重复数据。脱敏导出的文件（身份证号含 *）不能用于导入。",
+                "所在党组织必须在您的导入权限范围内。",
+                "已在您管理范围以外登记的公民身份号码，每人每天只提示有限个数（每次记入审计日志）；"
+                "超过后当天暂停处理您范围内没有的号码（含新增人员）。",
+            ))
         registry.register_todo_provider(name="party.probation_due", provider="zugong.party.todos.probation_due",
                                         permission="party.view")

@@ -1,21 +1,17 @@
 """Member record pages: 新增党员 and, from the person page, the membership actions 转接 (调整到其他支部),
-转正 and 结束组织关系. Each page calls one service (``party.services``); an object or organization
-outside the scope is a 404, a stale version a 409 naming who changed what, bad input a 400 listing every
-problem by field (the shared validators' messages)."""
+转正 and 结束组织关系 — generic form pages (``core.generic``): each calls one service (``party.services``);
+an object or organization outside the scope is a 404, a stale version a 409 naming who changed what, bad
+input a 400 listing every problem by field (the shared validators' messages)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
-from zugong.core.errors import ConcurrentEdit
-from zugong.core.form_flow import run_service
+from zugong.core import generic
 from zugong.core.scoping import can
-from zugong.orgs.models import PartyOrganization
+from zugong.orgs.selectors import organization_by_code
 from zugong.party import services
 from zugong.party.forms import (
     EndForm,
@@ -24,145 +20,160 @@ from zugong.party.forms import (
     TransferForm,
     organization_choices,
 )
-from zugong.party.models import Membership, PartyMember
-from zugong.people.editing import last_change
+from zugong.party.selectors import current_membership, party_member_get
 from zugong.people.models import Person
+from zugong.people.selectors import person_get
 
 NOT_FOUND = "人员不存在或不在您的数据范围内"
+ORG_NOT_FOUND = "党组织不存在或不在您的数据范围内"
 
 
-def _conflict(exc: ConcurrentEdit, model, object_id) -> list[str]:
-    detail = last_change(model, object_id)
-    return [exc.message, detail] if detail else [exc.message]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_create(request):
+class MemberCreate(generic.ObjectCreateView):
     """新增党员 (``basic.add`` and ``party.add`` on the organization). ``?org=<code>`` preselects an
     organization (from the roster or an organization page); one out of scope is a 404."""
-    user = request.user
-    organizations = organization_choices(user, labels=("basic", "party"), action="add")
-    if not organizations:
-        raise Http404("您没有新增党员的权限")
-    initial = {}
-    code = request.GET.get("org", "").strip()
-    if code:
-        org = PartyOrganization.objects.restrict(user, "add").filter(code=code).first()
-        if org is None or org.pk not in {pk for pk, _ in organizations}:
-            raise Http404("党组织不存在或不在您的数据范围内")
-        initial["organization"] = org.pk
-    form = MemberCreateForm(request.POST or None, initial=initial, organizations=organizations)
-    errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            person, errors, status = run_service(lambda: services.member_create(user=user, **form.service_kwargs()),
-                                                 not_found="党组织不存在或不在您的数据范围内")
-            if not errors:
-                messages.success(request, f"已新增党员「{person.name}」。")
-                return redirect("people:detail", pk=person.pk)
-    return render(request, "party/member_create.html", {"form": form, "errors": errors}, status=status)
+
+    url_name = "party:member_create"
+    model = "party.Membership"
+    form_class = MemberCreateForm
+    template_name = "party/member_create.html"
+    not_found = ORG_NOT_FOUND
+
+    def get_form_kwargs(self, obj) -> dict:
+        return {"organizations": self.organizations}
+
+    def get_initial(self, obj) -> dict:
+        code = self.request.GET.get("org", "").strip()
+        if not code:
+            return {}
+        org = organization_by_code(user=self.user, code=code, action="add")
+        if org is None or org.pk not in {pk for pk, _ in self.organizations}:
+            raise Http404(ORG_NOT_FOUND)
+        return {"organization": org.pk}
+
+    def precheck(self, obj):
+        self.organizations = organization_choices(self.user, labels=("basic", "party"), action="add")
+        if not self.organizations:
+            raise Http404("您没有新增党员的权限")
+        return None
+
+    def perform(self, form, obj):
+        return services.member_create(user=self.user, **form.service_kwargs())
+
+    def success_message(self, obj, person, form) -> str:
+        return f"已新增党员「{person.name}」。"
+
+    def success_url(self, obj, person) -> str:
+        return reverse("people:detail", kwargs={"pk": person.pk})
 
 
-def _person(request, pk) -> Person:
-    person = Person.objects.restrict(request.user, "view").select_related("organization").filter(pk=pk).first()
-    if person is None:
-        raise Http404(NOT_FOUND)
-    return person
+class _MembershipAction(generic.ObjectActionView):
+    """A membership action from the person page (URL ``pk`` = the person): the person (``basic.view``)
+    and the record the action changes (``party.change``), else 404; back to the person page after."""
+
+    model = "party.Membership"
+    object_model = "people.Person"
+    get_selector = person_get
+    not_found = NOT_FOUND
+    template_name = "party/membership_action.html"
+    context_object_name = "person"
+    title = ""
+
+    def get_object(self):
+        person = person_get(user=self.user, pk=self.object_pk(), action="view")
+        self.record = self.get_record(person) if person is not None else None
+        if person is None or self.record is None:
+            raise Http404(NOT_FOUND)
+        return person
+
+    def get_record(self, person):
+        return current_membership(user=self.user, person_id=person.pk, action="change")
+
+    def get_initial(self, person) -> dict:
+        return {"version": self.record.version}
+
+    def conflict_object(self, person, result=None):
+        return type(self.record), self.record.pk
+
+    def success_url(self, person, result) -> str:
+        return reverse("people:detail", kwargs={"pk": person.pk})
+
+    def intro(self) -> str:
+        return f"现所在党组织：{self.record.organization.name}（自 {self.record.start_date:%Y-%m-%d}）"
+
+    def get_extra_context(self, person, form, errors) -> dict:
+        return {"title": self.title, "intro": self.intro()}
 
 
-def _action_page(request, *, person, form, title, intro, errors, status, action_url):
-    return render(request, "party/membership_action.html",
-                  {"person": person, "form": form, "title": title, "intro": intro, "errors": errors,
-                   "action_url": action_url}, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def membership_transfer(request, pk):
+class MembershipTransfer(_MembershipAction):
     """转入/调整到其他支部: ``party.change`` on the member's organization and on the target (a plain
     select of the in-scope organizations holding members)."""
-    person = _person(request, pk)
-    current = Membership.objects.restrict(request.user, "change").select_related("organization").filter(
-        person_id=pk, end_date__isnull=True).first()
-    if current is None:
-        raise Http404(NOT_FOUND)
-    organizations = [(o, label) for o, label in organization_choices(request.user, labels=("party",), action="change")
-                     if o != current.organization_id]
-    form = TransferForm(request.POST or None, initial={"version": current.version, "date": timezone.localdate()},
-                        organizations=organizations)
-    errors, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            _, errors, status = run_service(
-                lambda: services.membership_transfer(
-                    user=request.user, person_id=pk, to_organization_id=d["to_organization"], date=d["date"],
-                    expected_version=d["version"], occupation=d["occupation"] or None),
-                not_found=NOT_FOUND, conflict=lambda exc: _conflict(exc, Membership, current.pk))
-            if not errors:
-                messages.success(request, f"已办理「{person.name}」的组织关系转接。")
-                return redirect("people:detail", pk=pk)
-    return _action_page(request, person=person, form=form, title="组织关系转接（调整到其他党组织）",
-                        intro=f"现所在党组织：{current.organization.name}（自 {current.start_date:%Y-%m-%d}）",
-                        errors=errors, status=status, action_url=request.path)
+
+    url_name = "party:membership_transfer"
+    form_class = TransferForm
+    title = "组织关系转接（调整到其他党组织）"
+
+    def get_initial(self, person) -> dict:
+        return {"version": self.record.version, "date": timezone.localdate()}
+
+    def get_form_kwargs(self, person) -> dict:
+        return {"organizations": [(o, label) for o, label in
+                                  organization_choices(self.user, labels=("party",), action="change")
+                                  if o != self.record.organization_id]}
+
+    def perform(self, form, person):
+        d = form.cleaned_data
+        return services.membership_transfer(
+            user=self.user, person_id=person.pk, to_organization_id=d["to_organization"], date=d["date"],
+            expected_version=d["version"], occupation=d["occupation"] or None)
+
+    def success_message(self, person, result, form) -> str:
+        return f"已办理「{person.name}」的组织关系转接。"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def membership_full(request, pk):
+class MembershipFull(_MembershipAction):
     """转正 (``party.change`` on the member)."""
-    person = _person(request, pk)
-    member = PartyMember.objects.restrict(request.user, "change").filter(pk=pk).first()
-    if member is None:
-        raise Http404(NOT_FOUND)
-    form = FullMembershipForm(request.POST or None, initial={"version": member.version})
-    errors, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            _, errors, status = run_service(
-                lambda: services.membership_change_category(
-                    user=request.user, person_id=pk, full_membership_date=d["full_membership_date"],
-                    expected_version=d["version"]),
-                not_found=NOT_FOUND, conflict=lambda exc: _conflict(exc, PartyMember, pk))
-            if not errors:
-                messages.success(request, f"「{person.name}」已转为正式党员。")
-                return redirect("people:detail", pk=pk)
-    return _action_page(request, person=person, form=form, title="转为正式党员",
-                        intro=f"入党日期：{member.admission_date:%Y-%m-%d}", errors=errors, status=status,
-                        action_url=request.path)
+
+    url_name = "party:membership_full"
+    model = "party.PartyMember"
+    form_class = FullMembershipForm
+    title = "转为正式党员"
+
+    def get_record(self, person):
+        return party_member_get(user=self.user, pk=person.pk, action="change")
+
+    def perform(self, form, person):
+        d = form.cleaned_data
+        return services.membership_change_category(user=self.user, person_id=person.pk,
+                                                   full_membership_date=d["full_membership_date"],
+                                                   expected_version=d["version"])
+
+    def success_message(self, person, result, form) -> str:
+        return f"「{person.name}」已转为正式党员。"
+
+    def intro(self) -> str:
+        return f"入党日期：{self.record.admission_date:%Y-%m-%d}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def membership_end(request, pk):
+class MembershipEnd(_MembershipAction):
     """结束组织关系 (``party.change`` on the member's organization)."""
-    person = _person(request, pk)
-    current = Membership.objects.restrict(request.user, "change").select_related("organization").filter(
-        person_id=pk, end_date__isnull=True).first()
-    if current is None:
-        raise Http404(NOT_FOUND)
-    form = EndForm(request.POST or None, initial={"version": current.version})
-    errors, status = [], 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            _, errors, status = run_service(
-                lambda: services.membership_end(user=request.user, person_id=pk, end_date=d["end_date"],
-                                                reason=d["reason"], expected_version=d["version"]),
-                not_found=NOT_FOUND, conflict=lambda exc: _conflict(exc, Membership, current.pk))
-            if not errors:
-                messages.success(request, f"已结束「{person.name}」的组织关系。")
-                return redirect("people:detail", pk=pk)
-    return _action_page(request, person=person, form=form, title="结束组织关系",
-                        intro=f"现所在党组织：{current.organization.name}（自 {current.start_date:%Y-%m-%d}）",
-                        errors=errors, status=status, action_url=request.path)
+
+    url_name = "party:membership_end"
+    form_class = EndForm
+    title = "结束组织关系"
+
+    def perform(self, form, person):
+        d = form.cleaned_data
+        return services.membership_end(user=self.user, person_id=person.pk, end_date=d["end_date"],
+                                       reason=d["reason"], expected_version=d["version"])
+
+    def success_message(self, person, result, form) -> str:
+        return f"已结束「{person.name}」的组织关系。"
+
+
+member_create = MemberCreate.as_view()
+membership_transfer = MembershipTransfer.as_view()
+membership_full = MembershipFull.as_view()
+membership_end = MembershipEnd.as_view()
 
 
 def member_actions(user, person: Person, profile) -> dict[str, bool]:
@@ -174,3 +185,4 @@ def member_actions(user, person: Person, profile) -> dict[str, bool]:
     may_change = current is not None and current.end_date is None and can(user, "party", "change", current.organization)
     return {"transfer": may_change, "end": may_change,
             "full": may_change and profile.record.full_membership_date is None}
+

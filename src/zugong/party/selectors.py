@@ -38,6 +38,28 @@ def roster_base(*, user, action: str = "view") -> QuerySet[Membership]:
     )
 
 
+def subtree_first_members(*, user, organization: PartyOrganization, limit: int = 10,
+                          action: str = "view") -> list[Membership]:
+    """The first ``limit`` current memberships of ``organization``'s subtree within ``user``'s
+    ``party.<action>`` scope (tree order, then name), with person and organization joined."""
+    return list(Membership.objects.restrict(user, action).current()
+                .filter(organization__path__startswith=organization.path)
+                .select_related("person", "organization")
+                .order_by("organization__path", "person__name", "pk")[:limit])
+
+
+def current_membership(*, user, person_id: int, action: str = "view") -> Membership | None:
+    """The open membership (no end date) of person ``person_id`` if its organization is within ``user``'s
+    ``party.<action>`` scope, with the organization joined; else ``None``."""
+    return (Membership.objects.restrict(user, action).select_related("organization")
+            .filter(person_id=person_id, end_date__isnull=True).first())
+
+
+def party_member_get(*, user, pk: int, action: str = "view") -> PartyMember | None:
+    """The party record (党员信息) of person ``pk`` if within ``user``'s ``party.<action>`` scope, else ``None``."""
+    return PartyMember.objects.restrict(user, action).filter(pk=pk).first()
+
+
 def member_filterset(*, data: Mapping | None, user=None, request=None, action: str = "view") -> MemberFilterSet:
     """The bound roster filter set over ``roster_base`` (page and API use it to render the filter form
     and its errors). Give ``request`` (its user is used) or ``user``."""

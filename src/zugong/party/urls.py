@@ -1,9 +1,11 @@
-"""Party member pages. Import/export routes live in ``import_urls`` (same namespace); the member record
-pages (新增党员, 转接, 转正, 结束组织关系) in ``member_views``."""
+"""Party member pages: the roster (``views``), the member record pages (新增党员, 转接, 转正, 结束组织关系:
+``member_views``), the roster export (``export_views``); the roster import pages come from the registered
+import kind ``roster`` (``core.import_views.import_urlpatterns``)."""
 
 from django.urls import include, path
 
-from zugong.party import member_views, views
+from zugong.core.import_views import import_urlpatterns
+from zugong.party import export_views, member_views, views
 
 app_name = "party"
 urlpatterns = [
@@ -12,5 +14,7 @@ urlpatterns = [
     path("members/<int:pk>/transfer/", member_views.membership_transfer, name="membership_transfer"),
     path("members/<int:pk>/full-membership/", member_views.membership_full, name="membership_full"),
     path("members/<int:pk>/end/", member_views.membership_end, name="membership_end"),
-    path("roster/", include("zugong.party.import_urls")),
+    path("roster/import/", include(import_urlpatterns("roster"))),
+    path("roster/export/", export_views.export_roster_view, name="export_roster"),
+    path("roster/export/options/", export_views.export_roster_form, name="export_roster_form"),
 ]

@@ -1,50 +1,20 @@
-"""Party member pages: the roster (党员名册). Reads go through ``party.selectors`` (scoped)."""
+"""Party member pages: the roster (党员名册), a generic list (``core.generic.ObjectListView``) over
+``party.selectors`` (scoped)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
+from zugong.core import generic
 from zugong.core.scoping import can
 from zugong.orgs.selectors import scope_tree
 from zugong.party.filtersets import CARRIED_FILTERS, SORT_FIELDS
-from zugong.party.selectors import RosterPaginator, member_filterset, roster_rows
+from zugong.party.selectors import RosterPaginator, member_filterset, roster_base, roster_rows
 
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 50
-
-
-def _page_size(request) -> int:
-    try:
-        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
-    except ValueError:
-        return DEFAULT_PAGE_SIZE
-    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-
-
-def _sort_links(current: str) -> dict[str, dict[str, str]]:
-    """For each sortable column: the ``sort`` value its header link sets and the arrow to show."""
-    links = {}
-    for key in SORT_FIELDS:
-        if current == key:
-            links[key] = {"param": f"-{key}", "arrow": "↑"}
-        elif current == f"-{key}":
-            links[key] = {"param": key, "arrow": "↓"}
-        else:
-            links[key] = {"param": key, "arrow": ""}
-    return links
-
-
-def _export_href(params: dict[str, str]) -> str | None:
-    """The roster export link with the current filters, or ``None`` while the export view is absent."""
-    try:
-        url = reverse("party:export_roster")
-    except NoReverseMatch:
-        return None
-    return f"{url}?{urlencode(params)}" if params else url
 
 
 def _create_href(user, selected_org) -> str | None:
@@ -57,51 +27,60 @@ def _create_href(user, selected_org) -> str | None:
     return url
 
 
-@login_required
-def member_list(request):
-    """党员名册: the roster of the user's scope as of a date, filtered by ``MemberFilterSet``, paginated
-    in SQL (``RosterPaginator``: COUNT (of the filter set's ``count_qs``), then the page's keys and rows;
-    the query count does not depend on the page size or depth). An ``org`` outside the scope (or
-    unknown) is a 404."""
-    user = request.user
-    filterset = member_filterset(data=request.GET, request=request)
-    valid = filterset.is_valid()
-    queryset = filterset.qs  # resolves ``org`` through the scope
-    selected_org = filterset.selected_org
-    if request.GET.get("org", "").strip() and selected_org is None:
-        raise Http404("组织不存在或不在您的数据范围内")
-    if not valid:
-        queryset = queryset.none()
-    count_queryset = filterset.count_qs if valid else None  # same rows, shaped for COUNT
-    paginator = RosterPaginator(queryset, _page_size(request), count_queryset=count_queryset)
-    page = paginator.get_page(request.GET.get("page"))
-    rows = roster_rows(page.object_list, filterset.as_of)
+class MemberList(generic.ObjectListView):
+    """党员名册: the roster of the user's scope as of a date, filtered by ``MemberFilterSet`` (which also
+    sorts, whitelisted by ``SORT_FIELDS``), paginated in SQL by ``RosterPaginator``: a count (of the
+    filter set's ``count_qs``; per organization for deep pages), then the page's keys and rows — the query
+    count does not depend on the page size or depth. An ``org`` outside the scope (or unknown) is a 404.
+    ``object_list``: the page's ``Membership`` rows."""
 
-    carried = {k: request.GET[k] for k in CARRIED_FILTERS if request.GET.get(k)}
-    export_params = {**carried, "as_of": filterset.as_of.isoformat()}
-    if selected_org is not None:
-        export_params["org"] = selected_org.code
-    if request.GET.get("sort"):
-        export_params["sort"] = request.GET["sort"]
+    url_name = "party:member_list"
+    model = "party.Membership"
+    list_selector = roster_base
+    template_name = "party/member_list.html"
+    sort_fields = SORT_FIELDS
+    page_sizes = PAGE_SIZES
+    default_page_size = DEFAULT_PAGE_SIZE
+    carried_filters = CARRIED_FILTERS
+    export_url_name = "party:export_roster"
+    export_permission = "party.export"
 
-    context = {
-        "filter": filterset,
-        "filter_errors": [] if valid else filterset.form.errors,
-        "page": page,
-        "rows": rows,
-        "total": paginator.count,
-        "as_of": filterset.as_of,
-        "as_of_note": filterset.as_of_note,
-        "selected_org": selected_org,
-        "roots_nodes": scope_tree(user=user),
-        "tree_query": urlencode(carried),
-        "export_href": _export_href(export_params) if can(user, "party", "export") else None,
-        "create_href": _create_href(user, selected_org),
-        "sorts": _sort_links(request.GET.get("sort", "")),
-        "page_sizes": PAGE_SIZES,
-        "page_size": paginator.per_page,
-        # one reverse() for all rows: "/people/0/" → "/people/", the template appends "<id>/"
-        "person_url_prefix": reverse("people:detail", args=[0]).removesuffix("0/"),
-    }
-    return render(request, "party/member_list.html", context)
+    def get_filterset(self, queryset):
+        return member_filterset(data=self.request.GET, request=self.request)
 
+    def check_filters(self, filterset) -> None:
+        if self.request.GET.get("org", "").strip() and filterset.selected_org is None:
+            raise Http404("组织不存在或不在您的数据范围内")
+
+    def make_paginator(self, queryset, per_page, filterset):
+        # same rows, shaped for COUNT; no filter set when the input was invalid (no rows)
+        return RosterPaginator(queryset, per_page, count_queryset=filterset.count_qs if filterset else None)
+
+    def get_rows(self, objects, filterset):
+        return roster_rows(objects, filterset.as_of)
+
+    def export_params(self, filterset) -> dict[str, str]:
+        params = {**self.carried(), "as_of": filterset.as_of.isoformat()}
+        if filterset.selected_org is not None:
+            params["org"] = filterset.selected_org.code
+        if self.request.GET.get("sort"):
+            params["sort"] = self.request.GET["sort"]
+        return params
+
+    def get_extra_context(self, filterset, page) -> dict:
+        return {
+            "as_of": filterset.as_of,
+            "as_of_note": filterset.as_of_note,
+            "selected_org": filterset.selected_org,
+            "roots_nodes": scope_tree(user=self.user),
+            "tree_query": self.carried_query(),
+            "create_href": _create_href(self.user, filterset.selected_org),
+            # one reverse() for all rows: "/people/0/" → "/people/", the template appends "<id>/"
+            "person_url_prefix": reverse("people:detail", args=[0]).removesuffix("0/"),
+        }
+
+    def carried_query(self) -> str:
+        return urlencode(self.carried())
+
+
+member_list = MemberList.as_view()

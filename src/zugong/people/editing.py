@@ -13,6 +13,7 @@ from django import forms
 from django.db import transaction
 from django.utils import timezone
 
+from zugong.audit.changelog import last_change  # noqa: F401  (re-exported: the edit pages' 409 detail)
 from zugong.audit.services import record_event
 from zugong.core import crypto, idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
@@ -20,6 +21,7 @@ from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError
 from zugong.people import validators
 from zugong.people.models import Person
+from zugong.people.selectors import person_get, person_may_unmask
 from zugong.people.services import id_number_problem, parse_day, raise_problems
 from zugong.people.validators import Problem
 
@@ -52,7 +54,7 @@ def _require_id_number_right(user, person: Person) -> None:
     duplicate check would let them probe numbers. Refused for any submitted number, even the current one
     (else comparing would reveal it). The refusal is audited (``id_number_change_denied``) and raises
     ``PermissionDeniedError``."""
-    if Person.objects.restrict(user, "unmask").filter(pk=person.pk).exists():
+    if person_may_unmask(user=user, pk=person.pk):
         return
     record_event("id_number_change_denied", user=user, object_type="people.person", object_id=person.pk,
                  summary=f"修改「{person.name}」的公民身份号码被拒绝（无查看敏感信息明文权限）",
@@ -138,7 +140,7 @@ def person_update(*, user, person_id: int, expected_version: int, changes: dict)
     Checks run before the write transaction, so the audit events of a refusal (denied ID change, an
     "already registered elsewhere" answer) are kept; the write itself is atomic and re-checks the
     version (and the database the ID number's uniqueness)."""
-    person = Person.objects.restrict(user, "change").filter(pk=person_id).first()
+    person = person_get(user=user, pk=person_id, action="change")
     if person is None:
         raise OutOfScope()
     if changes.get("id_number") not in (None, ""):
@@ -169,27 +171,6 @@ def _write(person: Person, expected_version: int, cleaned: dict) -> Person:
         return person
     save_with_version(person, expected_version, fields)
     return person
-
-
-def last_change(model, pk) -> str:
-    """「该记录已于 <时间> 被 <用户> 修改（修改了 <字段>）。」 from the newest change-log event of row ``pk`` of
-    ``model``, for the page that refuses a stale edit (409): who changed what since the editor loaded
-    it. The change log holds field names and masked values only; "" when there is no such event."""
-    from zugong.audit.models import AuditEvent
-
-    event = (AuditEvent.objects.filter(kind="change", object_type=model._meta.label_lower, object_id=str(pk))
-             .order_by("-id").only("actor_username", "created_at", "data").first())
-    if event is None:
-        return ""
-    names = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
-    fields = []
-    for attname in (event.data or {}).get("changes", {}) or {}:
-        label = names.get(attname, attname).removesuffix("（密文）").removesuffix("（检索摘要）")
-        if attname not in ("version", "updated_at") and label not in fields:
-            fields.append(label)
-    when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
-    what = f"（修改了 {'、'.join(fields)}）" if fields else ""
-    return f"该记录已于 {when} 被 {event.actor_username or '系统'} 修改{what}。"
 
 
 class NoEchoTextInput(forms.TextInput):

@@ -26,6 +26,12 @@ def person_get(*, user, pk: int, action: str = "view") -> Person | None:
     return Person.objects.restrict(user, action).select_related("organization").filter(pk=pk).first()
 
 
+def person_may_unmask(*, user, pk: int) -> bool:
+    """Whether ``user`` holds ``basic.unmask`` on person ``pk`` (the right to see, and so to change, the
+    person's ID number)."""
+    return Person.objects.restrict(user, "unmask").filter(pk=pk).exists()
+
+
 @dataclass(frozen=True)
 class MembershipPeriod:
     """One membership period for display; ``in_scope``: the caller may open its organization."""

@@ -13,19 +13,19 @@ from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from zugong.core.codes import ORG_TYPE, ORG_TYPES_BRANCH
+from zugong.core.codes import ORG_TYPE
 from zugong.core.dates import DateParseError, parse_date
 from zugong.core.downloads import mark_download
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.scoping import can, user_scope
 from zugong.demo.reference import default_as_of
 from zugong.orgs.models import PartyOrganization
+from zugong.orgs.selectors import organizations_above_branches
 from zugong.reports.exporters import XLSX_CONTENT_TYPE, party_statistics_xlsx
 from zugong.reports.rules import communique_rules, statistics_definitions
 from zugong.reports.services import (
@@ -85,12 +85,7 @@ def _picker_organizations(user, selected: PartyOrganization) -> list[dict]:
     党组, 党总支), the user's granted nodes and the selected one — not every branch (those are reached
     from the organization tree). ``[{"code", "name", "indent", "selected"}]`` in tree order."""
     granted = [node.org_id for node in user_scope(user, "party", "view")]
-    orgs = list(
-        PartyOrganization.objects.restrict(user, "view")
-        .filter(~Q(org_type__in=(*ORG_TYPES_BRANCH, "party_group")) | Q(pk__in=granted) | Q(pk=selected.pk))
-        .only("pk", "code", "name", "depth")
-        .order_by("path")[:PICKER_LIMIT]
-    )
+    orgs = organizations_above_branches(user=user, also=[*granted, selected.pk], limit=PICKER_LIMIT)
     top = min((o.depth for o in orgs), default=1)
     return [{"code": o.code, "name": o.name, "indent": "\u3000" * (o.depth - top), "selected": o.pk == selected.pk}
             for o in orgs]
