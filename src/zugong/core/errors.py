@@ -66,9 +66,16 @@ class PermissionDeniedError(ZugongError):
 
 
 class ConcurrentEdit(ZugongError):
-    """The record was changed by someone else since it was loaded (optimistic locking)."""
+    """The record was changed by someone else since it was loaded (optimistic locking).
+
+    ``record``: the stale record (a model instance), when the raiser knows it — its model label and pk
+    are kept (``model_label``, ``object_id``) so an interface can say who changed it, when and what
+    (``core.concurrency.last_change``)."""
 
     status_code = 409
+    default_message = "该记录已被他人修改，请刷新后重新编辑。您的修改未保存。"
 
-    def __init__(self, message: str = "该记录已被他人修改，请刷新后重新编辑。您的修改未保存。"):
-        super().__init__(message)
+    def __init__(self, message: str | None = None, *, record=None):
+        super().__init__(message or self.default_message)
+        self.model_label = record._meta.label_lower if record is not None else ""
+        self.object_id = record.pk if record is not None else None

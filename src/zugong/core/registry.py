@@ -26,7 +26,11 @@ so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as do
 - **Scoped views** (``register_view``): what each page or API route reads or changes — its kind
   (``list``/``detail``/``create``/``edit``/``delete``/``action``/``import``/``export``), the model, the scope
   action it needs and which URL argument names which record. The generic views (``core.generic``) register
-  themselves; a hand-written view registers in its app's ``ready()``. The generated scope tests
+  themselves; a hand-written view registers in its app's ``ready()``; ``register_api_viewset`` declares
+  every route of an API viewset (``core.api.ScopedViewSet``). ``registry.views`` is keyed by URL name; a
+  URL whose methods are of different kinds (the API's ``-list``: ``GET`` list, ``POST`` create; ``-detail``:
+  ``GET`` detail, ``PATCH`` edit) has one declaration per kind, the further ones keyed
+  ``"<url name> <METHODS>"`` (``views_for(url_name)`` lists them all). The generated scope tests
   (``tests/security/scope_generated``) are built from this table, and a meta-test fails for a URL name
   that is neither here nor in the hand-kept matrix.
 """
@@ -280,7 +284,18 @@ def register_nav(*, section: str, label: str, url_name: str, order: int, permiss
 
 
 def register_api_viewset(*, prefix: str, viewset, basename: str) -> None:
+    """Put ``viewset`` (class or dotted path) on the API router at ``prefix`` and declare each of its routes
+    with ``register_view`` (``api:<basename>-list`` …), which is why the class is imported here: the
+    declarations come from the viewset itself (``core.api.ScopedViewSet.scoped_view_specs``). A viewset
+    that cannot declare its routes is refused — every API route is scoped and covered by the generated
+    scope tests."""
+    view_class = _resolve(viewset)
+    specs = getattr(view_class, "scoped_view_specs", None)
+    if specs is None:
+        raise ValueError(f"API viewset {viewset!r} must derive from zugong.core.api.ScopedViewSet")
     _add_unique(registry.api_viewsets, ApiViewset(prefix, viewset, basename), lambda e: e.basename)
+    for spec in specs(basename=basename):
+        register_view(**spec)
 
 
 def register_api_path(*, route: str, view, name: str) -> None:
@@ -349,11 +364,21 @@ def register_view(*, url_name: str, kind: str, model: str, action: str, methods:
         raise ValueError(f"view {url_name!r}: unknown data label {label!r}")
     spec = ViewSpec(url_name, kind, model, action, tuple(m.upper() for m in methods), object_arg, object_model,
                     label, api)
-    existing = registry.views.get(url_name)
-    if existing is not None and existing != spec:
+    same_url = [s for s in registry.views.values() if s.url_name == url_name]
+    if spec in same_url:
+        return spec
+    if any(set(s.methods) & set(spec.methods) for s in same_url):
         raise ValueError(f"view {url_name!r} registered twice with different declarations")
-    registry.views[url_name] = spec
+    # one URL may answer several methods with different kinds (an API list route: GET list, POST create)
+    key = f"{url_name} {' '.join(spec.methods)}" if same_url else url_name
+    registry.views[key] = spec
     return spec
+
+
+def views_for(url_name: str) -> list[ViewSpec]:
+    """Every declaration of ``url_name`` (more than one when its methods are different kinds, as the API's
+    ``-list`` route: ``GET`` list and ``POST`` create)."""
+    return [s for s in registry.views.values() if s.url_name == url_name]
 
 
 # ----- reading ------------------------------------------------------------------------------------

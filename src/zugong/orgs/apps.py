@@ -41,21 +41,4 @@ class OrgsConfig(AppConfig):
                 "已有的单位代码会更新各列；导入不调整上级单位（请在单位页面办理）。",
                 "统一社会信用代码按 GB 32100-2015 核对校验位；经济控制类型、企业规模只适用于企业。",
             ))
-        self._register_unit_api_views(registry)
         from zugong.demo import checks  # noqa: F401  (registers the demo-data deploy check, zugong.E004)
-
-    @staticmethod
-    def _register_unit_api_views(registry) -> None:
-        """``/api/units/`` and ``/api/organizations/{id}/unit/`` (``core.registry.register_view``; the unit
-        pages are generic views and register themselves)."""
-        for name, kind, action, methods, arg in (
-            ("api:unit-list", "list", "view", ("GET", "POST"), ""),
-            ("api:unit-detail", "detail", "view", ("GET", "PATCH"), "pk"),
-            ("api:unit-move", "action", "change", ("POST",), "pk"),
-            ("api:unit-dissolve", "delete", "delete", ("POST",), "pk"),
-            ("api:unit-reactivate", "action", "delete", ("POST",), "pk"),
-        ):
-            registry.register_view(url_name=name, kind=kind, model="orgs.Unit", action=action, methods=methods,
-                                   object_arg=arg, api=True)
-        registry.register_view(url_name="api:organization-unit", kind="edit", model="orgs.PartyOrganization",
-                               action="change", methods=("POST",), object_arg="pk", api=True)

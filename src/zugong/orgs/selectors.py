@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
 
 from zugong.core.registry import user_admin_kinds
 from zugong.core.scoping import ScopeNode, can, user_scope
@@ -66,6 +66,23 @@ def organization_get(*, user, pk: int, action: str = "view") -> PartyOrganizatio
     return PartyOrganization.objects.restrict(user, action).filter(pk=pk).first()
 
 
+def organization_list(*, user, action: str = "view") -> QuerySet[PartyOrganization]:
+    """Every organization in ``user``'s ``party.<action>`` scope in tree order, each annotated with
+    ``parent_code``: the parent's 组织代码 when the parent is in the same scope, else ``None`` (the top of
+    the scope), with its unit (所在单位) joined. One query (the parent code is a scoped subquery per row:
+    the path minus its last step)."""
+    scoped = PartyOrganization.objects.restrict(user, action)
+    parent = scoped.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - STEPLEN)).values("code")[:1]
+    return scoped.annotate(parent_code=Subquery(parent)).select_related("unit").order_by("path")
+
+
+def organization_by_code(*, user, code: str, action: str = "view") -> PartyOrganization | None:
+    """The organization whose 组织代码 is exactly ``code`` if in ``user``'s ``party.<action>`` scope, else
+    ``None`` (unknown and out of scope look the same)."""
+    code = (code or "").strip()
+    return PartyOrganization.objects.restrict(user, action).filter(code=code).first() if code else None
+
+
 def organization_by_ref(*, user, ref: object, action: str = "view") -> PartyOrganization | None:
     """The in-scope organization named by ``ref``: its 组织代码 ``code`` or, when ``ref`` is all digits and
     no code matches, its database id. ``None`` when empty, unknown or outside the scope."""
@@ -80,14 +97,6 @@ def organization_by_ref(*, user, ref: object, action: str = "view") -> PartyOrga
         if org.code == text:
             return org
     return found[0] if found else None
-
-
-def organization_by_code(*, user, code: str, action: str = "view") -> PartyOrganization | None:
-    """The in-scope organization whose 组织代码 is exactly ``code`` (no id fallback), else ``None``."""
-    code = str(code or "").strip()
-    if not code:
-        return None
-    return PartyOrganization.objects.restrict(user, action).filter(code=code).first()
 
 
 def organizations_above_branches(*, user, also: Iterable[int] = (), limit: int = 2000,

@@ -9,7 +9,8 @@ but a link to the unit page is offered only when the user may view the unit.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
 
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.choices import UNIT_RELATION
@@ -47,6 +48,14 @@ def unit_list(*, user, text: str = "") -> QuerySet[Unit]:
     if text:
         qs = qs.filter(Q(name__icontains=text) | Q(code__startswith=text) | Q(credit_code__startswith=text.upper()))
     return qs.order_by("path")
+
+
+def unit_api_list(*, user, action: str = "view") -> QuerySet[Unit]:
+    """Every unit in ``user``'s ``basic.<action>`` unit scope in tree order, annotated with ``parent_code``
+    (the parent's 单位代码 when the parent is in the same scope, else ``None``). One query."""
+    scoped = Unit.objects.restrict(user, action)
+    parent = scoped.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Unit.steplen)).values("code")[:1]
+    return scoped.annotate(parent_code=Subquery(parent)).order_by("path")
 
 
 def unit_children(*, user, parent: Unit, action: str = "view") -> QuerySet[Unit]:

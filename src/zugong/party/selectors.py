@@ -60,6 +60,14 @@ def party_member_get(*, user, pk: int, action: str = "view") -> PartyMember | No
     return PartyMember.objects.restrict(user, action).filter(pk=pk).first()
 
 
+def member_record_get(*, user, pk: int, action: str = "view") -> PartyMember | None:
+    """The party record (入党/转正) of person ``pk`` if in ``user``'s ``party.<action>`` scope, else ``None``;
+    with the person and every membership period (and its organization) prefetched — the member's whole
+    history, as the person page shows it (``people.selectors``). Two queries."""
+    return (PartyMember.objects.restrict(user, action).select_related("person")
+            .prefetch_related("person__memberships__organization").filter(pk=pk).first())
+
+
 def member_filterset(*, data: Mapping | None, user=None, request=None, action: str = "view") -> MemberFilterSet:
     """The bound roster filter set over ``roster_base`` (page and API use it to render the filter form
     and its errors). Give ``request`` (its user is used) or ``user``."""

@@ -115,7 +115,7 @@ def _open_membership(*, user, person_id: int, action: str = "change") -> Members
 
 def _check_version(obj, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != obj.version:
-        raise ConcurrentEdit()
+        raise ConcurrentEdit(record=obj)
 
 
 # --- 新增党员 ----------------------------------------------------------------------------------------------

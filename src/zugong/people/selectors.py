@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from zugong.core.codes import MEMBER_CATEGORY, OCCUPATION
@@ -19,6 +20,11 @@ from zugong.core.dates import age_on
 from zugong.core.scoping import can
 from zugong.party.models import Membership, PartyMember
 from zugong.people.models import Person
+
+
+def person_list(*, user, action: str = "view") -> QuerySet[Person]:
+    """Every person in ``user``'s ``basic.<action>`` scope, with the organization joined."""
+    return Person.objects.restrict(user, action).select_related("organization")
 
 
 def person_get(*, user, pk: int, action: str = "view") -> Person | None:

@@ -47,45 +47,45 @@ class CodeOrNameField(serializers.CharField):
 class OrganizationCreateSerializer(serializers.Serializer):
     """新增下级组织: under ``parent_code`` (within the caller's ``party.add`` scope; else 404)."""
 
-    parent_code = serializers.CharField(max_length=50, help_text="上级组织代码")
-    code = serializers.CharField(max_length=50, help_text="组织代码")
-    name = serializers.CharField(max_length=200, help_text="组织名称")
-    org_type = CodeOrNameField(ORG_TYPE, max_length=20, help_text="组织类别：代码或名称（branch/党支部、committee/党委 …）")
-    unit_category = CodeOrNameField(UNIT_CATEGORY, max_length=30, required=False, allow_blank=True, default="",
+    parent_code = serializers.CharField(label="上级组织", max_length=50, help_text="上级组织代码")
+    code = serializers.CharField(label="组织代码", max_length=50, help_text="组织代码")
+    name = serializers.CharField(label="组织名称", max_length=200, help_text="组织名称")
+    org_type = CodeOrNameField(ORG_TYPE, label="组织类别", max_length=20, help_text="组织类别：代码或名称（branch/党支部、committee/党委 …）")
+    unit_category = CodeOrNameField(UNIT_CATEGORY, label="单位属性", max_length=30, required=False, allow_blank=True, default="",
                                     help_text="单位属性：代码或名称（township/乡镇 …）")
-    founded_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="成立日期")
+    founded_date = serializers.DateField(label="成立日期", required=False, allow_null=True, default=None, help_text="成立日期")
 
 
 class OrganizationPatchSerializer(serializers.Serializer):
     """修改组织: ``version`` as read (stale → 409) plus any of the editable fields."""
 
-    version = serializers.IntegerField(help_text="读取时的版本号")
-    name = serializers.CharField(max_length=200, required=False, help_text="组织名称")
-    org_type = CodeOrNameField(ORG_TYPE, max_length=20, required=False, help_text="组织类别：代码或名称")
-    unit_category = CodeOrNameField(UNIT_CATEGORY, max_length=30, required=False, allow_blank=True,
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
+    name = serializers.CharField(label="组织名称", max_length=200, required=False, help_text="组织名称")
+    org_type = CodeOrNameField(ORG_TYPE, label="组织类别", max_length=20, required=False, help_text="组织类别：代码或名称")
+    unit_category = CodeOrNameField(UNIT_CATEGORY, label="单位属性", max_length=30, required=False, allow_blank=True,
                                     help_text="单位属性：代码或名称")
-    founded_date = serializers.DateField(required=False, allow_null=True, help_text="成立日期")
+    founded_date = serializers.DateField(label="成立日期", required=False, allow_null=True, help_text="成立日期")
 
 
 class OrganizationMoveSerializer(serializers.Serializer):
     """调整隶属关系: the new parent's 组织代码 and the ``version`` as read."""
 
-    new_parent_code = serializers.CharField(max_length=50, help_text="新的上级组织代码")
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    new_parent_code = serializers.CharField(label="上级组织", max_length=50, help_text="新的上级组织代码")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
 
 
 class OrganizationDissolveSerializer(serializers.Serializer):
     """撤销组织: date, reason and the ``version`` as read."""
 
-    date = serializers.DateField(help_text="撤销日期")
-    reason = serializers.CharField(max_length=200, help_text="撤销原因")
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    date = serializers.DateField(label="撤销日期", help_text="撤销日期")
+    reason = serializers.CharField(label="撤销原因", max_length=200, help_text="撤销原因")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
 
 
 class OrganizationVersionSerializer(serializers.Serializer):
     """恢复组织: the ``version`` as read."""
 
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
 
 
 # --- units (单位) -----------------------------------------------------------------------------------------
@@ -112,31 +112,35 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class _UnitFields(serializers.Serializer):
-    name = serializers.CharField(max_length=200, help_text="单位名称")
-    unit_category = CodeOrNameField(UNIT_CATEGORY, max_length=30, help_text="单位属性：代码或名称（enterprise/企业 …）")
-    legal_entity = serializers.BooleanField(required=False, default=False, help_text="是否法人单位")
-    credit_code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="",
+    name = serializers.CharField(max_length=200, label="单位名称", help_text="单位名称")
+    unit_category = CodeOrNameField(UNIT_CATEGORY, max_length=30, label="单位属性",
+                                    help_text="单位属性：代码或名称（enterprise/企业 …）")
+    legal_entity = serializers.BooleanField(required=False, default=False, label="是否法人单位", help_text="是否法人单位")
+    credit_code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="", label="统一社会信用代码",
                                         help_text="统一社会信用代码（18 位，GB 32100-2015）")
     economic_control = CodeOrNameField(ECONOMIC_CONTROL, max_length=30, required=False, allow_blank=True, default="",
+                                       label="经济控制类型",
                                        help_text="经济控制类型（企业）：国有经济控制/集体经济控制/非公有经济控制")
     enterprise_size = CodeOrNameField(ENTERPRISE_SIZE, max_length=10, required=False, allow_blank=True, default="",
+                                      label="企业规模",
                                       help_text="企业规模（企业）：大型/中型/小型/微型")
     organ_level = CodeOrNameField(ORGAN_LEVEL, max_length=20, required=False, allow_blank=True, default="",
+                                  label="机关层级",
                                   help_text="机关层级（机关）")
-    founded_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="成立日期")
+    founded_date = serializers.DateField(required=False, allow_null=True, default=None, label="成立日期", help_text="成立日期")
 
 
 class UnitCreateSerializer(_UnitFields):
     """新增下级单位: under ``parent_code`` (within the caller's ``basic.add`` unit scope; else 404)."""
 
-    parent_code = serializers.CharField(max_length=50, help_text="上级单位代码")
-    code = serializers.CharField(max_length=50, help_text="单位代码")
+    parent_code = serializers.CharField(max_length=50, label="上级单位代码", help_text="上级单位代码")
+    code = serializers.CharField(max_length=50, label="单位代码", help_text="单位代码")
 
 
 class UnitPatchSerializer(_UnitFields):
     """修改单位: ``version`` as read (stale → 409) plus any of the editable fields."""
 
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,17 +153,18 @@ class UnitPatchSerializer(_UnitFields):
 class UnitMoveSerializer(serializers.Serializer):
     """调整单位隶属关系: the new parent's 单位代码 and the ``version`` as read."""
 
-    new_parent_code = serializers.CharField(max_length=50, help_text="新的上级单位代码")
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    new_parent_code = serializers.CharField(max_length=50, label="新的上级单位代码", help_text="新的上级单位代码")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")
 
 
 class OrganizationUnitSerializer(serializers.Serializer):
     """党组织所在单位情况: ``unit_relation`` (same_as_parent/legal_entity_unit/joint or its name; empty clears),
     ``unit_code`` (法人单位) or ``joint_unit_codes`` (联合党支部, at least two), and the ``version``."""
 
-    unit_relation = CodeOrNameField(UNIT_RELATION, max_length=20, allow_blank=True, help_text="党组织所在单位情况")
+    unit_relation = CodeOrNameField(UNIT_RELATION, max_length=20, allow_blank=True, label="党组织所在单位情况",
+                                    help_text="党组织所在单位情况")
     unit_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="",
                                       help_text="所在单位代码（法人单位）")
     joint_unit_codes = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list,
                                              help_text="联合党支部覆盖的单位代码")
-    version = serializers.IntegerField(help_text="读取时的版本号")
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号")

@@ -66,30 +66,34 @@ class MemberRecordSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="党员记录版本号")
     memberships = MembershipPeriodSerializer(many=True, help_text="组织关系，按起始日期排列")
 
+    def to_representation(self, instance):
+        """A ``PartyMember`` (memberships prefetched) or a ``member_record`` dict."""
+        return super().to_representation(instance if isinstance(instance, dict) else member_record(instance))
+
 
 class TransferRequestSerializer(serializers.Serializer):
     """组织关系转接（数据范围内）。"""
 
-    version = serializers.IntegerField(help_text="未结束组织关系的版本号；不一致时返回 409")
-    to_organization = serializers.IntegerField(help_text="转入党组织ID")
-    date = serializers.CharField(help_text="转接日期 YYYY-MM-DD（自该日起在新组织）")
-    occupation = serializers.CharField(required=False, allow_blank=True, help_text="新的工作岗位（不填则不变）")
-    front_line = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="生产工作一线（不填则不变）")
+    version = serializers.IntegerField(label="版本号", help_text="未结束组织关系的版本号；不一致时返回 409")
+    to_organization = serializers.IntegerField(label="转入党组织", help_text="转入党组织ID")
+    date = serializers.CharField(label="转接日期", help_text="转接日期 YYYY-MM-DD（自该日起在新组织）")
+    occupation = serializers.CharField(label="工作岗位", required=False, allow_blank=True, help_text="新的工作岗位（不填则不变）")
+    front_line = serializers.BooleanField(label="生产工作一线", required=False, allow_null=True, default=None, help_text="生产工作一线（不填则不变）")
 
 
 class FullMembershipRequestSerializer(serializers.Serializer):
     """转正。"""
 
-    version = serializers.IntegerField(help_text="党员记录版本号；不一致时返回 409")
-    full_membership_date = serializers.CharField(help_text="转正日期 YYYY-MM-DD（入党满一年以后，《党章》第七条）")
+    version = serializers.IntegerField(label="版本号", help_text="党员记录版本号；不一致时返回 409")
+    full_membership_date = serializers.CharField(label="转正日期", help_text="转正日期 YYYY-MM-DD（入党满一年以后，《党章》第七条）")
 
 
 class EndRequestSerializer(serializers.Serializer):
     """结束组织关系。"""
 
-    version = serializers.IntegerField(help_text="未结束组织关系的版本号；不一致时返回 409")
-    end_date = serializers.CharField(help_text="截止日期 YYYY-MM-DD")
-    reason = serializers.CharField(help_text="离开原因：death 去世 / withdrawal 退党 / expulsion 开除党籍 / removal 除名 / "
+    version = serializers.IntegerField(label="版本号", help_text="未结束组织关系的版本号；不一致时返回 409")
+    end_date = serializers.CharField(label="截止日期", help_text="截止日期 YYYY-MM-DD")
+    reason = serializers.CharField(label="离开原因", help_text="离开原因：death 去世 / withdrawal 退党 / expulsion 开除党籍 / removal 除名 / "
                                              "cancelled 取消预备党员资格 / correction 更正")
 
 

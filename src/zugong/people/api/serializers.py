@@ -29,16 +29,16 @@ class PersonPatchSerializer(serializers.Serializer):
     """``PATCH /api/people/{id}/``: ``version`` (required, the one read) plus any fields to change;
     ``id_number`` and ``phone`` in plaintext (stored encrypted, never echoed)."""
 
-    version = serializers.IntegerField(help_text="读取时的版本号；与当前版本不一致时返回 409")
-    name = serializers.CharField(required=False, max_length=50)
-    sex = serializers.CharField(required=False)
-    ethnicity = serializers.CharField(required=False)
-    birth_date = serializers.CharField(required=False)
-    education_level = serializers.CharField(required=False, allow_blank=True)
-    political_status = serializers.CharField(required=False, allow_blank=True)
-    work_start_date = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    id_number = serializers.CharField(required=False, allow_blank=True, write_only=True)
-    phone = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    version = serializers.IntegerField(label="版本号", help_text="读取时的版本号；与当前版本不一致时返回 409")
+    name = serializers.CharField(label="姓名", required=False, max_length=50)
+    sex = serializers.CharField(label="性别", required=False)
+    ethnicity = serializers.CharField(label="民族", required=False)
+    birth_date = serializers.CharField(label="出生日期", required=False)
+    education_level = serializers.CharField(label="学历", required=False, allow_blank=True)
+    political_status = serializers.CharField(label="政治面貌", required=False, allow_blank=True)
+    work_start_date = serializers.CharField(label="参加工作日期", required=False, allow_blank=True, allow_null=True)
+    id_number = serializers.CharField(label="公民身份号码", required=False, allow_blank=True, write_only=True)
+    phone = serializers.CharField(label="手机号码", required=False, allow_blank=True, write_only=True)
 
 
 class PersonCreateSerializer(serializers.Serializer):
@@ -48,23 +48,23 @@ class PersonCreateSerializer(serializers.Serializer):
     required and ``full_membership_date``/``category``/``front_line``/``start_date`` apply. The checks are
     the roster import's (``people.validators``, ``party.validators``)."""
 
-    organization = serializers.IntegerField(help_text="所在党组织ID（须有该组织的「基本信息·新增」权限；党员另须「党员信息·新增」）")
-    name = serializers.CharField(max_length=50, help_text="姓名")
-    sex = serializers.CharField(help_text="性别：1/2、男/女")
-    ethnicity = serializers.CharField(help_text="民族：GB 3304 代码或名称")
-    birth_date = serializers.CharField(help_text="出生日期")
-    id_number = serializers.CharField(write_only=True, help_text="公民身份号码（18 位，须与出生日期、性别一致）")
-    education_level = serializers.CharField(required=False, allow_blank=True, help_text="学历")
-    political_status = serializers.CharField(required=False, allow_blank=True,
+    organization = serializers.IntegerField(label="所在党组织", help_text="所在党组织ID（须有该组织的「基本信息·新增」权限；党员另须「党员信息·新增」）")
+    name = serializers.CharField(label="姓名", max_length=50, help_text="姓名")
+    sex = serializers.CharField(label="性别", help_text="性别：1/2、男/女")
+    ethnicity = serializers.CharField(label="民族", help_text="民族：GB 3304 代码或名称")
+    birth_date = serializers.CharField(label="出生日期", help_text="出生日期")
+    id_number = serializers.CharField(label="公民身份号码", write_only=True, help_text="公民身份号码（18 位，须与出生日期、性别一致）")
+    education_level = serializers.CharField(label="学历", required=False, allow_blank=True, help_text="学历")
+    political_status = serializers.CharField(label="政治面貌", required=False, allow_blank=True,
                                              help_text="政治面貌（党员由人员类别决定，忽略此项）")
-    work_start_date = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="参加工作日期")
-    phone = serializers.CharField(required=False, allow_blank=True, write_only=True, help_text="手机号码")
-    admission_date = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+    work_start_date = serializers.CharField(label="参加工作日期", required=False, allow_blank=True, allow_null=True, help_text="参加工作日期")
+    phone = serializers.CharField(label="手机号码", required=False, allow_blank=True, write_only=True, help_text="手机号码")
+    admission_date = serializers.CharField(label="入党日期", required=False, allow_blank=True, allow_null=True,
                                            help_text="入党日期；填写则作为党员登记")
-    full_membership_date = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="转正日期")
-    category = serializers.ChoiceField(choices=["full", "probationary"], required=False,
+    full_membership_date = serializers.CharField(label="转正日期", required=False, allow_blank=True, allow_null=True, help_text="转正日期")
+    category = serializers.ChoiceField(label="人员类别", choices=["full", "probationary"], required=False,
                                        help_text="人员类别：full 正式党员 / probationary 预备党员")
-    occupation = serializers.CharField(required=False, allow_blank=True, help_text="工作岗位（党员必填）")
-    front_line = serializers.BooleanField(required=False, default=False, help_text="生产工作一线")
-    start_date = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+    occupation = serializers.CharField(label="工作岗位", required=False, allow_blank=True, help_text="工作岗位（党员必填）")
+    front_line = serializers.BooleanField(label="生产工作一线", required=False, default=False, help_text="生产工作一线")
+    start_date = serializers.CharField(label="编入日期", required=False, allow_blank=True, allow_null=True,
                                        help_text="编入该组织日期（默认入党日期）")
