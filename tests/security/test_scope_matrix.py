@@ -313,6 +313,17 @@ MATRIX: list[Row] = [
     R("party:import_roster_job",              "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
     R("party:import_roster_job_status",       "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
     R("party:import_roster_job_errors",       "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
+    # /imports/<code>/ serves only kinds registered without URLs of their own (none in production): the
+    # roster and orgs kinds live under their apps' URLs, an unknown code does not exist
+    R("imports:import",                       "L    404  404  404  404  404  403  403  403", args=["roster"]),
+    R("imports:import",                       "L    404  404  404  404  404  403  403  403", args=["nope"]),
+    R("imports:import_template",              "L    404  404  404  404  404  403  403  403", args=["orgs"]),
+    R("imports:import_job",                   "L    404  404  404  404  404  403  403  403",
+      args=["roster", _job("roster")]),
+    R("imports:import_job_status",            "L    404  404  404  404  404  403  403  403",
+      args=["roster", _job("roster")]),
+    R("imports:import_job_errors",            "L    404  404  404  404  404  403  403  403",
+      args=["orgs", _job("orgs")]),
     R("party:export_roster_form",             "L    200  200  200  200  200  403  403  403"),
     R("party:export_roster",                  "L    200  404  200  200  200  403  403  403", query="org=C-A-1"),
     R("party:export_roster",                  "L    403  404  403  200  200  403  403  403", query="org=C-A-1&unmask=1"),
