@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import serializers
+from rest_framework.viewsets import ModelViewSet
 
 from tests import factories
 from tests.imports.helpers import ORG_HEADERS, xlsx
@@ -291,8 +292,11 @@ def test_the_base_refuses_what_it_cannot_scope():
     with pytest.raises(TypeError, match="scoped_action"):
         type("Bad", (ScopedViewSet,), {"model": PartyOrganization, "poke": action(detail=True)(poke)})
     with pytest.raises(ValueError, match="ScopedViewSet"):
-        register_api_viewset(prefix="plain", viewset="rest_framework.viewsets.ModelViewSet", basename="plain")
-    assert "plain" not in {v.basename for v in registry.api_viewsets}
+        register_api_viewset(prefix="plain", viewset=ModelViewSet, basename="plain")
+    register_api_viewset(prefix="plain", viewset="rest_framework.viewsets.ModelViewSet", basename="plain")
+    with pytest.raises(ValueError, match="ScopedViewSet"):  # a dotted path is checked on first reading
+        registry.views  # noqa: B018
+    assert "plain" not in {v.basename for v in registry.api_viewsets} and registry.views
 
     class Probe(ScopedViewSet):
         model = PartyOrganization

@@ -18,6 +18,7 @@ def _view(target):
     return view.as_view() if hasattr(view, "as_view") else view
 
 
+registry.views  # noqa: B018 — declares (and checks) every registered viewset's routes before routing them
 router = SimpleRouter()
 for _entry in registry.api_viewsets:
     router.register(_entry.prefix, _entry.view_class, basename=_entry.basename)

@@ -253,7 +253,17 @@ class Registry:
     home_widgets: list[HomeWidget] = field(default_factory=list)
     todo_providers: list[TodoProvider] = field(default_factory=list)
     audited_listeners: list[Callable] = field(default_factory=list)
-    views: dict[str, ViewSpec] = field(default_factory=dict)
+    declared_views: dict[str, ViewSpec] = field(default_factory=dict)
+    undeclared_api_viewsets: list[ApiViewset] = field(default_factory=list)
+
+    @property
+    def views(self) -> dict[str, ViewSpec]:
+        """Every scoped view declaration (see the module docstring), the API viewsets' routes included:
+        those are declared on first reading (importing the viewsets needs DRF, which ``ready()`` should
+        not pay for in every ``zugong`` command)."""
+        while self.undeclared_api_viewsets:
+            _declare_api_routes(self.undeclared_api_viewsets[0])
+        return self.declared_views
 
 
 registry = Registry()
@@ -285,16 +295,29 @@ def register_nav(*, section: str, label: str, url_name: str, order: int, permiss
 
 def register_api_viewset(*, prefix: str, viewset, basename: str) -> None:
     """Put ``viewset`` (class or dotted path) on the API router at ``prefix`` and declare each of its routes
-    with ``register_view`` (``api:<basename>-list`` …), which is why the class is imported here: the
-    declarations come from the viewset itself (``core.api.ScopedViewSet.scoped_view_specs``). A viewset
-    that cannot declare its routes is refused — every API route is scoped and covered by the generated
-    scope tests."""
-    view_class = _resolve(viewset)
-    specs = getattr(view_class, "scoped_view_specs", None)
+    with ``register_view`` (``api:<basename>-list`` …; the declarations come from the viewset itself,
+    ``core.api.ScopedViewSet.scoped_view_specs``). A dotted path is imported when ``registry.views`` is
+    first read or the API URLconf is loaded, not here. A viewset that cannot declare its routes is refused
+    with ``ValueError`` (then, or now for a class) — every API route is scoped and covered by the
+    generated scope tests."""
+    entry = ApiViewset(prefix, viewset, basename)
+    if any(e.basename == basename for e in registry.api_viewsets):
+        return  # ready() may run twice in tests that reload apps: registration is idempotent
+    registry.api_viewsets.append(entry)
+    registry.undeclared_api_viewsets.append(entry)
+    if not isinstance(viewset, str):
+        _declare_api_routes(entry)
+
+
+def _declare_api_routes(entry: ApiViewset) -> None:
+    """``register_view`` for every route of ``entry``'s viewset; a viewset that is not a ``ScopedViewSet``
+    is taken off the router and refused (``ValueError``)."""
+    registry.undeclared_api_viewsets.remove(entry)
+    specs = getattr(entry.view_class, "scoped_view_specs", None)
     if specs is None:
-        raise ValueError(f"API viewset {viewset!r} must derive from zugong.core.api.ScopedViewSet")
-    _add_unique(registry.api_viewsets, ApiViewset(prefix, viewset, basename), lambda e: e.basename)
-    for spec in specs(basename=basename):
+        registry.api_viewsets.remove(entry)
+        raise ValueError(f"API viewset {entry.viewset!r} must derive from zugong.core.api.ScopedViewSet")
+    for spec in specs(basename=entry.basename):
         register_view(**spec)
 
 
@@ -364,14 +387,14 @@ def register_view(*, url_name: str, kind: str, model: str, action: str, methods:
         raise ValueError(f"view {url_name!r}: unknown data label {label!r}")
     spec = ViewSpec(url_name, kind, model, action, tuple(m.upper() for m in methods), object_arg, object_model,
                     label, api)
-    same_url = [s for s in registry.views.values() if s.url_name == url_name]
+    same_url = [s for s in registry.declared_views.values() if s.url_name == url_name]
     if spec in same_url:
         return spec
     if any(set(s.methods) & set(spec.methods) for s in same_url):
         raise ValueError(f"view {url_name!r} registered twice with different declarations")
     # one URL may answer several methods with different kinds (an API list route: GET list, POST create)
     key = f"{url_name} {' '.join(spec.methods)}" if same_url else url_name
-    registry.views[key] = spec
+    registry.declared_views[key] = spec
     return spec
 
 
