@@ -20,6 +20,12 @@ def tree(db):
     return factories.build_tree()
 
 
+@pytest.fixture
+def units(tree):
+    """``tree`` plus a unit tree and unit grants; see ``factories.build_units``."""
+    return factories.build_units(tree)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """On PostgreSQL the audit table refuses TRUNCATE (``audit`` migrations 0002/0003), but Django empties

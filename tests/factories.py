@@ -79,3 +79,43 @@ def build_tree() -> SimpleNamespace:
     t.branch_b_user = make_user("branch_b1", "branch_secretary", t.branch_b1)
     t.nogrant_user = make_user("nogrant")
     return t
+
+
+# Real-shaped 统一社会信用代码 (GB 32100-2015 check characters verified by the validator's tests).
+CREDIT_CODES = ("91350100M000100Y43", "91110000802100433B", "9144030071526726XG", "91330100716105852F")
+
+
+def build_units(t: SimpleNamespace) -> SimpleNamespace:
+    """Add a unit tree beside ``t``'s organization tree (idempotent):
+
+    - ``unit_county`` (``U``, 某县, 机关) → ``unit_town_a`` (``U-A``, 甲镇, 乡镇) → ``unit_firm_a``
+      (``U-A-E``, 甲镇农机厂, 企业, 法人, 集体经济控制, 小型); ``unit_town_b`` (``U-B``, 乙镇) →
+      ``unit_firm_b`` (``U-B-E``, 乙镇食品公司, 企业, 法人, 非公有经济控制, 微型);
+    - grants on the unit tree: ``county_user`` 组织部门管理员 on ``U``; ``town_user`` 党务工作者 on ``U-A``;
+      ``unit_only_user`` 党务工作者 on ``U-B`` and no organization grant;
+    - ``branch_a1`` is set up in ``U-A-E`` (法人单位).
+    """
+    from zugong.orgs.models import Unit
+    from zugong.orgs.services import organization_set_unit
+    from zugong.orgs.unit_services import unit_create
+
+    if getattr(t, "unit_county", None) is not None:
+        return t
+    t.unit_county = Unit.objects.filter(code="U").first() or unit_create(
+        code="U", name="某县", unit_category="government_organ", organ_level="county", legal_entity=True,
+        credit_code=CREDIT_CODES[0])
+    t.unit_town_a = unit_create(code="U-A", name="甲镇", unit_category="township", parent=t.unit_county)
+    t.unit_town_b = unit_create(code="U-B", name="乙镇", unit_category="township", parent=t.unit_county)
+    t.unit_firm_a = unit_create(code="U-A-E", name="甲镇农机厂", unit_category="enterprise", parent=t.unit_town_a,
+                                legal_entity=True, credit_code=CREDIT_CODES[1], economic_control="collective_controlled",
+                                enterprise_size="small", founded_date=dt.date(1985, 3, 1))
+    t.unit_firm_b = unit_create(code="U-B-E", name="乙镇食品公司", unit_category="enterprise", parent=t.unit_town_b,
+                                legal_entity=True, credit_code=CREDIT_CODES[2], economic_control="non_public_controlled",
+                                enterprise_size="micro")
+    grant_role(user=t.county_user, role_code="org_department", unit=t.unit_county)
+    grant_role(user=t.town_user, role_code="party_affairs", unit=t.unit_town_a)
+    t.unit_only_user = make_user("unit_b_only")
+    grant_role(user=t.unit_only_user, role_code="party_affairs", unit=t.unit_town_b)
+    t.branch_a1 = organization_set_unit(user=None, organization=t.branch_a1, relation="legal_entity_unit",
+                                        unit=t.unit_firm_a, expected_version=None)
+    return t

@@ -110,3 +110,32 @@ def test_bad_input_names_the_field_and_writes_nothing(changes, message):
         install(**{**kwargs, **changes})
     assert message in "；".join(f"{e.column}：{e.reason}" for e in exc.value.errors)
     assert state() == (0, 0, 0, 0)
+
+
+def test_setup_with_a_root_unit_grants_both_trees_and_unit_import_works(monkeypatch, tmp_path):
+    from zugong.orgs.models import Unit
+
+    monkeypatch.setenv("ZUGONG_SETUP_PASSWORD", GOOD)
+    out = setup_cmd("--unit-code", "XU", "--unit-name", "某某县")
+    assert "已创建根单位 某某县（单位代码 XU）" in out and "zugong import units 单位.xlsx --user zzbadmin" in out
+    unit = Unit.objects.get(code="XU")
+    assert (unit.depth, unit.unit_category) == (1, "government_organ")
+    grants = RoleGrant.objects.filter(user__username="zzbadmin").order_by("pk")
+    assert [(g.role.code, g.organization_id is not None, g.unit_id) for g in grants] == [
+        ("org_department", True, None), ("org_department", False, unit.pk)]
+    assert AuditEvent.objects.get(kind="setup").data["unit_code"] == "XU"
+    units = tmp_path / "units.xlsx"
+    units.write_bytes(xlsx([["单位代码*", "单位名称*", "上级单位代码", "单位属性*", "是否法人单位", "统一社会信用代码"],
+                            ["XU-1", "某镇", "XU", "乡镇", "否", ""],
+                            ["XU-1-1", "某镇农机厂", "XU-1", "企业", "是", "91350100M000100Y43"]], sheet="单位"))
+    call_command("import_units", str(units), "--user", "zzbadmin", "--no-progress", stdout=io.StringIO())
+    assert Unit.objects.get(code="XU-1-1").path.startswith(unit.path)
+
+
+def test_setup_unit_needs_name_and_category():
+    before = state()
+    with pytest.raises(ValidationFailed) as exc:
+        install(org_code="X", org_name="县委", org_type="党委", admin_username="zzbadmin", admin_password=GOOD,
+                unit_code="XU")
+    assert {e.column for e in exc.value.errors} == {"单位名称", "单位属性"}
+    assert state() == before

@@ -35,6 +35,7 @@ def test_every_business_model_declares_its_scope_itself():
                 for m in apps.get_models() if "scope_org_field" in m.__dict__}
     assert declared == {
         "orgs.PartyOrganization": ("", "party"),
+        "orgs.Unit": ("", "basic"),
         "people.Person": ("organization", "basic"),
         "party.PartyMember": ("person__organization", "party"),
         "party.Membership": ("organization", "party"),
@@ -239,3 +240,40 @@ def test_check_still_refuses_an_unscoped_read_in_an_api_module(tmp_path):
     errors = views_read_through_scope([SimpleNamespace(name="zugong.fake", path=str(tmp_path))])
     assert _ids(errors) == ["zugong.E013"]
     assert errors[0].msg.startswith(f"{tmp_path / 'api' / 'views.py'}:5: Person.objects.filter… without .restrict")
+
+
+@isolate_apps("zugong.people")
+def test_a_path_ending_at_the_unit_anchor_is_scoped_by_unit_grants(units):
+    """A model anchored on the unit tree (e.g. a future 职数 row) passes E011 and ``restrict`` filters it by
+    the user's *unit* grants (the unit subtree's path), not by organization grants."""
+    from zugong.core.scoping import ScopedQuerySet, anchor_kind
+    from zugong.orgs.models import Unit
+
+    class Quota(models.Model):
+        scope_org_field = "unit"
+        data_label = "cadre"
+        unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+        objects = ScopedQuerySet.as_manager()
+
+        class Meta:
+            app_label = "people"
+
+    class Unknown(models.Model):
+        scope_anchor = "department"
+        scope_org_field = ""
+        data_label = "basic"
+
+        class Meta:
+            app_label = "people"
+
+    assert check_model_scope(Quota) == []
+    assert anchor_kind(Quota) == "unit"
+    assert _ids(check_model_scope(Unknown)) == ["zugong.E011"]
+    town = Quota.objects.restrict(units.town_user, "view", "basic")
+    sql = str(town.query)
+    where = sql.split("WHERE", 1)[1]
+    assert '"orgs_unit"."path"' in where and "LIKE" in where and units.unit_town_a.path in where
+    assert "orgs_partyorganization" not in sql
+    # grants on the organization tree alone scope nothing anchored on units
+    assert Quota.objects.restrict(units.branch_user, "view", "basic").query.is_empty()
+    assert not Quota.objects.restrict(units.unit_only_user, "view", "basic").query.is_empty()

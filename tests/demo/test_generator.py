@@ -298,3 +298,33 @@ def test_demo_accounts_log_in_and_see_their_scope_only(demo, client):
     assert Person.objects.restrict(sec).count() == in_branch.count() > 0
     assert Membership.objects.restrict(sec).count() == Membership.objects.filter(organization=branch).count() >= 3
     assert not Person.objects.restrict(User.objects.get(username="sysadmin")).exists()
+
+
+def test_demo_units_and_unit_grants(demo):
+    """Every 乡镇党委 / 街道党工委 of the demo is set up in its own 乡镇 / 街道 unit under the county unit; the
+    county and township accounts see units, the branch secretary none; reset removes the unit tree."""
+    from django.contrib.auth import get_user_model
+
+    from zugong.demo.units import UNIT_ROOT_CODE
+    from zugong.orgs.models import Unit
+
+    root = demo_root()
+    towns = PartyOrganization.objects.filter(depth=root.depth + 1, path__startswith=root.path,
+                                             unit_category__in=("township", "subdistrict"))
+    assert towns.exists()
+    for org in towns.select_related("unit"):
+        assert (org.unit_relation, org.unit.unit_category, org.unit.code) == (
+            "legal_entity_unit", org.unit_category, f"{org.code}-U")
+        assert not org.unit.name.endswith("党委") and "中共" not in org.unit.name
+    county = Unit.objects.get(code=UNIT_ROOT_CODE)
+    assert Unit.objects.filter(path__startswith=county.path).count() == towns.count() + 1
+    accounts = {a.username: a for a in create_demo_accounts(root)}
+    assert accounts["zzb"].organization_code == ROOT_CODE  # the organization grant is still the one shown
+    User = get_user_model()
+    zzb, town, secretary = (User.objects.get(username=u) for u in ("zzb", "xiangzhen", "zhibu"))
+    assert Unit.objects.restrict(zzb).count() == towns.count() + 1
+    township = PartyOrganization.objects.get(code=accounts["xiangzhen"].organization_code)
+    assert list(Unit.objects.restrict(town)) == [township.unit]
+    assert not Unit.objects.restrict(secretary).exists()
+    demo_reset()
+    assert not Unit.objects.exists()

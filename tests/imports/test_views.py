@@ -172,7 +172,7 @@ def test_template_download(client, tree):
     ws = openpyxl.load_workbook(io.BytesIO(response.content))["党员花名册"]
     assert [c.value for c in ws[1]] == ROSTER_HEADERS
     response = client.get(reverse("orgs:import_template"))
-    assert [c.value for c in openpyxl.load_workbook(io.BytesIO(response.content)).active[1]] == ORG_HEADERS
+    assert [c.value for c in openpyxl.load_workbook(io.BytesIO(response.content)).active[1]] == [*ORG_HEADERS, "所在单位代码"]
 
 
 # --- export -----------------------------------------------------------------------------------------

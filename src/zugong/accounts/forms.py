@@ -74,13 +74,16 @@ class ResetPasswordForm(_PasswordPairForm):
 
 
 class GrantForm(forms.Form):
-    """A role grant: user, role and — for business roles — the organization by its 组织代码."""
+    """A role grant: user, role and — for business roles — the anchor: an organization by its 组织代码 *or* a
+    unit by its 单位代码 (exactly one; ``accounts.services.grant_role`` refuses both or neither)."""
 
     user = forms.ModelChoiceField(label="用户", queryset=get_user_model().objects.none())
     role = forms.ModelChoiceField(label="角色", queryset=Role.objects.all())
     organization_code = forms.CharField(label="授权组织代码", max_length=50, required=False,
-                                        help_text="业务角色必填；管理员角色为全系统授权，无需填写。")
-    include_subtree = forms.BooleanField(label="含下级组织", required=False, initial=True)
+                                        help_text="业务角色填授权组织代码或授权单位代码之一；管理员角色为全系统授权，无需填写。")
+    unit_code = forms.CharField(label="授权单位代码", max_length=50, required=False,
+                                help_text="授权在单位树上（单位数据）；与授权组织代码二选一。")
+    include_subtree = forms.BooleanField(label="含下级组织（单位）", required=False, initial=True)
     expires_on = forms.DateField(label="失效日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):

@@ -113,10 +113,13 @@ class RoleGrantQuerySet(models.QuerySet):
 
 
 class RoleGrant(models.Model):
-    """``user`` holds ``role`` at ``organization`` (and its subtree when ``include_subtree``).
+    """``user`` holds ``role`` at an anchor node — a party organization (``organization``) or a unit
+    (``unit``) — and its subtree when ``include_subtree`` (``core.scoping``: each foreign key is named
+    like its anchor kind).
 
-    Grants of the three administrator roles are system-wide and carry no organization
-    (``organization`` is ``NULL``); a business role always names one (``accounts.services.grant_role``)."""
+    Grants of the three administrator roles are system-wide and name no anchor (both ``NULL``); a business
+    role names exactly one, an organization or a unit (``accounts.services.grant_role``; the database
+    refuses a grant naming both)."""
 
     scope_exempt = "accounts: the grants scoping is computed from, managed by the security administrator"
 
@@ -125,6 +128,8 @@ class RoleGrant(models.Model):
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="grants", verbose_name="角色")
     organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.PROTECT, related_name="grants",
                                      verbose_name="授权组织", null=True, blank=True)
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="grants",
+                             verbose_name="授权单位", null=True, blank=True)
     include_subtree = models.BooleanField("含下级组织", default=True)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="授权人")
@@ -139,9 +144,18 @@ class RoleGrant(models.Model):
     class Meta:
         verbose_name = "角色授权"
         verbose_name_plural = "角色授权"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(organization__isnull=True) | models.Q(unit__isnull=True),
+                                   name="accounts_grant_one_anchor"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.role} @ {self.organization or '全系统'}"
+        return f"{self.user} · {self.role} @ {self.anchor or '全系统'}"
+
+    @property
+    def anchor(self):
+        """The node the grant hangs on: its organization or its unit (``None`` for an administrator)."""
+        return self.organization or self.unit
 
 
 class AdminResetRequest(models.Model):

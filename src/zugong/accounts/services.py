@@ -461,7 +461,8 @@ def _reset_apply(*, user, kind: str, encoded: str, actor, approved_by=None) -> N
 
 
 def _grant_label(grant: RoleGrant) -> str:
-    return f"{grant.role.code}@{grant.organization.code if grant.organization else '*'}"
+    anchor = grant.organization or grant.unit
+    return f"{grant.role.code}@{anchor.code if anchor else '*'}"
 
 
 def _reset_request_file(*, actor, user, kind: str, encoded: str) -> AdminResetRequest:
@@ -601,7 +602,7 @@ def suspended_users():
 
     return (get_user_model().objects.filter(grants_suspended_at__isnull=False)
             .select_related("grants_suspended_by")
-            .prefetch_related(Prefetch("grants", queryset=RoleGrant.objects.active().select_related("role", "organization"),
+            .prefetch_related(Prefetch("grants", queryset=RoleGrant.objects.active().select_related("role", "organization", "unit"),
                                        to_attr="pending_grants"))
             .order_by("grants_suspended_at", "pk"))
 
@@ -655,15 +656,17 @@ def role_save(*, actor, code: str, name: str, permissions: list[str], descriptio
 
 
 @transaction.atomic
-def grant_role(*, user, role_code: str, organization=None, include_subtree: bool = True, granted_by=None,
+def grant_role(*, user, role_code: str, organization=None, unit=None, include_subtree: bool = True, granted_by=None,
                expires_at: dt.datetime | None = None) -> RoleGrant:
-    """Give ``user`` the role ``role_code`` at ``organization`` (subtree when ``include_subtree``); audited.
+    """Give ``user`` the role ``role_code`` at an anchor node — ``organization`` (a party organization) or
+    ``unit`` (a 单位) — and its subtree when ``include_subtree``; audited.
 
-    Administrator roles are system-wide (``organization`` is ignored and stored empty). When
-    ``granted_by`` is given it must be a security administrator other than ``user``. Raises
-    ``ZugongError`` for an unknown role, a business role without organization, a duplicate grant, or a
-    combination that breaks the separation of duties; ``PermissionDeniedError`` for a non-security-admin
-    grantor."""
+    A business role names exactly one anchor (organization XOR unit; the database refuses both,
+    ``accounts_grant_one_anchor``). Administrator roles are system-wide (``organization``/``unit`` are
+    ignored and stored empty). When ``granted_by`` is given it must be a security administrator other
+    than ``user``. Raises ``ZugongError`` for an unknown role, a business role without an anchor or with
+    both, a duplicate grant, or a combination that breaks the separation of duties;
+    ``PermissionDeniedError`` for a non-security-admin grantor."""
     role = Role.objects.filter(code=role_code).first()
     if role is None:
         raise ZugongError(f"未知的角色：{role_code}")
@@ -675,25 +678,30 @@ def grant_role(*, user, role_code: str, organization=None, include_subtree: bool
         raise ZugongError("该用户已停用，不能授权。")
     current = list(RoleGrant.objects.active().filter(user=user).select_related("role"))
     if role.admin_kind:
-        organization = None
+        organization = unit = None
         include_subtree = True
         others = {g.role.admin_kind or "business" for g in current} - {role.admin_kind}
         if others:
             raise ZugongError("三权分立：系统管理员、安全管理员、审计管理员角色互斥，且不能与业务角色兼任。")
     else:
-        if organization is None:
-            raise ZugongError("业务角色必须指定授权组织。")
+        if organization is None and unit is None:
+            raise ZugongError("业务角色必须指定授权组织或授权单位。")
+        if organization is not None and unit is not None:
+            raise ZugongError("一条授权只能指定一个授权组织或一个授权单位，不能同时指定。")
         if any(g.role.admin_kind for g in current):
             raise ZugongError("三权分立：管理员账号不能同时持有业务角色。")
-    if any(g.role_id == role.pk and g.organization_id == (organization.pk if organization else None) for g in current):
-        raise ZugongError("该用户已在此组织持有该角色。")
-    grant = RoleGrant.objects.create(user=user, role=role, organization=organization, include_subtree=include_subtree,
-                                     granted_by=granted_by, expires_at=expires_at)
-    where = organization.name if organization else "全系统"
+    org_id = organization.pk if organization else None
+    unit_id = unit.pk if unit else None
+    if any(g.role_id == role.pk and g.organization_id == org_id and g.unit_id == unit_id for g in current):
+        raise ZugongError("该用户已在此单位持有该角色。" if unit else "该用户已在此组织持有该角色。")
+    grant = RoleGrant.objects.create(user=user, role=role, organization=organization, unit=unit,
+                                     include_subtree=include_subtree, granted_by=granted_by, expires_at=expires_at)
+    where = f"单位「{unit.name}」" if unit else (organization.name if organization else "全系统")
     record_event("grant_change", user=granted_by, object_type="role_grant", object_id=grant.pk,
                  summary=f"授予 {user.get_username()} 角色「{role.name}」于 {where}",
                  data={"action": "grant", "user_id": user.pk, "role": role.code,
-                       "organization": organization.code if organization else "", "include_subtree": include_subtree,
+                       "organization": organization.code if organization else "",
+                       "unit": unit.code if unit else "", "include_subtree": include_subtree,
                        "expires_at": expires_at.isoformat() if expires_at else None})
     forget_cached_grants(user)
     return grant
@@ -716,5 +724,6 @@ def grant_revoke(*, grant: RoleGrant, revoked_by=None) -> None:
     record_event("grant_change", user=revoked_by, object_type="role_grant", object_id=grant.pk,
                  summary=f"撤销 {grant.user.get_username()} 的角色「{grant.role.name}」",
                  data={"action": "revoke", "user_id": grant.user_id, "role": grant.role.code,
-                       "organization": grant.organization.code if grant.organization else ""})
+                       "organization": grant.organization.code if grant.organization else "",
+                       "unit": grant.unit.code if grant.unit else ""})
     forget_cached_grants(grant.user)

@@ -21,6 +21,7 @@ from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
 from zugong.core.errors import RowError, ValidationFailed, ZugongError
 from zugong.orgs.models import PartyOrganization
 from zugong.orgs.services import organization_create
+from zugong.orgs.unit_services import unit_create
 
 FIRST_ROLE = "org_department"  # 组织部门管理员
 
@@ -37,6 +38,7 @@ class Installation:
     root: PartyOrganization
     admin: object
     administrators: dict[str, object] = field(default_factory=dict)
+    unit: object = None  # the root unit (orgs.Unit) when asked for
 
 
 def is_installed() -> bool:
@@ -61,7 +63,8 @@ def _parse_code(table, value: str, column: str, errors: list[RowError], *, requi
 def install(*, org_code: str, org_name: str, org_type: str, admin_username: str, admin_password: str,
             admin_full_name: str = "", unit_category: str = "", founded_date: dt.date | None = None,
             must_change_password: bool = False,
-            administrators: dict[str, tuple[str, str]] | None = None) -> Installation:
+            administrators: dict[str, tuple[str, str]] | None = None,
+            unit_code: str = "", unit_name: str = "") -> Installation:
     """Create the root organization and the first organization-department account; returns an
     ``Installation``.
 
@@ -72,6 +75,9 @@ def install(*, org_code: str, org_name: str, org_type: str, admin_username: str,
       came from a script rather than from the user).
     - ``administrators``: ``{"system" | "security" | "audit": (username, password)}``, created with
       ``services.administrator_create`` (they change the password at first login and enrol TOTP).
+    - ``unit_code`` / ``unit_name`` (optional, both or neither): also create the root of the unit tree
+      (单位, category ``unit_category``, then required) with ``orgs.unit_services.unit_create``; the account
+      gets the 组织部门管理员 role on it too (grants on the two trees are separate, ``core.scoping``).
 
     All-or-nothing. Raises ``AlreadyInstalled`` when an organization already exists, ``ValidationFailed``
     naming the field for a bad code, name, type, username or password, ``ZugongError`` otherwise.
@@ -88,6 +94,11 @@ def install(*, org_code: str, org_name: str, org_type: str, admin_username: str,
     category = _parse_code(UNIT_CATEGORY, (unit_category or "").strip(), "单位属性", errors, required=False)
     if founded_date and founded_date > dt.date.today():
         errors.append(RowError(0, "成立日期", "不能晚于今天"))
+    unit_code, unit_name = (unit_code or "").strip(), (unit_name or "").strip()
+    if (unit_code or unit_name) and not (unit_code and unit_name):
+        errors.append(RowError(0, "单位代码" if not unit_code else "单位名称", "创建根单位时单位代码和单位名称都必填"))
+    if unit_code and not category:
+        errors.append(RowError(0, "单位属性", "创建根单位时必填"))
     for kind in administrators or {}:
         if kind not in services.ADMIN_ROLE_FOR_KIND:
             errors.append(RowError(0, "管理员类别", f"未知的管理员类别：{kind}"))
@@ -99,10 +110,14 @@ def install(*, org_code: str, org_name: str, org_type: str, admin_username: str,
                                           password=admin_password, field="密码",
                                           must_change_password=must_change_password)
     services.grant_role(user=admin, role_code=FIRST_ROLE, organization=root, include_subtree=True)
+    unit = None
+    if unit_code:
+        unit = unit_create(code=unit_code, name=unit_name, unit_category=category)
+        services.grant_role(user=admin, role_code=FIRST_ROLE, unit=unit, include_subtree=True)
     created = {kind: services.administrator_create(username=name, kind=kind, password=password)
                for kind, (name, password) in (administrators or {}).items()}
     record_event("setup", object_type="orgs.partyorganization", object_id=root.pk,
                  summary=f"系统初始化：根组织 {root.code}，组织部门管理员 {admin.username}",
-                 data={"org_code": root.code, "admin": admin.username,
+                 data={"org_code": root.code, "unit_code": unit.code if unit else "", "admin": admin.username,
                        "administrators": {kind: user.username for kind, user in created.items()}})
-    return Installation(root=root, admin=admin, administrators=created)
+    return Installation(root=root, admin=admin, administrators=created, unit=unit)

@@ -40,6 +40,7 @@ from zugong.audit.services import record_event
 from zugong.core.errors import ValidationFailed, ZugongError
 from zugong.core.scoping import ACTIONS, DATA_LABELS
 from zugong.orgs.selectors import organization_for_grant
+from zugong.orgs.unit_selectors import unit_for_grant
 from zugong.people.oracle import throttled_today
 
 
@@ -90,7 +91,7 @@ def logout_view(request):
 def profile(request):
     """The user's own account: roles held and where (and whether they wait for confirmation after a
     reset), second-factor status, administrator consoles with the number of items waiting."""
-    grants = request.user.grants.active().select_related("role", "organization")
+    grants = request.user.grants.active().select_related("role", "organization", "unit")
     kinds = services.admin_kinds(request.user)
     return render(request, "accounts/profile.html", {
         "grants": grants,
@@ -401,7 +402,7 @@ def pending_grants_confirm(request, pk):
 def grant_list(request):
     """Role grants (active by default; ``?all=1`` includes revoked and expired), under the dashboard item
     of users throttled today for probing ID numbers (``people.oracle.throttled_today``)."""
-    qs = RoleGrant.objects.select_related("user", "role", "organization", "granted_by", "revoked_by").order_by("-id")
+    qs = RoleGrant.objects.select_related("user", "role", "organization", "unit", "granted_by", "revoked_by").order_by("-id")
     show_all = request.GET.get("all") == "1"
     if not show_all:
         qs = qs.active()
@@ -420,24 +421,31 @@ def grant_list(request):
 @admin_required("security")
 @require_recent_reauth
 def grant_create(request):
-    """Grant a role (re-authentication within 5 minutes required)."""
+    """Grant a role at a party organization or at a unit (re-authentication within 5 minutes required)."""
     form = GrantForm(request.POST or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        organization = None
+        organization = unit = None
         code = data["organization_code"].strip()
-        if code:
+        unit_code = data["unit_code"].strip()
+        if code and unit_code:
+            errors = ["一条授权只能指定授权组织或授权单位之一。"]
+        elif code:
             organization = organization_for_grant(user=request.user, code=code)
             if organization is None:
                 errors = [f"组织代码 {code} 不存在。"]
+        elif unit_code:
+            unit = unit_for_grant(user=request.user, code=unit_code)
+            if unit is None:
+                errors = [f"单位代码 {unit_code} 不存在。"]
         if not errors:
             expires = None
             if data["expires_on"]:
                 expires = timezone.make_aware(dt.datetime.combine(data["expires_on"], dt.time.max))
             try:
                 services.grant_role(user=data["user"], role_code=data["role"].code, organization=organization,
-                                    include_subtree=data["include_subtree"], granted_by=request.user, expires_at=expires)
+                                    unit=unit, include_subtree=data["include_subtree"], granted_by=request.user, expires_at=expires)
             except ZugongError as exc:
                 errors = _errors(exc)
             else:

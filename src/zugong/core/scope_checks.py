@@ -4,8 +4,9 @@ view modules read business models only through ``restrict(user, action)`` or a s
 - ``zugong.E010``: a concrete model of a Zugong app (``zugong.*``) declares neither a scope
   (``scope_org_field`` *and* ``data_label``, no defaults — see ``core.scoping``) nor
   ``scope_exempt = "<why it is not organization data>"``; or declares only half of a scope; or both.
-- ``zugong.E011``: ``scope_org_field`` does not resolve, relation by relation through ``_meta``, to the
-  scope anchor (the model declaring ``scope_anchor = "organization"``); ``""`` only on the anchor itself.
+- ``zugong.E011``: ``scope_org_field`` does not resolve, relation by relation through ``_meta``, to a
+  scope anchor (a model declaring ``scope_anchor = "<kind>"`` with a kind of ``ANCHOR_KINDS``:
+  ``"organization"`` or ``"unit"``, and ``scope_org_field = ""``); ``""`` only on an anchor itself.
 - ``zugong.E012``: ``data_label`` is not a key of ``core.scoping.DATA_LABELS``.
 - ``zugong.E013``: a **page view module** (``views.py``, ``*_views.py`` of a Zugong app) touches a
   business model's manager at all — ``<BusinessModel>.objects`` (or ``_default_manager``/
@@ -28,7 +29,7 @@ from pathlib import Path
 from django.apps import apps
 from django.core.checks import Error, register
 
-from zugong.core.scoping import ANCHOR_KINDS, DATA_LABELS
+from zugong.core.scoping import ANCHOR_KINDS, DATA_LABELS, resolve_scope_path
 
 SCOPE_TAG = "zugong_scope"
 MANAGER_ATTRS = {"objects", "_default_manager", "_base_manager"}
@@ -48,23 +49,6 @@ def is_business_model(model) -> bool:
 
 def _anchor_kind(model) -> str | None:
     return getattr(model, "scope_anchor", None)
-
-
-def resolve_scope_path(model, path: str):
-    """The model ``path`` (``"person__organization"``) leads to from ``model`` through relations, or ``None`` and
-    the reason it does not resolve."""
-    current = model
-    for part in path.split("__"):
-        try:
-            field = current._meta.get_field(part)
-        except Exception:  # FieldDoesNotExist, or an app registry without the related model
-            return None, f"{current.__name__} has no field {part!r}"
-        if not field.is_relation or field.related_model is None or field.many_to_many or field.one_to_many:
-            return None, f"{current.__name__}.{part} is not a foreign key or one-to-one relation"
-        current = field.related_model
-        if isinstance(current, str):
-            return None, f"{path!r}: the related model {current!r} is not installed"
-    return current, ""
 
 
 def check_model_scope(model) -> list[Error]:
@@ -97,16 +81,18 @@ def check_model_scope(model) -> list[Error]:
     elif org_field == "":
         if _anchor_kind(model) not in ANCHOR_KINDS:
             errors.append(Error(f"{label}.scope_org_field is empty but the model is not a scope anchor "
-                                "(scope_anchor = \"organization\").", obj=model, id="zugong.E011"))
+                                f"(scope_anchor = one of {', '.join(map(repr, ANCHOR_KINDS))}).",
+                                obj=model, id="zugong.E011"))
     else:
         target, problem = resolve_scope_path(model, org_field)
         if target is None:
             errors.append(Error(f"{label}.scope_org_field {org_field!r} does not resolve: {problem}.",
                                 obj=model, id="zugong.E011"))
-        elif _anchor_kind(target) != "organization":
+        elif _anchor_kind(target) not in ANCHOR_KINDS or getattr(target, "scope_org_field", None) != "":
             errors.append(Error(f"{label}.scope_org_field {org_field!r} leads to {target._meta.label}, "
-                                "not to the party organization (the model declaring "
-                                "scope_anchor = \"organization\").", obj=model, id="zugong.E011"))
+                                "not to a scope anchor (a model declaring scope_anchor = one of "
+                                f"{', '.join(map(repr, ANCHOR_KINDS))}: the party organization or the unit).",
+                                obj=model, id="zugong.E011"))
     if data_label not in DATA_LABELS:
         errors.append(Error(f"{label}.data_label {data_label!r} is not a data label ({', '.join(DATA_LABELS)}).",
                             obj=model, id="zugong.E012"))

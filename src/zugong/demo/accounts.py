@@ -92,12 +92,27 @@ def create_demo_accounts(root: PartyOrganization) -> list[DemoAccount]:
             user.save()
             record_event("user_create", object_type="user", object_id=user.pk,
                          summary=f"创建演示账号 {username}", data={"username": username, "full_name": full_name})
-        grant = (RoleGrant.objects.active().filter(user=user, role__code=role_code)
-                 .select_related("role", "organization").first())
+        grant = (RoleGrant.objects.active().filter(user=user, role__code=role_code, unit__isnull=True)
+                 .select_related("role", "organization").order_by("pk").first())
         if grant is None:
             grant = grant_role(user=user, role_code=role_code, organization=org)
         where = grant.organization
         accounts.append(DemoAccount(username=username, full_name=full_name, role_code=role_code,
                                     role_name=grant.role.name, organization=where.name if where else "全系统",
                                     organization_code=where.code if where else ""))
+        _grant_unit(user, role_code, org)
     return accounts
+
+
+def _grant_unit(user, role_code: str, org: PartyOrganization) -> None:
+    """The unit-tree grant beside the organization grant (``demo.units``): 县委组织部 on the county unit,
+    the 乡镇 party-affairs worker on the 乡镇's unit; none for the others (a 支部书记 sees no units)."""
+    from zugong.demo.units import demo_unit_root
+
+    unit = None
+    if role_code == "org_department":
+        unit = demo_unit_root()
+    elif role_code == "party_affairs":
+        unit = org.unit if org.unit_id and org.unit_relation == "legal_entity_unit" else None
+    if unit is not None and not RoleGrant.objects.active().filter(user=user, role__code=role_code, unit=unit).exists():
+        grant_role(user=user, role_code=role_code, unit=unit)

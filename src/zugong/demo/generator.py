@@ -80,8 +80,9 @@ from zugong.demo.tree import (
     org_counts,
     settle_history,
 )
+from zugong.demo.units import demo_unit_root, write_units
 from zugong.demo.writer import IdReserver, RowWriter
-from zugong.orgs.models import PartyOrganization
+from zugong.orgs.models import PartyOrganization, Unit
 from zugong.party.models import DevelopmentRecord, Membership, PartyMember
 from zugong.party.rules import education_group, ethnicity_group
 from zugong.people.models import Person
@@ -302,6 +303,7 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     with Encryptor(default_workers() if workers is None else workers) as encryptor, transaction.atomic():
         clock = time.perf_counter()
         node_id = _write_organizations(tree, report)
+        write_units(PartyOrganization.objects.get(pk=node_id[0]))
         timings["党组织"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -489,8 +491,13 @@ def demo_reset() -> int:
         return 0
     prefix = root.path
     people = Person.objects.filter(organization__path__startswith=prefix)
+    unit_root = demo_unit_root()
+    units = Unit.objects.filter(path__startswith=unit_root.path) if unit_root else Unit.objects.none()
+    joint = PartyOrganization.joint_units.through
     targets = [
         (RoleGrant, RoleGrant.objects.filter(organization__path__startswith=prefix)),
+        (RoleGrant, RoleGrant.objects.filter(unit__in=units)),
+        (joint, joint.objects.filter(Q(partyorganization__path__startswith=prefix) | Q(unit__in=units))),
         (DevelopmentRecord, DevelopmentRecord.objects.filter(Q(organization__path__startswith=prefix)
                                                              | Q(person__organization__path__startswith=prefix))),
         (Membership, Membership.objects.filter(Q(organization__path__startswith=prefix)
@@ -498,6 +505,7 @@ def demo_reset() -> int:
         (PartyMember, PartyMember.objects.filter(person__organization__path__startswith=prefix)),
         (Person, people),
         (PartyOrganization, PartyOrganization.objects.filter(path__startswith=prefix)),
+        (Unit, units),
     ]
     try:
         with transaction.atomic():
@@ -507,7 +515,7 @@ def demo_reset() -> int:
                 for start in range(0, len(ids), BATCH_SIZE):
                     # bulk delete without the per-row change-log signals (one event per table below)
                     model.objects.filter(pk__in=ids[start:start + BATCH_SIZE])._raw_delete(connection.alias)
-                removed[model] = len(ids)
+                removed[model] = removed.get(model, 0) + len(ids)
             connection.check_constraints()
             for model, count in removed.items():
                 if count:

@@ -14,7 +14,13 @@ class OrgsConfig(AppConfig):
                               permission="party.import", app=self.label)
         registry.register_api_viewset(prefix="organizations", viewset="zugong.orgs.api.views.OrganizationViewSet",
                                       basename="organization")
+        registry.register_nav(section="党组织", label="单位", url_name="orgs:unit_list", order=110,
+                              permission="basic.view", app=self.label)
+        registry.register_nav(section="数据导入", label="导入单位", url_name="orgs:unit_import", order=305,
+                              permission="basic.import", app=self.label)
+        registry.register_api_viewset(prefix="units", viewset="zugong.orgs.api.views.UnitViewSet", basename="unit")
         registry.register_audited_model("orgs.PartyOrganization")
+        registry.register_audited_model("orgs.Unit")
         registry.register_import_kind(
             code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
             template="zugong.orgs.importers.organizations_template", permission="party.import",
@@ -33,4 +39,14 @@ class OrgsConfig(AppConfig):
         view(url_name="orgs:picker", kind="list", model=org, action="view")
         view(url_name="orgs:children", kind="list", model=org, action="view", object_arg="pk")
         # ---------------------------------------------------------------------------------------------------
+        registry.register_import_kind(
+            code="units", label="单位", runner="zugong.orgs.unit_importers.import_units",
+            template="zugong.orgs.unit_importers.units_template", permission="basic.import",
+            model="orgs.Unit", columns="zugong.orgs.unit_importers.UNIT_COLUMNS", url_name="orgs:unit_import",
+            done_url_name="orgs:unit_list", done_label="查看单位",
+            help_lines=(
+                "上级单位可以是已有单位，也可以是本文件中的单位，行的顺序不限；新建顶级单位只能由系统初始化完成。",
+                "已有的单位代码会更新各列；导入不调整上级单位（请在单位页面办理）。",
+                "统一社会信用代码按 GB 32100-2015 核对校验位；经济控制类型、企业规模只适用于企业。",
+            ))
         from zugong.demo import checks  # noqa: F401  (registers the demo-data deploy check, zugong.E004)

@@ -10,7 +10,7 @@ import django_filters
 from django.db.models import Q
 from django_filters.fields import ChoiceField
 
-from zugong.core.codes import ORG_TYPE
+from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
 from zugong.orgs.models import PartyOrganization
 from zugong.orgs.selectors import SEARCH_LIMIT, organization_by_ref, organization_pick
 
@@ -75,3 +75,23 @@ class OrganizationFilterSet(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         picked = organization_pick(user=user, text=value, limit=SEARCH_LIMIT)
         return queryset.filter(pk__in=[o.pk for o in picked])
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    """Filters of the unit API list: ``search`` (name contains, 单位代码 or 统一社会信用代码 prefix) and
+    ``unit_category``. The queryset handed in is already restricted to the user's unit scope."""
+
+    search = django_filters.CharFilter(method="filter_search", label="名称、单位代码或统一社会信用代码")
+    unit_category = CodeTableFilter(table=UNIT_CATEGORY, label="单位属性")
+
+    class Meta:
+        from zugong.orgs.models import Unit
+
+        model = Unit
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        text = (value or "").strip()[:100]
+        if not text:
+            return queryset
+        return queryset.filter(Q(name__icontains=text) | Q(code__startswith=text) | Q(credit_code__startswith=text.upper()))

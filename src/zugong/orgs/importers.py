@@ -2,7 +2,14 @@
 
 Columns (``*`` = required): 组织代码*, 组织名称*, 上级组织代码 (empty only for a root), 组织类别*
 (党委/党工委/党组/党总支/党支部/联合党支部/临时党支部/党小组, or the codes of ``ORG_TYPE``), 单位属性
-(机关/事业单位/企业/社会组织/街道/乡镇/社区/行政村), 成立日期.
+(机关/事业单位/企业/社会组织/街道/乡镇/社区/行政村), 成立日期, 所在单位代码.
+
+所在单位代码 (党组织所在单位情况, optional column): one 单位代码 → the organization is set up in that
+legal-entity unit (``legal_entity_unit``); two or more codes separated by 、 , ; → a 联合党支部 covering
+those units (``joint``, only for the type 联合党支部); the text 「与上级党组织相同」 → ``same_as_parent``;
+an empty cell clears the record. Units must be visible to the importing user on the unit tree
+(``basic.view``); the rules are ``orgs.validators.check_unit_relation``, written by
+``orgs.services.organization_units_bulk_set``.
 
 Semantics:
 
@@ -63,8 +70,15 @@ from zugong.core.importing import (
     run_import,
 )
 from zugong.core.scoping import can, user_scope
-from zugong.orgs.models import PartyOrganization
-from zugong.orgs.services import OrgWrite, organizations_bulk_write
+from zugong.orgs.choices import UNIT_RELATION
+from zugong.orgs.models import PartyOrganization, Unit
+from zugong.orgs.services import (
+    OrgUnitWrite,
+    OrgWrite,
+    organization_units_bulk_set,
+    organizations_bulk_write,
+    unit_problems,
+)
 from zugong.orgs.validators import check_founded_date, check_parent_type
 
 ORG_COLUMNS: tuple[Column, ...] = (
@@ -75,8 +89,17 @@ ORG_COLUMNS: tuple[Column, ...] = (
            values=ORG_TYPE.names),
     Column("unit_category", "单位属性", width=12, values=UNIT_CATEGORY.names),
     Column("founded_date", "成立日期", aliases=("成立时间",), width=12),
+    Column("unit", "所在单位代码", aliases=("单位代码",), width=20, text=True),
 )
 HEADER = {c.key: c.header for c in ORG_COLUMNS}
+UNIT_SEPARATORS = "、,，;；"
+
+
+def split_unit_codes(text: str) -> list[str]:
+    """The 单位代码 of a 所在单位代码 cell, in order, without repeats (``、 , ; `` or spaces between)."""
+    for sep in UNIT_SEPARATORS:
+        text = text.replace(sep, " ")
+    return list(dict.fromkeys(text.split()))
 
 
 def _required_text(cells: dict, key: str, max_length: int, number: int, issues: Issues) -> str:
@@ -104,6 +127,8 @@ class OrgRow:
     unit_category: str | None
     founded_date: dt.date | None
     has_founded_date: bool
+    unit_cell: str | None = None  # None: column absent; else the 所在单位代码 cell text
+    unit_write: OrgUnitWrite | None = None
 
 
 @dataclass
@@ -193,8 +218,38 @@ class OrganizationImporter(Importer):
                     plan.moves.add(row.code)
             else:
                 plan.unchanged += 1
+        if sheet.has("unit"):
+            self._validate_units([r for r in rows.values() if r.unit_cell is not None], tree, issues)
         plan.rows = sorted(rows.values(), key=lambda r: tree.file_depth(r.code))
         return plan
+
+    def _validate_units(self, rows: list[OrgRow], tree: _FinalTree, issues: Issues) -> None:
+        """Resolve each 所在单位代码 cell (units within the user's ``basic.view`` unit scope, one query) and
+        check the relation with ``orgs.services.unit_problems`` on the row's final type and position."""
+        codes = {c for r in rows for c in split_unit_codes(r.unit_cell or "")}
+        units = {u.code: u for u in Unit.objects.restrict(self.user, "view").filter(code__in=sorted(codes))}
+        for row in rows:
+            text = row.unit_cell or ""
+            relation, unit, joint = "", None, []
+            if text and UNIT_RELATION.parse(text) == "same_as_parent":
+                relation = "same_as_parent"
+            elif text:
+                found = split_unit_codes(text)
+                unknown = [c for c in found if c not in units]
+                if unknown:
+                    issues.error(row.number, HEADER["unit"], f"单位「{'、'.join(unknown)}」不存在或不在您的数据范围内")
+                    continue
+                if len(found) == 1:
+                    relation, unit = "legal_entity_unit", units[found[0]]
+                else:
+                    relation, joint = "joint", [units[c] for c in found]
+            probe = PartyOrganization(org_type=row.org_type, depth=2 if row.parent else 1)
+            problems = unit_problems(organization=probe, relation=relation, unit=unit, joint_units=joint)
+            if problems:
+                issues.error(row.number, HEADER["unit"], "；".join(p.reason for p in problems))
+                continue
+            row.unit_write = OrgUnitWrite(row=row.number, code=row.code, relation=relation, unit=unit,
+                                          joint_units=joint)
 
     def _validate_row(self, sheet: Sheet, number: int, cells: dict, issues: Issues) -> OrgRow | None:
         code = _required_text(cells, "code", 50, number, issues)
@@ -242,7 +297,8 @@ class OrganizationImporter(Importer):
         if not ok:
             return None
         return OrgRow(number=number, code=code, name=name, parent=parent, org_type=org_type,
-                      unit_category=unit_category, founded_date=founded, has_founded_date=sheet.has("founded_date"))
+                      unit_category=unit_category, founded_date=founded, has_founded_date=sheet.has("founded_date"),
+                      unit_cell=cell_text(cells.get("unit")) if sheet.has("unit") else None)
 
     def count(self, plan: OrgPlan, result: ImportResult) -> None:
         result.created, result.updated, result.unchanged = plan.created, plan.updated, plan.unchanged
@@ -268,6 +324,7 @@ class OrganizationImporter(Importer):
                                   expected_version=existing.version if existing is not None else None))
         try:
             organizations_bulk_write(user=self.user, items=items, action="import")
+            organization_units_bulk_set(user=self.user, items=[r.unit_write for r in plan.rows if r.unit_write])
         except ValidationFailed as exc:
             raise ImportFailed(exc.errors) from None
         except OutOfScope as exc:
@@ -397,6 +454,8 @@ def organizations_template() -> bytes:
         "上级组织代码：已有组织或本表中的组织均可，顺序不限；只有顶级组织可以为空。",
         f"组织类别、单位属性：在单元格的下拉列表中选择，可选值见「{VALUES_SHEET}」表。",
         "已存在的组织代码会更新名称、类别、单位属性和成立日期；上级组织代码变化会移动该组织（连同下级）。",
+        "所在单位代码：党组织所在的法人单位的单位代码；联合党支部填覆盖的各单位代码，用「、」分隔；"
+        "填「与上级党组织相同」表示与上级党组织在同一单位；单位须先在「导入单位」中建立。",
     ]
     return xlsx_bytes(headers=[c.template_header for c in ORG_COLUMNS], rows=[], sheet_title="党组织",
                       formats=[c.format for c in ORG_COLUMNS], notes=notes)

@@ -1,7 +1,14 @@
-"""Party organizations (党组织): one tree of 党委/党工委/党组/党总支/党支部/联合党支部/临时党支部/党小组.
+"""Party organizations (党组织): one tree of 党委/党工委/党组/党总支/党支部/联合党支部/临时党支部/党小组;
+and administrative units (单位: 机关, 事业单位, 企业, 社会组织, 街道, 乡镇, 社区, 行政村 …), a second tree.
 
-Stored as a django-treebeard materialized path (``path``: 4 characters per level, alphabet 0-9A-Z), so a
-subtree is ``path LIKE '<prefix>%'`` in SQL — fast at 10^5 nodes with the pattern index below.
+Both are stored as django-treebeard materialized paths (``path``: 4 characters per level, alphabet 0-9A-Z),
+so a subtree is ``path LIKE '<prefix>%'`` in SQL — fast at 10^5 nodes with the pattern indexes below. Both
+are scope anchors (``core.scoping``): grants hang on a party organization or on a unit.
+
+A party organization is set up in a unit (党组织所在单位情况, ``unit_relation``): in a legal-entity unit
+(``legal_entity_unit``, ``unit`` names it), in the same unit as its superior organization
+(``same_as_parent``, ``unit`` empty: the unit is the nearest ancestor's, ``orgs.selectors.organization_unit``),
+or as a 联合党支部 covering several units (``joint``, ``joint_units`` names at least two).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
 from zugong.core.scoping import ScopedQuerySet
+from zugong.orgs.choices import ECONOMIC_CONTROL, ENTERPRISE_SIZE, ORGAN_LEVEL, UNIT_RELATION
 
 
 class PartyOrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
@@ -60,6 +68,11 @@ class PartyOrganization(MP_Node):
     status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default="active")
     dissolved_date = models.DateField("撤销日期", null=True, blank=True)
     dissolution_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    unit_relation = models.CharField("党组织所在单位情况", max_length=20, choices=UNIT_RELATION.choices, blank=True)
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="organizations", verbose_name="所在单位")
+    joint_units = models.ManyToManyField("orgs.Unit", blank=True, related_name="joint_organizations",
+                                         verbose_name="联合党支部覆盖的单位")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
@@ -81,3 +94,72 @@ class PartyOrganization(MP_Node):
     @property
     def org_type_label(self) -> str:
         return ORG_TYPE.label(self.org_type)
+
+
+class UnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    """Tree queryset of units with ``restrict(user, action)`` (scoped by unit grants)."""
+
+    def subtree(self, unit: Unit):
+        """``unit`` and all its descendants (path-prefix condition)."""
+        return self.filter(path__startswith=unit.path)
+
+
+class UnitManager(MP_NodeManager):
+    def get_queryset(self):
+        return UnitQuerySet(self.model).order_by("path")
+
+    def restrict(self, user, action: str = "view", label: str | None = None):
+        return self.get_queryset().restrict(user, action, label)
+
+
+class Unit(MP_Node):
+    """单位 (administrative unit: 机关, 事业单位, 企业, 社会组织, 街道, 乡镇, 社区, 行政村), a tree of its own
+    beside the party organizations. ``code`` (单位代码) is the stable external key used in files.
+
+    Scope anchor of kind ``"unit"`` (grants may hang on a unit and cover its subtree); data label ``basic``
+    (基本信息: a unit's name, category and registration are not party data). ``credit_code`` is the
+    18-character 统一社会信用代码 (GB 32100-2015, check character verified by ``orgs.validators``),
+    unique when given. ``economic_control`` and ``enterprise_size`` apply to enterprises only,
+    ``organ_level`` to 机关 only (``orgs.choices``)."""
+
+    scope_anchor = "unit"  # grants on the unit tree: scope_org_field paths ending here use them
+    scope_org_field = ""
+    data_label = "basic"
+
+    STATUS_CHOICES = [("active", "正常"), ("dissolved", "已撤销")]
+
+    code = models.CharField("单位代码", max_length=50, unique=True)
+    name = models.CharField("单位名称", max_length=200)
+    unit_category = models.CharField("单位属性", max_length=30, choices=UNIT_CATEGORY.choices)
+    legal_entity = models.BooleanField("法人单位", default=False)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    economic_control = models.CharField("经济控制类型", max_length=30, choices=ECONOMIC_CONTROL.choices, blank=True)
+    enterprise_size = models.CharField("企业规模", max_length=10, choices=ENTERPRISE_SIZE.choices, blank=True)
+    organ_level = models.CharField("机关层级", max_length=20, choices=ORGAN_LEVEL.choices, blank=True)
+    founded_date = models.DateField("成立日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default="active")
+    dissolved_date = models.DateField("撤销日期", null=True, blank=True)
+    dissolution_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        indexes = [
+            models.Index(fields=["path"], name="orgs_unit_path_pattern_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
+                                    name="orgs_unit_credit_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def unit_category_label(self) -> str:
+        return UNIT_CATEGORY.label(self.unit_category)

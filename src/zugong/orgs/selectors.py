@@ -69,10 +69,11 @@ def organization_get(*, user, pk: int, action: str = "view") -> PartyOrganizatio
 def organization_list(*, user, action: str = "view") -> QuerySet[PartyOrganization]:
     """Every organization in ``user``'s ``party.<action>`` scope in tree order, each annotated with
     ``parent_code``: the parent's 组织代码 when the parent is in the same scope, else ``None`` (the top of
-    the scope). One query (the parent code is a scoped subquery per row: the path minus its last step)."""
+    the scope), with its unit (所在单位) joined. One query (the parent code is a scoped subquery per row:
+    the path minus its last step)."""
     scoped = PartyOrganization.objects.restrict(user, action)
     parent = scoped.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - STEPLEN)).values("code")[:1]
-    return scoped.annotate(parent_code=Subquery(parent)).order_by("path")
+    return scoped.annotate(parent_code=Subquery(parent)).select_related("unit").order_by("path")
 
 
 def organization_by_code(*, user, code: str, action: str = "view") -> PartyOrganization | None:

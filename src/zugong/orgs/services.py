@@ -38,7 +38,8 @@ from zugong.orgs import validators as v
 from zugong.orgs.models import PartyOrganization
 
 LIST_LIMIT = 10  # how many blocking members / sub-organizations a refusal names before "等 N 个"
-FIELD_LABELS = {"name": "组织名称", "org_type": "组织类别", "unit_category": "单位属性", "founded_date": "成立日期",
+FIELD_LABELS = {"unit_relation": "党组织所在单位情况", "unit": "所在单位", "joint_units": "联合党支部覆盖的单位",
+                "name": "组织名称", "org_type": "组织类别", "unit_category": "单位属性", "founded_date": "成立日期",
                 "status": "状态", "dissolved_date": "撤销日期", "dissolution_reason": "撤销原因", "parent": "上级组织",
                 "code": "组织代码", "path": "组织位置"}
 EDITABLE = ("name", "org_type", "unit_category", "founded_date")
@@ -162,6 +163,9 @@ def organization_update(*, user, organization: PartyOrganization, expected_versi
         problems += v.check_org_type(cleaned["org_type"])
         if cleaned["org_type"] == "party_group" and org.numchild:
             problems.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织有下级组织，不能改为党小组", v.BRANCH_REGULATION))
+        if org.unit_relation == "joint" and cleaned["org_type"] != "joint_branch":
+            problems.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织的所在单位情况为「联合党支部」，"
+                                                             "请先修改所在单位情况再修改组织类别", v.BRANCH_REGULATION))
     if "unit_category" in changes:
         cleaned["unit_category"] = changes["unit_category"] or ""
         problems += v.check_unit_category(cleaned["unit_category"])
@@ -302,6 +306,80 @@ def organization_reactivate(*, user, organization: PartyOrganization, expected_v
     return org
 
 
+# --- the unit an organization is set up in (党组织所在单位情况) ---------------------------------------------
+def unit_problems(*, organization: PartyOrganization, relation: str, unit, joint_units: list) -> list[v.FieldProblem]:
+    """The ``check_unit_relation`` problems of giving ``organization`` the ``relation`` with ``unit`` /
+    ``joint_units`` (``Unit`` rows already resolved within the caller's scope), plus dissolved joint
+    units. Shared by ``organization_set_unit`` and the 党组织 importer."""
+    problems = v.check_unit_relation(
+        relation=relation, org_type=organization.org_type, has_parent=organization.depth > 1,
+        unit_legal_entity=None if unit is None else unit.legal_entity,
+        unit_active=None if unit is None else unit.status == "active", joint_count=len(joint_units))
+    gone = [u.name for u in joint_units if u.status == "dissolved"]
+    if gone:
+        problems.append(v.FieldProblem(v.JOINT_UNITS, f"所选单位已撤销：{'、'.join(gone)}"))
+    return problems
+
+
+def _write_units(org: PartyOrganization, *, user, relation: str, unit, joint_units: list,
+                 expected_version: int | None) -> PartyOrganization:
+    """Store the relation, the unit and the joint units; version +1 and a change-log entry when anything
+    changed (the foreign keys through ``save_with_version``, the joint units as their own change event)."""
+    old_joint = sorted(org.joint_units.values_list("code", flat=True))
+    new_joint = sorted(u.code for u in joint_units)
+    fields = [name for name, value in (("unit_relation", relation), ("unit", unit)) if getattr(org, name) != value]
+    if not fields and old_joint == new_joint:
+        _check_version(org, expected_version)
+        return org
+    if fields:
+        org.unit_relation, org.unit = relation, unit
+        if expected_version is None:
+            expected_version = org.version
+        _save(org, expected_version, fields)
+    else:
+        _check_version(org, expected_version)
+        PartyOrganization.objects.filter(pk=org.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        org.version += 1
+    if old_joint != new_joint:
+        org.joint_units.set(joint_units)
+        record_event("change", user=user, object_type="orgs.partyorganization", object_id=org.pk,
+                     summary=f"修改联合党支部覆盖的单位：{org.name}（{'、'.join(new_joint) or '无'}）"[:500],
+                     data={"model": "orgs.partyorganization", "action": "set_units",
+                           "changes": {"joint_units": [old_joint, new_joint]}})
+    return org
+
+
+@_service
+def organization_set_unit(*, user, organization: PartyOrganization, relation: str, unit=None,
+                          joint_units=(), expected_version: int | None) -> PartyOrganization:
+    """Record the unit ``organization`` is set up in (党组织所在单位情况, ``relation`` a code of
+    ``orgs.choices.UNIT_RELATION`` or ``""`` to clear): ``legal_entity_unit`` with ``unit`` (a legal-entity
+    unit, not dissolved); ``same_as_parent`` (no unit of its own; not for a top organization); ``joint``
+    for a 联合党支部 with ``joint_units`` (at least two, not dissolved). Rules: ``check_unit_relation``.
+
+    Scope: ``party.change`` on the organization, and every unit named must be visible to the user on the
+    unit tree (``basic.view``; else 「单位不存在或不在您的数据范围内」 on 所在单位). Stale
+    ``expected_version`` → ``ConcurrentEdit``. Audited (change log for the relation and unit, a change
+    event for the joint units). Returns the organization with its new ``version``."""
+    from zugong.orgs.models import Unit
+
+    org = _scoped(user, organization.pk, "change")
+    visible = Unit.objects.all() if user is None else Unit.objects.restrict(user, "view")
+    problems: list[v.FieldProblem] = []
+    if unit is not None:
+        unit = visible.filter(pk=unit.pk).first()
+        if unit is None:
+            problems.append(v.FieldProblem(v.UNIT_OF_ORG, "单位不存在或不在您的数据范围内"))
+    wanted = {u.pk for u in joint_units}
+    found = list(visible.filter(pk__in=wanted).order_by("path"))
+    if len(found) != len(wanted):
+        problems.append(v.FieldProblem(v.JOINT_UNITS, "单位不存在或不在您的数据范围内"))
+    _fail(problems)
+    _fail(unit_problems(organization=org, relation=relation or "", unit=unit, joint_units=found))
+    return _write_units(org, user=user, relation=relation or "", unit=unit, joint_units=found,
+                        expected_version=expected_version)
+
+
 # --- bulk form for the importer ----------------------------------------------------------------------
 @dataclass(slots=True)
 class OrgWrite:
@@ -359,3 +437,30 @@ def organizations_bulk_write(*, user, items: list[OrgWrite], action: str = "impo
     in_scope = manager.restrict(user, action).filter(pk__in=written).count() if user is not None else len(written)
     if in_scope != len(written):
         raise OutOfScope("写入后的组织位置超出了您的管理范围，已全部撤销")
+
+
+@dataclass(slots=True)
+class OrgUnitWrite:
+    """The 所在单位 of one organization planned by the 党组织 importer (units already resolved in scope)."""
+
+    row: int
+    code: str
+    relation: str
+    unit: object = None
+    joint_units: list = None
+
+
+def organization_units_bulk_set(*, user, items: list[OrgUnitWrite]) -> None:
+    """Write the planned 所在单位 records in the caller's transaction (after ``organizations_bulk_write``):
+    re-checks each with ``unit_problems`` on the organization as written (``ValidationFailed`` naming the
+    row) and stores it like ``organization_set_unit`` (version +1, change log). The importer has checked
+    the scope of the organizations and of the units."""
+    if not transaction.get_connection().in_atomic_block:
+        raise ZugongError("organization_units_bulk_set 必须在事务中调用")
+    for item in items:
+        org = PartyOrganization.objects.get(code=item.code)
+        joint = list(item.joint_units or [])
+        problems = unit_problems(organization=org, relation=item.relation, unit=item.unit, joint_units=joint)
+        if problems:
+            raise ValidationFailed(v.as_row_errors(problems, item.row))
+        _write_units(org, user=user, relation=item.relation, unit=item.unit, joint_units=joint, expected_version=None)

@@ -1,10 +1,11 @@
-"""Organization pages (``core.generic`` views in ``orgs.views``); the import pages come from the
-registered import kind ``orgs`` (``core.import_views.import_urlpatterns``)."""
+"""Organization pages (``core.generic`` views in ``orgs.views``) and unit (单位) pages (``orgs.unit_views``);
+the import pages come from the registered import kinds ``orgs`` and ``units``
+(``core.import_views.import_urlpatterns``)."""
 
 from django.urls import include, path
 
 from zugong.core.import_views import import_urlpatterns
-from zugong.orgs import views
+from zugong.orgs import unit_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -17,5 +18,15 @@ urlpatterns = [
     path("<int:pk>/dissolve/", views.OrganizationDissolve.as_view(), name="dissolve"),
     path("<int:pk>/reactivate/", views.OrganizationReactivate.as_view(), name="reactivate"),
     path("picker/", views.picker, name="picker"),
+    path("<int:pk>/unit/", unit_views.OrganizationUnitEdit.as_view(), name="unit_set"),
     path("import/", include(import_urlpatterns("orgs"))),
+    # 单位 (units): the second tree
+    path("units/", unit_views.UnitList.as_view(), name="unit_list"),
+    path("units/<int:pk>/", unit_views.UnitDetail.as_view(), name="unit_detail"),
+    path("units/<int:pk>/add-child/", unit_views.UnitCreateChild.as_view(), name="unit_create_child"),
+    path("units/<int:pk>/edit/", unit_views.UnitEdit.as_view(), name="unit_edit"),
+    path("units/<int:pk>/move/", unit_views.UnitMove.as_view(), name="unit_move"),
+    path("units/<int:pk>/dissolve/", unit_views.UnitDissolve.as_view(), name="unit_dissolve"),
+    path("units/<int:pk>/reactivate/", unit_views.UnitReactivate.as_view(), name="unit_reactivate"),
+    path("units/import/", include(import_urlpatterns("units"))),
 ]

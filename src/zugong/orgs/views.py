@@ -36,6 +36,7 @@ from zugong.orgs.selectors import (
     organization_summary,
     scope_tree,
 )
+from zugong.orgs.unit_selectors import organization_unit
 from zugong.party.filtersets import CARRIED_FILTERS
 from zugong.party.selectors import subtree_first_members
 
@@ -111,8 +112,8 @@ ORG = "orgs.PartyOrganization"
 
 
 class OrganizationDetail(generic.ObjectView):
-    """组织详情: fields, breadcrumbs (in-scope ancestors only), children with member counts, member
-    figures, the first members, and links to the member list and statistics of this subtree. 404 outside
+    """组织详情: fields (with its unit: 所在单位, 党组织所在单位情况), breadcrumbs (in-scope ancestors only),
+    children with member counts, member figures, the first members, and links to the member list and statistics of this subtree. 404 outside
     the scope."""
 
     url_name = "orgs:detail"
@@ -134,6 +135,9 @@ class OrganizationDetail(generic.ObjectView):
             "summary": organization_summary(user=user, organization=org),
             "members_href": f"{reverse('party:member_list')}?{urlencode({'org': org.code})}",
             "stats_href": _reverse_or_none("reports:party_stats", {"org": org.code}),
+            # the unit's name and the relation are part of the organization's record; the unit page is
+            # linked only when the user may view the unit (``orgs.unit_selectors.organization_unit``)
+            "unit_info": organization_unit(user=user, organization=org),
         }
 
 

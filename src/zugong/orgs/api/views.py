@@ -1,6 +1,7 @@
 """Organization API: ``/api/organizations/`` — list (``?search=`` name / code / path words, plus the
 ``OrganizationFilterSet`` filters), retrieve, create (``POST``), partial update (``PATCH`` with
-``version``), and ``POST …/{id}/move/``, ``…/dissolve/``, ``…/reactivate/``.
+``version``), and ``POST …/{id}/move/``, ``…/dissolve/``, ``…/reactivate/``, ``…/unit/`` (党组织所在单位情况);
+and the unit API ``/api/units/`` (``UnitViewSet``, scoped on the unit tree).
 
 A ``core.api.ScopedModelViewSet``: reads go through ``orgs.selectors`` (``organization_list`` in the
 request's ``party.<action>`` scope); every write calls the same ``orgs.services`` function as the pages,
@@ -15,17 +16,22 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from zugong.core.api import ScopedModelViewSet, scoped_action
 from zugong.core.errors import OutOfScope, RowError, ValidationFailed
-from zugong.orgs import selectors, services
+from zugong.orgs import selectors, services, unit_selectors, unit_services
 from zugong.orgs.api.serializers import (
     OrganizationCreateSerializer,
     OrganizationDissolveSerializer,
     OrganizationMoveSerializer,
     OrganizationPatchSerializer,
     OrganizationSerializer,
+    OrganizationUnitSerializer,
     OrganizationVersionSerializer,
+    UnitCreateSerializer,
+    UnitMoveSerializer,
+    UnitPatchSerializer,
+    UnitSerializer,
 )
-from zugong.orgs.filtersets import OrganizationFilterSet
-from zugong.orgs.models import PartyOrganization
+from zugong.orgs.filtersets import OrganizationFilterSet, UnitFilterSet
+from zugong.orgs.models import PartyOrganization, Unit
 
 CONFLICT = "版本号已过期（记录已被他人修改）时返回 409（说明修改人、时间和字段），且不写入任何数据。"
 
@@ -83,3 +89,80 @@ class OrganizationViewSet(ScopedModelViewSet):
     def reactivate(self, request, obj, data):
         return services.organization_reactivate(user=request.user, organization=obj,
                                                 expected_version=data["version"])
+
+    @scoped_action(scope="change", input=OrganizationUnitSerializer, output=OrganizationSerializer,
+                   summary="设置党组织所在单位",
+                   description="党组织所在单位情况：法人单位（unit_code）、与上级党组织相同、联合党支部"
+                               "（joint_unit_codes，至少 2 个）；单位须在您的单位数据范围内，否则 400「不存在」。" + CONFLICT)
+    def unit(self, request, obj, data):
+        user = request.user
+        problems, unit, joint = [], None, []
+        if data["unit_code"].strip():
+            unit = unit_selectors.unit_by_code(user=user, code=data["unit_code"])
+            if unit is None:
+                problems.append(RowError(0, "所在单位", f"单位「{data['unit_code'].strip()}」不存在或不在您的数据范围内"))
+        for code in dict.fromkeys(data["joint_unit_codes"]):
+            found = unit_selectors.unit_by_code(user=user, code=code)
+            if found is None:
+                problems.append(RowError(0, "联合党支部覆盖的单位", f"单位「{code}」不存在或不在您的数据范围内"))
+            joint.append(found)
+        if problems:
+            raise ValidationFailed(problems, message="；".join(f"「{e.column}」：{e.reason}" for e in problems))
+        return services.organization_set_unit(user=user, organization=obj, relation=data["unit_relation"], unit=unit,
+                                              joint_units=joint, expected_version=data["version"])
+
+
+@extend_schema_view(
+    list=extend_schema(summary="单位列表", description="当前用户在单位树上的数据范围内的单位，按单位树顺序。"
+                       "`search` 按名称（包含）、单位代码或统一社会信用代码（前缀）搜索。只有党组织授权、"
+                       "没有单位授权的用户得到空列表。"),
+    retrieve=extend_schema(summary="单位详情", description="不在数据范围内的单位返回 404。"),
+    create=extend_schema(summary="新增下级单位", request=UnitCreateSerializer, responses={201: UnitSerializer},
+                         description="须对上级单位有新增权限（覆盖下级的单位授权）；上级单位不在范围内返回 404。"),
+    partial_update=extend_schema(summary="修改单位", request=UnitPatchSerializer, responses={200: UnitSerializer},
+                                 description="须带读取时的 version；" + CONFLICT),
+)
+class UnitViewSet(ScopedModelViewSet):
+    """``/api/units/``: list (``?search=``), retrieve, create, ``PATCH`` (with ``version``), ``move``,
+    ``dissolve``, ``reactivate``. Reads through ``orgs.unit_selectors.unit_api_list`` (the unit tree,
+    ``basic.<action>``); writes through ``orgs.unit_services``."""
+
+    model = Unit
+    list_selector = unit_selectors.unit_api_list
+    serializer_class = UnitSerializer
+    create_serializer_class = UnitCreateSerializer
+    update_serializer_class = UnitPatchSerializer
+    filterset_class = UnitFilterSet
+    not_found = "单位不存在或不在您的数据范围内。"
+
+    def create_object(self, data):
+        user = self.request.user
+        parent = unit_selectors.unit_by_code(user=user, code=data.pop("parent_code"), action="add")
+        if parent is None:
+            raise OutOfScope("上级单位不存在或不在您的数据范围内。")
+        return unit_services.unit_create(user=user, parent=parent, **data)
+
+    def update_object(self, obj, *, expected_version, changes):
+        return unit_services.unit_update(user=self.request.user, unit=obj, expected_version=expected_version,
+                                         changes=changes)
+
+    @scoped_action(scope="change", input=UnitMoveSerializer, output=UnitSerializer, summary="调整单位隶属关系",
+                   description="连同下级单位移到新的上级单位之下；新的上级不能是本单位或其下级。" + CONFLICT)
+    def move(self, request, obj, data):
+        code = data["new_parent_code"]
+        target = unit_selectors.unit_by_code(user=request.user, code=code, action="change")
+        if target is None:
+            reason = f"上级单位「{code}」不存在或不在您的管理范围内"
+            raise ValidationFailed([RowError(0, "上级单位", reason)], message=f"「上级单位」：{reason}")
+        return unit_services.unit_move(user=request.user, unit=obj, new_parent=target, expected_version=data["version"])
+
+    @scoped_action(scope="delete", input=OrganizationDissolveSerializer, output=UnitSerializer, summary="撤销单位",
+                   description="仍有未撤销的下级单位或党组织时拒绝（列出名单）。" + CONFLICT)
+    def dissolve(self, request, obj, data):
+        return unit_services.unit_dissolve(user=request.user, unit=obj, date=data["date"], reason=data["reason"],
+                                           expected_version=data["version"])
+
+    @scoped_action(scope="delete", input=OrganizationVersionSerializer, output=UnitSerializer,
+                   summary="恢复已撤销的单位", description=CONFLICT)
+    def reactivate(self, request, obj, data):
+        return unit_services.unit_reactivate(user=request.user, unit=obj, expected_version=data["version"])

@@ -1,0 +1,290 @@
+"""Unit pages (单位) on ``core.generic``: the list (search, tree order, 50 a page), the detail page (its
+sub-units and the party organizations set up in it), and the edit pages — 新增下级单位, 编辑, 调整隶属关系,
+撤销, 恢复 — each one service call of ``orgs.unit_services``; plus the page that records the unit of a
+party organization (党组织所在单位情况, ``orgs.services.organization_set_unit``).
+
+Every read goes through ``orgs.unit_selectors`` (scoped on the unit tree, ``basic.<action>``); a unit
+outside the scope is a 404. The generic views register themselves with ``core.registry.register_view``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from zugong.core import generic
+from zugong.core.errors import RowError, ValidationFailed
+from zugong.core.scoping import can
+from zugong.orgs import services, unit_services
+from zugong.orgs.forms import DissolveForm, OrganizationUnitForm, UnitForm, UnitMoveForm, VersionForm
+from zugong.orgs.importers import split_unit_codes
+from zugong.orgs.selectors import organization_ancestors, organization_get
+from zugong.orgs.unit_selectors import (
+    joint_unit_codes,
+    organization_unit,
+    unit_ancestors,
+    unit_by_code,
+    unit_children,
+    unit_covers_subtree,
+    unit_get,
+    unit_list,
+    unit_organizations,
+    unit_parent,
+)
+
+NOT_FOUND = "单位不存在或不在您的数据范围内"
+UNIT = "orgs.Unit"
+
+
+def _unit_rows(*, user, action: str = "view"):
+    return unit_list(user=user)
+
+
+class UnitList(generic.ObjectListView):
+    """单位列表: the units of the user's unit scope in tree order (indented by depth); ``?q=`` searches name,
+    单位代码 or 统一社会信用代码; 50 a page without a COUNT. A user without a unit grant sees an empty list
+    (grants on the party organization tree do not reach units)."""
+
+    url_name = "orgs:unit_list"
+    model = UNIT
+    list_selector = _unit_rows
+    template_name = "orgs/unit_list.html"
+    default_ordering = ("path",)
+    carried_filters = ("q",)
+
+    def get_queryset(self):
+        return unit_list(user=self.user, text=self.request.GET.get("q", "")[:100])
+
+    def get_extra_context(self, filterset, page) -> dict:
+        return {"q": self.request.GET.get("q", "").strip()[:100],
+                "top": min((u.depth for u in page.object_list), default=1)}
+
+
+class UnitDetail(generic.ObjectView):
+    """单位详情: fields, in-scope breadcrumbs, sub-units (when a subtree grant covers the unit) and the party
+    organizations set up in it that the user may see (``party.view``). 404 outside the scope."""
+
+    url_name = "orgs:unit_detail"
+    model = UNIT
+    get_selector = unit_get
+    not_found = NOT_FOUND
+    template_name = "orgs/unit_detail.html"
+    context_object_name = "unit"
+
+    def get_extra_context(self, unit) -> dict:
+        user = self.user
+        active = unit.status == "active"
+        return {
+            "children": list(unit_children(user=user, parent=unit)) if unit_covers_subtree(user=user, unit=unit) else [],
+            "ancestors": unit_ancestors(user=user, unit=unit),
+            "organizations": list(unit_organizations(user=user, unit=unit)),
+            "may": {
+                "add": active and unit_covers_subtree(user=user, unit=unit, action="add"),
+                "change": active and can(user, "basic", "change", unit),
+                "move": active and can(user, "basic", "change", unit) and unit.depth > 1,
+                "dissolve": active and can(user, "basic", "delete", unit),
+                "reactivate": not active and can(user, "basic", "delete", unit),
+            },
+        }
+
+
+class _UnitPage:
+    """What the unit edit pages share: the unit through ``unit_get`` at the page's action, breadcrumbs,
+    back to its detail page after the one service call."""
+
+    model = UNIT
+    get_selector = unit_get
+    not_found = NOT_FOUND
+    template_name = "orgs/unit_form.html"
+    context_object_name = "unit"
+    step = ""
+    submit = "保存"
+
+    def success_url(self, unit, result) -> str:
+        return reverse("orgs:unit_detail", kwargs={"pk": getattr(result, "pk", None) or unit.pk})
+
+    def title(self, unit) -> str:
+        return f"{self.step}：{unit.name}"
+
+    def page_context(self, unit, errors) -> dict:
+        return {}
+
+    def get_extra_context(self, unit, form, errors) -> dict:
+        return {"ancestors": unit_ancestors(user=self.user, unit=unit), "title": self.title(unit), "step": self.step,
+                "submit": self.submit, **self.page_context(unit, errors)}
+
+
+class UnitCreateChild(_UnitPage, generic.ObjectCreateView):
+    """新增下级单位 under ``pk`` (``basic.add`` through a subtree grant on the unit tree; else 404)."""
+
+    url_name = "orgs:unit_create_child"
+    object_arg = "pk"
+    form_class = UnitForm
+    step = "新增下级单位"
+
+    def get_object(self):
+        parent = super().get_object()
+        if not unit_covers_subtree(user=self.user, unit=parent, action="add"):
+            raise Http404(NOT_FOUND)
+        return parent
+
+    def get_initial(self, parent) -> dict:
+        return {}
+
+    def get_form_kwargs(self, parent) -> dict:
+        return {"creating": True}
+
+    def perform(self, form, parent):
+        return unit_services.unit_create(user=self.user, parent=parent, code=form.cleaned_data["code"],
+                                         **form.changes())
+
+    def success_message(self, parent, unit, form) -> str:
+        return f"已新增下级单位「{unit.name}」。"
+
+
+class UnitEdit(_UnitPage, generic.ObjectEditView):
+    """编辑单位, ``basic.change``; a stale version → 409 naming who changed what."""
+
+    url_name = "orgs:unit_edit"
+    form_class = UnitForm
+    step = "编辑"
+
+    def get_initial(self, unit) -> dict:
+        return {"version": unit.version} | {k: getattr(unit, k) for k in UnitForm.FIELDS}
+
+    def get_form_kwargs(self, unit) -> dict:
+        return {"creating": False}
+
+    def perform(self, form, unit):
+        return unit_services.unit_update(user=self.user, unit=unit, expected_version=form.cleaned_data["version"],
+                                         changes=form.changes())
+
+    def success_message(self, unit, result, form) -> str:
+        return f"已保存「{form.cleaned_data['name']}」。"
+
+
+class UnitMove(_UnitPage, generic.ObjectActionView):
+    """调整单位隶属关系 (with its sub-units), ``basic.change``; the new parent by 单位代码 (a code outside
+    the ``basic.change`` unit scope is "not found")."""
+
+    url_name = "orgs:unit_move"
+    form_class = UnitMoveForm
+    step = "调整隶属关系"
+    submit = "确认调整"
+
+    def perform(self, form, unit):
+        ref = form.cleaned_data["new_parent"].strip()
+        target = unit_by_code(user=self.user, code=ref, action="change")
+        if target is None:
+            raise ValidationFailed([RowError(0, "上级单位", f"上级单位「{ref}」不存在或不在您的管理范围内")])
+        unit_services.unit_move(user=self.user, unit=unit, new_parent=target,
+                                expected_version=form.cleaned_data["version"])
+        return target
+
+    def success_message(self, unit, target, form) -> str:
+        return f"已将「{unit.name}」（含下级单位）调整到「{target.name}」之下。"
+
+    def success_url(self, unit, result) -> str:
+        return reverse("orgs:unit_detail", kwargs={"pk": unit.pk})
+
+    def page_context(self, unit, errors) -> dict:
+        parent = unit_parent(user=self.user, unit=unit)
+        where = f"{parent.name}（{parent.code}）" if parent else "—"
+        return {"note": f"当前上级单位：{where}。调整后本单位连同全部下级单位一并移动；设在本单位的党组织不受影响。"}
+
+
+class UnitDissolve(_UnitPage, generic.ObjectDeleteView):
+    """撤销单位 (date + reason), ``basic.delete``; refused while sub-units or party organizations remain in
+    it, the refusal listing them."""
+
+    url_name = "orgs:unit_dissolve"
+    form_class = DissolveForm
+    step = "撤销"
+    submit = "确认撤销"
+
+    def precheck(self, unit):
+        if unit.status == "dissolved":
+            messages.error(self.request, "该单位已撤销。")
+            return redirect("orgs:unit_detail", pk=unit.pk)
+        return None
+
+    def perform(self, form, unit):
+        data = form.cleaned_data
+        return unit_services.unit_dissolve(user=self.user, unit=unit, date=data["date"], reason=data["reason"],
+                                           expected_version=data["version"])
+
+    def success_message(self, unit, result, form) -> str:
+        return f"已撤销「{unit.name}」。"
+
+    def page_context(self, unit, errors) -> dict:
+        blockers = [] if errors else [p.reason for p in unit_services.unit_dissolve_blockers(unit, user=self.user)]
+        return {"blockers": blockers, "note": "撤销后单位保留在单位树中（标为「已撤销」）；如撤销有误可恢复。"}
+
+
+class UnitReactivate(_UnitPage, generic.ObjectActionView):
+    """恢复已撤销的单位, ``basic.delete``."""
+
+    url_name = "orgs:unit_reactivate"
+    action = "delete"
+    form_class = VersionForm
+    step = "恢复"
+    submit = "确认恢复"
+
+    def perform(self, form, unit):
+        return unit_services.unit_reactivate(user=self.user, unit=unit, expected_version=form.cleaned_data["version"])
+
+    def success_message(self, unit, result, form) -> str:
+        return f"已恢复「{unit.name}」。"
+
+    def page_context(self, unit, errors) -> dict:
+        return {"note": "恢复后状态为「正常」，撤销日期和原因清空（审计日志保留原记录）。"}
+
+
+class OrganizationUnitEdit(generic.ObjectEditView):
+    """所在单位 of the party organization ``pk`` (党组织所在单位情况), ``party.change`` on the organization;
+    the units named must be visible to the user on the unit tree (else 「不存在或不在您的数据范围内」)."""
+
+    url_name = "orgs:unit_set"
+    model = "orgs.PartyOrganization"
+    get_selector = organization_get
+    not_found = "组织不存在或不在您的数据范围内"
+    template_name = "orgs/form.html"
+    context_object_name = "org"
+    form_class = OrganizationUnitForm
+
+    def get_initial(self, org) -> dict:
+        return {"version": org.version, "unit_relation": org.unit_relation,
+                "unit_code": org.unit.code if org.unit_id else "",
+                "joint_codes": "、".join(joint_unit_codes(organization=org))}
+
+    def perform(self, form, org):
+        data = form.cleaned_data
+        problems, unit, joint = [], None, []
+        if data["unit_code"].strip():
+            unit = unit_by_code(user=self.user, code=data["unit_code"])
+            if unit is None:
+                problems.append(RowError(0, "所在单位", f"单位「{data['unit_code'].strip()}」不存在或不在您的数据范围内"))
+        for code in split_unit_codes(data["joint_codes"]):
+            found = unit_by_code(user=self.user, code=code)
+            if found is None:
+                problems.append(RowError(0, "联合党支部覆盖的单位", f"单位「{code}」不存在或不在您的数据范围内"))
+            joint.append(found)
+        if problems:
+            raise ValidationFailed(problems)
+        return services.organization_set_unit(user=self.user, organization=org, relation=data["unit_relation"],
+                                              unit=unit, joint_units=joint, expected_version=data["version"])
+
+    def success_message(self, org, result, form) -> str:
+        return f"已保存「{org.name}」的所在单位。"
+
+    def success_url(self, org, result) -> str:
+        return reverse("orgs:detail", kwargs={"pk": org.pk})
+
+    def get_extra_context(self, org, form, errors) -> dict:
+        return {"title": f"所在单位：{org.name}", "step": "所在单位", "submit": "保存",
+                "ancestors": organization_ancestors(user=self.user, organization=org),
+                "current": organization_unit(user=self.user, organization=org),
+                "note": "法人单位：填所在单位的单位代码；联合党支部：填覆盖的各单位代码（至少 2 个）；"
+                        "与上级党组织相同：两项都不填。只能选择您有权查看的单位。"}
