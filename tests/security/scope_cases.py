@@ -22,7 +22,7 @@ actor and a "foreign" record in another subtree, then check that every registere
 
 Every record's marker starts with ``MARKER`` so one search (``?q=范围探针``) would find the foreign record
 too if a view forgot the scope. ``Side`` is one subtree: ``org`` its party organization (a second anchor
-kind adds its node, e.g. ``unit``, as an attribute).
+kind adds its node, e.g. ``unit``, as an attribute: ``UNIT_OF`` names the unit of each fixture subtree).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from django.apps import apps
 
 from tests.factories import make_id, make_member
 from tests.imports.helpers import ORG_HEADERS, ROSTER_HEADERS, member_row
-from zugong.core.codes import ORG_TYPE
+from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
 
 MARKER = "范围探针"
 _DIGITS = "〇一二三四五六七八九"
@@ -63,9 +63,18 @@ class Side:
             raise AttributeError(name) from None
 
 
+# The unit subtree (``factories.build_units``) paired with each fixture organization's subtree: the branches of
+# town A with 甲镇农机厂 (U-A-E, in 甲镇 U-A; branch A1 is set up in it), branch B1 with 乙镇食品公司 (U-B-E, in
+# 乙镇 U-B) — outside U-A as branch B1 is outside town A. Both are legal-entity units, so an organization
+# can be set up in either (党组织所在单位情况 法人单位) and a refusal of the foreign one is the scope's.
+UNIT_OF = {"branch_a1": "unit_firm_a", "branch_a2": "unit_firm_a", "branch_b1": "unit_firm_b"}
+
+
 def side(t, key: str) -> Side:
-    """The subtree of fixture organization ``key`` (``"branch_a1"``, ``"branch_b1"`` …)."""
-    return Side(key, getattr(t, key))
+    """The subtree of fixture organization ``key`` (``"branch_a1"``, ``"branch_b1"`` …), with its unit
+    (``side.unit``, ``UNIT_OF``) once ``t`` has the unit tree."""
+    unit = getattr(t, UNIT_OF[key], None) if key in UNIT_OF else None
+    return Side(key, getattr(t, key), {"unit": unit} if unit is not None else {})
 
 
 @dataclass(frozen=True)
@@ -180,6 +189,41 @@ def _development_make(t, side, name):
                                             application_date=dt.date(2020, 3, 1))
 
 
+# ----- units (单位: the second anchor tree, scoped by unit grants) -------------------------------------------
+
+def _unit_make(t, side, name):
+    from zugong.orgs.unit_services import unit_create
+
+    return unit_create(parent=side.unit, code=f"{side.unit.code}-S{next(_seq)}", name=name, unit_category="village")
+
+
+def _unit_create(t, side, name, api):
+    data = {"code": f"{side.unit.code}-N{next(_seq)}", "name": name, "unit_category": "village"}
+    return {**data, "parent_code": side.unit.code} if api else data
+
+
+def _unit_edit(record, name, api):
+    record.refresh_from_db()
+    if api:
+        return {"version": record.version, "name": name}
+    return {"version": record.version, "name": name, "unit_category": record.unit_category,
+            "legal_entity": "on" if record.legal_entity else "", "credit_code": record.credit_code,
+            "economic_control": record.economic_control, "enterprise_size": record.enterprise_size,
+            "organ_level": record.organ_level,
+            "founded_date": record.founded_date.isoformat() if record.founded_date else ""}
+
+
+def _unit_import(t, side, name):
+    return (["单位代码", "单位名称", "上级单位代码", "单位属性"],
+            [f"{side.unit.code}-I{next(_seq)}", name, side.unit.code, UNIT_CATEGORY.label("village")])
+
+
+def _units_under(side):
+    from zugong.orgs.models import Unit
+
+    return Unit.objects.filter(path__startswith=side.unit.path)
+
+
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
               edit_data=_org_edit, import_row=_org_import),
@@ -192,6 +236,8 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
               make=lambda t, side, name: _member(side, name).memberships.get(end_date__isnull=True),
               import_row=_roster_import),
     ScopeCase("party.DevelopmentRecord", marker="person__name", make=_development_make),
+    ScopeCase("orgs.Unit", marker="name", make=_unit_make, create_data=_unit_create, edit_data=_unit_edit,
+              import_row=_unit_import, under=_units_under),
 ]}
 
 

@@ -2,7 +2,10 @@
 (``scope_cases.CASES``): every registered page and API route, every method it declares.
 
 For each ``(view, method)`` and each scoped actor (``ACTORS``: the branch-A1 secretary, the town-A worker),
-with a "mine" record in the actor's subtree and a "foreign" record in branch B1 (outside both):
+with a "mine" record in the actor's subtree and a "foreign" record in branch B1 (outside both). A subtree
+(``scope_cases.Side``) has a node on each anchor tree — its party organization and its unit (单位: 甲镇农机厂
+for town A's branches, 乙镇食品公司 for branch B1) — and a record goes under the node of the tree that scopes
+its model; the actors hold grants on both trees over their own subtree (fixture ``scope_tree``):
 
 - **list** (``GET``): every row (``context["object_list"]`` of a page, the JSON rows of an API route)
   lies in the actor's scope, the foreign row is absent and the actor's own row present (after the
@@ -11,15 +14,18 @@ with a "mine" record in the actor's subtree and a "foreign" record in branch B1 
   the actor holds the view's action there; else 403/404);
 - **edit / delete / action / create under a parent** (``POST``/``PATCH`` naming a record): the foreign
   record is a 404 and nothing under branch B1 changed (every business model's rows compared before/after);
-  an edit or create in the own subtree succeeds, an action on the own record is done or refused on its
-  merits (400/409), never a 404 (unless the actor lacks the action there);
+  an edit or create in the own subtree succeeds, an action on the own record is done (``ACTION_DONE``) or
+  refused on its merits (400/409), never a 404 (unless the actor lacks the action there); an action naming a
+  target (``FOREIGN_TARGET_REFUSED``: a new parent, the unit an organization is set up in) is refused on the
+  own record when the target lies in the foreign subtree, with nothing changed on either side;
 - **create** (``POST`` without a record: the target is in the body): refused for the foreign subtree
   with nothing written, done in the own one;
 - **import**: a file naming the foreign organization fails with nothing written; one naming the own
   organization succeeds;
-- **export**: every exported row names an organization of the actor's export scope; the own row is in
-  the file, the foreign one is not; ``?org=`` of a foreign organization is a 404;
-- every ``GET`` answer the actor may read names neither the foreign record nor the foreign branch.
+- **export**: every exported row names an anchor node (organization, or unit for a unit-anchored model)
+  of the actor's export scope; the own row is in the file, the foreign one is not; ``?org=`` of a foreign
+  organization is a 404;
+- every ``GET`` answer the actor may read names neither the foreign record nor the foreign branch or unit.
 
 Also per view: anonymous → the login page (API: 403), the three separated administrators → 403, for every
 declared method; every method *not* declared → 405. The meta-tests fail, naming them, for a business
@@ -46,18 +52,20 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from tests.factories import build_units
 from tests.imports.helpers import xlsx
 from tests.security.helpers import login
 from tests.security.scope_cases import CASES, MARKER, business_models, label_of, probe_name, side
 from tests.security.test_scope_matrix import MATRIX, NOT_SCOPED, named_urls
+from zugong.accounts.services import grant_role
 from zugong.core.models import ImportJob
 from zugong.core.registry import registry, view_methods, view_names
-from zugong.core.scoping import can, user_scope
+from zugong.core.scoping import anchor_kind, can, user_scope
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Scope-anchor models (``scope_anchor``) → the ``Side`` attribute holding a subtree's node of that tree. A page
 # listing or creating *under* an anchor record gets the subtree's node (a second tree adds its entry).
-ANCHOR_SIDES = {"orgs.PartyOrganization": "org"}
+ANCHOR_SIDES = {"orgs.PartyOrganization": "org", "orgs.Unit": "unit"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ class Actor:
     home: str  # the fixture organization the actor's own records go to (inside its scope)
 
 
+# Each actor holds grants on both anchor trees over its own subtree (the ``scope_tree`` fixture): the branch-A1
+# secretary on branch A1 and on its unit 甲镇农机厂 (U-A-E), the town-A worker on town A and on 甲镇 (U-A).
 ACTORS = (Actor("branch_a", "branch_user", "branch_a1"), Actor("town", "town_user", "branch_a2"))
 FOREIGN = "branch_b1"  # outside both actors' scope
 ADMINS = ("sysadm", "secadm", "audadm")
@@ -111,6 +121,10 @@ def _end(r, s):
     return {"version": _open_membership(r).version, "end_date": "2025-01-02", "reason": "death"}
 
 
+def _set_unit(r, s):
+    return {"version": _version(r), "unit_relation": "legal_entity_unit", "unit_code": s.unit.code}
+
+
 # POST bodies of the action and delete views, ``fn(record, actor_side) -> dict``: a valid request that would
 # change the foreign record — move it, or transfer its member, into the actor's own subtree.
 ACTION_DATA: dict[str, Callable] = {
@@ -127,12 +141,34 @@ ACTION_DATA: dict[str, Callable] = {
     "party:membership_end": _end,
     "api:member-end": _end,
     "people:unmask": lambda r, s: {"reason": "核对档案"},
+    "orgs:unit_move": lambda r, s: {"version": _version(r), "new_parent": s.unit.code},
+    "api:unit-move": lambda r, s: {"version": _version(r), "new_parent_code": s.unit.code},
+    "orgs:unit_dissolve": _dissolve,
+    "api:unit-dissolve": _dissolve,
+    "orgs:unit_reactivate": lambda r, s: {"version": _version(r)},
+    "api:unit-reactivate": lambda r, s: {"version": _version(r)},
+    # 党组织所在单位情况: set the organization in the side's unit (an edit page, but not a rename)
+    "orgs:unit_set": _set_unit,
+    "api:organization-unit": _set_unit,
 }
+
+# What a successful request on the own record did (checked instead of "done or refused on its merits" for an
+# action, and instead of the rename for an edit whose body comes from ``ACTION_DATA``).
+ACTION_DONE: dict[str, Callable] = {
+    "orgs:unit_set": lambda r, s: (r.unit_relation, r.unit_id) == ("legal_entity_unit", s.unit.pk),
+    "api:organization-unit": lambda r, s: (r.unit_relation, r.unit_id) == ("legal_entity_unit", s.unit.pk),
+}
+
+# Actions whose body names a target in the actor's side (a new parent, the unit to set up in): on the own
+# record, the same body naming the foreign subtree instead is refused (400/404) with nothing changed — a
+# target outside the scope is as unknown as a missing one.
+FOREIGN_TARGET_REFUSED = {"orgs:move", "api:organization-move", "orgs:unit_move", "api:unit-move",
+                          "orgs:unit_set", "api:organization-unit"}
 
 
 def _prepare(url_name: str, record) -> None:
     """Put ``record`` in the state the action applies to (a reactivation needs a dissolved organization)."""
-    if url_name in ("orgs:reactivate", "api:organization-reactivate"):
+    if url_name in ("orgs:reactivate", "api:organization-reactivate", "orgs:unit_reactivate", "api:unit-reactivate"):
         type(record).objects.filter(pk=record.pk).update(status="dissolved", dissolved_date=dt.date(2024, 12, 31),
                                                          dissolution_reason="撤并")
 
@@ -247,6 +283,19 @@ def snapshot(t, key: str = FOREIGN) -> dict:
             for name, case in CASES.items()}
 
 
+def anchor_of(model: str) -> str:
+    """The anchor model (a key of ``ANCHOR_SIDES``) whose grants scope ``model``: the one declaring the
+    ``scope_anchor`` kind ``model``'s ``scope_org_field`` ends at."""
+    kind = anchor_kind(apps.get_model(model))
+    return next(a for a in ANCHOR_SIDES if apps.get_model(a).scope_anchor == kind)
+
+
+def node(s, model: str):
+    """The node of side ``s`` on the anchor tree that scopes ``model``: its party organization, or its unit
+    for a unit-anchored model."""
+    return getattr(s, ANCHOR_SIDES[anchor_of(model)])
+
+
 def container(t, spec, s, record):
     """The object a record-naming URL gets: the subtree's node for a page creating or listing under an
     anchor record (``orgs:create_child``, ``orgs:children``), else the record itself."""
@@ -263,7 +312,8 @@ def body_text(response) -> str:
 
 def assert_no_leak(response, t, foreign_record, case, where: str):
     text = body_text(response)
-    for secret in (case.marker_of(foreign_record), getattr(t, FOREIGN).name):
+    foreign = side(t, FOREIGN)
+    for secret in (case.marker_of(foreign_record), foreign.org.name, foreign.unit.name):
         assert secret not in text, f"{where}: the answer names 「{secret}」 of the foreign subtree"
 
 
@@ -280,6 +330,17 @@ def listed_pks(spec, response) -> list:
 
 
 @pytest.fixture
+def scope_tree(sec):
+    """``sec`` with the unit tree (``factories.build_units``: the county holds a unit grant on U, town A on
+    U-A) and a unit grant for the branch-A1 secretary (支部书记) on branch A1's unit 甲镇农机厂 (U-A-E), so both
+    actors hold grants on their own subtree of each anchor tree. (The hand matrix keeps ``sec`` as is: there
+    only the county and town A hold unit grants.)"""
+    build_units(sec)
+    grant_role(user=sec.branch_user, role_code="branch_secretary", unit=sec.unit_firm_a)
+    return sec
+
+
+@pytest.fixture
 def private_tmp(settings, tmp_path):
     settings.ZUGONG_IMPORT_TMP_DIR = str(tmp_path / "uploads")
 
@@ -288,15 +349,15 @@ def private_tmp(settings, tmp_path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("pair", PAIRS, ids=[_id(p) for p in PAIRS])
-def test_scope(pair, sec, otp_on, private_tmp):
+def test_scope(pair, scope_tree, otp_on, private_tmp):
     """``pair`` = (view, method): anonymous and the administrators refused, then each scoped actor."""
     spec, method = pair
     assert not problems(spec, method), problems(spec, method)
-    refuse_anonymous_and_administrators(spec, method, sec)
+    refuse_anonymous_and_administrators(spec, method, scope_tree)
     kind = derived_kind(spec, method)
     run = RUNNERS[kind]
     for actor in ACTORS:
-        run(spec, method, kind, actor, sec)
+        run(spec, method, kind, actor, scope_tree)
 
 
 def refuse_anonymous_and_administrators(spec, method, t):
@@ -372,7 +433,7 @@ def run_detail(spec, method, kind, actor, t):
         assert_no_leak(response, t, foreign, target, where)
     own = container(t, spec, mine_side, mine) if (spec.object_arg or spec.object_param) else None
     response = client.get(url_for(spec, own))
-    if may(user, spec, spec.action, mine_side.org):
+    if may(user, spec, spec.action, node(mine_side, spec.target_model)):
         assert response.status_code == 200, f"{where} of its own {spec.target_model}: {response.status_code}"
     else:
         assert response.status_code in (403, 404), f"{where} without {label(spec)}.{spec.action}: {response.status_code}"
@@ -396,13 +457,14 @@ def run_export(spec, method, kind, actor, t):
         assert response.status_code in (403, 404), where
         return
     assert response.status_code == 200, f"{where}: {response.status_code}"
-    from zugong.orgs.models import PartyOrganization
-
-    scope = PartyOrganization.objects.restrict(fresh(user), spec.action, case.model_class.data_label)
+    # every row names an anchor node (its code or name: an organization, or a unit for a unit-anchored model)
+    # of the export scope on the tree that scopes the model
+    anchor = apps.get_model(anchor_of(spec.model))
+    scope = anchor.objects.restrict(fresh(user), spec.action, case.model_class.data_label)
     names = set(scope.values_list("code", flat=True)) | set(scope.values_list("name", flat=True))
     rows = _export_rows(response)
     outside = [row for row in rows if not names & set(row)]
-    assert not outside, f"{where}: rows naming no organization of the export scope: {outside[:3]}"
+    assert not outside, f"{where}: rows naming no {anchor._meta.verbose_name} of the export scope: {outside[:3]}"
     cells = {cell for row in rows for cell in row}
     assert case.marker_of(mine) in cells, f"{where}: the own row 「{case.marker_of(mine)}」 is not exported"
     assert case.marker_of(foreign) not in cells, f"{where}: the foreign row 「{case.marker_of(foreign)}」 is exported"
@@ -424,7 +486,7 @@ def run_create(spec, method, kind, actor, t):
             expected = (404,) if spec.object_arg else (400, 403, 404)
             assert response.status_code in expected, f"{where} into the foreign subtree: {response.status_code}"
             assert snapshot(t) == before and not case.named(name).exists(), f"{where}: the foreign subtree changed"
-        elif may(user, spec, action, s.org):
+        elif may(user, spec, action, node(s, spec.target_model)):
             assert response.status_code in (201, 302), f"{where} into its own subtree: {response.status_code}"
             assert case.named(name).exists(), f"{where}: nothing was created in its own subtree"
 
@@ -442,29 +504,42 @@ def run_write(spec, method, kind, actor, t):
     _prepare(spec.url_name, foreign)
 
     new_name = probe_name("改")
+    own_node = node(mine_side, spec.target_model)
 
     def body(record, s):
-        if kind == "edit":
-            return target.edit_data(record, new_name, spec.api)
-        return ACTION_DATA[spec.url_name](record, s)
+        if spec.url_name in ACTION_DATA:
+            return ACTION_DATA[spec.url_name](record, s)
+        return target.edit_data(record, new_name, spec.api)
+
+    def row(record):
+        return list(type(record).objects.filter(pk=record.pk).values())
 
     before = snapshot(t)
     response = send(client, spec, method, url_for(spec, foreign), body(foreign, mine_side))
     assert response.status_code == 404, f"{where} of a foreign {spec.target_model}: {response.status_code}"
     assert snapshot(t) == before, f"{where}: the foreign record changed"
-    if kind == "edit" and may(user, spec, action_of(spec, kind), mine_side.org):
-        response = send(client, spec, method, url_for(spec, mine), body(mine, mine_side))
+    allowed = may(user, spec, action_of(spec, kind), own_node)
+    if spec.url_name in FOREIGN_TARGET_REFUSED and allowed:
+        # the own record, the target in the foreign subtree: refused, neither side changed
+        before, own_before = snapshot(t), row(mine)
+        response = send(client, spec, method, url_for(spec, mine), body(mine, foreign_side))
+        assert response.status_code in (400, 404), f"{where} of its own record into the foreign subtree: " \
+                                                     f"{response.status_code}"
+        assert snapshot(t) == before and row(mine) == own_before, f"{where}: a foreign target changed data"
+    response = send(client, spec, method, url_for(spec, mine), body(mine, mine_side))
+    if not allowed:
+        assert response.status_code in (403, 404), f"{where} without {label(spec)}.{action_of(spec, kind)}: " \
+                                                   f"{response.status_code}"
+    elif spec.url_name in ACTION_DONE:
+        assert response.status_code in (200, 302), f"{where} of its own {spec.target_model}: {response.status_code}"
+        assert ACTION_DONE[spec.url_name](type(mine).objects.get(pk=mine.pk), mine_side), f"{where}: not done"
+    elif kind == "edit":
         assert response.status_code in (200, 302), f"{where} of its own {spec.target_model}: {response.status_code}"
         assert target.named(new_name).filter(pk=mine.pk).exists(), f"{where}: its own record was not changed"
-    elif kind != "edit":
+    else:
         # the own record is found: done, or refused on its merits (400/409), never "not found"
-        response = send(client, spec, method, url_for(spec, mine), body(mine, mine_side))
-        if may(user, spec, action_of(spec, kind), mine_side.org):
-            assert response.status_code in (200, 201, 302, 400, 409), (
-                f"{where} of its own {spec.target_model}: {response.status_code}")
-        else:
-            assert response.status_code in (403, 404), f"{where} without {label(spec)}.{spec.action}: " \
-                                                       f"{response.status_code}"
+        assert response.status_code in (200, 201, 302, 400, 409), (
+            f"{where} of its own {spec.target_model}: {response.status_code}")
 
 
 def run_import(spec, method, kind, actor, t):
@@ -522,10 +597,10 @@ SPECS = sorted(registry.views.values(), key=lambda s: s.url_name)
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("spec", SPECS, ids=[s.url_name for s in SPECS])
-def test_undeclared_methods_answer_405(spec, sec, otp_on):
+def test_undeclared_methods_answer_405(spec, scope_tree, otp_on):
     """Every method a view does not declare is refused with 405 (for a user holding every business label)."""
-    url = _any_url(spec, sec)
-    client = client_for(sec.county_user)
+    url = _any_url(spec, scope_tree)
+    client = client_for(scope_tree.county_user)
     declared = view_methods(spec.url_name)  # an API route's other kinds answer the other methods
     wrong = {m: send(client, spec, m, url).status_code for m in METHODS if m not in declared}
     assert all(code == 405 for code in wrong.values()), f"{spec.url_name} ({url}): {wrong}"
@@ -566,10 +641,15 @@ def test_registered_views_and_matrix_rows_do_not_overlap_by_accident():
     assert not extra, f"Matrix rows of registered views not listed in KEPT_BUSINESS_ROWS: {', '.join(extra)}"
 
 
-def test_scoped_actors_hold_grants_only_in_their_subtree(sec):
-    """The generator's premise: each actor's own records are in its scope, the foreign subtree is not."""
+def test_scoped_actors_hold_grants_only_in_their_subtree(scope_tree):
+    """The generator's premise: on each anchor tree, each actor's own records are in its scope, the foreign
+    subtree is not."""
+    foreign = side(scope_tree, FOREIGN)
     for actor in ACTORS:
-        user = fresh(getattr(sec, actor.user))
-        nodes = user_scope(user, "party", "view")
-        assert nodes and all(getattr(sec, actor.home).path.startswith(n.path) for n in nodes)
-        assert not can(user, "party", "view", getattr(sec, FOREIGN))
+        user = fresh(getattr(scope_tree, actor.user))
+        home = side(scope_tree, actor.home)
+        for anchor, attr in ANCHOR_SIDES.items():
+            model = apps.get_model(anchor)
+            nodes = user_scope(user, model.data_label, "view", model.scope_anchor)
+            assert nodes and all(getattr(home, attr).path.startswith(n.path) for n in nodes), (actor.name, anchor)
+            assert not can(user, model.data_label, "view", getattr(foreign, attr)), (actor.name, anchor)
