@@ -163,7 +163,7 @@ ACTION_DONE: dict[str, Callable] = {
 # record, the same body naming the foreign subtree instead is refused (400/404) with nothing changed — a
 # target outside the scope is as unknown as a missing one.
 FOREIGN_TARGET_REFUSED = {"orgs:move", "api:organization-move", "orgs:unit_move", "api:unit-move",
-                          "orgs:unit_set", "api:organization-unit"}
+                          "orgs:unit_set", "api:organization-unit", "party:membership_transfer", "api:member-transfer"}
 
 
 def _prepare(url_name: str, record) -> None:
