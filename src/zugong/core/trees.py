@@ -26,13 +26,21 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from zugong.core.concurrency import save_with_version
-from zugong.core.errors import ConcurrentEdit, FieldProblem, OutOfScope, fail
+from zugong.core.errors import (
+    ConcurrentEdit,
+    FieldProblem,
+    OutOfScope,
+    RowError,
+    ValidationFailed,
+    ZugongError,
+    fail,
+)
 from zugong.core.scoping import ScopedQuerySet, user_scope
 
 STATUS_CHOICES = [("active", "正常"), ("dissolved", "已撤销")]
@@ -113,13 +121,15 @@ class Tree:
     """The service steps of one tree. ``model`` is the ``TreeNode`` model; ``noun`` its word in messages
     (「组织」: 「该组织已撤销」, 「组织不存在或不在您的数据范围内。」); ``parent_field`` the Chinese name of the
     superior (「上级组织」); ``event_noun`` the word in a move's audit summary (「党组织」: 「调整党组织隶属关系：…」);
-    ``field_labels`` the Chinese names of the fields for the 409 text; ``parent_problems(parent)`` the
+    ``key_field`` the Chinese name of the ``code`` key (「组织代码」); ``field_labels`` the Chinese names of
+    the fields for the 409 text; ``parent_problems(parent)`` the
     tree's own rules on a superior (a 党小组 takes no children), checked on create and move."""
 
     model: type
     noun: str
     parent_field: str
     event_noun: str
+    key_field: str = ""  # the Chinese name of ``code`` (「组织代码」), the importer's key column
     field_labels: dict = field(default_factory=dict)
     parent_problems: Callable[[object], list[FieldProblem]] = lambda parent: []
 
@@ -316,3 +326,40 @@ class Tree:
         node.status, node.dissolved_date, node.dissolution_reason = "active", None, ""
         self.save(node, expected_version, LIFECYCLE_FIELDS)
         return node
+
+    # -- the bulk form of the importers ---------------------------------------------------------------
+
+    @staticmethod
+    def require_transaction(name: str) -> None:
+        """A bulk write runs in its caller's transaction (the importer's): else ``ZugongError``."""
+        if not transaction.get_connection().in_atomic_block:
+            raise ZugongError(f"{name} 必须在事务中调用")
+
+    def upsert(self, *, row: int, code: str, fields: dict, parent_code: str, expected_version: int | None, now):
+        """One planned write of an importer, validated before: a new node ``code`` under ``parent_code``
+        (``""``: a root), or the changed ``fields`` of the existing one (``update_fields``, version + 1,
+        the change log through the model's signals); an existing node whose version is no longer
+        ``expected_version`` → ``ValidationFailed`` on ``key_field`` of file ``row``. Returns ``(node,
+        changed field names)`` (``None`` for a new node)."""
+        manager = self.model.objects
+        node = manager.filter(code=code).first()
+        if node is None:
+            parent = manager.get(code=parent_code) if parent_code else None
+            values = {**fields, "code": code}
+            return (manager.add_child(parent, values) if parent is not None else manager.add_root(values)), None
+        if expected_version is not None and expected_version != node.version:
+            raise ValidationFailed([RowError(row, self.key_field, f"该{self.noun}在校验之后被他人修改，请重新导入")])
+        changed = [name for name, value in fields.items() if getattr(node, name) != value]
+        if changed:
+            for name in changed:
+                setattr(node, name, fields[name])
+            node.version += 1
+            node.updated_at = now
+            node.save(update_fields=[*changed, "version", "updated_at"])
+        return node, changed
+
+    def check_written(self, user, pks: list[int], action: str, message: str) -> None:
+        """After a bulk write: every node of ``pks`` within ``user``'s ``action`` scope, else
+        ``OutOfScope(message)`` (the caller's transaction rolls everything back)."""
+        if user is not None and self.model.objects.restrict(user, action).filter(pk__in=pks).count() != len(pks):
+            raise OutOfScope(message)

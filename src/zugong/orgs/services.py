@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zugong.audit.services import acting_user, record_event
-from zugong.core.errors import OutOfScope, RowError, ValidationFailed, ZugongError, fail
+from zugong.core.errors import ValidationFailed, fail
 from zugong.core.trees import LIST_LIMIT, Tree, bump_version
 from zugong.core.trees import names as _names
 from zugong.orgs import validators as v
@@ -54,7 +54,8 @@ def _service(func):
     return wrapper
 
 
-TREE = Tree(model=PartyOrganization, noun="组织", parent_field=v.PARENT, event_noun="党组织", field_labels=FIELD_LABELS,
+TREE = Tree(model=PartyOrganization, noun="组织", parent_field=v.PARENT, event_noun="党组织", key_field=v.CODE,
+            field_labels=FIELD_LABELS,
             parent_problems=lambda parent: v.check_parent_type(parent.org_type, parent.name))
 
 
@@ -289,40 +290,23 @@ def organizations_bulk_write(*, user, items: list[OrgWrite], action: str = "impo
     changed since validation) and, after writing, that every written non-root organization is within the
     user's ``party.<action>`` scope (else ``OutOfScope``: everything rolls back). Audited by the change
     log (creates and field updates) and the import's own event."""
-    if not transaction.get_connection().in_atomic_block:
-        raise ZugongError("organizations_bulk_write 必须在事务中调用")
+    TREE.require_transaction("organizations_bulk_write")
     manager = PartyOrganization.objects
     now = timezone.now()
     written: list[int] = []
     for item in items:
-        fields = dict(item.fields)
-        parent = manager.get(code=item.parent_code) if item.parent_code else None  # fresh path after moves
-        org = manager.filter(code=item.code).first()
-        if org is None:
-            fields["code"] = item.code
-            org = manager.add_child(parent, fields) if parent else manager.add_root(fields)
-        else:
-            if item.expected_version is not None and item.expected_version != org.version:
-                raise ValidationFailed([RowError(item.row, v.CODE, "该组织在校验之后被他人修改，请重新导入")])
-            changed = [name for name, value in fields.items() if getattr(org, name) != value]
-            if changed:
-                for name in changed:
-                    setattr(org, name, fields[name])
-                org.version += 1
-                org.updated_at = now
-                org.save(update_fields=[*changed, "version", "updated_at"])
-            if item.move:
-                if parent is not None:
-                    manager.move(org, parent, "last-child")
-                else:
-                    manager.move(org, manager.get_last_root_node(), "last-sibling")
-                if not changed:
-                    manager.filter(pk=org.pk).update(version=org.version + 1, updated_at=now)
+        org, changed = TREE.upsert(row=item.row, code=item.code, fields=item.fields, parent_code=item.parent_code,
+                                   expected_version=item.expected_version, now=now)
+        if changed is not None and item.move:
+            if item.parent_code:
+                manager.move(org, manager.get(code=item.parent_code), "last-child")  # fresh path after moves
+            else:
+                manager.move(org, manager.get_last_root_node(), "last-sibling")
+            if not changed:
+                manager.filter(pk=org.pk).update(version=org.version + 1, updated_at=now)
         if item.parent_code:
             written.append(org.pk)
-    in_scope = manager.restrict(user, action).filter(pk__in=written).count() if user is not None else len(written)
-    if in_scope != len(written):
-        raise OutOfScope("写入后的组织位置超出了您的管理范围，已全部撤销")
+    TREE.check_written(user, written, action, "写入后的组织位置超出了您的管理范围，已全部撤销")
 
 
 @dataclass(slots=True)
@@ -341,8 +325,7 @@ def organization_units_bulk_set(*, user, items: list[OrgUnitWrite]) -> None:
     re-checks each with ``unit_problems`` on the organization as written (``ValidationFailed`` naming the
     row) and stores it like ``organization_set_unit`` (version +1, change log). The importer has checked
     the scope of the organizations and of the units."""
-    if not transaction.get_connection().in_atomic_block:
-        raise ZugongError("organization_units_bulk_set 必须在事务中调用")
+    TREE.require_transaction("organization_units_bulk_set")
     for item in items:
         org = PartyOrganization.objects.get(code=item.code)
         joint = list(item.joint_units or [])

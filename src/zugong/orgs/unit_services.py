@@ -20,11 +20,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from zugong.core.errors import OutOfScope, RowError, ValidationFailed, ZugongError, fail
+from zugong.core.errors import fail
 from zugong.core.trees import LIST_LIMIT, Tree
 from zugong.core.trees import names as _names
 from zugong.orgs import validators as v
@@ -41,7 +40,8 @@ EDITABLE = ("name", "unit_category", "legal_entity", "credit_code", "economic_co
 ATTRIBUTES = ("unit_category", "legal_entity", "credit_code", "economic_control", "enterprise_size", "organ_level")
 
 
-TREE = Tree(model=Unit, noun="单位", parent_field=v.UNIT_PARENT, event_noun="单位", field_labels=FIELD_LABELS)
+TREE = Tree(model=Unit, noun="单位", parent_field=v.UNIT_PARENT, event_noun="单位", key_field=v.UNIT_CODE,
+            field_labels=FIELD_LABELS)
 
 
 def stale_message(unit_id: int) -> str:
@@ -192,29 +192,8 @@ def units_bulk_write(*, user, items: list[UnitWrite], action: str = "import") ->
     at validation; moves go through ``unit_move``). Afterwards every written unit must be within the
     user's ``basic.<action>`` scope on the unit tree (else ``OutOfScope``: everything rolls back).
     Audited by the change log and the import's own event."""
-    if not transaction.get_connection().in_atomic_block:
-        raise ZugongError("units_bulk_write 必须在事务中调用")
-    manager = Unit.objects
+    TREE.require_transaction("units_bulk_write")
     now = timezone.now()
-    written: list[int] = []
-    for item in items:
-        fields = dict(item.fields)
-        unit = manager.filter(code=item.code).first()
-        if unit is None:
-            parent = manager.get(code=item.parent_code) if item.parent_code else None
-            fields["code"] = item.code
-            unit = manager.add_child(parent, fields) if parent else manager.add_root(fields)
-        else:
-            if item.expected_version is not None and item.expected_version != unit.version:
-                raise ValidationFailed([RowError(item.row, v.UNIT_CODE, "该单位在校验之后被他人修改，请重新导入")])
-            changed = [name for name, value in fields.items() if getattr(unit, name) != value]
-            if changed:
-                for name in changed:
-                    setattr(unit, name, fields[name])
-                unit.version += 1
-                unit.updated_at = now
-                unit.save(update_fields=[*changed, "version", "updated_at"])
-        written.append(unit.pk)
-    in_scope = manager.restrict(user, action).filter(pk__in=written).count() if user is not None else len(written)
-    if in_scope != len(written):
-        raise OutOfScope("写入后的单位超出了您的管理范围，已全部撤销")
+    written = [TREE.upsert(row=item.row, code=item.code, fields=item.fields, parent_code=item.parent_code,
+                           expected_version=item.expected_version, now=now)[0].pk for item in items]
+    TREE.check_written(user, written, action, "写入后的单位超出了您的管理范围，已全部撤销")
