@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -25,6 +26,26 @@ from django.urls import reverse
 
 from zugong.core import generic
 from zugong.core.errors import RowError, ValidationFailed
+
+
+class TreeRecordForm(forms.Form):
+    """Base of a tree record's form (新增下级 / 编辑): ``code`` (the stable external key) only when
+    ``creating``, the hidden ``version`` (optimistic lock) only when editing; ``changes()`` are the
+    editable ``FIELDS`` as the services take them. Subclasses declare ``version``, ``code`` and the
+    fields; the forms only parse — the rules are in the services and validators."""
+
+    FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args, creating: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.fields["code"]
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
+
+    def changes(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in self.FIELDS}
 
 
 class TreePage:

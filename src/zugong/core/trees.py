@@ -101,7 +101,7 @@ class TreeNode(MP_Node):
         abstract = True
 
     def __str__(self) -> str:
-        return getattr(self, "name", "") or super().__str__()
+        return self.name  # every tree record has a name (组织名称, 单位名称)
 
 
 def names(items: list[str], total: int) -> str:

@@ -53,9 +53,6 @@ class PartyOrganization(TreeNode):
             models.Index(fields=["org_type"], name="orgs_type_idx"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def org_type_label(self) -> str:
         return ORG_TYPE.label(self.org_type)
@@ -96,9 +93,6 @@ class Unit(TreeNode):
             models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
                                     name="orgs_unit_credit_code_unique"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def unit_category_label(self) -> str:

@@ -35,12 +35,18 @@ def check_text(value: str, field: str, max_length: int) -> list[FieldProblem]:
     return []
 
 
-def check_code(value: str) -> list[FieldProblem]:
-    """组织代码: required, at most 50 characters, no spaces (it is the key used in files)."""
-    problems = check_text(value, CODE, CODE_MAX)
+def check_key(value: str, field: str) -> list[FieldProblem]:
+    """A record's code (``field``: 组织代码, 单位代码): required, at most 50 characters, no spaces (it is
+    the key used in files)."""
+    problems = check_text(value, field, CODE_MAX)
     if not problems and any(ch.isspace() for ch in value.strip()):
-        problems.append(FieldProblem(CODE, "组织代码不得包含空格"))
+        problems.append(FieldProblem(field, f"{field}不得包含空格"))
     return problems
+
+
+def check_code(value: str) -> list[FieldProblem]:
+    """组织代码: ``check_key``."""
+    return check_key(value, CODE)
 
 
 def check_name(value: str) -> list[FieldProblem]:
@@ -167,11 +173,8 @@ def check_credit_code(value: str) -> list[FieldProblem]:
 
 
 def check_unit_code(value: str) -> list[FieldProblem]:
-    """单位代码: required, at most 50 characters, no spaces (the key used in files)."""
-    problems = check_text(value, UNIT_CODE, CODE_MAX)
-    if not problems and any(ch.isspace() for ch in value.strip()):
-        problems.append(FieldProblem(UNIT_CODE, "单位代码不得包含空格"))
-    return problems
+    """单位代码: ``check_key``."""
+    return check_key(value, UNIT_CODE)
 
 
 def check_unit_name(value: str) -> list[FieldProblem]:
