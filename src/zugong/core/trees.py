@@ -104,6 +104,35 @@ class TreeNode(MP_Node):
         return self.name  # every tree record has a name (组织名称, 单位名称)
 
 
+def text_value(value) -> str:
+    """A single-line text as the services store it: ``""`` for empty, stripped."""
+    return str(value or "").strip()
+
+
+def code_value(value) -> str:
+    """A code of a code table (or ``""``)."""
+    return value or ""
+
+
+def date_value(value):
+    """A date or ``None``."""
+    return value or None
+
+
+def clean_values(values: dict, rules: dict) -> tuple[dict, list[FieldProblem]]:
+    """Normalise and check the keys of ``values`` that ``rules`` names (``{key: (normalise, check or
+    None)}``, in the rules' order): returns the cleaned values and the problems of the validators, the
+    same for the create and edit services and the importer."""
+    cleaned: dict = {}
+    problems: list[FieldProblem] = []
+    for key, (normalise, check) in rules.items():
+        if key in values:
+            cleaned[key] = normalise(values[key])
+            if check is not None:
+                problems += check(cleaned[key])
+    return cleaned, problems
+
+
 def names(items: list[str], total: int) -> str:
     """「甲、乙 等 12 个」: the listed names, and the total when more exist."""
     shown = "、".join(items)

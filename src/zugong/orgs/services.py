@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from zugong.audit.services import acting_user, record_event
 from zugong.core.errors import ValidationFailed, fail
-from zugong.core.trees import LIST_LIMIT, Tree, bump_version
+from zugong.core.trees import LIST_LIMIT, Tree, bump_version, clean_values, code_value, date_value, text_value
 from zugong.core.trees import names as _names
 from zugong.orgs import validators as v
 from zugong.orgs.models import PartyOrganization
@@ -103,25 +103,25 @@ def organization_update(*, user, organization: PartyOrganization, expected_versi
     refused). Audited by the change log (before/after per field)."""
     org = TREE.scoped(user, organization.pk, "change")
     problems = [v.FieldProblem(k, "该字段不可在此修改") for k in sorted(set(changes) - set(EDITABLE))]
-    cleaned: dict = {}
-    if "name" in changes:
-        cleaned["name"] = str(changes["name"] or "").strip()
-        problems += v.check_name(cleaned["name"])
-    if "org_type" in changes:
-        cleaned["org_type"] = changes["org_type"] or ""
-        problems += v.check_org_type(cleaned["org_type"])
-        if cleaned["org_type"] == "party_group" and org.numchild:
-            problems.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织有下级组织，不能改为党小组", v.BRANCH_REGULATION))
-        if org.unit_relation == "joint" and cleaned["org_type"] != "joint_branch":
-            problems.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织的所在单位情况为「联合党支部」，"
-                                                             "请先修改所在单位情况再修改组织类别", v.BRANCH_REGULATION))
-    if "unit_category" in changes:
-        cleaned["unit_category"] = changes["unit_category"] or ""
-        problems += v.check_unit_category(cleaned["unit_category"])
-    if "founded_date" in changes:
-        cleaned["founded_date"] = changes["founded_date"] or None
-        problems += v.check_founded_date(cleaned["founded_date"], today=timezone.localdate())
-        problems += v.check_founded_before_dissolved(cleaned["founded_date"], org.dissolved_date)
+    today = timezone.localdate()
+
+    def type_problems(org_type: str) -> list[v.FieldProblem]:
+        found = v.check_org_type(org_type)
+        if org_type == "party_group" and org.numchild:
+            found.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织有下级组织，不能改为党小组", v.BRANCH_REGULATION))
+        if org.unit_relation == "joint" and org_type != "joint_branch":
+            found.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织的所在单位情况为「联合党支部」，"
+                                                          "请先修改所在单位情况再修改组织类别", v.BRANCH_REGULATION))
+        return found
+
+    cleaned, found = clean_values(changes, {
+        "name": (text_value, v.check_name),
+        "org_type": (code_value, type_problems),
+        "unit_category": (code_value, v.check_unit_category),
+        "founded_date": (date_value, lambda day: v.check_founded_date(day, today=today)
+                         + v.check_founded_before_dissolved(day, org.dissolved_date)),
+    })
+    problems += found
     fail(problems)
     return TREE.save_changes(org, expected_version, cleaned)
 

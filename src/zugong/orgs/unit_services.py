@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zugong.core.errors import fail
-from zugong.core.trees import LIST_LIMIT, Tree
+from zugong.core.trees import LIST_LIMIT, Tree, clean_values, code_value, date_value, text_value
 from zugong.core.trees import names as _names
 from zugong.orgs import validators as v
 from zugong.orgs.models import PartyOrganization, Unit
@@ -53,25 +53,16 @@ def clean_unit_values(values: dict, *, today: dt.date) -> tuple[dict, list[v.Fie
     """Normalise and check the editable values of a unit (``EDITABLE`` keys present in ``values``; the
     category-dependent rules need all of ``ATTRIBUTES``, which the callers supply). Returns the cleaned
     values and the problems. Shared by the services and the importer."""
-    cleaned: dict = {}
-    problems: list[v.FieldProblem] = []
-    if "name" in values:
-        cleaned["name"] = str(values["name"] or "").strip()
-        problems += v.check_unit_name(cleaned["name"])
-    if "unit_category" in values:
-        cleaned["unit_category"] = values["unit_category"] or ""
-        problems += v.check_required_unit_category(cleaned["unit_category"])
-    if "legal_entity" in values:
-        cleaned["legal_entity"] = bool(values["legal_entity"])
-    if "credit_code" in values:
-        cleaned["credit_code"] = v.normalize_credit_code(values["credit_code"])
-        problems += v.check_credit_code(cleaned["credit_code"])
-    for key in ("economic_control", "enterprise_size", "organ_level"):
-        if key in values:
-            cleaned[key] = values[key] or ""
-    if "founded_date" in values:
-        cleaned["founded_date"] = values["founded_date"] or None
-        problems += v.check_founded_date(cleaned["founded_date"], today=today)
+    cleaned, problems = clean_values(values, {
+        "name": (text_value, v.check_unit_name),
+        "unit_category": (code_value, v.check_required_unit_category),
+        "legal_entity": (bool, None),
+        "credit_code": (v.normalize_credit_code, v.check_credit_code),
+        "economic_control": (code_value, None),
+        "enterprise_size": (code_value, None),
+        "organ_level": (code_value, None),
+        "founded_date": (date_value, lambda day: v.check_founded_date(day, today=today)),
+    })
     if all(k in cleaned for k in ATTRIBUTES):
         problems += v.check_unit_attributes(**{k: cleaned[k] for k in ATTRIBUTES})
     return cleaned, problems
