@@ -26,6 +26,22 @@ from django.urls import reverse
 
 from zugong.core import generic
 from zugong.core.errors import RowError, ValidationFailed
+from zugong.core.scoping import can
+
+
+def record_actions(user, node, *, may_add: Callable[[], bool]) -> dict:
+    """Which buttons a tree record's page shows (the pages check again), by the node's ``data_label``:
+    ``add`` (新增下级: active and ``may_add()``, the subtree grant and the tree's own rule), ``change``,
+    ``move`` (not a root), ``dissolve`` (active) and ``reactivate`` (dissolved)."""
+    label = node.data_label
+    active = node.status == "active"
+    return {
+        "add": active and may_add(),
+        "change": active and can(user, label, "change", node),
+        "move": active and can(user, label, "change", node) and node.depth > 1,
+        "dissolve": active and can(user, label, "delete", node),
+        "reactivate": not active and can(user, label, "delete", node),
+    }
 
 
 class TreeRecordForm(forms.Form):

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from zugong.core import generic, tree_views
 from zugong.core.errors import RowError, ValidationFailed
-from zugong.core.scoping import can
 from zugong.orgs import services, unit_services
 from zugong.orgs.forms import DissolveForm, OrganizationUnitForm, UnitForm, UnitMoveForm, VersionForm
 from zugong.orgs.importers import split_unit_codes
@@ -59,43 +58,39 @@ class UnitList(generic.ObjectListView):
                 "top": min((u.depth for u in page.object_list), default=1)}
 
 
-class UnitDetail(generic.ObjectView):
+class _UnitRecord:
+    """The unit of the URL for the unit pages: through ``unit_get`` at the page's action, 404 outside the
+    unit scope."""
+
+    model = UNIT
+    get_selector = unit_get
+    not_found = NOT_FOUND
+    context_object_name = "unit"
+
+
+class UnitDetail(_UnitRecord, generic.ObjectView):
     """单位详情: fields, in-scope breadcrumbs, sub-units (when a subtree grant covers the unit) and the party
     organizations set up in it that the user may see (``party.view``). 404 outside the scope."""
 
     url_name = "orgs:unit_detail"
-    model = UNIT
-    get_selector = unit_get
-    not_found = NOT_FOUND
     template_name = "orgs/unit_detail.html"
-    context_object_name = "unit"
 
     def get_extra_context(self, unit) -> dict:
         user = self.user
-        active = unit.status == "active"
         return {
             "children": list(unit_children(user=user, parent=unit)) if unit_covers_subtree(user=user, unit=unit) else [],
             "ancestors": unit_ancestors(user=user, unit=unit),
             "organizations": list(unit_organizations(user=user, unit=unit)),
-            "may": {
-                "add": active and unit_covers_subtree(user=user, unit=unit, action="add"),
-                "change": active and can(user, "basic", "change", unit),
-                "move": active and can(user, "basic", "change", unit) and unit.depth > 1,
-                "dissolve": active and can(user, "basic", "delete", unit),
-                "reactivate": not active and can(user, "basic", "delete", unit),
-            },
+            "may": tree_views.record_actions(
+                user, unit, may_add=lambda: unit_covers_subtree(user=user, unit=unit, action="add")),
         }
 
 
-class _UnitPage(tree_views.TreePage):
-    """What the unit edit pages share (``core.tree_views.TreePage``): the unit through ``unit_get`` at the
-    page's action, breadcrumbs, back to its detail page after the one service call."""
+class _UnitPage(_UnitRecord, tree_views.TreePage):
+    """What the unit edit pages share (``core.tree_views.TreePage``): the unit, breadcrumbs, back to its
+    detail page after the one service call."""
 
-    model = UNIT
-    get_selector = unit_get
-    not_found = NOT_FOUND
     template_name = "orgs/unit_form.html"
-    context_object_name = "unit"
     noun = "单位"
     parent_field = "上级单位"
     detail_url_name = "orgs:unit_detail"

@@ -109,17 +109,23 @@ NOT_FOUND = "组织不存在或不在您的数据范围内"
 ORG = "orgs.PartyOrganization"
 
 
-class OrganizationDetail(generic.ObjectView):
+class _OrganizationRecord:
+    """The organization of the URL for the organization pages: through ``organization_get`` at the page's
+    action, 404 outside the scope."""
+
+    model = ORG
+    get_selector = organization_get
+    not_found = NOT_FOUND
+    context_object_name = "org"
+
+
+class OrganizationDetail(_OrganizationRecord, generic.ObjectView):
     """组织详情: fields (with its unit: 所在单位, 党组织所在单位情况), breadcrumbs (in-scope ancestors only),
     children with member counts, member figures, the first members, and links to the member list and statistics of this subtree. 404 outside
     the scope."""
 
     url_name = "orgs:detail"
-    model = ORG
-    get_selector = organization_get
-    not_found = NOT_FOUND
     template_name = "orgs/detail.html"
-    context_object_name = "org"
 
     def get_extra_context(self, org) -> dict:
         user = self.user
@@ -146,11 +152,8 @@ def _allowed_actions(user, org: PartyOrganization) -> dict:
     """Which edit buttons the detail page shows (the views check again)."""
     active = org.status == "active"
     return {
-        "add": active and org.org_type != "party_group" and covers_subtree(user=user, organization=org, action="add"),
-        "change": active and can(user, "party", "change", org),
-        "move": active and can(user, "party", "change", org) and org.depth > 1,
-        "dissolve": active and can(user, "party", "delete", org),
-        "reactivate": not active and can(user, "party", "delete", org),
+        **tree_views.record_actions(user, org, may_add=lambda: org.org_type != "party_group"
+                                    and covers_subtree(user=user, organization=org, action="add")),
         # 新增党员 here (party:member_create checks basic.add and party.add again); members are held by
         # 党委、党总支、党支部, not by a 党小组
         "add_member": active and org.org_type in ORG_TYPES_HOLDING_MEMBERS and can(user, "party", "add", org)
@@ -158,16 +161,11 @@ def _allowed_actions(user, org: PartyOrganization) -> dict:
     }
 
 
-class _OrganizationPage(tree_views.TreePage):
-    """What the organization edit pages share (``core.tree_views.TreePage``): the organization through
-    ``organization_get`` at the page's action, the breadcrumbs, back to its detail page after the one
-    service call."""
+class _OrganizationPage(_OrganizationRecord, tree_views.TreePage):
+    """What the organization edit pages share (``core.tree_views.TreePage``): the organization, the
+    breadcrumbs, back to its detail page after the one service call."""
 
-    model = ORG
-    get_selector = organization_get
-    not_found = NOT_FOUND
     template_name = "orgs/form.html"
-    context_object_name = "org"
     noun = "组织"
     parent_field = v.PARENT
     detail_url_name = "orgs:detail"
