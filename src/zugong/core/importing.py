@@ -288,6 +288,21 @@ class Ticker:
             self.callback(self.phase, self.total, self.total)
 
 
+@dataclass
+class KeyedPlan:
+    """What ``validate`` of a keyed sheet (a code per row) hands to ``write``: the ``rows`` in write order,
+    the ``existing`` records by code, and the counts for the dry run and the result (``count_into``)."""
+
+    rows: list = field(default_factory=list)
+    existing: dict = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def count_into(self, result: ImportResult) -> None:
+        result.created, result.updated, result.unchanged = self.created, self.updated, self.unchanged
+
+
 class Importer:
     """Base class of an importer. Subclasses set ``kind`` (``"orgs"``/``"roster"``), ``title``
     (Chinese), ``data_label`` (no default), ``columns``, ``sheet_names`` (preferred sheet names) and implement:

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from zugong.core import importing
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
 from zugong.core.dates import DateParseError
 from zugong.core.importing import Column, Importer, ImportResult, Issues, Sheet, Ticker, cell_text, run_import
@@ -120,15 +121,10 @@ class OrgRow:
 
 
 @dataclass
-class OrgPlan:
+class OrgPlan(importing.KeyedPlan):
     """Rows in write order (parents first), the existing organizations by code, the counts, and the
     codes of existing organizations whose parent changes (``moves``)."""
 
-    rows: list[OrgRow] = field(default_factory=list)
-    existing: dict[str, PartyOrganization] = field(default_factory=dict)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     moves: set[str] = field(default_factory=set)
 
 
@@ -277,7 +273,7 @@ class OrganizationImporter(Importer):
                       unit_cell=cell_text(cells.get("unit")) if sheet.has("unit") else None)
 
     def count(self, plan: OrgPlan, result: ImportResult) -> None:
-        result.created, result.updated, result.unchanged = plan.created, plan.updated, plan.unchanged
+        plan.count_into(result)
         result.details = {"moved": len(plan.moves)}
 
     def audit_data(self, result: ImportResult) -> dict:

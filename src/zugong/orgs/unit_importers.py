@@ -26,10 +26,11 @@ written unit inside the transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils import timezone
 
+from zugong.core import importing
 from zugong.core.codes import UNIT_CATEGORY, YES_NO
 from zugong.core.dates import DateParseError
 from zugong.core.importing import Column, Importer, ImportResult, Issues, Sheet, Ticker, cell_text, run_import
@@ -66,13 +67,7 @@ class UnitRow:
     values: dict  # the fields present in the file, cleaned
 
 
-@dataclass
-class UnitPlan:
-    rows: list[UnitRow] = field(default_factory=list)
-    existing: dict[str, Unit] = field(default_factory=dict)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+UnitPlan = importing.KeyedPlan  # rows parents first, the existing units by code, the counts
 
 
 class UnitImporter(Importer):
@@ -204,7 +199,7 @@ class UnitImporter(Importer):
         return UnitRow(number=number, code=code, parent=parent, values=values) if ok else None
 
     def count(self, plan: UnitPlan, result: ImportResult) -> None:
-        result.created, result.updated, result.unchanged = plan.created, plan.updated, plan.unchanged
+        plan.count_into(result)
 
     def write(self, plan: UnitPlan, result: ImportResult, ticker: Ticker) -> None:
         """Hand the plan to ``orgs.unit_services.units_bulk_write``; its typed errors become row errors."""
