@@ -79,3 +79,31 @@ class ConcurrentEdit(ZugongError):
         super().__init__(message or self.default_message)
         self.model_label = record._meta.label_lower if record is not None else ""
         self.object_id = record.pk if record is not None else None
+
+
+INTEGRITY = "数据完整性"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One rule broken by one value, as the pure validators of each app return it (``<app>/validators.py``):
+    Chinese ``field`` name (form label, API error ``column``, import header), ``reason`` (a Chinese
+    sentence) and the rule's ``source`` (regulation and article, or 「数据完整性」 for a rule of the record
+    itself)."""
+
+    field: str
+    reason: str
+    source: str = INTEGRITY
+
+
+def as_row_errors(problems: list[FieldProblem], row: int = 0) -> list[RowError]:
+    """``problems`` as ``RowError`` of ``row`` (0 = a form or API request)."""
+    return [RowError(row, p.field, p.reason) for p in problems]
+
+
+def fail(problems: list[FieldProblem]) -> None:
+    """Raise ``ValidationFailed`` with one ``RowError(0, field, reason)`` a problem and the message
+    「「field」：reason；…」; nothing when ``problems`` is empty."""
+    if problems:
+        errors = as_row_errors(problems)
+        raise ValidationFailed(errors, message="；".join(f"「{e.column}」：{e.reason}" for e in errors))

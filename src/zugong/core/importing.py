@@ -23,10 +23,12 @@ A missing required column, a duplicated column, a file without data rows → fil
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -286,6 +288,21 @@ class Ticker:
             self.callback(self.phase, self.total, self.total)
 
 
+@dataclass
+class KeyedPlan:
+    """What ``validate`` of a keyed sheet (a code per row) hands to ``write``: the ``rows`` in write order,
+    the ``existing`` records by code, and the counts for the dry run and the result (``count_into``)."""
+
+    rows: list = field(default_factory=list)
+    existing: dict = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def count_into(self, result: ImportResult) -> None:
+        result.created, result.updated, result.unchanged = self.created, self.updated, self.unchanged
+
+
 class Importer:
     """Base class of an importer. Subclasses set ``kind`` (``"orgs"``/``"roster"``), ``title``
     (Chinese), ``data_label`` (no default), ``columns``, ``sheet_names`` (preferred sheet names) and implement:
@@ -324,6 +341,64 @@ class Importer:
     def close(self) -> None:
         """Release what ``validate``/``write`` started (worker processes); ``run_import`` calls it
         whatever the outcome."""
+
+    # -- helpers of keyed sheets (a code per row, a parent code: the trees' importers) ----------------
+
+    @staticmethod
+    def date_value(raw: object) -> tuple[dt.date | None, bool]:
+        """A date cell: an Excel date, ``YYYY-MM-DD`` text or the forms ``core.dates.parse_date`` reads;
+        returns ``(date or None, day unknown)``. A number cell that is not a ``YYYYMMDD`` date, or text
+        that is not a date, raises ``DateParseError`` (its message is the row error)."""
+        from zugong.core.dates import DateParseError, parse_date
+
+        if is_number_cell(raw) and not (19000101 <= raw <= 29991231):
+            raise DateParseError(f"「{cell_text(raw)}」不是日期（应为日期格式单元格或 YYYY-MM-DD 文本）")
+        return parse_date(raw)
+
+    @staticmethod
+    def unique_rows(parsed: Sequence, issues: Issues, column: str) -> dict:
+        """The parsed rows by ``code``, in file order; a code on several rows is an error on each of
+        them (「组织代码「A1」与第 3 行重复」, ``column`` the key's header) and none of them is kept."""
+        seen: dict[str, list[int]] = {}
+        for row in parsed:
+            seen.setdefault(row.code, []).append(row.number)
+        for code, numbers in seen.items():
+            for n in numbers if len(numbers) > 1 else ():
+                others = "、".join(f"第 {o} 行" for o in numbers if o != n)
+                issues.error(n, column, f"{column}「{code}」与{others}重复")
+        return {row.code: row for row in parsed if len(seen[row.code]) == 1}
+
+    @staticmethod
+    def parents_first(rows: dict) -> list:
+        """The rows (by code, each with its ``parent`` code) in write order: by the number of in-file
+        ancestors, so a parent named in the file is written before its children (a loop counts as deep
+        as the file, the validation has refused it)."""
+        depth: dict[str, int] = {}
+
+        def file_depth(code: str) -> int:
+            if code not in depth:
+                d, current = 0, rows[code].parent
+                while current in rows and d <= len(rows):
+                    d, current = d + 1, rows[current].parent
+                depth[code] = d
+            return depth[code]
+
+        return sorted(rows.values(), key=lambda r: file_depth(r.code))
+
+    @staticmethod
+    @contextmanager
+    def service_errors():
+        """Around the bulk service calls of ``write``: their ``ValidationFailed`` becomes the import's
+        row errors, an ``OutOfScope`` (a write that would leave the user's scope) a file-level error —
+        the whole import rolls back."""
+        from zugong.core.errors import OutOfScope
+
+        try:
+            yield
+        except ValidationFailed as exc:
+            raise ImportFailed(exc.errors) from None
+        except OutOfScope as exc:
+            raise ImportFailed([RowError(0, "", exc.message)]) from None
 
 
 _ID_LIKE = re.compile(r"\d{17}[\dXx]")

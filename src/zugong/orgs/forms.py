@@ -1,16 +1,18 @@
-"""Forms of the organization edit pages. They only parse input; every rule is in ``orgs.services`` /
-``orgs.validators`` (the same checks the API and the importer use)."""
+"""Forms of the organization and unit edit pages. They only parse input; every rule is in ``orgs.services``
+/ ``orgs.unit_services`` / ``orgs.validators`` (the same checks the API and the importer use). The
+create/edit forms are ``core.tree_views.TreeRecordForm``s (``code`` on create, ``version`` on edit)."""
 
 from __future__ import annotations
 
 from django import forms
 
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
+from zugong.core.tree_views import TreeRecordForm
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(TreeRecordForm):
     """新增下级组织 / 编辑组织. ``code`` only on create (the 组织代码 is the stable external key)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -20,17 +22,7 @@ class OrganizationForm(forms.Form):
     unit_category = forms.ChoiceField(label="单位属性", choices=[("", "—"), *UNIT_CATEGORY.choices], required=False)
     founded_date = forms.DateField(label="成立日期", required=False, widget=_DATE)
 
-    def __init__(self, *args, creating: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not creating:
-            del self.fields["code"]
-            self.fields["version"].required = True
-        else:
-            del self.fields["version"]
-
-    def changes(self) -> dict:
-        data = self.cleaned_data
-        return {k: data.get(k) for k in ("name", "org_type", "unit_category", "founded_date")}
+    FIELDS = ("name", "org_type", "unit_category", "founded_date")
 
 
 class MoveForm(forms.Form):
@@ -59,7 +51,7 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class UnitForm(forms.Form):
+class UnitForm(TreeRecordForm):
     """新增下级单位 / 编辑单位. ``code`` only on create (the 单位代码 is the stable external key). Only parses;
     the rules (credit code check character, enterprise-only fields …) are in ``orgs.validators``."""
 
@@ -82,17 +74,6 @@ class UnitForm(forms.Form):
 
     FIELDS = ("name", "unit_category", "legal_entity", "credit_code", "economic_control", "enterprise_size",
               "organ_level", "founded_date")
-
-    def __init__(self, *args, creating: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not creating:
-            del self.fields["code"]
-            self.fields["version"].required = True
-        else:
-            del self.fields["version"]
-
-    def changes(self) -> dict:
-        return {k: self.cleaned_data.get(k) for k in self.FIELDS}
 
 
 class UnitMoveForm(forms.Form):

@@ -54,21 +54,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from zugong.core import importing
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
-from zugong.core.dates import DateParseError, parse_date
-from zugong.core.errors import OutOfScope, RowError, ValidationFailed
-from zugong.core.importing import (
-    Column,
-    Importer,
-    ImportFailed,
-    ImportResult,
-    Issues,
-    Sheet,
-    Ticker,
-    cell_text,
-    is_number_cell,
-    run_import,
-)
+from zugong.core.dates import DateParseError
+from zugong.core.importing import Column, Importer, ImportResult, Issues, Sheet, Ticker, cell_text, run_import
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.choices import UNIT_RELATION
 from zugong.orgs.models import PartyOrganization, Unit
@@ -132,15 +121,10 @@ class OrgRow:
 
 
 @dataclass
-class OrgPlan:
+class OrgPlan(importing.KeyedPlan):
     """Rows in write order (parents first), the existing organizations by code, the counts, and the
     codes of existing organizations whose parent changes (``moves``)."""
 
-    rows: list[OrgRow] = field(default_factory=list)
-    existing: dict[str, PartyOrganization] = field(default_factory=dict)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     moves: set[str] = field(default_factory=set)
 
 
@@ -156,23 +140,13 @@ class OrganizationImporter(Importer):
 
     # --- validation ----------------------------------------------------------------------------------
     def validate(self, sheet: Sheet, issues: Issues, ticker: Ticker) -> OrgPlan:
-        rows: dict[str, OrgRow] = {}
-        seen: dict[str, list[int]] = {}
         parsed: list[OrgRow] = []
         for source in sheet.rows:
             row = self._validate_row(sheet, source.number, source.cells, issues)
             if row is not None:
-                seen.setdefault(row.code, []).append(row.number)
                 parsed.append(row)
             ticker.step()
-        for code, numbers in seen.items():
-            if len(numbers) > 1:
-                for n in numbers:
-                    others = "、".join(f"第 {o} 行" for o in numbers if o != n)
-                    issues.error(n, HEADER["code"], f"组织代码「{code}」与{others}重复")
-        for row in parsed:
-            if len(seen[row.code]) == 1:
-                rows[row.code] = row
+        rows: dict[str, OrgRow] = self.unique_rows(parsed, issues, HEADER["code"])
 
         tree = _FinalTree(rows)
         plan = OrgPlan(existing=tree.existing)
@@ -220,7 +194,7 @@ class OrganizationImporter(Importer):
                 plan.unchanged += 1
         if sheet.has("unit"):
             self._validate_units([r for r in rows.values() if r.unit_cell is not None], tree, issues)
-        plan.rows = sorted(rows.values(), key=lambda r: tree.file_depth(r.code))
+        plan.rows = self.parents_first(rows)
         return plan
 
     def _validate_units(self, rows: list[OrgRow], tree: _FinalTree, issues: Issues) -> None:
@@ -280,9 +254,7 @@ class OrganizationImporter(Importer):
         if sheet.has("founded_date"):
             raw = cells.get("founded_date")
             try:
-                if is_number_cell(raw) and not (19000101 <= raw <= 29991231):
-                    raise DateParseError(f"「{cell_text(raw)}」不是日期（应为日期格式单元格或 YYYY-MM-DD 文本）")
-                founded, unknown = parse_date(raw)
+                founded, unknown = self.date_value(raw)
             except DateParseError as exc:
                 issues.error(number, HEADER["founded_date"], str(exc))
                 ok = False
@@ -301,7 +273,7 @@ class OrganizationImporter(Importer):
                       unit_cell=cell_text(cells.get("unit")) if sheet.has("unit") else None)
 
     def count(self, plan: OrgPlan, result: ImportResult) -> None:
-        result.created, result.updated, result.unchanged = plan.created, plan.updated, plan.unchanged
+        plan.count_into(result)
         result.details = {"moved": len(plan.moves)}
 
     def audit_data(self, result: ImportResult) -> dict:
@@ -322,13 +294,9 @@ class OrganizationImporter(Importer):
             items.append(OrgWrite(row=row.number, code=row.code, fields=fields, parent_code=row.parent,
                                   move=row.code in plan.moves,
                                   expected_version=existing.version if existing is not None else None))
-        try:
+        with self.service_errors():
             organizations_bulk_write(user=self.user, items=items, action="import")
             organization_units_bulk_set(user=self.user, items=[r.unit_write for r in plan.rows if r.unit_write])
-        except ValidationFailed as exc:
-            raise ImportFailed(exc.errors) from None
-        except OutOfScope as exc:
-            raise ImportFailed([RowError(0, "", exc.message)]) from None
         for _ in items:
             ticker.step()
         self.count(plan, result)
@@ -366,7 +334,6 @@ class _FinalTree:
             for org in PartyOrganization.objects.filter(path__in=missing[i:i + 2000]):
                 self.by_path[org.path] = org
                 self.existing.setdefault(org.code, org)
-        self._depth: dict[str, int] = {}
 
     def db_parent(self, code: str) -> str:
         org = self.existing[code]
@@ -421,17 +388,6 @@ class _FinalTree:
             return row.org_type
         org = self.existing.get(code)
         return org.org_type if org is not None else ""
-
-    def file_depth(self, code: str) -> int:
-        """Number of in-file ancestors above ``code`` (write order: parents first)."""
-        if code not in self._depth:
-            depth, current, guard = 0, self.rows[code].parent, 0
-            while current in self.rows and guard <= len(self.rows):
-                depth += 1
-                current = self.rows[current].parent
-                guard += 1
-            self._depth[code] = depth
-        return self._depth[code]
 
 
 def import_organizations(file, *, user, filename: str = "", dry_run: bool = False, progress=None) -> ImportResult:

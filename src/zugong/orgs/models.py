@@ -3,7 +3,10 @@ and administrative units (单位: 机关, 事业单位, 企业, 社会组织, �
 
 Both are stored as django-treebeard materialized paths (``path``: 4 characters per level, alphabet 0-9A-Z),
 so a subtree is ``path LIKE '<prefix>%'`` in SQL — fast at 10^5 nodes with the pattern indexes below. Both
-are scope anchors (``core.scoping``): grants hang on a party organization or on a unit.
+are scope anchors (``core.scoping``): grants hang on a party organization or on a unit. Both are
+``core.trees.TreeNode``s: the life-cycle fields (成立日期, 状态, 撤销日期, 撤销原因, timestamps, ``version``), the
+queryset (``restrict``, ``active_on``, ``subtree``) and the manager are the tree base's; each model keeps its
+key, name, attributes and indexes.
 
 A party organization is set up in a unit (党组织所在单位情况, ``unit_relation``): in a legal-entity unit
 (``legal_entity_unit``, ``unit`` names it), in the same unit as its superior organization
@@ -13,43 +16,14 @@ or as a 联合党支部 covering several units (``joint``, ``joint_units`` names
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
-from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
-from zugong.core.scoping import ScopedQuerySet
+from zugong.core.trees import TreeManager, TreeNode
 from zugong.orgs.choices import ECONOMIC_CONTROL, ENTERPRISE_SIZE, ORGAN_LEVEL, UNIT_RELATION
 
 
-class PartyOrganizationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
-    """Tree queryset with ``restrict(user, action)``."""
-
-    def active_on(self, day: dt.date):
-        """Organizations existing on ``day``: founded on or before it (or founding date unknown) and
-        not dissolved by then."""
-        return self.filter(models.Q(founded_date__isnull=True) | models.Q(founded_date__lte=day)).filter(
-            models.Q(dissolved_date__isnull=True) | models.Q(dissolved_date__gt=day)
-        )
-
-    def subtree(self, org: PartyOrganization):
-        """``org`` and all its descendants (path-prefix condition)."""
-        return self.filter(path__startswith=org.path)
-
-
-class PartyOrganizationManager(MP_NodeManager):
-    def get_queryset(self):
-        return PartyOrganizationQuerySet(self.model).order_by("path")
-
-    def restrict(self, user, action: str = "view", label: str | None = None):
-        return self.get_queryset().restrict(user, action, label)
-
-    def active_on(self, day):
-        return self.get_queryset().active_on(day)
-
-
-class PartyOrganization(MP_Node):
+class PartyOrganization(TreeNode):
     """党组织 (party organization). ``code`` (组织代码) is the stable external key used in files.
 
     Data label ``party``; the organization itself is the scope anchor (``scope_org_field = ""``)."""
@@ -58,26 +32,17 @@ class PartyOrganization(MP_Node):
     scope_org_field = ""
     data_label = "party"
 
-    STATUS_CHOICES = [("active", "正常"), ("dissolved", "已撤销")]
-
     code = models.CharField("组织代码", max_length=50, unique=True)
     name = models.CharField("组织名称", max_length=200)
     org_type = models.CharField("组织类别", max_length=20, choices=ORG_TYPE.choices)
     unit_category = models.CharField("单位属性", max_length=30, choices=UNIT_CATEGORY.choices, blank=True)
-    founded_date = models.DateField("成立日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default="active")
-    dissolved_date = models.DateField("撤销日期", null=True, blank=True)
-    dissolution_reason = models.CharField("撤销原因", max_length=200, blank=True)
     unit_relation = models.CharField("党组织所在单位情况", max_length=20, choices=UNIT_RELATION.choices, blank=True)
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="organizations", verbose_name="所在单位")
     joint_units = models.ManyToManyField("orgs.Unit", blank=True, related_name="joint_organizations",
                                          verbose_name="联合党支部覆盖的单位")
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
-    objects = PartyOrganizationManager()
+    objects = TreeManager()
 
     class Meta:
         verbose_name = "党组织"
@@ -88,31 +53,12 @@ class PartyOrganization(MP_Node):
             models.Index(fields=["org_type"], name="orgs_type_idx"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def org_type_label(self) -> str:
         return ORG_TYPE.label(self.org_type)
 
 
-class UnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
-    """Tree queryset of units with ``restrict(user, action)`` (scoped by unit grants)."""
-
-    def subtree(self, unit: Unit):
-        """``unit`` and all its descendants (path-prefix condition)."""
-        return self.filter(path__startswith=unit.path)
-
-
-class UnitManager(MP_NodeManager):
-    def get_queryset(self):
-        return UnitQuerySet(self.model).order_by("path")
-
-    def restrict(self, user, action: str = "view", label: str | None = None):
-        return self.get_queryset().restrict(user, action, label)
-
-
-class Unit(MP_Node):
+class Unit(TreeNode):
     """单位 (administrative unit: 机关, 事业单位, 企业, 社会组织, 街道, 乡镇, 社区, 行政村), a tree of its own
     beside the party organizations. ``code`` (单位代码) is the stable external key used in files.
 
@@ -126,8 +72,6 @@ class Unit(MP_Node):
     scope_org_field = ""
     data_label = "basic"
 
-    STATUS_CHOICES = [("active", "正常"), ("dissolved", "已撤销")]
-
     code = models.CharField("单位代码", max_length=50, unique=True)
     name = models.CharField("单位名称", max_length=200)
     unit_category = models.CharField("单位属性", max_length=30, choices=UNIT_CATEGORY.choices)
@@ -136,15 +80,8 @@ class Unit(MP_Node):
     economic_control = models.CharField("经济控制类型", max_length=30, choices=ECONOMIC_CONTROL.choices, blank=True)
     enterprise_size = models.CharField("企业规模", max_length=10, choices=ENTERPRISE_SIZE.choices, blank=True)
     organ_level = models.CharField("机关层级", max_length=20, choices=ORGAN_LEVEL.choices, blank=True)
-    founded_date = models.DateField("成立日期", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=STATUS_CHOICES, default="active")
-    dissolved_date = models.DateField("撤销日期", null=True, blank=True)
-    dissolution_reason = models.CharField("撤销原因", max_length=200, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
-    objects = UnitManager()
+    objects = TreeManager()
 
     class Meta:
         verbose_name = "单位"
@@ -156,9 +93,6 @@ class Unit(MP_Node):
             models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
                                     name="orgs_unit_credit_code_unique"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def unit_category_label(self) -> str:

@@ -27,17 +27,15 @@ import functools
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from zugong.audit.services import acting_user, record_event
-from zugong.core.concurrency import save_with_version
-from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
-from zugong.core.scoping import user_scope
+from zugong.core.errors import ValidationFailed, fail
+from zugong.core.trees import LIST_LIMIT, Tree, bump_version, clean_values, code_value, date_value, text_value
+from zugong.core.trees import names as _names
 from zugong.orgs import validators as v
 from zugong.orgs.models import PartyOrganization
 
-LIST_LIMIT = 10  # how many blocking members / sub-organizations a refusal names before "等 N 个"
 FIELD_LABELS = {"unit_relation": "党组织所在单位情况", "unit": "所在单位", "joint_units": "联合党支部覆盖的单位",
                 "name": "组织名称", "org_type": "组织类别", "unit_category": "单位属性", "founded_date": "成立日期",
                 "status": "状态", "dissolved_date": "撤销日期", "dissolution_reason": "撤销原因", "parent": "上级组织",
@@ -56,58 +54,16 @@ def _service(func):
     return wrapper
 
 
-def _fail(problems: list[v.FieldProblem]) -> None:
-    if problems:
-        errors = v.as_row_errors(problems)
-        raise ValidationFailed(errors, message="；".join(f"「{e.column}」：{e.reason}" for e in errors))
-
-
-def _scoped(user, pk: int, action: str) -> PartyOrganization:
-    """The organization ``pk`` fresh from the database, if ``user`` holds ``party.<action>`` on it."""
-    qs = PartyOrganization.objects.all() if user is None else PartyOrganization.objects.restrict(user, action)
-    org = qs.filter(pk=pk).first()
-    if org is None:
-        raise OutOfScope("组织不存在或不在您的数据范围内。")
-    return org
-
-
-def _subtree_covered(user, org: PartyOrganization, action: str) -> bool:
-    """True if a subtree grant of ``party.<action>`` covers ``org`` (so a child of it stays in scope)."""
-    return user is None or any(n.include_subtree and org.path.startswith(n.path)
-                               for n in user_scope(user, PartyOrganization.data_label, action))
+TREE = Tree(model=PartyOrganization, noun="组织", parent_field=v.PARENT, event_noun="党组织", key_field=v.CODE,
+            field_labels=FIELD_LABELS,
+            parent_problems=lambda parent: v.check_parent_type(parent.org_type, parent.name))
 
 
 def stale_message(org_id: int) -> str:
     """The 409 message for a stale copy of organization ``org_id``: who changed it last, when, and which
     fields (from the newest change-log event), e.g. 「该组织已被 county 于 2026-11-30 08:01 修改（组织名称），
-    您的修改未保存。请刷新后重新编辑。」"""
-    from zugong.audit.models import AuditEvent
-
-    event = (AuditEvent.objects.filter(kind="change", object_type="orgs.partyorganization", object_id=str(org_id))
-             .order_by("-id").first())
-    if event is None:
-        return "该组织已被他人修改，您的修改未保存。请刷新后重新编辑。"
-    changes = (event.data or {}).get("changes") or {}
-    fields = "、".join(dict.fromkeys(FIELD_LABELS.get(k.removesuffix("_id"), k) for k in changes)) or "内容"
-    when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
-    who = event.actor_username or "系统"
-    return f"该组织已被 {who} 于 {when} 修改（{fields}），您的修改未保存。请刷新后重新编辑。"
-
-
-def _check_version(org: PartyOrganization, expected_version: int | None) -> None:
-    """Lock the row and compare its version with ``expected_version`` (``None``: no check)."""
-    current = PartyOrganization.objects.select_for_update().filter(pk=org.pk).values_list("version", flat=True).first()
-    if current is None:
-        raise OutOfScope("组织不存在或不在您的数据范围内。")
-    if expected_version is not None and int(current) != int(expected_version):
-        raise ConcurrentEdit(stale_message(org.pk))
-
-
-def _save(org: PartyOrganization, expected_version: int, fields: list[str]) -> None:
-    try:
-        save_with_version(org, expected_version, fields)
-    except ConcurrentEdit:
-        raise ConcurrentEdit(stale_message(org.pk)) from None
+    您的修改未保存。请刷新后重新编辑。」 (``core.trees.Tree.stale_message``)."""
+    return TREE.stale_message(org_id)
 
 
 @_service
@@ -125,21 +81,14 @@ def organization_create(*, code: str, name: str, org_type: str, parent: PartyOrg
     code, name = (code or "").strip(), (name or "").strip()
     problems = (v.check_code(code) + v.check_name(name) + v.check_org_type(org_type)
                 + v.check_unit_category(unit_category or "") + v.check_founded_date(founded_date, today=timezone.localdate()))
+    parent = TREE.parent_for_create(user, parent)  # fresh path/numchild
     if parent is not None:
-        parent = _scoped(user, parent.pk, "add")  # fresh path/numchild
-        if not _subtree_covered(user, parent, "add"):
-            raise OutOfScope("组织不存在或不在您的数据范围内。")
-        problems += v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
-    elif user is not None:
-        raise OutOfScope("新建顶级组织只能由系统初始化完成。")
+        problems += TREE.parent_problems(parent) + TREE.parent_active(parent)
     if code and PartyOrganization.objects.filter(code=code).exists():
         problems.append(v.FieldProblem(v.CODE, f"组织代码 {code} 已存在"))
-    _fail(problems)
+    fail(problems)
     fields = dict(code=code, name=name, org_type=org_type, unit_category=unit_category or "", founded_date=founded_date)
-    org = PartyOrganization.objects.add_child(parent, fields) if parent else PartyOrganization.objects.add_root(fields)
-    if user is not None and not PartyOrganization.objects.restrict(user, "add").filter(pk=org.pk).exists():
-        raise OutOfScope("组织不存在或不在您的数据范围内。")
-    return org
+    return TREE.add(user, parent, fields)
 
 
 @_service
@@ -152,36 +101,29 @@ def organization_update(*, user, organization: PartyOrganization, expected_versi
     sub-organizations; the founding date stays before a dissolution date. Stale ``expected_version`` →
     ``ConcurrentEdit`` naming who changed what. Unchanged values write nothing (but a stale copy is still
     refused). Audited by the change log (before/after per field)."""
-    org = _scoped(user, organization.pk, "change")
+    org = TREE.scoped(user, organization.pk, "change")
     problems = [v.FieldProblem(k, "该字段不可在此修改") for k in sorted(set(changes) - set(EDITABLE))]
-    cleaned: dict = {}
-    if "name" in changes:
-        cleaned["name"] = str(changes["name"] or "").strip()
-        problems += v.check_name(cleaned["name"])
-    if "org_type" in changes:
-        cleaned["org_type"] = changes["org_type"] or ""
-        problems += v.check_org_type(cleaned["org_type"])
-        if cleaned["org_type"] == "party_group" and org.numchild:
-            problems.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织有下级组织，不能改为党小组", v.BRANCH_REGULATION))
-        if org.unit_relation == "joint" and cleaned["org_type"] != "joint_branch":
-            problems.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织的所在单位情况为「联合党支部」，"
-                                                             "请先修改所在单位情况再修改组织类别", v.BRANCH_REGULATION))
-    if "unit_category" in changes:
-        cleaned["unit_category"] = changes["unit_category"] or ""
-        problems += v.check_unit_category(cleaned["unit_category"])
-    if "founded_date" in changes:
-        cleaned["founded_date"] = changes["founded_date"] or None
-        problems += v.check_founded_date(cleaned["founded_date"], today=timezone.localdate())
-        problems += v.check_founded_before_dissolved(cleaned["founded_date"], org.dissolved_date)
-    _fail(problems)
-    fields = [k for k, value in cleaned.items() if getattr(org, k) != value]
-    if not fields:
-        _check_version(org, expected_version)
-        return org
-    for k in fields:
-        setattr(org, k, cleaned[k])
-    _save(org, expected_version, fields)
-    return org
+    today = timezone.localdate()
+
+    def type_problems(org_type: str) -> list[v.FieldProblem]:
+        found = v.check_org_type(org_type)
+        if org_type == "party_group" and org.numchild:
+            found.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织有下级组织，不能改为党小组", v.BRANCH_REGULATION))
+        if org.unit_relation == "joint" and org_type != "joint_branch":
+            found.append(v.FieldProblem(v.ORG_TYPE_FIELD, "该组织的所在单位情况为「联合党支部」，"
+                                                          "请先修改所在单位情况再修改组织类别", v.BRANCH_REGULATION))
+        return found
+
+    cleaned, found = clean_values(changes, {
+        "name": (text_value, v.check_name),
+        "org_type": (code_value, type_problems),
+        "unit_category": (code_value, v.check_unit_category),
+        "founded_date": (date_value, lambda day: v.check_founded_date(day, today=today)
+                         + v.check_founded_before_dissolved(day, org.dissolved_date)),
+    })
+    problems += found
+    fail(problems)
+    return TREE.save_changes(org, expected_version, cleaned)
 
 
 @_service
@@ -203,37 +145,8 @@ def organization_move(*, user, organization: PartyOrganization, new_parent: Part
     the members). The tree itself is not effective-dated: counts of the *old and new superiors'* subtrees
     follow the current tree for every date. The change event keeps the old and new parent (code and
     path), from which a past tree can be reconstructed.
-    Returns the organization with its new ``path``/``version``."""
-    org = _scoped(user, organization.pk, "change")
-    parent = (PartyOrganization.objects.all() if user is None else PartyOrganization.objects.restrict(user, "change")
-              ).filter(pk=new_parent.pk).first()
-    if parent is None or not _subtree_covered(user, parent, "change"):
-        _fail([v.FieldProblem(v.PARENT, "上级组织不存在或不在您的管理范围内")])
-    problems = v.check_parent_position(org_path=org.path, parent_path=parent.path, parent_label=parent.name)
-    if not problems:
-        problems = v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
-    _fail(problems)
-    _check_version(org, expected_version)
-    old_parent = PartyOrganization.objects.get_parent(org, update=True)
-    if old_parent is not None and old_parent.pk == parent.pk:
-        return org
-    old_path = org.path
-    PartyOrganization.objects.move(org, parent, "last-child")
-    PartyOrganization.objects.filter(pk=org.pk).update(version=F("version") + 1, updated_at=timezone.now())
-    org = PartyOrganization.objects.get(pk=org.pk)
-    record_event("change", user=user, object_type="orgs.partyorganization", object_id=org.pk,
-                 summary=f"调整党组织隶属关系：{org.name}（{old_parent.name if old_parent else '顶级'} → {parent.name}）"[:500],
-                 data={"model": "orgs.partyorganization", "action": "move",
-                       "changes": {"parent": [old_parent.code if old_parent else None, parent.code],
-                                   "path": [old_path, org.path]}})
-    if user is not None and not PartyOrganization.objects.restrict(user, "change").filter(pk=org.pk).exists():
-        raise OutOfScope("移动后的组织超出了您的管理范围，已撤销。")
-    return org
-
-
-def _names(items: list[str], total: int) -> str:
-    shown = "、".join(items)
-    return f"{shown} 等 {total} 个" if total > len(items) else shown
+    Returns the organization with its new ``path``/``version`` (``core.trees.Tree.move``)."""
+    return TREE.move(user=user, node=organization, new_parent=new_parent, expected_version=expected_version)
 
 
 def dissolve_blockers(organization: PartyOrganization, day: dt.date | None = None, *, user=None) -> list[v.FieldProblem]:
@@ -254,15 +167,7 @@ def dissolve_blockers(organization: PartyOrganization, day: dt.date | None = Non
         late = Membership.objects.filter(organization_id=organization.pk, end_date__gt=day).count()
         if late:
             problems.append(v.FieldProblem(v.DISSOLVED, f"有 {late} 条组织关系在撤销日期 {day.isoformat()} 之后才结束"))
-    kids = (PartyOrganization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1)
-            .exclude(status="dissolved").order_by("path"))
-    total = kids.count()
-    if total:
-        listed = ""
-        if _subtree_covered(user, organization, "view"):
-            listed = f"（{_names(list(kids.values_list('name', flat=True)[:LIST_LIMIT]), total)}）"
-        problems.append(v.FieldProblem(v.PARENT, f"该组织还有 {total} 个未撤销的下级组织{listed}，"
-                                                 "请先撤销或移走下级组织", v.BRANCH_REGULATION))
+    problems += TREE.child_blockers(organization, user=user, source=v.BRANCH_REGULATION)
     return problems
 
 
@@ -278,16 +183,8 @@ def organization_dissolve(*, user, organization: PartyOrganization, date: dt.dat
     ten names and the total (``dissolve_blockers``). The setting up, adjustment and dissolution of a
     党支部 is decided by the superior party organization (《中国共产党支部工作条例（试行）》第二章 组织设置);
     the system records that decision. Audited by the change log (status, date, reason)."""
-    org = _scoped(user, organization.pk, "delete")
-    reason = (reason or "").strip()
-    if org.status == "dissolved":
-        _fail([v.FieldProblem("状态", "该组织已撤销")])
-    problems = v.check_dissolve(day=date, reason=reason, founded=org.founded_date, today=timezone.localdate())
-    problems += dissolve_blockers(org, date if not problems else None, user=user)
-    _fail(problems)
-    org.status, org.dissolved_date, org.dissolution_reason = "dissolved", date, reason
-    _save(org, expected_version, ["status", "dissolved_date", "dissolution_reason"])
-    return org
+    return TREE.dissolve(user=user, node=organization, date=date, reason=reason, expected_version=expected_version,
+                         check=v.check_dissolve, blockers=lambda org, day, user: dissolve_blockers(org, day, user=user))
 
 
 @_service
@@ -295,15 +192,7 @@ def organization_reactivate(*, user, organization: PartyOrganization, expected_v
     """Undo a dissolution (恢复): status back to 正常, dissolution date and reason cleared (the change log
     keeps them). Needs ``party.delete`` on the organization; refused when it is not dissolved or its
     superior is dissolved (reactivate the superior first). Audited by the change log."""
-    org = _scoped(user, organization.pk, "delete")
-    if org.status != "dissolved":
-        _fail([v.FieldProblem("状态", "该组织未撤销，无需恢复")])
-    parent = PartyOrganization.objects.get_parent(org, update=True)
-    if parent is not None:
-        _fail(v.check_parent_active(parent.status, parent.name))
-    org.status, org.dissolved_date, org.dissolution_reason = "active", None, ""
-    _save(org, expected_version, ["status", "dissolved_date", "dissolution_reason"])
-    return org
+    return TREE.reactivate(user=user, node=organization, expected_version=expected_version)
 
 
 # --- the unit an organization is set up in (党组织所在单位情况) ---------------------------------------------
@@ -329,16 +218,14 @@ def _write_units(org: PartyOrganization, *, user, relation: str, unit, joint_uni
     new_joint = sorted(u.code for u in joint_units)
     fields = [name for name, value in (("unit_relation", relation), ("unit", unit)) if getattr(org, name) != value]
     if not fields and old_joint == new_joint:
-        _check_version(org, expected_version)
+        TREE.check_version(org, expected_version)
         return org
     if fields:
         org.unit_relation, org.unit = relation, unit
-        if expected_version is None:
-            expected_version = org.version
-        _save(org, expected_version, fields)
+        TREE.save(org, expected_version, fields)
     else:
-        _check_version(org, expected_version)
-        PartyOrganization.objects.filter(pk=org.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        TREE.check_version(org, expected_version)
+        bump_version(PartyOrganization, org.pk)
         org.version += 1
     if old_joint != new_joint:
         org.joint_units.set(joint_units)
@@ -363,7 +250,7 @@ def organization_set_unit(*, user, organization: PartyOrganization, relation: st
     event for the joint units). Returns the organization with its new ``version``."""
     from zugong.orgs.models import Unit
 
-    org = _scoped(user, organization.pk, "change")
+    org = TREE.scoped(user, organization.pk, "change")
     visible = Unit.objects.all() if user is None else Unit.objects.restrict(user, "view")
     problems: list[v.FieldProblem] = []
     if unit is not None:
@@ -374,8 +261,8 @@ def organization_set_unit(*, user, organization: PartyOrganization, relation: st
     found = list(visible.filter(pk__in=wanted).order_by("path"))
     if len(found) != len(wanted):
         problems.append(v.FieldProblem(v.JOINT_UNITS, "单位不存在或不在您的数据范围内"))
-    _fail(problems)
-    _fail(unit_problems(organization=org, relation=relation or "", unit=unit, joint_units=found))
+    fail(problems)
+    fail(unit_problems(organization=org, relation=relation or "", unit=unit, joint_units=found))
     return _write_units(org, user=user, relation=relation or "", unit=unit, joint_units=found,
                         expected_version=expected_version)
 
@@ -403,40 +290,23 @@ def organizations_bulk_write(*, user, items: list[OrgWrite], action: str = "impo
     changed since validation) and, after writing, that every written non-root organization is within the
     user's ``party.<action>`` scope (else ``OutOfScope``: everything rolls back). Audited by the change
     log (creates and field updates) and the import's own event."""
-    if not transaction.get_connection().in_atomic_block:
-        raise ZugongError("organizations_bulk_write 必须在事务中调用")
+    TREE.require_transaction("organizations_bulk_write")
     manager = PartyOrganization.objects
     now = timezone.now()
     written: list[int] = []
     for item in items:
-        fields = dict(item.fields)
-        parent = manager.get(code=item.parent_code) if item.parent_code else None  # fresh path after moves
-        org = manager.filter(code=item.code).first()
-        if org is None:
-            fields["code"] = item.code
-            org = manager.add_child(parent, fields) if parent else manager.add_root(fields)
-        else:
-            if item.expected_version is not None and item.expected_version != org.version:
-                raise ValidationFailed([RowError(item.row, v.CODE, "该组织在校验之后被他人修改，请重新导入")])
-            changed = [name for name, value in fields.items() if getattr(org, name) != value]
-            if changed:
-                for name in changed:
-                    setattr(org, name, fields[name])
-                org.version += 1
-                org.updated_at = now
-                org.save(update_fields=[*changed, "version", "updated_at"])
-            if item.move:
-                if parent is not None:
-                    manager.move(org, parent, "last-child")
-                else:
-                    manager.move(org, manager.get_last_root_node(), "last-sibling")
-                if not changed:
-                    manager.filter(pk=org.pk).update(version=org.version + 1, updated_at=now)
+        org, changed = TREE.upsert(row=item.row, code=item.code, fields=item.fields, parent_code=item.parent_code,
+                                   expected_version=item.expected_version, now=now)
+        if changed is not None and item.move:
+            if item.parent_code:
+                manager.move(org, manager.get(code=item.parent_code), "last-child")  # fresh path after moves
+            else:
+                manager.move(org, manager.get_last_root_node(), "last-sibling")
+            if not changed:
+                manager.filter(pk=org.pk).update(version=org.version + 1, updated_at=now)
         if item.parent_code:
             written.append(org.pk)
-    in_scope = manager.restrict(user, action).filter(pk__in=written).count() if user is not None else len(written)
-    if in_scope != len(written):
-        raise OutOfScope("写入后的组织位置超出了您的管理范围，已全部撤销")
+    TREE.check_written(user, written, action, "写入后的组织位置超出了您的管理范围，已全部撤销")
 
 
 @dataclass(slots=True)
@@ -455,8 +325,7 @@ def organization_units_bulk_set(*, user, items: list[OrgUnitWrite]) -> None:
     re-checks each with ``unit_problems`` on the organization as written (``ValidationFailed`` naming the
     row) and stores it like ``organization_set_unit`` (version +1, change log). The importer has checked
     the scope of the organizations and of the units."""
-    if not transaction.get_connection().in_atomic_block:
-        raise ZugongError("organization_units_bulk_set 必须在事务中调用")
+    TREE.require_transaction("organization_units_bulk_set")
     for item in items:
         org = PartyOrganization.objects.get(code=item.code)
         joint = list(item.joint_units or [])

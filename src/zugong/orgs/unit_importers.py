@@ -26,25 +26,14 @@ written unit inside the transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils import timezone
 
+from zugong.core import importing
 from zugong.core.codes import UNIT_CATEGORY, YES_NO
-from zugong.core.dates import DateParseError, parse_date
-from zugong.core.errors import OutOfScope, RowError, ValidationFailed
-from zugong.core.importing import (
-    Column,
-    Importer,
-    ImportFailed,
-    ImportResult,
-    Issues,
-    Sheet,
-    Ticker,
-    cell_text,
-    is_number_cell,
-    run_import,
-)
+from zugong.core.dates import DateParseError
+from zugong.core.importing import Column, Importer, ImportResult, Issues, Sheet, Ticker, cell_text, run_import
 from zugong.core.scoping import can, user_scope
 from zugong.orgs import validators as v
 from zugong.orgs.choices import ECONOMIC_CONTROL, ENTERPRISE_SIZE, ORGAN_LEVEL
@@ -78,13 +67,7 @@ class UnitRow:
     values: dict  # the fields present in the file, cleaned
 
 
-@dataclass
-class UnitPlan:
-    rows: list[UnitRow] = field(default_factory=list)
-    existing: dict[str, Unit] = field(default_factory=dict)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+UnitPlan = importing.KeyedPlan  # rows parents first, the existing units by code, the counts
 
 
 class UnitImporter(Importer):
@@ -99,18 +82,12 @@ class UnitImporter(Importer):
 
     def validate(self, sheet: Sheet, issues: Issues, ticker: Ticker) -> UnitPlan:
         parsed: list[UnitRow] = []
-        seen: dict[str, list[int]] = {}
         for source in sheet.rows:
             row = self._row(sheet, source.number, source.cells, issues)
             if row is not None:
                 parsed.append(row)
-                seen.setdefault(row.code, []).append(row.number)
             ticker.step()
-        for code, numbers in seen.items():
-            for n in numbers if len(numbers) > 1 else ():
-                others = "、".join(f"第 {o} 行" for o in numbers if o != n)
-                issues.error(n, HEADER["code"], f"单位代码「{code}」与{others}重复")
-        rows = {r.code: r for r in parsed if len(seen[r.code]) == 1}
+        rows: dict[str, UnitRow] = self.unique_rows(parsed, issues, HEADER["code"])
         codes = sorted(set(rows) | {r.parent for r in rows.values() if r.parent})
         # Unscoped on purpose (like the 党组织 importer): the scope checks below need the real positions and
         # the taken codes; nothing about an out-of-scope unit is revealed beyond "taken / not found".
@@ -119,16 +96,6 @@ class UnitImporter(Importer):
         taken = dict(Unit.objects.filter(credit_code__in=sorted(credit)).values_list("credit_code", "code"))
         subtree_paths = [n.path for n in user_scope(self.user, "basic", "import", "unit") if n.include_subtree]
         plan = UnitPlan(existing=existing)
-        depth: dict[str, int] = {}
-
-        def file_depth(code: str) -> int:
-            if code not in depth:
-                d, current = 0, rows[code].parent
-                while current in rows and d <= len(rows):
-                    d, current = d + 1, rows[current].parent
-                depth[code] = d
-            return depth[code]
-
         for row in rows.values():
             unit = existing.get(row.code)
             owner = taken.get(row.values.get("credit_code"))
@@ -175,7 +142,7 @@ class UnitImporter(Importer):
             if self._report(row, problems, issues):
                 continue
             plan.created += 1
-        plan.rows = sorted(rows.values(), key=lambda r: file_depth(r.code))
+        plan.rows = self.parents_first(rows)
         return plan
 
     @staticmethod
@@ -221,9 +188,7 @@ class UnitImporter(Importer):
         if sheet.has("founded_date"):
             raw = cells.get("founded_date")
             try:
-                if is_number_cell(raw) and not (19000101 <= raw <= 29991231):
-                    raise DateParseError(f"「{cell_text(raw)}」不是日期（应为日期格式单元格或 YYYY-MM-DD 文本）")
-                values["founded_date"], _ = parse_date(raw)
+                values["founded_date"], _ = self.date_value(raw)
             except DateParseError as exc:
                 issues.error(number, HEADER["founded_date"], str(exc))
                 ok = False
@@ -234,7 +199,7 @@ class UnitImporter(Importer):
         return UnitRow(number=number, code=code, parent=parent, values=values) if ok else None
 
     def count(self, plan: UnitPlan, result: ImportResult) -> None:
-        result.created, result.updated, result.unchanged = plan.created, plan.updated, plan.unchanged
+        plan.count_into(result)
 
     def write(self, plan: UnitPlan, result: ImportResult, ticker: Ticker) -> None:
         """Hand the plan to ``orgs.unit_services.units_bulk_write``; its typed errors become row errors."""
@@ -247,12 +212,8 @@ class UnitImporter(Importer):
             fields = {k: cleaned[k] for k in row.values}
             items.append(UnitWrite(row=row.number, code=row.code, fields=fields, parent_code=row.parent,
                                    expected_version=unit.version if unit else None))
-        try:
+        with self.service_errors():
             units_bulk_write(user=self.user, items=items, action="import")
-        except ValidationFailed as exc:
-            raise ImportFailed(exc.errors) from None
-        except OutOfScope as exc:
-            raise ImportFailed([RowError(0, "", exc.message)]) from None
         for _ in items:
             ticker.step()
         self.count(plan, result)

@@ -9,14 +9,10 @@ outside the scope is a 404. The generic views register themselves with ``core.re
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import reverse
 
-from zugong.core import generic
+from zugong.core import generic, tree_views
 from zugong.core.errors import RowError, ValidationFailed
-from zugong.core.scoping import can
 from zugong.orgs import services, unit_services
 from zugong.orgs.forms import DissolveForm, OrganizationUnitForm, UnitForm, UnitMoveForm, VersionForm
 from zugong.orgs.importers import split_unit_codes
@@ -62,132 +58,85 @@ class UnitList(generic.ObjectListView):
                 "top": min((u.depth for u in page.object_list), default=1)}
 
 
-class UnitDetail(generic.ObjectView):
+class _UnitRecord:
+    """The unit of the URL for the unit pages: through ``unit_get`` at the page's action, 404 outside the
+    unit scope."""
+
+    model = UNIT
+    get_selector = unit_get
+    not_found = NOT_FOUND
+    context_object_name = "unit"
+
+
+class UnitDetail(_UnitRecord, generic.ObjectView):
     """单位详情: fields, in-scope breadcrumbs, sub-units (when a subtree grant covers the unit) and the party
     organizations set up in it that the user may see (``party.view``). 404 outside the scope."""
 
     url_name = "orgs:unit_detail"
-    model = UNIT
-    get_selector = unit_get
-    not_found = NOT_FOUND
     template_name = "orgs/unit_detail.html"
-    context_object_name = "unit"
 
     def get_extra_context(self, unit) -> dict:
         user = self.user
-        active = unit.status == "active"
         return {
             "children": list(unit_children(user=user, parent=unit)) if unit_covers_subtree(user=user, unit=unit) else [],
             "ancestors": unit_ancestors(user=user, unit=unit),
             "organizations": list(unit_organizations(user=user, unit=unit)),
-            "may": {
-                "add": active and unit_covers_subtree(user=user, unit=unit, action="add"),
-                "change": active and can(user, "basic", "change", unit),
-                "move": active and can(user, "basic", "change", unit) and unit.depth > 1,
-                "dissolve": active and can(user, "basic", "delete", unit),
-                "reactivate": not active and can(user, "basic", "delete", unit),
-            },
+            "may": tree_views.record_actions(
+                user, unit, may_add=lambda: unit_covers_subtree(user=user, unit=unit, action="add")),
         }
 
 
-class _UnitPage:
-    """What the unit edit pages share: the unit through ``unit_get`` at the page's action, breadcrumbs,
-    back to its detail page after the one service call."""
+class _UnitPage(_UnitRecord, tree_views.TreePage):
+    """What the unit edit pages share (``core.tree_views.TreePage``): the unit, breadcrumbs, back to its
+    detail page after the one service call."""
 
-    model = UNIT
-    get_selector = unit_get
-    not_found = NOT_FOUND
     template_name = "orgs/unit_form.html"
-    context_object_name = "unit"
-    step = ""
-    submit = "保存"
+    noun = "单位"
+    parent_field = "上级单位"
+    detail_url_name = "orgs:unit_detail"
+    object_kwarg = "unit"
 
-    def success_url(self, unit, result) -> str:
-        return reverse("orgs:unit_detail", kwargs={"pk": getattr(result, "pk", None) or unit.pk})
-
-    def title(self, unit) -> str:
-        return f"{self.step}：{unit.name}"
-
-    def page_context(self, unit, errors) -> dict:
-        return {}
-
-    def get_extra_context(self, unit, form, errors) -> dict:
-        return {"ancestors": unit_ancestors(user=self.user, unit=unit), "title": self.title(unit), "step": self.step,
-                "submit": self.submit, **self.page_context(unit, errors)}
+    def ancestors(self, unit) -> list:
+        return unit_ancestors(user=self.user, unit=unit)
 
 
-class UnitCreateChild(_UnitPage, generic.ObjectCreateView):
+class UnitCreateChild(_UnitPage, tree_views.TreeCreateChildPage):
     """新增下级单位 under ``pk`` (``basic.add`` through a subtree grant on the unit tree; else 404)."""
 
     url_name = "orgs:unit_create_child"
-    object_arg = "pk"
     form_class = UnitForm
     step = "新增下级单位"
 
-    def get_object(self):
-        parent = super().get_object()
-        if not unit_covers_subtree(user=self.user, unit=parent, action="add"):
-            raise Http404(NOT_FOUND)
-        return parent
-
-    def get_initial(self, parent) -> dict:
-        return {}
-
-    def get_form_kwargs(self, parent) -> dict:
-        return {"creating": True}
+    def covers_subtree(self, parent, action: str) -> bool:
+        return unit_covers_subtree(user=self.user, unit=parent, action=action)
 
     def perform(self, form, parent):
         return unit_services.unit_create(user=self.user, parent=parent, code=form.cleaned_data["code"],
                                          **form.changes())
 
-    def success_message(self, parent, unit, form) -> str:
-        return f"已新增下级单位「{unit.name}」。"
 
-
-class UnitEdit(_UnitPage, generic.ObjectEditView):
+class UnitEdit(_UnitPage, tree_views.TreeEditPage):
     """编辑单位, ``basic.change``; a stale version → 409 naming who changed what."""
 
     url_name = "orgs:unit_edit"
     form_class = UnitForm
+    update_service = unit_services.unit_update
     step = "编辑"
 
     def get_initial(self, unit) -> dict:
         return {"version": unit.version} | {k: getattr(unit, k) for k in UnitForm.FIELDS}
 
-    def get_form_kwargs(self, unit) -> dict:
-        return {"creating": False}
 
-    def perform(self, form, unit):
-        return unit_services.unit_update(user=self.user, unit=unit, expected_version=form.cleaned_data["version"],
-                                         changes=form.changes())
-
-    def success_message(self, unit, result, form) -> str:
-        return f"已保存「{form.cleaned_data['name']}」。"
-
-
-class UnitMove(_UnitPage, generic.ObjectActionView):
+class UnitMove(_UnitPage, tree_views.TreeMovePage):
     """调整单位隶属关系 (with its sub-units), ``basic.change``; the new parent by 单位代码 (a code outside
     the ``basic.change`` unit scope is "not found")."""
 
     url_name = "orgs:unit_move"
     form_class = UnitMoveForm
-    step = "调整隶属关系"
-    submit = "确认调整"
+    move_service = unit_services.unit_move
 
-    def perform(self, form, unit):
-        ref = form.cleaned_data["new_parent"].strip()
-        target = unit_by_code(user=self.user, code=ref, action="change")
-        if target is None:
-            raise ValidationFailed([RowError(0, "上级单位", f"上级单位「{ref}」不存在或不在您的管理范围内")])
-        unit_services.unit_move(user=self.user, unit=unit, new_parent=target,
-                                expected_version=form.cleaned_data["version"])
-        return target
-
-    def success_message(self, unit, target, form) -> str:
-        return f"已将「{unit.name}」（含下级单位）调整到「{target.name}」之下。"
-
-    def success_url(self, unit, result) -> str:
-        return reverse("orgs:unit_detail", kwargs={"pk": unit.pk})
+    def parent_by_code(self, code: str):
+        return unit_by_code(user=self.user, code=code, action="change")
 
     def page_context(self, unit, errors) -> dict:
         parent = unit_parent(user=self.user, unit=unit)
@@ -195,48 +144,27 @@ class UnitMove(_UnitPage, generic.ObjectActionView):
         return {"note": f"当前上级单位：{where}。调整后本单位连同全部下级单位一并移动；设在本单位的党组织不受影响。"}
 
 
-class UnitDissolve(_UnitPage, generic.ObjectDeleteView):
+class UnitDissolve(_UnitPage, tree_views.TreeDissolvePage):
     """撤销单位 (date + reason), ``basic.delete``; refused while sub-units or party organizations remain in
     it, the refusal listing them."""
 
     url_name = "orgs:unit_dissolve"
     form_class = DissolveForm
-    step = "撤销"
-    submit = "确认撤销"
+    dissolve_service = unit_services.unit_dissolve
 
-    def precheck(self, unit):
-        if unit.status == "dissolved":
-            messages.error(self.request, "该单位已撤销。")
-            return redirect("orgs:unit_detail", pk=unit.pk)
-        return None
-
-    def perform(self, form, unit):
-        data = form.cleaned_data
-        return unit_services.unit_dissolve(user=self.user, unit=unit, date=data["date"], reason=data["reason"],
-                                           expected_version=data["version"])
-
-    def success_message(self, unit, result, form) -> str:
-        return f"已撤销「{unit.name}」。"
+    def blockers(self, unit) -> list:
+        return unit_services.unit_dissolve_blockers(unit, user=self.user)
 
     def page_context(self, unit, errors) -> dict:
-        blockers = [] if errors else [p.reason for p in unit_services.unit_dissolve_blockers(unit, user=self.user)]
-        return {"blockers": blockers, "note": "撤销后单位保留在单位树中（标为「已撤销」）；如撤销有误可恢复。"}
+        return {"note": "撤销后单位保留在单位树中（标为「已撤销」）；如撤销有误可恢复。"}
 
 
-class UnitReactivate(_UnitPage, generic.ObjectActionView):
+class UnitReactivate(_UnitPage, tree_views.TreeReactivatePage):
     """恢复已撤销的单位, ``basic.delete``."""
 
     url_name = "orgs:unit_reactivate"
-    action = "delete"
     form_class = VersionForm
-    step = "恢复"
-    submit = "确认恢复"
-
-    def perform(self, form, unit):
-        return unit_services.unit_reactivate(user=self.user, unit=unit, expected_version=form.cleaned_data["version"])
-
-    def success_message(self, unit, result, form) -> str:
-        return f"已恢复「{unit.name}」。"
+    reactivate_service = unit_services.unit_reactivate
 
     def page_context(self, unit, errors) -> dict:
         return {"note": "恢复后状态为「正常」，撤销日期和原因清空（审计日志保留原记录）。"}

@@ -11,10 +11,9 @@ Callers turn problems into ``core.errors.RowError`` with their own row number (`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
-from zugong.core.errors import RowError
+from zugong.core.errors import INTEGRITY, FieldProblem, as_row_errors  # noqa: F401 (re-exported)
 from zugong.core.text import strip_controls
 
 CODE, NAME, ORG_TYPE_FIELD, UNIT_FIELD, FOUNDED, PARENT = "组织代码", "组织名称", "组织类别", "单位属性", "成立日期", "上级组织"
@@ -23,21 +22,6 @@ CODE_MAX, NAME_MAX, REASON_MAX = 50, 200, 200
 
 BRANCH_REGULATION = "《中国共产党支部工作条例（试行）》第二章 组织设置"
 CHARTER_ART_30 = "《中国共产党章程》第三十条"
-INTEGRITY = "数据完整性"
-
-
-@dataclass(frozen=True, slots=True)
-class FieldProblem:
-    """One rule broken by one value: Chinese ``field`` name, ``reason`` and the rule's ``source``."""
-
-    field: str
-    reason: str
-    source: str = INTEGRITY
-
-
-def as_row_errors(problems: list[FieldProblem], row: int = 0) -> list[RowError]:
-    """``problems`` as ``RowError`` of ``row`` (0 = a form or API request)."""
-    return [RowError(row, p.field, p.reason) for p in problems]
 
 
 def check_text(value: str, field: str, max_length: int) -> list[FieldProblem]:
@@ -51,12 +35,18 @@ def check_text(value: str, field: str, max_length: int) -> list[FieldProblem]:
     return []
 
 
-def check_code(value: str) -> list[FieldProblem]:
-    """组织代码: required, at most 50 characters, no spaces (it is the key used in files)."""
-    problems = check_text(value, CODE, CODE_MAX)
+def check_key(value: str, field: str) -> list[FieldProblem]:
+    """A record's code (``field``: 组织代码, 单位代码): required, at most 50 characters, no spaces (it is
+    the key used in files)."""
+    problems = check_text(value, field, CODE_MAX)
     if not problems and any(ch.isspace() for ch in value.strip()):
-        problems.append(FieldProblem(CODE, "组织代码不得包含空格"))
+        problems.append(FieldProblem(field, f"{field}不得包含空格"))
     return problems
+
+
+def check_code(value: str) -> list[FieldProblem]:
+    """组织代码: ``check_key``."""
+    return check_key(value, CODE)
 
 
 def check_name(value: str) -> list[FieldProblem]:
@@ -183,11 +173,8 @@ def check_credit_code(value: str) -> list[FieldProblem]:
 
 
 def check_unit_code(value: str) -> list[FieldProblem]:
-    """单位代码: required, at most 50 characters, no spaces (the key used in files)."""
-    problems = check_text(value, UNIT_CODE, CODE_MAX)
-    if not problems and any(ch.isspace() for ch in value.strip()):
-        problems.append(FieldProblem(UNIT_CODE, "单位代码不得包含空格"))
-    return problems
+    """单位代码: ``check_key``."""
+    return check_key(value, UNIT_CODE)
 
 
 def check_unit_name(value: str) -> list[FieldProblem]:

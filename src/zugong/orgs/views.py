@@ -7,17 +7,15 @@ Every read goes through ``orgs.selectors`` (scoped); an organization outside the
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from zugong.core import generic
+from zugong.core import generic, tree_views
 from zugong.core.codes import ORG_TYPES_HOLDING_MEMBERS
-from zugong.core.errors import RowError, ValidationFailed
 from zugong.core.scoping import can
 from zugong.orgs import services
 from zugong.orgs import validators as v
@@ -111,17 +109,23 @@ NOT_FOUND = "组织不存在或不在您的数据范围内"
 ORG = "orgs.PartyOrganization"
 
 
-class OrganizationDetail(generic.ObjectView):
+class _OrganizationRecord:
+    """The organization of the URL for the organization pages: through ``organization_get`` at the page's
+    action, 404 outside the scope."""
+
+    model = ORG
+    get_selector = organization_get
+    not_found = NOT_FOUND
+    context_object_name = "org"
+
+
+class OrganizationDetail(_OrganizationRecord, generic.ObjectView):
     """组织详情: fields (with its unit: 所在单位, 党组织所在单位情况), breadcrumbs (in-scope ancestors only),
     children with member counts, member figures, the first members, and links to the member list and statistics of this subtree. 404 outside
     the scope."""
 
     url_name = "orgs:detail"
-    model = ORG
-    get_selector = organization_get
-    not_found = NOT_FOUND
     template_name = "orgs/detail.html"
-    context_object_name = "org"
 
     def get_extra_context(self, org) -> dict:
         user = self.user
@@ -148,11 +152,8 @@ def _allowed_actions(user, org: PartyOrganization) -> dict:
     """Which edit buttons the detail page shows (the views check again)."""
     active = org.status == "active"
     return {
-        "add": active and org.org_type != "party_group" and covers_subtree(user=user, organization=org, action="add"),
-        "change": active and can(user, "party", "change", org),
-        "move": active and can(user, "party", "change", org) and org.depth > 1,
-        "dissolve": active and can(user, "party", "delete", org),
-        "reactivate": not active and can(user, "party", "delete", org),
+        **tree_views.record_actions(user, org, may_add=lambda: org.org_type != "party_group"
+                                    and covers_subtree(user=user, organization=org, action="add")),
         # 新增党员 here (party:member_create checks basic.add and party.add again); members are held by
         # 党委、党总支、党支部, not by a 党小组
         "add_member": active and org.org_type in ORG_TYPES_HOLDING_MEMBERS and can(user, "party", "add", org)
@@ -160,45 +161,30 @@ def _allowed_actions(user, org: PartyOrganization) -> dict:
     }
 
 
-class _OrganizationPage:
-    """What the organization edit pages share: the organization through ``organization_get`` at the
-    page's action, the breadcrumbs, back to its detail page after the one service call."""
+class _OrganizationPage(_OrganizationRecord, tree_views.TreePage):
+    """What the organization edit pages share (``core.tree_views.TreePage``): the organization, the
+    breadcrumbs, back to its detail page after the one service call."""
 
-    model = ORG
-    get_selector = organization_get
-    not_found = NOT_FOUND
     template_name = "orgs/form.html"
-    context_object_name = "org"
+    noun = "组织"
+    parent_field = v.PARENT
+    detail_url_name = "orgs:detail"
+    object_kwarg = "organization"
 
-    def success_url(self, org, result) -> str:
-        return reverse("orgs:detail", kwargs={"pk": getattr(result, "pk", None) or org.pk})
-
-    def page_context(self, org) -> dict:
-        return {}
-
-    def get_extra_context(self, org, form, errors) -> dict:
-        return {"ancestors": organization_ancestors(user=self.user, organization=org), **self.page_context(org)}
+    def ancestors(self, org) -> list:
+        return organization_ancestors(user=self.user, organization=org)
 
 
-class OrganizationCreateChild(_OrganizationPage, generic.ObjectCreateView):
+class OrganizationCreateChild(_OrganizationPage, tree_views.TreeCreateChildPage):
     """新增下级组织 under ``pk`` (``party.add`` through a subtree grant; else 404). GET says up front what
     the service would refuse (a parent type that takes no children, a dissolved parent)."""
 
     url_name = "orgs:create_child"
-    object_arg = "pk"
     form_class = OrganizationForm
+    step = "新增下级组织"
 
-    def get_object(self):
-        parent = super().get_object()
-        if not covers_subtree(user=self.user, organization=parent, action="add"):
-            raise Http404(NOT_FOUND)
-        return parent
-
-    def get_initial(self, parent) -> dict:
-        return {}
-
-    def get_form_kwargs(self, parent) -> dict:
-        return {"creating": True}
+    def covers_subtree(self, parent, action: str) -> bool:
+        return covers_subtree(user=self.user, organization=parent, action=action)
 
     def get_notes(self, parent) -> list[str]:
         problems = v.check_parent_type(parent.org_type, parent.name) + v.check_parent_active(parent.status, parent.name)
@@ -210,118 +196,66 @@ class OrganizationCreateChild(_OrganizationPage, generic.ObjectCreateView):
             user=self.user, parent=parent, code=data["code"], name=data["name"], org_type=data["org_type"],
             unit_category=data["unit_category"], founded_date=data["founded_date"])
 
-    def success_message(self, parent, org, form) -> str:
-        return f"已新增下级组织「{org.name}」。"
 
-    def page_context(self, parent) -> dict:
-        return {"title": f"新增下级组织：{parent.name}", "step": "新增下级组织", "submit": "保存"}
-
-
-class OrganizationEdit(_OrganizationPage, generic.ObjectEditView):
+class OrganizationEdit(_OrganizationPage, tree_views.TreeEditPage):
     """编辑组织 (名称、类别、单位属性、成立日期), ``party.change``; stale version → 409 naming who changed what."""
 
     url_name = "orgs:edit"
     form_class = OrganizationForm
+    update_service = services.organization_update
+    title_format = "编辑组织：{name}"
+    step = "编辑"
 
     def get_initial(self, org) -> dict:
         return {"version": org.version, "name": org.name, "org_type": org.org_type,
                 "unit_category": org.unit_category, "founded_date": org.founded_date}
 
-    def get_form_kwargs(self, org) -> dict:
-        return {"creating": False}
 
-    def perform(self, form, org):
-        return services.organization_update(user=self.user, organization=org,
-                                            expected_version=form.cleaned_data["version"], changes=form.changes())
-
-    def success_message(self, org, result, form) -> str:
-        return f"已保存「{form.cleaned_data['name']}」。"
-
-    def page_context(self, org) -> dict:
-        return {"title": f"编辑组织：{org.name}", "step": "编辑", "submit": "保存"}
-
-
-class OrganizationMove(_OrganizationPage, generic.ObjectActionView):
+class OrganizationMove(_OrganizationPage, tree_views.TreeMovePage):
     """调整隶属关系 (move with the subtree), ``party.change``; the new parent is typed or picked (a code
     outside the ``party.change`` scope is "not found")."""
 
     url_name = "orgs:move"
     form_class = MoveForm
     template_name = "orgs/move.html"
+    move_service = services.organization_move
 
-    def perform(self, form, org):
-        ref = form.parent_ref(self.request.POST.get("new_parent_pick", ""))
-        target = organization_by_code(user=self.user, code=ref, action="change") if ref else None
-        if target is None:
-            raise ValidationFailed([RowError(0, "上级组织", "请选择新的上级组织" if not ref else
-                                                      f"上级组织「{ref}」不存在或不在您的管理范围内")])
-        services.organization_move(user=self.user, organization=org, new_parent=target,
-                                   expected_version=form.cleaned_data["version"])
-        return target
+    def parent_ref(self, form) -> str:
+        return form.parent_ref(self.request.POST.get("new_parent_pick", ""))
 
-    def success_message(self, org, target, form) -> str:
-        return f"已将「{org.name}」（含下级组织）调整到「{target.name}」之下。"
+    def parent_by_code(self, code: str):
+        return organization_by_code(user=self.user, code=code, action="change")
 
-    def success_url(self, org, result) -> str:
-        return reverse("orgs:detail", kwargs={"pk": org.pk})
-
-    def page_context(self, org) -> dict:
-        return {"title": f"调整隶属关系：{org.name}",
-                "current_parent": organization_parent(user=self.user, organization=org)}
+    def page_context(self, org, errors) -> dict:
+        return {"current_parent": organization_parent(user=self.user, organization=org)}
 
 
-class OrganizationDissolve(_OrganizationPage, generic.ObjectDeleteView):
+class OrganizationDissolve(_OrganizationPage, tree_views.TreeDissolvePage):
     """撤销组织 (date + reason, confirmed), ``party.delete``; refused while members or sub-organizations
     remain, the refusal listing them."""
 
     url_name = "orgs:dissolve"
     form_class = DissolveForm
     template_name = "orgs/dissolve.html"
+    dissolve_service = services.organization_dissolve
+    title_format = "撤销组织：{name}"
 
-    def precheck(self, org):
-        if org.status == "dissolved":
-            messages.error(self.request, "该组织已撤销。")
-            return redirect("orgs:detail", pk=org.pk)
-        return None
-
-    def perform(self, form, org):
-        data = form.cleaned_data
-        return services.organization_dissolve(user=self.user, organization=org, date=data["date"],
-                                              reason=data["reason"], expected_version=data["version"])
-
-    def success_message(self, org, result, form) -> str:
-        return f"已撤销「{org.name}」。"
-
-    def success_url(self, org, result) -> str:
-        return reverse("orgs:detail", kwargs={"pk": org.pk})
-
-    def get_extra_context(self, org, form, errors) -> dict:
-        blockers = [] if errors else [p.reason for p in services.dissolve_blockers(org, user=self.user)]
-        return {**super().get_extra_context(org, form, errors), "title": f"撤销组织：{org.name}",
-                "blockers": blockers}
+    def blockers(self, org) -> list:
+        return services.dissolve_blockers(org, user=self.user)
 
 
-class OrganizationReactivate(_OrganizationPage, generic.ObjectActionView):
+class OrganizationReactivate(_OrganizationPage, tree_views.TreeReactivatePage):
     """恢复已撤销的组织 (confirm page, then POST), ``party.delete``."""
 
     url_name = "orgs:reactivate"
-    action = "delete"
     form_class = VersionForm
+    reactivate_service = services.organization_reactivate
+    title_format = "恢复组织：{name}"
 
-    def perform(self, form, org):
-        return services.organization_reactivate(user=self.user, organization=org,
-                                                expected_version=form.cleaned_data["version"])
-
-    def success_message(self, org, result, form) -> str:
-        return f"已恢复「{org.name}」。"
-
-    def success_url(self, org, result) -> str:
-        return reverse("orgs:detail", kwargs={"pk": org.pk})
-
-    def page_context(self, org) -> dict:
+    def page_context(self, org, errors) -> dict:
         note = (f"该组织于 {org.dissolved_date:%Y-%m-%d} 撤销（{org.dissolution_reason or '未填写原因'}）。"
                 "恢复后状态为「正常」，撤销日期和原因清空（审计日志保留原记录）。" if org.dissolved_date else "")
-        return {"title": f"恢复组织：{org.name}", "step": "恢复", "submit": "确认恢复", "note": note}
+        return {"note": note}
 
 
 PICK_ACTIONS = {"view", "change", "add", "export"}

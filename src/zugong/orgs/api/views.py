@@ -15,7 +15,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from zugong.core.api import ScopedModelViewSet, scoped_action
-from zugong.core.errors import OutOfScope, RowError, ValidationFailed
+from zugong.core.errors import RowError, ValidationFailed
+from zugong.core.tree_api import tree_actions
 from zugong.orgs import selectors, services, unit_selectors, unit_services
 from zugong.orgs.api.serializers import (
     OrganizationCreateSerializer,
@@ -47,7 +48,14 @@ CONFLICT = "版本号已过期（记录已被他人修改）时返回 409（说�
     partial_update=extend_schema(summary="修改党组织", request=OrganizationPatchSerializer,
                                  responses={200: OrganizationSerializer}, description="须带读取时的 version；" + CONFLICT),
 )
-class OrganizationViewSet(ScopedModelViewSet):
+class OrganizationViewSet(tree_actions(
+        move_input=OrganizationMoveSerializer, dissolve_input=OrganizationDissolveSerializer,
+        version_input=OrganizationVersionSerializer, output=OrganizationSerializer, move_summary="调整隶属关系",
+        move_description="连同下级组织移到新的上级组织之下；新的上级不能是本组织或其下级。" + CONFLICT,
+        dissolve_summary="撤销党组织", dissolve_description="仍有党员组织关系或未撤销的下级组织时拒绝（列出名单）。" + CONFLICT,
+        reactivate_summary="恢复已撤销的党组织", reactivate_description=CONFLICT), ScopedModelViewSet):
+    """``/api/organizations/``: the tree actions of ``core.tree_api`` on ``orgs.services``, plus ``…/unit/``."""
+
     model = PartyOrganization
     list_selector = selectors.organization_list
     serializer_class = OrganizationSerializer
@@ -55,40 +63,16 @@ class OrganizationViewSet(ScopedModelViewSet):
     update_serializer_class = OrganizationPatchSerializer
     filterset_class = OrganizationFilterSet
     not_found = "组织不存在或不在您的数据范围内。"
+    parent_field = "上级组织"
+    object_kwarg = "organization"
+    create_service = services.organization_create
+    update_service = services.organization_update
+    move_service = services.organization_move
+    dissolve_service = services.organization_dissolve
+    reactivate_service = services.organization_reactivate
 
-    def create_object(self, data):
-        user = self.request.user
-        parent = selectors.organization_by_code(user=user, code=data.pop("parent_code"), action="add")
-        if parent is None:
-            raise OutOfScope("上级组织不存在或不在您的数据范围内。")
-        return services.organization_create(user=user, parent=parent, **data)
-
-    def update_object(self, obj, *, expected_version, changes):
-        return services.organization_update(user=self.request.user, organization=obj,
-                                            expected_version=expected_version, changes=changes)
-
-    @scoped_action(scope="change", input=OrganizationMoveSerializer, output=OrganizationSerializer,
-                   summary="调整隶属关系", description="连同下级组织移到新的上级组织之下；新的上级不能是本组织或其下级。" + CONFLICT)
-    def move(self, request, obj, data):
-        code = data["new_parent_code"]
-        target = selectors.organization_by_code(user=request.user, code=code, action="change")
-        if target is None:
-            reason = f"上级组织「{code}」不存在或不在您的管理范围内"
-            raise ValidationFailed([RowError(0, "上级组织", reason)], message=f"「上级组织」：{reason}")
-        return services.organization_move(user=request.user, organization=obj, new_parent=target,
-                                          expected_version=data["version"])
-
-    @scoped_action(scope="delete", input=OrganizationDissolveSerializer, output=OrganizationSerializer,
-                   summary="撤销党组织", description="仍有党员组织关系或未撤销的下级组织时拒绝（列出名单）。" + CONFLICT)
-    def dissolve(self, request, obj, data):
-        return services.organization_dissolve(user=request.user, organization=obj, date=data["date"],
-                                              reason=data["reason"], expected_version=data["version"])
-
-    @scoped_action(scope="delete", input=OrganizationVersionSerializer, output=OrganizationSerializer,
-                   summary="恢复已撤销的党组织", description=CONFLICT)
-    def reactivate(self, request, obj, data):
-        return services.organization_reactivate(user=request.user, organization=obj,
-                                                expected_version=data["version"])
+    def parent_by_code(self, code: str, action: str):
+        return selectors.organization_by_code(user=self.request.user, code=code, action=action)
 
     @scoped_action(scope="change", input=OrganizationUnitSerializer, output=OrganizationSerializer,
                    summary="设置党组织所在单位",
@@ -122,7 +106,12 @@ class OrganizationViewSet(ScopedModelViewSet):
     partial_update=extend_schema(summary="修改单位", request=UnitPatchSerializer, responses={200: UnitSerializer},
                                  description="须带读取时的 version；" + CONFLICT),
 )
-class UnitViewSet(ScopedModelViewSet):
+class UnitViewSet(tree_actions(
+        move_input=UnitMoveSerializer, dissolve_input=OrganizationDissolveSerializer,
+        version_input=OrganizationVersionSerializer, output=UnitSerializer, move_summary="调整单位隶属关系",
+        move_description="连同下级单位移到新的上级单位之下；新的上级不能是本单位或其下级。" + CONFLICT,
+        dissolve_summary="撤销单位", dissolve_description="仍有未撤销的下级单位或党组织时拒绝（列出名单）。" + CONFLICT,
+        reactivate_summary="恢复已撤销的单位", reactivate_description=CONFLICT), ScopedModelViewSet):
     """``/api/units/``: list (``?search=``), retrieve, create, ``PATCH`` (with ``version``), ``move``,
     ``dissolve``, ``reactivate``. Reads through ``orgs.unit_selectors.unit_api_list`` (the unit tree,
     ``basic.<action>``); writes through ``orgs.unit_services``."""
@@ -134,35 +123,13 @@ class UnitViewSet(ScopedModelViewSet):
     update_serializer_class = UnitPatchSerializer
     filterset_class = UnitFilterSet
     not_found = "单位不存在或不在您的数据范围内。"
+    parent_field = "上级单位"
+    object_kwarg = "unit"
+    create_service = unit_services.unit_create
+    update_service = unit_services.unit_update
+    move_service = unit_services.unit_move
+    dissolve_service = unit_services.unit_dissolve
+    reactivate_service = unit_services.unit_reactivate
 
-    def create_object(self, data):
-        user = self.request.user
-        parent = unit_selectors.unit_by_code(user=user, code=data.pop("parent_code"), action="add")
-        if parent is None:
-            raise OutOfScope("上级单位不存在或不在您的数据范围内。")
-        return unit_services.unit_create(user=user, parent=parent, **data)
-
-    def update_object(self, obj, *, expected_version, changes):
-        return unit_services.unit_update(user=self.request.user, unit=obj, expected_version=expected_version,
-                                         changes=changes)
-
-    @scoped_action(scope="change", input=UnitMoveSerializer, output=UnitSerializer, summary="调整单位隶属关系",
-                   description="连同下级单位移到新的上级单位之下；新的上级不能是本单位或其下级。" + CONFLICT)
-    def move(self, request, obj, data):
-        code = data["new_parent_code"]
-        target = unit_selectors.unit_by_code(user=request.user, code=code, action="change")
-        if target is None:
-            reason = f"上级单位「{code}」不存在或不在您的管理范围内"
-            raise ValidationFailed([RowError(0, "上级单位", reason)], message=f"「上级单位」：{reason}")
-        return unit_services.unit_move(user=request.user, unit=obj, new_parent=target, expected_version=data["version"])
-
-    @scoped_action(scope="delete", input=OrganizationDissolveSerializer, output=UnitSerializer, summary="撤销单位",
-                   description="仍有未撤销的下级单位或党组织时拒绝（列出名单）。" + CONFLICT)
-    def dissolve(self, request, obj, data):
-        return unit_services.unit_dissolve(user=request.user, unit=obj, date=data["date"], reason=data["reason"],
-                                           expected_version=data["version"])
-
-    @scoped_action(scope="delete", input=OrganizationVersionSerializer, output=UnitSerializer,
-                   summary="恢复已撤销的单位", description=CONFLICT)
-    def reactivate(self, request, obj, data):
-        return unit_services.unit_reactivate(user=request.user, unit=obj, expected_version=data["version"])
+    def parent_by_code(self, code: str, action: str):
+        return unit_selectors.unit_by_code(user=self.request.user, code=code, action=action)
