@@ -56,3 +56,20 @@ def time_requests(get, repeat: int) -> tuple[float, float, float, float]:
         times.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
     return min(times), statistics.median(times), max(times), statistics.median(cpu)
+
+
+def request_queries(get) -> list[dict]:
+    """The SQL queries of one page request ``get()`` (``[{"sql", "time"}]``). Django empties the
+    connection's query log when a request starts, so the log is emptied here first and read from its
+    start (a ``CaptureQueriesContext`` opened before the request would slice past the emptied log and
+    report 0 queries)."""
+    from django.db import connection, reset_queries
+
+    reset_queries()
+    force = connection.force_debug_cursor
+    connection.force_debug_cursor = True
+    try:
+        get()
+        return list(connection.queries)
+    finally:
+        connection.force_debug_cursor = force

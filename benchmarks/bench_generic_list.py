@@ -30,7 +30,13 @@ import sys
 import types
 from pathlib import Path
 
-from _common import ROOT, ensure_database, setup_django, time_requests  # benchmarks/ is on sys.path
+from _common import (  # benchmarks/ is on sys.path
+    ROOT,
+    ensure_database,
+    request_queries,
+    setup_django,
+    time_requests,
+)
 
 URLCONF = "bench_generic_list_urls"
 
@@ -54,10 +60,6 @@ def install_urlconf() -> None:
     sys.modules[URLCONF] = module
     settings.ROOT_URLCONF = URLCONF
     clear_url_caches()
-    from django.core.signals import request_started
-    from django.db import reset_queries
-
-    request_started.disconnect(reset_queries)  # keep the query log of the captured request
 
 
 def cases(town_code: str):
@@ -92,9 +94,7 @@ def biggest_town() -> str:
 def run(repeat: int):
     from bench_member_list import BRANCH_USER, COUNTY_USER
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     clients = {}
     for user in get_user_model().objects.filter(username__in=[COUNTY_USER, BRANCH_USER]):
@@ -106,9 +106,7 @@ def run(repeat: int):
         for _ in range(2):  # warm-up
             response = client.get(url, params)
             assert response.status_code == 200, (label, response.status_code)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url, params)
-        captured = ctx.captured_queries  # read now: the next request empties the connection's query log
+        captured = request_queries(functools.partial(client.get, url, params))
         counted = any("COUNT(" in q["sql"].upper() and "party_membership" in q["sql"] for q in captured)
         results.append((label, *time_requests(functools.partial(client.get, url, params), repeat),
                         len(captured), counted))

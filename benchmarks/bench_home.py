@@ -28,7 +28,13 @@ import os
 import time
 from pathlib import Path
 
-from _common import ROOT, ensure_database, setup_django, time_requests  # benchmarks/ is on sys.path
+from _common import (  # benchmarks/ is on sys.path
+    ROOT,
+    ensure_database,
+    request_queries,
+    setup_django,
+    time_requests,
+)
 
 COUNTY_USER = "bench_home_county"
 BRANCH_USER = "bench_home_branch"
@@ -74,7 +80,6 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, floa
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[COUNTY_USER, BRANCH_USER])}
     results = []
@@ -84,11 +89,10 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, floa
         for _ in range(2):  # warm-up
             response = client.get("/")
             assert response.status_code == 200, (label, response.status_code)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get("/")
-        queries = len(ctx.captured_queries)
+        captured = request_queries(functools.partial(client.get, "/"))
+        queries = len(captured)
         if explain and connection.vendor == "postgresql":
-            for q in ctx.captured_queries:
+            for q in captured:
                 if "party_membership" in q["sql"] or "COUNT" in q["sql"]:
                     with connection.cursor() as cursor:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])

@@ -32,7 +32,13 @@ import random
 import time
 from pathlib import Path
 
-from _common import ROOT, ensure_database, setup_django, time_requests  # benchmarks/ is on sys.path
+from _common import (  # benchmarks/ is on sys.path
+    ROOT,
+    ensure_database,
+    request_queries,
+    setup_django,
+    time_requests,
+)
 
 ROOT_CODE = "RB"
 MEMBERS_PER_BRANCH = 40
@@ -224,7 +230,6 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, int]
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[COUNTY_USER, BRANCH_USER])}
     clients = {}
@@ -239,11 +244,10 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, int]
         for _ in range(2):  # warm-up
             response = client.get(url, params)
             assert response.status_code == 200, (label, response.status_code)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url, params)
-        queries = len(ctx.captured_queries)
+        captured = request_queries(functools.partial(client.get, url, params))
+        queries = len(captured)
         if explain and connection.vendor == "postgresql" and label == all_cases[0][0]:
-            for q in ctx.captured_queries:
+            for q in captured:
                 if "party_membership" in q["sql"]:
                     with connection.cursor() as cursor:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
