@@ -73,3 +73,31 @@ def request_queries(get) -> list[dict]:
         return list(connection.queries)
     finally:
         connection.force_debug_cursor = force
+
+
+def page_bench_parser(doc: str, database_file: str):
+    """The arguments every page benchmark takes: ``--members``, ``--database`` (default: the SQLite file
+    ``var/<database_file>``), ``--repeat``, ``--rebuild``; a script adds its own before parsing."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--database", default=f"sqlite:///{ROOT / 'var' / database_file}")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--rebuild", action="store_true")
+    return parser
+
+
+def open_database(database_url: str, rebuild: bool) -> None:
+    """Create (or re-create with ``rebuild``) the benchmark database — its folder too, for SQLite — and
+    set Django up on it."""
+    if database_url.startswith("sqlite"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    ensure_database(database_url, rebuild)
+    setup_django(database_url)
+
+
+def load_line() -> str:
+    """「load average X on N CPUs」: how busy the machine was (wall times include waiting for a CPU)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"load average {load:.1f} on {os.cpu_count()} CPUs"

@@ -23,18 +23,15 @@ Prints min / median / max wall ms, this process's median CPU ms, the query count
 
 from __future__ import annotations
 
-import argparse
 import functools
-import os
 import sys
 import types
-from pathlib import Path
 
 from _common import (  # benchmarks/ is on sys.path
-    ROOT,
-    ensure_database,
+    load_line,
+    open_database,
+    page_bench_parser,
     request_queries,
-    setup_django,
     time_requests,
 )
 
@@ -114,16 +111,8 @@ def run(repeat: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--members", type=int, default=100_000)
-    parser.add_argument("--database", default=f"sqlite:///{ROOT / 'var' / 'bench_roster.sqlite3'}")
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--rebuild", action="store_true")
-    args = parser.parse_args()
-    if args.database.startswith("sqlite"):
-        Path(args.database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    ensure_database(args.database, args.rebuild)
-    setup_django(args.database)
+    args = page_bench_parser(__doc__, "bench_roster.sqlite3").parse_args()
+    open_database(args.database, args.rebuild)
     from bench_member_list import populate
 
     populate(args.members)
@@ -133,8 +122,7 @@ def main() -> None:
     from zugong.party.models import Membership
 
     print(f"\n{connection.vendor}: {Membership.objects.current().count()} current members; {args.repeat} runs each")
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"load average {load:.1f} on {os.cpu_count()} CPUs\n")
+    print(f"{load_line()}\n")
     print(f"{'case':<30}{'min ms':>9}{'median':>9}{'max':>9}{'cpu ms':>9}{'queries':>9}{'COUNT':>7}")
     for label, lo, med, hi, cpu, queries, counted in run(args.repeat):
         print(f"{label:<30}{lo:>9.1f}{med:>9.1f}{hi:>9.1f}{cpu:>9.1f}{queries:>9}{'yes' if counted else 'no':>7}")

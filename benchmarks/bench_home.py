@@ -22,17 +22,16 @@ process's median CPU time and the query count are printed.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import os
 import time
 from pathlib import Path
 
 from _common import (  # benchmarks/ is on sys.path
     ROOT,
-    ensure_database,
+    load_line,
+    open_database,
+    page_bench_parser,
     request_queries,
-    setup_django,
     time_requests,
 )
 
@@ -102,15 +101,10 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--members", type=int, default=100_000)
-    parser.add_argument("--database", default=f"sqlite:///{ROOT / 'var' / 'bench_home.sqlite3'}")
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--rebuild", action="store_true")
+    parser = page_bench_parser(__doc__, "bench_home.sqlite3")
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
-    ensure_database(args.database, args.rebuild)
-    setup_django(args.database)
+    open_database(args.database, args.rebuild)
     prepare(args.members)
     from django.db import connection
 
@@ -118,8 +112,7 @@ def main() -> None:
 
     print(f"\n{connection.vendor}: {Membership.objects.current().count()} current members, "
           f"{Membership.objects.count()} membership rows; {args.repeat} runs each\n")
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"load average {load:.1f} on {os.cpu_count()} CPUs (wall times include waiting for a CPU; 'cpu' is "
+    print(f"{load_line()} (wall times include waiting for a CPU; 'cpu' is "
           f"this process's CPU time — all of it on SQLite, the Python side only on PostgreSQL)\n")
     print(f"{'case':<30}{'min ms':>9}{'median':>9}{'max':>9}{'cpu ms':>9}{'queries':>9}")
     for label, lo, med, hi, cpu, queries in run(args.repeat, args.explain):

@@ -24,19 +24,16 @@ is the whole server time, on PostgreSQL the Python side only).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import functools
-import os
 import random
 import time
-from pathlib import Path
 
 from _common import (  # benchmarks/ is on sys.path
-    ROOT,
-    ensure_database,
+    load_line,
+    open_database,
+    page_bench_parser,
     request_queries,
-    setup_django,
     time_requests,
 )
 
@@ -257,19 +254,12 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, int]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--members", type=int, default=100_000)
-    parser.add_argument("--database", default=f"sqlite:///{ROOT / 'var' / 'bench_roster.sqlite3'}")
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--rebuild", action="store_true")
+    parser = page_bench_parser(__doc__, "bench_roster.sqlite3")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--covering-index", action="store_true",
                         help="add Membership(organization, start_date, end_date) to the benchmark database first")
     args = parser.parse_args()
-    if args.database.startswith("sqlite"):
-        Path(args.database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    ensure_database(args.database, args.rebuild)
-    setup_django(args.database)
+    open_database(args.database, args.rebuild)
     populate(args.members)
     set_covering_index(args.covering_index)
     from django.db import connection
@@ -279,8 +269,7 @@ def main() -> None:
     print(f"\n{connection.vendor}: {Membership.objects.current().count()} current members, "
           f"{Membership.objects.count()} membership rows; {args.repeat} runs each"
           f"{'; with covering index' if args.covering_index else ''}\n")
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"load average {load:.1f} on {os.cpu_count()} CPUs (wall times include waiting for a CPU; 'cpu' is "
+    print(f"{load_line()} (wall times include waiting for a CPU; 'cpu' is "
           f"this process's CPU time — all of it on SQLite, the Python side only on PostgreSQL)\n")
     print(f"{'case':<34}{'min ms':>9}{'median':>9}{'max':>9}{'cpu ms':>9}{'queries':>9}")
     for label, lo, med, hi, cpu, queries in run(args.repeat, args.explain):
