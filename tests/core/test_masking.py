@@ -189,8 +189,8 @@ def test_page_api_export_and_edit_errors_show_only_the_check_character(client, t
 def test_audit_events_carry_only_the_new_mask(tree):
     """The unmask event and the change log name the number by its mask only — the new one."""
     from zugong.audit.models import AuditEvent
-    from zugong.people.editing import person_update
     from zugong.people.sensitive import person_unmask
+    from zugong.people.services import person_update
 
     person = tree.member_a1_1
     old_number = person.id_number

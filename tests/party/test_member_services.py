@@ -257,7 +257,7 @@ def test_bulk_transfer_refuses_a_target_not_yet_founded(tree):
 
 
 def test_person_edit_of_birth_date_is_checked_against_the_stored_number(tree):
-    from zugong.people.editing import person_update
+    from zugong.people.services import person_update
 
     person = tree.member_a1_1
     errors = refused(person_update, user=tree.branch_user, person_id=person.pk, expected_version=person.version,

@@ -12,8 +12,8 @@ from tests.security.helpers import login
 from zugong.audit.models import AuditEvent
 from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, ValidationFailed
-from zugong.people.editing import person_update
 from zugong.people.models import Person
+from zugong.people.services import person_update
 
 
 def _form(person, **overrides):

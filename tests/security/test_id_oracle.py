@@ -17,9 +17,9 @@ from tests.security.helpers import login
 from zugong.audit.models import AuditEvent
 from zugong.core.errors import PermissionDeniedError, ValidationFailed
 from zugong.party.importers import ELSEWHERE_MESSAGE, import_roster
-from zugong.people.editing import ID_NUMBER_RIGHT_MESSAGE, person_update
 from zugong.people.models import Person
 from zugong.people.oracle import THROTTLED_MESSAGE, answers_today, existence_answer, throttled_today
+from zugong.people.services import ID_NUMBER_RIGHT_MESSAGE, person_update
 
 pytestmark = pytest.mark.django_db
 

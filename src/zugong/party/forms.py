@@ -18,7 +18,7 @@ from zugong.core.codes import (
 )
 from zugong.orgs.models import PartyOrganization
 from zugong.party.services import END_REASONS
-from zugong.people.editing import NoEchoTextInput
+from zugong.people.forms import NoEchoTextInput
 
 
 def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:

@@ -1,6 +1,6 @@
 """Validators of a person's fields (人员基本信息): pure functions, value(s) → list of ``Problem``.
 
-The roster importer (``party.importers``), the person forms (``people.editing``, the 新增党员 page) and
+The roster importer (``party.importers``), the person forms (``people.forms``, the 新增党员 page) and
 the API (``/api/people/``) call these same functions, so the same bad value gets the same Chinese
 message everywhere. No function here reads the database or the clock: the reference day ``today`` is
 passed in.

@@ -14,8 +14,9 @@ from django.utils import timezone
 from zugong.core import generic
 from zugong.core.dates import age_on
 from zugong.party.member_views import member_actions
-from zugong.people.editing import PersonEditForm, person_update
+from zugong.people.forms import PersonEditForm
 from zugong.people.selectors import person_get, person_history, person_may_unmask, person_party_profile
+from zugong.people.services import person_update
 
 UNMASK_TEMPLATE = "people/_unmask.html"
 NOT_FOUND = "人员不存在或不在您的数据范围内"
@@ -54,7 +55,7 @@ class PersonDetail(generic.ObjectView):
 
 
 class PersonEdit(generic.ObjectEditView):
-    """Edit a person (``basic.change``) through ``people.editing.person_update``. Stale version → 409
+    """Edit a person (``basic.change``) through ``people.services.person_update``. Stale version → 409
     with「该记录已被他人修改」and who changed which fields; a new ID number without ``basic.unmask`` → 403
     with the reason on the field."""
 

@@ -15,9 +15,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from zugong.core.api import ScopedCreateMixin, ScopedRetrieveMixin, ScopedUpdateMixin, ScopedViewSet
 from zugong.people import selectors
 from zugong.people.api.serializers import PersonCreateSerializer, PersonPatchSerializer, PersonSerializer
-from zugong.people.editing import person_update
 from zugong.people.models import Person
-from zugong.people.services import person_create
+from zugong.people.services import person_create, person_update
 
 PARTY_KEYS = ("admission_date", "full_membership_date", "category", "occupation", "front_line", "start_date")
 
