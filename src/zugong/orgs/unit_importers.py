@@ -93,10 +93,20 @@ class UnitImporter(Importer):
         # the taken codes; nothing about an out-of-scope unit is revealed beyond "taken / not found".
         existing = {u.code: u for u in Unit.objects.filter(code__in=codes)}
         credit = {r.values["credit_code"]: r for r in rows.values() if r.values.get("credit_code")}
+        by_credit: dict[str, list[int]] = {}
+        for r in rows.values():
+            if r.values.get("credit_code"):
+                by_credit.setdefault(r.values["credit_code"], []).append(r.number)
+        repeated = {n: numbers for numbers in by_credit.values() if len(numbers) > 1 for n in numbers}
         taken = dict(Unit.objects.filter(credit_code__in=sorted(credit)).values_list("credit_code", "code"))
         subtree_paths = [n.path for n in user_scope(self.user, "basic", "import", "unit") if n.include_subtree]
         plan = UnitPlan(existing=existing)
         for row in rows.values():
+            if row.number in repeated:  # one credit code names one legal entity (GB 32100-2015 §4)
+                others = "、".join(f"第 {o} 行" for o in repeated[row.number] if o != row.number)
+                issues.error(row.number, HEADER["credit_code"],
+                             f"统一社会信用代码 {row.values['credit_code']} 与{others}重复（一个代码只对应一个单位）")
+                continue
             unit = existing.get(row.code)
             owner = taken.get(row.values.get("credit_code"))
             if owner and owner != row.code:
