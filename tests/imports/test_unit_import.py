@@ -74,13 +74,14 @@ def test_bad_rows_named_by_row_and_column(units):
 def test_one_credit_code_on_two_rows_is_refused_on_both(units):
     """One 统一社会信用代码 names one legal entity: two new units carrying it are both refused, by row, and
     nothing is written (not a database error after writing has started)."""
+    assert not Unit.objects.filter(credit_code="91330100716105852F").exists()
     errors = rejected([
-        ["U-A-5", "甲镇砖厂", "U-A", "企业", "是", "91350100M000100Y43", "集体", "小型", ""],
-        ["U-A-6", "甲镇瓦厂", "U-A", "企业", "是", "91350100M000100Y43", "集体", "小型", ""],
+        ["U-A-5", "甲镇砖厂", "U-A", "企业", "是", "91330100716105852F", "集体", "小型", ""],
+        ["U-A-6", "甲镇瓦厂", "U-A", "企业", "是", "91330100716105852F", "集体", "小型", ""],
         ["U-A-7", "甲镇粮站", "U-A", "事业单位", "否", "", "", "", ""],
     ], units.town_user)
-    assert (2, "统一社会信用代码", "统一社会信用代码 91350100M000100Y43 与第 3 行重复（一个代码只对应一个单位）") in errors
-    assert (3, "统一社会信用代码", "统一社会信用代码 91350100M000100Y43 与第 2 行重复（一个代码只对应一个单位）") in errors
+    assert (2, "统一社会信用代码", "统一社会信用代码 91330100716105852F 与第 3 行重复（一个代码只对应一个单位）") in errors
+    assert (3, "统一社会信用代码", "统一社会信用代码 91330100716105852F 与第 2 行重复（一个代码只对应一个单位）") in errors
     assert not any(r == 4 for r, _, _ in errors)
 
 
