@@ -194,6 +194,7 @@ MATRIX: list[Row] = [
     R("accounts:user_reset_password",         A("system"), args=["nogrant_user"]),
     R("accounts:grant_list",                  A("security")),
     R("accounts:grant_create",                A("security")),
+    R("accounts:grant_picker",                A("security"), query="q=甲镇"),
     R("accounts:grant_revoke",                A("security", "302"), "POST", args=[_town_grant]),
     R("accounts:role_list",                   A("security")),
     R("accounts:role_create",                 A("security")),

@@ -36,3 +36,31 @@ def test_security_admin_grants_on_a_unit(sec):
     assert "甲镇" in listing and "U-A" in listing
     target.refresh_from_db()
     assert list(Unit.objects.restrict(target, "view").values_list("code", flat=True)) == ["U-A", "U-A-E"]
+
+
+def test_grant_picker_finds_organizations_and_units_for_the_security_admin_only(sec):
+    """授权组织/授权单位 search on the grant form: the security administrator finds nodes of either tree by
+    name or code (with the names above them), the chosen radio is what gets granted; nobody else may search
+    (403), so the picker reveals nothing to business users."""
+    factories.build_units(sec)
+    client = Client()
+    login(client, sec.secadm)
+    url = reverse("accounts:grant_picker")
+    orgs = client.get(url, {"tree": "organization", "q": "甲镇"}).content.decode()
+    assert 'name="organization_pick" value="C-A"' in orgs and "某县委" in orgs  # the name above it
+    assert "乙镇" not in orgs
+    units = client.get(url, {"tree": "unit", "q": "U-A"}).content.decode()
+    assert 'name="unit_pick" value="U-A"' in units and 'value="U-A-E"' in units and 'value="U-B' not in units
+    assert "没有匹配的单位" in client.get(url, {"tree": "unit", "q": "不存在的单位"}).content.decode()
+
+    target = factories.make_user("picked_viewer")
+    role = Role.objects.get(code="viewer")
+    ok = client.post(reverse("accounts:grant_create"), {"user": target.pk, "role": role.pk, "organization_code": "",
+                                                         "organization_pick": "C-A", "include_subtree": "on"})
+    assert ok.status_code == 302
+    assert RoleGrant.objects.get(user=target).organization_id == sec.town_a.pk
+
+    for user in (sec.county_user, sec.sysadm, sec.audadm):
+        other = Client()
+        login(other, user)
+        assert other.get(url, {"q": "甲镇"}).status_code == 403

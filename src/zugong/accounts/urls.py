@@ -26,6 +26,7 @@ urlpatterns = [
     # security administrator
     path("grants/", views.grant_list, name="grant_list"),
     path("grants/new/", views.grant_create, name="grant_create"),
+    path("grants/picker/", views.grant_picker, name="grant_picker"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("roles/", views.role_list, name="role_list"),
     path("roles/new/", views.role_edit, name="role_create"),

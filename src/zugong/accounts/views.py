@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import devices_for_user, user_has_device, verify_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,7 +39,7 @@ from zugong.accounts.passwords import password_expired
 from zugong.audit.services import record_event
 from zugong.core.errors import ValidationFailed, ZugongError
 from zugong.core.scoping import ACTIONS, DATA_LABELS
-from zugong.orgs.selectors import organization_for_grant
+from zugong.orgs.selectors import grant_anchor_pick, organization_for_grant
 from zugong.orgs.unit_selectors import unit_for_grant
 from zugong.people.oracle import throttled_today
 
@@ -427,8 +427,8 @@ def grant_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         organization = unit = None
-        code = data["organization_code"].strip()
-        unit_code = data["unit_code"].strip()
+        code = (request.POST.get("organization_pick") or data["organization_code"]).strip()
+        unit_code = (request.POST.get("unit_pick") or data["unit_code"]).strip()
         if code and unit_code:
             errors = ["一条授权只能指定授权组织或授权单位之一。"]
         elif code:
@@ -452,6 +452,20 @@ def grant_create(request):
                 messages.success(request, f"已授予 {data['user'].username} 角色「{data['role'].name}」。")
                 return redirect("accounts:grant_list")
     return render(request, "accounts/grant_form.html", {"form": form, "errors": errors})
+
+
+@require_GET
+@admin_required("security")
+def grant_picker(request):
+    """HTMX fragment for the grant form: ``?q=`` name or code words, ``tree=org`` (党组织, default) or
+    ``tree=unit`` (单位); radios named ``organization_pick`` / ``unit_pick`` that ``grant_create`` prefers over
+    the typed code. Security administrator only (structure: name, code, the names above; no members)."""
+    unit_tree = request.GET.get("tree") == "unit"
+    q = (request.GET.get("q") or "").strip()[:100]
+    results = grant_anchor_pick(user=request.user, tree="unit" if unit_tree else "organization", text=q)
+    return render(request, "orgs/_picker.html", {
+        "results": results, "q": q, "name": "unit_pick" if unit_tree else "organization_pick",
+        "none_text": f"未找到「{q}」：没有匹配的{'单位' if unit_tree else '党组织'}。"})
 
 
 @require_POST

@@ -23,7 +23,7 @@ from django.db.models.functions import Length, Substr
 
 from zugong.core.registry import user_admin_kinds
 from zugong.core.scoping import ScopeNode, can, user_scope
-from zugong.orgs.models import PartyOrganization
+from zugong.orgs.models import PartyOrganization, Unit
 
 STEPLEN = PartyOrganization.steplen  # characters of ``path`` per tree level (treebeard: 4)
 SEARCH_LIMIT = 50
@@ -129,6 +129,25 @@ def organization_for_grant(*, user, code: str) -> PartyOrganization | None:
     if "security" not in user_admin_kinds(user):
         return None
     return PartyOrganization.objects.filter(code=code).first()
+
+
+def grant_anchor_pick(*, user, tree: str, text: str, limit: int = 20) -> list:
+    """The grant form's picker (授权组织/授权单位) for a **security administrator**: nodes of the ``tree``
+    (``"organization"``: party organizations; ``"unit"``: units) whose name contains ``text`` or whose code starts with it, tree order,
+    at most ``limit``, each with ``.ancestor_names`` (the names above it). Structure only — name, code,
+    position, status — the same the code lookup of ``organization_for_grant`` resolves anyway, never members
+    or counts. ``[]`` for anyone else or an empty ``text``."""
+    text = (text or "").strip()[:100]
+    if not text or "security" not in user_admin_kinds(user):
+        return []
+    model = Unit if tree == "unit" else PartyOrganization
+    results = list(model.objects.filter(Q(name__icontains=text) | Q(code__istartswith=text))
+                   .only("pk", "path", "code", "name", "status").order_by("path")[:limit])
+    prefixes = {r.path[:i] for r in results for i in range(STEPLEN, len(r.path), STEPLEN)}
+    names = dict(model.objects.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
+    for r in results:
+        r.ancestor_names = [names[r.path[:i]] for i in range(STEPLEN, len(r.path), STEPLEN) if r.path[:i] in names]
+    return results
 
 
 def organization_ancestors(*, user, organization: PartyOrganization,
