@@ -82,3 +82,23 @@ def test_organization_unit_page_sets_a_joint_branch(client, units):
     assert sorted(joint.joint_units.values_list("code", flat=True)) == ["U-A-E", "U-B-E"]
     page = client.get(reverse("orgs:detail", args=[joint.pk])).content.decode()
     assert "甲镇农机厂" in page and "乙镇食品公司" in page and "联合党支部" in page
+
+
+def test_unit_picker_on_the_unit_form_finds_only_units_in_scope_and_the_pick_is_saved(client, units):
+    """所在单位 by search: the town worker finds the units of their unit subtree by name or code (not the other
+    town's), and the chosen radio is what the organization is set up in."""
+    from zugong.orgs.models import PartyOrganization
+
+    client.force_login(units.town_user)
+    url = reverse("orgs:unit_picker")
+    found = client.get(url, {"q": "U-"}).content.decode()
+    assert 'name="unit_pick" value="U-A"' in found and 'value="U-A-E"' in found and 'value="U-B' not in found
+    assert "没有匹配的单位" in client.get(url, {"q": "U-B"}).content.decode()
+    form_page = client.get(reverse("orgs:unit_set", args=[units.branch_a1.pk])).content.decode()
+    assert reverse("orgs:unit_picker") in form_page
+    org = PartyOrganization.objects.get(pk=units.branch_a1.pk)
+    response = client.post(reverse("orgs:unit_set", args=[org.pk]), {
+        "version": org.version, "unit_relation": "legal_entity_unit", "unit_code": "", "joint_codes": "",
+        "unit_pick": "U-A-E"})
+    assert response.status_code == 302
+    assert PartyOrganization.objects.get(pk=org.pk).unit_id == units.unit_firm_a.pk

@@ -83,7 +83,7 @@ ADMINS = ("sysadm", "secadm", "audadm")
 
 # List views that do not show a new row without a query (the tree shows its roots and their children; the
 # picker shows nothing until typed into): the parameter that searches by the marker text.
-LIST_SEARCH = {"orgs:tree": "q", "orgs:picker": "q", "api:organization-list": "search"}
+LIST_SEARCH = {"orgs:tree": "q", "orgs:picker": "q", "orgs:unit_picker": "q", "api:organization-list": "search"}
 
 
 def _version(record) -> int:

@@ -31,13 +31,14 @@ class OrgsConfig(AppConfig):
                 "已有的组织代码会更新名称、类别等；上级组织代码改变会把该组织（连同下级）移到新上级下。",
                 "只能在您有导入权限的组织下新建或移动组织；组织不能成为自己或下级的下级。",
             ))
-        # --- scoped views: the hand-written HTMX pages (tree, picker, children); the generic pages and the
+        # --- scoped views: the hand-written HTMX pages (tree, picker, children, unit picker); the generic pages and the
         # API viewsets register themselves
         org = "orgs.PartyOrganization"
         view = registry.register_view
         view(url_name="orgs:tree", kind="list", model=org, action="view")
         view(url_name="orgs:picker", kind="list", model=org, action="view")
         view(url_name="orgs:children", kind="list", model=org, action="view", object_arg="pk")
+        view(url_name="orgs:unit_picker", kind="list", model="orgs.Unit", action="view")
         # ---------------------------------------------------------------------------------------------------
         registry.register_import_kind(
             code="units", label="单位", runner="zugong.orgs.unit_importers.import_units",

@@ -9,7 +9,10 @@ outside the scope is a 404. The generic views register themselves with ``core.re
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from zugong.core import generic, tree_views
 from zugong.core.errors import RowError, ValidationFailed
@@ -28,6 +31,7 @@ from zugong.orgs.unit_selectors import (
     unit_list,
     unit_organizations,
     unit_parent,
+    unit_pick,
 )
 
 NOT_FOUND = "单位不存在或不在您的数据范围内"
@@ -190,10 +194,11 @@ class OrganizationUnitEdit(generic.ObjectEditView):
     def perform(self, form, org):
         data = form.cleaned_data
         problems, unit, joint = [], None, []
-        if data["unit_code"].strip():
-            unit = unit_by_code(user=self.user, code=data["unit_code"])
+        code = (self.request.POST.get("unit_pick") or data["unit_code"]).strip()  # the picker's radio wins
+        if code:
+            unit = unit_by_code(user=self.user, code=code)
             if unit is None:
-                problems.append(RowError(0, "所在单位", f"单位「{data['unit_code'].strip()}」不存在或不在您的数据范围内"))
+                problems.append(RowError(0, "所在单位", f"单位「{code}」不存在或不在您的数据范围内"))
         for code in split_unit_codes(data["joint_codes"]):
             found = unit_by_code(user=self.user, code=code)
             if found is None:
@@ -214,5 +219,18 @@ class OrganizationUnitEdit(generic.ObjectEditView):
         return {"title": f"所在单位：{org.name}", "step": "所在单位", "submit": "保存",
                 "ancestors": organization_ancestors(user=self.user, organization=org),
                 "current": organization_unit(user=self.user, organization=org),
+                "picker_url": reverse("orgs:unit_picker"), "picker_label": "或搜索所在单位",
                 "note": "法人单位：填所在单位的单位代码；联合党支部：填覆盖的各单位代码（至少 2 个）；"
                         "与上级党组织相同：两项都不填。只能选择您有权查看的单位。"}
+
+
+@require_GET
+@login_required
+def unit_picker(request):
+    """单位选择 fragment (HTMX) for the 所在单位 form: ``?q=`` name or code; units in the user's ``basic.view``
+    unit scope only (``unit_pick``); radios named ``unit_pick``. Units outside the scope are simply not found."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    results = unit_pick(user=request.user, text=q)
+    return render(request, "orgs/_picker.html", {
+        "results": results, "object_list": results, "q": q, "name": "unit_pick",
+        "none_text": f"未找到「{q}」：您有权查看的单位中没有匹配的单位。"})

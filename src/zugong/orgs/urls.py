@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/reactivate/", views.OrganizationReactivate.as_view(), name="reactivate"),
     path("picker/", views.picker, name="picker"),
     path("<int:pk>/unit/", unit_views.OrganizationUnitEdit.as_view(), name="unit_set"),
+    path("units/picker/", unit_views.unit_picker, name="unit_picker"),
     path("import/", include(import_urlpatterns("orgs"))),
     # 单位 (units): the second tree
     path("units/", unit_views.UnitList.as_view(), name="unit_list"),
