@@ -101,3 +101,13 @@ def load_line() -> str:
     """「load average X on N CPUs」: how busy the machine was (wall times include waiting for a CPU)."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return f"load average {load:.1f} on {os.cpu_count()} CPUs"
+
+
+def print_page_timings(results, label_width: int) -> None:
+    """The load line and the table of a page benchmark: ``results`` rows ``(label, min, median, max, cpu,
+    queries)`` in ms, as ``time_requests`` and ``request_queries`` give them."""
+    print(f"{load_line()} (wall times include waiting for a CPU; 'cpu' is this process's CPU time — all of it "
+          f"on SQLite, the Python side only on PostgreSQL)\n")
+    print(f"{'case':<{label_width}}{'min ms':>9}{'median':>9}{'max':>9}{'cpu ms':>9}{'queries':>9}")
+    for label, lo, med, hi, cpu, queries in results:
+        print(f"{label:<{label_width}}{lo:>9.1f}{med:>9.1f}{hi:>9.1f}{cpu:>9.1f}{queries:>9}")

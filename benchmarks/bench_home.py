@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import functools
 import time
-from pathlib import Path
 
 from _common import (  # benchmarks/ is on sys.path
-    ROOT,
-    load_line,
     open_database,
     page_bench_parser,
+    print_page_timings,
     request_queries,
     time_requests,
 )
@@ -112,13 +110,8 @@ def main() -> None:
 
     print(f"\n{connection.vendor}: {Membership.objects.current().count()} current members, "
           f"{Membership.objects.count()} membership rows; {args.repeat} runs each\n")
-    print(f"{load_line()} (wall times include waiting for a CPU; 'cpu' is "
-          f"this process's CPU time — all of it on SQLite, the Python side only on PostgreSQL)\n")
-    print(f"{'case':<30}{'min ms':>9}{'median':>9}{'max':>9}{'cpu ms':>9}{'queries':>9}")
-    for label, lo, med, hi, cpu, queries in run(args.repeat, args.explain):
-        print(f"{label:<30}{lo:>9.1f}{med:>9.1f}{hi:>9.1f}{cpu:>9.1f}{queries:>9}")
+    print_page_timings(run(args.repeat, args.explain), 30)
 
 
 if __name__ == "__main__":
-    Path(ROOT / "var").mkdir(exist_ok=True)
     main()

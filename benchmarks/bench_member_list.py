@@ -30,9 +30,9 @@ import random
 import time
 
 from _common import (  # benchmarks/ is on sys.path
-    load_line,
     open_database,
     page_bench_parser,
+    print_page_timings,
     request_queries,
     time_requests,
 )
@@ -269,11 +269,7 @@ def main() -> None:
     print(f"\n{connection.vendor}: {Membership.objects.current().count()} current members, "
           f"{Membership.objects.count()} membership rows; {args.repeat} runs each"
           f"{'; with covering index' if args.covering_index else ''}\n")
-    print(f"{load_line()} (wall times include waiting for a CPU; 'cpu' is "
-          f"this process's CPU time — all of it on SQLite, the Python side only on PostgreSQL)\n")
-    print(f"{'case':<34}{'min ms':>9}{'median':>9}{'max':>9}{'cpu ms':>9}{'queries':>9}")
-    for label, lo, med, hi, cpu, queries in run(args.repeat, args.explain):
-        print(f"{label:<34}{lo:>9.1f}{med:>9.1f}{hi:>9.1f}{cpu:>9.1f}{queries:>9}")
+    print_page_timings(run(args.repeat, args.explain), 34)
 
 
 if __name__ == "__main__":
