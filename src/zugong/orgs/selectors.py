@@ -131,6 +131,17 @@ def organization_for_grant(*, user, code: str) -> PartyOrganization | None:
     return PartyOrganization.objects.filter(code=code).first()
 
 
+def _with_ancestor_names(results: list, candidates) -> list:
+    """``results`` (tree nodes), each given ``.ancestor_names``: the names of its ancestors found in
+    ``candidates`` (a queryset of the same tree — the scope decides which are shown), from the top. One
+    query for all results together."""
+    prefixes = {r.path[:i] for r in results for i in range(STEPLEN, len(r.path), STEPLEN)}
+    names = dict(candidates.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
+    for r in results:
+        r.ancestor_names = [names[r.path[:i]] for i in range(STEPLEN, len(r.path), STEPLEN) if r.path[:i] in names]
+    return results
+
+
 def grant_anchor_pick(*, user, tree: str, text: str, limit: int = 20) -> list:
     """The grant form's picker (授权组织/授权单位) for a **security administrator**: nodes of the ``tree``
     (``"organization"``: party organizations; ``"unit"``: units) whose name contains ``text`` or whose code starts with it, tree order,
@@ -143,11 +154,7 @@ def grant_anchor_pick(*, user, tree: str, text: str, limit: int = 20) -> list:
     model = Unit if tree == "unit" else PartyOrganization
     results = list(model.objects.filter(Q(name__icontains=text) | Q(code__istartswith=text))
                    .only("pk", "path", "code", "name", "status").order_by("path")[:limit])
-    prefixes = {r.path[:i] for r in results for i in range(STEPLEN, len(r.path), STEPLEN)}
-    names = dict(model.objects.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
-    for r in results:
-        r.ancestor_names = [names[r.path[:i]] for i in range(STEPLEN, len(r.path), STEPLEN) if r.path[:i] in names]
-    return results
+    return _with_ancestor_names(results, model.objects.all())
 
 
 def organization_ancestors(*, user, organization: PartyOrganization,
@@ -169,11 +176,7 @@ def organization_search(*, user, text: str, limit: int = SEARCH_LIMIT,
         return []
     qs = PartyOrganization.objects.restrict(user, action)
     results = list(qs.filter(Q(name__icontains=text) | Q(code__istartswith=text)).order_by("path")[:limit])
-    prefixes = {r.path[:i] for r in results for i in range(STEPLEN, len(r.path), STEPLEN)}
-    names = dict(qs.filter(path__in=prefixes).values_list("path", "name")) if prefixes else {}
-    for r in results:
-        r.ancestor_names = [names[r.path[:i]] for i in range(STEPLEN, len(r.path), STEPLEN) if r.path[:i] in names]
-    return results
+    return _with_ancestor_names(results, qs)
 
 
 def _prefix_counts(*, user, under: str, width: int, as_of: dt.date | None = None) -> dict[str, int]:
