@@ -62,6 +62,19 @@ class Column:
     width: float = 12
     text: bool = False
     values: tuple[str, ...] = ()
+    # --- issue #9 (layout detection and column mapping; implemented by ``core.layout``) ---
+    group: str = ""
+    """Columns sharing a non-empty ``group`` satisfy each other's ``required`` (e.g. 所在党组织 given
+    by name or by 党组织唯一标识: at least one of them must be present)."""
+    repeat_key: str = ""
+    """The key a SECOND source column with the same header takes (the national layout repeats 成立日期:
+    the organization's, then the unit's)."""
+    accepts: Callable[[Sequence[object]], bool] | None = None
+    """Content check for alias detection: called with the first non-empty sample values of a source
+    column matched by header; ``False`` leaves the column unmapped (listed as ignored with a note),
+    e.g. an OWIP 人员类别 holding 教职工/学生 is not 正式/预备."""
+    recommended: bool = False
+    """Not required, but a record without it is incomplete (数据质量): the import counts such records."""
 
     @property
     def format(self) -> ColumnFormat:
@@ -252,6 +265,9 @@ class ImportResult:
     warnings: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     details: dict = field(default_factory=dict)
+    layout: object = None
+    """The ``core.layout.Layout`` the file was read with (sheet, header rows, mapped and ignored columns,
+    skipped rows), for the CLI and the job page; ``None`` before issue #9's layout engine."""
 
     @property
     def changed(self) -> int:
@@ -413,20 +429,23 @@ def safe_filename(name: str) -> str:
 
 
 def run_import(importer: Importer, source, *, filename: str = "", dry_run: bool = False,
-               progress: Progress | None = None) -> ImportResult:
+               progress: Progress | None = None, mapping: dict[str, str] | None = None) -> ImportResult:
     """Run ``importer`` over ``source`` (path, bytes or binary file object) as ``importer.user``.
 
     Returns an ``ImportResult``. Raises ``PermissionDeniedError`` when the user holds no
     ``<label>.import`` grant anywhere; ``FileRejected``/``ImportFailed`` (both ``ValidationFailed``)
     when the file or any row is bad — then nothing is written. With ``dry_run`` everything is validated
-    and counted but nothing is written and no audit event is recorded."""
+    and counted but nothing is written and no audit event is recorded. ``mapping`` (issue #9):
+    ``{source header text: field key, or "" to ignore that column}`` overriding the alias detection
+    of ``core.layout`` (a saved 导入版式 or the mapping page's choices); ``None`` = detect."""
     try:
-        return _run_import(importer, source, filename=filename, dry_run=dry_run, progress=progress)
+        return _run_import(importer, source, filename=filename, dry_run=dry_run, progress=progress, mapping=mapping)
     finally:
         importer.close()
 
 
-def _run_import(importer: Importer, source, *, filename: str, dry_run: bool, progress: Progress | None) -> ImportResult:
+def _run_import(importer: Importer, source, *, filename: str, dry_run: bool, progress: Progress | None,
+                mapping: dict[str, str] | None = None) -> ImportResult:
     user = importer.user
     importer.dry_run = dry_run
     if not can(user, importer.data_label, "import"):

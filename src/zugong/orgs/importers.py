@@ -390,7 +390,8 @@ class _FinalTree:
         return org.org_type if org is not None else ""
 
 
-def import_organizations(file, *, user, filename: str = "", dry_run: bool = False, progress=None) -> ImportResult:
+def import_organizations(file, *, user, filename: str = "", dry_run: bool = False, progress=None,
+                         mapping: dict[str, str] | None = None) -> ImportResult:
     """Import a 党组织 sheet (.xlsx or .csv) as ``user``; see the module docstring.
 
     ``file``: path, bytes or binary file object; ``filename`` for the extension check and the audit
@@ -398,7 +399,7 @@ def import_organizations(file, *, user, filename: str = "", dry_run: bool = Fals
     Raises ``ValidationFailed`` (``FileRejected`` or ``ImportFailed`` with every ``RowError``; nothing
     written) and ``PermissionDeniedError`` when the user holds no ``party.import`` grant."""
     importer = OrganizationImporter(user=user)
-    return run_import(importer, file, filename=filename, dry_run=dry_run, progress=progress)
+    return run_import(importer, file, filename=filename, dry_run=dry_run, progress=progress, mapping=mapping)
 
 
 def organizations_template() -> bytes:

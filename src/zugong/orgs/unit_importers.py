@@ -229,11 +229,13 @@ class UnitImporter(Importer):
         self.count(plan, result)
 
 
-def import_units(file, *, user, filename: str = "", dry_run: bool = False, progress=None) -> ImportResult:
+def import_units(file, *, user, filename: str = "", dry_run: bool = False, progress=None,
+                 mapping: dict[str, str] | None = None) -> ImportResult:
     """Import a 单位 sheet (.xlsx or .csv) as ``user``; see the module docstring. Returns ``ImportResult``;
     raises ``ValidationFailed`` (every ``RowError``; nothing written) and ``PermissionDeniedError`` when the
     user holds no ``basic.import`` grant."""
-    return run_import(UnitImporter(user=user), file, filename=filename, dry_run=dry_run, progress=progress)
+    return run_import(UnitImporter(user=user), file, filename=filename, dry_run=dry_run, progress=progress,
+                      mapping=mapping)
 
 
 def units_template() -> bytes:

@@ -775,7 +775,7 @@ def _touch(obj, now) -> None:
 
 
 def import_roster(file_obj_or_path, *, user, filename: str = "", accept_bad_checksum: bool = False,
-                  dry_run: bool = False, progress=None) -> ImportResult:
+                  dry_run: bool = False, progress=None, mapping: dict[str, str] | None = None) -> ImportResult:
     """Import a 党员花名册 (.xlsx or .csv) as ``user``; see the module docstring for columns and rules.
 
     ``file_obj_or_path``: path, bytes or binary file object; ``filename`` names it for the extension
@@ -787,4 +787,5 @@ def import_roster(file_obj_or_path, *, user, filename: str = "", accept_bad_chec
     ``ImportFailed`` with every ``RowError``) — then nothing was written — and
     ``PermissionDeniedError`` when the user holds no ``party.import`` grant."""
     importer = RosterImporter(user=user, accept_bad_checksum=accept_bad_checksum)
-    return run_import(importer, file_obj_or_path, filename=filename, dry_run=dry_run, progress=progress)
+    return run_import(importer, file_obj_or_path, filename=filename, dry_run=dry_run, progress=progress,
+                      mapping=mapping)
