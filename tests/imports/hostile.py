@@ -63,7 +63,7 @@ def two_cells(far: str, *, dimension: str | None = "declared") -> bytes:
 
 # --- misbehaving parsers (run in the child) -------------------------------------------------------------
 
-def allocate(data, filename, preferred_sheets, limits):
+def allocate(data, filename, preferred_sheets, limits, max_rows=None):
     """Allocates 4 GiB, 64 MiB at a time (a parser gone wild)."""
     hoard = []
     for _ in range(64):
@@ -71,26 +71,26 @@ def allocate(data, filename, preferred_sheets, limits):
     return hoard
 
 
-def sleep(data, filename, preferred_sheets, limits):
+def sleep(data, filename, preferred_sheets, limits, max_rows=None):
     time.sleep(60)
 
 
-def die(data, filename, preferred_sheets, limits):
+def die(data, filename, preferred_sheets, limits, max_rows=None):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def exit_abruptly(data, filename, preferred_sheets, limits):
+def exit_abruptly(data, filename, preferred_sheets, limits, max_rows=None):
     os._exit(3)
 
 
-def calamine_only(data, filename, preferred_sheets, limits):
+def calamine_only(data, filename, preferred_sheets, limits, max_rows=None):
     """Hands the file to calamine with no size check at all, as the reader did before."""
     from zugong.core.files import _read_xlsx
 
     return _read_xlsx(data, filename, preferred_sheets)
 
 
-def smuggle(data, filename, preferred_sheets, limits):
+def smuggle(data, filename, preferred_sheets, limits, max_rows=None):
     """Answers with an object the parent must refuse to build."""
     import collections
 

@@ -66,13 +66,17 @@ def test_zip_renamed_csv_refused():
     assert "不是文本格式的 CSV" in reason(exc)
 
 
-def test_legacy_xls_and_unknown_extensions_refused():
+def test_mismatched_xls_and_unknown_extensions_refused():
+    # legacy .xls is read now (tests/imports/test_layout_files.py); its content must still agree with the name
     with pytest.raises(FileRejected) as exc:
         read_table(files.OLE2_MAGIC + b"\x00" * 100, filename="a.xlsx")
-    assert ".xls" in reason(exc)
+    assert "旧版 .xls 格式，但扩展名是 .xlsx" in reason(exc)
     with pytest.raises(FileRejected) as exc:
         read_table(b"whatever", filename="a.xls")
-    assert "另存为 .xlsx" in reason(exc)
+    assert "不是有效的 Excel（.xls）文件" in reason(exc)
+    with pytest.raises(FileRejected) as exc:
+        read_table(xlsx([["a"]]), filename="a.xls")
+    assert "请把扩展名改为 .xlsx" in reason(exc)
     with pytest.raises(FileRejected) as exc:
         read_table(b"whatever", filename="a.pdf")
     assert "不支持的文件类型" in reason(exc)

@@ -109,7 +109,7 @@ def test_a_real_roster_passes_the_checks_and_keeps_its_values():
     data = xlsx([["姓名", "出生日期", "人数", "是否"], ["张三", dt.date(1990, 1, 2), 3.0, True]])
     table = read_table(data, filename="名册.xlsx")
     assert table.rows == [["姓名", "出生日期", "人数", "是否"], ["张三", dt.date(1990, 1, 2), 3.0, True]]
-    assert table.rows == files.parse_upload(data, "名册.xlsx").rows  # the child returns what parsing gives
+    assert table.rows == files.parse_upload(data, "名册.xlsx").sheets[0].rows  # the child returns what parsing gives
 
 
 def test_scanner_fast_and_exact_paths_agree():

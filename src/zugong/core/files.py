@@ -4,9 +4,12 @@ Reading (``read_table``) — every check runs on the raw bytes *before* any pars
 
 1. size: at most ``max_bytes`` (default ``settings.ZUGONG_MAX_UPLOAD_BYTES``) bytes are read; an empty
    file is refused;
-2. content sniffing: the extension must be ``.xlsx`` or ``.csv`` and the content must agree with it — a
-   text file renamed ``.xlsx``, a ZIP renamed ``.csv``, an OLE2 container (``.xls``, or an encrypted
-   workbook) are refused; ``.xlsm`` and any workbook carrying ``vbaProject.bin`` (macros) are refused;
+2. content sniffing: the extension must be ``.xlsx``, ``.xls`` or ``.csv`` and the content must agree
+   with it — a text file renamed ``.xlsx``, a ZIP renamed ``.csv`` or ``.xls``, an OLE2 container named
+   ``.xlsx`` (a legacy or an encrypted workbook) are refused; ``.xlsm`` and any workbook carrying
+   ``vbaProject.bin`` (macros) are refused. A ``.xls`` is either a real legacy workbook (OLE2/BIFF, as
+   WPS and older Excel write it; an encrypted one is refused) or a web page holding a table (the
+   "Excel" export of many web systems: HTML named ``.xls``), read by step 5;
 3. ZIP-bomb checks (the thresholds of Apache POI's ``ZipSecureFile``): at most ``MAX_ZIP_ENTRIES``
    entries, at most ``MAX_UNCOMPRESSED_BYTES`` declared uncompressed bytes in total, no entry larger
    than 1 MiB inflating more than ``MAX_COMPRESSION_RATIO`` times; then every entry is inflated once by
@@ -17,11 +20,19 @@ Reading (``read_table``) — every check runs on the raw bytes *before* any pars
    building a DOM. A parser allocates the whole rectangle from A1 to the farthest cell (two cells at A1
    and XFD1048576 are 17 billion cells, 512 GB), so the farthest column, the farthest row, the
    rectangle's area and the number of cells are each limited, and a refusal names the limit;
-5. parsing: ``.xlsx`` with python-calamine (Rust; its XML reader, quick-xml, never resolves DTDs or
-   external entities — no XXE, no entity expansion), keeping cell types: text is ``str``, number cells
-   are ``float``, date cells ``datetime.date``/``datetime.datetime``, booleans ``bool``, empty ``""``.
-   ``.csv`` as UTF-8 (with or without BOM), falling back to GB18030 (a superset of GBK/GB2312); every
-   CSV value is ``str``.
+5. parsing — the WHOLE workbook (``read_workbook``): every visible sheet with its rows and its merged
+   cell ranges (``Table.merged``), for ``core.layout`` to choose the sheet and read two-row headers.
+   ``.xlsx`` and ``.xls`` with python-calamine (Rust; its XML reader, quick-xml, never resolves DTDs or
+   external entities — no XXE, no entity expansion; its BIFF reader is bounds-checked), keeping cell
+   types: text is ``str``, number cells are ``float``, date cells ``datetime.date``/``datetime.datetime``,
+   booleans ``bool``, empty ``""``. A ``.xls`` has no ZIP to scan, so the sheet-size limits (step 4)
+   are applied to each sheet's extent after calamine has read it and before its cells are converted
+   (the child's memory limit bounds the read itself). An HTML ``.xls`` is parsed by lxml's HTML parser
+   with the defusedxml policy (no network access, no entity resolution, no huge trees): each ``<table>``
+   that holds no other table becomes a sheet (「表1」, 「表2」 …), ``rowspan``/``colspan`` expanded into
+   merged ranges; a page without a table, with nested tables only, or an Excel 2003 XML workbook named
+   ``.xls`` is refused with a clear message. ``.csv`` as UTF-8 (with or without BOM), falling back to
+   GB18030 (a superset of GBK/GB2312); every CSV or HTML value is ``str``.
 
 Writing (``write_xlsx``): openpyxl in write-only mode. Every string is written as an inline string;
 strings starting with ``= + - @`` TAB or CR (the characters spreadsheet programs treat as the start of
@@ -35,12 +46,15 @@ is installed (a dependency; ``openpyxl.xml.DEFUSEDXML`` is asserted in the tests
 ``defusedxml.defuse_stdlib()``: it would monkeypatch the standard library for every module in the
 process.
 
-Isolation: steps 3–5 never run in the server's process. ``read_table`` reads the bytes (step 1),
+Isolation: steps 3–5 never run in the server's process. ``read_workbook`` reads the bytes (step 1),
 checks the type (step 2: only the extension and the first bytes, so a wrong type starts no child) and
 hands the bytes to a child process (``core.sandbox.run_limited``) limited to ``ZUGONG_PARSE_MEMORY_MB`` MiB
 of address space and ``ZUGONG_PARSE_SECONDS`` seconds; the parsed rows come back. Whatever the parser
 does with a hostile file the answer is a Chinese refusal naming the limit, and the server keeps serving.
-Web and command-line imports both read through ``read_table``.
+Web and command-line imports both read through ``read_workbook`` (``read_table`` = one sheet of it).
+``max_rows`` reads only the first rows of each sheet (the mapping page's preview): the file is still
+checked and parsed whole, but only those rows are converted and sent back (``Table.total_rows`` tells
+how many there are).
 
 Errors: every refusal raises ``FileRejected`` (a ``ValidationFailed`` with one file-level
 ``RowError``, row 0) whose message is Chinese and names the problem.
@@ -55,7 +69,7 @@ import io
 import os
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -81,7 +95,9 @@ PARSE_SECONDS = 120
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
+SUPPORTED_EXTENSIONS = (".xlsx", ".xls", ".csv")
+HTML_SNIFF_BYTES = 4096
+"""How much of a ``.xls`` is looked at to tell a web page from a legacy workbook."""
 
 
 class FileRejected(ValidationFailed):
@@ -95,17 +111,49 @@ class FileRejected(ValidationFailed):
 @dataclass
 class Table:
     """A parsed sheet. ``rows[i]`` is spreadsheet row ``i + 1`` (for CSV: record ``i + 1``) as a list of
-    cell values; rows may have different lengths. ``format`` is ``"xlsx"`` or ``"csv"``."""
+    cell values; rows may have different lengths. ``format`` is ``"xlsx"``, ``"xls"``, ``"html"`` or
+    ``"csv"``. ``merged``: the merged cell ranges as ``(first_row, first_col, last_row, last_col)``,
+    0-based indices into ``rows``, inclusive (the value sits in the first cell, the others read ``""``).
+    ``total_rows``: the rows of the sheet (``len(rows)`` unless read with ``max_rows``)."""
 
     filename: str
     format: str
     sheet_name: str
     rows: list[list[object]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    total_rows: int = -1
+
+    def __post_init__(self) -> None:
+        if self.total_rows < 0:
+            self.total_rows = len(self.rows)
+
+    @property
+    def truncated(self) -> bool:
+        """True when only the first rows were read (``max_rows``)."""
+        return self.total_rows > len(self.rows)
 
     @staticmethod
     def row_number(index: int) -> int:
         """The row number the user sees in Excel for ``rows[index]`` (header row 1 → index 0)."""
         return index + 1
+
+
+@dataclass
+class Workbook:
+    """A parsed file: its visible ``sheets`` (``Table``s, in workbook order; a CSV is one sheet named
+    ``""``), ``sheet_names`` (every sheet, hidden ones too) and ``hidden`` (the hidden sheets' names,
+    not read). ``format`` as ``Table.format``."""
+
+    filename: str
+    format: str
+    sheets: list[Table]
+    sheet_names: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)
+
+    def sheet(self, preferred: Sequence[str] = ()) -> Table:
+        """The first of ``preferred`` present, else the first visible sheet."""
+        by_name = {t.sheet_name: t for t in self.sheets}
+        return next((by_name[n] for n in preferred if n in by_name), None) or self.sheets[0]
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -153,21 +201,46 @@ def load_bytes(source, *, filename: str = "", max_bytes: int | None = None) -> t
     return data, filename
 
 
-def sniff_format(data: bytes, filename: str) -> str:
-    """``"xlsx"`` or ``"csv"`` for ``data`` named ``filename``; the extension and the content must agree.
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:HTML_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):  # UTF-16 (a few exporters)
+        head = head[2:].replace(b"\x00", b"")
+    return head.startswith(b"<") and any(tag in head for tag in (b"<html", b"<table", b"<!doctype html", b"<meta", b"<tr"))
 
-    Raises ``FileRejected`` for unsupported extensions, macro workbooks, legacy/encrypted workbooks and
-    content that does not match the extension."""
+
+def _is_encrypted_ole2(data: bytes) -> bool:
+    """An encrypted OOXML workbook is an OLE2 container holding an ``EncryptedPackage`` stream."""
+    return "EncryptedPackage".encode("utf-16-le") in data[:1024 * 1024] or b"EncryptedPackage" in data[:1024 * 1024]
+
+
+def sniff_format(data: bytes, filename: str) -> str:
+    """``"xlsx"``, ``"xls"`` (a legacy OLE2/BIFF workbook), ``"html"`` (a web page named ``.xls``) or
+    ``"csv"`` for ``data`` named ``filename``; the extension and the content must agree.
+
+    Raises ``FileRejected`` for unsupported extensions, macro workbooks, encrypted workbooks and content
+    that does not match the extension."""
     ext = os.path.splitext(filename or "")[1].lower()
     if ext == ".xlsm":
         raise FileRejected("不接受启用宏的工作簿（.xlsm），请另存为 .xlsx 后导入")
-    if ext == ".xls":
-        raise FileRejected("不支持旧版 Excel 格式（.xls），请在 Excel 中另存为 .xlsx 后导入")
     if ext not in SUPPORTED_EXTENSIONS:
         shown = ext or "（无扩展名）"
-        raise FileRejected(f"不支持的文件类型 {shown}，请上传 .xlsx 或 .csv 文件")
-    if data.startswith(OLE2_MAGIC):
-        raise FileRejected("文件是旧版 .xls 格式或已加密的工作簿，请取消密码保护并另存为 .xlsx 后导入")
+        raise FileRejected(f"不支持的文件类型 {shown}，请上传 .xlsx、.xls 或 .csv 文件")
+    is_ole2 = data.startswith(OLE2_MAGIC)
+    if is_ole2 and _is_encrypted_ole2(data):
+        raise FileRejected("工作簿已加密（设置了打开密码），请取消密码保护并另存为 .xlsx 后导入")
+    if ext == ".xls":
+        if is_ole2:
+            return "xls"
+        if data.startswith(ZIP_MAGIC):
+            raise FileRejected("文件扩展名是 .xls，但内容是新版 Excel（.xlsx）格式，请把扩展名改为 .xlsx 后导入")
+        if _looks_like_html(data):
+            return "html"
+        head = data[:HTML_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:HTML_SNIFF_BYTES * 4]:
+            raise FileRejected("文件扩展名是 .xls，但内容是 Excel 2003 XML 表格，请在 Excel 或 WPS 中另存为 .xlsx 后导入")
+        raise FileRejected("文件不是有效的 Excel（.xls）文件，也不是网页表格，可能是其他格式的文件改了扩展名")
+    if is_ole2:
+        raise FileRejected("文件是旧版 .xls 格式，但扩展名是 .xlsx，请把扩展名改为 .xls 或在 Excel 中另存为 .xlsx 后导入")
     is_zip = data.startswith(ZIP_MAGIC)
     if ext == ".xlsx":
         if not is_zip:
@@ -232,28 +305,192 @@ def check_xlsx_container(data: bytes, limits: SheetLimits | None = None) -> None
             raise FileRejected("文件不是有效的 Excel（.xlsx）文件（内部数据损坏或大小与声明不符）")
 
 
-def _read_xlsx(data: bytes, filename: str, preferred_sheets: Sequence[str]) -> Table:
+def _calamine_error(exc: Exception, fmt: str) -> FileRejected:
+    text = str(exc).lower()
+    if "password" in text or "encrypt" in text:
+        return FileRejected("工作簿已加密（设置了打开密码），请取消密码保护并另存为 .xlsx 后导入")
+    return FileRejected(f"无法读取 Excel（.{fmt}）文件（{type(exc).__name__}），请确认文件未损坏")
+
+
+def _check_extent(name: str, rows: int, columns: int, limits: SheetLimits) -> None:
+    """The sheet-size limits (``core.sheet_scan``) applied to a sheet already read (``.xls``, HTML)."""
+    from zugong.core.sheet_scan import SheetScanner
+
+    try:
+        SheetScanner(name, limits)._check(columns, rows, "的数据范围 ")
+    except SheetRejected as exc:
+        raise FileRejected(exc.reason)
+
+
+def _read_calamine(data: bytes, filename: str, fmt: str, limits: SheetLimits | None = None,
+                   max_rows: int | None = None) -> Workbook:
+    """Every visible sheet of an ``.xlsx``/``.xls`` workbook with its merged ranges (see module docstring)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    limits = limits or SheetLimits()
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(workbook.sheet_names)
-        visible = [m.name for m in workbook.sheets_metadata if str(m.visible).lower().endswith("visible")] or names
-        name = next((n for n in preferred_sheets if n in names), None) or (visible[0] if visible else None)
-        if name is None:
+        kinds = {m.name: (str(m.visible).lower(), str(m.typ).lower()) for m in workbook.sheets_metadata}
+        visible = [n for n in names if kinds.get(n, ("visible", "worksheet"))[0].endswith(".visible")
+                   and "chart" not in kinds.get(n, ("", ""))[1]]
+        if not visible and names:
+            visible = names[:1]
+        if not visible:
             raise FileRejected("工作簿中没有工作表")
-        sheet = workbook.get_sheet_by_name(name)
-        # ``skip_empty_area=False`` keeps leading empty rows/columns so index i is Excel row i + 1.
-        rows = sheet.to_python(skip_empty_area=False)
+        sheets = []
+        for name in visible:
+            sheet = workbook.get_sheet_by_name(name)
+            end_row, end_col = sheet.end if sheet.height else (-1, -1)
+            if fmt != "xlsx":  # the ZIP scan checked .xlsx sheets before parsing
+                _check_extent(name, end_row + 1, end_col + 1, limits)
+            # ``skip_empty_area=False`` keeps leading empty rows/columns so index i is Excel row i + 1.
+            rows = sheet.to_python(skip_empty_area=False, nrows=max_rows) if max_rows is not None \
+                else sheet.to_python(skip_empty_area=False)
+            merged = [(int(a[0]), int(a[1]), int(b[0]), int(b[1])) for a, b in (sheet.merged_cell_ranges or [])]
+            sheets.append(Table(filename=filename, format=fmt, sheet_name=name, rows=rows, merged=merged,
+                                total_rows=end_row + 1 if sheet.height else 0))
     except FileRejected:
         raise
     except (CalamineError, ValueError, OSError, TypeError) as exc:
-        raise FileRejected(f"无法读取 Excel 文件（{type(exc).__name__}），请确认文件未损坏")
+        raise _calamine_error(exc, fmt)
     except Exception as exc:  # python-calamine raises its own classes (XmlError, ZipError, …)
         if type(exc).__module__.startswith("python_calamine"):
-            raise FileRejected(f"无法读取 Excel 文件（{type(exc).__name__}），请确认文件未损坏")
+            raise _calamine_error(exc, fmt)
         raise
-    return Table(filename=filename, format="xlsx", sheet_name=name, rows=rows)
+    return Workbook(filename=filename, format=fmt, sheets=sheets, sheet_names=names,
+                    hidden=[n for n in names if n not in visible])
+
+
+def _read_xlsx(data: bytes, filename: str, preferred_sheets: Sequence[str]) -> Table:
+    """One sheet of an ``.xlsx`` (the first of ``preferred_sheets`` present, else the first visible one),
+    WITHOUT the container checks: for files the system wrote itself and for the tests' hostile parsers."""
+    return _read_calamine(data, filename, "xlsx").sheet(preferred_sheets)
+
+
+HTML_MAX_SPAN = 1000
+"""The largest ``rowspan``/``colspan`` accepted in a web-page table (a larger one is a hostile file)."""
+
+
+def _html_text(data: bytes) -> str:
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16")
+    head = data[:HTML_SNIFF_BYTES].decode("ascii", "replace").lower()
+    import re
+
+    declared = re.search(r"charset\s*=\s*[\"']?\s*([a-z0-9_-]+)", head)
+    encodings = ["utf-8-sig", "gb18030"]
+    if declared:
+        name = declared.group(1)
+        if name in ("gbk", "gb2312", "gb18030", "x-gbk", "cp936"):
+            encodings = ["gb18030", "utf-8-sig"]
+        elif name not in ("utf-8", "utf8"):
+            try:
+                codecs.lookup(name)
+                encodings.insert(0, name)
+            except LookupError:
+                pass
+    for encoding in encodings:
+        try:
+            return codecs.decode(data, encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise FileRejected("无法识别网页表格（.xls）的编码，请在 Excel 或 WPS 中另存为 .xlsx 后导入")
+
+
+def _span(cell, name: str) -> int:
+    value = (cell.get(name) or "1").strip()
+    try:
+        number = int(float(value)) if value else 1
+    except ValueError:
+        number = 1
+    if number > HTML_MAX_SPAN:
+        raise FileRejected(f"网页表格中有单元格合并了 {number:,} 行或列，超过上限（{HTML_MAX_SPAN}），文件可能异常，已拒绝")
+    return max(number, 1)
+
+
+def _read_html(data: bytes, filename: str, limits: SheetLimits | None = None,
+               max_rows: int | None = None) -> Workbook:
+    """The tables of a web page named ``.xls`` (see module docstring)."""
+    from lxml import etree
+
+    limits = limits or SheetLimits()
+    text = _html_text(data)
+    del data
+    # defusedxml policy for the HTML parser: no network, no entities resolved, bounded tree
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False,
+                              recover=True)
+    try:
+        root = etree.fromstring(text, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
+        raise FileRejected("文件扩展名是 .xls，但内容是无法解析的网页，请在 Excel 或 WPS 中另存为 .xlsx 后导入")
+    tables = root.findall(".//table")
+    plain = [t for t in tables if t.find(".//table") is None]
+    if not tables:
+        raise FileRejected("文件扩展名是 .xls，但内容是网页，其中没有表格，无法导入。请在原系统中导出 Excel（.xlsx）或 CSV 文件")
+    if not plain:
+        raise FileRejected("文件扩展名是 .xls，但内容是网页，其中的表格层层嵌套（不是普通表格），无法导入。"
+                           "请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入")
+    sheets: list[Table] = []
+    for number, table in enumerate(plain, start=1):
+        name = f"表{number}"
+        grid: dict[int, dict[int, str]] = {}
+        merged: list[tuple[int, int, int, int]] = []
+        cells = 0
+        row_index = -1
+        for tr in table.iter("tr"):
+            if tr.getparent() is not None and _owning_table(tr) is not table:
+                continue
+            row_index += 1
+            if row_index >= limits.rows:
+                raise FileRejected(f"网页表格超过上限（最多 {limits.rows:,} 行），请拆分后分批导入")
+            row = grid.setdefault(row_index, {})
+            col = 0
+            for td in tr:
+                if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                    continue
+                while col in row:
+                    col += 1
+                rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+                value = normalize_cell_text(" ".join(td.itertext()))
+                if col + colspan > limits.columns:
+                    raise FileRejected(f"工作表「{name}」的数据范围超过上限（最多 {limits.columns} 列）。"
+                                       "文件可能异常，请只保留要导入的数据，另存为新文件后再导入")
+                for r in range(row_index, row_index + rowspan):
+                    target = grid.setdefault(r, {})
+                    for c in range(col, col + colspan):
+                        target[c] = ""
+                row[col] = value
+                cells += rowspan * colspan
+                if cells > limits.cells:
+                    raise FileRejected(f"工作表「{name}」的单元格超过上限（最多 {limits.cells:,} 个单元格）。请拆分后分批导入")
+                if rowspan > 1 or colspan > 1:
+                    merged.append((row_index, col, row_index + rowspan - 1, col + colspan - 1))
+                col += colspan
+        height = max(grid) + 1 if grid else 0
+        width = max((max(r) + 1 for r in grid.values() if r), default=0)
+        _check_extent(name, height, width, limits)
+        rows: list[list[object]] = []
+        for r in range(height if max_rows is None else min(height, max_rows)):
+            line = grid.get(r, {})
+            rows.append([line.get(c, "") for c in range(max(line) + 1 if line else 0)])
+        sheets.append(Table(filename=filename, format="html", sheet_name=name, rows=rows, merged=merged,
+                            total_rows=height))
+    return Workbook(filename=filename, format="html", sheets=sheets, sheet_names=[t.sheet_name for t in sheets])
+
+
+def _owning_table(element):
+    parent = element.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def normalize_cell_text(text: str) -> str:
+    """White space of a web-page cell collapsed (HTML renders runs of white space as one space)."""
+    return " ".join(text.split())
 
 
 def decode_text(data: bytes) -> str:
@@ -267,7 +504,7 @@ def decode_text(data: bytes) -> str:
     raise FileRejected("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码")
 
 
-def _read_csv(data: bytes, filename: str, limits: SheetLimits | None = None) -> Table:
+def _read_csv(data: bytes, filename: str, limits: SheetLimits | None = None, max_rows: int | None = None) -> Table:
     limits = limits or SheetLimits()
     text = decode_text(data)
     del data
@@ -286,24 +523,34 @@ def _read_csv(data: bytes, filename: str, limits: SheetLimits | None = None) -> 
             rows.append(record)
     except csv.Error as exc:
         raise FileRejected(f"CSV 文件格式错误：{exc}")
-    return Table(filename=filename, format="csv", sheet_name="", rows=rows)
+    total = len(rows)
+    if max_rows is not None:
+        del rows[max_rows:]
+    return Table(filename=filename, format="csv", sheet_name="", rows=rows, total_rows=total)
 
 
 def parse_upload(data: bytes, filename: str, preferred_sheets: Sequence[str] = (),
-                 limits: SheetLimits | None = None) -> Table:
-    """Steps 2–5 of the module docstring on ``data`` — *in this process*: ``read_table`` runs it in the
-    limited child process; call it directly only on files the system wrote itself."""
+                 limits: SheetLimits | None = None, max_rows: int | None = None) -> Workbook:
+    """Steps 2–5 of the module docstring on ``data`` — *in this process*: ``read_workbook`` runs it in
+    the limited child process; call it directly only on files the system wrote itself. Returns the
+    whole ``Workbook`` (``preferred_sheets`` is accepted for the callers of ``read_table`` and unused:
+    every visible sheet is read); ``max_rows`` limits the rows converted per sheet."""
     limits = limits or SheetLimits()
     kind = sniff_format(data, filename)
     if kind == "xlsx":
         check_xlsx_container(data, limits)
-        return _read_xlsx(data, filename, preferred_sheets)
-    return _read_csv(data, filename, limits)
+        return _read_calamine(data, filename, "xlsx", limits, max_rows)
+    if kind == "xls":
+        return _read_calamine(data, filename, "xls", limits, max_rows)
+    if kind == "html":
+        return _read_html(data, filename, limits, max_rows)
+    table = _read_csv(data, filename, limits, max_rows)
+    return Workbook(filename=filename, format="csv", sheets=[table], sheet_names=[""])
 
 
 CHILD_PARSER = parse_upload
-"""What the child process runs (``read_table``): a module-level function ``(data, filename,
-preferred_sheets, limits) -> Table``; tests replace it to make the child misbehave."""
+"""What the child process runs (``read_workbook``): a module-level function ``(data, filename,
+preferred_sheets, limits, max_rows) -> Workbook``; tests replace it to make the child misbehave."""
 
 
 def parse_limits() -> tuple[int, int]:
@@ -313,22 +560,37 @@ def parse_limits() -> tuple[int, int]:
             int(getattr(settings, "ZUGONG_PARSE_SECONDS", PARSE_SECONDS)))
 
 
-def read_table(source, *, filename: str = "", max_bytes: int | None = None,
-               preferred_sheets: Sequence[str] = ()) -> Table:
-    """Read the first visible sheet (or the first of ``preferred_sheets`` present) of an uploaded
-    .xlsx, or a .csv file, after the size, content, ZIP-bomb and sheet-size checks described in the
-    module docstring, parsing in a child process with a memory and a time limit. ``source`` as for
-    ``load_bytes``. Raises ``FileRejected``."""
+def read_workbook(source, *, filename: str = "", max_bytes: int | None = None,
+                  max_rows: int | None = None) -> Workbook:
+    """Read every visible sheet of an uploaded ``.xlsx``/``.xls`` (legacy or web page) or a ``.csv``,
+    after the size, content, ZIP-bomb and sheet-size checks described in the module docstring, parsing
+    in a child process with a memory and a time limit. ``source`` as for ``load_bytes``; ``max_rows``:
+    convert and return only the first rows of each sheet (``Table.total_rows`` keeps the count).
+    Raises ``FileRejected``."""
     from zugong.core.sandbox import LimitExceeded, run_limited
 
     data, filename = load_bytes(source, filename=filename, max_bytes=max_bytes)
     sniff_format(data, filename)  # wrong types are refused before a child is started
     memory_mb, seconds = parse_limits()
     try:
-        return run_limited(CHILD_PARSER, data, filename, tuple(preferred_sheets), SheetLimits.configured(),
-                           memory_mb=memory_mb, seconds=seconds)
+        result = run_limited(CHILD_PARSER, data, filename, (), SheetLimits.configured(), max_rows,
+                             memory_mb=memory_mb, seconds=seconds)
     except LimitExceeded as exc:
         raise FileRejected(limit_message(exc.kind, memory_mb=memory_mb, seconds=seconds))
+    if isinstance(result, Table):  # a parser answering one sheet
+        result = Workbook(filename=result.filename, format=result.format, sheets=[result],
+                          sheet_names=[result.sheet_name])
+    if not isinstance(result, Workbook) or not result.sheets:
+        raise FileRejected("工作簿中没有可读取的工作表")
+    return result
+
+
+def read_table(source, *, filename: str = "", max_bytes: int | None = None,
+               preferred_sheets: Sequence[str] = ()) -> Table:
+    """One sheet of ``read_workbook``: the first of ``preferred_sheets`` present, else the first visible
+    sheet. (Imports use ``core.layout.detect_layout``, which chooses the sheet holding the header.)
+    Raises ``FileRejected``."""
+    return read_workbook(source, filename=filename, max_bytes=max_bytes).sheet(preferred_sheets)
 
 
 def limit_message(kind: str, *, memory_mb: int, seconds: int) -> str:

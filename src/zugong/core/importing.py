@@ -1,21 +1,24 @@
 """The generic import pipeline (``design.md`` rule 5: imports are all-or-nothing).
 
-    read (``core.files.read_table``: size, content, ZIP-bomb checks)
-      → find the header row and match columns **by name** (``read_sheet``)
+    read (``core.files.read_workbook``: size, content, ZIP-bomb checks; every visible sheet)
+      → choose the sheet, find the header row(s) and map the columns (``core.layout.detect_layout``:
+        aliases, the user's ``mapping``, two-row headers, hint and instruction rows) → ``read_sheet``
       → validate every row (``Importer.validate``), collecting ``RowError``s (row as the user sees it in
         Excel, header = its own row number; column = the header text; Chinese reason) and warnings
       → if there is any error: raise ``ImportFailed`` — nothing is written
       → else write everything in ONE transaction (``Importer.write``) and record one ``import`` audit
         event with the counts (never ID numbers).
 
-Header matching: headers are compared after NFKC (full-width → half-width), removing white space and
-a leading/trailing ``*`` (the "required" marker of our templates), so ``公民身份号码*``, ``公民身份号码``
-and ``公民身份号码＊`` match. Each ``Column`` may list aliases (``身份证号``). Unknown columns are ignored
-(so the 错误说明 column of an error report can be re-uploaded). The header row is the row, among the
-first ``HEADER_SEARCH_ROWS``, matching the most known column names (files often carry a title row).
-Rows whose known cells are all empty are skipped.
+Header matching (``core.layout``): headers are compared after NFKC (full-width → half-width), removing
+white space, a leading/trailing ``*`` (the "required" marker of our templates) and a 「（必填）」 suffix,
+so ``公民身份号码*``, ``公民身份号码（必填）`` and ``公民身份号码＊`` match. Each ``Column`` may list aliases
+(``身份证号``), extended per deployment (``settings.ZUGONG_IMPORT_ALIASES``). Unknown columns are ignored
+and listed (``Layout.ignored``; so the 错误说明 column of an error report can be re-uploaded). The header
+row is the row, among the first ``HEADER_SEARCH_ROWS`` of the sheet holding the header, matching the
+most known column names (files often carry a title row). Rows whose known cells are all empty are
+skipped; rows without any identity key (``Importer.identity_keys``) are skipped with a warning.
 
-A missing required column, a duplicated column, a file without data rows → file-level errors (row 0).
+A missing required column, two columns on one field, a file without data rows → file-level errors (row 0).
 
 ``progress(phase, done, total)`` is called with phases 「读取文件」, 「校验」, 「写入」 at most every
 ``PROGRESS_EVERY`` rows; it must be cheap and must not touch the database inside the write transaction.
@@ -24,7 +27,6 @@ A missing required column, a duplicated column, a file without data rows → fil
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -37,7 +39,7 @@ from zugong.core import idnumber
 from zugong.core.bulk import ANALYZE_MIN_ROWS, bulk_write_session, refresh_planner_statistics
 from zugong.core.codes import normalize_text
 from zugong.core.errors import PermissionDeniedError, RowError, ValidationFailed
-from zugong.core.files import ColumnFormat, Table, read_table, xlsx_bytes
+from zugong.core.files import ColumnFormat, Table, Workbook, read_workbook, xlsx_bytes
 from zugong.core.scoping import can
 
 HEADER_SEARCH_ROWS = 20
@@ -137,73 +139,40 @@ class Sheet:
     header_index: int
     positions: dict[str, int]
     rows: list[SourceRow]
+    layout: object = None
+    """The ``core.layout.Layout`` the sheet was read with (``header_index`` is its last header row)."""
 
     def has(self, key: str) -> bool:
         """True if the file carries the column ``key`` (absent optional columns leave data alone)."""
         return key in self.positions
 
 
-def _match_table(columns: Sequence[Column]) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for column in columns:
-        for name in (column.header, *column.aliases):
-            lookup[normalize_header(name)] = column.key
-    return lookup
+def read_sheet(table: Table | Workbook, columns: Sequence[Column], *, layout=None,
+               mapping: dict[str, str] | None = None, identity_keys: Sequence[str] = (), kind: str = "",
+               preferred_sheets: Sequence[str] = ()) -> Sheet:
+    """Locate the header (``core.layout.detect_layout``, unless ``layout`` is given), map ``columns``
+    (aliases, then ``mapping``) and collect the data rows (``core.layout.iter_rows``: hint and
+    instruction rows skipped with a warning in ``layout.skipped``, empty rows silently).
 
+    ``table``: a ``Table`` or a whole ``Workbook`` (the sheet holding the header is chosen). Raises
+    ``ImportFailed`` (file-level errors, row 0; ``.layout`` set when a header was found): empty sheet, no
+    recognisable header row, two columns on one field, missing required columns, no data rows."""
+    from zugong.core.layout import detect_layout, iter_rows
 
-def read_sheet(table: Table, columns: Sequence[Column]) -> Sheet:
-    """Locate the header row, match ``columns`` by name and collect the non-empty data rows.
-
-    Raises ``ImportFailed`` (file-level errors, row 0): empty sheet, no recognisable header row, a
-    column present twice, missing required columns, no data rows."""
     columns = tuple(columns)
-    by_key = {c.key: c for c in columns}
-    lookup = _match_table(columns)
-    if not any(any(not _empty(v) for v in row) for row in table.rows):
-        raise ImportFailed([RowError(0, "", "工作表是空的，没有表头和数据")])
-    best_index, best_hits = -1, 0
-    for index, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
-        hits = len({lookup[h] for h in (normalize_header(v) for v in row) if h in lookup})
-        if hits > best_hits:
-            best_index, best_hits = index, hits
-    if best_hits == 0:
-        names = "、".join(f"「{c.header}」" for c in columns if c.required)
-        raise ImportFailed([RowError(0, "", f"未找到表头行：前 {HEADER_SEARCH_ROWS} 行中没有 {names} 等列名")])
-    header = table.rows[best_index]
-    header_number = Table.row_number(best_index)
-    positions: dict[str, int] = {}
-    errors: list[RowError] = []
-    for pos, value in enumerate(header):
-        key = lookup.get(normalize_header(value))
-        if key is None:
-            continue
-        if key in positions:
-            errors.append(RowError(header_number, by_key[key].header,
-                                   f"列「{by_key[key].header}」出现了两次（第 {_col_letter(positions[key])} 列和第 "
-                                   f"{_col_letter(pos)} 列）"))
-            continue
-        positions[key] = pos
-    for column in columns:
-        if column.required and column.key not in positions:
-            errors.append(RowError(0, column.header, f"缺少必填列「{column.header}」"))
-    if errors:
-        raise ImportFailed(errors)
-    rows: list[SourceRow] = []
-    items = list(positions.items())
-    keys = [key for key, _ in items]
-    needed = max(positions.values()) + 1
-    pick = operator.itemgetter(*positions.values()) if len(items) > 1 else (lambda raw: (raw[items[0][1]],))
-    for index in range(best_index + 1, len(table.rows)):
-        raw = table.rows[index]
-        if len(raw) < needed:  # short CSV row: absent cells read as empty
-            raw = [*raw, *([""] * (needed - len(raw)))]
-        values = pick(raw)
-        if all(_empty(v) for v in values):
-            continue
-        rows.append(SourceRow(Table.row_number(index), index, dict(zip(keys, values, strict=True))))
-    sheet = Sheet(table=table, columns=columns, header_index=best_index, positions=positions, rows=rows)
+    if layout is None:
+        layout = detect_layout(table, columns, mapping=mapping, preferred_sheets=preferred_sheets, kind=kind,
+                               identity_keys=identity_keys)
+    elif layout.errors:
+        raise ImportFailed(layout.errors, layout=layout)
+    if isinstance(table, Workbook):
+        table = next(t for t in table.sheets if t.sheet_name == layout.sheet_name)
+    layout.skipped.clear()
+    rows = list(iter_rows(layout, table))
+    sheet = Sheet(table=table, columns=columns, header_index=layout.data_start - 1, positions=layout.positions,
+                  rows=rows, layout=layout)
     if not rows:
-        raise ImportFailed([RowError(0, "", "文件中没有数据行")], sheet=sheet)
+        raise ImportFailed([RowError(0, "", "文件中没有数据行")], sheet=sheet, warnings=layout.skipped)
     return sheet
 
 
@@ -235,11 +204,13 @@ def sort_errors(errors: Sequence[RowError], columns: Sequence[Column] = ()) -> l
 
 class ImportFailed(ValidationFailed):
     """The file was rejected; nothing was written. ``errors``/``warnings``: lists of ``RowError``;
-    ``sheet``: the parsed sheet when the file could be read (for the error report), else ``None``."""
+    ``sheet``: the parsed sheet when the file could be read (for the error report), else ``None``;
+    ``layout``: the ``core.layout.Layout`` when a header was found (the sheet's, or given), else ``None``."""
 
     def __init__(self, errors: Sequence[RowError], *, sheet: Sheet | None = None,
-                 warnings: Sequence[RowError] = ()):
+                 warnings: Sequence[RowError] = (), layout=None):
         self.sheet = sheet
+        self.layout = layout if layout is not None else getattr(sheet, "layout", None)
         self.warnings = list(warnings)
         errors = list(errors)
         if len(errors) == 1 and errors[0].row == 0 and not errors[0].column:
@@ -267,7 +238,7 @@ class ImportResult:
     details: dict = field(default_factory=dict)
     layout: object = None
     """The ``core.layout.Layout`` the file was read with (sheet, header rows, mapped and ignored columns,
-    skipped rows), for the CLI and the job page; ``None`` before issue #9's layout engine."""
+    skipped rows), for the CLI and the job page."""
 
     @property
     def changed(self) -> int:
@@ -336,6 +307,9 @@ class Importer:
     models_written: tuple = ()  # models whose planner statistics are refreshed after a large import
     columns: tuple[Column, ...] = ()
     sheet_names: tuple[str, ...] = ()
+    identity_keys: tuple[str, ...] = ()
+    """Keys identifying a record (roster: name, ID number): a data row where all of them are empty is
+    a hint or instruction row, skipped with a warning (``core.layout``). Empty = no such skipping."""
 
     def __init__(self, *, user):
         self.user = user
@@ -452,20 +426,24 @@ def _run_import(importer: Importer, source, *, filename: str, dry_run: bool, pro
         raise PermissionDeniedError("您没有导入数据的权限。")
     if progress:
         progress("读取文件", 0, 1)
-    table = read_table(source, filename=filename, preferred_sheets=importer.sheet_names)
-    filename = safe_filename(filename or table.filename)
+    workbook = read_workbook(source, filename=filename)
+    filename = safe_filename(filename or workbook.filename)
     if progress:
         progress("读取文件", 1, 1)
-    sheet = read_sheet(table, importer.columns)
+    sheet = read_sheet(workbook, importer.columns, mapping=mapping, identity_keys=importer.identity_keys,
+                       kind=importer.kind, preferred_sheets=importer.sheet_names)
+    del workbook  # the other sheets
     issues = Issues()
     ticker = Ticker(progress, "校验", len(sheet.rows))
     plan = importer.validate(sheet, issues, ticker)
     ticker.finish()
+    skipped = list(sheet.layout.skipped)
     if issues.errors:
         raise ImportFailed(sort_errors(issues.errors, importer.columns), sheet=sheet,
-                           warnings=sort_errors(issues.warnings, importer.columns))
+                           warnings=skipped + sort_errors(issues.warnings, importer.columns))
     result = ImportResult(kind=importer.kind, filename=filename, total_rows=len(sheet.rows),
-                          warnings=sort_errors(issues.warnings, importer.columns), dry_run=dry_run)
+                          warnings=skipped + sort_errors(issues.warnings, importer.columns), dry_run=dry_run,
+                          layout=sheet.layout)
     if dry_run:
         importer.count(plan, result)
         return result
@@ -507,6 +485,9 @@ def error_report(exc: ValidationFailed) -> bytes | None:
     header = [cell_text(v) for v in table.rows[sheet.header_index]]
     width = max([len(header), *(len(table.rows[r.index]) for r in sheet.rows)] or [0])
     header += [""] * (width - len(header))
+    for column in getattr(sheet.layout, "columns", ()):  # two-row headers: 「入党情况 / 入党日期」
+        if column.position < width:
+            header[column.position] = column.header
     # a re-uploaded error report: its old 错误说明 column is replaced, not repeated
     keep = [i for i, h in enumerate(header) if normalize_header(h) != ERROR_COLUMN]
     by_row: dict[int, list[str]] = {}

@@ -37,7 +37,7 @@ from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
-PRELOAD = ["python_calamine", "django.conf", "zipfile", "csv"]
+PRELOAD = ["python_calamine", "django.conf", "zipfile", "csv", "lxml.etree"]
 """Third-party and standard modules the fork server imports once, so each child starts quicker. Not
 Zugong's own: before Python 3.12 the server imports them before it adopts the parent's ``sys.path``,
 so it could load another copy of Zugong than the parent's (each child imports ours after its
@@ -49,7 +49,8 @@ CPU_MARGIN_SECONDS = 5
 
 ALLOWED_CLASSES = {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
-    ("datetime", "timezone"), ("zugong.core.files", "Table"), ("zugong.core.files", "FileRejected"),
+    ("datetime", "timezone"), ("zugong.core.files", "Table"), ("zugong.core.files", "Workbook"),
+    ("zugong.core.files", "FileRejected"),
     ("zugong.core.errors", "RowError"),
 }
 """What an answer from the child may contain besides lists, tuples, dicts, str, bytes, numbers, None."""

@@ -137,6 +137,7 @@ class OrganizationImporter(Importer):
     title = "党组织"
     columns = ORG_COLUMNS
     sheet_names = ("党组织", "组织")
+    identity_keys = ("code", "name")
 
     # --- validation ----------------------------------------------------------------------------------
     def validate(self, sheet: Sheet, issues: Issues, ticker: Ticker) -> OrgPlan:

@@ -79,6 +79,7 @@ class UnitImporter(Importer):
     title = "单位"
     columns = UNIT_COLUMNS
     sheet_names = ("单位",)
+    identity_keys = ("code", "name")
 
     def validate(self, sheet: Sheet, issues: Issues, ticker: Ticker) -> UnitPlan:
         parsed: list[UnitRow] = []

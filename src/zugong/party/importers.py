@@ -257,6 +257,7 @@ class RosterImporter(Importer):
     models_written = (Person, PartyMember, Membership)
     columns = ROSTER_COLUMNS
     sheet_names = ("党员花名册", "花名册")
+    identity_keys = ("name", "id_number")
 
     def __init__(self, *, user, accept_bad_checksum: bool = False, today: dt.date | None = None):
         super().__init__(user=user)
