@@ -454,7 +454,9 @@ def _read_html(data: bytes, filename: str, limits: SheetLimits | None = None,
                 while col in row:
                     col += 1
                 rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
-                value = normalize_cell_text(" ".join(td.itertext()))
+                for br in td.iter("br"):
+                    br.tail = " " + (br.tail or "")
+                value = normalize_cell_text("".join(td.itertext()))
                 if col + colspan > limits.columns:
                     raise FileRejected(f"工作表「{name}」的数据范围超过上限（最多 {limits.columns} 列）。"
                                        "文件可能异常，请只保留要导入的数据，另存为新文件后再导入")
