@@ -80,16 +80,16 @@ def test_html_without_a_plain_table_or_other_xml_is_refused_clearly():
     nested = "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>"
     wb = read_workbook(html_xls(nested), filename="a.xls")  # the inner table is plain: it is read
     assert wb.sheets[0].rows == [["x"]]
-    spreadsheet_xml = ('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
-                       "<Worksheet/></Workbook>").encode()
+    spreadsheet_xml = (b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+                       b"<Worksheet/></Workbook>")
     with pytest.raises(FileRejected) as exc:
         read_workbook(spreadsheet_xml, filename="a.xls")
     assert "Excel 2003 XML 表格" in reason(exc)
 
 
 def test_html_entities_and_huge_spans_are_not_expanded():
-    xxe = ('<!DOCTYPE html [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><html><body><table>'
-           "<tr><td>&xxe;</td></tr></table></body></html>").encode()
+    xxe = (b'<!DOCTYPE html [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><html><body><table>'
+           b"<tr><td>&xxe;</td></tr></table></body></html>")
     rows = read_workbook(xxe, filename="a.xls").sheets[0].rows
     assert "root:" not in repr(rows)
     with pytest.raises(FileRejected) as exc:

@@ -18,7 +18,8 @@ the table and decides, for every source column, which field of the import it fee
    the row below it as a **two-row header**: a cell merged across columns is a group (入党情况), each
    column under it takes the sub-header below (shown 「入党情况 / 入党日期」, matched by the sub-header,
    then by group + sub-header; its mapping text is 「入党情况/入党日期」); a cell merged across both rows is
-   one header. The two-row reading is chosen only when it recognises more fields than the single row.
+   one header. The two-row reading is chosen only when it recognises more fields than the single row
+   (so a merged title over a one-row header stays a title row).
    A group cell with no sub-header under any of its columns is a file-level error.
 3. **Columns**: header texts are normalised (``normalize_match``: NFKC, no white space, no ``*``, no
    「（必填）」「(选填)」… suffix) and looked up in the columns' headers and aliases, extended per deployment
@@ -370,7 +371,8 @@ def _best_header(table: Table, lookup: dict[str, str], mapping: dict[str, str]) 
             hits = _hits(two_sources, lookup, mapping)
             if hits > candidate.hits:
                 candidate = _Candidate(table, index, 2, two_sources, hits, empty)
-        if candidate.hits and (best is None or candidate.hits > best.hits):
+        # more fields first; on a tie a single row beats a two-row reading (a merged title over the header)
+        if candidate.hits and (best is None or (candidate.hits, candidate.rows == 1) > (best.hits, best.rows == 1)):
             best = candidate
     return best
 
