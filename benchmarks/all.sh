@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark of issue #2, one after the other, on SQLite and PostgreSQL (127.0.0.1:5432, user
+# Every benchmark of issues #2 and #9, one after the other, on SQLite and PostgreSQL (127.0.0.1:5432, user
 # postgres). Data is generated on the first run and kept (var/, databases zg_*); the 1,000,000-member
 # statistics database takes about 5 minutes to generate. Run on an otherwise idle machine: the
 # timings are wall-clock and every line prints the load average it saw.
@@ -12,6 +12,7 @@ PG=postgres://postgres@127.0.0.1:5432
 run() { echo; echo "### $*"; "$PY" "$@"; }
 run benchmarks/bench_import.py --rows 100000
 run benchmarks/bench_import.py --rows 100000 --database "$PG/zg_imp_bench"
+run benchmarks/bench_layout.py --rows 100000
 run benchmarks/bench_stats.py --members 100000
 run benchmarks/bench_stats.py --members 100000 --database "$PG/zg_stats_bench"
 if [[ "${1:-}" != "--quick" ]]; then

@@ -118,3 +118,22 @@ def test_max_rows_converts_only_the_first_rows_and_keeps_the_count():
     csv = read_workbook(csv_bytes([["姓名"], *[[f"人{i}"] for i in range(50)]]), filename="a.csv", max_rows=5)
     assert len(csv.sheets[0].rows) == 5 and csv.sheets[0].total_rows == 51
     assert not read_workbook(data, filename="a.xlsx").sheets[0].truncated
+
+
+def test_row_capture_cuts_a_worksheet_after_its_first_rows_across_chunks():
+    import io
+    import zipfile
+
+    from zugong.core.sheet_scan import RowCapture
+
+    data = xlsx_book({"名册": [["姓名"], *[[f"人{i}"] for i in range(30)]]}, merges={"名册": ["B1:C1"]})
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    capture = RowCapture(5)
+    for i in range(0, len(xml), 64):  # small chunks: tags cut everywhere
+        capture.feed(xml[i:i + 64])
+    part = capture.part()
+    assert part.count(b"</row>") == 5 and part.endswith(xml[xml.rfind(b"</sheetData>"):])
+    assert b"<mergeCell " in part
+    whole = RowCapture(100)
+    whole.feed(xml)
+    assert whole.part() == xml

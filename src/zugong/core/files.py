@@ -53,8 +53,10 @@ of address space and ``ZUGONG_PARSE_SECONDS`` seconds; the parsed rows come back
 does with a hostile file the answer is a Chinese refusal naming the limit, and the server keeps serving.
 Web and command-line imports both read through ``read_workbook`` (``read_table`` = one sheet of it).
 ``max_rows`` reads only the first rows of each sheet (the mapping page's preview): the file is still
-checked and parsed whole, but only those rows are converted and sent back (``Table.total_rows`` tells
-how many there are).
+checked whole (steps 1–4), but for .xlsx the scan of step 4 keeps the XML of each worksheet's first
+rows as it inflates them and calamine parses that cut-down copy (``sheet_scan.RowCapture``; a 100,000-row
+file: ~0.02 s instead of ~1.6 s); other formats are parsed whole and only the first rows converted. Only
+those rows are sent back (``Table.total_rows`` tells how many there are).
 
 Errors: every refusal raises ``FileRejected`` (a ``ValidationFailed`` with one file-level
 ``RowError``, row 0) whose message is Chinese and names the problem.
@@ -75,7 +77,14 @@ from pathlib import Path
 from django.conf import settings
 
 from zugong.core.errors import RowError, ValidationFailed
-from zugong.core.sheet_scan import SCAN_CHUNK, SheetLimits, SheetRejected, scan_worksheet, worksheet_parts
+from zugong.core.sheet_scan import (
+    SCAN_CHUNK,
+    RowCapture,
+    SheetLimits,
+    SheetRejected,
+    scan_worksheet,
+    worksheet_parts,
+)
 
 MAX_ZIP_ENTRIES = 1000
 """A real .xlsx holds 10–30 parts; thousands of entries is a ZIP bomb of the "many files" kind."""
@@ -251,7 +260,17 @@ def sniff_format(data: bytes, filename: str) -> str:
     return "csv"
 
 
-def check_xlsx_container(data: bytes, limits: SheetLimits | None = None) -> None:
+@dataclass
+class XlsxScan:
+    """What ``check_xlsx_container`` learnt: ``rows`` (sheet name → farthest row) and, when asked for
+    ``keep_rows``, ``cut`` — the workbook rewritten with only the first rows of each worksheet (``None``
+    when a worksheet could not be cut)."""
+
+    rows: dict[str, int]
+    cut: bytes | None = None
+
+
+def check_xlsx_container(data: bytes, limits: SheetLimits | None = None, *, keep_rows: int | None = None) -> XlsxScan:
     """Refuse a ZIP that is not a plain .xlsx workbook or could exhaust memory when inflated or parsed.
 
     Checks (in order): valid ZIP; entry count ≤ ``MAX_ZIP_ENTRIES``; declared total uncompressed size
@@ -260,8 +279,14 @@ def check_xlsx_container(data: bytes, limits: SheetLimits | None = None) -> None
     1 MiB; finally every entry inflates to exactly its declared size with a matching CRC (Python stops
     reading at the declared size, so a lying header is caught without inflating the bomb), and every
     worksheet part is scanned while it inflates (``SheetScanner``: declared dimension, farthest cell,
-    cell count within ``limits``, default ``SheetLimits()``). Raises ``FileRejected``."""
+    cell count within ``limits``, default ``SheetLimits()``). Raises ``FileRejected``.
+
+    ``keep_rows``: also keep the XML of each worksheet's first rows as it is inflated and return the
+    workbook rewritten with them (``XlsxScan.cut``: parts stored uncompressed) — the preview parses that
+    instead of the whole file."""
     limits = limits or SheetLimits()
+    scan = XlsxScan(rows={})
+    captures: dict[str, RowCapture] = {}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -293,7 +318,10 @@ def check_xlsx_container(data: bytes, limits: SheetLimits | None = None) -> None
             for info in infos:
                 sheet = sheets.get(info.filename)
                 if sheet is not None:
-                    scan_worksheet(archive, info, sheet, limits)
+                    capture = RowCapture(keep_rows) if keep_rows is not None else None
+                    scan.rows[sheet] = scan_worksheet(archive, info, sheet, limits, capture)
+                    if capture is not None:
+                        captures[info.filename] = capture
                     continue
                 with archive.open(info) as member:
                     while member.read(SCAN_CHUNK):
@@ -303,6 +331,23 @@ def check_xlsx_container(data: bytes, limits: SheetLimits | None = None) -> None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
                 RuntimeError, ValueError):
             raise FileRejected("文件不是有效的 Excel（.xlsx）文件（内部数据损坏或大小与声明不符）")
+        if keep_rows is not None:
+            scan.cut = _cut_workbook(archive, captures)
+    return scan
+
+
+def _cut_workbook(archive: zipfile.ZipFile, captures: dict[str, RowCapture]) -> bytes | None:
+    parts = {}
+    for name, capture in captures.items():
+        part = capture.part()
+        if part is None:
+            return None
+        parts[name] = part
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+        for info in archive.infolist():
+            out.writestr(info.filename, parts[info.filename] if info.filename in parts else archive.read(info))
+    return buffer.getvalue()
 
 
 def _calamine_error(exc: Exception, fmt: str) -> FileRejected:
@@ -323,7 +368,7 @@ def _check_extent(name: str, rows: int, columns: int, limits: SheetLimits) -> No
 
 
 def _read_calamine(data: bytes, filename: str, fmt: str, limits: SheetLimits | None = None,
-                   max_rows: int | None = None) -> Workbook:
+                   max_rows: int | None = None, totals: dict[str, int] | None = None) -> Workbook:
     """Every visible sheet of an ``.xlsx``/``.xls`` workbook with its merged ranges (see module docstring)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -348,8 +393,11 @@ def _read_calamine(data: bytes, filename: str, fmt: str, limits: SheetLimits | N
             rows = sheet.to_python(skip_empty_area=False, nrows=max_rows) if max_rows is not None \
                 else sheet.to_python(skip_empty_area=False)
             merged = [(int(a[0]), int(a[1]), int(b[0]), int(b[1])) for a, b in (sheet.merged_cell_ranges or [])]
+            total = end_row + 1 if sheet.height else 0
+            if totals and name in totals:  # read from a cut workbook: the scan counted the rows
+                total = max(total, totals[name])
             sheets.append(Table(filename=filename, format=fmt, sheet_name=name, rows=rows, merged=merged,
-                                total_rows=end_row + 1 if sheet.height else 0))
+                                total_rows=total))
     except FileRejected:
         raise
     except (CalamineError, ValueError, OSError, TypeError) as exc:
@@ -540,7 +588,10 @@ def parse_upload(data: bytes, filename: str, preferred_sheets: Sequence[str] = (
     limits = limits or SheetLimits()
     kind = sniff_format(data, filename)
     if kind == "xlsx":
-        check_xlsx_container(data, limits)
+        scan = check_xlsx_container(data, limits, keep_rows=max_rows)
+        if scan.cut is not None:  # the preview: parse only the first rows of each sheet
+            del data
+            return _read_calamine(scan.cut, filename, "xlsx", limits, max_rows, totals=scan.rows)
         return _read_calamine(data, filename, "xlsx", limits, max_rows)
     if kind == "xls":
         return _read_calamine(data, filename, "xls", limits, max_rows)

@@ -630,10 +630,12 @@ def iter_rows(layout: Layout, table: Table, *, limit: int | None = None) -> Iter
     needed = max(positions.values()) + 1
     pick = operator.itemgetter(*positions.values()) if len(keys) > 1 else (lambda raw: (raw[positions[keys[0]]],))
     identity = [keys.index(k) for k in layout.identity_keys if k in positions]
+    identify = operator.itemgetter(*identity) if len(identity) > 1 else (lambda v: (v[identity[0]],)) if identity else None
     by_key = {c.key: c for c in layout.kind_columns}
     identity_label = "和".join(by_key[keys[i]].header if keys[i] in by_key else keys[i] for i in identity)
     hints = {n - 1 for n in layout.hint_rows}
     instructions = layout.instruction_rows
+    special = hints | instructions
     skipped = layout.skipped
     count = 0
     rows = table.rows
@@ -644,17 +646,18 @@ def iter_rows(layout: Layout, table: Table, *, limit: int | None = None) -> Iter
         values = pick(raw)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        number = index + 1
-        if index in hints:
-            shown = "".join(_quote(t) for t in dict.fromkeys(cell_text(v) for v in values if cell_text(v)) if t)
-            skipped.append(RowError(number, "", f"第 {number} 行是填写提示（{_first(shown)}），已跳过"))
+        if index in special:
+            number = index + 1
+            if index in hints:
+                shown = "".join(_quote(t) for t in dict.fromkeys(cell_text(v) for v in values) if t)
+                skipped.append(RowError(number, "", f"第 {number} 行是填写提示（{_first(shown)}），已跳过"))
+            else:
+                text = next((cell_text(v) for v in raw if cell_text(v)), "")
+                skipped.append(RowError(number, "", f"第 {number} 行是合并单元格中的说明文字（{_quote(text)}），已跳过"))
             continue
-        if index in instructions:
-            text = next((cell_text(v) for v in raw if cell_text(v)), "")
-            skipped.append(RowError(number, "", f"第 {number} 行是合并单元格中的说明文字（{_quote(text)}），已跳过"))
-            continue
-        if identity:
-            present = [values[i] for i in identity if not (values[i] is None or (isinstance(values[i], str) and not values[i].strip()))]
+        if identify is not None and not all(identify(values)):  # fast path: every identity cell filled
+            number = index + 1
+            present = [v for v in identify(values) if not (v is None or (isinstance(v, str) and not v.strip()))]
             if len(present) < len(identity):
                 instruction = next((t for t in (cell_text(v) for v in values) if t and _INSTRUCTION.match(t)), "")
                 if instruction and len(present) <= 1:
@@ -663,10 +666,11 @@ def iter_rows(layout: Layout, table: Table, *, limit: int | None = None) -> Iter
                 if not present:
                     skipped.append(RowError(number, "", f"第 {number} 行没有{identity_label}，已跳过（提示行/说明行）"))
                     continue
-        yield SourceRow(number, index, dict(zip(keys, values, strict=True)))
-        count += 1
-        if limit is not None and count >= limit:
-            return
+        yield SourceRow(index + 1, index, dict(zip(keys, values, strict=True)))
+        if limit is not None:
+            count += 1
+            if count >= limit:
+                return
 
 
 def _first(text: str, limit: int = 60) -> str:

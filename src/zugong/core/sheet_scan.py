@@ -128,20 +128,79 @@ def worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, limits: SheetLimits) -> None:
+def scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, limits: SheetLimits,
+                   capture: RowCapture | None = None) -> int:
     """Inflate worksheet ``info`` (named ``sheet``) in chunks through a ``SheetScanner``: the fast scan,
-    or, for an unusual writer, the exact one. Raises ``SheetRejected``."""
+    or, for an unusual writer, the exact one. Returns the farthest row (the sheet's row count); a
+    ``capture`` also keeps the part's first rows (``RowCapture``). Raises ``SheetRejected``."""
     try:
-        _scan_member(archive, info, SheetScanner(sheet, limits))
+        return _scan_member(archive, info, SheetScanner(sheet, limits), capture)
     except _NeedsExactScan:
-        _scan_member(archive, info, SheetScanner(sheet, limits, exact=True))
+        if capture is not None:
+            capture.reset()
+        return _scan_member(archive, info, SheetScanner(sheet, limits, exact=True), capture)
 
 
-def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scanner: SheetScanner) -> None:
+def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scanner: SheetScanner,
+                 capture: RowCapture | None = None) -> int:
     with archive.open(info) as member:
         while chunk := member.read(SCAN_CHUNK):
             scanner.feed(chunk)
+            if capture is not None:
+                capture.feed(chunk)
     scanner.finish()
+    return scanner.max_row
+
+
+class RowCapture:
+    """Keeps the XML of a worksheet's first ``rows`` rows while the part is inflated for the scan (the
+    mapping page's preview parses only them): ``part()`` is the worksheet cut after its ``rows``-th
+    ``</row>`` and closed with what follows ``</sheetData>`` (merged cells, …), or ``None`` when it
+    cannot be cut safely (then the whole part is parsed). Counting only ``</row>`` may keep a few more
+    rows than asked (a row written ``<row/>``, a tag split between chunks), never fewer."""
+
+    TAIL_BYTES = 2 * SCAN_CHUNK
+    """How much of the part's end is kept to find ``</sheetData>`` and what follows it."""
+
+    def __init__(self, rows: int):
+        self.rows = rows
+        self.reset()
+
+    def reset(self) -> None:
+        self.head: list[bytes] = []
+        self.seen = 0
+        self.done = False
+        self.tail: list[bytes] = []
+        self.tail_bytes = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.done:
+            self.head.append(chunk)
+            self.seen += chunk.count(b"</row>")
+            self.done = self.seen > self.rows
+        else:
+            self.tail.append(chunk)
+            self.tail_bytes += len(chunk)
+            while self.tail_bytes - len(self.tail[0]) >= self.TAIL_BYTES:
+                self.tail_bytes -= len(self.tail.pop(0))
+
+    def part(self) -> bytes | None:
+        head = b"".join(self.head)
+        if not self.done:
+            return head  # the whole part: nothing to cut
+        pos = head.find(b"<sheetData")
+        if pos < 0:
+            return None
+        for _ in range(self.rows):
+            pos = head.find(b"</row>", pos)
+            if pos < 0:
+                return None
+            pos += len(b"</row>")
+        rest = b"".join(self.tail) if self.tail else head
+        end = rest.rfind(b"</sheetData>")
+        if end < 0 or (rest is head and end < pos):
+            return None
+        return head[:pos] + rest[end:]
 
 
 class _NeedsExactScan(Exception):
