@@ -278,3 +278,10 @@ def test_date_cells_and_numbers_keep_their_types():
     row = read(wb).rows[0]
     assert row.cells["admission_date"] == dt.datetime(2016, 6, 28) or row.cells["admission_date"] == dt.date(2016, 6, 28)
     assert row.cells["organization"] == 1001.0
+
+
+def test_a_column_number_row_under_the_header_is_skipped():
+    wb = book([HEADER, ["1", "2", "3", "4", "5", "6"], ROW1])
+    sheet = read(wb)
+    assert [r.number for r in sheet.rows] == [3] and sheet.layout.hint_rows == (2,)
+    assert sheet.layout.skipped[0].reason == "第 2 行是填写提示（「1」「2」「3」「4」「5」「6」），已跳过"

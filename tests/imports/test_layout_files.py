@@ -12,14 +12,13 @@ from tests.imports.layout_files import html_table, html_xls, xls_book, xlsx_book
 from zugong.core import files
 from zugong.core.files import FileRejected, read_table, read_workbook
 
-pytest.importorskip("xlwt")
-
 
 def reason(exc) -> str:
     return exc.value.reason
 
 
 def test_legacy_xls_is_read_with_every_sheet_merged_ranges_and_cell_types():
+    pytest.importorskip("xlwt")
     data = xls_book({"填表说明": [["填表说明"], ["1. 姓名必填"]],
                      "党员信息": [["姓名", "入党情况", None], [None, "入党日期", "转正日期"],
                                   ["张三", dt.date(2016, 6, 28), dt.date(2017, 6, 28)], ["李四", 1001.0, "2024-03-01"]]},
@@ -36,6 +35,7 @@ def test_legacy_xls_is_read_with_every_sheet_merged_ranges_and_cell_types():
 
 
 def test_xls_sheet_limits_apply_after_reading(settings):
+    pytest.importorskip("xlwt")
     data = xls_book({"名册": [["姓名"], ["a"], ["b"], ["c"]]})
     settings.ZUGONG_IMPORT_MAX_ROWS = 3
     with pytest.raises(FileRejected) as exc:

@@ -137,3 +137,29 @@ def test_error_report_of_a_two_row_header_names_the_columns(tree):
     assert header[6:8] == ["入党情况 / 入党日期", "入党情况 / 转正日期"] and header[-1] == "错误说明"
     names = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["赵敏", "钱多多"]
+
+
+BAD_FILES = [
+    ("instruction sheet only", "a.xlsx", lambda: xlsx_book({"填表说明": [["填表说明"], ["1. 姓名必填"]]}), None,
+     "未找到表头行：前 20 行中没有"),
+    ("header without data", "a.xlsx", lambda: two_row_roster([], instruction=False), None, "文件中没有数据行"),
+    ("group over no sub-header", "a.xlsx",
+     lambda: xlsx_book({"党员信息": [TOP + ["联系方式", None], SUB + [None, None], member_row() + ["", ""]]},
+                       merges={"党员信息": ["G1:H1", "O1:P1", *[f"{c}1:{c}2" for c in "ABCDEFIJKLMN"]]}), None,
+     "表头第 1 行第 O–P 列的合并单元格「联系方式」下面没有子表头"),
+    ("two columns mapped to one field", "a.xlsx",
+     lambda: xlsx_book({"Sheet1": [ROSTER_HEADERS + ["党员姓名"], member_row() + ["赵敏"]]}), {"党员姓名": "name"},
+     "第 A 列「姓名*」和第 O 列「党员姓名」都对应字段「姓名」，请在列映射中只保留一个"),
+    ("html without a table", "a.xls", lambda: html_xls("<p>请登录</p>"), None, "内容是网页，其中没有表格"),
+]
+
+
+@pytest.mark.parametrize(("case", "name", "build", "mapping", "message"), BAD_FILES, ids=[c[0] for c in BAD_FILES])
+def test_bad_layouts_are_refused_clearly_and_nothing_is_written(tree, case, name, build, mapping, message):
+    from zugong.core.errors import ValidationFailed
+
+    before = (Person.objects.count(), PartyMember.objects.count())
+    with pytest.raises(ValidationFailed) as exc:
+        import_roster(build(), user=tree.town_user, filename=name, mapping=mapping)
+    assert any(message in e.reason for e in exc.value.errors), [e.reason for e in exc.value.errors]
+    assert (Person.objects.count(), PartyMember.objects.count()) == before

@@ -34,8 +34,9 @@ the table and decides, for every source column, which field of the import it fee
    is satisfied by any column of its ``group``. A mapping to a field the import does not have is an
    error. Columns nobody uses are listed (``Layout.ignored``) — nothing is dropped silently.
 4. **Rows** (``iter_rows``, used by ``core.importing.read_sheet`` and ``preview_import``): the data rows
-   follow the (last) header row. Skipped with a warning naming the row (``Layout.skipped``): a hint row
-   directly under the header, rows inside a merged block spanning several columns (instructions in the
+   follow the (last) header row. Skipped with a warning naming the row (``Layout.skipped``): hint rows
+   directly under the header (most of their cells say 必填 / 选填 / 格式… / 例如… / 「预备党员或正式党员」,
+   or they number the columns 1 2 3 …), rows inside a merged block spanning several columns (instructions in the
    data area), a row of 填表说明 text, and any row where all ``identity_keys`` (the importer's: roster
    ``("name", "id_number")``, organizations ``("code", "name")``) are empty —
    「第 3 行没有姓名和公民身份号码，已跳过（提示行/说明行）」. A row whose known cells are all empty is
@@ -520,6 +521,19 @@ def _is_hint_row(row: Sequence[object]) -> bool:
     return hints * 2 >= len(texts)
 
 
+def _is_column_number_row(row: Sequence[object]) -> bool:
+    """A row numbering the columns under the header (「1 2 3 4 …」, as statistical forms carry)."""
+    numbers = []
+    for value in row:
+        text = cell_text(value)
+        if not text:
+            continue
+        if not text.isdigit():
+            return False
+        numbers.append(int(text))
+    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
 def _hint_rows(layout: Layout, table: Table) -> None:
     hint_rows = []
     index = layout.data_start
@@ -529,7 +543,7 @@ def _hint_rows(layout: Layout, table: Table) -> None:
             continue
         if index in layout.instruction_rows:
             continue
-        if not _is_hint_row(row):
+        if not (_is_hint_row(row) or _is_column_number_row(row)):
             break
         hint_rows.append(index + 1)
     layout.hint_rows = tuple(hint_rows)

@@ -6,7 +6,7 @@
 before calling ``func``; the parent waits at most ``seconds`` wall-clock seconds and kills the child
 after that. Whatever the child does — allocate without bound (a Rust parser aborts on a failed
 allocation), loop, crash — the parent gets either the result or ``LimitExceeded``; its own memory is
-never touched by the parse. Used for every uploaded spreadsheet (``core.files.read_table``).
+never touched by the parse. Used for every uploaded spreadsheet (``core.files.read_workbook``).
 
 Start method: ``forkserver`` — a small single-threaded server process (started on first use) forks each
 child, so it is safe inside a threaded web server (a plain ``fork`` of a threaded process is not)
