@@ -285,3 +285,18 @@ def test_a_column_number_row_under_the_header_is_skipped():
     sheet = read(wb)
     assert [r.number for r in sheet.rows] == [3] and sheet.layout.hint_rows == (2,)
     assert sheet.layout.skipped[0].reason == "第 2 行是填写提示（「1」「2」「3」「4」「5」「6」），已跳过"
+
+
+def test_a_two_row_header_without_merged_cells_is_read():
+    wb = book([["姓名", "公民身份号码", "入党情况", None, "人员类别", "所在党支部"],
+               [None, None, "入党日期", "转正日期", None, None], ROW1])
+    layout = detect(wb)
+    assert layout.header_rows == (1, 2)
+    assert {c.letter: (c.header, c.key) for c in layout.columns}["C"] == ("入党情况 / 入党日期", "admission_date")
+    assert {c.letter: (c.header, c.key) for c in layout.columns}["D"] == ("转正日期", "full_membership_date")
+
+
+def test_a_title_over_a_one_row_header_stays_a_title_row():
+    wb = book([["康驿镇党员统计表"], HEADER, ROW1])
+    layout = detect(wb)
+    assert layout.header_rows == (2,) and {c.letter: c.header for c in layout.columns}["A"] == "姓名"

@@ -81,7 +81,8 @@ def test_html_without_a_plain_table_or_other_xml_is_refused_clearly():
     wb = read_workbook(html_xls(nested), filename="a.xls")  # the inner table is plain: it is read
     assert wb.sheets[0].rows == [["x"]]
     spreadsheet_xml = (b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
-                       b"<Worksheet/></Workbook>")
+                       b'<Worksheet ss:Name="Sheet1"><Table><Row><Cell><Data ss:Type="String">x</Data></Cell></Row>'
+                       b"</Table></Worksheet></Workbook>")
     with pytest.raises(FileRejected) as exc:
         read_workbook(spreadsheet_xml, filename="a.xls")
     assert "Excel 2003 XML 表格" in reason(exc)
@@ -137,3 +138,9 @@ def test_row_capture_cuts_a_worksheet_after_its_first_rows_across_chunks():
     whole = RowCapture(100)
     whole.feed(xml)
     assert whole.part() == xml
+
+
+def test_xhtml_with_an_encoding_declaration_is_read():
+    page = ('<?xml version="1.0" encoding="gb2312"?><html xmlns="http://www.w3.org/1999/xhtml"><body>'
+            + html_table([["姓名", "党支部"], ["张三", "第一党支部"]]) + "</body></html>").encode("gbk")
+    assert read_workbook(page, filename="a.xls").sheets[0].rows == [["姓名", "党支部"], ["张三", "第一党支部"]]

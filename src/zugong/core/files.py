@@ -242,11 +242,11 @@ def sniff_format(data: bytes, filename: str) -> str:
             return "xls"
         if data.startswith(ZIP_MAGIC):
             raise FileRejected("文件扩展名是 .xls，但内容是新版 Excel（.xlsx）格式，请把扩展名改为 .xlsx 后导入")
+        head = data[:HTML_SNIFF_BYTES * 4].lower()
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head and b"<html" not in head:
+            raise FileRejected("文件扩展名是 .xls，但内容是 Excel 2003 XML 表格，请在 Excel 或 WPS 中另存为 .xlsx 后导入")
         if _looks_like_html(data):
             return "html"
-        head = data[:HTML_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
-        if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:HTML_SNIFF_BYTES * 4]:
-            raise FileRejected("文件扩展名是 .xls，但内容是 Excel 2003 XML 表格，请在 Excel 或 WPS 中另存为 .xlsx 后导入")
         raise FileRejected("文件不是有效的 Excel（.xls）文件，也不是网页表格，可能是其他格式的文件改了扩展名")
     if is_ole2:
         raise FileRejected("文件是旧版 .xls 格式，但扩展名是 .xlsx，请把扩展名改为 .xls 或在 Excel 中另存为 .xlsx 后导入")
@@ -465,6 +465,9 @@ def _read_html(data: bytes, filename: str, limits: SheetLimits | None = None,
     limits = limits or SheetLimits()
     text = _html_text(data)
     del data
+    if text.lstrip().startswith("<?xml"):  # XHTML: lxml refuses a str carrying an encoding declaration
+        text = text.lstrip()
+        text = text[text.find("?>") + 2:]
     # defusedxml policy for the HTML parser: no network, no entities resolved, bounded tree
     parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False,
                               recover=True)

@@ -18,8 +18,9 @@ the table and decides, for every source column, which field of the import it fee
    the row below it as a **two-row header**: a cell merged across columns is a group (入党情况), each
    column under it takes the sub-header below (shown 「入党情况 / 入党日期」, matched by the sub-header,
    then by group + sub-header; its mapping text is 「入党情况/入党日期」); a cell merged across both rows is
-   one header. The two-row reading is chosen only when it recognises more fields than the single row
-   (so a merged title over a one-row header stays a title row).
+   one header; a two-row header written without merging (入党情况 above 入党日期, an empty cell above
+   转正日期) is read the same way. The two-row reading is chosen only when it recognises more fields than
+   the single row (so a title over a one-row header stays a title row).
    A group cell with no sub-header under any of its columns is a file-level error.
 3. **Columns**: header texts are normalised (``normalize_match``: NFKC, no white space, no ``*``, no
    「（必填）」「(选填)」… suffix) and looked up in the columns' headers and aliases, extended per deployment
@@ -275,9 +276,11 @@ def _single(table: Table, index: int) -> list[_Source]:
     return out
 
 
-def _two_row(table: Table, index: int) -> tuple[list[_Source], list[tuple[int, int, str]]] | None:
-    """The sources of rows ``index`` and ``index + 1`` read as one header, or ``None`` when row
-    ``index`` has no merged cell that makes it a two-row header."""
+def _two_row(table: Table, index: int, known: dict[str, str]) -> tuple[list[_Source], list[tuple[int, int, str]]] | None:
+    """The sources of rows ``index`` and ``index + 1`` read as one header, or ``None`` when nothing
+    makes them a two-row header: a merged cell of row ``index`` (a group over sub-headers, a header over
+    both rows), or a known header text in row ``index + 1`` under an empty or unknown cell (two-row
+    headers written without merging, as some exporters do)."""
     if index + 1 >= len(table.rows):
         return None
     top, bottom = table.rows[index], table.rows[index + 1]
@@ -296,6 +299,12 @@ def _two_row(table: Table, index: int) -> tuple[list[_Source], list[tuple[int, i
                 groups[c] = (c0, c1)
             if any(_text(bottom, c) for c in range(c0, c1 + 1)):
                 structure = True
+    if not structure:
+        for c, value in enumerate(bottom):
+            text = cell_text(value)
+            if text and normalize_match(text) in known and normalize_match(_text(top, c)) not in known:
+                structure = True
+                break
     if not structure:
         return None
     width = max(len(top), len(bottom))
@@ -360,13 +369,14 @@ def _hits(sources: list[_Source], lookup: dict[str, str], mapping: dict[str, str
 
 def _best_header(table: Table, lookup: dict[str, str], mapping: dict[str, str]) -> _Candidate | None:
     best: _Candidate | None = None
+    known = {**lookup, **{k: v for k, v in mapping.items() if v}}
     for index in range(min(HEADER_SEARCH_ROWS, len(table.rows))):
         row = table.rows[index]
         if not any(cell_text(v) for v in row):
             continue
         sources = _single(table, index)
         candidate = _Candidate(table, index, 1, sources, _hits(sources, lookup, mapping))
-        two = _two_row(table, index)
+        two = _two_row(table, index, known)
         if two is not None:
             two_sources, empty = two
             hits = _hits(two_sources, lookup, mapping)
