@@ -191,7 +191,8 @@ def test_mapping_overrides_aliases_names_fields_by_key_or_header_and_ignores_col
     by_letter = {c.letter: c for c in layout.columns}
     assert (by_letter["A"].key, by_letter["A"].how) == ("name", "mapping")
     assert (by_letter["B"].key, by_letter["B"].field) == ("id_number", "公民身份号码")
-    assert (by_letter["E"].key, by_letter["E"].how) == ("", "mapping")
+    assert (by_letter["E"].key, by_letter["E"].how, by_letter["E"].note) == ("", "mapping", "按列映射不导入")
+    assert (by_letter["F"].key, by_letter["F"].how, by_letter["F"].note) == ("", "", "")
     assert [c.header for c in layout.ignored] == ["所在党支部", "备注"]
     assert [e.reason for e in layout.errors] == ["缺少必填列「所在党组织」（或「党组织唯一标识」）"]
     layout = detect(wb, mapping={"党员姓名": "name", "证件号": "公民身份号码", "所在党支部": "", "备注": "所在党支部"})

@@ -484,7 +484,8 @@ def detect_layout(workbook: Workbook | Table, columns: Sequence[Column], *, mapp
         column = by_key.get(key or "")
         mapped.append(MappedColumn(position=source.position, letter=column_letters(source.position + 1),
                                    header=source.header, match_text=source.match_text, key=key or "",
-                                   field=column.header if column else "", how=how if key else ("mapping" if how else "")))
+                                   field=column.header if column else "", how=how,
+                                   note="按列映射不导入" if how == "mapping" and not key else ""))
 
     layout = Layout(kind=kind, filename=workbook.filename, format=workbook.format, sheet_name=table.sheet_name,
                     sheet_names=list(workbook.sheet_names or [t.sheet_name for t in workbook.sheets]),
