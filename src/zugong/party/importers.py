@@ -1,10 +1,36 @@
-"""党员花名册 import (``rules.md`` §7–8): one row per party member, headers matched by name.
+"""党员花名册 import (``rules.md`` §7–8; issue #9 for other systems' layouts): one row per party member,
+headers matched by name.
 
-Columns (``*`` = required): 姓名*, 性别*, 民族*, 公民身份号码*, 出生日期*, 学历*, 入党日期*, 转正日期
-(empty for 预备党员), 人员类别* (正式党员/预备党员), 工作岗位* (the 党内统计 occupation categories),
-所在党组织* (组织代码), 参加工作日期, 手机号码, 生产工作一线 (是/否). Coded values are accepted as code,
-standard name or short form (``CodeTable.parse``); dates in the forms of ``core.dates.parse_date``
-(a day-unknown date such as ``1990.05`` is read as the 1st and reported as a warning).
+Columns. Required (``*``): 姓名*, 公民身份号码*, 所在党组织* (or 党组织唯一标识: ``Column.group
+"organization"``), 入党日期*, 人员类别* (正式党员/预备党员; or 政治面貌: ``Column.group "category"``).
+Derived when absent: 性别 and 出生日期 (from the ID number; checked against it when given). Recommended
+(``Column.recommended``): 学历, 民族, 工作岗位 — a record without them (column absent or cell empty) is
+imported and counted as incomplete (``ImportResult.details["incomplete"] = {"学历": n, "民族": n,
+"工作岗位": n}`` and one summary warning per field; 数据质量 lists them). Optional: 转正日期 (empty for
+预备党员), 参加工作日期, 手机号码, 生产工作一线 (是/否). ``ROSTER_COLUMNS`` is our template and export
+layout; ``ROSTER_IMPORT_COLUMNS`` adds the columns only other systems' files carry.
+
+Header aliases of real layouts (全国党员管理信息系统, group platforms, OWIP, hand-kept 花名册): 所在党支部,
+组织关系所在党支部, 党支部名称, 所属党支部, 隶属党组织, 党支部, 所在党组织代码 … (所在党组织: a code, full or short
+name or path); 党组织唯一标识, 所在党支部编码, 所在分党委编码 (another system's identifier); 身份证号码,
+公民身份证号 …; 人员类别, 党员类别, 党籍状态, 党籍状态（正式党员或预备党员）, 人员类型 (正式/预备) and 政治面貌
+(中共党员/中共预备党员) with a content check (``category_values``, ``Column.accepts``): OWIP's 人员类别
+(教职工/学生/普通编制) and 党籍状态 (正常/异常) are not the category and are left unmapped by the layout engine.
+
+Values. Coded values are accepted as code, standard name, short form, the buckets of other systems'
+lists (学历 初中及以下, 高中、中技, 博士及以上 …) or with an index suffix (``男_1``) — ``CodeTable.parse``;
+工作岗位 also as the 党内统计年报 rows (事业单位专业技术人员, 农民工, 军人、武警 …: ``core.codes
+.occupation_parse``), whose category goes to ``Membership.occupation`` and the row itself to
+``Membership.occupation_detail``. Dates in the forms of ``core.dates.parse_date`` (``1985.07``,
+``1985年7月``, ``198507``, ``2019.10.08``, ``2019/10/8``, date cells, and number cells holding those digit
+forms); a day-unknown date is read as the 1st and reported as a warning.
+
+Decisions (issue #9): the organization is resolved by ``orgs.matching.OrganizationMatcher`` (the
+identifier first, then code/name/path; a name matched only after normalising is accepted with a warning,
+given once per distinct value). With no 人员类别/政治面貌 column, 正式/预备 follows the 转正日期 column
+(filled = 正式党员) with a file-level warning. With no 转正日期 column, a 正式党员's 转正日期 is taken as the
+end of the one-year probation (入党日期 + 1 year, 按期转正, 《党章》第七条) — a stored 转正日期 is kept —
+with a summary warning; a 正式党员 admitted less than a year ago is then an error.
 
 Semantics:
 
@@ -18,7 +44,9 @@ Semantics:
   the transfer service); the person's scope anchor moves with it. A member without
   an open membership whose last one ended by transfer gets a new one from today; one that ended by
   death, withdrawal, expulsion, removal or cancellation is an error (not restored by an import).
-- An optional column that is absent from the file leaves that field alone; present but empty clears it.
+- An optional column that is absent from the file leaves that field alone; present but empty clears it —
+  except the recommended 学历/民族/工作岗位, which an empty cell never clears (a partial export must not
+  erase what is known). A 工作岗位 category equal to the stored 年报 row's category keeps that row.
 - Importing the same file twice creates nothing new and changes nothing the second time.
 
 Rules checked per row (errors unless marked *warning*), each with its source — the checks are the shared
@@ -320,6 +348,7 @@ class RosterImporter(Importer):
         self.today = today or timezone.localdate()
         self._org_memo: dict[tuple[object, object], tuple[OrgRef | None, str, str]] = {}
         self._org_warned: set[tuple[object, object]] = set()
+        self._occupation_memo: dict[object, tuple[str, tuple[str, str] | None]] = {}
         self._rows_of_id: dict[str, list[int]] = defaultdict(list)
         self._sealer: Sealer | None = None
         self._early: dict[int, tuple] = {}  # file row number → (future, position) of its sealed values
@@ -620,14 +649,17 @@ class RosterImporter(Importer):
             return None
         return "full" if full_date is not None else "probationary"
 
-    @staticmethod
-    def _occupation(number: int, raw: object, issues: Issues) -> tuple[str | None, str]:
+    def _occupation(self, number: int, raw: object, issues: Issues) -> tuple[str | None, str]:
         """``(occupation, occupation_detail)``: ``("", "")`` when empty or absent (recommended), ``(None, "")``
-        after an error; a 年报 row gives its 公报 category and itself as detail (``core.codes.occupation_parse``)."""
-        text = cell_text(raw)
-        if not text:
-            return "", ""
-        parsed = occupation_parse(text)
+        after an error; a 年报 row gives its 公报 category and itself as detail (``core.codes.occupation_parse``,
+        memoised per cell value)."""
+        entry = self._occupation_memo.get(raw) if raw.__class__ is not bool else None  # True == 1
+        if entry is None:
+            text = cell_text(raw)
+            entry = (text, occupation_parse(text) if text else ("", ""))
+            if raw.__class__ is not bool:
+                self._occupation_memo[raw] = entry
+        text, parsed = entry
         if parsed is None:
             issues.error(number, HEADER["occupation"], f"无法识别的工作岗位「{text}」（{_HINTS['occupation']}）")
             return None, ""
@@ -955,14 +987,15 @@ def _touch(obj, now) -> None:
 
 def import_roster(file_obj_or_path, *, user, filename: str = "", accept_bad_checksum: bool = False,
                   dry_run: bool = False, progress=None, mapping: dict[str, str] | None = None) -> ImportResult:
-    """Import a 党员花名册 (.xlsx or .csv) as ``user``; see the module docstring for columns and rules.
+    """Import a 党员花名册 (.xlsx, .xls or .csv) as ``user``; see the module docstring for columns and rules.
 
     ``file_obj_or_path``: path, bytes or binary file object; ``filename`` names it for the extension
     check and the audit log (defaults to the path's name). ``accept_bad_checksum``: a wrong ID check
     character becomes a warning. ``dry_run``: validate and count only. ``progress(phase, done, total)``.
 
     Returns ``ImportResult`` (``created``/``updated``/``unchanged``/``warnings``; ``details["transferred"]``
-    = members moved to another organization). Raises ``ValidationFailed`` (``FileRejected`` for the file,
+    = members moved to another organization; ``details["incomplete"]`` = ``{"学历": n, "民族": n,
+    "工作岗位": n}``, the records of the file left without that field). ``mapping``: see ``run_import``. Raises ``ValidationFailed`` (``FileRejected`` for the file,
     ``ImportFailed`` with every ``RowError``) — then nothing was written — and
     ``PermissionDeniedError`` when the user holds no ``party.import`` grant."""
     importer = RosterImporter(user=user, accept_bad_checksum=accept_bad_checksum)
