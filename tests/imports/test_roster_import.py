@@ -325,15 +325,15 @@ def test_duplicate_id_numbers_in_file_name_both_rows(tree):
 
 
 def test_missing_required_column_is_a_file_level_error(tree):
-    headers = [h for h in ROSTER_HEADERS if h != "民族*"]
+    headers = [h for h in ROSTER_HEADERS if h != "入党日期*"]
     row = member_row()
-    del row[2]
+    del row[6]
     before = state()
     with pytest.raises(ValidationFailed) as exc:
         import_roster(xlsx([headers, row]), user=tree.town_user, filename="a.xlsx")
     assert state() == before
     error = only(exc.value.errors, row=0)
-    assert error.column == "民族" and error.reason == "缺少必填列「民族」"
+    assert error.column == "入党日期" and error.reason == "缺少必填列「入党日期」"
 
 
 def test_unknown_code_values_rejected(tree):
@@ -410,7 +410,7 @@ def test_error_report_marks_rows_and_keeps_values(tree):
     report = openpyxl.load_workbook(io.BytesIO(error_report(exc.value)))
     sheet = report["导入错误"]
     header = [c.value for c in sheet[1]]
-    assert header[-1] == "错误说明" and header[:3] == ["姓名*", "性别*", "民族*"]
+    assert header[-1] == "错误说明" and header[:3] == ["姓名*", "性别", "民族"]
     assert sheet.cell(row=2, column=len(header)).value in (None, "")
     assert "数字格式的单元格" in sheet.cell(row=3, column=len(header)).value
     assert sheet.cell(row=3, column=4).value == pytest.approx(1.10105199001011e17)  # kept as read

@@ -234,8 +234,8 @@ def test_export_options_page(client, tree):
     ("花名册.xlsx", "姓名,性别\n张三,男\n".encode(), "不是有效的 Excel"),
     ("花名册.xlsx", b"", "文件为空"),
     ("花名册.xlsx", xlsx([ROSTER_HEADERS]), "文件中没有数据行"),
-    ("花名册.xlsx", xlsx([[h for h in ROSTER_HEADERS if h != "民族*"], member_row()[:2] + member_row()[3:]]),
-     "缺少必填列「民族」"),
+    ("花名册.xlsx", xlsx([[h for h in ROSTER_HEADERS if h != "入党日期*"], member_row()[:6] + member_row()[7:]]),
+     "缺少必填列「入党日期」"),
     ("花名册.xlsm", xlsx([ROSTER_HEADERS, member_row()]), "宏"),
 ])
 def test_file_level_rejections_on_the_page(client, tree, name, content, message):

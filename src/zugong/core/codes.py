@@ -5,13 +5,23 @@ short forms people type (``大学本科``, ``汉``, ``男``) — ``rules.md`` §
 three and returns the code; ``CodeTable.label`` gives the display name used in pages and exports
 (which ``parse`` accepts back, so exports round-trip).
 
+Other systems' exports add two forms (issue #9): a coded value with a ``_digits`` suffix (``男_1``,
+``高中及以下_1`` — the option's index in the exporting system), read as the text before the suffix; and
+the coarser buckets of the national system's drop-down lists (``初中及以下``, ``高中、中技``, ``博士及以上``),
+read as the nearest GB/T 4658 code (documented at ``EDUCATION``).
+
 Sources: GB/T 2261.1-2003 (sex), GB 3304-1991 (ethnicity), GB/T 4658-2006 (education),
 GB/T 4762-1984 (political status); the 党内统计 occupation and organization categories follow the
-中共中央组织部 党内统计公报.
+中共中央组织部 党内统计公报, the finer 工作岗位 rows (``OCCUPATION_DETAIL``) the 党内统计年报.
+
+A blank value of a recommended field (民族, 学历, 工作岗位 of a record imported without them) is stored as
+``""`` and shown as ``UNFILLED`` (「未填」) on pages; ``label("")`` stays ``""`` so exports write an empty
+cell that re-imports as blank.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -25,6 +35,13 @@ def normalize_text(value: object) -> str:
         return ""
     text = strip_controls(unicodedata.normalize("NFKC", str(value)))
     return " ".join(text.split())
+
+
+UNFILLED = "未填"
+"""How pages show a blank recommended field (民族, 学历, 工作岗位): the record is incomplete (数据质量)."""
+
+_CODED_SUFFIX = re.compile(r"^(.*\S)_\d{1,3}$")
+"""``男_1``, ``高中及以下_1``: other systems append the option's index to the value."""
 
 
 @dataclass
@@ -68,12 +85,16 @@ class CodeTable:
         """Code for ``value`` given as code, standard name or short form; ``None`` if unknown.
 
         Numeric codes given as Excel numbers (``1.0``) or without a leading zero (``1`` for ``01``) are
-        accepted where unambiguous."""
+        accepted where unambiguous; a value with a ``_digits`` suffix (``男_1``) is read as the text
+        before the suffix."""
         text = normalize_text(value)
         if not text:
             return None
         if text in self._lookup:
             return self._lookup[text]
+        suffixed = _CODED_SUFFIX.match(text)
+        if suffixed:
+            return self.parse(suffixed.group(1))
         if text.endswith(".0") and text[:-2].isdigit():
             text = text[:-2]
         if text.isdigit():
@@ -131,6 +152,13 @@ EDUCATION = CodeTable(
         "本科": "20", "大本": "20", "大学": "20", "专科": "30", "大专": "30",
         "中专": "40", "中技": "47", "技校": "47", "职高": "44", "高中": "60", "初中": "70", "小学": "80",
         "中等专科": "41", "普通高中": "60", "文盲": "90", "半文盲": "90",
+        # the buckets of other systems' drop-down lists (全国党员管理信息系统, OWIP …), read as the
+        # nearest GB/T 4658 code — the 公报's own education bands (研究生 / 大学本科 / 大学专科 / 中专 /
+        # 高中、中技 / 初中及以下) count them where they belong:
+        "研究生(博士)": "11", "研究生(硕士)": "14", "博士及以上": "11", "硕士及以上": "14", "研究生及以上": "10",
+        "大学本科及以上": "20", "本科及以上": "20", "大学专科及以上": "30", "大专及以上": "30",
+        "高中、中技": "60", "高中/中技": "60", "高中、中专": "60", "高中及以下": "60", "高中及同等学历": "60",
+        "初中及以下": "70", "小学及以下": "80", "高职": "30", "高专": "30", "大学普通班": "28",
     },
     labels={"10": "研究生", "20": "大学本科", "30": "大学专科", "40": "中专", "60": "高中", "70": "初中", "80": "小学"},
 )
@@ -170,6 +198,63 @@ OCCUPATION = CodeTable(
              "退休": "retired", "离退休人员": "retired"},
 )
 
+# 党内统计年报 rows of 工作岗位 (党员职业), each counted in one 公报 category above (many-to-one).
+# ``Membership.occupation_detail`` keeps the row a file gave, ``Membership.occupation`` its category.
+# The rows that ARE a 公报 category (党政机关工作人员, 工勤技能人员, 农牧渔民, 学生, 离退休人员, 其他) are
+# listed for completeness; the importer stores a detail only when it says more than the category
+# (``occupation_parse``). 农民工 are counted with 工人（工勤技能人员）, 外出务工经商人员 with 农牧渔民,
+# 军人、武警 with 其他职业人员 (the 公报 has no military row).
+OCCUPATION_DETAIL = CodeTable(
+    "工作岗位（年报）",
+    {
+        "government_staff": "党政机关工作人员",
+        "institution_manager": "事业单位管理人员",
+        "institution_professional": "事业单位专业技术人员",
+        "enterprise_manager": "企业管理人员",
+        "enterprise_professional": "企业专业技术人员",
+        "nonprofit_manager": "民办非企业单位管理人员",
+        "nonprofit_professional": "民办非企业单位专业技术人员",
+        "skilled_worker": "工勤技能人员",
+        "migrant_worker": "农民工",
+        "farmer": "农牧渔民",
+        "migrant_business": "外出务工经商人员",
+        "military": "军人、武警",
+        "student": "学生",
+        "retired": "离退休人员",
+        "other": "其他",
+    },
+    aliases={"民办非企业专业技术人员": "nonprofit_professional", "民办非企业管理人员": "nonprofit_manager",
+             "军人": "military", "武警": "military", "军人武警": "military", "军人、武警人员": "military"},
+)
+OCCUPATION_OF_DETAIL = {
+    "government_staff": "government", "institution_manager": "manager", "institution_professional": "professional",
+    "enterprise_manager": "manager", "enterprise_professional": "professional", "nonprofit_manager": "manager",
+    "nonprofit_professional": "professional", "skilled_worker": "worker", "migrant_worker": "worker",
+    "farmer": "farmer", "migrant_business": "farmer", "military": "other", "student": "student",
+    "retired": "retired", "other": "other",
+}
+"""OCCUPATION_DETAIL code → the OCCUPATION (公报) code it is counted in."""
+
+
+def occupation_parse(value: object) -> tuple[str, str] | None:
+    """``(occupation, occupation_detail)`` codes of a 工作岗位 value, ``None`` if unknown. A 公报 category
+    (code, name or alias: ``学生``, ``工勤技能人员``) gives no detail; a finer 年报 row gives both
+    (``事业单位专业技术人员`` → ``("professional", "institution_professional")``)."""
+    code = OCCUPATION.parse(value)
+    if code is not None:
+        return code, ""
+    detail = OCCUPATION_DETAIL.parse(value)
+    if detail is None:
+        return None
+    return OCCUPATION_OF_DETAIL[detail], detail
+
+
+def occupation_label(occupation: str, detail: str = "") -> str:
+    """What pages and exports show for a membership's 工作岗位: the 年报 row when known (it re-imports to
+    the same pair), else the 公报 category; ``""`` when blank."""
+    return OCCUPATION_DETAIL.label(detail) if detail else OCCUPATION.label(occupation)
+
+
 ORG_TYPE = CodeTable(
     "组织类别",
     {
@@ -201,7 +286,9 @@ UNIT_CATEGORY = CodeTable(
 MEMBER_CATEGORY = CodeTable(
     "人员类别",
     {"full": "正式党员", "probationary": "预备党员"},
-    aliases={"正式": "full", "预备": "probationary"},
+    # 政治面貌 columns of other systems carry the GB/T 4762 names (01 中共党员 = 正式, 02 中共预备党员 = 预备)
+    aliases={"正式": "full", "预备": "probationary", "中共党员": "full", "中国共产党党员": "full",
+             "中共正式党员": "full", "中共预备党员": "probationary", "中国共产党预备党员": "probationary"},
 )
 
 YES_NO = CodeTable("是否", {"1": "是", "0": "否"}, aliases={"y": "1", "n": "0", "Y": "1", "N": "0", "true": "1",

@@ -1,8 +1,12 @@
 """Dates and ages.
 
-- ``parse_date``: the date forms files carry (``rules.md`` §8): ``YYYY-MM-DD``, ``YYYY/MM/DD``,
-  ``YYYY.MM.DD``, ``YYYYMMDD``, ``YYYY.MM`` / ``YYYY-MM`` (day unknown → 1st, flagged), ``YYYY年M月D日``,
-  or a real date/datetime cell.
+- ``parse_date``: the date forms files carry (``rules.md`` §8, issue #9): ``YYYY-MM-DD``, ``YYYY/MM/DD``,
+  ``YYYY.MM.DD``, ``YYYYMMDD``, single-digit months and days (``2019/10/8``, ``2019.1.8``), ``YYYY.MM`` /
+  ``YYYY-MM`` / ``YYYY年M月`` / ``YYYYMM`` (day unknown → 1st, flagged), ``YYYY年M月D日``, a real
+  date/datetime cell, or a NUMBER cell holding one of the digit forms: ``19850701`` / ``198507`` (an
+  integer) or ``1985.07`` (Excel turns a typed ``1985.07`` into the number 1985.07 — and a typed
+  ``1985.10`` into 1985.1, so one decimal digit ``d`` is read as month ``d0``: 1985.1 → October; the
+  day-unknown warning shows the date chosen). Other numbers (an Excel serial day count) are refused.
 - ``age_on``: age in completed years (周岁) on a reference date.
 """
 
@@ -35,7 +39,7 @@ def parse_date(value: object) -> tuple[dt.date | None, bool]:
     if isinstance(value, dt.date):
         return value, False
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = str(int(value)) if float(value).is_integer() else str(value)
+        text = _number_text(value)
     else:
         text = normalize_text(value)
     if not text:
@@ -52,6 +56,26 @@ def parse_date(value: object) -> tuple[dt.date | None, bool]:
             except ValueError:
                 raise DateParseError(f"「{text}」不是有效日期")
     raise DateParseError(f"「{text}」不是可识别的日期格式（应为 YYYY-MM-DD）")
+
+
+def is_date_number(value: int | float) -> bool:
+    """Whether a number cell may hold a date in a digit form (``YYYYMMDD``, ``YYYYMM``, ``YYYY.MM``) rather
+    than a count or an Excel serial day (which are refused: the cell lost its date format)."""
+    if float(value).is_integer():
+        return 19000101 <= value <= 29991231 or 190001 <= value <= 299912
+    return 1900 < value < 3000
+
+
+def _number_text(value: int | float) -> str:
+    """The text a number cell stood for: ``19850701``/``198507`` as is; ``1985.07`` → ``1985.07``;
+    ``1985.1`` → ``1985.10`` (Excel dropped the trailing zero of a typed month)."""
+    if float(value).is_integer():
+        return str(int(value))
+    text = repr(float(value))
+    whole, _, fraction = text.partition(".")
+    if len(whole) == 4 and fraction.isdigit() and len(fraction) == 1:
+        return f"{whole}.{fraction}0"
+    return text
 
 
 def age_on(birth_date: dt.date, on: dt.date) -> int:

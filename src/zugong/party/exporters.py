@@ -5,7 +5,9 @@ memberships in force on ``as_of`` (``Membership.objects.on``) within the user's 
 scope and the chosen organization's subtree, ordered by organization (tree order) then name — so the
 page, the API and the file show the same people. Values are written the way ``import_roster`` reads
 them (headers of ``ROSTER_COLUMNS``, labels of the code tables, dates as date cells, 所在党组织 as the
-组织代码), so an unmasked export re-imports as "nothing changed". As of a past date, 人员类别 and
+组织代码, 工作岗位 as the 党内统计年报 row when one is kept, else the 公报 category), so an unmasked export
+re-imports as "nothing changed". A blank 民族/学历/工作岗位 (not recorded) is an empty cell, which
+re-imports as "not given" (the record stays incomplete; pages show it as 「未填」). As of a past date, 人员类别 and
 转正日期 are those of that date: a member who became full later appears as 预备党员 without 转正日期.
 
 ID numbers are masked (``*****************X``, only the check character: ``docs/security.md`` §4) and
@@ -29,7 +31,7 @@ from collections.abc import Iterator, Mapping
 
 from django.db.models import BooleanField, Case, Q, Value, When
 
-from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
+from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, SEX, occupation_label
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.files import VALUES_SHEET, ColumnFormat, write_xlsx
 from zugong.core.importing import PROGRESS_EVERY
@@ -80,7 +82,7 @@ def roster_export_rows(*, user, organization: PartyOrganization | None, as_of: d
         yield [
             person.name, SEX.label(person.sex), ETHNICITY.label(person.ethnicity), id_number, person.birth_date,
             EDUCATION.label(person.education_level), row.admission_date, row.full_membership_date,
-            MEMBER_CATEGORY.label(row.category), OCCUPATION.label(membership.occupation),
+            MEMBER_CATEGORY.label(row.category), occupation_label(membership.occupation, membership.occupation_detail),
             membership.organization.code, person.work_start_date, phone, "是" if membership.front_line else "否",
         ]
 
@@ -174,7 +176,10 @@ def roster_template() -> bytes:
         f"性别、民族、学历、人员类别、工作岗位、生产工作一线：在单元格的下拉列表中选择，可选值见「{VALUES_SHEET}」表"
         "（也可填写国家标准代码或常用简称，如 汉、大专）。",
         "预备党员不填转正日期。",
-        "所在党组织：填写组织代码（见组织树）。",
+        "所在党组织：填写组织代码（见组织树），也可填写党组织全称或简称。",
+        "必填列：姓名、公民身份号码、所在党组织、入党日期、人员类别；性别、出生日期不填时按公民身份号码；"
+        "学历、民族、工作岗位不填也可导入，但记为信息不完整（见「数据质量」）。",
+        "工作岗位也可填写党内统计年报的岗位，如 事业单位专业技术人员、企业管理人员、农民工。",
     ]
     formats = [c.format for c in ROSTER_COLUMNS]
     buffer = io.BytesIO()

@@ -37,7 +37,10 @@ def organization_choices(user, *, labels: tuple[str, ...], action: str) -> list[
 
 
 class MemberCreateForm(forms.Form):
-    """新增党员: the columns of the 党员花名册 import, one person."""
+    """新增党员: the columns of the 党员花名册 import, one person. Entered by hand, 民族, 学历 and 工作岗位
+    stay required (the clerk has the member's file at hand; ``party.services.member_create`` refuses them
+    blank), although the import accepts records without them as incomplete (issue #9). 工作岗位 offers the
+    eight 公报 categories (the finer 年报 rows come only from imports, ``Membership.occupation_detail``)."""
 
     organization = forms.TypedChoiceField(label="所在党组织", coerce=int)
     name = forms.CharField(label="姓名", max_length=50)

@@ -1,10 +1,36 @@
-"""党员花名册 import (``rules.md`` §7–8): one row per party member, headers matched by name.
+"""党员花名册 import (``rules.md`` §7–8; issue #9 for other systems' layouts): one row per party member,
+headers matched by name.
 
-Columns (``*`` = required): 姓名*, 性别*, 民族*, 公民身份号码*, 出生日期*, 学历*, 入党日期*, 转正日期
-(empty for 预备党员), 人员类别* (正式党员/预备党员), 工作岗位* (the 党内统计 occupation categories),
-所在党组织* (组织代码), 参加工作日期, 手机号码, 生产工作一线 (是/否). Coded values are accepted as code,
-standard name or short form (``CodeTable.parse``); dates in the forms of ``core.dates.parse_date``
-(a day-unknown date such as ``1990.05`` is read as the 1st and reported as a warning).
+Columns. Required (``*``): 姓名*, 公民身份号码*, 所在党组织* (or 党组织唯一标识: ``Column.group
+"organization"``), 入党日期*, 人员类别* (正式党员/预备党员; or 政治面貌: ``Column.group "category"``).
+Derived when absent: 性别 and 出生日期 (from the ID number; checked against it when given). Recommended
+(``Column.recommended``): 学历, 民族, 工作岗位 — a record without them (column absent or cell empty) is
+imported and counted as incomplete (``ImportResult.details["incomplete"] = {"学历": n, "民族": n,
+"工作岗位": n}`` and one summary warning per field; 数据质量 lists them). Optional: 转正日期 (empty for
+预备党员), 参加工作日期, 手机号码, 生产工作一线 (是/否). ``ROSTER_COLUMNS`` is our template and export
+layout; ``ROSTER_IMPORT_COLUMNS`` adds the columns only other systems' files carry.
+
+Header aliases of real layouts (全国党员管理信息系统, group platforms, OWIP, hand-kept 花名册): 所在党支部,
+组织关系所在党支部, 党支部名称, 所属党支部, 隶属党组织, 党支部, 所在党组织代码 … (所在党组织: a code, full or short
+name or path); 党组织唯一标识, 所在党支部编码, 所在分党委编码 (another system's identifier); 身份证号码,
+公民身份证号 …; 人员类别, 党员类别, 党籍状态, 党籍状态（正式党员或预备党员）, 人员类型 (正式/预备) and 政治面貌
+(中共党员/中共预备党员) with a content check (``category_values``, ``Column.accepts``): OWIP's 人员类别
+(教职工/学生/普通编制) and 党籍状态 (正常/异常) are not the category and are left unmapped by the layout engine.
+
+Values. Coded values are accepted as code, standard name, short form, the buckets of other systems'
+lists (学历 初中及以下, 高中、中技, 博士及以上 …) or with an index suffix (``男_1``) — ``CodeTable.parse``;
+工作岗位 also as the 党内统计年报 rows (事业单位专业技术人员, 农民工, 军人、武警 …: ``core.codes
+.occupation_parse``), whose category goes to ``Membership.occupation`` and the row itself to
+``Membership.occupation_detail``. Dates in the forms of ``core.dates.parse_date`` (``1985.07``,
+``1985年7月``, ``198507``, ``2019.10.08``, ``2019/10/8``, date cells, and number cells holding those digit
+forms); a day-unknown date is read as the 1st and reported as a warning.
+
+Decisions (issue #9): the organization is resolved by ``orgs.matching.OrganizationMatcher`` (the
+identifier first, then code/name/path; a name matched only after normalising is accepted with a warning,
+given once per distinct value). With no 人员类别/政治面貌 column, 正式/预备 follows the 转正日期 column
+(filled = 正式党员) with a file-level warning. With no 转正日期 column, a 正式党员's 转正日期 is taken as the
+end of the one-year probation (入党日期 + 1 year, 按期转正, 《党章》第七条) — a stored 转正日期 is kept —
+with a summary warning; a 正式党员 admitted less than a year ago is then an error.
 
 Semantics:
 
@@ -18,7 +44,9 @@ Semantics:
   the transfer service); the person's scope anchor moves with it. A member without
   an open membership whose last one ended by transfer gets a new one from today; one that ended by
   death, withdrawal, expulsion, removal or cancellation is an error (not restored by an import).
-- An optional column that is absent from the file leaves that field alone; present but empty clears it.
+- An optional column that is absent from the file leaves that field alone; present but empty clears it —
+  except the recommended 学历/民族/工作岗位, which an empty cell never clears (a partial export must not
+  erase what is known). A 工作岗位 category equal to the stored 年报 row's category keeps that row.
 - Importing the same file twice creates nothing new and changes nothing the second time.
 
 Rules checked per row (errors unless marked *warning*), each with its source — the checks are the shared
@@ -73,8 +101,9 @@ from zugong.core.codes import (
     SEX_MALE,
     YES_NO,
     CodeTable,
+    occupation_parse,
 )
-from zugong.core.dates import DateParseError, parse_date
+from zugong.core.dates import DateParseError, add_years, is_date_number, parse_date
 from zugong.core.errors import RowError, ValidationFailed
 from zugong.core.importing import (
     Column,
@@ -89,9 +118,11 @@ from zugong.core.importing import (
     run_import,
 )
 from zugong.core.sealing import Sealer, seal_people
+from zugong.orgs.matching import OrganizationMatcher
 from zugong.orgs.models import PartyOrganization
 from zugong.party import validators as party_rules
 from zugong.party.models import Membership, PartyMember
+from zugong.party.rules import probation_years
 from zugong.party.services import TransferMove, membership_transfer_bulk
 from zugong.people import validators as people_rules
 from zugong.people.models import Person
@@ -103,33 +134,80 @@ TERMINAL_END_REASONS = ("death", "withdrawal", "expulsion", "removal", "cancelle
 
 ELSEWHERE_MESSAGE = "该公民身份号码已在其他党组织登记，请通过组织关系转接办理"
 
+RECOMMENDED = ("学历", "民族", "工作岗位")
+"""The recommended fields (数据质量): a record without them is imported and counted as incomplete."""
+_KEY_OF = {"学历": "education", "民族": "ethnicity", "工作岗位": "occupation"}
+
 BATCH_SIZE = 2000
 LOOKUP_CHUNK = 2000
 
+def _mostly(table: CodeTable, share: float = 0.8):
+    """A ``Column.accepts`` check: at least ``share`` of the sampled non-empty values are values of
+    ``table`` (an empty sample accepts). OWIP's 人员类别 (教职工/学生/普通编制) and 党籍状态 (正常/异常)
+    fail it for ``MEMBER_CATEGORY`` and are listed as ignored instead of read as 正式/预备."""
+
+    def accepts(samples) -> bool:
+        values = [text for text in (cell_text(v) for v in samples) if text]
+        if not values:
+            return True
+        return sum(1 for text in values if table.parse(text) is not None) >= share * len(values)
+
+    accepts.__doc__ = f"Mostly {table.name} values (≥ {share:.0%} of the samples)."
+    return accepts
+
+
+category_values = _mostly(MEMBER_CATEGORY)
+"""``accepts`` of the 正式/预备 columns (人员类别, 党籍状态, 政治面貌 …)."""
+
 ROSTER_COLUMNS: tuple[Column, ...] = (
-    Column("name", "姓名", True, width=10),
-    Column("sex", "性别", True, width=6, values=(SEX.label(SEX_MALE), SEX.label(SEX_FEMALE))),
-    Column("ethnicity", "民族", True, width=10, values=ETHNICITY.names),
-    Column("id_number", "公民身份号码", True, aliases=("身份证号", "身份证号码", "公民身份证号码", "身份证"),
+    Column("name", "姓名", True, aliases=("党员姓名",), width=10),
+    Column("sex", "性别", width=6, values=(SEX.label(SEX_MALE), SEX.label(SEX_FEMALE))),
+    Column("ethnicity", "民族", width=10, values=ETHNICITY.names, recommended=True),
+    Column("id_number", "公民身份号码", True,
+           aliases=("身份证号", "身份证号码", "公民身份证号码", "身份证", "公民身份证号", "身份证件号码", "公民身份号",
+                    "身份证号码(18位)"),
            width=21, text=True),
-    Column("birth_date", "出生日期", True, aliases=("出生年月",), width=12),
-    Column("education", "学历", True, aliases=("最高学历",), width=12, values=EDUCATION.names),
-    Column("admission_date", "入党日期", True, aliases=("入党时间",), width=12),
-    Column("full_membership_date", "转正日期", aliases=("转正时间",), width=12),
-    Column("category", "人员类别", True, aliases=("党员类别",), width=10, values=MEMBER_CATEGORY.names),
-    Column("occupation", "工作岗位", True, aliases=("党员职业", "职业"), width=30, values=OCCUPATION.names),
-    Column("organization", "所在党组织", True, aliases=("所在党组织代码", "党组织代码"), width=14, text=True),
+    Column("birth_date", "出生日期", aliases=("出生年月", "出生时间", "出生年月日"), width=12),
+    Column("education", "学历", aliases=("最高学历", "文化程度", "现有文化程度", "学历(最高)"), width=12,
+           values=EDUCATION.names, recommended=True),
+    Column("admission_date", "入党日期", True, aliases=("入党时间", "入党年月", "加入党组织日期", "加入中国共产党日期"),
+           width=12),
+    Column("full_membership_date", "转正日期", aliases=("转正时间", "转为正式党员日期", "转正年月"), width=12,
+           group="category"),
+    Column("category", "人员类别", True,
+           aliases=("党员类别", "党籍状态", "党籍状态(正式党员或预备党员)", "人员类型", "党员类型", "党员身份",
+                    "正式党员/预备党员", "正式/预备"),
+           width=10, values=MEMBER_CATEGORY.names, group="category", accepts=category_values),
+    Column("occupation", "工作岗位", aliases=("党员职业", "职业", "工作岗位(党员职业)", "现工作岗位", "党员工作岗位"),
+           width=30, values=OCCUPATION.names, recommended=True),
+    Column("organization", "所在党组织", True,
+           aliases=("所在党组织代码", "党组织代码", "所在党支部", "组织关系所在党支部", "党支部名称", "所属党支部",
+                    "隶属党组织", "党支部", "所在党组织名称", "所属党组织", "所在支部", "组织关系所在党组织",
+                    "所在党支部名称"),
+           width=14, text=True, group="organization"),
     Column("work_start_date", "参加工作日期", aliases=("参加工作时间",), width=12),
-    Column("phone", "手机号码", aliases=("手机号", "联系电话"), width=14, text=True),
-    Column("front_line", "生产工作一线", aliases=("是否生产工作一线", "在生产工作一线"), width=12,
-           values=YES_NO.names),
+    Column("phone", "手机号码", aliases=("手机号", "联系电话", "手机", "移动电话"), width=14, text=True),
+    Column("front_line", "生产工作一线", aliases=("是否生产工作一线", "在生产工作一线", "是否在生产工作一线"),
+           width=12, values=YES_NO.names),
 )
-HEADER = {c.key: c.header for c in ROSTER_COLUMNS}
+"""The 党员花名册 layout: the template's and the export's columns, in their order."""
+
+ROSTER_IMPORT_COLUMNS: tuple[Column, ...] = (
+    *ROSTER_COLUMNS,
+    Column("organization_ref", "党组织唯一标识",
+           aliases=("所在党支部编码", "所在分党委编码", "所在党组织唯一标识", "党支部唯一标识", "所在党组织编码"),
+           width=20, text=True, group="organization"),
+    Column("political_status", "政治面貌", width=10, group="category", accepts=category_values),
+)
+"""What the importer reads: the layout's columns plus those of other systems' exports — the organization
+by another system's identifier (``organization_ref``, looked up as ``OrganizationMatcher.resolve(...,
+external_id=)``) and 政治面貌 (中共党员 = 正式, 中共预备党员 = 预备) as a source of the category."""
+HEADER = {c.key: c.header for c in ROSTER_IMPORT_COLUMNS}
 
 _HINTS = {
     "sex": "应为 男/女 或代码 1/2",
     "category": "应为 正式党员 或 预备党员",
-    "occupation": "应为 " + "、".join(OCCUPATION.entries.values()),
+    "occupation": "应为 " + "、".join(OCCUPATION.entries.values()) + "，或党内统计年报的工作岗位，如 事业单位专业技术人员",
     "education": "应为 GB/T 4658-2006 学历代码或名称，如 21、大学本科、大专",
     "ethnicity": "应为 GB 3304 民族名称或代码，如 汉族、汉、01",
 }
@@ -147,7 +225,9 @@ class OrgRef:
 @dataclass(slots=True)
 class RosterRow:
     """One validated file row (``number`` = Excel row). ``phone``/``work_start_date``/``front_line`` are
-    ``None`` when their column is absent (then the stored value is kept)."""
+    ``None`` when their column is absent (then the stored value is kept). ``ethnicity``/``education``/
+    ``occupation`` are ``""`` when not given (column absent or cell empty): a new record is then incomplete,
+    an existing one keeps its stored value. ``occupation_detail``: the 年报 row (``""`` for a category)."""
 
     number: int
     name: str
@@ -161,12 +241,14 @@ class RosterRow:
     full_membership_date: dt.date | None
     category: str
     occupation: str
+    occupation_detail: str
     org: OrgRef
     work_start_date: dt.date | None
     phone: str | None
     front_line: bool | None
     has_work_start: bool
     has_front_line: bool
+    full_estimated: bool = False
 
     @property
     def political_status(self) -> str:
@@ -192,6 +274,7 @@ class RosterPlan:
     memberships: list[Membership] = field(default_factory=list)
     versions: dict[tuple[str, int], int] = field(default_factory=dict)
     org_ids: set[int] = field(default_factory=set)
+    incomplete: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RECOMMENDED, 0))
     updated: int = 0
     unchanged: int = 0
     transferred: int = 0
@@ -230,7 +313,7 @@ class _Memo:
         return result
 
     def _parse(self, raw: object) -> tuple[dt.date | None, bool, str]:
-        if is_number_cell(raw) and not (19000101 <= raw <= 29991231):
+        if is_number_cell(raw) and not is_date_number(raw):
             return None, False, f"「{cell_text(raw)}」不是日期（应为日期格式单元格或 YYYY-MM-DD 文本）"
         day = None
         if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
@@ -255,22 +338,28 @@ class RosterImporter(Importer):
     data_label = "party"
     title = "党员花名册"
     models_written = (Person, PartyMember, Membership)
-    columns = ROSTER_COLUMNS
-    sheet_names = ("党员花名册", "花名册")
+    columns = ROSTER_IMPORT_COLUMNS
+    sheet_names = ("党员花名册", "花名册", "党员信息", "党员名册")
     identity_keys = ("name", "id_number")
 
     def __init__(self, *, user, accept_bad_checksum: bool = False, today: dt.date | None = None):
         super().__init__(user=user)
         self.accept_bad_checksum = accept_bad_checksum
         self.today = today or timezone.localdate()
-        self._org_memo: dict[object, tuple[OrgRef | None, str]] = {}
+        self._org_memo: dict[tuple[object, object], tuple[OrgRef | None, str, str]] = {}
+        self._org_warned: set[tuple[object, object]] = set()
+        self._occupation_memo: dict[object, tuple[str, tuple[str, str] | None]] = {}
         self._rows_of_id: dict[str, list[int]] = defaultdict(list)
         self._sealer: Sealer | None = None
         self._early: dict[int, tuple] = {}  # file row number → (future, position) of its sealed values
 
     # --- validation ----------------------------------------------------------------------------------
     def validate(self, sheet: Sheet, issues: Issues, ticker: Ticker) -> RosterPlan:
-        orgs = self._load_orgs(sheet)
+        self._check_sources(sheet, issues)
+        self._sheet_has_category = sheet.has("category") or sheet.has("political_status")
+        self._sheet_has_full = sheet.has("full_membership_date")
+        self._estimated_full = 0
+        orgs = OrganizationMatcher(self.user, label=self.data_label, action="import")
         memo = _Memo(self.today)
         rows: list[RosterRow] = []
         self._rows_of_id = defaultdict(list)  # ID number → file rows carrying it (valid rows or not)
@@ -302,7 +391,33 @@ class RosterImporter(Importer):
                 issues.error(r, HEADER["id_number"], f"公民身份号码与{others}重复")
         if duplicates:
             rows = [r for r in rows if r.id_number not in duplicates]
-        return self._plan(rows, issues)
+        plan = self._plan(rows, issues)
+        if self._estimated_full:
+            issues.warning(0, HEADER["full_membership_date"],
+                           f"文件没有转正日期列：{self._estimated_full} 名正式党员的转正日期按入党满一年（按期转正）记录"
+                           "（已登记转正日期的不变），请核对")
+        for label, count in plan.incomplete.items():
+            if count:
+                how = "文件没有该列" if not sheet.has(_KEY_OF[label]) else "单元格为空"
+                issues.warning(0, label, f"{count} 条记录没有{label}（{how}），已导入，记为信息不完整，请在「数据质量」中补全")
+        return plan
+
+    def _check_sources(self, sheet: Sheet, issues: Issues) -> None:
+        """The required groups (also checked by the layout engine, ``Column.group``): the organization by
+        name/code or identifier, and 正式/预备 by 人员类别/政治面貌 — or, when neither column exists, by
+        the 转正日期 column (filled = 正式党员, empty = 预备党员; a warning says so). Raises ``ImportFailed``."""
+        errors = []
+        if not (sheet.has("organization") or sheet.has("organization_ref")):
+            errors.append(RowError(0, HEADER["organization"], f"缺少必填列「{HEADER['organization']}」"
+                                                              f"（或「{HEADER['organization_ref']}」）"))
+        if not (sheet.has("category") or sheet.has("political_status")):
+            if sheet.has("full_membership_date"):
+                issues.warning(0, HEADER["category"], "文件没有「人员类别」（正式党员/预备党员）列，按转正日期判断："
+                                                      "填有转正日期的记为正式党员，未填的记为预备党员")
+            else:
+                errors.append(RowError(0, HEADER["category"], f"缺少必填列「{HEADER['category']}」"))
+        if errors:
+            raise ImportFailed(errors, sheet=sheet)
 
     def _seal_early(self, rows: list[RosterRow]) -> None:
         """Submit ``rows`` to the sealing workers; ``_sealed_values`` collects the result by row."""
@@ -328,34 +443,11 @@ class RosterImporter(Importer):
             self._sealer = None
         self._early = {}
 
-    def _load_orgs(self, sheet: Sheet) -> dict[str, PartyOrganization | None]:
-        """Organizations named in the file that lie in the user's ``party.import`` scope, by code."""
-        codes = {cell_text(r.cells.get("organization")) for r in sheet.rows} - {""}
-        found: dict[str, PartyOrganization | None] = {}
-        scoped = PartyOrganization.objects.restrict(self.user, "import")
-        codes_list = sorted(codes)
-        for i in range(0, len(codes_list), LOOKUP_CHUNK):
-            chunk = codes_list[i:i + LOOKUP_CHUNK]
-            for org in scoped.filter(code__in=chunk).only("id", "code", "path", "org_type", "status", "name"):
-                found[org.code] = org
-        return found
-
-    def _validate_row(self, sheet: Sheet, number: int, cells: dict, orgs: dict, memo: _Memo,
+    def _validate_row(self, sheet: Sheet, number: int, cells: dict, orgs: OrganizationMatcher, memo: _Memo,
                       issues: Issues) -> RosterRow | None:
         ok = True
         error = issues.error
         known_dates = memo.dates
-
-        def required_code(key: str, table: CodeTable) -> str | None:
-            nonlocal ok
-            text, code = memo.code(table, cells.get(key))
-            if code is None:
-                ok = False
-                if not text:
-                    error(number, HEADER[key], "必填项为空")
-                else:
-                    error(number, HEADER[key], f"无法识别的{table.name}「{text}」（{_HINTS.get(key, '请填写规范名称或代码')}）")
-            return code
 
         def date_cell(key: str, required: bool) -> dt.date | None:
             nonlocal ok
@@ -386,22 +478,47 @@ class RosterImporter(Importer):
                 error(number, HEADER["name"], problem.reason)
                 ok = False
 
-        sex = required_code("sex", SEX)
-        ethnicity = required_code("ethnicity", ETHNICITY)
+        def optional_code(key: str, table: CodeTable) -> str | None:
+            """The code of a non-required coded cell: ``""`` if empty or absent, ``None`` if unknown."""
+            nonlocal ok
+            text, code = memo.code(table, cells.get(key))
+            if not text:
+                return ""
+            if code is None:
+                ok = False
+                error(number, HEADER[key], f"无法识别的{table.name}「{text}」（{_HINTS.get(key, '请填写规范名称或代码')}）")
+            return code
+
+        sex_given = optional_code("sex", SEX)  # from the ID number when not given
+        ethnicity = optional_code("ethnicity", ETHNICITY)
         info = self._id_number(number, cells.get("id_number"), issues)
         if info is None:
             ok = False
         else:
             self._rows_of_id[info.number].append(number)
-        birth_date = date_cell("birth_date", True)
-        education = required_code("education", EDUCATION)
+        birth_given = date_cell("birth_date", False)  # from the ID number when not given
+        education = optional_code("education", EDUCATION)
         admission_date = date_cell("admission_date", True)
         full_date = date_cell("full_membership_date", False)
-        category = required_code("category", MEMBER_CATEGORY)
-        occupation = required_code("occupation", OCCUPATION)
-        org = self._organization(number, cells.get("organization"), orgs, issues)
+        category = self._category(number, cells, memo, full_date, issues)
+        if category is None:
+            ok = False
+        occupation, occupation_detail = self._occupation(number, cells.get("occupation"), issues)
+        if occupation is None:
+            ok = False
+        org = self._organization(number, cells, orgs, issues)
         if org is None:
             ok = False
+        full_estimated = False
+        if category == "full" and not self._sheet_has_full and admission_date is not None:
+            # no 转正日期 column: a 正式党员 turned full when the one-year probation ended (按期转正,
+            # 《党章》第七条) — recorded so, and counted in a summary warning; a stored date is kept
+            full_date = add_years(admission_date, probation_years(on=admission_date))
+            full_estimated = True
+            self._estimated_full += 1
+            if full_date > self.today:
+                error(number, HEADER["category"], "人员类别为正式党员，但入党未满一年；文件没有转正日期列，无法确定转正日期")
+                ok = False
         has_work_start = sheet.has("work_start_date")
         work_start = date_cell("work_start_date", False) if has_work_start else None
         phone = self._phone(number, cells.get("phone"), issues) if sheet.has("phone") else None
@@ -420,13 +537,17 @@ class RosterImporter(Importer):
         problems = []
         if info is not None:
             problems += people_rules.validate_id_number_matches(
-                info, birth_date=birth_date, sex=sex,
-                birth_day_unknown=birth_date is not None and memo.date(cells.get("birth_date"))[1])
-        birth = birth_date or (info.birth_date if info else None)
+                info, birth_date=birth_given, sex=sex_given or None,
+                birth_day_unknown=birth_given is not None and memo.date(cells.get("birth_date"))[1])
+        # 出生日期/性别 not given (column absent or cell empty): those the ID number encodes (GB 11643-1999 §4–5)
+        birth_date = birth_given or (info.birth_date if info else None)
+        sex = sex_given or (info.sex if info else "")
+        birth = birth_date
         problems += party_rules.validate_admission(birth, admission_date)
-        problems += party_rules.validate_category(category, full_date,
-                                                  full_date_given=_filled(cells.get("full_membership_date")))
-        problems += party_rules.validate_full_membership(admission_date, full_date)
+        problems += party_rules.validate_category(category, full_date if not full_estimated else None,
+                                                  full_date_given=full_estimated or _filled(cells.get("full_membership_date")))
+        if not full_estimated:
+            problems += party_rules.validate_full_membership(admission_date, full_date)
         problems += party_rules.validate_probation_length(category, admission_date, today=self.today)
         problems += people_rules.validate_work_start(birth, work_start)
         for problem in problems:
@@ -442,8 +563,8 @@ class RosterImporter(Importer):
             number=number, name=name, sex=sex, ethnicity=ethnicity, id_number=info.number,
             id_hash=lookup_hash(info.number), birth_date=birth_date, education=education,
             admission_date=admission_date, full_membership_date=full_date, category=category,
-            occupation=occupation, org=org, work_start_date=work_start, phone=phone, front_line=front_line,
-            has_work_start=has_work_start, has_front_line=has_front_line,
+            occupation=occupation, occupation_detail=occupation_detail, org=org, work_start_date=work_start, phone=phone, front_line=front_line,
+            has_work_start=has_work_start, has_front_line=has_front_line, full_estimated=full_estimated,
         )
 
     def _id_number(self, number: int, raw: object, issues: Issues) -> idnumber.IdNumberInfo | None:
@@ -463,30 +584,86 @@ class RosterImporter(Importer):
                 issues.error(number, column, problem.reason)
         return info
 
-    def _organization(self, number: int, raw: object, orgs: dict, issues: Issues) -> OrgRef | None:
+    def _organization(self, number: int, cells: dict, orgs: OrganizationMatcher, issues: Issues) -> OrgRef | None:
+        """The row's organization: 所在党组织 (code, full or short name, path) and/or 党组织唯一标识 (another
+        system's identifier), resolved by ``orgs`` (``orgs.matching.OrganizationMatcher``). Answers are
+        memoised per pair of cells; a matcher warning (matched after normalising the name, a code that lost
+        its leading zeros) is reported once per distinct value, on its first row."""
+        key = (cells.get("organization"), cells.get("organization_ref"))
         try:
-            ref, reason = self._org_memo[raw]
+            ref, reason, warning = self._org_memo[key]
         except KeyError:
-            ref, reason = self._org_memo[raw] = self._resolve_organization(cell_text(raw), orgs)
+            ref, reason, warning = self._org_memo[key] = self._resolve_organization(
+                cell_text(key[0]), cell_text(key[1]), orgs)
+        column = HEADER["organization"] if _filled(key[0]) or not _filled(key[1]) else HEADER["organization_ref"]
         if reason:
-            issues.error(number, HEADER["organization"], reason)
+            issues.error(number, column, reason)
+        elif warning and key not in self._org_warned:
+            self._org_warned.add(key)
+            issues.warning(number, column, f"{warning}（同一写法的其他行不再提示）")
         return ref
 
     @staticmethod
-    def _resolve_organization(code: str, orgs: dict) -> tuple[OrgRef | None, str]:
-        """``(OrgRef, "")`` for a usable 所在党组织 code, else ``(None, reason)``."""
-        if not code:
-            return None, "必填项为空"
-        org = orgs.get(code)
+    def _resolve_organization(text: str, external_id: str, orgs: OrganizationMatcher) -> tuple[OrgRef | None, str, str]:
+        """``(OrgRef, "", warning)`` for a usable organization, else ``(None, reason, "")``. With only an
+        identifier column, its value is also tried as a code or name (``所在党支部编码`` often is our code)."""
+        if not text and not external_id:
+            return None, "必填项为空", ""
+        match = orgs.resolve(text or external_id, external_id=external_id)
+        org = match.organization
         if org is None:
-            # Same message for unknown and out-of-scope codes: the file must not probe for codes.
-            return None, f"所在党组织「{code}」不存在或不在您的管理范围内"
+            # unknown and out-of-scope give the matcher's same message: the file must not probe for codes
+            reason = match.error or f"党组织「{text or external_id}」不存在或不在您的管理范围内"
+            return None, ("所在" + reason if reason.startswith("党组织「") else reason), ""
+        shown = text or external_id
         if org.status != "active":
-            return None, f"所在党组织「{code}」已撤销"
+            return None, f"所在党组织「{shown}」已撤销", ""
         if org.org_type not in ORG_TYPES_HOLDING_MEMBERS:
-            return None, (f"「{code}」是{ORG_TYPE.label(org.org_type)}，不直接管理党员组织关系，"
-                          "请填写其所属党支部或党委的组织代码")
-        return OrgRef(org.pk, org.code, org.path), ""
+            return None, (f"「{shown}」是{ORG_TYPE.label(org.org_type)}，不直接管理党员组织关系，"
+                          "请填写其所属党支部或党委的组织代码"), ""
+        return OrgRef(org.pk, org.code, org.path), "", match.warning
+
+    def _category(self, number: int, cells: dict, memo: _Memo, full_date: dt.date | None,
+                  issues: Issues) -> str | None:
+        """正式/预备 (``"full"``/``"probationary"``, ``None`` after an error): from 人员类别 (or its aliases 党籍状态,
+        人员类型 …); when that cell is empty or the column absent, from 政治面貌 (中共党员/中共预备党员); when
+        neither column exists, from 转正日期 (filled = 正式党员; ``_check_sources`` warned). Both given and
+        different → error."""
+        text, code = memo.code(MEMBER_CATEGORY, cells.get("category"))
+        p_text, p_code = memo.code(MEMBER_CATEGORY, cells.get("political_status"))
+        if text and code is None:
+            issues.error(number, HEADER["category"], f"无法识别的人员类别「{text}」（{_HINTS['category']}）")
+            return None
+        if p_text and p_code is None:
+            issues.error(number, HEADER["political_status"],
+                         f"无法识别的政治面貌「{p_text}」（应为 中共党员 或 中共预备党员）")
+            return None
+        if code and p_code and code != p_code:
+            issues.error(number, HEADER["political_status"],
+                         f"政治面貌「{p_text}」与人员类别「{text}」不一致")
+            return None
+        if code or p_code:
+            return code or p_code
+        if self._sheet_has_category:
+            issues.error(number, HEADER["category"], "必填项为空")
+            return None
+        return "full" if full_date is not None else "probationary"
+
+    def _occupation(self, number: int, raw: object, issues: Issues) -> tuple[str | None, str]:
+        """``(occupation, occupation_detail)``: ``("", "")`` when empty or absent (recommended), ``(None, "")``
+        after an error; a 年报 row gives its 公报 category and itself as detail (``core.codes.occupation_parse``,
+        memoised per cell value)."""
+        entry = self._occupation_memo.get(raw) if raw.__class__ is not bool else None  # True == 1
+        if entry is None:
+            text = cell_text(raw)
+            entry = (text, occupation_parse(text) if text else ("", ""))
+            if raw.__class__ is not bool:
+                self._occupation_memo[raw] = entry
+        text, parsed = entry
+        if parsed is None:
+            issues.error(number, HEADER["occupation"], f"无法识别的工作岗位「{text}」（{_HINTS['occupation']}）")
+            return None, ""
+        return parsed
 
     @staticmethod
     def _phone(number: int, raw: object, issues: Issues) -> str | bool:
@@ -528,6 +705,7 @@ class RosterImporter(Importer):
                 plan.org_ids.add(row.org.id)
                 if row.id_hash not in known:
                     plan.new.append(row)
+                    _count_incomplete(plan, row.education, row.ethnicity, row.occupation)
                     continue
                 person = persons.get(row.id_hash)
                 if person is None:
@@ -555,10 +733,13 @@ class RosterImporter(Importer):
         """Plan the update of an existing in-scope ``person`` from ``row`` (changes applied in memory;
         only changed objects are queued, with the version they had, for ``_check_versions``)."""
         person_version = person.version
-        changed_person = _assign(person, {
-            "name": row.name, "sex": row.sex, "ethnicity": row.ethnicity, "birth_date": row.birth_date,
-            "education_level": row.education, "political_status": row.political_status,
-        })
+        values = {"name": row.name, "sex": row.sex, "birth_date": row.birth_date,
+                  "political_status": row.political_status}
+        if row.ethnicity:  # recommended: not given → the stored value stays
+            values["ethnicity"] = row.ethnicity
+        if row.education:
+            values["education_level"] = row.education
+        changed_person = _assign(person, values)
         if row.has_work_start:
             changed_person |= _assign(person, {"work_start_date": row.work_start_date})
         if row.phone is not None and person.phone_hash != _phone_hash(row.phone):
@@ -566,6 +747,9 @@ class RosterImporter(Importer):
             changed_person = True
         # Reverse one-to-one: Django's RelatedObjectDoesNotExist is an AttributeError, so getattr works.
         member = getattr(person, "party_member", None)
+        current = next((m for m in history if m.end_date is None), None) if member is not None else None
+        occupation = row.occupation or (current.occupation if current is not None else "")
+        _count_incomplete(plan, person.education_level, person.ethnicity, occupation)
         if member is None:
             # A person known from another record (e.g. a cadre) becomes a party member.
             plan.attach.append((row, person))
@@ -576,9 +760,10 @@ class RosterImporter(Importer):
             plan.persons.append(person)
             return
         member_version = member.version
-        changed_member = _assign(member, {"admission_date": row.admission_date,
-                                          "full_membership_date": row.full_membership_date})
-        current = next((m for m in history if m.end_date is None), None)
+        full_date = row.full_membership_date
+        if row.full_estimated and member.full_membership_date is not None:
+            full_date = member.full_membership_date  # the stored 转正日期 is better than the estimate
+        changed_member = _assign(member, {"admission_date": row.admission_date, "full_membership_date": full_date})
         changed_membership = False
         if current is None:
             last = max(history, key=lambda m: (m.end_date, m.pk), default=None)
@@ -596,7 +781,7 @@ class RosterImporter(Importer):
             changed_membership = True
         else:
             membership_version = current.version
-            values = {"occupation": row.occupation}
+            values = _occupation_values(current, row)
             if row.has_front_line:
                 values["front_line"] = bool(row.front_line)
             if _assign(current, values):
@@ -624,7 +809,7 @@ class RosterImporter(Importer):
         result.created = len(plan.new) + len(plan.attach)
         result.updated = plan.updated
         result.unchanged = plan.unchanged
-        result.details = {"transferred": plan.transferred}
+        result.details = {"transferred": plan.transferred, "incomplete": dict(plan.incomplete)}
 
     # --- writing (inside the transaction) ------------------------------------------------------------
     def write(self, plan: RosterPlan, result: ImportResult, ticker: Ticker) -> None:
@@ -651,7 +836,8 @@ class RosterImporter(Importer):
                              full_membership_date=r.full_membership_date) for r, p in plan.attach])
             Membership.objects.bulk_create(
                 [Membership(person_id=p.pk, organization_id=r.org.id, start_date=r.admission_date,
-                            occupation=r.occupation, front_line=bool(r.front_line)) for r, p in plan.attach])
+                            occupation=r.occupation, occupation_detail=r.occupation_detail,
+                            front_line=bool(r.front_line)) for r, p in plan.attach])
             log(PartyMember, len(plan.attach), "bulk_create")
             log(Membership, len(plan.attach), "bulk_create")
         if plan.members:
@@ -659,22 +845,24 @@ class RosterImporter(Importer):
                                                            "updated_at"], batch_size=500)
             log(PartyMember, len(plan.members), "bulk_update")
         if plan.memberships:
-            Membership.objects.bulk_update(plan.memberships, ["occupation", "front_line", "version", "updated_at"],
-                                           batch_size=500)
+            Membership.objects.bulk_update(plan.memberships, ["occupation", "occupation_detail", "front_line",
+                                                              "version", "updated_at"], batch_size=500)
             log(Membership, len(plan.memberships), "bulk_update")
         if plan.transfers:
             try:
                 membership_transfer_bulk(
                     user=self.user, action="import", date=today, now=now, summary=summary,
                     data={"filename": result.filename},
-                    moves=[TransferMove(membership=m, to_organization_id=r.org.id, occupation=r.occupation,
-                                        front_line=bool(r.front_line), row=r.number) for m, r in plan.transfers])
+                    moves=[TransferMove(membership=m, to_organization_id=r.org.id, front_line=bool(r.front_line),
+                                        row=r.number, **_occupation_values(m, r))
+                           for m, r in plan.transfers])
             except ValidationFailed as exc:
                 raise ImportFailed(exc.errors)
         if plan.open:
             Membership.objects.bulk_create(
                 [Membership(person_id=p.pk, organization_id=r.org.id, start_date=today, occupation=r.occupation,
-                            front_line=bool(r.front_line)) for r, p in plan.open], batch_size=BATCH_SIZE)
+                            occupation_detail=r.occupation_detail, front_line=bool(r.front_line))
+                 for r, p in plan.open], batch_size=BATCH_SIZE)
             log(Membership, len(plan.open), "bulk_create")
         ticker.step(result.total_rows - ticker.done)
         # Re-check inside the transaction that every target organization is still in scope (an
@@ -703,7 +891,7 @@ class RosterImporter(Importer):
         members = RowInserter(PartyMember, ["person_id", "admission_date", "full_membership_date"], now=now,
                               batch_size=BATCH_SIZE)
         memberships = RowInserter(Membership, ["person_id", "organization_id", "start_date", "occupation",
-                                               "front_line"], now=now, batch_size=BATCH_SIZE)
+                                               "occupation_detail", "front_line"], now=now, batch_size=BATCH_SIZE)
         ids = reserve_ids(Person, len(rows))  # one round trip for the whole file
         chunks = [rows[i:i + BATCH_SIZE] for i in range(0, len(rows), BATCH_SIZE)]
 
@@ -722,7 +910,7 @@ class RosterImporter(Importer):
 
         people.insert(person_rows())
         members.insert((pk, r.admission_date, r.full_membership_date) for pk, r in zip(ids, rows, strict=True))
-        memberships.insert((pk, r.org.id, r.admission_date, r.occupation, bool(r.front_line))
+        memberships.insert((pk, r.org.id, r.admission_date, r.occupation, r.occupation_detail, bool(r.front_line))
                            for pk, r in zip(ids, rows, strict=True))
 
     def _check_versions(self, plan: RosterPlan) -> None:
@@ -746,6 +934,28 @@ _PERSON_INSERT_FIELDS = ["name", "sex", "ethnicity", "birth_date", "id_number_en
                          "phone_encrypted", "phone_hash", "phone_masked", "organization_id"]
 _PERSON_FIELDS = ["name", "sex", "ethnicity", "birth_date", "education_level", "political_status", "work_start_date",
                   "phone_encrypted", "phone_hash", "phone_masked", "organization", "version", "updated_at"]
+
+
+def _count_incomplete(plan: RosterPlan, education: str, ethnicity: str, occupation: str) -> None:
+    """Count a record whose resulting 学历/民族/工作岗位 is blank (``RosterPlan.incomplete``)."""
+    if not education:
+        plan.incomplete["学历"] += 1
+    if not ethnicity:
+        plan.incomplete["民族"] += 1
+    if not occupation:
+        plan.incomplete["工作岗位"] += 1
+
+
+def _occupation_values(current: Membership, row: RosterRow) -> dict[str, str]:
+    """The 工作岗位 fields a membership whose current values are ``current``'s takes from ``row``: not
+    given → unchanged; a 年报 row → it and its category; a category → it, keeping a stored 年报 row of the
+    same category (less precise, not contradicting it)."""
+    occupation, detail = current.occupation, current.occupation_detail
+    if row.occupation_detail:
+        occupation, detail = row.occupation, row.occupation_detail
+    elif row.occupation and row.occupation != occupation:
+        occupation, detail = row.occupation, ""
+    return {"occupation": occupation, "occupation_detail": detail}
 
 
 def _filled(value: object) -> bool:
@@ -777,14 +987,15 @@ def _touch(obj, now) -> None:
 
 def import_roster(file_obj_or_path, *, user, filename: str = "", accept_bad_checksum: bool = False,
                   dry_run: bool = False, progress=None, mapping: dict[str, str] | None = None) -> ImportResult:
-    """Import a 党员花名册 (.xlsx or .csv) as ``user``; see the module docstring for columns and rules.
+    """Import a 党员花名册 (.xlsx, .xls or .csv) as ``user``; see the module docstring for columns and rules.
 
     ``file_obj_or_path``: path, bytes or binary file object; ``filename`` names it for the extension
     check and the audit log (defaults to the path's name). ``accept_bad_checksum``: a wrong ID check
     character becomes a warning. ``dry_run``: validate and count only. ``progress(phase, done, total)``.
 
     Returns ``ImportResult`` (``created``/``updated``/``unchanged``/``warnings``; ``details["transferred"]``
-    = members moved to another organization). Raises ``ValidationFailed`` (``FileRejected`` for the file,
+    = members moved to another organization; ``details["incomplete"]`` = ``{"学历": n, "民族": n,
+    "工作岗位": n}``, the records of the file left without that field). ``mapping``: see ``run_import``. Raises ``ValidationFailed`` (``FileRejected`` for the file,
     ``ImportFailed`` with every ``RowError``) — then nothing was written — and
     ``PermissionDeniedError`` when the user holds no ``party.import`` grant."""
     importer = RosterImporter(user=user, accept_bad_checksum=accept_bad_checksum)

@@ -17,7 +17,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
-from zugong.core.codes import OCCUPATION
+from zugong.core.codes import OCCUPATION, OCCUPATION_DETAIL
 from zugong.core.scoping import BaseModel, ScopedQuerySet
 from zugong.party.rules import member_category
 
@@ -63,7 +63,9 @@ class MembershipQuerySet(ScopedQuerySet):
 
 
 class Membership(BaseModel):
-    """组织关系: a party member's membership of ``organization`` over ``[start_date, end_date)``."""
+    """组织关系: a party member's membership of ``organization`` over ``[start_date, end_date)``, with the
+    工作岗位 of that period (``occupation``, possibly blank; ``occupation_detail`` the 年报 row, see
+    ``core.codes.occupation_label`` for display)."""
 
     scope_org_field = "organization"
     data_label = "party"
@@ -82,7 +84,13 @@ class Membership(BaseModel):
     start_date = models.DateField("起始日期")
     end_date = models.DateField("截止日期", null=True, blank=True)
     end_reason = models.CharField("离开原因", max_length=20, choices=END_REASONS, blank=True)
-    occupation = models.CharField("工作岗位", max_length=20, choices=OCCUPATION.choices)
+    # 工作岗位: the 公报 category; blank = not recorded (a roster imported without it, issue #9 — the
+    # record is incomplete, counted in no category). ``occupation_detail``: the finer 党内统计年报 row the
+    # file gave (事业单位专业技术人员 …, ``core.codes.OCCUPATION_DETAIL``), blank when the file gave the
+    # category itself; it always lies in ``occupation`` (``core.codes.OCCUPATION_OF_DETAIL``).
+    occupation = models.CharField("工作岗位", max_length=20, choices=OCCUPATION.choices, blank=True)
+    occupation_detail = models.CharField("工作岗位（年报）", max_length=30, choices=OCCUPATION_DETAIL.choices,
+                                         blank=True, default="", db_default="")
     front_line = models.BooleanField("生产工作一线", default=False)
 
     objects = MembershipQuerySet.as_manager()

@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
-from zugong.core.codes import MEMBER_CATEGORY, OCCUPATION
+from zugong.core.codes import MEMBER_CATEGORY, occupation_label
 from zugong.core.dates import age_on
 from zugong.core.errors import RowError, ValidationFailed
 from zugong.orgs.models import PartyOrganization
@@ -204,7 +204,12 @@ def filterset_errors(filterset) -> list[RowError]:
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One displayed roster line (page table, API item, export row); ages and category as of ``as_of``."""
+    """One displayed roster line (page table, API item, export row); ages and category as of ``as_of``.
+
+    ``ethnicity``/``education_level``/``occupation`` may be ``""`` (not recorded — a roster imported
+    without them): their labels are then ``""`` too, pages show 「未填」 (``core.codes.UNFILLED``).
+    ``occupation_label`` is the 党内统计年报 row when the membership keeps one (事业单位专业技术人员),
+    else the 公报 category; ``occupation`` is always the category code."""
 
     person_id: int
     name: str
@@ -247,7 +252,7 @@ def roster_row(membership: Membership, as_of: dt.date | None = None) -> RosterRo
         admission_date=record.admission_date if record else None,
         # as of a past date, a later 转正 has not happened yet
         full_membership_date=record.full_membership_date if category == "full" else None,
-        occupation=membership.occupation, occupation_label=OCCUPATION.label(membership.occupation),
+        occupation=membership.occupation, occupation_label=occupation_label(membership.occupation, membership.occupation_detail),
         front_line=membership.front_line, organization=membership.organization,
         id_number_masked=person.id_number_masked, start_date=membership.start_date, as_of=as_of,
     )

@@ -319,6 +319,8 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
     problems: list[Problem] = []
     day = parse_day(date, "转接日期", problems, required=True, today=today)
     code = current.occupation if occupation in (None, "") else _occupation(occupation, problems)
+    # the 年报 detail goes with an unchanged 工作岗位 (a new category given by hand has none)
+    detail = current.occupation_detail if code == current.occupation else ""
     if target.pk == current.organization_id:
         problems.append(Problem("转入党组织", "转入党组织与现所在党组织相同"))
     if day:
@@ -332,6 +334,7 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
     # The successor continues the closed period's version: a stale form or API call carrying the version
     # read before this transfer is then a 409, not a second transfer of the person's new membership.
     new = Membership.objects.create(person_id=person_id, organization=target, start_date=day, occupation=code,
+                                    occupation_detail=detail,
                                     front_line=current.front_line if front_line is None else bool(front_line),
                                     version=expected_version + 1)
     person = current.person
@@ -347,13 +350,15 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
 @dataclass(frozen=True)
 class TransferMove:
     """One move of ``membership_transfer_bulk``: close ``membership`` (a loaded open membership) and open
-    one of ``to_organization_id`` for its person. ``row``: the caller's row number for errors (0: none)."""
+    one of ``to_organization_id`` for its person. ``row``: the caller's row number for errors (0: none).
+    ``occupation_detail``: the 年报 row of the new period (``Membership.occupation_detail``, may be blank)."""
 
     membership: Membership
     to_organization_id: int
     occupation: str
     front_line: bool
     row: int = 0
+    occupation_detail: str = ""
 
 
 def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, summary: str, action: str = "change",
@@ -400,7 +405,8 @@ def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, 
         Membership.objects.bulk_update(closed, ["end_date", "end_reason", "version", "updated_at"], batch_size=500)
         opened = Membership.objects.bulk_create(
             [Membership(person_id=move.membership.person_id, organization_id=move.to_organization_id, start_date=date,
-                        occupation=move.occupation, front_line=bool(move.front_line),
+                        occupation=move.occupation, occupation_detail=move.occupation_detail,
+                        front_line=bool(move.front_line),
                         version=move.membership.version)  # continues the closed period's (bumped) version
              for move in moves],
             batch_size=2000)

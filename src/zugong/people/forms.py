@@ -20,12 +20,14 @@ class NoEchoTextInput(forms.TextInput):
 
 class PersonEditForm(forms.Form):
     """The person edit page form. ``id_number``/``phone`` start empty (shown masked beside them): empty =
-    unchanged."""
+    unchanged. 民族 stays required when edited by hand (``people.services`` refuses a blank one); a person
+    imported without it (issue #9) shows an empty 「请选择」 choice — never a silently pre-selected 汉族 —
+    so saving the form asks for it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label="姓名", max_length=50)
     sex = forms.ChoiceField(label="性别", choices=SEX.choices)
-    ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITY.choices)
+    ethnicity = forms.ChoiceField(label="民族", choices=[("", "—请选择—"), *ETHNICITY.choices])
     birth_date = forms.DateField(label="出生日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     education_level = forms.ChoiceField(label="学历", choices=[("", "—"), *EDUCATION.choices], required=False)
     political_status = forms.ChoiceField(label="政治面貌", choices=[("", "—"), *POLITICAL_STATUS.choices], required=False)

@@ -23,14 +23,18 @@ class Person(BaseModel):
     """人员. Scope: ``organization`` — the party organization (or, for non-members, the organization
     whose records hold the person) that owns the record. Data label ``basic``.
 
-    Ages are never stored: ``age_on(day)`` computes 周岁 on a given date."""
+    Ages are never stored: ``age_on(day)`` computes 周岁 on a given date. ``ethnicity`` and
+    ``education_level`` may be blank (not recorded): ``ethnicity_label``/``education_label`` are then
+    ``""`` and pages show 「未填」 (``core.codes.UNFILLED``)."""
 
     scope_org_field = "organization"
     data_label = "basic"
 
     name = models.CharField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=1, choices=SEX.choices)
-    ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITY.choices)
+    # blank = not recorded (a roster imported without 民族, issue #9): the record is incomplete, pages show
+    # 「未填」 and the statistics count it in no group; hand entry still requires it (people.services).
+    ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITY.choices, blank=True)
     birth_date = models.DateField("出生日期")
     id_number_encrypted = models.TextField("公民身份号码（密文）", editable=False)
     id_number_hash = models.CharField("公民身份号码（检索摘要）", max_length=64, editable=False)

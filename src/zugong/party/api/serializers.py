@@ -16,24 +16,25 @@ class OrganizationRefSerializer(serializers.Serializer):
 
 
 class MemberSerializer(serializers.Serializer):
-    """党员名册的一行：截至 ``as_of`` 的人员类别和周岁年龄；公民身份号码只给出掩码。"""
+    """党员名册的一行：截至 ``as_of`` 的人员类别和周岁年龄；公民身份号码只给出掩码。民族、学历、工作岗位
+    可能未登记（导入时缺少，信息不完整）：代码和名称均为空字符串，页面显示「未填」。"""
 
     person_id = serializers.IntegerField(help_text="人员ID（/api/members/{person_id}/）")
     name = serializers.CharField(help_text="姓名")
     sex = serializers.CharField(help_text="性别代码（GB/T 2261.1）")
     sex_label = serializers.CharField(help_text="性别")
-    ethnicity = serializers.CharField(help_text="民族代码（GB 3304）")
-    ethnicity_label = serializers.CharField(help_text="民族")
+    ethnicity = serializers.CharField(help_text="民族代码（GB 3304）；未登记为空")
+    ethnicity_label = serializers.CharField(help_text="民族；未登记为空")
     birth_date = serializers.DateField(help_text="出生日期")
     age = serializers.IntegerField(help_text="年龄（截至日期的周岁）")
-    education_level = serializers.CharField(help_text="学历代码（GB/T 4658-2006）")
-    education_label = serializers.CharField(help_text="学历")
+    education_level = serializers.CharField(help_text="学历代码（GB/T 4658-2006）；未登记为空")
+    education_label = serializers.CharField(help_text="学历；未登记为空")
     category = serializers.CharField(help_text="人员类别：full 正式党员 / probationary 预备党员（截至日期）")
     category_label = serializers.CharField(help_text="人员类别")
     admission_date = serializers.DateField(allow_null=True, help_text="入党日期")
     full_membership_date = serializers.DateField(allow_null=True, help_text="转正日期（截至日期尚未转正为空）")
-    occupation = serializers.CharField(help_text="工作岗位代码")
-    occupation_label = serializers.CharField(help_text="工作岗位")
+    occupation = serializers.CharField(help_text="工作岗位代码（党内统计公报的八类）；未登记为空")
+    occupation_label = serializers.CharField(help_text="工作岗位：有党内统计年报岗位（如 事业单位专业技术人员）时为该岗位，否则为公报类别；未登记为空")
     front_line = serializers.BooleanField(help_text="生产工作一线")
     organization = OrganizationRefSerializer(help_text="所在党组织")
     id_number_masked = serializers.CharField(help_text="公民身份号码（掩码）")
@@ -52,7 +53,8 @@ class MembershipPeriodSerializer(serializers.Serializer):
     start_date = serializers.DateField(help_text="起始日期")
     end_date = serializers.DateField(allow_null=True, help_text="截止日期（不含；空为至今）")
     end_reason = serializers.CharField(help_text="离开原因代码")
-    occupation = serializers.CharField(help_text="工作岗位代码")
+    occupation = serializers.CharField(help_text="工作岗位代码；未登记为空")
+    occupation_detail = serializers.CharField(help_text="党内统计年报的工作岗位代码（core.codes.OCCUPATION_DETAIL）；没有为空")
     front_line = serializers.BooleanField(help_text="生产工作一线")
     version = serializers.IntegerField(help_text="版本号")
 
@@ -104,7 +106,8 @@ def member_record(member) -> dict:
         "full_membership_date": member.full_membership_date, "version": member.version,
         "memberships": [
             {"id": m.pk, "organization": m.organization, "start_date": m.start_date, "end_date": m.end_date,
-             "end_reason": m.end_reason, "occupation": m.occupation, "front_line": m.front_line, "version": m.version}
+             "end_reason": m.end_reason, "occupation": m.occupation, "occupation_detail": m.occupation_detail,
+             "front_line": m.front_line, "version": m.version}
             for m in sorted(member.person.memberships.all(), key=lambda m: (m.start_date, m.pk))
         ],
     }
