@@ -352,6 +352,15 @@ def quality_report(*, user, organization: PartyOrganization, as_of: dt.date, act
     return QualityReport(root, as_of, members, [QualityCheck(spec, found[spec.code]) for spec in check_specs(as_of)])
 
 
+def people_listed(*, user, items) -> list:
+    """The ``Person`` rows of the person ``items`` (``QualityItem``) within ``user``'s ``party.view``
+    scope (the page's ``object_list``)."""
+    from zugong.people.models import Person
+
+    ids = {item.id for item in items if item.kind == PERSON}
+    return list(Person.objects.restrict(user, "view", "party").filter(pk__in=ids)) if ids else []
+
+
 def incomplete_counts(*, user, organization: PartyOrganization, as_of: dt.date) -> dict[str, int]:
     """How many of the 公报's members (same population as ``reports.services.party_statistics``) lack a
     statistics field: ``{"合计": members lacking any, "学历": n, "民族": n, "工作岗位": n, "性别": n}``.

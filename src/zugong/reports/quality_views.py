@@ -25,9 +25,8 @@ from django.views.decorators.http import require_GET
 from zugong.core.downloads import mark_download
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.scoping import can
-from zugong.people.models import Person
 from zugong.reports.exporters import XLSX_CONTENT_TYPE
-from zugong.reports.quality import PERSON, quality_report, quality_xlsx
+from zugong.reports.quality import people_listed, quality_report, quality_xlsx
 from zugong.reports.views import _attachment, _picker_organizations, _request_params
 
 PREVIEW = 20
@@ -56,7 +55,6 @@ def quality(request):
         sections.append({"check": check, "items": items, "page": page_obj,
                          "more": check.count - len(items) if not selected else 0,
                          "all_query": urlencode({**params, "check": check.code})})
-    person_ids = {i.id for s in sections for i in s["items"] if i.kind == PERSON}
     context = {
         "organization": organization,
         "as_of": as_of,
@@ -65,7 +63,7 @@ def quality(request):
         "report": report,
         "sections": sections,
         "selected": selected,
-        "object_list": list(Person.objects.restrict(request.user, "view").filter(pk__in=person_ids)),
+        "object_list": people_listed(user=request.user, items=[i for s in sections for i in s["items"]]),
         "organizations": _picker_organizations(request.user, organization),
         "query": urlencode(params),
         "export_query": urlencode(params),
