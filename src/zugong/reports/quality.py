@@ -53,7 +53,9 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, IntegerField, Q
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -66,7 +68,7 @@ from zugong.core.rules import Rule, register, rule
 from zugong.core.scoping import can
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import Membership
-from zugong.party.rules import age_below_at_q, member_category_q, probation_years
+from zugong.party.rules import member_category_q, probation_years
 
 PROBATION_MAX_RULE = "quality.probation_max_years"
 ADMISSION_AGE_RULE = "quality.admission_min_age"
@@ -225,6 +227,36 @@ def _member_rows(user, root: PartyOrganization, as_of: dt.date, action: str = "v
             .filter(organization__path__startswith=root.path, **{f"{MEMBER_PREFIX}admission_date__lte": as_of}))
 
 
+class DateNumber(Func):
+    """``yyyymmdd`` of a date column as an integer, in the database's own functions (ordering-preserving,
+    so ``DateNumber(b) - DateNumber(a) < n * 10000`` ⇔ fewer than ``n`` whole years from ``a`` to ``b``,
+    29 February included, as ``party.rules.age_below_at_q``). SQLite: ``strftime`` (native C; Django's
+    ``Extract*`` there call a Python function per row — 2.5 s of CPU per 100,000 members for the two
+    checks below); PostgreSQL: ``to_char``; others: Django's ``Extract*``."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%Y%%%%m%%%%d', %(expressions)s) AS INTEGER)",
+                           **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(to_char(%(expressions)s, 'YYYYMMDD') AS INTEGER)",
+                           **extra)
+
+    def as_sql(self, compiler, connection, function=None, template=None, **extra):
+        if template is None:  # any other database: the portable expression
+            field = self.source_expressions[0]
+            portable = ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+            return compiler.compile(portable.resolve_expression(compiler.query))
+        return super().as_sql(compiler, connection, function=function, template=template, **extra)
+
+
+def _years_below(years: int, *, start: str, end: str) -> Q:
+    """Fewer than ``years`` whole years from the date in ``start`` to the date in ``end`` (same row)."""
+    return Q(LessThan(DateNumber(end) - DateNumber(start), years * 10000))
+
+
 def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
@@ -240,11 +272,11 @@ def _person_conditions(as_of: dt.date) -> dict[str, Q]:
         "missing_sex": Q(person__sex=""),
         "probation_overdue": (member_category_q("probationary", on=as_of, prefix=MEMBER_PREFIX)
                               & Q(**{f"{admission}__lt": add_years(as_of, -probation_max)})),
-        "admitted_under_18": age_below_at_q(rule(ADMISSION_AGE_RULE, as_of).value,
-                                            birth_field="person__birth_date", on_field=admission),
+        "admitted_under_18": _years_below(rule(ADMISSION_AGE_RULE, as_of).value, start="person__birth_date",
+                                          end=admission),
         # 转正 less than one 预备期 after 入党 ⇔ the "age" of the membership on the 转正日期 is below it
         "early_full_membership": (Q(**{f"{full}__isnull": False})
-                                  & age_below_at_q(probation_years(on=as_of), birth_field=admission, on_field=full)),
+                                  & _years_below(probation_years(on=as_of), start=admission, end=full)),
     }
 
 
