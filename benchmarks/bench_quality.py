@@ -40,9 +40,9 @@ def blank_fields(every: int) -> int:
 
     if Person.objects.filter(education_level="").exists():
         return 0
-    n = Person.objects.extra(where=[f"id % {int(every)} = 0"]).update(education_level="")  # noqa: S610
-    n += Person.objects.extra(where=[f"id % {int(every)} = 1"]).update(ethnicity="")  # noqa: S610
-    n += Membership.objects.extra(where=[f"person_id % {int(every)} = 2"]).update(occupation="")  # noqa: S610
+    n = Person.objects.extra(where=[f"id %% {int(every)} = 0"]).update(education_level="")  # noqa: S610
+    n += Person.objects.extra(where=[f"id %% {int(every)} = 1"]).update(ethnicity="")  # noqa: S610
+    n += Membership.objects.extra(where=[f"person_id %% {int(every)} = 2"]).update(occupation="")  # noqa: S610
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return n

@@ -11,7 +11,7 @@ Records as an import of a real roster leaves them (blank 学历/民族/工作岗
 that the hand-entry form would refuse written with ``update``):
 
 - 赵敏 学历 "", 钱多 民族 "", 孙丽 工作岗位 "" (the membership in force);
-- 周杰 admitted 2023-05-01, 郑一 2023-06-29 (预备 > 2 years on AS_OF), 吴刚 2023-06-30 (exactly 2: not);
+- 周杰 admitted 2023-05-01, 郑一 2023-06-30 (预备, two years on AS_OF), 吴刚 2023-07-01 (a day short: not);
 - 冯小 born 2000-03-10 admitted 2018-03-09 (17), 陈大 same birthday admitted 2018-03-10 (18: not);
 - 褚明 admitted 2020-07-01 转正 2021-06-30 (< 1 year), 卫东 2020-07-01 → 2021-07-01 (exactly 1: not);
 - 阿依古丽 (C-B-1) 学历 "" — outside the town-A worker's scope; 蒋离 (C-B-1) 学历 "" but transferred
@@ -68,8 +68,8 @@ def quality_tree(db) -> SimpleNamespace:
     t.qian = _imported(a2, "钱多", ethnicity="")
     t.sun = _imported(a1, "孙丽", occupation="")
     t.zhou = _imported(a2, "周杰", admission_date=D(2023, 5, 1), full_membership_date=None)
-    t.zheng = _imported(a2, "郑一", admission_date=D(2023, 6, 29), full_membership_date=None)
-    t.wu = _imported(a2, "吴刚", admission_date=D(2023, 6, 30), full_membership_date=None)
+    t.zheng = _imported(a2, "郑一", admission_date=D(2023, 6, 30), full_membership_date=None)
+    t.wu = _imported(a2, "吴刚", admission_date=D(2023, 7, 1), full_membership_date=None)
     t.feng = _imported(a1, "冯小", birth_date=D(2000, 3, 10), admission_date=D(2018, 3, 9),
                        full_membership_date=D(2019, 3, 9))
     t.chen = _imported(a2, "陈大", birth_date=D(2000, 3, 10), admission_date=D(2018, 3, 10),
@@ -97,7 +97,7 @@ def test_each_check_lists_exactly_its_records(quality_tree):
     assert _names(report, "missing_ethnicity") == ["钱多"]
     assert _names(report, "missing_occupation") == ["孙丽"]
     assert _names(report, "missing_sex") == []
-    # 李娜 (admitted 2024-06-20) is within two years; 吴刚 has exactly two years: neither is overdue
+    # 李娜 (admitted 2024-06-20) is within two years, 吴刚 a day short of two: neither is listed
     assert sorted(_names(report, "probation_overdue")) == ["周杰", "郑一"]
     assert _names(report, "admitted_under_18") == ["冯小"]
     assert _names(report, "early_full_membership") == ["褚明"]
@@ -292,7 +292,7 @@ def test_xlsx_lists_every_item_and_is_audited(quality_tree):
     assert ["未关联单位的党组织", "党组织", "甲镇东村党支部", "C-A-2", "甲镇东村党支部", "党支部，所在单位情况未登记",
             t.branch_a2.pk] in items
     assert len(items) == 1 + 7 + 2  # 7 person items, 2 organizations
-    assert ["预备期超过2年", 2] == summary[3 + 4][:2]
+    assert ["入党满2年仍为预备党员", 2] == summary[3 + 4][:2]
     event = AuditEvent.objects.filter(kind="export").latest("pk")
     assert event.data["report"] == "quality" and event.data["counts"]["probation_overdue"] == 2
 
@@ -345,3 +345,30 @@ def test_zugong_console_script_runs_quality(quality_tree, capsys):
 
     main(["zugong", "quality", "--org", "C-A-1", "--user", "branch_a1", "--as-of", AS_OF.isoformat()])
     assert json.loads(capsys.readouterr().out)["checks"][0]["items"][0]["name"] == "赵敏"
+
+
+def test_29_february_as_the_validators_count_it(quality_tree):
+    """The checks agree with the importer's validators (``party.validators``) on 29 February: a 转正 on
+    28 February of the next year is one full year (``add_years``); admitted 29 February 2020, still 预备
+    on 28 February 2022, is two full years; born 29 February 2000, admitted 28 February 2018, is 17."""
+    from zugong.core.dates import add_years
+    from zugong.party.validators import validate_full_membership, validate_probation_length
+    from zugong.reports.quality import latest_start
+
+    t = quality_tree
+    leap = _imported(t.branch_a1, "闰年甲", admission_date=D(2020, 2, 29), full_membership_date=D(2021, 2, 28))
+    early = _imported(t.branch_a1, "闰年乙", admission_date=D(2020, 2, 29), full_membership_date=D(2021, 2, 27))
+    waiting = _imported(t.branch_a1, "闰年丙", admission_date=D(2020, 2, 29), full_membership_date=None)
+    young = _imported(t.branch_a1, "闰年丁", birth_date=D(2000, 2, 29), admission_date=D(2018, 2, 28),
+                      full_membership_date=D(2019, 3, 1))
+    assert not validate_full_membership(D(2020, 2, 29), D(2021, 2, 28))
+    assert validate_probation_length("probationary", D(2020, 2, 29), today=D(2022, 2, 28))
+    assert latest_start(D(2022, 2, 28), 2) == D(2020, 2, 29) and add_years(D(2020, 2, 29), 2) == D(2022, 2, 28)
+    assert latest_start(D(2024, 2, 28), 2) == D(2022, 2, 28)  # 2024 is a leap year: 29 Feb 2022 does not exist
+    report = quality_report(user=t.branch_user, organization=t.branch_a1, as_of=D(2022, 2, 28))
+    early_ids = [i.id for i in report.check("early_full_membership").items]
+    assert early.pk in early_ids and leap.pk not in early_ids
+    assert waiting.pk in [i.id for i in report.check("probation_overdue").items]
+    assert young.pk in [i.id for i in report.check("admitted_under_18").items]
+    day_before = quality_report(user=t.branch_user, organization=t.branch_a1, as_of=D(2022, 2, 27))
+    assert waiting.pk not in [i.id for i in day_before.check("probation_overdue").items]

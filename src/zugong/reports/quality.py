@@ -17,13 +17,14 @@ Checks (``CHECKS``, in this order; codes are stable, used as JSON keys and ``?ch
   ``missing_occupation`` 缺工作岗位 (the membership in force): the statistics fields the 公报 counts by
   (大专及以上学历, 少数民族, 女党员, 职业). A blank value ("") is 未填: the statistics count it in no
   category (``incomplete_counts`` says how many such members a statistic holds).
-- ``probation_overdue`` 预备期超过两年: 预备党员 on ``as_of`` (no 转正日期 on or before it) admitted more
-  than ``quality.probation_max_years`` (2) years before ``as_of`` — 预备期一年，可延长但不超过一年
-  (《中国共产党章程》第七条).
+- ``probation_overdue`` 入党满两年仍为预备党员: 预备党员 on ``as_of`` (no 转正日期 on or before it) whose
+  入党日期 is ``quality.probation_max_years`` (2) or more years before ``as_of`` — 预备期一年，可延长但不超过
+  一年 (《中国共产党章程》第七条); the same rule as the importer's warning
+  (``party.validators.validate_probation_length``, 29 February as ``core.dates.add_years``).
 - ``admitted_under_18`` 入党时未满十八周岁: 周岁 at the 入党日期 below ``quality.admission_min_age`` (18;
   《中国共产党章程》第一条 年满十八岁).
 - ``early_full_membership`` 入党不满一年转正: a 转正日期 earlier than one 预备期 (``party.probation_years``,
-  1 year) after the 入党日期 (《中国共产党章程》第七条).
+  1 year) after the 入党日期 (《中国共产党章程》第七条; as ``party.validators.validate_full_membership``).
 - ``small_branch`` 正式党员不足三人的支部: 支部 (``ORG_TYPES_BRANCH``) existing on ``as_of`` with fewer
   than ``quality.branch_min_full_members`` (3) 正式党员 in force (《中国共产党章程》第三十条).
 - ``organization_without_unit`` 未关联单位的党组织: organizations existing on ``as_of`` whose 党组织所在单位情况
@@ -49,6 +50,7 @@ JSON shape (``QualityReport.as_dict``, the CLI's ``--format json``)::
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -69,6 +71,7 @@ from zugong.core.scoping import can
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import Membership
 from zugong.party.rules import member_category_q, probation_years
+from zugong.party.validators import MAX_PROBATION_YEARS, MIN_ADMISSION_AGE
 
 PROBATION_MAX_RULE = "quality.probation_max_years"
 ADMISSION_AGE_RULE = "quality.admission_min_age"
@@ -76,10 +79,10 @@ BRANCH_MIN_RULE = "quality.branch_min_full_members"
 CHARTER = "《中国共产党章程》"
 
 register(
-    Rule(key=PROBATION_MAX_RULE, name="预备期最长年限", value=2,
+    Rule(key=PROBATION_MAX_RULE, name="预备期最长年限", value=MAX_PROBATION_YEARS,
          definition="预备期为一年，可以延长但不能超过一年，自入党之日起超过两年仍未转正的预备党员应予核查",
          regulation=CHARTER, article="第七条"),
-    Rule(key=ADMISSION_AGE_RULE, name="入党年龄", value=18,
+    Rule(key=ADMISSION_AGE_RULE, name="入党年龄", value=MIN_ADMISSION_AGE,
          definition="年满十八岁的中国工人、农民、军人、知识分子和其他社会阶层的先进分子可以申请入党，入党日期时未满十八周岁者应予核查",
          regulation=CHARTER, article="第一条"),
     Rule(key=BRANCH_MIN_RULE, name="支部正式党员人数", value=3,
@@ -122,8 +125,9 @@ def check_specs(on: dt.date | None = None) -> list[CheckSpec]:
         CheckSpec("missing_ethnicity", "缺民族", PERSON, "未登记民族，不计入“少数民族党员”", stats),
         CheckSpec("missing_occupation", "缺工作岗位", PERSON, "所在组织关系未登记工作岗位，不计入任何职业", stats),
         CheckSpec("missing_sex", "缺性别", PERSON, "未登记性别，不计入“女党员”", stats),
-        CheckSpec("probation_overdue", f"预备期超过{probation_max}年", PERSON,
-                  f"截至日期仍为预备党员、入党已超过{probation_max}年", _rule_source(PROBATION_MAX_RULE, on)),
+        CheckSpec("probation_overdue", f"入党满{probation_max}年仍为预备党员", PERSON,
+                  f"截至日期仍为预备党员、入党已满{probation_max}年（预备期一年，延长不超过一年）",
+                  _rule_source(PROBATION_MAX_RULE, on)),
         CheckSpec("admitted_under_18", f"入党时未满{min_age}周岁", PERSON,
                   f"入党日期时未满{min_age}周岁（按出生日期计算）", _rule_source(ADMISSION_AGE_RULE, on)),
         CheckSpec("early_full_membership", f"入党不满{years}年转正", PERSON,
@@ -257,6 +261,21 @@ def _years_below(years: int, *, start: str, end: str) -> Q:
     return Q(LessThan(DateNumber(end) - DateNumber(start), years * 10000))
 
 
+def latest_start(as_of: dt.date, years: int) -> dt.date:
+    """The latest day ``d`` with ``add_years(d, years) <= as_of`` (29 February counted as
+    ``core.dates.add_years`` does: 28 February in a common year), so ``d <= latest_start(...)`` ⇔ ``years``
+    full years have passed by ``as_of`` — the rule ``party.validators.validate_probation_length`` applies."""
+    day = add_years(as_of, -years)
+    if (day.month, day.day) == (2, 28) and calendar.isleap(day.year) and not calendar.isleap(as_of.year):
+        return day.replace(day=29)
+    return day
+
+
+def _early_full(admission: dt.date, full: dt.date) -> bool:
+    """转正日期 earlier than one 预备期 after 入党 (``party.validators.validate_full_membership``)."""
+    return full < add_years(admission, probation_years(on=admission))
+
+
 def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
@@ -271,10 +290,11 @@ def _person_conditions(as_of: dt.date) -> dict[str, Q]:
         "missing_occupation": Q(occupation=""),
         "missing_sex": Q(person__sex=""),
         "probation_overdue": (member_category_q("probationary", on=as_of, prefix=MEMBER_PREFIX)
-                              & Q(**{f"{admission}__lt": add_years(as_of, -probation_max)})),
+                              & Q(**{f"{admission}__lte": latest_start(as_of, probation_max)})),
         "admitted_under_18": _years_below(rule(ADMISSION_AGE_RULE, as_of).value, start="person__birth_date",
                                           end=admission),
-        # 转正 less than one 预备期 after 入党 ⇔ the "age" of the membership on the 转正日期 is below it
+        # 转正 less than one 预备期 after 入党: candidates whose membership is not yet a whole year old on the
+        # 转正日期 (29 February aside, the same; ``_person_checks`` keeps the exact ``add_years`` ones)
         "early_full_membership": (Q(**{f"{full}__isnull": False})
                                   & _years_below(probation_years(on=as_of), start=admission, end=full)),
     }
@@ -307,6 +327,8 @@ def _person_checks(user, root: PartyOrganization, as_of: dt.date,
                        **{f"f_{code}": _flag(condition) for code, condition in conditions.items()}))
     found: dict[str, list[QualityItem]] = {code: [] for code in conditions}
     for row in failing:
+        if row["f_early_full_membership"] and not _early_full(row["admission"], row["full"]):
+            row["f_early_full_membership"] = False
         for code in conditions:
             if row[f"f_{code}"]:
                 found[code].append(QualityItem(PERSON, row["person_id"], row["person__name"], row["organization__code"],
