@@ -372,3 +372,15 @@ def test_29_february_as_the_validators_count_it(quality_tree):
     assert young.pk in [i.id for i in report.check("admitted_under_18").items]
     day_before = quality_report(user=t.branch_user, organization=t.branch_a1, as_of=D(2022, 2, 27))
     assert waiting.pk not in [i.id for i in day_before.check("probation_overdue").items]
+
+
+def test_statistics_xlsx_and_text_say_how_many_are_incomplete(quality_tree, tmp_path, capsys):
+    note = "信息不完整的党员 3 名（缺学历 1 名、缺民族 1 名、缺工作岗位 1 名）：计入党员总数，不计入所缺项目的任何分类。"
+    out = tmp_path / "s.xlsx"
+    call_command("stats_party", org="C-A", user="town_a", as_of=AS_OF.isoformat(), format="xlsx", output=str(out))
+    cells = [c for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
+    assert note in cells
+    call_command("stats_party", org="C-A", user="town_a", as_of=AS_OF.isoformat())
+    assert note in capsys.readouterr().out
+    call_command("stats_party", org="C-A-1", user="branch_a1", as_of="2010-01-01")
+    assert "信息不完整" not in capsys.readouterr().out

@@ -31,11 +31,12 @@ Checks (``CHECKS``, in this order; codes are stable, used as JSON keys and ``?ch
   names no unit — not recorded, 法人单位 without a unit, 联合党支部 without units, or 与上级党组织相同 where
   no ancestor names one (党小组 are part of their branch and not checked).
 
-Cost (``benchmarks/bench_quality.py``): four queries whatever the size — one over the memberships in
+Cost (``benchmarks/bench_quality.py``): five queries whatever the size — one over the memberships in
 force selecting only the rows failing a person check (each check an annotated boolean, so the subtree
-is read once), one over the organizations, one grouped count of full members per branch, one over
-joint units — plus the ancestors of the root for inherited units. Everything else is Python over the
-failing rows only.
+is read once; the two date-difference checks in native date arithmetic, as supersets narrowed in Python),
+one grouped count of members and full members per organization, one over the organizations, one over
+joint units, one for the ancestors of the root (inherited units). Everything else is Python over the
+failing rows and the organizations only.
 
 JSON shape (``QualityReport.as_dict``, the CLI's ``--format json``)::
 
@@ -64,7 +65,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from zugong.core.codes import ORG_TYPE, ORG_TYPES_BRANCH
-from zugong.core.dates import add_years
+from zugong.core.dates import add_years, age_on
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.rules import Rule, register, rule
 from zugong.core.scoping import can
@@ -232,33 +233,55 @@ def _member_rows(user, root: PartyOrganization, as_of: dt.date, action: str = "v
 
 
 class DateNumber(Func):
-    """``yyyymmdd`` of a date column as an integer, in the database's own functions (ordering-preserving,
-    so ``DateNumber(b) - DateNumber(a) < n * 10000`` ⇔ fewer than ``n`` whole years from ``a`` to ``b``,
-    29 February included, as ``party.rules.age_below_at_q``). SQLite: ``strftime`` (native C; Django's
-    ``Extract*`` there call a Python function per row — 2.5 s of CPU per 100,000 members for the two
-    checks below); PostgreSQL: ``to_char``; others: Django's ``Extract*``."""
+    """``yyyymmdd`` of a date column as an integer (ordering-preserving, so ``DateNumber(b) - DateNumber(a)
+    < n * 10000`` ⇔ ``core.dates.age_on(a, b) < n``, 29 February included). SQLite: ``strftime`` (native C;
+    Django's ``Extract*`` there call a Python function per row — 2.5 s of CPU per 100,000 members for the
+    two checks below); other databases: Django's ``Extract*``."""
 
     output_field = IntegerField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%Y%%%%m%%%%d', %(expressions)s) AS INTEGER)",
-                           **extra)
+        return super().as_sql(compiler, connection,
+                              template="CAST(strftime('%%%%Y%%%%m%%%%d', %(expressions)s) AS INTEGER)", **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        field = self.source_expressions[0]
+        portable = ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+        return compiler.compile(portable.resolve_expression(compiler.query))
+
+
+class YearsBelow(Func):
+    """Boolean: fewer than ``years`` whole years from the date in ``start`` to the date in ``end`` (same
+    row). ``anniversary="age_on"`` counts a 29 February start's anniversary in a common year on 1 March
+    (``core.dates.age_on``, the 入党年龄 rule), ``"add_years"`` on 28 February (``core.dates.add_years``, the
+    预备期 rule). PostgreSQL: native date arithmetic, ``end < start + make_interval(years => n)`` (PostgreSQL
+    adds years as ``add_years`` does; ``to_char`` or ``EXTRACT`` per row cost 0.3–0.5 s per 100,000
+    members), exact for both. Other databases: ``yyyymmdd`` numbers (``DateNumber``), exact for
+    ``"age_on"`` and a superset for ``"add_years"`` (29 February starts only) — the caller narrows the
+    returned rows in Python."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, start: str, end: str, years: int, anniversary: str):
+        self.years, self.anniversary = int(years), anniversary
+        super().__init__(F(start), F(end))
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="CAST(to_char(%(expressions)s, 'YYYYMMDD') AS INTEGER)",
-                           **extra)
+        (start, params_start), (end, params_end) = (compiler.compile(e) for e in self.source_expressions)
+        if params_start or params_end:
+            raise ValueError("YearsBelow compares two date columns")
+        target = f"CAST({start} + make_interval(years => {self.years}) AS date)"
+        sql = f"{end} < {target}"
+        if self.anniversary == "age_on":  # the day PostgreSQL moved to 28 February is still before it
+            sql = (f"({sql} OR ({end} = {target} AND EXTRACT(MONTH FROM {start}) = 2 "
+                   f"AND EXTRACT(DAY FROM {start}) = 29))")
+        return f"({sql})", ()
 
-    def as_sql(self, compiler, connection, function=None, template=None, **extra):
-        if template is None:  # any other database: the portable expression
-            field = self.source_expressions[0]
-            portable = ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
-            return compiler.compile(portable.resolve_expression(compiler.query))
-        return super().as_sql(compiler, connection, function=function, template=template, **extra)
-
-
-def _years_below(years: int, *, start: str, end: str) -> Q:
-    """Fewer than ``years`` whole years from the date in ``start`` to the date in ``end`` (same row)."""
-    return Q(LessThan(DateNumber(end) - DateNumber(start), years * 10000))
+    def as_sql(self, compiler, connection, **extra):
+        start, end = self.source_expressions
+        below = LessThan(DateNumber(end) - DateNumber(start), self.years * 10000)
+        return compiler.compile(below.resolve_expression(compiler.query))
 
 
 def latest_start(as_of: dt.date, years: int) -> dt.date:
@@ -291,12 +314,11 @@ def _person_conditions(as_of: dt.date) -> dict[str, Q]:
         "missing_sex": Q(person__sex=""),
         "probation_overdue": (member_category_q("probationary", on=as_of, prefix=MEMBER_PREFIX)
                               & Q(**{f"{admission}__lte": latest_start(as_of, probation_max)})),
-        "admitted_under_18": _years_below(rule(ADMISSION_AGE_RULE, as_of).value, start="person__birth_date",
-                                          end=admission),
-        # 转正 less than one 预备期 after 入党: candidates whose membership is not yet a whole year old on the
-        # 转正日期 (29 February aside, the same; ``_person_checks`` keeps the exact ``add_years`` ones)
+        "admitted_under_18": Q(YearsBelow("person__birth_date", admission, rule(ADMISSION_AGE_RULE, as_of).value,
+                                          "age_on")),
+        # 转正 less than one 预备期 after 入党 (candidates; ``_person_checks`` keeps the exact ``add_years`` ones)
         "early_full_membership": (Q(**{f"{full}__isnull": False})
-                                  & _years_below(probation_years(on=as_of), start=admission, end=full)),
+                                  & Q(YearsBelow(admission, full, probation_years(on=as_of), "add_years"))),
     }
 
 
@@ -311,12 +333,17 @@ def _person_details(code: str, row: dict) -> str:
     return ""
 
 
-def _person_checks(user, root: PartyOrganization, as_of: dt.date,
-                   action: str) -> tuple[int, dict[str, list[QualityItem]]]:
-    """(members checked, {code: items}) — one query for the count, one for the failing rows."""
+def _member_counts(user, root: PartyOrganization, as_of: dt.date, action: str) -> dict[int, tuple[int, int]]:
+    """``{organization id: (members, full members)}`` on ``as_of`` in the subtree: one grouped query."""
+    rows = (_member_rows(user, root, as_of, action).order_by().values("organization_id")
+            .annotate(n=Count("pk"), full=Count("pk", filter=member_category_q("full", on=as_of, prefix=MEMBER_PREFIX))))
+    return {row["organization_id"]: (row["n"], row["full"]) for row in rows}
+
+
+def _person_checks(user, root: PartyOrganization, as_of: dt.date, action: str) -> dict[str, list[QualityItem]]:
+    """``{code: items}`` of the person checks — one query returning only the failing rows."""
     conditions = _person_conditions(as_of)
     rows = _member_rows(user, root, as_of, action)
-    members = rows.count()
     any_failed = Q()
     for condition in conditions.values():
         any_failed |= condition
@@ -326,9 +353,14 @@ def _person_checks(user, root: PartyOrganization, as_of: dt.date,
                        full=F(f"{MEMBER_PREFIX}full_membership_date"),
                        **{f"f_{code}": _flag(condition) for code, condition in conditions.items()}))
     found: dict[str, list[QualityItem]] = {code: [] for code in conditions}
-    for row in failing:
+    min_age = rule(ADMISSION_AGE_RULE, as_of).value
+    for row in failing:  # the date-difference checks may come as supersets (``YearsBelow``): the exact rules
         if row["f_early_full_membership"] and not _early_full(row["admission"], row["full"]):
             row["f_early_full_membership"] = False
+        if row["f_admitted_under_18"] and age_on(row["birth"], row["admission"]) >= min_age:
+            row["f_admitted_under_18"] = False
+        if not any(row[f"f_{code}"] for code in conditions):
+            continue
         for code in conditions:
             if row[f"f_{code}"]:
                 found[code].append(QualityItem(PERSON, row["person_id"], row["person__name"], row["organization__code"],
@@ -336,20 +368,18 @@ def _person_checks(user, root: PartyOrganization, as_of: dt.date,
                                                row["organization__path"]))
     for items in found.values():
         items.sort(key=lambda i: (i.path, i.name, i.id))
-    return members, found
+    return found
 
 
-def _organization_checks(user, root: PartyOrganization, as_of: dt.date, action: str) -> dict[str, list[QualityItem]]:
-    """``small_branch`` and ``organization_without_unit`` over the organizations existing on ``as_of``."""
+def _organization_checks(user, root: PartyOrganization, as_of: dt.date, action: str,
+                         counts: dict[int, tuple[int, int]]) -> dict[str, list[QualityItem]]:
+    """``small_branch`` and ``organization_without_unit`` over the organizations existing on ``as_of``
+    (``counts``: ``_member_counts``)."""
     orgs = list(PartyOrganization.objects.restrict(user, action).active_on(as_of)
                 .filter(path__startswith=root.path).order_by("path")
                 .values("id", "code", "name", "path", "org_type", "unit_relation", "unit_id"))
     branch_min = rule(BRANCH_MIN_RULE, as_of).value
-    full_counts = dict(
-        _member_rows(user, root, as_of, action)
-        .filter(organization__org_type__in=ORG_TYPES_BRANCH)
-        .filter(member_category_q("full", on=as_of, prefix=MEMBER_PREFIX))
-        .order_by().values("organization_id").annotate(n=Count("pk")).values_list("organization_id", "n"))
+    full_counts = {org_id: full for org_id, (_n, full) in counts.items()}
     small = [QualityItem(ORGANIZATION, o["id"], o["name"], o["code"], o["name"],
                          f"{ORG_TYPE.label(o['org_type'])}，正式党员 {full_counts.get(o['id'], 0)} 人", o["path"])
              for o in orgs if o["org_type"] in ORG_TYPES_BRANCH and full_counts.get(o["id"], 0) < branch_min]
@@ -400,8 +430,10 @@ def quality_report(*, user, organization: PartyOrganization, as_of: dt.date, act
     (the same message as an unknown code). Members and organizations are read through
     ``restrict(user, action)``: a node-only grant shows only that node's records."""
     root = _scoped(user, organization, action)
-    members, person_items = _person_checks(user, root, as_of, action)
-    org_items = _organization_checks(user, root, as_of, action)
+    counts = _member_counts(user, root, as_of, action)
+    person_items = _person_checks(user, root, as_of, action)
+    org_items = _organization_checks(user, root, as_of, action, counts)
+    members = sum(n for n, _full in counts.values())
     found = {**person_items, **org_items}
     return QualityReport(root, as_of, members, [QualityCheck(spec, found[spec.code]) for spec in check_specs(as_of)])
 
@@ -431,6 +463,15 @@ def incomplete_counts(*, user, organization: PartyOrganization, as_of: dt.date) 
         合计=Count("pk", filter=any_missing), **{label: Count("pk", filter=conditions[code])
                                               for label, code in fields.items()})
     return counts
+
+
+def incomplete_note(counts: dict[str, int]) -> str:
+    """The line under a statistic saying how many of its members are incomplete (``incomplete_counts``),
+    ``""`` when none is: 「信息不完整的党员 3 名（缺学历 1 名、缺民族 2 名）：计入党员总数，不计入所缺项目的分类。」"""
+    if not counts.get("合计"):
+        return ""
+    parts = "、".join(f"缺{label} {n} 名" for label, n in counts.items() if label != "合计" and n)
+    return f"信息不完整的党员 {counts['合计']} 名（{parts}）：计入党员总数，不计入所缺项目的任何分类。"
 
 
 # --------------------------------------------------------------------------------------------------
