@@ -81,7 +81,7 @@ CHARTER = "《中国共产党章程》"
 
 register(
     Rule(key=PROBATION_MAX_RULE, name="预备期最长年限", value=MAX_PROBATION_YEARS,
-         definition="预备期为一年，可以延长但不能超过一年，自入党之日起超过两年仍未转正的预备党员应予核查",
+         definition="预备期为一年，可以延长但不能超过一年；入党已满两年仍未转正的预备党员应予核查",
          regulation=CHARTER, article="第七条"),
     Rule(key=ADMISSION_AGE_RULE, name="入党年龄", value=MIN_ADMISSION_AGE,
          definition="年满十八岁的中国工人、农民、军人、知识分子和其他社会阶层的先进分子可以申请入党，入党日期时未满十八周岁者应予核查",
