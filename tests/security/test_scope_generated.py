@@ -9,7 +9,9 @@ its model; the actors hold grants on both trees over their own subtree (fixture 
 
 - **list** (``GET``): every row (``context["object_list"]`` of a page, the JSON rows of an API route)
   lies in the actor's scope, the foreign row is absent and the actor's own row present (after the
-  ``LIST_SEARCH`` query when the plain list does not show new rows, e.g. the tree's roots);
+  ``LIST_SEARCH`` query when the plain list does not show new rows, e.g. the tree's roots); a list naming
+  its subtree (``object_arg``, or ``object_param`` as ``?org=``) of the foreign side is a 404. A report
+  listing only some records of its model (数据质量) makes its rows with ``scope_cases.VIEW_CASES``;
 - **detail / form pages** (``GET`` naming a record): the foreign record is a 404, the own one a 200 (when
   the actor holds the view's action there; else 403/404);
 - **edit / delete / action / create under a parent** (``POST``/``PATCH`` naming a record): the foreign
@@ -55,7 +57,7 @@ from django.utils.http import urlencode
 from tests.factories import build_units
 from tests.imports.helpers import xlsx
 from tests.security.helpers import login
-from tests.security.scope_cases import CASES, MARKER, business_models, label_of, probe_name, side
+from tests.security.scope_cases import CASES, MARKER, business_models, case_for, label_of, probe_name, side
 from tests.security.test_scope_matrix import MATRIX, NOT_SCOPED, named_urls
 from zugong.accounts.services import grant_role
 from zugong.core.models import ImportJob
@@ -218,7 +220,8 @@ def problems(spec, method: str) -> list[str]:
         out.append(f"a {kind} names no record (object_arg / object_param)")
     if kind in ("delete", "action") and spec.url_name not in ACTION_DATA:
         out.append("no request body in ACTION_DATA")
-    if spec.object_arg and spec.kind in ("create", "list") and spec.target_model not in ANCHOR_SIDES:
+    if (spec.object_arg or spec.object_param) and spec.kind in ("create", "list") \
+            and spec.target_model not in ANCHOR_SIDES:
         out.append(f"a {spec.kind} under a {spec.target_model} (not a scope anchor: ANCHOR_SIDES)")
     if spec.object_param and not any(f.name == "code" for f in target.model_class._meta.fields):
         out.append(f"object_param names a {spec.target_model} by its code, which it has not")
@@ -299,7 +302,7 @@ def node(s, model: str):
 def container(t, spec, s, record):
     """The object a record-naming URL gets: the subtree's node for a page creating or listing under an
     anchor record (``orgs:create_child``, ``orgs:children``), else the record itself."""
-    if spec.object_arg and spec.kind in ("create", "list"):
+    if (spec.object_arg or spec.object_param) and spec.kind in ("create", "list"):
         return getattr(s, ANCHOR_SIDES[spec.target_model])
     return record
 
@@ -377,7 +380,7 @@ def refuse_anonymous_and_administrators(spec, method, t):
 
 
 def _records(spec, actor, t):
-    case, target = CASES[spec.model], CASES[spec.target_model]
+    case, target = case_for(spec), CASES[spec.target_model]
     mine_side, foreign_side = side(t, actor.home), side(t, FOREIGN)
     return case, target, mine_side, foreign_side
 
@@ -389,10 +392,11 @@ def run_list(spec, method, kind, actor, t):
     mine, foreign = case.make(t, mine_side, probe_name("甲")), case.make(t, foreign_side, probe_name("乙"))
     where = f"{actor.name} {method} {spec.url_name}"
     base = url_for(spec, container(t, spec, mine_side, mine))
-    if spec.object_arg:
+    if spec.object_arg or spec.object_param:
         foreign_target = container(t, spec, foreign_side, foreign)
         response = client.get(url_for(spec, foreign_target))
         assert response.status_code == 404, f"{where} of a foreign {spec.target_model}: {response.status_code}"
+        assert_no_leak(response, t, foreign, case, where)
     response = client.get(base)
     if not may(user, spec, spec.action):
         assert response.status_code in (403, 404) or not listed_pks(spec, response), where

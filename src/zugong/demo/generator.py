@@ -332,7 +332,8 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
                      data={"seed": seed, "members": n, "organizations": type_counts, "applicants": n_applicants})
         clock = time.perf_counter()
     timings["提交"] = time.perf_counter() - clock  # PostgreSQL checks the (deferred) foreign keys here
-    refresh_planner_statistics([PartyOrganization, Person, PartyMember, Membership, DevelopmentRecord])
+    # SQLite and PostgreSQL alike: the freshly loaded tables' planner statistics (core.bulk)
+    refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, DevelopmentRecord])
     return GenerationSummary(seed=seed, scale=D.MEMBERS * D.PEOPLE_PER_WAN / n, members=n,
                              organizations=type_counts, developed=summary_developed,
                              applicants=n_applicants, activists=n_activists, persons=n + n_applicants,

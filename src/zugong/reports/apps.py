@@ -10,6 +10,8 @@ class ReportsConfig(AppConfig):
 
         registry.register_nav(section="统计报表", label="党内统计", url_name="reports:party_stats", order=400,
                               permission="party.view", app=self.label)
+        registry.register_nav(section="统计报表", label="数据质量", url_name="reports:quality", order=410,
+                              permission="party.view", app=self.label)
         registry.register_api_path(route="stats/party/", view="zugong.reports.api.views.PartyStatisticsView",
                                    name="party-stats")
         registry.register_home_widget(name="reports.scope_figures", template="reports/_home_figures.html",
@@ -23,4 +25,10 @@ class ReportsConfig(AppConfig):
         view(url_name="reports:party_stats", kind="detail", model=org, action="view", object_param="org")
         view(url_name="reports:party_stats_xlsx", kind="detail", model=org, action="export", object_param="org")
         view(url_name="api:party-stats", kind="detail", model=org, action="view", object_param="org", api=True)
+        # 数据质量 of one organization's subtree (``?org=CODE``): a list of the people (and organizations) to fix
+        person = "people.Person"
+        view(url_name="reports:quality", kind="list", model=person, action="view", label="party", object_model=org,
+             object_param="org")
+        view(url_name="reports:quality_xlsx", kind="export", model=person, action="export", label="party",
+             object_model=org, object_param="org")
         # ---------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from zugong.audit.services import record_event
 from zugong.core.errors import PermissionDeniedError
 from zugong.core.scoping import can
 from zugong.orgs.models import PartyOrganization
+from zugong.reports.quality import incomplete_counts, incomplete_note
 from zugong.reports.rules import communique_rules, statistics_definitions
 from zugong.reports.services import (
     communique_rows,
@@ -46,10 +47,12 @@ def statistics_filename(organization: PartyOrganization, as_of: dt.date, ext: st
     return f"党内统计_{organization.code}_{as_of:%Y%m%d}.{ext}"
 
 
-def statistics_workbook(stats: dict, organization: PartyOrganization, as_of: dt.date) -> Workbook:
+def statistics_workbook(stats: dict, organization: PartyOrganization, as_of: dt.date,
+                        incomplete: dict | None = None) -> Workbook:
     """The 公报 table as a workbook: a title row, a header row (项目 / 人数 / 占比(%)), one row per line
     of ``communique_rows`` (sections in bold, items indented), then the definitions note
-    (``statistics_notes``)."""
+    (``statistics_notes``) and, when ``incomplete`` (``reports.quality.incomplete_counts``) counts any,
+    the line saying how many members lack a statistics field."""
     wb = Workbook()
     ws = wb.active
     ws.title = "党内统计"
@@ -85,7 +88,8 @@ def statistics_workbook(stats: dict, organization: PartyOrganization, as_of: dt.
                 cell.fill = section_fill
 
     ws.append([])
-    for line in statistics_notes(as_of):
+    note = incomplete_note(incomplete or {})
+    for line in [*statistics_notes(as_of), *([note] if note else [])]:
         ws.append([line])
         note_row = ws.max_row
         ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(HEADERS))
@@ -107,8 +111,9 @@ def party_statistics_xlsx(*, user, organization: PartyOrganization, as_of: dt.da
     stats = party_statistics(user=user, organization=organization, as_of=as_of)
     if not can(user, "party", "export", organization):
         raise PermissionDeniedError("您没有导出该组织统计数据的权限。")
+    incomplete = incomplete_counts(user=user, organization=organization, as_of=as_of)
     buffer = io.BytesIO()
-    statistics_workbook(stats, organization, as_of).save(buffer)
+    statistics_workbook(stats, organization, as_of, incomplete).save(buffer)
     record_event(
         "export", user=user, object_type="party_organization", object_id=organization.code,
         summary=f"导出党内统计：{organization.name}（截至 {as_of.isoformat()}）",
@@ -127,8 +132,10 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def statistics_text(stats: dict, organization: PartyOrganization, as_of: dt.date) -> str:
-    """The 公报 table as aligned plain text (CJK characters count as two columns)."""
+def statistics_text(stats: dict, organization: PartyOrganization, as_of: dt.date,
+                    incomplete: dict | None = None) -> str:
+    """The 公报 table as aligned plain text (CJK characters count as two columns), then the source and,
+    when ``incomplete`` counts any, how many members lack a statistics field."""
     rows = communique_rows(stats)
     labels = ["  " * row.level + row.label for row in rows]
     w_label = max(_display_width(x) for x in [*labels, HEADERS[0]]) + 2
@@ -142,4 +149,7 @@ def statistics_text(stats: dict, organization: PartyOrganization, as_of: dt.date
         lines.append((_pad(label, w_label) + _pad(count, w_count, True) + _pad(share, w_share, True)).rstrip())
     lines.append("")
     lines.append(f"统计口径：{communique_rules(as_of).source}")
+    note = incomplete_note(incomplete or {})
+    if note:
+        lines.append(note)
     return "\n".join(lines) + "\n"

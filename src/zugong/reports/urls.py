@@ -1,9 +1,11 @@
 from django.urls import path
 
-from zugong.reports import views
+from zugong.reports import quality_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("party-stats/", views.party_stats, name="party_stats"),
     path("party-stats/xlsx/", views.party_stats_xlsx, name="party_stats_xlsx"),
+    path("quality/", quality_views.quality, name="quality"),
+    path("quality/xlsx/", quality_views.quality_export, name="quality_xlsx"),
 ]

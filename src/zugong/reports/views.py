@@ -28,6 +28,7 @@ from zugong.demo.reference import default_as_of
 from zugong.orgs.models import PartyOrganization
 from zugong.orgs.selectors import organizations_above_branches
 from zugong.reports.exporters import XLSX_CONTENT_TYPE, party_statistics_xlsx
+from zugong.reports.quality import incomplete_counts
 from zugong.reports.rules import communique_rules, statistics_definitions
 from zugong.reports.services import (
     SHARE_LABELS,
@@ -189,9 +190,12 @@ def _roster_links(organization: PartyOrganization, as_of: dt.date) -> dict[str, 
 @require_GET
 def party_stats(request):
     """党内统计 page: organization picker, 截至日期 (today / end of last year), the full 公报 table with
-    shares, four charts with their numbers, and the Excel export link."""
+    shares, four charts with their numbers, the Excel export link, and how many of the members counted
+    lack a statistics field (``reports.quality.incomplete_counts``: 未填 学历/民族/工作岗位/性别 are in no
+    category), linked to the 数据质量 page."""
     organization, as_of, error, note = _request_params(request)
     stats = party_statistics(user=request.user, organization=organization, as_of=as_of)
+    incomplete = incomplete_counts(user=request.user, organization=organization, as_of=as_of)
     today = timezone.localdate()
     last_year_end = dt.date(today.year - 1, 12, 31)
     params = {"org": organization.code, "as_of": as_of.isoformat()}
@@ -217,6 +221,9 @@ def party_stats(request):
         "can_export": can(request.user, "party", "export", organization),
         "source": communique_rules(as_of).source,
         "definitions": statistics_definitions(as_of),  # 统计口径: the rule rows in force on the date
+        "incomplete": incomplete,
+        "incomplete_fields": [(label, n) for label, n in incomplete.items() if label != "合计" and n],
+        "quality_url": f"{reverse('reports:quality')}?{urlencode(params)}",
     }
     return render(request, "reports/party_stats.html", context, status=400 if error else 200)
 

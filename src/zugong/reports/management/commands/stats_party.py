@@ -3,7 +3,8 @@
     zugong stats party --org CODE --as-of YYYY-MM-DD --user USERNAME [--format text|json|xlsx] [--output PATH]
 
 Statistics are scoped: ``--user`` names the account whose data scope applies (an organization outside
-it is refused exactly like an unknown one). ``text`` prints a readable table, ``json`` the result of
+it is refused exactly like an unknown one). ``text`` prints a readable table (with how many members lack a
+statistics field, ``reports.quality.incomplete_counts``), ``json`` the result of
 ``party_statistics`` (Chinese keys), ``xlsx`` writes the 公报 table to ``--output`` (needs the
 ``party.export`` permission; audited). Errors exit with a non-zero status and a Chinese message.
 """
@@ -18,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from zugong.core.errors import ZugongError
 from zugong.core.import_cli import acting_user, as_of_option
 from zugong.reports.exporters import party_statistics_xlsx, statistics_text
+from zugong.reports.quality import incomplete_counts
 from zugong.reports.services import party_statistics, scoped_organization
 
 
@@ -53,7 +55,8 @@ class Command(BaseCommand):
         if fmt == "json":
             text = json.dumps(stats, ensure_ascii=False, indent=2) + "\n"
         else:
-            text = statistics_text(stats, organization, as_of)
+            text = statistics_text(stats, organization, as_of,
+                                   incomplete_counts(user=user, organization=organization, as_of=as_of))
         if output:
             Path(output).write_text(text, encoding="utf-8")
             self.stdout.write(self.style.SUCCESS(f"已写入：{output}"))
