@@ -151,14 +151,19 @@ def _match_table(columns: Sequence[Column]) -> dict[str, str]:
     return lookup
 
 
-def read_sheet(table: Table, columns: Sequence[Column]) -> Sheet:
+def read_sheet(table: Table, columns: Sequence[Column], *, mapping: dict[str, str] | None = None) -> Sheet:
     """Locate the header row, match ``columns`` by name and collect the non-empty data rows.
+    ``mapping`` (``{header text: key or ""}``) overrides the name matching (TEMPORARY wiring of the
+    mapping helper until ``core.layout`` lands).
 
     Raises ``ImportFailed`` (file-level errors, row 0): empty sheet, no recognisable header row, a
     column present twice, missing required columns, no data rows."""
     columns = tuple(columns)
     by_key = {c.key: c for c in columns}
     lookup = _match_table(columns)
+    for text, key in (mapping or {}).items():
+        lookup[normalize_header(text)] = key
+    lookup = {k: v for k, v in lookup.items() if v}
     if not any(any(not _empty(v) for v in row) for row in table.rows):
         raise ImportFailed([RowError(0, "", "工作表是空的，没有表头和数据")])
     best_index, best_hits = -1, 0
@@ -456,7 +461,18 @@ def _run_import(importer: Importer, source, *, filename: str, dry_run: bool, pro
     filename = safe_filename(filename or table.filename)
     if progress:
         progress("读取文件", 1, 1)
-    sheet = read_sheet(table, importer.columns)
+    # TEMPORARY (mapping helper): minimal wiring of ``mapping``/``layout``; the layout helper's version wins
+    from zugong.core.layout import detect_layout
+
+    layout = None
+    if mapping is not None:
+        layout = detect_layout(table, importer.columns, mapping=mapping, kind=importer.kind)
+    sheet = read_sheet(table, importer.columns, mapping=mapping)
+    if layout is None:
+        try:
+            layout = detect_layout(table, importer.columns, kind=importer.kind)
+        except ImportFailed:
+            layout = None
     issues = Issues()
     ticker = Ticker(progress, "校验", len(sheet.rows))
     plan = importer.validate(sheet, issues, ticker)
@@ -465,7 +481,7 @@ def _run_import(importer: Importer, source, *, filename: str, dry_run: bool, pro
         raise ImportFailed(sort_errors(issues.errors, importer.columns), sheet=sheet,
                            warnings=sort_errors(issues.warnings, importer.columns))
     result = ImportResult(kind=importer.kind, filename=filename, total_rows=len(sheet.rows),
-                          warnings=sort_errors(issues.warnings, importer.columns), dry_run=dry_run)
+                          warnings=sort_errors(issues.warnings, importer.columns), dry_run=dry_run, layout=layout)
     if dry_run:
         importer.count(plan, result)
         return result
