@@ -164,6 +164,7 @@ def import_form(code: str | None = None):
         return render(request, "imports/import_form.html", {
             "page": page, "errors": errors, "jobs": jobs, "max_bytes": max_upload_bytes(),
             "template_url": page.url("_template"),
+            "layouts_url": reverse("imports:layouts") + f"?kind={page.kind}",
             "max_human": _human(max_upload_bytes()),
             "required": [c for c in page.columns if c.required], "optional": [c for c in page.columns if not c.required],
         }, status=400 if errors else 200)
