@@ -341,3 +341,15 @@ def test_every_import_command_takes_layout_and_mapping(tree, tmp_path, command):
         call(command, str(_file(tmp_path)), "--user", "county", "--mapping", "x.json", "--layout", "y")
     with pytest.raises(CommandError, match="没有名为「无此版式」的"):
         call(command, str(_file(tmp_path)), "--user", "county", "--layout", "无此版式")
+
+
+def test_importer_notes_are_shown_for_confirmation(client, tree, monkeypatch):
+    """``Importer.mapping_notes(layout)`` (e.g. the organization sheet without a parent column) is shown on the
+    mapping page for the user to confirm."""
+    from zugong.party.importers import RosterImporter
+
+    monkeypatch.setattr(RosterImporter, "mapping_notes", lambda self, layout: [f"共 {len(layout.columns)} 列，请确认"],
+                        raising=False)
+    client.force_login(tree.town_user)
+    _, url, _ = upload(client)
+    assert f"共 {len(HEADERS)} 列，请确认" in client.get(url).content.decode()

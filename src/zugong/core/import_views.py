@@ -318,10 +318,10 @@ def _mapping_context(request, page: ImportPage, job: ImportJob, *, mapping, erro
     from zugong.core.layout import preview_import
 
     preview = None
+    importer = _importer_for(page, request.user)
     if not errors:
         try:
-            preview = preview_import(_importer_for(page, request.user), kept_upload(job), filename=job.filename,
-                                     mapping=mapping, rows=10)
+            preview = preview_import(importer, kept_upload(job), filename=job.filename, mapping=mapping, rows=10)
         except (FileRejected, ValidationFailed) as exc:
             errors = [str(e) if e.row else (f"「{e.column}」{e.reason}" if e.column and e.column not in e.reason
                                               else e.reason) for e in exc.errors] or [exc.message]
@@ -343,8 +343,12 @@ def _mapping_context(request, page: ImportPage, job: ImportJob, *, mapping, erro
     mapped = [c for c in (layout.columns if layout else []) if c.key]
     rows = [(number, [values.get(c.key, "") for c in mapped]) for number, values in (preview.rows if preview else [])]
     options = job.options or {}
+    # what the importer wants the user to confirm besides the columns (e.g. the organization sheet without a
+    # parent column: 「组织将建在「甲镇党委」下」): ``Importer.mapping_notes(layout) -> list[str]``, optional
+    notes_of = getattr(importer, "mapping_notes", None)
+    notes = list(notes_of(layout)) if callable(notes_of) and layout is not None else []
     return {
-        "page": page, "job": job, "errors": errors, "message": message, "layout": layout,
+        "page": page, "job": job, "errors": errors, "message": message, "layout": layout, "notes": notes,
         "columns": shown_columns, "fields": fields, "mapped": mapped, "rows": rows,
         "ignored": layout.ignored if layout else [], "missing": layout.missing if layout else [],
         "missing_required": _missing_required(page, layout) if layout else [],
