@@ -298,7 +298,8 @@ def _posted_mapping(request, page: ImportPage) -> tuple[dict[str, str], dict[str
         n = name.removeprefix("text-")
         if not n.isdigit() or not text:
             continue
-        mapping[text] = request.POST.get(f"col-{n}", "")
+        text = text[:200]  # a header text as the page sent it (the engine compares it normalised)
+        mapping[text] = request.POST.get(f"col-{n}", "")[:50]
         letters[text] = request.POST.get(f"letter-{n}", "")[:3]
         shown[text] = request.POST.get(f"header-{n}", text)[:100]
     return mapping, letters, shown
