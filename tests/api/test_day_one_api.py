@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.factories import make_id
-from tests.imports.helpers import ROSTER_HEADERS, member_row, xlsx
+from tests.imports.helpers import ROSTER_HEADERS, mapping_form, member_row, xlsx
 from zugong.orgs.models import PartyOrganization
 from zugong.party.models import Membership
 
@@ -117,6 +117,9 @@ def test_day_one_through_the_api(monkeypatch):
     upload = io.BytesIO(xlsx([ROSTER_HEADERS, *rows]))
     upload.name = "东村花名册.xlsx"
     response = s.form("/party/roster/import/", {"file": upload})
+    assert response.status_code == 302, response.content.decode()
+    mapping_url = response["Location"]  # the column-mapping step: confirm what was detected
+    response = s.form(mapping_url, mapping_form(s.client, mapping_url))
     assert response.status_code == 302, response.content.decode()
     job = s.get(response["Location"]).content.decode()
     assert "导入完成" in job and "新增 2" in job

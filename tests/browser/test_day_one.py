@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import make_id
-from tests.imports.helpers import ROSTER_HEADERS, member_row, xlsx
+from tests.imports.helpers import ROSTER_HEADERS, confirm_mapping_in_browser, member_row, xlsx
 from zugong.orgs.models import PartyOrganization
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -136,7 +136,7 @@ def test_day_one(page, tmp_path, monkeypatch):
     page.wait_for_url("**/party/roster/import/")
     page.set_input_files("input[type=file]", str(roster))
     page.click("form.import-form button[type=submit]")
-    page.wait_for_url("**/import/jobs/*/")
+    confirm_mapping_in_browser(page)
     page.wait_for_function("document.querySelector('#job-status') && "
                            "document.querySelector('#job-status').innerText.includes('导入完成')")
     assert "新增 2" in page.locator("#job-status").inner_text()

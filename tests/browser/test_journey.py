@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from tests.factories import make_id
+from tests.imports.helpers import confirm_mapping_in_browser
 from zugong.demo.accounts import DEMO_PASSWORD, create_demo_accounts
 from zugong.demo.generator import demo_root, generate
 from zugong.orgs.models import PartyOrganization
@@ -85,7 +86,7 @@ def test_new_user_journey(page, tmp_path):
     page.goto(f"{base}/party/roster/import/")
     page.set_input_files("input[type=file]", str(roster))
     page.click("form.import-form button[type=submit]")
-    page.wait_for_url("**/import/jobs/*/")
+    confirm_mapping_in_browser(page)
     page.wait_for_function("document.querySelector('#job-status') && "
                            "document.querySelector('#job-status').innerText.includes('导入完成')")
     assert "新增 2" in page.locator("#job-status").inner_text()

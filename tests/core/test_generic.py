@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.imports.helpers import xlsx
+from tests.imports.helpers import confirm_mapping, xlsx
 from zugong.core import generic
 from zugong.core.errors import OutOfScope, PermissionDeniedError, RowError, ValidationFailed
 from zugong.core.importing import Column, ImportResult
@@ -229,6 +229,11 @@ def test_a_new_import_kind_gets_its_pages_from_its_registration_alone(client, tr
     assert template.status_code == 200 and "attachment" in template["Content-Disposition"]
     response = client.post(form_url, {"file": SimpleUploadedFile("试验.xlsx", xlsx([["编码"], ["A1"], ["A2"]]))})
     job = ImportJob.objects.get(kind="probe")
+    # the column-mapping page comes from the registration too (its columns, no importer class needed)
+    assert response["Location"] == reverse("imports:import_job_mapping", args=["probe", job.pk])
+    mapping = client.get(response["Location"]).content.decode()
+    assert "确认列映射" in mapping and '<option value="code" selected>编码</option>' in mapping
+    response = confirm_mapping(client, response)
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert job.get_absolute_url() == reverse("imports:import_job", args=["probe", job.pk])
     result = client.get(job.get_absolute_url()).content.decode()

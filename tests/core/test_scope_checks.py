@@ -40,6 +40,7 @@ def test_every_business_model_declares_its_scope_itself():
         "party.PartyMember": ("person__organization", "party"),
         "party.Membership": ("organization", "party"),
         "party.DevelopmentRecord": ("organization", "party"),
+        "core.ImportLayout": ("organization", "party"),
     }
     for model in apps.get_models():
         if model._meta.app_config.name.startswith("zugong.") and "scope_org_field" not in model.__dict__:

@@ -48,3 +48,54 @@ def member_row(org_code: str = "C-A-1", *, name: str = "赵敏", sex: str = "女
     return [name, sex, ethnicity, number, birth.isoformat(), education, admission.isoformat(),
             full.isoformat() if full else "", category, occupation, org_code,
             work_start.isoformat() if work_start else "", phone, front_line]
+
+
+# --- the column-mapping step of the web import (issue #9) ---------------------------------------------------
+
+def mapping_form(client, mapping_url: str, *, action: str = "confirm", changes: dict[str, str] | None = None,
+                 **extra) -> dict:
+    """The POST data of the mapping page at ``mapping_url`` as the page shows it (each source column's
+    detected field, the upload page's 试运行 / 校验码 choices), with ``changes`` (``{source header: key or ""}``)
+    applied and ``action`` (``confirm`` | ``preview`` | ``save``)."""
+    page = client.get(mapping_url)
+    assert page.status_code == 200, (mapping_url, page.status_code)
+    context = page.context
+    data: dict[str, str] = {"action": action}
+    for item in context["columns"]:
+        c = item["col"]
+        key = item["key"]
+        if changes and c.header in changes:
+            key = changes[c.header]
+        data |= {f"text-{c.position}": c.match_text, f"col-{c.position}": key, f"letter-{c.position}": c.letter,
+                 f"header-{c.position}": c.header}
+    if context["dry_run"]:
+        data["dry_run"] = "1"
+    if context["accept_bad_checksum"]:
+        data["accept_bad_checksum"] = "1"
+    return data | {k: v for k, v in extra.items() if v is not None}
+
+
+def confirm_mapping(client, response, *, changes: dict[str, str] | None = None, **extra):
+    """After an upload POST: when it was answered with the mapping page's redirect, confirm the mapping as
+    detected (or with ``changes``) and return the confirmation's response (a redirect to the job page);
+    any other answer (a refusal, the form with errors, a JSON answer) is returned unchanged."""
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    if not location.rstrip("/").endswith("/mapping"):
+        return response
+    return client.post(location, mapping_form(client, location, changes=changes, **extra))
+
+
+def upload_and_confirm(client, url: str, data: dict, *, changes: dict[str, str] | None = None, **post_kwargs):
+    """POST ``data`` (with its ``file``) to the upload page ``url``, then confirm the column mapping
+    (``confirm_mapping``): the shared path of every test that expects an upload to run its import."""
+    return confirm_mapping(client, client.post(url, data, **post_kwargs), changes=changes)
+
+
+def confirm_mapping_in_browser(page, *, dry_run: bool | None = None) -> None:
+    """Playwright: after submitting the upload form, wait for the column-mapping page and confirm it as
+    detected (optionally setting 试运行), then wait for the job page."""
+    page.wait_for_url("**/import/jobs/*/mapping/")
+    if dry_run is not None:
+        page.set_checked("input[name=dry_run]", dry_run)
+    page.click("button[name=action][value=confirm]")
+    page.wait_for_url("**/import/jobs/*/")

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.factories import PASSWORD, build_tree
-from tests.imports.helpers import ROSTER_HEADERS, member_row, xlsx
+from tests.imports.helpers import ROSTER_HEADERS, confirm_mapping_in_browser, member_row, xlsx
 from zugong.people.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def test_roster_upload_journey(page, tmp_path):
     path.write_bytes(xlsx([ROSTER_HEADERS, member_row(), bad]))
     page.set_input_files("input[type=file]", str(path))
     page.click("form.import-form button[type=submit]")
-    page.wait_for_url("**/import/jobs/*/")
+    confirm_mapping_in_browser(page)
     assert "共发现 1 处错误" in page.locator("#job-status").inner_text()
     assert "「2023-02-30」不是有效日期" in page.locator("table.errors").inner_text()
     with page.expect_download() as download:
@@ -44,7 +44,7 @@ def test_roster_upload_journey(page, tmp_path):
     page.goto(f"{base}/party/roster/import/")
     page.set_input_files("input[type=file]", str(path))
     page.click("form.import-form button[type=submit]")
-    page.wait_for_url("**/import/jobs/*/")
+    confirm_mapping_in_browser(page)
     assert "导入完成：新增 2，更新 0，未变 0" in page.locator("#job-status").inner_text()
     page.click("text=查看党员名册")
     page.wait_for_url("**/party/members/**")

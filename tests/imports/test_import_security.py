@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.imports import hostile
-from tests.imports.helpers import ROSTER_HEADERS, member_row, xlsx
+from tests.imports.helpers import ROSTER_HEADERS, mapping_form, member_row, upload_and_confirm, xlsx
 from zugong.audit.models import AuditEvent
 from zugong.core import files, import_jobs
 from zugong.core.import_jobs import INTERRUPTED_MESSAGE, LockedUpload
@@ -62,6 +62,14 @@ def test_upload_needs_the_csrf_token(tree, private_tmp):
     assert state() == before and not Person.objects.filter(name="赵敏").exists()
     assert leftovers(private_tmp) == []  # the received upload was deleted with the request
     response = client.post(reverse(ROSTER_URL), {"file": roster_file(), "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and ImportJob.objects.get().status == "mapping"
+    # the confirmation of the column mapping is CSRF-checked too: without the token nothing runs
+    mapping_url = response["Location"]
+    data = mapping_form(client, mapping_url)
+    before = state()
+    assert client.post(mapping_url, data).status_code == 403
+    assert state() == before and ImportJob.objects.get().status == "mapping"
+    response = client.post(mapping_url, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
     assert response.status_code == 302
     assert ImportJob.objects.get().status == "succeeded" and Person.objects.filter(name="赵敏").exists()
 
@@ -70,7 +78,7 @@ def test_upload_needs_the_csrf_token(tree, private_tmp):
 
 def test_hostile_cell_in_an_error_is_escaped_on_the_job_page(client, tree):
     client.force_login(tree.town_user)
-    response = client.post(reverse(ROSTER_URL), {"file": roster_file(member_row(XSS), member_row(name=XSS))})
+    response = upload_and_confirm(client, reverse(ROSTER_URL), {"file": roster_file(member_row(XSS), member_row(name=XSS))})
     job = ImportJob.objects.get()
     assert job.status == "failed" and any(XSS in e["reason"] for e in job.errors)  # echoed, as text
     for url in (response["Location"], reverse("party:import_roster_job_status", args=[job.pk])):
@@ -88,7 +96,7 @@ def test_job_whose_parser_dies_fails_with_a_message_and_deletes_the_upload(clien
     monkeypatch.setattr(files, "CHILD_PARSER", parser)
     client.force_login(tree.town_user)
     before = state()
-    response = client.post(reverse(ROSTER_URL), {"file": roster_file()})
+    response = upload_and_confirm(client, reverse(ROSTER_URL), {"file": roster_file()})
     job = ImportJob.objects.get()
     assert job.status == "failed" and job.finished_at is not None
     assert "读取文件所需内存超过上限（300 MB）" in job.message
@@ -211,7 +219,7 @@ def test_upload_is_never_written_to_the_system_temporary_directory(client, tree,
         return original(uploaded)
 
     monkeypatch.setattr(import_jobs, "save_upload", spy)
-    client.post(reverse(ROSTER_URL), {"file": roster_file()})
+    upload_and_confirm(client, reverse(ROSTER_URL), {"file": roster_file()})
     assert seen == ["PrivateUploadedFile"] and ImportJob.objects.get().status == "succeeded"
 
 
@@ -259,7 +267,7 @@ def test_web_job_failing_in_the_write_is_an_error_and_writes_nothing(client, tre
     monkeypatch.setattr(RowInserter, "insert", insert_then_fail)
     client.force_login(tree.town_user)
     before = state()
-    client.post(reverse(ROSTER_URL), {"file": roster_file(member_row(name="孙立"))})
+    upload_and_confirm(client, reverse(ROSTER_URL), {"file": roster_file(member_row(name="孙立"))})
     job = ImportJob.objects.get()
     assert job.status == "error" and "未写入任何数据" in job.message
     assert state()[:5] == before[:5] and not Person.objects.filter(name="孙立").exists()

@@ -13,7 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import make_id
-from tests.imports.helpers import ORG_HEADERS, ROSTER_HEADERS, member_row, xlsx
+from tests.imports.helpers import (
+    ORG_HEADERS,
+    ROSTER_HEADERS,
+    member_row,
+    upload_and_confirm,
+    xlsx,
+)
 from zugong.accounts.services import REAUTH_SESSION_KEY
 from zugong.audit.models import AuditEvent
 from zugong.core.models import ImportJob
@@ -33,8 +39,9 @@ def private_tmp(settings, tmp_path):
 
 
 def upload(client, rows, *, url=ROSTER_URL, name="花名册.xlsx", headers=ROSTER_HEADERS, **data):
+    """Upload ``rows`` and confirm the column mapping as detected (the import runs)."""
     payload = xlsx([headers, *rows])
-    return client.post(reverse(url), {"file": SimpleUploadedFile(name, payload), **data})
+    return upload_and_confirm(client, reverse(url), {"file": SimpleUploadedFile(name, payload), **data})
 
 
 @pytest.mark.parametrize("url", [ROSTER_URL, ORGS_URL])
@@ -123,7 +130,8 @@ def test_script_upload_gets_json(client, tree):
     response = client.post(reverse(ROSTER_URL), {"file": SimpleUploadedFile("a.xlsx", xlsx([ROSTER_HEADERS, member_row()]))},
                            HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     job = ImportJob.objects.get()
-    assert response.json() == {"redirect": reverse("party:import_roster_job", args=[job.pk])}
+    assert response.json() == {"redirect": reverse("party:import_roster_job_mapping", args=[job.pk])}
+    assert job.status == "mapping" and Person.objects.count() == 4
     response = client.post(reverse(ROSTER_URL), {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert response.status_code == 400 and "请选择要导入的文件" in response.json()["errors"][0]
 
@@ -242,7 +250,11 @@ def test_file_level_rejections_on_the_page(client, tree, name, content, message)
     client.force_login(tree.town_user)
     response = client.post(reverse(ROSTER_URL), {"file": SimpleUploadedFile(name, content)})
     job = ImportJob.objects.get()
-    assert job.status == "failed" and Person.objects.count() == 4
+    # the mapping page already says why the file cannot be read; confirming records the failure on the job
+    assert job.status == "mapping" and message in client.get(response["Location"]).content.decode()
+    response = client.post(response["Location"], {"action": "confirm"})
+    job.refresh_from_db()
+    assert job.status == "failed" and Person.objects.count() == 4 and not job.upload_encrypted
     assert message in client.get(response["Location"]).content.decode()
 
 

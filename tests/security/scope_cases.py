@@ -224,6 +224,14 @@ def _units_under(side):
     return Unit.objects.filter(path__startswith=side.unit.path)
 
 
+def _layout_make(t, side, name):
+    """A saved 导入版式 (issue #9) anchored on the subtree's organization."""
+    from zugong.core.models import ImportLayout
+
+    return ImportLayout.objects.create(organization=side.org, kind="roster", name=name,
+                                       mapping={"所在党支部": "organization", "备注": ""})
+
+
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
               edit_data=_org_edit, import_row=_org_import),
@@ -238,6 +246,7 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("party.DevelopmentRecord", marker="person__name", make=_development_make),
     ScopeCase("orgs.Unit", marker="name", make=_unit_make, create_data=_unit_create, edit_data=_unit_edit,
               import_row=_unit_import, under=_units_under),
+    ScopeCase("core.ImportLayout", marker="name", make=_layout_make),
 ]}
 
 

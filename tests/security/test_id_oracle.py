@@ -162,7 +162,9 @@ def test_web_import_is_counted(tree, outsiders, client, settings, tmp_path):
     settings.ZUGONG_IMPORT_TMP_DIR = str(tmp_path / "uploads")
     client.force_login(tree.town_user)
     payload = xlsx([ROSTER_HEADERS, probe_row(outsiders[0]), probe_row(outsiders[1])])
-    client.post(reverse("party:import_roster"), {"file": SimpleUploadedFile("花名册.xlsx", payload)})
+    from tests.imports.helpers import upload_and_confirm
+
+    upload_and_confirm(client, reverse("party:import_roster"), {"file": SimpleUploadedFile("花名册.xlsx", payload)})
     [event] = events("id_exists_probe")
     assert event.data["count"] == 2 and event.actor_id == tree.town_user.pk
 

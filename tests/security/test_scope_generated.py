@@ -55,7 +55,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tests.factories import build_units
-from tests.imports.helpers import xlsx
+from tests.imports.helpers import upload_and_confirm, xlsx
 from tests.security.helpers import login
 from tests.security.scope_cases import CASES, MARKER, business_models, case_for, label_of, probe_name, side
 from tests.security.test_scope_matrix import MATRIX, NOT_SCOPED, named_urls
@@ -556,7 +556,9 @@ def run_import(spec, method, kind, actor, t):
         name = probe_name(tag)
         headers, row = case.import_row(t, s, name)
         before, jobs = snapshot(t), set(ImportJob.objects.values_list("pk", flat=True))
-        response = client.post(reverse(spec.url_name), {"file": SimpleUploadedFile("范围.xlsx", xlsx([headers, row]))})
+        # the upload, then the column-mapping page confirmed as detected (the import runs then)
+        response = upload_and_confirm(client, reverse(spec.url_name),
+                                      {"file": SimpleUploadedFile("范围.xlsx", xlsx([headers, row]))})
         job = ImportJob.objects.exclude(pk__in=jobs).first()
         if not allowed:
             assert response.status_code in (403, 404) and job is None, f"{where} without the permission"

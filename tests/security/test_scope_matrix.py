@@ -112,6 +112,21 @@ def _job(kind):
     return make
 
 
+def _mapping_job(kind, headers_rows=None):
+    """An import job of ``kind`` owned by the township user, waiting for its column mapping (its upload kept
+    encrypted)."""
+    def make(t):
+        from tests.imports.helpers import ORG_HEADERS, ROSTER_HEADERS, member_row, xlsx
+        from zugong.core.import_jobs import encrypt_report
+        from zugong.core.models import ImportJob
+
+        rows = [ROSTER_HEADERS, member_row()] if kind == "roster" else [ORG_HEADERS, ["C-A-9", "新支部", "C-A", "党支部", "", ""]]
+        job = ImportJob.objects.create(user=t.town_user, kind=kind, filename="上传.xlsx", status="mapping",
+                                       upload_encrypted=encrypt_report(xlsx(rows)))
+        return job.pk
+    return make
+
+
 def _u(code):
     """The pk of unit ``code`` of ``factories.build_units`` (built on first use: the unit tree, unit grants
     for ``county`` on U and ``town`` on U-A; no other actor holds a unit grant)."""
@@ -235,6 +250,14 @@ MATRIX: list[Row] = [
     R("party:import_roster_job",              "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
     R("party:import_roster_job_status",       "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
     R("party:import_roster_job_errors",       "L    403  403  200  404  404  403  403  403", args=[_job("roster")]),
+    # the column-mapping page of a job waiting for it: its submitter only (issue #9)
+    R("orgs:import_job_mapping",              "L    403  403  200  404  404  403  403  403", args=[_mapping_job("orgs")]),
+    R("party:import_roster_job_mapping",      "L    403  403  200  404  404  403  403  403",
+      args=[_mapping_job("roster")]),
+    R("party:import_roster_job_mapping",      "L    403  403  200  404  404  403  403  403", "POST",
+      args=[_mapping_job("roster")], data={"action": "preview"}),
+    R("orgs:import_job_mapping",              "L    403  403  302  404  404  403  403  403", args=[_job("orgs")],
+      note="a job no longer waiting: its submitter is sent to the job page"),
     # /imports/<code>/ serves only kinds registered without URLs of their own (none in production): the
     # roster and orgs kinds live under their apps' URLs, an unknown code does not exist
     R("imports:import",                       "L    404  404  404  404  404  403  403  403", args=["roster"]),
@@ -246,6 +269,9 @@ MATRIX: list[Row] = [
       args=["roster", _job("roster")]),
     R("imports:import_job_errors",            "L    404  404  404  404  404  403  403  403",
       args=["orgs", _job("orgs")]),
+    R("imports:import_job_mapping",           "L    404  404  404  404  404  403  403  403",
+      args=["roster", _mapping_job("roster")]),
+
     R("party:export_roster_form",             "L    200  200  200  200  200  403  403  403"),
     # --- actor-specific rows of registered business views, continued ----------------------------------
     R("party:export_roster",                  "L    403  404  403  200  200  403  403  403", query="org=C-A-1&unmask=1"),
@@ -274,6 +300,7 @@ MATRIX: list[Row] = [
     R("orgs:unit_import_job",                 "L    403  403  200  404  404  403  403  403", args=[_job("units")]),
     R("orgs:unit_import_job_status",          "L    403  403  200  404  404  403  403  403", args=[_job("units")]),
     R("orgs:unit_import_job_errors",          "L    403  403  200  404  404  403  403  403", args=[_job("units")]),
+    R("orgs:unit_import_job_mapping",         "L    403  403  302  404  404  403  403  403", args=[_job("units")]),
 ]
 
 # URL names that need no row (none today; say why when adding one).

@@ -5,11 +5,18 @@ bar on stderr, the error table.
 Every command acts as a user (``--user``): the same scope rules and audit as on the web; without
 ``--user`` the command refuses. Errors exit non-zero (``CommandError``) after printing a table
 行 / 列 / 原因; nothing is written.
+
+Column mapping (issue #9): every import command takes ``--layout NAME`` (a saved 导入版式 of its kind
+visible to ``--user``, ``core.import_layouts.layout_by_name``) or ``--mapping FILE`` (JSON
+``{"源列名": "字段（key 或中文列名）", "不要的列": ""}``), not both, and prints how the file was read
+(``Layout.describe()``: sheet, header rows, each column → field, the IGNORED columns, skipped rows) before
+the result — on stdout for a success, on stderr before the error table for a rejected file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -96,11 +103,52 @@ def format_table(errors: Sequence[RowError], *, title: str = "原因", limit: in
 
 
 
+def load_mapping_file(path: str, columns) -> dict[str, str]:
+    """The ``--mapping`` JSON file as ``{source header: field key or ""}``; the field may be named by its
+    key, its Chinese header or an alias. ``CommandError`` (Chinese) for an unreadable file, a value that
+    is not an object of texts, or an unknown field."""
+    from zugong.core.import_layouts import field_key
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise CommandError(f"找不到列映射文件：{path}")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CommandError(f"列映射文件「{path}」不是有效的 JSON：{exc}")
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, (str, type(None)))
+                                             for k, v in data.items()):
+        raise CommandError('列映射文件应为 JSON 对象：{"源列名": "字段（key 或中文列名）", "不要的列": ""}')
+    mapping: dict[str, str] = {}
+    unknown = []
+    for source, target in data.items():
+        key = field_key(columns, target or "")
+        if key is None:
+            unknown.append(f"「{source}」→「{target}」")
+        else:
+            mapping[source] = key
+    if unknown:
+        names = "、".join(c.header for c in columns)
+        raise CommandError(f"列映射文件中有不存在的字段：{'、'.join(unknown)}。可用的字段：{names}")
+    return mapping
+
+
+def print_layout(stream, layout) -> None:
+    """Write ``layout.describe()`` (how the file was read) to ``stream``; nothing when ``layout`` is None."""
+    if layout is None:
+        return
+    stream.write("读取方式：")
+    for line in layout.describe():
+        stream.write(f"  {line}")
+
+
 class ImportCommand(BaseCommand):
-    """Base of ``import_orgs``/``import_roster``: arguments ``FILE --user [--dry-run]
-    [--error-report PATH] [--no-progress]``; subclasses set ``title`` and implement ``run_import``."""
+    """Base of ``import_orgs``/``import_roster``/``import_units``: arguments ``FILE --user [--dry-run]
+    [--error-report PATH] [--no-progress] [--layout NAME | --mapping FILE]``; subclasses set ``title`` and
+    ``kind`` (the registered import kind) and implement ``run_import`` (passing ``options["column_mapping"]``
+    as the runner's ``mapping``)."""
 
     title = ""
+    kind = ""
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="要导入的 .xlsx 或 .csv 文件")
@@ -109,6 +157,31 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--error-report", dest="error_report",
                             help="有错误时，把带「错误说明」列的文件写到此路径（.xlsx）")
         parser.add_argument("--no-progress", action="store_true", dest="no_progress", help="不显示进度条")
+        parser.add_argument("--layout", dest="layout", help="按已保存的导入版式（名称）读取各列")
+        parser.add_argument("--mapping", dest="mapping_file",
+                            help='列映射 JSON 文件：{"源列名": "字段（key 或中文列名）", "不要的列": ""}')
+
+    def column_mapping(self, user, options) -> dict[str, str] | None:
+        """The mapping named by ``--layout`` or read from ``--mapping`` (``None``: detect the columns)."""
+        from zugong.core.import_layouts import layout_by_name
+        from zugong.core.registry import import_kind
+
+        name, path = options.get("layout"), options.get("mapping_file")
+        if name and path:
+            raise CommandError("--layout 和 --mapping 只能选一个。")
+        if not name and not path:
+            return None
+        kind = import_kind(self.kind)
+        if kind is None:  # pragma: no cover - every command names a registered kind
+            raise CommandError(f"未登记的导入类型「{self.kind}」")
+        if path:
+            return load_mapping_file(path, kind.get_columns())
+        try:
+            layout = layout_by_name(user, kind, name)
+        except ZugongError as exc:
+            raise CommandError(exc.message)
+        self.stdout.write(f"使用导入版式「{layout.name}」（{layout.organization.name}）")
+        return dict(layout.mapping)
 
     def run_import(self, path, *, user, progress, options):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -118,11 +191,13 @@ class ImportCommand(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
+        options = {**options, "column_mapping": self.column_mapping(user, options)}
         progress = TqdmProgress(enabled=not options["no_progress"] and options["verbosity"] > 0)
         try:
             result = self.run_import(path, user=user, progress=progress, options=options)
         except ValidationFailed as exc:
             progress.close()
+            print_layout(self.stderr, getattr(exc, "layout", None))
             self.stderr.write(format_table(exc.errors))
             report_path = options.get("error_report")
             if report_path:
@@ -138,6 +213,7 @@ class ImportCommand(BaseCommand):
             progress.close()
             raise CommandError(exc.message)
         progress.close()
+        print_layout(self.stdout, getattr(result, "layout", None))
         if result.warnings:
             self.stdout.write(f"警告 {len(result.warnings)} 条（不影响导入）：")
             self.stdout.write(format_table(result.warnings, title="说明"))

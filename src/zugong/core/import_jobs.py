@@ -1,5 +1,14 @@
 """Running imports submitted from the web page as background jobs with visible progress.
 
+Column mapping (issue #9): the upload page calls ``keep_upload`` — the job waits in state ``mapping``
+(「待确认列映射」) with the upload kept **encrypted** with the field cipher in ``ImportJob.upload_encrypted``
+(no plaintext file outlives the request); the mapping page reads it back (``kept_upload``) for the preview,
+and ``confirm_import`` (once: a conditional state change) writes it to a private locked file, clears the
+kept copy and runs the job as below with the confirmed ``mapping`` among the runner's options. A kept
+upload not confirmed within ``ImportJob.UPLOAD_KEPT_HOURS`` is purged and its job ends
+「有错误，未导入」 with ``EXPIRED_MESSAGE`` (``purge_expired``). ``submit_import`` (upload and run at once)
+remains for callers without a mapping step.
+
 ``submit_import`` takes the upload as a private file (mode 0600 in a 0700 directory; the import page's
 upload handler writes it there directly, ``PrivateUploadHandler``; other callers' files are copied),
 creates an ``ImportJob`` and runs the importer — in a background thread, or inline when
@@ -298,13 +307,20 @@ def job_progress(job: ImportJob) -> tuple[str, int]:
     return job.phase or "等待处理", job.progress
 
 
+EXPIRED_MESSAGE = "列映射未在 24 小时内确认，上传的文件已删除，未写入任何数据。请重新上传。"
+
+
 def purge_expired() -> None:
-    """Housekeeping, run on each submission: drop error reports older than
-    ``ImportJob.ERROR_REPORT_HOURS``, fail the jobs whose process is gone (``fail_interrupted_jobs``)
-    and delete leftover upload files (``remove_leftover_uploads``)."""
+    """Housekeeping, run on each submission and each mapping page: drop error reports older than
+    ``ImportJob.ERROR_REPORT_HOURS``, purge kept uploads older than ``ImportJob.UPLOAD_KEPT_HOURS`` (their
+    jobs end 「有错误，未导入」 with ``EXPIRED_MESSAGE``), fail the jobs whose process is gone
+    (``fail_interrupted_jobs``) and delete leftover upload files (``remove_leftover_uploads``)."""
     now = timezone.now()
     ImportJob.objects.filter(finished_at__lt=now - dt.timedelta(hours=ImportJob.ERROR_REPORT_HOURS)) \
         .exclude(error_report_encrypted="").update(error_report_encrypted="")
+    ImportJob.objects.filter(status="mapping", created_at__lt=now - dt.timedelta(hours=ImportJob.UPLOAD_KEPT_HOURS)) \
+        .update(status="failed", upload_encrypted="", message=EXPIRED_MESSAGE, phase="完成", progress=100,
+                finished_at=now)
     fail_interrupted_jobs()
     remove_leftover_uploads()
 
@@ -339,6 +355,66 @@ def submit_import(*, user, kind: str, uploaded, runner: Runner, options: dict | 
         upload.discard()  # run_job discards it too; discarding twice is harmless
         raise
     return job
+
+
+def keep_upload(*, user, kind: str, uploaded, options: dict | None = None) -> ImportJob:
+    """Create a job of ``kind`` waiting for its column mapping (state ``mapping``) with ``uploaded`` (a
+    Django ``UploadedFile``) kept encrypted in the job; the plaintext upload file is deleted before
+    returning. ``options``: the runner's options chosen on the upload page (``dry_run`` …).
+    ``ValueError`` for an unregistered kind."""
+    from zugong.core.registry import import_kind
+
+    if import_kind(kind) is None:
+        raise ValueError(f"unregistered import kind {kind!r}")
+    purge_expired()
+    upload = save_upload(uploaded)
+    try:
+        data = upload.path.read_bytes()
+        return ImportJob.objects.create(user=user, kind=kind, filename=safe_filename(uploaded.name),
+                                        options=dict(options or {}), status="mapping", phase="待确认列映射",
+                                        upload_encrypted=encrypt_report(data))
+    finally:
+        upload.discard()
+
+
+def kept_upload(job: ImportJob) -> bytes:
+    """The upload kept by ``keep_upload`` (decrypted); ``b""`` when it is gone (run or purged)."""
+    return decrypt_report(job.upload_encrypted) if job.upload_encrypted else b""
+
+
+def confirm_import(*, job: ImportJob, runner: Runner, mapping: dict[str, str], options: dict | None = None,
+                   request_context: dict | None = None) -> ImportJob | None:
+    """Start ``job`` (waiting for its mapping) with the confirmed ``mapping`` and ``options`` (merged over
+    the upload page's): the kept upload goes to a private locked file and is cleared from the job, then
+    the job runs as ``submit_import``'s. Returns the job (finished in synchronous mode), or ``None`` when it
+    was no longer waiting (confirmed twice, expired) — nothing is started then."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().filter(pk=job.pk, status="mapping").first()
+        if locked is None:
+            return None
+        data = kept_upload(locked)
+        locked.options = {**(locked.options or {}), **(options or {}), "mapping": dict(mapping)}
+        locked.status, locked.phase, locked.upload_encrypted = "pending", "等待处理", ""
+        upload = LockedUpload(_suffix(locked.filename))
+        try:
+            upload.write(data)
+            upload.attach_to_job(locked.pk)
+            locked.save(update_fields=["options", "status", "phase", "upload_encrypted", "updated_at"])
+        except BaseException:
+            upload.discard()
+            raise
+    try:
+        args = (locked.pk, upload, runner, dict(request_context or {}))
+        if getattr(settings, "ZUGONG_IMPORT_SYNC", False):
+            run_job(*args, threaded=False)
+            locked.refresh_from_db()
+        else:
+            threading.Thread(target=run_job, args=args, kwargs={"threaded": True}, daemon=True,
+                             name=f"zugong-import-{locked.pk}").start()
+    except BaseException:
+        upload.discard()
+        raise
+    return locked
 
 
 def _rows(errors: list[RowError]) -> list[dict]:
@@ -404,6 +480,8 @@ def run_job(job_id: int, upload: LockedUpload, runner: Runner, request_context: 
             job.total_rows = result.total_rows
             job.created_count, job.updated_count, job.unchanged_count = result.created, result.updated, result.unchanged
             job.warnings, job.warning_count = _rows(result.warnings), len(result.warnings)
+            layout = getattr(result, "layout", None)
+            job.layout_lines = list(layout.describe()) if layout is not None else []
             prefix = "试运行（未写入）：" if result.dry_run else "导入完成："
             job.message = prefix + result.summary()
         job.phase, job.progress, job.finished_at = "完成", 100, timezone.now()

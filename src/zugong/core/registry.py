@@ -132,7 +132,10 @@ class ImportKind:
       app mounts ``core.import_views.import_urlpatterns(code)`` there, names ``<url_name>``,
       ``…_template``, ``…_job``, ``…_job_status``, ``…_job_errors``); empty: the pages are served under
       ``/imports/<code>/`` (namespace ``imports``) with no URL line at all;
-    - ``job_url_name``: the URL name of a job's page (one argument: the job id); default ``<url_name>_job``.
+    - ``job_url_name``: the URL name of a job's page (one argument: the job id); default ``<url_name>_job``;
+    - ``importer``: the ``core.importing.Importer`` subclass (or a dotted path) the runner uses, for the
+      column-mapping page's preview (``core.layout.preview_import``); empty: the page builds a stand-in
+      from ``columns``.
     """
 
     code: str
@@ -148,12 +151,17 @@ class ImportKind:
     done_url_name: str = ""
     done_label: str = ""
     url_name: str = ""
+    importer: object = ""
 
     def get_runner(self) -> Callable:
         return _resolve(self.runner)
 
     def get_template(self) -> Callable:
         return _resolve(self.template)
+
+    def get_importer(self):
+        """The importer class (``None`` when not registered)."""
+        return _resolve(self.importer) if self.importer else None
 
     def get_columns(self) -> tuple:
         return tuple(_resolve(self.columns) if isinstance(self.columns, str) else self.columns)
@@ -361,7 +369,7 @@ def on_audited_model(listener: Callable[[str], None]) -> None:
 def register_import_kind(*, code: str, label: str, runner, template, permission: str,
                          job_url_name: str = "", model: str = "", columns=(), help_lines: tuple[str, ...] = (),
                          offers_bad_checksum: bool = False, done_url_name: str = "", done_label: str = "",
-                         url_name: str = "") -> None:
+                         url_name: str = "", importer="") -> None:
     """Register import kind ``code`` (see ``ImportKind``): its upload, template and job pages need no
     view or URL code of their own (``core.import_views``)."""
     if len(code) > 20:
@@ -376,7 +384,7 @@ def register_import_kind(*, code: str, label: str, runner, template, permission:
         raise ValueError(f"import kind {code!r} registered twice")
     registry.import_kinds[code] = ImportKind(code, label, runner, template, permission, job_url_name, model,
                                              columns, tuple(help_lines), offers_bad_checksum, done_url_name,
-                                             done_label, url_name)
+                                             done_label, url_name, importer)
 
 
 def register_home_widget(*, name: str, template: str, provider, order: int, permission: str = "") -> None:

@@ -25,6 +25,7 @@ class OrgsConfig(AppConfig):
             code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
             template="zugong.orgs.importers.organizations_template", permission="party.import",
             model="orgs.PartyOrganization", columns="zugong.orgs.importers.ORG_COLUMNS", url_name="orgs:import",
+            importer="zugong.orgs.importers.OrganizationImporter",
             done_url_name="orgs:tree", done_label="查看组织树",
             help_lines=(
                 "上级组织可以是已有组织，也可以是本文件中的组织，行的顺序不限。",
@@ -44,6 +45,7 @@ class OrgsConfig(AppConfig):
             code="units", label="单位", runner="zugong.orgs.unit_importers.import_units",
             template="zugong.orgs.unit_importers.units_template", permission="basic.import",
             model="orgs.Unit", columns="zugong.orgs.unit_importers.UNIT_COLUMNS", url_name="orgs:unit_import",
+            importer="zugong.orgs.unit_importers.UnitImporter",
             done_url_name="orgs:unit_list", done_label="查看单位",
             help_lines=(
                 "上级单位可以是已有单位，也可以是本文件中的单位，行的顺序不限；新建顶级单位只能由系统初始化完成。",

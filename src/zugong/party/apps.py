@@ -18,7 +18,8 @@ class PartyConfig(AppConfig):
             code="roster", label="党员花名册", runner="zugong.party.importers.import_roster",
             template="zugong.party.exporters.roster_template", permission="party.import",
             model="party.Membership", columns="zugong.party.importers.ROSTER_COLUMNS",
-            url_name="party:import_roster", done_url_name="party:member_list", done_label="查看党员名册",
+            url_name="party:import_roster", importer="zugong.party.importers.RosterImporter",
+            done_url_name="party:member_list", done_label="查看党员名册",
             offers_bad_checksum=True,
             help_lines=(
                 "公民身份号码已登记的人员按文件内容更新；所在党组织改变的，原组织关系于今天转出，并于今天转入新组织。",
