@@ -54,7 +54,8 @@ def test_import_roster_errors_print_a_table_and_fail(tree, tmp_path):
     assert "未写入任何数据" in str(exc.value)
     table = err.getvalue()
     assert "行" in table and "列" in table and "原因" in table
-    line = next(line for line in table.splitlines() if "入党日期" in line)
+    # the 读取方式 lines (sheet, columns) come first; the error table's lines start with the row number
+    line = next(line for line in table.splitlines() if "入党日期" in line and line.split()[0].isdigit())
     assert line.split()[0] == "3" and "「2023-02-30」不是有效日期" in line
     assert Person.objects.count() == 4
     ws = openpyxl.load_workbook(report).active

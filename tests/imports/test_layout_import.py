@@ -83,15 +83,15 @@ def test_html_xls_roster_imports(tree):
 
 
 def test_mapping_renames_columns_and_failures_carry_the_layout(tree):
-    headers = ["党员姓名", *ROSTER_HEADERS[1:], "备注"]
+    headers = ["同志名字", *ROSTER_HEADERS[1:], "备注"]
     data = xlsx_book({"Sheet1": [headers, [*member_row(), "老党员"]]})
     with pytest.raises(ImportFailed) as exc:
         import_roster(data, user=tree.town_user, filename="a.xlsx")
     assert [e.reason for e in exc.value.errors] == ["缺少必填列「姓名」"]
-    assert exc.value.layout is not None and [c.header for c in exc.value.layout.ignored] == ["党员姓名", "备注"]
+    assert exc.value.layout is not None and [c.header for c in exc.value.layout.ignored] == ["同志名字", "备注"]
     assert Person.objects.filter(name="赵敏").count() == 0
-    result = import_roster(data, user=tree.town_user, filename="a.xlsx", mapping={"党员姓名": "姓名", "备注": ""})
-    assert result.created == 1 and result.layout.mapping["党员姓名"] == "name"
+    result = import_roster(data, user=tree.town_user, filename="a.xlsx", mapping={"同志名字": "姓名", "备注": ""})
+    assert result.created == 1 and result.layout.mapping["同志名字"] == "name"
     assert Person.objects.filter(name="赵敏").count() == 1
 
 
@@ -119,7 +119,7 @@ def test_preview_shows_the_first_rows_as_read_with_masked_numbers(tree):
 
 
 def test_preview_returns_mapping_errors_instead_of_raising_and_checks_permission(tree):
-    data = xlsx_book({"Sheet1": [["党员姓名", *ROSTER_HEADERS[1:]], member_row()]})
+    data = xlsx_book({"Sheet1": [["同志名字", *ROSTER_HEADERS[1:]], member_row()]})
     preview = preview_import(RosterImporter(user=tree.town_user), data, filename="a.xlsx")
     assert [e.reason for e in preview.layout.errors] == ["缺少必填列「姓名」"]
     assert "name" not in preview.rows[0][1]
@@ -148,8 +148,8 @@ BAD_FILES = [
                        merges={"党员信息": ["G1:H1", "O1:P1", *[f"{c}1:{c}2" for c in "ABCDEFIJKLMN"]]}), None,
      "表头第 1 行第 O–P 列的合并单元格「联系方式」下面没有子表头"),
     ("two columns mapped to one field", "a.xlsx",
-     lambda: xlsx_book({"Sheet1": [ROSTER_HEADERS + ["党员姓名"], member_row() + ["赵敏"]]}), {"党员姓名": "name"},
-     "第 A 列「姓名*」和第 O 列「党员姓名」都对应字段「姓名」，请在列映射中只保留一个"),
+     lambda: xlsx_book({"Sheet1": [ROSTER_HEADERS + ["同志名字"], member_row() + ["赵敏"]]}), {"同志名字": "name"},
+     "第 A 列「姓名*」和第 O 列「同志名字」都对应字段「姓名」，请在列映射中只保留一个"),
     ("html without a table", "a.xls", lambda: html_xls("<p>请登录</p>"), None, "内容是网页，其中没有表格"),
 ]
 

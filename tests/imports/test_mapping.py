@@ -281,7 +281,7 @@ def test_cli_mapping_file_with_chinese_field_names_prints_the_ignored_columns(tr
     out, _ = call("import_roster", str(_file(tmp_path)), "--user", "town_a", "--mapping", str(mapping))
     assert "导入完成：新增 1" in out
     assert "读取方式" in out and "K 列「支部代码」→ 所在党组织" in out
-    assert "未导入的列：O 列「备注」" in out
+    assert "未导入的列：\n    O 列「备注」" in out
     assert out.index("读取方式") < out.index("导入完成")
     assert Membership.objects.get(person__name="赵敏").organization == tree.branch_a1
 
@@ -290,7 +290,7 @@ def test_cli_without_mapping_also_prints_the_ignored_columns(tree, tmp_path):
     path = tmp_path / "plain.xlsx"
     path.write_bytes(xlsx([[*ROSTER_HEADERS, "备注"], [*member_row(), "无"]]))
     out, _ = call("import_roster", str(path), "--user", "town_a")
-    assert "未导入的列：O 列「备注」" in out and "导入完成：新增 1" in out
+    assert "未导入的列：\n    O 列「备注」" in out and "导入完成：新增 1" in out
 
 
 def test_cli_saved_layout_by_name(tree, tmp_path):

@@ -277,14 +277,15 @@ def job_errors(code: str | None = None):
 class _StandInImporter:
     """What ``preview_import`` reads of an importer, for a kind registered without ``importer``."""
 
-    def __init__(self, page: ImportPage):
+    def __init__(self, page: ImportPage, user):
         self.kind, self.columns, self.sheet_names = page.kind, page.columns, ()
+        self.user, self.data_label = user, page.registered.permission.split(".", 1)[0]
         self.identity_keys = tuple(c.key for c in page.columns if c.required)[:2]
 
 
 def _importer_for(page: ImportPage, user):
     cls = page.registered.get_importer()
-    return cls(user=user) if cls is not None else _StandInImporter(page)
+    return cls(user=user) if cls is not None else _StandInImporter(page, user)
 
 
 def _posted_mapping(request, page: ImportPage) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
