@@ -873,7 +873,7 @@ GROUP_ORG_HEADER = ["党组织名称", "党组织简称", "党组织编码", "�
 
 def group_org_sheet_no_parent() -> Built:
     """A group platform's organization list WITHOUT a parent column: the organizations go under the
-    importing user's own root (华源能源集团党委). Codes are numeric; one (``030104``) was typed into Excel
+    importing user's own root (华源能源集团党委); 组织类别 党支部 / 党总支 / 联合支部. Codes are numeric; one (``030104``) was typed into Excel
     as a number and lost its leading zero (``30104``): flagged with a warning."""
     orgs = [
         Org("中国共产党华源能源集团有限公司财务共享中心支部委员会", "branch", "党支部", short_name="财务共享中心党支部",
@@ -882,6 +882,8 @@ def group_org_sheet_no_parent() -> Built:
             short_name="第二发电厂党总支", code="030102", parent_code="HY", founded=dt.date(2003, 7, 1)),
         Org("中国共产党华源能源集团有限公司检修公司支部委员会", "branch", "党支部", short_name="检修公司党支部",
             code="030104", parent_code="HY", founded=dt.date(2011, 1, 20)),
+        Org("中国共产党华源能源集团有限公司驻外项目联合支部委员会", "joint_branch", "联合支部",
+            short_name="驻外项目联合党支部", code="030105", parent_code="HY", founded=dt.date(2021, 6, 18)),
     ]
     wb = Workbook()
     ws = wb.active

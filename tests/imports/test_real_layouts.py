@@ -26,7 +26,7 @@ from zugong.accounts.services import grant_role
 from zugong.core import idnumber
 from zugong.core.codes import OCCUPATION
 from zugong.orgs.models import PartyOrganization, Unit
-from zugong.orgs.services import organization_create
+from zugong.orgs.services import organization_create, organization_set_unit
 from zugong.orgs.unit_services import unit_create
 from zugong.orgs.validators import check_credit_code
 from zugong.party.models import Membership, PartyMember
@@ -40,7 +40,7 @@ def real(tree):
     """The factory tree plus the organizations the real files name:
 
     - 康驿镇党委 ``KY`` under 某县委 with 康驿镇第一党支部 ``KY-1``, 第二 ``KY-2``, 机关 ``KY-3``; user
-      ``kangyi`` (党务工作者 at KY, and at the unit 康驿镇 ``U-KY``);
+      ``kangyi`` (党务工作者 at KY, and at KY's unit 汶上县康驿镇人民政府 ``U-KY``, a legal entity);
     - the group company root 中国共产党华源能源集团有限公司委员会 ``HY`` with three branches; user
       ``huayuan`` (党务工作者 at HY);
     - the university root 中共北方师范大学委员会 ``BNU`` (its 院系 come from the OWIP sheet); user ``bnu``
@@ -66,7 +66,10 @@ def real(tree):
     organization_create(code="C-B-9", name="第一党支部", org_type="branch", parent=t.town_b,
                         unit_category="village", founded_date=dt.date(1970, 1, 1))
     t.kangyi = make_user("kangyi", "party_affairs", t.ky)
-    t.unit_ky = unit_create(code="U-KY", name="康驿镇", unit_category="township")
+    t.unit_ky = unit_create(code="U-KY", name="汶上县康驿镇人民政府", unit_category="township", legal_entity=True,
+                            credit_code=rl.credit_code("11370830MB1234567"))
+    t.ky = organization_set_unit(user=None, organization=t.ky, relation="legal_entity_unit", unit=t.unit_ky,
+                                 expected_version=None)
     grant_role(user=t.kangyi, role_code="party_affairs", unit=t.unit_ky)
     t.huayuan = make_user("huayuan", "party_affairs", t.hy)
     t.bnu_user = make_user("bnu", "org_department", t.bnu)
@@ -272,6 +275,45 @@ def test_builder_org_sheets():
     template = _xlsx_rows(rl.owip_import_template())
     assert 10202 in [r[5] for r in template[1:]]  # a branch code typed as a number
     assert "学历" not in template[0] and "工作岗位" not in template[0]
+
+
+_STANDARD_EDUCATION = {"14": "硕士研究生", "1": "研究生", "2": "大学本科", "3": "大学专科", "4": "中专", "6": "高中",
+                       "7": "初中"}
+
+
+def _standard_row(m: rl.Member) -> list[object]:
+    """``m`` as a row of today's own template (codes, standard names): no layout feature involved."""
+    code = rl.ANNUAL_OCCUPATIONS[m.occupation_text] or "other"
+    education = _STANDARD_EDUCATION.get(m.education_prefix[:2]) or _STANDARD_EDUCATION[m.education_prefix[:1]]
+    return [m.name, m.sex_text, m.ethnicity_text, m.id_number, m.birth.isoformat(), education, m.admission.isoformat(),
+            m.full.isoformat() if m.full else "", m.category_text, OCCUPATION.label(code), m.org_code, "", m.phone, "否"]
+
+
+@pytest.mark.parametrize(("members", "user"), [
+    (lambda: rl.kangyi_members(), "kangyi"),
+    (lambda: rl.huayuan_members(), "huayuan"),
+    (lambda: rl.owip_members(), "bnu"),
+    (lambda: rl.occupation_roster().members, "kangyi"),
+], ids=["kangyi", "huayuan", "owip", "annual-rows"])
+def test_builder_members_are_valid_data_for_todays_importer(real, tmp_path, members, user):
+    """The builders' people are valid (ID numbers, ages, dates, organizations in the user's scope): written in
+    today's own template they import, so a failure of a real layout is about the layout, not the data."""
+    from tests.imports.helpers import ROSTER_HEADERS, xlsx
+
+    bnu = real.bnu
+    for code, name, parent in (("0102", "中共北方师范大学化学学院委员会", None), ("0103", "中共北方师范大学物理学院委员会", None),
+                               ("010201", "化学学院教工第一党支部", "0102"), ("010202", "化学学院本科生第一党支部", "0102"),
+                               ("010301", "物理学院教工党支部", "0103")):
+        parent_org = PartyOrganization.objects.get(code=parent) if parent else bnu
+        organization_create(code=code, name=name, org_type="branch" if parent else "committee", parent=parent_org,
+                            unit_category="public_institution", founded_date=dt.date(1998, 9, 1))
+    people = members()
+    built = rl.Built(xlsx([ROSTER_HEADERS, *[_standard_row(m) for m in people]]), "standard.xlsx")
+    out = run("import_roster", built, tmp_path, user)
+    assert f"新增 {len(people)}" in out
+    for m in people:
+        membership = Membership.objects.get(person=person_of(m), end_date__isnull=True)
+        assert membership.organization.code == m.org_code
 
 
 # --- roster layouts through the CLI ------------------------------------------------------------------
