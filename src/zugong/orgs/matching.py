@@ -138,6 +138,7 @@ class OrganizationMatcher:
         scoped = PartyOrganization.objects.restrict(self.user, self.action, label=self.label)
         self._rows: dict[int, tuple] = {}
         self._path_name: dict[str, str] = {}
+        self._path_short: dict[str, str] = {}
         index = {name: i for i, name in enumerate(concrete)}
         self._i = index
         by_code: dict[str, int] = {}
@@ -149,6 +150,7 @@ class OrganizationMatcher:
             self._rows[pk] = values
             code, name, short = values[index["code"]], values[index["name"]], values[index["short_name"]]
             self._path_name[values[index["path"]]] = name
+            self._path_short[values[index["path"]]] = short
             by_code[code] = pk
             by_name[_clean(name)].append(pk)
             keys = {name_key(name)}
@@ -212,6 +214,12 @@ class OrganizationMatcher:
         steplen = PartyOrganization.steplen
         return [self._path_name.get(path[:k], "") for k in range(steplen, len(path), steplen)]
 
+    def ancestor_short_names(self, pk: int) -> list[str]:
+        """The short names of the ancestors of ``pk``, root first (``""`` above the user's scope)."""
+        path = self._value(pk, "path")
+        steplen = PartyOrganization.steplen
+        return [self._path_short.get(path[:k], "") for k in range(steplen, len(path), steplen)]
+
     # --- resolving ---------------------------------------------------------------------------------------
     def resolve(self, text: str, *, external_id: str = "", system: str = "") -> OrgMatch:
         """The organization ``text`` (and/or ``external_id`` of ``system``) names; see the module
@@ -272,10 +280,9 @@ class OrganizationMatcher:
             if ids:
                 return self._pick(text, ids, warning="")
         parts = split_path(text)
-        if len(parts) > 1:
+        if len(parts) > 1:  # a path: resolved as a path or not at all (never by a part of its text)
             answer = self._resolve_path(text, parts)
-            if answer is not None:
-                return answer
+            return answer if answer is not None else OrgMatch(None, error=unknown_message(text))
         return self._resolve_normalised(text)
 
     def _pick(self, text: str, ids, *, warning: str) -> OrgMatch:
@@ -304,13 +311,24 @@ class OrganizationMatcher:
     # paths -------------------------------------------------------------------------------------------------
     @staticmethod
     def _part_matches(part: str, name: str, short: str = "") -> tuple[bool, bool]:
-        """(matches, exactly) of one path step against an organization's name / short name."""
+        """(matches, exactly) of one path step against an organization's name / short name: equal, or
+        equal once normalised, or one normalised name ends with the other (a place prefix one side lacks,
+        at least ``MIN_CORE`` characters besides the type word kept)."""
         clean = _clean(part)
         if clean == _clean(name) or (short and clean == _clean(short)):
             return True, True
-        key = name_key(part)
-        if key == name_key(name) or (short and key == name_key(short)):
-            return True, False
+        core, kind = split_key(part)
+        key = core + kind
+        for stored in (name, short):
+            if not stored:
+                continue
+            stored_core, stored_kind = split_key(stored)
+            stored_key = stored_core + stored_kind
+            if key == stored_key:
+                return True, False
+            if kind == stored_kind and min(len(core), len(stored_core)) >= MIN_CORE and (
+                    key.endswith(stored_key) or stored_key.endswith(key)):
+                return True, False
         return False, False
 
     def _resolve_path(self, text: str, parts: list[str]) -> OrgMatch | None:
@@ -328,7 +346,8 @@ class OrganizationMatcher:
             if len(above) > len(ancestors):
                 continue
             tail = ancestors[len(ancestors) - len(above):]
-            steps = [self._part_matches(p, n) for p, n in zip(above, tail, strict=True)]
+            tail_short = self.ancestor_short_names(pk)[len(ancestors) - len(above):]
+            steps = [self._part_matches(p, n, sn) for p, n, sn in zip(above, tail, tail_short, strict=True)]
             if all(s[0] for s in steps):
                 found.append(pk)
                 exact_all = exact_all and exact and all(s[1] for s in steps)
