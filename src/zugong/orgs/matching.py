@@ -335,6 +335,9 @@ class OrganizationMatcher:
         last = parts[-1]
         candidates = set(self._by_name.get(_clean(last), ())) | set(self._by_short.get(_clean(last), ()))
         candidates |= set(self._by_key.get(name_key(last), ()))
+        if not candidates:
+            longer, shorter = self._suffix_candidates(last)
+            candidates = set(longer) | shorter
         found: list[int] = []
         exact_all = True
         for pk in candidates:
@@ -375,6 +378,26 @@ class OrganizationMatcher:
             if answer.organization is not None:
                 return OrgMatch(answer.organization, warning=self._near_warning(text, answer.organization.pk))
             return answer
+        longer, shorter = self._suffix_candidates(text)
+        candidates = set(longer) | shorter
+        if not candidates:
+            return OrgMatch(None, error=unknown_message(text))
+        if len(candidates) > 1:
+            explained = {pk for pk, prefix in longer.items() if prefix in "".join(self.ancestor_names(pk))}
+            if explained:
+                candidates = explained
+        answer = self._pick(text, candidates, warning="")
+        if answer.organization is not None:
+            return OrgMatch(answer.organization, warning=self._near_warning(text, answer.organization.pk))
+        return answer
+
+    def _suffix_candidates(self, text: str) -> tuple[dict[int, str], set[int]]:
+        """Organizations whose normalised name differs from ``text``'s by a leading part only: ``longer``
+        (pk → the prefix the text has in excess: a place the stored name lacks) and ``shorter`` (the
+        stored name has a prefix the text lacks). At least ``MIN_CORE`` characters besides the type word
+        must be shared."""
+        core, kind = split_key(text)
+        key = core + kind
         # a place prefix the stored name lacks: a stored key is a suffix of the text's key
         longer: dict[int, str] = {}  # pk → the prefix the text has in excess
         for start in range(1, len(core) - MIN_CORE + 1):
@@ -390,17 +413,7 @@ class OrganizationMatcher:
                 if len(index[pos][0]) > len(rkey):
                     shorter.add(index[pos][1])
                 pos += 1
-        candidates = set(longer) | shorter
-        if not candidates:
-            return OrgMatch(None, error=unknown_message(text))
-        if len(candidates) > 1:
-            explained = {pk for pk, prefix in longer.items() if prefix in "".join(self.ancestor_names(pk))}
-            if explained:
-                candidates = explained
-        answer = self._pick(text, candidates, warning="")
-        if answer.organization is not None:
-            return OrgMatch(answer.organization, warning=self._near_warning(text, answer.organization.pk))
-        return answer
+        return longer, shorter
 
 
 def _clean(text: str) -> str:
