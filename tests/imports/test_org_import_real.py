@@ -112,6 +112,21 @@ def test_no_parent_column_places_new_organizations_under_the_users_own_root(tree
     assert default_parent(tree.county_user).code == "C"
 
 
+def test_no_code_and_no_parent_column_finds_existing_organizations_by_identifier_or_name(tree):
+    OrganizationExternalId.objects.create(organization=tree.branch_a2, value="A2-ID")
+    headers = ["党组织名称", "党组织唯一标识", "组织类别"]
+    result = run(headers, [["甲镇东村党支部新名", "A2-ID", "党支部"], ["甲镇机关党支部", "", "党支部"],
+                           ["中共甲镇西村支部委员会", "", "党支部"]], tree.town_user)
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
+    assert PartyOrganization.objects.get(code="C-A-2").name == "甲镇东村党支部新名" and parent_of("C-A-2") == "C-A"
+    west = PartyOrganization.objects.get(name="中共甲镇西村支部委员会")
+    assert parent_of(west.code) == "C-A" and west.code.startswith("C-A-")
+    # the short form of the new branch's name finds it next time (normalised name under the same parent)
+    again = run(headers, [["甲镇西村党支部", "", "党支部"]], tree.town_user)
+    assert (again.created, again.updated) == (0, 1)
+    assert PartyOrganization.objects.get(pk=west.pk).name == "甲镇西村党支部"
+
+
 def test_no_parent_column_with_several_roots_asks_for_a_parent(tree):
     user = make_user("two_towns", "party_affairs", tree.town_a)
     from zugong.accounts.services import grant_role

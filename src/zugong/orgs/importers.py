@@ -340,7 +340,8 @@ class OrganizationImporter(Importer):
                 by_key.setdefault(key, []).append(row)
         repeated_ext = {e for e, found in by_ext.items() if len(found) > 1}
         has_parent_column = any(sheet.has(k) for k in PARENT_KEYS)
-        given = sorted({r.code for r in parsed if r.code})
+        # codes given, and identifiers that may become codes (``_new_code``): which exist anywhere (one query)
+        given = sorted({r.code for r in parsed if r.code} | {r.external_id for r in parsed if r.external_id})
         self._db_codes = set()
         for i in range(0, len(given), 2000):
             self._db_codes.update(PartyOrganization.objects.filter(code__in=given[i:i + 2000]).values_list("code", flat=True))
@@ -375,7 +376,7 @@ class OrganizationImporter(Importer):
                 row.parent = row.parent_code_given
             if not row.code:
                 self._find_existing(row)
-            if row.keep_parent and not (row.code and row.code in self._db_codes):
+            if row.keep_parent and not self._exists(row.code):
                 # a new organization and no parent column: under the user's own root, never a new root
                 if fallback is None:
                     try:
@@ -387,7 +388,7 @@ class OrganizationImporter(Importer):
                 row.parent_org, row.parent, row.parent_text = fallback.pk, fallback.code, fallback.name
                 if not row.code:
                     self._find_existing(row)
-                if not row.code or row.code not in self._db_codes:
+                if not self._exists(row.code):
                     issues.warning(row.number, HEADER["name"],
                                    f"文件没有上级党组织列，新组织「{row.name}」放在您管理范围的顶级组织「{fallback.name}」下")
             if not row.code:
@@ -415,10 +416,13 @@ class OrganizationImporter(Importer):
                                f"组织代码「{row.code}」比本文件其他编码（{usual} 位）短，可能丢失了前导 0；"
                                "请把该列设为文本格式后核对")
 
+    def _exists(self, code: str) -> bool:
+        """True if ``code`` is an existing organization's (given in the file, or found in scope)."""
+        return bool(code) and (code in self._db_codes or self._existing_pk(code) is not None)
+
     def _existing_pk(self, code: str) -> int | None:
         matcher = self.matcher
-        matcher.organizations  # noqa: B018  (loads)
-        return matcher._by_code.get(code)
+        return matcher.pk_of_code(code)
 
     def _resolve_row_parent(self, row: OrgRow, by_code, by_ext, by_name, by_key, issues: Issues) -> bool:
         """Set ``row.parent_row`` / ``row.parent_org`` from the parent column it filled; False (with an
@@ -525,13 +529,9 @@ class OrganizationImporter(Importer):
             parent_pk = self._existing_pk(row.parent_row.code) if row.parent_row.code else None
         if parent_pk is None:
             return
-        parent_path = matcher.field(parent_pk, "path")
-        depth = matcher.field(parent_pk, "depth") + 1
         clean, key = _clean(row.name), name_key(row.name)
         exact, near = [], []
-        for pk, _ in matcher.organizations.items():
-            if matcher.field(pk, "depth") != depth or not matcher.field(pk, "path").startswith(parent_path):
-                continue
+        for pk in matcher.children(parent_pk):
             names = [matcher.field(pk, "name"), matcher.field(pk, "short_name")]
             if any(n and _clean(n) == clean for n in names):
                 exact.append(pk)
@@ -545,8 +545,7 @@ class OrganizationImporter(Importer):
         """A code for a new organization of a row without one: its 党组织唯一标识 when usable and free,
         else ``<parent code>-<n>`` (first free n); a warning names it."""
         taken = self._taken_codes
-        if (row.external_id and not v.check_code(row.external_id) and row.external_id not in taken
-                and not PartyOrganization.objects.filter(code=row.external_id).exists()):
+        if row.external_id and not v.check_code(row.external_id) and row.external_id not in taken:
             code = row.external_id
         else:
             base = row.parent if row.parent and len(row.parent) <= v.CODE_MAX - 5 else "ORG"
@@ -728,7 +727,7 @@ class OrganizationImporter(Importer):
                 continue
             owner = stored.get(row.external_id)
             if owner is not None and owner[0] != row.code:
-                where = (f"「{owner[1]}（{owner[0]}）」" if self.matcher._by_code.get(owner[0]) is not None
+                where = (f"「{owner[1]}（{owner[0]}）」" if self.matcher.pk_of_code(owner[0]) is not None
                          else "其他党组织（不在您的管理范围内）")
                 issues.error(row.number, HEADER["external_id"], f"党组织唯一标识「{row.external_id}」已登记在{where}")
                 continue
@@ -744,8 +743,6 @@ class OrganizationImporter(Importer):
             if problems:
                 issues.error(number, HEADER["code"], problems[0].reason)
                 ok = False
-        elif not sheet.has("code") and not sheet.has("external_id"):
-            pass  # identified by name under its parent (module docstring)
         name = _required_text(cells, "name", 200, number, issues)
         ok = ok and bool(name)
         short_name = None
@@ -896,8 +893,7 @@ class OrganizationImporter(Importer):
     @property
     def _taken_codes(self) -> set[str]:
         if not hasattr(self, "_taken"):
-            self.matcher.organizations  # noqa: B018  (loads the scope)
-            self._taken: set[str] = set(self.matcher._by_code) | set(self._db_codes)
+            self._taken: set[str] = self.matcher.codes | set(self._db_codes)
             self._code_counters: dict[str, int] = {}
         return self._taken
 

@@ -165,6 +165,7 @@ class OrganizationMatcher:
             if code.isdigit() and code.startswith("0"):
                 self._zero_stripped[code.lstrip("0")].append(code)
         self._reversed_keys: list[tuple[str, int]] | None = None  # built on first use
+        self._children: dict[int, list[int]] | None = None
         # names of the ancestors above the scope (for paths and place prefixes only; never reported)
         steplen = PartyOrganization.steplen
         missing = {values[index["path"]][:k] for values in self._rows.values()
@@ -207,6 +208,30 @@ class OrganizationMatcher:
         """A loaded value (one of ``_LOADED_FIELDS``) of the in-scope organization ``pk``."""
         self._load()
         return self._value(pk, name)
+
+    def pk_of_code(self, code: str) -> int | None:
+        """The id of the in-scope organization with 组织代码 ``code`` (exact), else ``None``."""
+        self._load()
+        return self._by_code.get(code)
+
+    @property
+    def codes(self) -> set[str]:
+        """The codes of the in-scope organizations."""
+        self._load()
+        return set(self._by_code)
+
+    def children(self, pk: int) -> list[int]:
+        """The in-scope direct children of ``pk`` (indexed on first use)."""
+        self._load()
+        if self._children is None:
+            self._children = defaultdict(list)
+            steplen = PartyOrganization.steplen
+            by_path = {self._value(c, "path"): c for c in self._rows}
+            for child, values in self._rows.items():
+                parent = by_path.get(values[self._i["path"]][:-steplen])
+                if parent is not None:
+                    self._children[parent].append(child)
+        return self._children.get(pk, [])
 
     def ancestor_names(self, pk: int) -> list[str]:
         """The names of the ancestors of ``pk``, root first (including those above the user's scope)."""
