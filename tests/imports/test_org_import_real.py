@@ -273,3 +273,17 @@ def test_repeated_founding_date_second_is_the_units(units):
     run(headers, rows, units.town_user)
     assert PartyOrganization.objects.get(code="C-A-20").founded_date == dt.date(2010, 7, 1)
     assert Unit.objects.get(credit_code=CREDIT_CODES[3]).founded_date == dt.date(2008, 3, 1)
+
+
+def test_the_organization_page_shows_the_short_name_and_external_ids(client, tree):
+    from django.urls import reverse
+
+    run(["党组织编码", "党组织全称", "党组织简称", "党组织唯一标识", "组织类别", "上级党组织"],
+        [["C-A-30", "中共某县甲镇西村支部委员会", "西村党支部", "5F2A-0030", "党支部", "甲镇党委"]], tree.town_user)
+    OrganizationExternalId.objects.create(organization=PartyOrganization.objects.get(code="C-A-30"),
+                                          system="集团党建平台", value="JT-30")
+    client.force_login(tree.town_user)
+    page = client.get(reverse("orgs:detail", args=[PartyOrganization.objects.get(code="C-A-30").pk]))
+    html = page.content.decode()
+    assert "<dt>党组织简称</dt><dd>西村党支部</dd>" in html
+    assert '<dd id="org-external-ids">5F2A-0030；集团党建平台：JT-30</dd>' in html

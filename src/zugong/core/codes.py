@@ -191,8 +191,7 @@ ORG_TYPE = CodeTable(
              "在职教工党支部": "branch", "教工党支部": "branch", "退休教工党支部": "branch", "离退休党支部": "branch",
              "学生党支部": "branch", "研究生党支部": "branch", "本科生党支部": "branch", "离退休教工党支部": "branch",
              "联合支部": "joint_branch", "联合支部委员会": "joint_branch", "联合党支部委员会": "joint_branch",
-             "临时支部": "temporary_branch", "临时党支部委员会": "temporary_branch",
-             "小组": "party_group"},
+             "临时支部": "temporary_branch", "临时党支部委员会": "temporary_branch"},
 )
 # 公报 grouping: 基层党委 / 总支部 / 支部 (支部 = 党支部 + 联合党支部 + 临时党支部).
 ORG_TYPES_COMMITTEE = ("committee",)

@@ -143,6 +143,7 @@ HEADER = {c.key: c.header for c in ORG_COLUMNS}
 PARENT_KEYS = ("parent", "parent_ref", "parent_name", "parent_path")
 UNIT_VALUE_KEYS = ("unit_name", "credit_code", "unit_nature", "economic_control", "enterprise_size", "unit_founded_date")
 UNIT_SEPARATORS = "、,，;；"
+TEMPLATE_KEYS = ("code", "name", "parent", "org_type", "unit_category", "founded_date", "unit")
 GENERATED_UNIT_SUFFIX = "-DW"
 
 
@@ -1014,16 +1015,25 @@ def import_organizations(file, *, user, filename: str = "", dry_run: bool = Fals
 
 
 def organizations_template() -> bytes:
-    """An empty 党组织 import template (headers only, plus a 「说明」 sheet)."""
+    """An empty 党组织 import template (headers only, plus a 「说明」 sheet): our own layout (``TEMPLATE_KEYS``,
+    组织代码 marked required there);
+    the other layouts' columns (parent by name or path, the national unit columns) are accepted on import
+    but not offered here."""
     from zugong.core.files import VALUES_SHEET, xlsx_bytes
 
     notes = [
         "每行一个党组织；表头按名称识别，顺序可调整；带 * 的列必填。",
-        "上级组织代码：已有组织或本表中的组织均可，顺序不限；只有顶级组织可以为空。",
+        "组织代码是下次导入识别组织的依据，本模板中请填写（其他系统导出的文件可以没有，按党组织唯一标识或上级组织下的同名组织识别）。",
+        "上级组织代码：已有组织或本表中的组织均可，顺序不限；只有顶级组织可以为空。也可用「上级党组织」（名称）、"
+        "「组织树」（路径，如 某县委/某镇党委）或「上一级党组织唯一标识」列；没有上级列时新组织放在您管理范围的顶级组织下。",
+        "党组织唯一标识：其他系统（如全国党员管理信息系统）的党组织标识，导入后登记为本组织的外部标识，花名册可按它识别党组织。",
         f"组织类别、单位属性：在单元格的下拉列表中选择，可选值见「{VALUES_SHEET}」表。",
         "已存在的组织代码会更新名称、类别、单位属性和成立日期；上级组织代码变化会移动该组织（连同下级）。",
         "所在单位代码：党组织所在的法人单位的单位代码；联合党支部填覆盖的各单位代码，用「、」分隔；"
         "填「与上级党组织相同」表示与上级党组织在同一单位；单位须先在「导入单位」中建立。",
     ]
-    return xlsx_bytes(headers=[c.template_header for c in ORG_COLUMNS], rows=[], sheet_title="党组织",
-                      formats=[c.format for c in ORG_COLUMNS], notes=notes)
+    columns = [c for c in ORG_COLUMNS if c.key in TEMPLATE_KEYS]
+    # our own layout asks for the code (the key of the next import); other layouts may leave it out
+    headers = [f"{c.header}*" if c.key == "code" else c.template_header for c in columns]
+    return xlsx_bytes(headers=headers, rows=[], sheet_title="党组织",
+                      formats=[c.format for c in columns], notes=notes)
