@@ -101,7 +101,7 @@ def test_official_full_name_of_a_short_stored_name_matches_with_a_warning(county
 
 def test_ambiguous_name_names_the_candidates_in_scope(county):
     match = resolve(county.county_user, "机关党支部")
-    assert match.organization is None
+    assert match.organization is None and match.problem == "ambiguous"
     assert match.error == ("党组织「机关党支部」对应 2 个党组织：机关党支部（001003）、机关党支部（002003），"
                            "请改填组织代码或带上级组织名称的路径（如「上级党委/本支部」）")
     # 嘉祥县机关党支部 (out of scope) normalises close to it but is never a candidate
@@ -142,7 +142,8 @@ def test_unknown_and_out_of_scope_get_the_same_message(county):
         assert m.resolve(text).error == m.resolve(twin).error.replace(twin, text), text
         assert m.resolve(text).organization is None
     assert m.resolve("不存在的党支部").error == UNKNOWN.format("不存在的党支部")
-    assert m.resolve("").error == "必填项为空"
+    assert m.resolve("不存在的党支部").problem == m.resolve("003003").problem == "unknown"
+    assert (m.resolve("").error, m.resolve("").problem) == ("必填项为空", "empty")
     # an identifier stored for an out-of-scope organization answers the same
     OrganizationExternalId.objects.create(organization=county.j_organ, value="JX-0001")
     assert m.resolve("", external_id="JX-0001").error == UNKNOWN.format("JX-0001")
@@ -177,7 +178,7 @@ def test_external_identifier_first_and_one_mapped_to_two_organizations(county):
     m = OrganizationMatcher(county.county_user)
     assert m.resolve("", external_id="A1B2C3").organization.pk == county.k1.pk
     two = m.resolve("", external_id="X-9")
-    assert two.organization is None
+    assert two.organization is None and two.problem == "ambiguous"
     assert two.error == ("外部标识「X-9」对应 2 个党组织：康驿镇第二党支部（001002）、机关党支部（002003），"
                          "请在组织页面核对外部标识")
     assert m.resolve("", external_id="X-9", system="集团党建平台").organization.pk == county.k2.pk

@@ -360,9 +360,12 @@ class OrganizationImporter(Importer):
         placed: set[int] = set()  # rows whose identity is settled
         accepted = {id(r) for r in ok_rows}
         fallback: PartyOrganization | None = None
+        seen: set[int] = set()
         for row in self._rows_parents_first(ok_rows):
+            seen.add(id(row))
             if row.parent_row is not None:
-                if id(row.parent_row) not in accepted:
+                parent_failed = id(row.parent_row) in seen and id(row.parent_row) not in placed
+                if id(row.parent_row) not in accepted or parent_failed:
                     issues.error(row.number, HEADER[row.parent_key],
                                  f"上级党组织（第 {row.parent_row.number} 行）有错误，请先改正该行")
                     continue
@@ -478,7 +481,7 @@ class OrganizationImporter(Importer):
         if decided:
             return True
         if match.error:
-            if not match.error.startswith("党组织「") or "对应" in match.error:
+            if match.problem != "unknown":
                 issues.error(row.number, column, match.error.replace("党组织「", "上级组织「", 1))
                 return False
             # Not in the user's scope: an existing organization may still name its CURRENT parent (a node-only

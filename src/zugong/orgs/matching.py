@@ -105,6 +105,9 @@ class OrgMatch:
     organization: PartyOrganization | None
     warning: str = ""
     error: str = ""
+    problem: str = ""
+    """Why ``organization`` is ``None``, for callers that act on it: ``"empty"``, ``"unknown"`` (also out of
+    scope) or ``"ambiguous"`` (several organizations, or an identifier held by several)."""
 
 
 def unknown_message(text: str) -> str:
@@ -266,7 +269,7 @@ class OrganizationMatcher:
 
     def _resolve(self, text: str, external_id: str, system: str) -> OrgMatch:
         if not text and not external_id:
-            return OrgMatch(None, error="必填项为空")
+            return OrgMatch(None, error="必填项为空", problem="empty")
         self._load()
         if external_id:
             ids = self._ext.get((system, external_id), set()) if system else set()
@@ -274,7 +277,7 @@ class OrganizationMatcher:
                 ids = self._ext_value.get(external_id, set())
             if len(ids) > 1:
                 return OrgMatch(None, error=f"外部标识「{external_id}」对应 {len(ids)} 个党组织："
-                                            f"{self._names(ids)}，请在组织页面核对外部标识")
+                                            f"{self._names(ids)}，请在组织页面核对外部标识", problem="ambiguous")
             if ids:
                 pk = next(iter(ids))
                 warning = ""
@@ -285,7 +288,7 @@ class OrganizationMatcher:
                                    f"（{self.label_of(by_text.organization.pk)}）不一致，按外部标识处理")
                 return OrgMatch(self.instance(pk), warning=warning)
             if not text:
-                return OrgMatch(None, error=unknown_message(external_id))
+                return OrgMatch(None, error=unknown_message(external_id), problem="unknown")
         return self._resolve_text(text)
 
     def _resolve_text(self, text: str) -> OrgMatch:
@@ -307,7 +310,7 @@ class OrganizationMatcher:
         parts = split_path(text)
         if len(parts) > 1:  # a path: resolved as a path or not at all (never by a part of its text)
             answer = self._resolve_path(text, parts)
-            return answer if answer is not None else OrgMatch(None, error=unknown_message(text))
+            return answer if answer is not None else OrgMatch(None, error=unknown_message(text), problem="unknown")
         return self._resolve_normalised(text)
 
     def _pick(self, text: str, ids, *, warning: str) -> OrgMatch:
@@ -323,7 +326,7 @@ class OrganizationMatcher:
     def _ambiguous(self, text: str, ids) -> OrgMatch:
         ids = sorted(set(ids), key=lambda pk: self._value(pk, "path"))
         return OrgMatch(None, error=f"党组织「{text}」对应 {len(ids)} 个党组织：{self._names(ids)}，"
-                                    "请改填组织代码或带上级组织名称的路径（如「上级党委/本支部」）")
+                                    "请改填组织代码或带上级组织名称的路径（如「上级党委/本支部」）", problem="ambiguous")
 
     def _names(self, ids) -> str:
         ids = sorted(ids, key=lambda pk: self._value(pk, "path"))
@@ -396,7 +399,7 @@ class OrganizationMatcher:
         core, kind = split_key(text)
         key = core + kind
         if len(core) < 1:
-            return OrgMatch(None, error=unknown_message(text))
+            return OrgMatch(None, error=unknown_message(text), problem="unknown")
         ids = self._by_key.get(key)
         if ids:
             answer = self._pick(text, ids, warning="")
@@ -406,7 +409,7 @@ class OrganizationMatcher:
         longer, shorter = self._suffix_candidates(text)
         candidates = set(longer) | shorter
         if not candidates:
-            return OrgMatch(None, error=unknown_message(text))
+            return OrgMatch(None, error=unknown_message(text), problem="unknown")
         if len(candidates) > 1:
             explained = {pk for pk, prefix in longer.items() if prefix in "".join(self.ancestor_names(pk))}
             if explained:
