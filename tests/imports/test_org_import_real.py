@@ -287,3 +287,30 @@ def test_the_organization_page_shows_the_short_name_and_external_ids(client, tre
     html = page.content.decode()
     assert "<dt>党组织简称</dt><dd>西村党支部</dd>" in html
     assert '<dd id="org-external-ids">5F2A-0030；集团党建平台：JT-30</dd>' in html
+
+
+def test_a_parent_identifier_held_by_two_organizations_is_refused(tree):
+    OrganizationExternalId.objects.create(organization=tree.town_a, system="平台甲", value="P-1")
+    OrganizationExternalId.objects.create(organization=tree.branch_a1, system="平台乙", value="P-1")
+    errors = rejected(["组织代码", "组织名称", "组织类别", "上一级党组织唯一标识"], [["C-A-40", "某支部", "党支部", "P-1"]],
+                      tree.town_user)
+    assert [(e.row, e.column) for e in errors] == [(2, "上一级党组织唯一标识")]
+    assert errors[0].reason == ("外部标识「P-1」对应 2 个党组织：甲镇党委（C-A）、甲镇机关党支部（C-A-1），"
+                                "请在组织页面核对外部标识")
+
+
+def test_validation_queries_do_not_grow_with_the_rows(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = ["党组织全称", "组织类别", "批准成立的上级党组织", "党组织唯一标识"]
+
+    def queries(n: int) -> int:
+        rows = [[f"中共某县甲镇第{i}村支部委员会", "党支部", "中共某县甲镇委员会", f"ID-{i}"] for i in range(n)]
+        user = type(tree.town_user).objects.get(pk=tree.town_user.pk)  # no grants cached on the object
+        with CaptureQueriesContext(connection) as ctx:
+            result = run(headers, rows, user, dry_run=True)
+        assert result.created == n
+        return len(ctx.captured_queries)
+
+    assert queries(300) == queries(20) <= 10
