@@ -631,6 +631,11 @@ class OrganizationImporter(Importer):
         linked = {u.pk: u for u in Unit.objects.filter(pk__in=linked_ids)}
         root_unit = Unit.objects.filter(path=tops[0]).first() if len(tops) == 1 else None
         planned_codes: set[str] = set()
+        maybe = sorted({c for r in rows for c in ((r.unit_values or {}).get("credit_code"), f"{r.code}{GENERATED_UNIT_SUFFIX}") if c})
+        taken_unit_codes = set()
+        for i in range(0, len(maybe), 2000):
+            taken_unit_codes.update(Unit.objects.filter(code__in=maybe[i:i + 2000]).values_list("code", flat=True))
+        ancestor_units = {u.pk: u for u in Unit.objects.filter(pk__in={o.unit_id for o in tree.by_path.values() if o.unit_id})}
         for row in rows:
             if row.unit_write is not None:
                 continue  # the 所在单位代码 column decided
@@ -688,10 +693,10 @@ class OrganizationImporter(Importer):
             fields = {k: cleaned[k] for k in wanted}
             if unit is None:
                 code = credit or f"{row.code}{GENERATED_UNIT_SUFFIX}"
-                if code in planned_codes or Unit.objects.filter(code=code).exists():
+                if code in planned_codes or code in taken_unit_codes:
                     issues.error(row.number, column, f"单位代码「{code}」已被使用，请在「所在单位代码」列指定单位")
                     continue
-                parent_unit = self._parent_unit(row, tree, subtree_paths) or root_unit
+                parent_unit = self._parent_unit(row, tree, subtree_paths, ancestor_units) or root_unit
                 if parent_unit is None:
                     issues.error(row.number, column, "无法新建所在单位：您没有单位的导入权限（或有多个单位范围，无法确定上级单位），"
                                                      "请先导入单位，再在「所在单位代码」列填写单位代码")
@@ -704,13 +709,14 @@ class OrganizationImporter(Importer):
             row.unit_plan = unit_plan
             plan.units.append(unit_plan)
 
-    def _parent_unit(self, row: OrgRow, tree: _FinalTree, subtree_paths: list[str]) -> Unit | None:
+    @staticmethod
+    def _parent_unit(row: OrgRow, tree: _FinalTree, subtree_paths: list[str], units: dict[int, Unit]) -> Unit | None:
         """The unit of the nearest existing ancestor organization, when a subtree unit import grant covers
-        it (a new unit goes under it)."""
+        it (a new unit goes under it). ``units``: the units of the loaded organizations by id."""
         for code in tree.chain(row.code):
             org = tree.existing.get(code)
             if org is not None and org.unit_id:
-                unit = Unit.objects.filter(pk=org.unit_id).first()
+                unit = units.get(org.unit_id)
                 if unit is not None and any(unit.path.startswith(p) for p in subtree_paths):
                     return unit
                 return None
