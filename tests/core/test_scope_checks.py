@@ -36,6 +36,7 @@ def test_every_business_model_declares_its_scope_itself():
     assert declared == {
         "orgs.PartyOrganization": ("", "party"),
         "orgs.Unit": ("", "basic"),
+        "orgs.OrganizationExternalId": ("organization", "party"),
         "people.Person": ("organization", "basic"),
         "party.PartyMember": ("person__organization", "party"),
         "party.Membership": ("organization", "party"),

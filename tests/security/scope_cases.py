@@ -247,6 +247,10 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.Unit", marker="name", make=_unit_make, create_data=_unit_create, edit_data=_unit_edit,
               import_row=_unit_import, under=_units_under),
     ScopeCase("core.ImportLayout", marker="name", make=_layout_make),
+    # 外部标识 (issue #9): shown on the organization page, resolved by orgs.matching — no view of its own
+    ScopeCase("orgs.OrganizationExternalId", marker="value",
+              make=lambda t, side, name: apps.get_model("orgs.OrganizationExternalId").objects.create(
+                  organization=side.org, value=name)),
 ]}
 
 

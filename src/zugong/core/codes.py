@@ -263,7 +263,20 @@ ORG_TYPE = CodeTable(
         "temporary_branch": "临时党支部", "party_group": "党小组",
     },
     aliases={"基层党委": "committee", "党的基层委员会": "committee", "总支部": "general_branch",
-             "党总支部": "general_branch", "支部": "branch", "党的工作委员会": "working_committee"},
+             "党总支部": "general_branch", "支部": "branch", "党的工作委员会": "working_committee",
+             # the values real exports carry (全国党员管理信息系统, group platforms, OWIP; issue #9)
+             "党的委员会": "committee", "党委员会": "committee", "二级党委": "committee", "分党委": "committee",
+             "机关党委": "committee", "院系党委": "committee",
+             # OWIP's 院系党组织 is the 院系 level (分党委 / 二级党委), not a 党总支: mapped to 党委
+             "院系党组织": "committee", "院（系）党组织": "committee", "院(系)党组织": "committee",
+             "党工委": "working_committee", "工委": "working_committee", "党的工作委员会（党工委）": "working_committee",
+             "党的总支部委员会": "general_branch", "总支部委员会": "general_branch", "党总支部委员会": "general_branch",
+             "党总支委员会": "general_branch", "直属党总支": "general_branch", "总支": "general_branch",
+             "党的支部委员会": "branch", "支部委员会": "branch", "党支部委员会": "branch", "直属党支部": "branch",
+             "在职教工党支部": "branch", "教工党支部": "branch", "退休教工党支部": "branch", "离退休党支部": "branch",
+             "学生党支部": "branch", "研究生党支部": "branch", "本科生党支部": "branch", "离退休教工党支部": "branch",
+             "联合支部": "joint_branch", "联合支部委员会": "joint_branch", "联合党支部委员会": "joint_branch",
+             "临时支部": "temporary_branch", "临时党支部委员会": "temporary_branch"},
 )
 # 公报 grouping: 基层党委 / 总支部 / 支部 (支部 = 党支部 + 联合党支部 + 临时党支部).
 ORG_TYPES_COMMITTEE = ("committee",)
@@ -280,7 +293,22 @@ UNIT_CATEGORY = CodeTable(
         "community": "社区", "village": "行政村",
     },
     aliases={"党政机关": "government_organ", "事业": "public_institution", "乡": "township", "镇": "township",
-             "村": "village", "农村": "village"},
+             "村": "village", "农村": "village",
+             # 单位性质类别 of the national layout and the group platforms (issue #9)
+             "机关单位": "government_organ", "政府机关": "government_organ", "党的机关": "government_organ",
+             "人大机关": "government_organ", "政协机关": "government_organ", "审判机关": "government_organ",
+             "检察机关": "government_organ", "国家机关": "government_organ",
+             "公益一类事业单位": "public_institution", "公益二类事业单位": "public_institution",
+             "公立医院": "public_institution", "公办高校": "public_institution", "高等学校": "public_institution",
+             "公办中小学": "public_institution", "中小学": "public_institution", "科研院所": "public_institution",
+             "国有企业": "enterprise", "国有控股企业": "enterprise", "公有制企业": "enterprise",
+             "集体企业": "enterprise", "非公有制企业": "enterprise", "私营企业": "enterprise", "民营企业": "enterprise",
+             "外商投资企业": "enterprise", "港澳台商投资企业": "enterprise", "股份制企业": "enterprise",
+             "社会团体": "social_organization", "民办非企业单位": "social_organization",
+             "社会服务机构": "social_organization", "基金会": "social_organization",
+             "街道办事处": "subdistrict", "城市街道": "subdistrict", "乡镇政府": "township", "乡镇机关": "township",
+             "城市社区": "community", "社区（居委会）": "community", "居委会": "community", "居民委员会": "community",
+             "建制村": "village", "村委会": "village", "村民委员会": "village"},
 )
 
 MEMBER_CATEGORY = CodeTable(

@@ -21,6 +21,7 @@ class OrgsConfig(AppConfig):
         registry.register_api_viewset(prefix="units", viewset="zugong.orgs.api.views.UnitViewSet", basename="unit")
         registry.register_audited_model("orgs.PartyOrganization")
         registry.register_audited_model("orgs.Unit")
+        registry.register_audited_model("orgs.OrganizationExternalId")
         registry.register_import_kind(
             code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
             template="zugong.orgs.importers.organizations_template", permission="party.import",

@@ -22,7 +22,13 @@ ECONOMIC_CONTROL = CodeTable(
     aliases={"国有": "state_controlled", "国有控股": "state_controlled", "国有企业": "state_controlled",
              "集体": "collective_controlled", "集体企业": "collective_controlled",
              "非公有": "non_public_controlled", "非公": "non_public_controlled", "非公有制": "non_public_controlled",
-             "非公有制经济控制": "non_public_controlled"},
+             "非公有制经济控制": "non_public_controlled",
+             # 企业控制（控股）情况 of the national layout (issue #9)
+             "国有绝对控股": "state_controlled", "国有相对控股": "state_controlled", "国有独资": "state_controlled",
+             "国有控股企业": "state_controlled", "集体控股": "collective_controlled", "集体控股企业": "collective_controlled",
+             "私人控股": "non_public_controlled", "私营控股": "non_public_controlled",
+             "港澳台商控股": "non_public_controlled", "外商控股": "non_public_controlled",
+             "非公有制控股": "non_public_controlled"},
 )
 ENTERPRISE_SIZE = CodeTable(
     "企业规模",
@@ -41,5 +47,10 @@ UNIT_RELATION = CodeTable(
     "党组织所在单位情况",
     {"same_as_parent": "与上级党组织相同", "legal_entity_unit": "法人单位", "joint": "联合党支部"},
     aliases={"与上级相同": "same_as_parent", "同上级": "same_as_parent", "法人": "legal_entity_unit",
-             "联合": "joint"},
+             "联合": "joint",
+             # the national layout's wording (issue #9)
+             "与上级党组织所在单位相同": "same_as_parent", "同上级党组织": "same_as_parent",
+             "法人单位建立党组织": "legal_entity_unit", "单独建立": "legal_entity_unit", "法人单位单独建立": "legal_entity_unit",
+             "单独组建": "legal_entity_unit", "联合建立": "joint", "联合组建": "joint",
+             "多个法人单位联合建立": "joint", "联合建立党组织": "joint"},
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from django.db import models
 
 from zugong.core.codes import ORG_TYPE, UNIT_CATEGORY
+from zugong.core.scoping import BaseModel
 from zugong.core.trees import TreeManager, TreeNode
 from zugong.orgs.choices import ECONOMIC_CONTROL, ENTERPRISE_SIZE, ORGAN_LEVEL, UNIT_RELATION
 
@@ -34,6 +35,8 @@ class PartyOrganization(TreeNode):
 
     code = models.CharField("组织代码", max_length=50, unique=True)
     name = models.CharField("组织名称", max_length=200)
+    short_name = models.CharField("党组织简称", max_length=100, blank=True,
+                                  help_text="本地常用的简称，如「康驿镇第一党支部」；导入时按简称也能找到本组织")
     org_type = models.CharField("组织类别", max_length=20, choices=ORG_TYPE.choices)
     unit_category = models.CharField("单位属性", max_length=30, choices=UNIT_CATEGORY.choices, blank=True)
     unit_relation = models.CharField("党组织所在单位情况", max_length=20, choices=UNIT_RELATION.choices, blank=True)
@@ -56,6 +59,35 @@ class PartyOrganization(TreeNode):
     @property
     def org_type_label(self) -> str:
         return ORG_TYPE.label(self.org_type)
+
+
+class OrganizationExternalId(BaseModel):
+    """外部标识 (``external_id``): another system's key for one of our party organizations — the
+    全国党员管理信息系统's 党组织唯一标识, a platform's 所在党支部编码 — so its files keep resolving to the
+    same organization on every import (``orgs.matching``).
+
+    ``system`` names the source (``""`` = unnamed: the identifier column of a file whose system is not
+    told); ``(system, value)`` is unique, so one identifier of one system names one organization. The same
+    ``value`` under two systems may name two organizations: a lookup without a system then reports it as
+    ambiguous. Written by the 党组织 importer (``orgs.services.organization_external_ids_bulk_set``);
+    scoped through its organization (data label ``party``)."""
+
+    scope_org_field = "organization"
+    data_label = "party"
+
+    organization = models.ForeignKey(PartyOrganization, on_delete=models.CASCADE, related_name="external_ids",
+                                     verbose_name="党组织")
+    system = models.CharField("来源系统", max_length=50, blank=True)
+    value = models.CharField("外部标识", max_length=100)
+
+    class Meta:
+        verbose_name = "党组织外部标识"
+        verbose_name_plural = "党组织外部标识"
+        constraints = [models.UniqueConstraint(fields=["system", "value"], name="orgs_external_id_unique")]
+        indexes = [models.Index(fields=["value"], name="orgs_external_id_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.system or '外部标识'}：{self.value}"
 
 
 class Unit(TreeNode):

@@ -37,10 +37,10 @@ from zugong.orgs import validators as v
 from zugong.orgs.models import PartyOrganization
 
 FIELD_LABELS = {"unit_relation": "党组织所在单位情况", "unit": "所在单位", "joint_units": "联合党支部覆盖的单位",
-                "name": "组织名称", "org_type": "组织类别", "unit_category": "单位属性", "founded_date": "成立日期",
+                "name": "组织名称", "short_name": "党组织简称", "org_type": "组织类别", "unit_category": "单位属性", "founded_date": "成立日期",
                 "status": "状态", "dissolved_date": "撤销日期", "dissolution_reason": "撤销原因", "parent": "上级组织",
                 "code": "组织代码", "path": "组织位置"}
-EDITABLE = ("name", "org_type", "unit_category", "founded_date")
+EDITABLE = ("name", "short_name", "org_type", "unit_category", "founded_date")
 
 
 def _service(func):
@@ -94,7 +94,7 @@ def organization_create(*, code: str, name: str, org_type: str, parent: PartyOrg
 @_service
 def organization_update(*, user, organization: PartyOrganization, expected_version: int,
                         changes: dict) -> PartyOrganization:
-    """Change ``name`` (rename), ``org_type``, ``unit_category`` and/or ``founded_date`` (keys of
+    """Change ``name`` (rename), ``short_name`` (党组织简称, blank allowed), ``org_type``, ``unit_category`` and/or ``founded_date`` (keys of
     ``changes``; others are refused). Needs ``party.change`` on the organization.
 
     Enforces the validators of each field; a 党小组 cannot be set as the type of an organization that has
@@ -116,6 +116,7 @@ def organization_update(*, user, organization: PartyOrganization, expected_versi
 
     cleaned, found = clean_values(changes, {
         "name": (text_value, v.check_name),
+        "short_name": (text_value, v.check_short_name),
         "org_type": (code_value, type_problems),
         "unit_category": (code_value, v.check_unit_category),
         "founded_date": (date_value, lambda day: v.check_founded_date(day, today=today)
@@ -333,3 +334,36 @@ def organization_units_bulk_set(*, user, items: list[OrgUnitWrite]) -> None:
         if problems:
             raise ValidationFailed(v.as_row_errors(problems, item.row))
         _write_units(org, user=user, relation=item.relation, unit=item.unit, joint_units=joint, expected_version=None)
+
+
+@dataclass(slots=True)
+class ExternalIdWrite:
+    """One 外部标识 the 党组织 importer stores: ``value`` of ``system`` for the organization ``code``."""
+
+    row: int
+    code: str
+    system: str
+    value: str
+
+
+def organization_external_ids_bulk_set(*, user, items: list[ExternalIdWrite], action: str = "import") -> None:
+    """Store the planned external identifiers (``OrganizationExternalId``) in the caller's transaction,
+    after ``organizations_bulk_write``: an identifier already stored for the same organization is left
+    alone; one stored for another organization, or an organization outside the user's
+    ``party.<action>`` scope, → ``ValidationFailed`` naming the file row (everything rolls back). Audited
+    by the change log (a registered model)."""
+    from zugong.core.errors import RowError
+    from zugong.core.scoping import can
+    from zugong.orgs.models import OrganizationExternalId
+
+    TREE.require_transaction("organization_external_ids_bulk_set")
+    orgs = {o.code: o for o in PartyOrganization.objects.filter(code__in=sorted({i.code for i in items}))}
+    for item in items:
+        org = orgs.get(item.code)
+        if org is None or (user is not None and not can(user, "party", action, org)):
+            raise ValidationFailed([RowError(item.row, "党组织唯一标识", "党组织不存在或不在您的管理范围内")])
+        stored = OrganizationExternalId.objects.filter(system=item.system, value=item.value).first()
+        if stored is None:
+            OrganizationExternalId.objects.create(organization=org, system=item.system, value=item.value)
+        elif stored.organization_id != org.pk:
+            raise ValidationFailed([RowError(item.row, "党组织唯一标识", f"党组织唯一标识「{item.value}」已登记在其他党组织")])

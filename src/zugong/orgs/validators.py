@@ -19,6 +19,7 @@ from zugong.core.text import strip_controls
 CODE, NAME, ORG_TYPE_FIELD, UNIT_FIELD, FOUNDED, PARENT = "组织代码", "组织名称", "组织类别", "单位属性", "成立日期", "上级组织"
 DISSOLVED, REASON = "撤销日期", "撤销原因"
 CODE_MAX, NAME_MAX, REASON_MAX = 50, 200, 200
+SHORT_NAME, SHORT_NAME_MAX = "党组织简称", 100
 
 BRANCH_REGULATION = "《中国共产党支部工作条例（试行）》第二章 组织设置"
 CHARTER_ART_30 = "《中国共产党章程》第三十条"
@@ -52,6 +53,11 @@ def check_code(value: str) -> list[FieldProblem]:
 def check_name(value: str) -> list[FieldProblem]:
     """组织名称: required, at most 200 characters."""
     return check_text(value, NAME, NAME_MAX)
+
+
+def check_short_name(value: str) -> list[FieldProblem]:
+    """党组织简称: optional, at most 100 characters."""
+    return check_text(value, SHORT_NAME, SHORT_NAME_MAX) if value else []
 
 
 def check_org_type(value: str) -> list[FieldProblem]:

@@ -120,7 +120,7 @@ class _OrganizationRecord:
 
 
 class OrganizationDetail(_OrganizationRecord, generic.ObjectView):
-    """组织详情: fields (with its unit: 所在单位, 党组织所在单位情况), breadcrumbs (in-scope ancestors only),
+    """组织详情: fields (with its unit: 所在单位, 党组织所在单位情况; 党组织简称 and 外部标识), breadcrumbs (in-scope ancestors only),
     children with member counts, member figures, the first members, and links to the member list and statistics of this subtree. 404 outside
     the scope."""
 
@@ -142,6 +142,8 @@ class OrganizationDetail(_OrganizationRecord, generic.ObjectView):
             # the unit's name and the relation are part of the organization's record; the unit page is
             # linked only when the user may view the unit (``orgs.unit_selectors.organization_unit``)
             "unit_info": organization_unit(user=user, organization=org),
+            # 外部标识: other systems' keys for this organization (issue #9), part of its record
+            "external_ids": list(org.external_ids.order_by("system", "value")),
         }
 
 
