@@ -166,8 +166,10 @@ def test_day_unknown_dates_are_warnings(tree):
     row[6] = "2016.06"
     result = run([row], tree.town_user)
     assert result.created == 1
-    assert {(w.row, w.column) for w in result.warnings} == {(2, "出生日期"), (2, "入党日期")}
+    # a month-only 出生日期 agreeing with the ID number takes the ID number's day, without a warning
+    assert {(w.row, w.column) for w in result.warnings} == {(2, "入党日期")}
     assert "日期只有年月" in result.warnings[0].reason
+    assert Person.objects.get(name=row[0]).birth_date == dt.date(1992, 4, 5)
 
 
 def test_dry_run_counts_without_writing(tree):

@@ -237,16 +237,15 @@ OCCUPATION_OF_DETAIL = {
 
 
 def occupation_parse(value: object) -> tuple[str, str] | None:
-    """``(occupation, occupation_detail)`` codes of a 工作岗位 value, ``None`` if unknown. A 公报 category
-    (code, name or alias: ``学生``, ``工勤技能人员``) gives no detail; a finer 年报 row gives both
-    (``事业单位专业技术人员`` → ``("professional", "institution_professional")``)."""
-    code = OCCUPATION.parse(value)
-    if code is not None:
-        return code, ""
+    """``(occupation, occupation_detail)`` codes of a 工作岗位 value, ``None`` if unknown. A 年报 row
+    (name or alias, also those the 公报 shares: ``学生``, ``农牧渔民``, ``工勤技能人员``, ``离退休人员``)
+    gives both (``事业单位专业技术人员`` → ``("professional", "institution_professional")``); a 公报 category
+    that is no 年报 row (``企事业单位、社会组织专业技术人员``, a code) gives no detail."""
     detail = OCCUPATION_DETAIL.parse(value)
-    if detail is None:
-        return None
-    return OCCUPATION_OF_DETAIL[detail], detail
+    if detail is not None and detail in OCCUPATION_OF_DETAIL:
+        return OCCUPATION_OF_DETAIL[detail], detail
+    code = OCCUPATION.parse(value)
+    return (code, "") if code is not None else None
 
 
 def occupation_label(occupation: str, detail: str = "") -> str:

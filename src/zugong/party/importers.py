@@ -449,7 +449,7 @@ class RosterImporter(Importer):
         error = issues.error
         known_dates = memo.dates
 
-        def date_cell(key: str, required: bool) -> dt.date | None:
+        def date_cell(key: str, required: bool, warn_partial: bool = True) -> dt.date | None:
             nonlocal ok
             raw = cells.get(key)
             entry = known_dates.get(raw) if raw.__class__ is not bool else None  # only non-empty cells are memoised
@@ -465,7 +465,7 @@ class RosterImporter(Importer):
                 error(number, HEADER[key], reason)
                 ok = False
                 return None
-            if unknown:
+            if unknown and warn_partial:
                 issues.warning(number, HEADER[key], f"日期只有年月（{cell_text(raw)}），按 {day.isoformat()} 记录")
             return day
 
@@ -496,7 +496,9 @@ class RosterImporter(Importer):
             ok = False
         else:
             self._rows_of_id[info.number].append(number)
-        birth_given = date_cell("birth_date", False)  # from the ID number when not given
+        # from the ID number when not given; a month-only 出生日期 (1985.07) is checked against it, and the
+        # ID number's full date is kept (no 「只有年月」 warning then)
+        birth_given = date_cell("birth_date", False, warn_partial=info is None)
         education = optional_code("education", EDUCATION)
         admission_date = date_cell("admission_date", True)
         full_date = date_cell("full_membership_date", False)
@@ -539,8 +541,9 @@ class RosterImporter(Importer):
             problems += people_rules.validate_id_number_matches(
                 info, birth_date=birth_given, sex=sex_given or None,
                 birth_day_unknown=birth_given is not None and memo.date(cells.get("birth_date"))[1])
-        # 出生日期/性别 not given (column absent or cell empty): those the ID number encodes (GB 11643-1999 §4–5)
-        birth_date = birth_given or (info.birth_date if info else None)
+        # 出生日期/性别: those the ID number encodes (GB 11643-1999 §4–5) — a given value was checked against it
+        # above (a month-only one agrees with the ID number's month), so the ID number's full date is kept
+        birth_date = info.birth_date if info else birth_given
         sex = sex_given or (info.sex if info else "")
         birth = birth_date
         problems += party_rules.validate_admission(birth, admission_date)
