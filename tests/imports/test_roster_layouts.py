@@ -182,13 +182,13 @@ def test_number_cell_that_is_not_a_date_is_refused(tree):
 # --- 工作岗位: the 党内统计年报 rows ----------------------------------------------------------------------
 
 ANNUAL_REPORT_ROWS = {
-    "党政机关工作人员": ("government", "government_staff"), "事业单位管理人员": ("manager", "institution_manager"),
+    "党政机关工作人员": ("government", ""), "事业单位管理人员": ("manager", "institution_manager"),
     "事业单位专业技术人员": ("professional", "institution_professional"),
     "企业管理人员": ("manager", "enterprise_manager"), "企业专业技术人员": ("professional", "enterprise_professional"),
     "民办非企业单位管理人员": ("manager", "nonprofit_manager"),
     "民办非企业专业技术人员": ("professional", "nonprofit_professional"), "工勤技能人员": ("worker", "skilled_worker"),
-    "农民工": ("worker", "migrant_worker"), "农牧渔民": ("farmer", "farmer"), "外出务工经商人员": ("farmer", "migrant_business"),
-    "军人、武警": ("other", "military"), "学生": ("student", "student"), "离退休人员": ("retired", "retired"), "其他": ("other", "other"),
+    "农民工": ("worker", "migrant_worker"), "农牧渔民": ("farmer", ""), "外出务工经商人员": ("farmer", "migrant_business"),
+    "军人、武警": ("other", "military"), "学生": ("student", ""), "离退休人员": ("retired", ""), "其他": ("other", "other"),
 }
 
 
@@ -226,10 +226,10 @@ def test_category_in_file_replaces_a_stored_detail_only_when_it_differs(tree):
     assert load(ROSTER_HEADERS, row, user=tree.town_user).updated == 1
     m.refresh_from_db()
     assert (m.occupation, m.occupation_detail) == ("manager", "enterprise_manager")
-    row[9] = "学生"  # a 年报 row the 公报 shares: the row is kept too
+    row[9] = "学生"  # a 年报 row that is its 公报 category: stored as the category alone
     load(ROSTER_HEADERS, row, user=tree.town_user)
     m.refresh_from_db()
-    assert (m.occupation, m.occupation_detail) == ("student", "student")
+    assert (m.occupation, m.occupation_detail) == ("student", "")
 
 
 def test_transfer_by_import_carries_the_annual_report_row(tree):

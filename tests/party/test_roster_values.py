@@ -58,7 +58,7 @@ def test_occupation_parse_examples():
     assert occupation_parse("农民工") == ("worker", "migrant_worker")
     assert occupation_parse("军人、武警") == ("other", "military")
     assert occupation_parse("工勤技能人员") == ("worker", "skilled_worker")  # a 年报 row the 公报 shares
-    assert occupation_parse("学生") == ("student", "student")
+    assert occupation_parse("学生") == ("student", "")  # the row is its 公报 category: implied
     assert occupation_parse("工人（工勤技能人员）") == ("worker", "")  # the 公报 category only
     assert occupation_parse("企事业单位、社会组织管理人员") == ("manager", "")
     assert occupation_parse("宇航员") is None

@@ -213,7 +213,7 @@ OCCUPATION_DETAIL = CodeTable(
         "enterprise_manager": "企业管理人员",
         "enterprise_professional": "企业专业技术人员",
         "nonprofit_manager": "民办非企业单位管理人员",
-        "nonprofit_professional": "民办非企业单位专业技术人员",
+        "nonprofit_professional": "民办非企业专业技术人员",  # as the 年报 form prints it (annual-report.md)
         "skilled_worker": "工勤技能人员",
         "migrant_worker": "农民工",
         "farmer": "农牧渔民",
@@ -223,7 +223,7 @@ OCCUPATION_DETAIL = CodeTable(
         "retired": "离退休人员",
         "other": "其他",
     },
-    aliases={"民办非企业专业技术人员": "nonprofit_professional", "民办非企业管理人员": "nonprofit_manager",
+    aliases={"民办非企业单位专业技术人员": "nonprofit_professional", "民办非企业管理人员": "nonprofit_manager",
              "军人": "military", "武警": "military", "军人武警": "military", "军人、武警人员": "military"},
 )
 OCCUPATION_OF_DETAIL = {
@@ -236,14 +236,22 @@ OCCUPATION_OF_DETAIL = {
 """OCCUPATION_DETAIL code → the OCCUPATION (公报) code it is counted in."""
 
 
+IMPLIED_DETAILS = frozenset(d for d, o in OCCUPATION_OF_DETAIL.items()
+                            if OCCUPATION_DETAIL.label(d) == OCCUPATION.label(o))
+"""年报 rows that are their 公报 category under the same name (党政机关工作人员, 农牧渔民, 学生, 离退休人员): stored
+as the category alone; ``occupation_label`` shows the same text either way."""
+
+
 def occupation_parse(value: object) -> tuple[str, str] | None:
-    """``(occupation, occupation_detail)`` codes of a 工作岗位 value, ``None`` if unknown. A 年报 row
-    (name or alias, also those the 公报 shares: ``学生``, ``农牧渔民``, ``工勤技能人员``, ``离退休人员``)
-    gives both (``事业单位专业技术人员`` → ``("professional", "institution_professional")``); a 公报 category
-    that is no 年报 row (``企事业单位、社会组织专业技术人员``, a code) gives no detail."""
+    """``(occupation, occupation_detail)`` codes of a 工作岗位 value, ``None`` if unknown. A 年报 row gives
+    both (``事业单位专业技术人员`` → ``("professional", "institution_professional")``, ``工勤技能人员`` →
+    ``("worker", "skilled_worker")``); a 公报 category gives no detail (``企事业单位、社会组织管理人员``, a code),
+    and neither does a row that IS its 公报 category under the same name (党政机关工作人员, 农牧渔民, 学生,
+    离退休人员: the row is implied, so a member stored before the 年报 rows existed re-imports unchanged)."""
     detail = OCCUPATION_DETAIL.parse(value)
     if detail is not None and detail in OCCUPATION_OF_DETAIL:
-        return OCCUPATION_OF_DETAIL[detail], detail
+        occupation = OCCUPATION_OF_DETAIL[detail]
+        return occupation, ("" if detail in IMPLIED_DETAILS else detail)
     code = OCCUPATION.parse(value)
     return (code, "") if code is not None else None
 

@@ -495,7 +495,7 @@ def detect_layout(workbook: Workbook | Table, columns: Sequence[Column], *, mapp
     _instruction_blocks(layout, table)
     _hint_rows(layout, table)
     _check_accepts(layout, table, by_key)
-    _check_duplicates(layout, by_key)
+    _check_duplicates(layout, table, by_key)
     _check_required(layout, columns)
     if strict and layout.errors:
         raise ImportFailed(layout.errors, layout=layout)
@@ -593,7 +593,10 @@ def _check_accepts(layout: Layout, table: Table, by_key: dict[str, Column]) -> N
         mapped.key, mapped.field, mapped.how = "", "", ""
 
 
-def _check_duplicates(layout: Layout, by_key: dict[str, Column]) -> None:
+def _check_duplicates(layout: Layout, table: Table, by_key: dict[str, Column]) -> None:
+    """Two source columns on one field: a second same-header column takes the field's ``repeat_key``;
+    of two columns matched by their headers of which one is empty throughout (a 文化程度 column left blank
+    beside 学历), the filled one is used and the empty one listed as ignored; anything else is an error."""
     taken: dict[str, MappedColumn] = {}
     for mapped in layout.columns:
         if not mapped.key:
@@ -610,6 +613,14 @@ def _check_duplicates(layout: Layout, by_key: dict[str, Column]) -> None:
             mapped.note = f"第二个「{column.header}」列"
             taken[repeat] = mapped
             continue
+        if mapped.how == "alias" and first.how == "alias":
+            empty = [m for m in (first, mapped) if not _samples(layout, table, m.position)]
+            if len(empty) == 1:
+                kept = mapped if empty[0] is first else first
+                empty[0].note = f"本列没有内容，与第 {kept.letter} 列同为「{column.header}」，未使用"
+                empty[0].key, empty[0].field, empty[0].how = "", "", ""
+                taken[mapped.key or kept.key] = kept
+                continue
         layout.errors.append(RowError(
             0, column.header,
             f"第 {first.letter} 列「{first.header}」和第 {mapped.letter} 列「{mapped.header}」都对应字段"

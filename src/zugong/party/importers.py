@@ -195,13 +195,16 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
 ROSTER_IMPORT_COLUMNS: tuple[Column, ...] = (
     *ROSTER_COLUMNS,
     Column("organization_ref", "党组织唯一标识",
-           aliases=("所在党支部编码", "所在分党委编码", "所在党组织唯一标识", "党支部唯一标识", "所在党组织编码"),
+           aliases=("所在党支部编码", "所在党组织唯一标识", "党支部唯一标识", "所在党组织编码"),
            width=20, text=True, group="organization"),
+    Column("committee_ref", "所在分党委编码", aliases=("所在分党委唯一标识", "所在二级党委编码"), width=20, text=True,
+           group="organization"),
     Column("political_status", "政治面貌", width=10, group="category", accepts=category_values),
 )
 """What the importer reads: the layout's columns plus those of other systems' exports — the organization
 by another system's identifier (``organization_ref``, looked up as ``OrganizationMatcher.resolve(...,
-external_id=)``) and 政治面貌 (中共党员 = 正式, 中共预备党员 = 预备) as a source of the category."""
+external_id=)``; OWIP files carry the 分党委's too, ``committee_ref``, used for a member directly under the
+分党委 whose branch cells are empty) and 政治面貌 (中共党员 = 正式, 中共预备党员 = 预备) as a source of the category."""
 HEADER = {c.key: c.header for c in ROSTER_IMPORT_COLUMNS}
 
 _HINTS = {
@@ -407,7 +410,7 @@ class RosterImporter(Importer):
         name/code or identifier, and 正式/预备 by 人员类别/政治面貌 — or, when neither column exists, by
         the 转正日期 column (filled = 正式党员, empty = 预备党员; a warning says so). Raises ``ImportFailed``."""
         errors = []
-        if not (sheet.has("organization") or sheet.has("organization_ref")):
+        if not (sheet.has("organization") or sheet.has("organization_ref") or sheet.has("committee_ref")):
             errors.append(RowError(0, HEADER["organization"], f"缺少必填列「{HEADER['organization']}」"
                                                               f"（或「{HEADER['organization_ref']}」）"))
         if not (sheet.has("category") or sheet.has("political_status")):
@@ -593,6 +596,8 @@ class RosterImporter(Importer):
         memoised per pair of cells; a matcher warning (matched after normalising the name, a code that lost
         its leading zeros) is reported once per distinct value, on its first row."""
         key = (cells.get("organization"), cells.get("organization_ref"))
+        if not (_filled(key[0]) or _filled(key[1])):  # a member directly under the 分党委 (OWIP)
+            key = (None, cells.get("committee_ref"))
         try:
             ref, reason, warning = self._org_memo[key]
         except KeyError:
