@@ -54,6 +54,7 @@ from zugong.orgs.validators import credit_code_check_char
 
 REGION = "370830"  # 汶上县 (a GB/T 2260 county code; the ID numbers' first six digits)
 _seq = itertools.count(1)
+_numbers: dict[tuple, str] = {}
 
 # The 党内统计年报 rows of 工作岗位 (issue #9) → the 公报 category (``core.codes.OCCUPATION``) each one
 # counts in; ``None`` where the test only checks that the 年报 row is kept (``occupation_detail``).
@@ -176,7 +177,11 @@ class Built:
 def member(name: str, sex: str, birth: dt.date, admission: dt.date, full: dt.date | None, *, org_text: str,
            org_code: str, **extra) -> Member:
     """A ``Member`` with a fresh valid ID number (region 370830, ``birth``, ``sex``)."""
-    number = idnumber.make(REGION, birth, next(_seq), sex)
+    # the same person built again (another builder of the same members) keeps the same number
+    key = (name, birth, sex)
+    if key not in _numbers:
+        _numbers[key] = idnumber.make(REGION, birth, next(_seq), sex)
+    number = _numbers[key]
     return Member(name=name, sex=sex, birth=birth, id_number=number, admission=admission, full=full,
                   org_text=org_text, org_code=org_code, **extra)
 

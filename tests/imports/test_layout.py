@@ -165,8 +165,8 @@ def test_instruction_sheet_only_is_refused():
     wb = book([["填表说明"], ["1. 请在「党员信息」表中填写"]], sheet="填表说明")
     with pytest.raises(ImportFailed) as exc:
         detect(wb)
-    assert errors_of(exc) == ["未找到表头行：前 20 行中没有 「姓名」、「公民身份号码」、「入党日期」、「人员类别」、"
-                              "「所在党组织」、「党组织唯一标识」 等列名"]
+    assert errors_of(exc) == ["未找到表头行：工作表「填表说明」前 20 行中没有 「姓名」、「公民身份号码」、「入党日期」、「人员类别」、"
+                              "「所在党组织」、「党组织唯一标识」 等列名（只有说明文字？请确认文件中有数据所在的工作表）"]
 
 
 def test_header_without_data_rows_is_refused():

@@ -141,7 +141,7 @@ def test_error_report_of_a_two_row_header_names_the_columns(tree):
 
 BAD_FILES = [
     ("instruction sheet only", "a.xlsx", lambda: xlsx_book({"填表说明": [["填表说明"], ["1. 姓名必填"]]}), None,
-     "未找到表头行：前 20 行中没有"),
+     "未找到表头行：工作表「填表说明」前 20 行中没有"),
     ("header without data", "a.xlsx", lambda: two_row_roster([], instruction=False), None, "文件中没有数据行"),
     ("group over no sub-header", "a.xlsx",
      lambda: xlsx_book({"党员信息": [TOP + ["联系方式", None], SUB + [None, None], member_row() + ["", ""]]},

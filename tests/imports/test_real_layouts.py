@@ -442,7 +442,8 @@ def test_owip_org_sheet_then_export_and_template(real, tmp_path):
     template = rl.owip_import_template()
     again = run("import_roster", template, tmp_path, "bnu")
     assert "新增 0，更新 0，未变 5" in again
-    assert "010202" in again  # the branch code typed as 10202: matched with a 前导 0 warning
+    # the branch is found by 党支部名称; its 所在党支部编码 (typed as 10202, leading 0 lost) is not needed then
+    assert "F 列「所在党支部编码」→ 党组织唯一标识" in again
 
 
 def test_owip_template_first_import_is_incomplete_not_invalid(real, tmp_path):

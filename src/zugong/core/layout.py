@@ -467,9 +467,10 @@ def detect_layout(workbook: Workbook | Table, columns: Sequence[Column], *, mapp
         if all(not any(any(cell_text(v) for v in row) for row in t.rows) for t in workbook.sheets):
             raise ImportFailed([RowError(0, "", "工作表是空的，没有表头和数据")])
         names = "、".join(f"「{c.header}」" for c in columns if c.required)
-        where = f"{len(workbook.sheets)} 个工作表的" if len(workbook.sheets) > 1 else ""
+        shown = "、".join(f"「{t.sheet_name}」" for t in workbook.sheets if t.sheet_name)
+        where = f"工作表{shown}" if shown else ""
         raise ImportFailed([RowError(0, "", f"未找到表头行：{where}前 {HEADER_SEARCH_ROWS} 行中没有 {names} 等列名"
-                                             + ("（只有说明文字？请确认数据所在的工作表）" if len(workbook.sheets) > 1 else ""))])
+                                             + ("（只有说明文字？请确认文件中有数据所在的工作表）" if shown else ""))])
 
     table = best.table
     header_rows = tuple(range(best.index + 1, best.index + best.rows + 1))
@@ -680,16 +681,19 @@ def iter_rows(layout: Layout, table: Table, *, limit: int | None = None) -> Iter
         if len(raw) < needed:  # short CSV row: absent cells read as empty
             raw = [*raw, *([""] * (needed - len(raw)))]
         values = pick(raw)
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
         if index in special:
+            # checked before the empty-row test: a merged 说明 block often starts in an unmapped column (序号)
             number = index + 1
             if index in hints:
                 shown = "".join(_quote(t) for t in dict.fromkeys(cell_text(v) for v in values) if t)
-                skipped.append(RowError(number, "", f"第 {number} 行是填写提示（{_first(shown)}），已跳过"))
+                if shown:
+                    skipped.append(RowError(number, "", f"第 {number} 行是填写提示（{_first(shown)}），已跳过"))
             else:
                 text = next((cell_text(v) for v in raw if cell_text(v)), "")
-                skipped.append(RowError(number, "", f"第 {number} 行是合并单元格中的说明文字（{_quote(text)}），已跳过"))
+                if text:  # the block's other rows are empty: skipped silently
+                    skipped.append(RowError(number, "", f"第 {number} 行是合并单元格中的说明文字（{_quote(text)}），已跳过"))
+            continue
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         if identify is not None and not all(identify(values)):  # fast path: every identity cell filled
             number = index + 1
