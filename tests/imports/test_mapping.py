@@ -353,3 +353,21 @@ def test_importer_notes_are_shown_for_confirmation(client, tree, monkeypatch):
     client.force_login(tree.town_user)
     _, url, _ = upload(client)
     assert f"共 {len(HEADERS)} 列，请确认" in client.get(url).content.decode()
+
+
+def test_an_organization_sheet_without_parent_column_names_where_new_organizations_go(client, tree):
+    """The mapping page asks to confirm where the organizations of a sheet without any parent column will
+    be created (the user's own root, ``orgs.importers.default_parent``), before anything is written."""
+    client.force_login(tree.town_user)
+    payload = xlsx([["党组织全称", "组织类别"], ["甲镇第九党支部", "党支部"]])
+    response = client.post(reverse("orgs:import"), {"file": SimpleUploadedFile("组织.xlsx", payload)})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "文件没有上级党组织列：文件中的新组织将建在「甲镇党委」（C-A）之下" in page
+    from zugong.orgs.models import PartyOrganization
+
+    assert not PartyOrganization.objects.filter(name="甲镇第九党支部").exists()
+    # with a parent column the note is not shown
+    payload = xlsx([["党组织全称", "组织类别", "上级组织代码"], ["甲镇第九党支部", "党支部", "C-A"]])
+    response = client.post(reverse("orgs:import"), {"file": SimpleUploadedFile("组织.xlsx", payload)})
+    assert "文件没有上级党组织列" not in client.get(response["Location"]).content.decode()

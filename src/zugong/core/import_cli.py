@@ -151,7 +151,7 @@ class ImportCommand(BaseCommand):
     kind = ""
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="要导入的 .xlsx 或 .csv 文件")
+        parser.add_argument("file", help="要导入的 .xlsx、.xls 或 .csv 文件")
         parser.add_argument("--user", help="操作用户（用户名，必填）：按其权限范围导入并记入审计日志")
         parser.add_argument("--dry-run", action="store_true", dest="dry_run", help="只校验和统计，不写入")
         parser.add_argument("--error-report", dest="error_report",

@@ -179,7 +179,7 @@ def import_form(code: str | None = None):
             if getattr(request, "upload_too_large", False) or (uploaded is not None and uploaded.size > limit):
                 errors = too_large(request)
             elif uploaded is None:
-                errors.append("请选择要导入的文件（.xlsx 或 .csv）。")
+                errors.append("请选择要导入的文件（.xlsx、.xls 或 .csv）。")
             else:
                 options = {"dry_run": request.POST.get("dry_run") == "1"}
                 if page.offers_bad_checksum:

@@ -249,6 +249,19 @@ class OrganizationImporter(Importer):
     sheet_names = ("党组织", "组织", "党组织信息", "党组织和单位信息")
     identity_keys = ("code", "name")
 
+    def mapping_notes(self, layout) -> list[str]:
+        """What the mapping page asks the user to confirm besides the columns (``core.import_views``): for a
+        sheet without any parent column, where its new organizations will go (``default_parent``) or why
+        they cannot go anywhere. ``layout``: the ``core.layout.Layout`` being confirmed."""
+        if any(key in layout.positions for key in PARENT_KEYS):
+            return []
+        try:
+            root = default_parent(self.user)
+        except ValidationFailed as exc:
+            return [exc.errors[0].reason]
+        return [f"文件没有上级党组织列：文件中的新组织将建在「{root.name}」（{root.code}）之下；已有的组织位置不变。"
+                "如需放在其他组织下，请在文件中增加「上级党组织」或「上级组织代码」列"]
+
     # --- validation ----------------------------------------------------------------------------------
     def validate(self, sheet: Sheet, issues: Issues, ticker: Ticker) -> OrgPlan:
         self.matcher = OrganizationMatcher(self.user, action="import")

@@ -13,7 +13,7 @@ from zugong.orgs.importers import import_organizations
 
 
 class Command(ImportCommand):
-    help = "导入党组织（.xlsx 或 .csv）：新建、更新、调整上级组织；任何一行有错误则全部不写入。"
+    help = "导入党组织（.xlsx、.xls 或 .csv）：新建、更新、调整上级组织；任何一行有错误则全部不写入。"
     kind = "orgs"
     title = "党组织"
 

@@ -12,7 +12,7 @@ from zugong.orgs.unit_importers import import_units
 
 
 class Command(ImportCommand):
-    help = "导入单位（.xlsx 或 .csv）：新建、更新单位；任何一行有错误则全部不写入。"
+    help = "导入单位（.xlsx、.xls 或 .csv）：新建、更新单位；任何一行有错误则全部不写入。"
     kind = "units"
     title = "单位"
 

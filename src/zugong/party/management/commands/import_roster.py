@@ -15,7 +15,7 @@ from zugong.party.importers import import_roster
 
 
 class Command(ImportCommand):
-    help = "导入党员花名册（.xlsx 或 .csv）：按公民身份号码新增或更新党员；任何一行有错误则全部不写入。"
+    help = "导入党员花名册（.xlsx、.xls 或 .csv）：按公民身份号码新增或更新党员；任何一行有错误则全部不写入。"
     kind = "roster"
     title = "党员花名册"
 
