@@ -97,7 +97,7 @@ def test_upload_map_save_layout_import(page, tmp_path):
     assert Membership.objects.get(person__name="王建国", end_date__isnull=True).organization == tree.branch_a2
 
     # 6. the next file of the same layout: choose the saved layout, import
-    second = _file(tmp_path / "第二批.xlsx", [*member_row("C-A-1", name="赵红", birth=dt.date(1995, 2, 3),
+    second = _file(tmp_path / "第二批.xlsx", [*member_row("C-A-1", name="赵红", birth=dt.date(1995, 2, 3), education="",
                                                           id_number=make_id(dt.date(1995, 2, 3), "2")), ""])
     page.goto(f"{base}/party/roster/import/")
     page.set_input_files("input[type=file]", str(second))
@@ -113,4 +113,17 @@ def test_upload_map_save_layout_import(page, tmp_path):
     page.wait_for_function("document.querySelector('#job-status').innerText.includes('导入完成')")
     assert Membership.objects.get(person__name="赵红").organization == tree.branch_a1
     assert ImportJob.objects.filter(status="succeeded").count() == 2
+    # 学历 was empty: imported, but counted as incomplete
+    assert "学历" in page.locator("#job-status").inner_text()
+
+    # 7. the quality report of the town: 赵红 lacks 学历, linked to her page
+    page.goto(f"{base}/reports/quality/?org=C-A")
+    page.click("text=缺学历")
+    page.wait_for_url("**check=missing_education*")
+    listed = page.locator("main table").last
+    assert "赵红" in listed.inner_text() and "王建国" not in listed.inner_text()
+    page.screenshot(path=str(shots / "quality-1366.png"), full_page=True)
+    page.click("main table >> text=赵红")
+    page.wait_for_url("**/people/*/")
+    assert "赵红" in page.locator("h1").inner_text()
     assert [e for e in page.console_errors if "inline style" not in e and "status of 404" not in e] == []
