@@ -12,6 +12,8 @@ PG=postgres://postgres@127.0.0.1:5432
 run() { echo; echo "### $*"; "$PY" "$@"; }
 run benchmarks/bench_import.py --rows 100000
 run benchmarks/bench_import.py --rows 100000 --database "$PG/zg_imp_bench"
+run benchmarks/bench_import.py --rows 100000 --org-names
+run benchmarks/bench_import.py --rows 100000 --org-names --database "$PG/zg_imp_bench"
 run benchmarks/bench_layout.py --rows 100000
 run benchmarks/bench_stats.py --members 100000
 run benchmarks/bench_stats.py --members 100000 --database "$PG/zg_stats_bench"

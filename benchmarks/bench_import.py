@@ -77,8 +77,16 @@ def org_sheet(path: Path) -> list[str]:
     return branches
 
 
-def roster_file(path: Path, rows: int, branches: list[str], seed: int = 20240701) -> None:
-    """Write a valid roster of ``rows`` members (write-only mode; ID numbers as text)."""
+def official_name(code: str) -> str:
+    """The full official name another system's export gives the branch ``code`` of ``org_sheet``
+    (中共 + place + 支部委员会: matched to 「第N镇第M党支部」 by the importer's name normalisation)."""
+    _root, town, branch = code.split("-")
+    return f"中共第{int(town) + 1}镇第{int(branch) + 1}支部委员会"
+
+
+def roster_file(path: Path, rows: int, branches: list[str], seed: int = 20240701, *, by_name: bool = False) -> None:
+    """Write a valid roster of ``rows`` members (write-only mode; ID numbers as text). ``by_name``: the
+    organization column is 所在党支部 holding official full names (``official_name``) instead of codes."""
     from openpyxl import Workbook
 
     from zugong.core import idnumber
@@ -89,7 +97,8 @@ def roster_file(path: Path, rows: int, branches: list[str], seed: int = 20240701
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("党员花名册")
     ws.append(["姓名*", "性别*", "民族*", "公民身份号码*", "出生日期*", "学历*", "入党日期*", "转正日期", "人员类别*",
-               "工作岗位*", "所在党组织*", "参加工作日期", "手机号码", "生产工作一线"])
+               "工作岗位*", "所在党支部" if by_name else "所在党组织*", "参加工作日期", "手机号码", "生产工作一线"])
+    org_cell = official_name if by_name else str
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     given = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红文辉力鹏宇浩然子涵欣怡梓轩"
     seen: set[str] = set()
@@ -115,7 +124,7 @@ def roster_file(path: Path, rows: int, branches: list[str], seed: int = 20240701
         work_start = add_years(birth, rng.randint(18, 24))
         ws.append([name, "女" if sex == "2" else "男", weighted(rng, ETHNICITIES), number, birth.isoformat(),
                    weighted(rng, EDUCATION), admission.isoformat(), full.isoformat() if full else "", category,
-                   weighted(rng, OCCUPATIONS), branches[i % len(branches)],
+                   weighted(rng, OCCUPATIONS), org_cell(branches[i % len(branches)]),
                    work_start.isoformat() if work_start <= today else "", f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}",
                    "是" if rng.random() < 0.4 else "否"])
     wb.save(path)
@@ -130,6 +139,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database", default=f"sqlite:///{ROOT / 'var' / 'bench_import.sqlite3'}")
     parser.add_argument("--reimport", action="store_true", help="import the same file a second time")
+    parser.add_argument("--org-names", action="store_true", dest="org_names",
+                        help="name each member's branch by its official full name (中共…支部委员会) instead of its code")
     parser.add_argument("--profile", metavar="PATH", help="profile the roster import with pyinstrument and write "
                                                           "its text report to PATH")
     parser.add_argument("--workers", type=int, default=None,
@@ -170,13 +181,13 @@ def main() -> None:
               f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
         print(f"党组织 import: {result.total_rows} orgs in {org_seconds:.2f} s ({result.summary()})")
 
-        cached = ROOT / "var" / f"bench_import_roster_{args.rows}.xlsx"
+        cached = ROOT / "var" / f"bench_import_roster_{args.rows}{'_names' if args.org_names else ''}.xlsx"
         if cached.exists():  # deterministic content (fixed seed): reuse between runs and engines
             roster_path = cached
             print(f"roster .xlsx: {cached} ({cached.stat().st_size / 1e6:.1f} MB, reused)")
         else:
             t0 = time.perf_counter()
-            roster_file(roster_path, args.rows, branches)
+            roster_file(roster_path, args.rows, branches, by_name=args.org_names)
             cached.parent.mkdir(parents=True, exist_ok=True)
             cached.write_bytes(roster_path.read_bytes())
             print(f"generated roster .xlsx: {roster_path.stat().st_size / 1e6:.1f} MB in "

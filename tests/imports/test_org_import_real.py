@@ -264,7 +264,6 @@ def test_a_credit_code_held_by_a_unit_outside_the_unit_scope(units):
     assert errors[0].reason == "所在单位不在您的单位管理范围内（需要单位导入权限）"
 
 
-@pytest.mark.skip(reason="needs core.layout repeat_key")
 def test_repeated_founding_date_second_is_the_units(units):
     headers = ["党组织编码", "党组织全称", "组织类别", "上级党组织", "成立日期", "单位名称", "法人单位统一社会信用代码",
                "单位性质类别", "成立日期"]

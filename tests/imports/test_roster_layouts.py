@@ -3,9 +3,7 @@ required, 性别 and 出生日期 from the ID number, 学历/民族/工作岗位
 imported and counted), the value forms and header aliases of other systems' exports, the 党内统计年报
 工作岗位 rows kept as ``Membership.occupation_detail``.
 
-All files here have their header on row 1 (the layout engine, ``core.layout``, is tested on its own).
-Tests marked ``# needs core.layout`` use ``Column.group``/``Column.accepts``, which the layout engine
-applies; ``# needs orgs.matching`` resolve organization names (the full ``OrganizationMatcher``)."""
+All files here have their header on row 1 (the layout engine, ``core.layout``, is tested on its own)."""
 
 from __future__ import annotations
 
@@ -247,7 +245,6 @@ def test_transfer_by_import_carries_the_annual_report_row(tree):
 
 @pytest.mark.parametrize("org_header", [
     "所在党支部", "组织关系所在党支部", "党支部名称", "所属党支部", "隶属党组织", "党支部", "所在党组织代码",
-    # needs core.layout (Column.group: the identifier column alone satisfies the required organization)
     "党组织唯一标识", "所在党支部编码", "所在分党委编码",
 ])
 def test_organization_header_aliases(tree, org_header):
@@ -275,7 +272,7 @@ def test_unknown_identifier_names_its_own_column(tree):
     assert "「ZZ-404」不存在或不在您的管理范围内" in errors[0].reason
 
 
-def test_organization_by_full_name(tree):  # needs orgs.matching (names)
+def test_organization_by_full_name(tree):
     number = make_id(dt.date(1980, 3, 4), "1")
     result = load(["姓名", "公民身份号码", "所在党支部", "入党日期", "人员类别"],
                   ["周明", number, "甲镇机关党支部", "2010-07-01", "正式党员"], user=tree.town_user)
@@ -290,7 +287,7 @@ def test_political_status_and_category_must_agree(tree):
     assert [(e.column, e.reason) for e in errors] == [("政治面貌", "政治面貌「中共党员」与人员类别「预备党员」不一致")]
 
 
-def test_category_from_political_status_column(tree):  # needs core.layout (Column.group)
+def test_category_from_political_status_column(tree):
     full, probationary = make_id(dt.date(1980, 3, 4), "1"), make_id(dt.date(1990, 3, 4), "2")
     headers = ["姓名", "公民身份号码", "所在党组织", "入党日期", "转正日期", "政治面貌"]
     load(headers, ["周明", full, "C-A-1", "2010-07-01", "2011-07-01", "中共党员"],
@@ -298,7 +295,7 @@ def test_category_from_political_status_column(tree):  # needs core.layout (Colu
     assert person(full).political_status == "01" and person(probationary).political_status == "02"
 
 
-def test_category_from_full_membership_date_when_no_category_column(tree):  # needs core.layout (Column.group)
+def test_category_from_full_membership_date_when_no_category_column(tree):
     full, probationary = make_id(dt.date(1980, 3, 4), "1"), make_id(dt.date(1990, 3, 4), "2")
     result = load(["姓名", "公民身份号码", "所在党组织", "入党日期", "转正日期"],
                   ["周明", full, "C-A-1", "2010-07-01", "2011-07-01"],
@@ -307,7 +304,7 @@ def test_category_from_full_membership_date_when_no_category_column(tree):  # ne
     assert any(w.row == 0 and w.column == "人员类别" and "按转正日期判断" in w.reason for w in result.warnings)
 
 
-def test_owip_staff_category_is_not_the_member_category(tree):  # needs core.layout (Column.accepts)
+def test_owip_staff_category_is_not_the_member_category(tree):
     number = make_id(dt.date(1980, 3, 4), "1")
     headers = ["姓名", "公民身份号码", "所在党支部", "入党时间", "转正时间", "人员类别", "党籍状态", "政治面貌"]
     result = load(headers, ["周明", number, "C-A-1", "2010-07-01", "2011-07-01", "教职工", "正常", "中共党员"],
