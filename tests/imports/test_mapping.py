@@ -371,3 +371,17 @@ def test_an_organization_sheet_without_parent_column_names_where_new_organizatio
     payload = xlsx([["党组织全称", "组织类别", "上级组织代码"], ["甲镇第九党支部", "党支部", "C-A"]])
     response = client.post(reverse("orgs:import"), {"file": SimpleUploadedFile("组织.xlsx", payload)})
     assert "文件没有上级党组织列" not in client.get(response["Location"]).content.decode()
+
+
+def test_missing_statistics_columns_are_named_apart_from_other_optional_ones(client, tree):
+    """A file without 民族 (a 公报 statistics item) can be imported, and the page says the records will be
+    incomplete; absent optional columns (参加工作日期 …) are listed separately."""
+    client.force_login(tree.town_user)
+    headers = [h for h in HEADERS if h not in ("民族*", "民族", "参加工作日期")]
+    rows = [[v for h, v in zip(HEADERS, row(), strict=True) if h in headers]]
+    _job, url, _payload = upload(client, rows, headers=headers)
+    page = client.get(url).content.decode()
+    recommended = page.split("文件中没有的统计项：")[1].split("</p>")[0]
+    optional = page.split("文件中没有的可选列：")[1].split("</p>")[0]
+    assert "民族" in recommended and "信息不完整" in recommended and "参加工作日期" not in recommended
+    assert "参加工作日期" in optional and "民族" not in optional

@@ -352,7 +352,9 @@ def _mapping_context(request, page: ImportPage, job: ImportJob, *, mapping, erro
     return {
         "page": page, "job": job, "errors": errors, "message": message, "layout": layout, "notes": notes,
         "columns": shown_columns, "fields": fields, "mapped": mapped, "rows": rows,
-        "ignored": layout.ignored if layout else [], "missing": layout.missing if layout else [],
+        "ignored": layout.ignored if layout else [],
+        "missing_recommended": [c for c in layout.missing if c.recommended] if layout else [],
+        "missing_optional": [c for c in layout.missing if not c.recommended] if layout else [],
         "missing_required": _missing_required(page, layout) if layout else [],
         "layouts": list(visible_layouts(request.user, page.registered)), "chosen": chosen,
         "roots": scope_roots(request.user, page.registered), "layout_name": layout_name or (chosen.name if chosen else ""),
