@@ -385,3 +385,19 @@ def test_missing_statistics_columns_are_named_apart_from_other_optional_ones(cli
     optional = page.split("文件中没有的可选列：")[1].split("</p>")[0]
     assert "民族" in recommended and "信息不完整" in recommended and "参加工作日期" not in recommended
     assert "参加工作日期" in optional and "民族" not in optional
+
+
+def test_columns_only_other_systems_carry_are_offered_and_import(client, tree):
+    """The mapping step offers every column the importer reads, not only the template's: a file naming
+    the branch by 所在党支部编码 (another system's identifier column) maps it to 党组织唯一标识 and imports."""
+    client.force_login(tree.town_user)
+    headers = [("所在党支部编码" if h == "支部代码" else h) for h in HEADERS]
+    _job, url, _payload = upload(client, [row()], headers=headers)
+    page = client.get(url)
+    assert ("organization_ref", "党组织唯一标识") in page.context["fields"]
+    assert ("political_status", "政治面貌") in page.context["fields"]
+    data = mapping_form(client, url)
+    assert data["col-10"] == "organization_ref"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert Membership.objects.get(person__name="赵敏", end_date__isnull=True).organization == tree.branch_a1

@@ -175,7 +175,7 @@ class ImportCommand(BaseCommand):
         if kind is None:  # pragma: no cover - every command names a registered kind
             raise CommandError(f"未登记的导入类型「{self.kind}」")
         if path:
-            return load_mapping_file(path, kind.get_columns())
+            return load_mapping_file(path, kind.import_columns())
         try:
             layout = layout_by_name(user, kind, name)
         except ZugongError as exc:

@@ -142,7 +142,7 @@ def import_layout_save(*, user, kind, name: str, mapping: dict[str, str], organi
     if len(name) > NAME_MAX:
         raise ValidationFailed([RowError(0, "版式名称", f"版式名称不能超过 {NAME_MAX} 个字")],
                                message=f"版式名称不能超过 {NAME_MAX} 个字。")
-    check_mapping(kind.get_columns(), mapping)
+    check_mapping(kind.import_columns(), mapping)
     roots = scope_roots(user, kind)
     if organization is None:
         if not roots:

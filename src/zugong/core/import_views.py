@@ -99,6 +99,11 @@ class ImportPage:
         return self.registered.get_columns()
 
     @property
+    def import_columns(self) -> tuple[Column, ...]:
+        """The fields the mapping step offers (``ImportKind.import_columns``)."""
+        return self.registered.import_columns()
+
+    @property
     def help_lines(self) -> tuple[str, ...]:
         return self.registered.help_lines
 
@@ -278,9 +283,9 @@ class _StandInImporter:
     """What ``preview_import`` reads of an importer, for a kind registered without ``importer``."""
 
     def __init__(self, page: ImportPage, user):
-        self.kind, self.columns, self.sheet_names = page.kind, page.columns, ()
+        self.kind, self.columns, self.sheet_names = page.kind, page.import_columns, ()
         self.user, self.data_label = user, page.registered.permission.split(".", 1)[0]
-        self.identity_keys = tuple(c.key for c in page.columns if c.required)[:2]
+        self.identity_keys = tuple(c.key for c in page.import_columns if c.required)[:2]
 
 
 def _importer_for(page: ImportPage, user):
@@ -309,8 +314,9 @@ def _posted_mapping(request, page: ImportPage) -> tuple[dict[str, str], dict[str
 def _missing_required(page: ImportPage, layout) -> list[Column]:
     """Required columns of the kind no source column maps to (a ``group`` is satisfied by any member)."""
     present = {c.key for c in layout.columns if c.key}
-    groups = {c.group for c in page.columns if c.group and c.key in present}
-    return [c for c in page.columns if c.required and c.key not in present and not (c.group and c.group in groups)]
+    groups = {c.group for c in page.import_columns if c.group and c.key in present}
+    return [c for c in page.import_columns
+            if c.required and c.key not in present and not (c.group and c.group in groups)]
 
 
 def _mapping_context(request, page: ImportPage, job: ImportJob, *, mapping, errors, chosen=None, message="",
@@ -334,7 +340,7 @@ def _mapping_context(request, page: ImportPage, job: ImportJob, *, mapping, erro
         except (FileRejected, ValidationFailed):
             preview = None
     layout = preview.layout if preview else None
-    fields = [(c.key, c.header) for c in page.columns]
+    fields = [(c.key, c.header) for c in page.import_columns]
     header_by_key = dict(fields)
     shown_columns = []
     if layout is not None:
@@ -401,7 +407,7 @@ def job_mapping(code: str | None = None):
         accept_bad = request.POST.get("accept_bad_checksum") == "1" if page.offers_bad_checksum else None
         name = request.POST.get("layout_name", "").strip()
         try:
-            check_mapping(page.columns, mapping, letters=letters, shown=shown)
+            check_mapping(page.import_columns, mapping, letters=letters, shown=shown)
         except ValidationFailed as exc:
             context = _mapping_context(request, page, job, mapping=mapping, errors=[e.reason for e in exc.errors],
                                        layout_name=name, dry_run=dry_run, accept_bad_checksum=accept_bad)
@@ -458,7 +464,7 @@ def layout_list(request):
         raise PermissionDenied("您没有导入数据的权限。")
     layouts = []
     for kind in kinds:
-        headers = {c.key: c.header for c in kind.get_columns()}
+        headers = {c.key: c.header for c in kind.import_columns()}
         for layout in visible_layouts(request.user, kind):
             layout.kind_label = kind.label
             layout.pairs = [(text, headers.get(key, "不导入") if key else "不导入") for text, key in layout.mapping.items()]

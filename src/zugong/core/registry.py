@@ -164,7 +164,15 @@ class ImportKind:
         return _resolve(self.importer) if self.importer else None
 
     def get_columns(self) -> tuple:
+        """The layout of the kind's template and help text (``columns``)."""
         return tuple(_resolve(self.columns) if isinstance(self.columns, str) else self.columns)
+
+    def import_columns(self) -> tuple:
+        """Every column the importer reads — the template's plus those only other systems' files carry
+        (e.g. 党组织唯一标识, 政治面貌 of the roster): the fields the mapping step and ``--mapping`` offer.
+        The registered importer's ``columns`` when there is one, else ``get_columns()``."""
+        importer = self.get_importer()
+        return tuple(importer.columns) if importer is not None else self.get_columns()
 
     def page_url(self, suffix: str = "", *args) -> str:
         """The URL of one of its pages: ``suffix`` ``""`` (upload form), ``"_template"``, ``"_job"``,
