@@ -15,6 +15,8 @@ run benchmarks/bench_import.py --rows 100000 --database "$PG/zg_imp_bench"
 run benchmarks/bench_import.py --rows 100000 --org-names
 run benchmarks/bench_import.py --rows 100000 --org-names --database "$PG/zg_imp_bench"
 run benchmarks/bench_layout.py --rows 100000
+run benchmarks/bench_quality.py --members 100000
+run benchmarks/bench_quality.py --members 100000 --database "$PG/zg_quality_bench"
 run benchmarks/bench_stats.py --members 100000
 run benchmarks/bench_stats.py --members 100000 --database "$PG/zg_stats_bench"
 if [[ "${1:-}" != "--quick" ]]; then
