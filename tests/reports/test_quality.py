@@ -324,6 +324,8 @@ def test_cli_xlsx_and_output_file(quality_tree, tmp_path):
     json_out = tmp_path / "q.json"
     call_command("quality", org="C-A-1", user="branch_a1", output=str(json_out), as_of=AS_OF.isoformat())
     assert json.loads(json_out.read_text(encoding="utf-8"))["org"] == "C-A-1"
+    # names of people: both files are owner-only
+    assert out.stat().st_mode & 0o777 == 0o600 and json_out.stat().st_mode & 0o777 == 0o600
 
 
 def test_cli_refusals(quality_tree, tmp_path):

@@ -16,18 +16,15 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from zugong.core.downloads import mark_download
-from zugong.core.errors import OutOfScope, PermissionDeniedError
+from zugong.core.errors import OutOfScope
 from zugong.core.scoping import can
-from zugong.reports.exporters import XLSX_CONTENT_TYPE
 from zugong.reports.quality import people_listed, quality_report, quality_xlsx
-from zugong.reports.views import _attachment, _picker_organizations, _request_params
+from zugong.reports.views import _picker_organizations, _request_params, xlsx_download
 
 PREVIEW = 20
 PER_PAGE = 200
@@ -77,15 +74,4 @@ def quality(request):
 def quality_export(request):
     """The report as xlsx (``reports.quality.quality_workbook``). Needs ``party.export`` on the
     organization (403 otherwise); audited as an ``export`` event."""
-    organization, as_of, error, _note = _request_params(request)
-    if error:
-        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
-    try:
-        content, filename = quality_xlsx(user=request.user, organization=organization, as_of=as_of)
-    except OutOfScope:
-        raise Http404("组织不存在或不在您的数据范围内")
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _attachment(filename)
-    return mark_download(request, response)
+    return xlsx_download(request, quality_xlsx)

@@ -233,11 +233,19 @@ def party_stats(request):
 def party_stats_xlsx(request):
     """The 党内统计 table as xlsx (the 公报 layout). Needs ``party.export`` on the organization (403
     otherwise); audited as an ``export`` event."""
+    return xlsx_download(request, party_statistics_xlsx)
+
+
+def xlsx_download(request, build) -> HttpResponse:
+    """The shared body of the reports' xlsx downloads: the organization and 截至日期 of the request
+    (``_request_params``; 400 with the reason when bad), ``build(user=, organization=, as_of=) -> (bytes,
+    filename)`` (a scoped exporter), 404 out of scope, 403 without the export permission, the download
+    marked (``core.downloads.mark_download``)."""
     organization, as_of, error, _note = _request_params(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     try:
-        content, filename = party_statistics_xlsx(user=request.user, organization=organization, as_of=as_of)
+        content, filename = build(user=request.user, organization=organization, as_of=as_of)
     except OutOfScope:
         raise Http404("组织不存在或不在您的数据范围内")
     except PermissionDeniedError as exc:

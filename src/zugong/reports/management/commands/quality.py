@@ -12,11 +12,11 @@ demo's date while the demo data is installed, as on the page). Errors exit non-z
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from zugong.core.errors import ZugongError
+from zugong.core.filemodes import open_private
 from zugong.core.import_cli import acting_user, as_of_option
 from zugong.demo.reference import default_as_of
 from zugong.reports.quality import quality_report, quality_xlsx
@@ -43,7 +43,8 @@ class Command(BaseCommand):
             organization = scoped_organization(user=user, code=options["org"])
             if fmt == "xlsx":
                 content, _ = quality_xlsx(user=user, organization=organization, as_of=as_of)
-                Path(output).write_bytes(content)
+                with open_private(output) as fh:  # names of people: owner-only, like every CLI export
+                    fh.write(content)
                 self.stdout.write(self.style.SUCCESS(f"已导出：{output}"))
                 return
             report = quality_report(user=user, organization=organization, as_of=as_of)
@@ -51,7 +52,8 @@ class Command(BaseCommand):
             raise CommandError(exc.message)
         text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            with open_private(output) as fh:
+                fh.write(text.encode("utf-8"))
             self.stdout.write(self.style.SUCCESS(f"已写入：{output}"))
         else:
             self.stdout.write(text, ending="")
