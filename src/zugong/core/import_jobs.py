@@ -344,17 +344,23 @@ def submit_import(*, user, kind: str, uploaded, runner: Runner, options: dict | 
             job = ImportJob.objects.create(user=user, kind=kind, filename=safe_filename(uploaded.name),
                                            options=dict(options or {}), phase="等待处理")
             upload.attach_to_job(job.pk)
-        args = (job.pk, upload, runner, dict(request_context or {}))
-        if getattr(settings, "ZUGONG_IMPORT_SYNC", False):
-            run_job(*args, threaded=False)
-            job.refresh_from_db()
-        else:
-            threading.Thread(target=run_job, args=args, kwargs={"threaded": True}, daemon=True,
-                             name=f"zugong-import-{job.pk}").start()
+        _start(job, upload, runner, request_context)
     except BaseException:
         upload.discard()  # run_job discards it too; discarding twice is harmless
         raise
     return job
+
+
+def _start(job: ImportJob, upload: LockedUpload, runner: Runner, request_context: dict | None) -> None:
+    """Run ``job`` over ``upload``: inline when ``settings.ZUGONG_IMPORT_SYNC`` (then ``job`` is refreshed
+    with the outcome), else in a daemon thread. ``run_job`` discards the upload whatever the outcome."""
+    args = (job.pk, upload, runner, dict(request_context or {}))
+    if getattr(settings, "ZUGONG_IMPORT_SYNC", False):
+        run_job(*args, threaded=False)
+        job.refresh_from_db()
+    else:
+        threading.Thread(target=run_job, args=args, kwargs={"threaded": True}, daemon=True,
+                         name=f"zugong-import-{job.pk}").start()
 
 
 def keep_upload(*, user, kind: str, uploaded, options: dict | None = None) -> ImportJob:
@@ -404,13 +410,7 @@ def confirm_import(*, job: ImportJob, runner: Runner, mapping: dict[str, str], o
             upload.discard()
             raise
     try:
-        args = (locked.pk, upload, runner, dict(request_context or {}))
-        if getattr(settings, "ZUGONG_IMPORT_SYNC", False):
-            run_job(*args, threaded=False)
-            locked.refresh_from_db()
-        else:
-            threading.Thread(target=run_job, args=args, kwargs={"threaded": True}, daemon=True,
-                             name=f"zugong-import-{locked.pk}").start()
+        _start(locked, upload, runner, request_context)
     except BaseException:
         upload.discard()
         raise
