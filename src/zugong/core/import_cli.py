@@ -107,7 +107,7 @@ def load_mapping_file(path: str, columns) -> dict[str, str]:
     """The ``--mapping`` JSON file as ``{source header: field key or ""}``; the field may be named by its
     key, its Chinese header or an alias. ``CommandError`` (Chinese) for an unreadable file, a value that
     is not an object of texts, or an unknown field."""
-    from zugong.core.import_layouts import field_key
+    from zugong.core.layout import field_key
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))

@@ -84,24 +84,6 @@ def layout_by_name(user, kind, name: str) -> ImportLayout:
     return nearest[0]
 
 
-def field_key(columns, text: str) -> str | None:
-    """The field key named by ``text`` — a key, a Chinese header or an alias of ``columns`` (``""``
-    stays ``""`` = 不导入); ``None`` for an unknown field."""
-    from zugong.core.importing import normalize_header
-
-    text = (text or "").strip()
-    if not text:
-        return ""
-    for column in columns:
-        if text == column.key:
-            return column.key
-    wanted = normalize_header(text)
-    for column in columns:
-        if wanted in {normalize_header(n) for n in (column.header, *column.aliases)}:
-            return column.key
-    return None
-
-
 def check_mapping(columns, mapping: dict[str, str], *, letters: dict[str, str] | None = None,
                   shown: dict[str, str] | None = None) -> None:
     """Refuse (``ValidationFailed``, file-level Chinese errors) a mapping naming a field the kind has not,

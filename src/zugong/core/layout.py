@@ -241,6 +241,20 @@ def _field_lookup(columns: Sequence[Column], lookup: dict[str, str]) -> dict[str
     return out
 
 
+def _field_of(fields: dict[str, str], target: str) -> str | None:
+    """The key a mapping value names in ``fields`` (``_field_lookup``); ``None`` for an unknown field."""
+    return fields.get(target) or fields.get(normalize_match(target))
+
+
+def field_key(columns: Sequence[Column], text: str) -> str | None:
+    """The field key named by ``text`` — a key, a Chinese header or an alias of ``columns``, as a mapping
+    value is read (``""`` stays ``""`` = 不导入); ``None`` for an unknown field. For the ``--mapping`` file."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    return _field_of(_field_lookup(columns, alias_lookup(columns)), text)
+
+
 # --- header candidates ------------------------------------------------------------------------------------
 
 @dataclass
@@ -408,7 +422,7 @@ def _normalised_mapping(mapping: dict[str, str] | None, fields: dict[str, str],
         if not target:
             out[text] = ""
             continue
-        key = fields.get(target) or fields.get(normalize_match(target))
+        key = _field_of(fields, target)
         if key is None:
             errors.append(RowError(0, str(source), f"列映射中「{source}」对应的字段「{target}」不存在，请重新选择"))
             continue
@@ -620,7 +634,7 @@ def _check_duplicates(layout: Layout, table: Table, by_key: dict[str, Column]) -
                 kept = mapped if empty[0] is first else first
                 empty[0].note = f"本列没有内容，与第 {kept.letter} 列同为「{column.header}」，未使用"
                 empty[0].key, empty[0].field, empty[0].how = "", "", ""
-                taken[mapped.key or kept.key] = kept
+                taken[kept.key] = kept
                 continue
         layout.errors.append(RowError(
             0, column.header,
