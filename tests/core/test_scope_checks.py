@@ -42,6 +42,10 @@ def test_every_business_model_declares_its_scope_itself():
         "party.Membership": ("organization", "party"),
         "party.DevelopmentRecord": ("organization", "party"),
         "core.ImportLayout": ("organization", "party"),
+        "orgs.OrganizationTerm": ("organization", "party"),
+        "party.MembershipEvent": ("organization", "party"),
+        "party.MembershipTransfer": ("from_organization", "party"),
+        "party.MemberStatus": ("organization", "party"),
     }
     for model in apps.get_models():
         if model._meta.app_config.name.startswith("zugong.") and "scope_org_field" not in model.__dict__:

@@ -232,6 +232,45 @@ def _layout_make(t, side, name):
                                        mapping={"所在党支部": "organization", "备注": ""})
 
 
+def _event_make(t, side, name):
+    """A 党员变动 (issue #10): a 死亡 of a member of the subtree's organization, recorded as the services do."""
+    from zugong.party.lifecycle import apply_event
+    from zugong.party.models import MembershipEvent
+
+    person = _member(side, name)
+    event = MembershipEvent.objects.create(person=person, kind="death", date=dt.date.today(), organization=side.org,
+                                           from_organization=side.org)
+    apply_event(event)
+    return event
+
+
+def _transfer_make(t, side, name):
+    """A pending 组织关系转接 (issue #10) out of the subtree's organization to outside Zugong."""
+    from zugong.party.models import MembershipTransfer
+
+    person = _member(side, name)
+    return MembershipTransfer.objects.create(person=person, direction="out", from_organization=side.org,
+                                             counterpart="外省某党支部", sent_date=dt.date.today())
+
+
+def _status_make(t, side, name):
+    """An open 流动党员 status (issue #10) of a member of the subtree's organization."""
+    from zugong.party.models import MemberStatus
+
+    person = _member(side, name)
+    return MemberStatus.objects.create(person=person, organization=side.org, kind="mobile",
+                                       start_date=dt.date(2023, 3, 1), flow_scope="cross_province")
+
+
+def _term_make(t, side, name):
+    """A term (届次, issue #10) of the subtree's organization; ``name`` goes nowhere visible but the marker
+    is the organization's name."""
+    from zugong.orgs.models import OrganizationTerm
+
+    return OrganizationTerm.objects.create(organization=side.org, election_date=dt.date(2023, 1, 5),
+                                           start_date=dt.date(2023, 1, 5), end_date=dt.date(2026, 1, 5))
+
+
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
               edit_data=_org_edit, import_row=_org_import),
@@ -251,6 +290,11 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.OrganizationExternalId", marker="value",
               make=lambda t, side, name: apps.get_model("orgs.OrganizationExternalId").objects.create(
                   organization=side.org, value=name)),
+    # issue #10: the member lifecycle
+    ScopeCase("party.MembershipEvent", marker="person__name", make=_event_make),
+    ScopeCase("party.MembershipTransfer", marker="person__name", make=_transfer_make),
+    ScopeCase("party.MemberStatus", marker="person__name", make=_status_make),
+    ScopeCase("orgs.OrganizationTerm", marker="organization__name", make=_term_make),
 ]}
 
 

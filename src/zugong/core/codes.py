@@ -328,3 +328,73 @@ MEMBER_CATEGORY = CodeTable(
 
 YES_NO = CodeTable("是否", {"1": "是", "0": "否"}, aliases={"y": "1", "n": "0", "Y": "1", "N": "0", "true": "1",
                                                      "false": "0", "√": "1", "×": "0"})
+
+
+# 专业技术职务 level (党内统计年报 第二表 补充资料: 高级 / 中级 / 初级), issue #10.
+TITLE_LEVEL = CodeTable(
+    "专业技术职务等级",
+    {"senior": "高级", "intermediate": "中级", "junior": "初级"},
+    aliases={"正高级": "senior", "副高级": "senior", "正高": "senior", "副高": "senior", "员级": "junior",
+             "助理级": "junior"},
+)
+
+
+@dataclass(frozen=True)
+class OccupationValue:
+    """A 工作岗位 value read for the 党内统计年报: ``occupation`` (公报 category), ``detail`` (年报 row,
+    ``""`` when implied or unknown), ``ownership`` (``"public"`` / ``"non_public"`` / ``""`` unknown),
+    ``migrant_worker`` (农民工), ``migrant_business`` (外出务工经商人员). Field names are ``Membership``'s."""
+
+    occupation: str
+    detail: str = ""
+    ownership: str = ""
+    migrant_worker: bool = False
+    migrant_business: bool = False
+
+    def fields(self) -> dict:
+        """The ``Membership`` / ``DevelopmentRecord`` field values."""
+        return {"occupation": self.occupation, "occupation_detail": self.detail, "ownership": self.ownership,
+                "migrant_worker": self.migrant_worker, "migrant_business": self.migrant_business}
+
+
+_OWNERSHIP_PREFIXES = (("非公有制单位", "non_public"), ("非公有制", "non_public"), ("非公有经济控制", "non_public"),
+                       ("非公有", "non_public"), ("非公", "non_public"), ("公有制单位", "public"),
+                       ("公有制", "public"), ("公有经济控制", "public"), ("公有", "public"))
+_ALWAYS_PUBLIC = {"government_staff", "institution_manager", "institution_professional"}
+_ALWAYS_NON_PUBLIC = {"nonprofit_manager", "nonprofit_professional"}
+
+
+def occupation_parse_annual(value: object) -> OccupationValue | None:
+    """Read a 工作岗位 value with everything the 年报 rows need; ``None`` if unknown.
+
+    Accepts what ``occupation_parse`` accepts, plus a sector prefix (``公有制单位企业管理人员``,
+    ``非公有制单位·工勤技能人员``, ``非公有制 企业专业技术人员``) and the 其中 rows as values: ``农民工`` →
+    工勤技能人员 with ``migrant_worker``, ``外出务工经商人员`` → 农牧渔民 with ``migrant_business``. The sector
+    of 党政机关 and 事业单位 rows is 公有制, of 民办非企业 rows 非公有制, whatever the prefix says; for 企业 and
+    工勤技能 rows it is the prefix's, else ``""`` (unknown: filled from the organization's unit by the
+    caller where it can, else flagged by the quality report)."""
+    text = normalize_text(value)
+    if not text:
+        return None
+    ownership = ""
+    for prefix, code in _OWNERSHIP_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            ownership, text = code, text[len(prefix):].lstrip("·、/ -—：:")
+            break
+    detail_code = OCCUPATION_DETAIL.parse(text)
+    migrant_worker = migrant_business = False
+    if detail_code == "migrant_worker":
+        detail_code, migrant_worker = "skilled_worker", True
+    elif detail_code == "migrant_business":
+        detail_code, migrant_business = "farmer", True
+    parsed = occupation_parse(OCCUPATION_DETAIL.label(detail_code) if detail_code else text)
+    if parsed is None:
+        return None
+    occupation, detail = parsed
+    if detail_code in _ALWAYS_PUBLIC or occupation == "government":
+        ownership = "public"
+    elif detail_code in _ALWAYS_NON_PUBLIC:
+        ownership = "non_public"
+    elif occupation not in ("worker", "professional", "manager"):
+        ownership = ""  # not an 在岗职工 row
+    return OccupationValue(occupation, detail, ownership, migrant_worker, migrant_business)

@@ -129,3 +129,33 @@ class Unit(TreeNode):
     @property
     def unit_category_label(self) -> str:
         return UNIT_CATEGORY.label(self.unit_category)
+
+
+class OrganizationTerm(BaseModel):
+    """One term (届) of a party organization's committee or secretary: 换届日期 (``election_date``, the day
+    it was elected), 本届任期开始 (``start_date``) and 届满日期 (``end_date``: the day the term is due to end;
+    3 years, 5 for villages and communities — 《中国共产党支部工作条例（试行）》第十二条, ``rules.md`` §2).
+    The term in force on D is the latest with ``start_date <= D``. 党内统计年报 第二十四表 counts an
+    organization 任届期满 on 31 December when its term in force then has ended (``end_date <= D``), and
+    报告期内换届 when a term's ``election_date`` falls in the year. Scope: its organization (label ``party``)."""
+
+    scope_org_field = "organization"
+    data_label = "party"
+
+    organization = models.ForeignKey(PartyOrganization, on_delete=models.CASCADE, related_name="terms",
+                                     verbose_name="党组织")
+    election_date = models.DateField("换届日期")
+    start_date = models.DateField("本届任期开始")
+    end_date = models.DateField("届满日期")
+
+    class Meta:
+        verbose_name = "党组织届次"
+        verbose_name_plural = "党组织届次"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gt=models.F("start_date")),
+                                   name="orgs_term_end_after_start"),
+            models.UniqueConstraint(fields=["organization", "start_date"], name="orgs_term_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.start_date}—{self.end_date}"

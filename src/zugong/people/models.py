@@ -13,7 +13,7 @@ import datetime as dt
 from django.db import models
 
 from zugong.core import crypto, idnumber
-from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
+from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX, TITLE_LEVEL
 from zugong.core.dates import age_on
 from zugong.core.scoping import BaseModel
 from zugong.core.sealing import seal_id_number, seal_phone
@@ -42,6 +42,10 @@ class Person(BaseModel):
     education_level = models.CharField("学历", max_length=2, choices=EDUCATION.choices, blank=True)
     political_status = models.CharField("政治面貌", max_length=2, choices=POLITICAL_STATUS.choices, blank=True)
     work_start_date = models.DateField("参加工作日期", null=True, blank=True)
+    # 党内统计年报 (issue #10): 台湾省籍 (第二表) and the 专业技术职务 level (第二表 补充资料)
+    taiwan_origin = models.BooleanField("台湾省籍", default=False, db_default=False)
+    title_level = models.CharField("专业技术职务等级", max_length=20, choices=TITLE_LEVEL.choices, blank=True,
+                                   default="", db_default="")
     phone_encrypted = models.TextField("手机号码（密文）", blank=True, editable=False)
     phone_hash = models.CharField("手机号码（检索摘要）", max_length=64, blank=True, editable=False)
     phone_masked = models.CharField("手机号码", max_length=20, blank=True, editable=False)
