@@ -10,10 +10,16 @@ class ReportsConfig(AppConfig):
 
         registry.register_nav(section="统计报表", label="党内统计", url_name="reports:party_stats", order=400,
                               permission="party.view", app=self.label)
+        registry.register_nav(section="统计报表", label="党内统计年报", url_name="reports:annual", order=405,
+                              permission="party.view", app=self.label)
         registry.register_nav(section="统计报表", label="数据质量", url_name="reports:quality", order=410,
                               permission="party.view", app=self.label)
         registry.register_api_path(route="stats/party/", view="zugong.reports.api.views.PartyStatisticsView",
                                    name="party-stats")
+        registry.register_api_path(route="stats/annual/", view="zugong.reports.api.annual.AnnualReportView",
+                                   name="annual-stats")
+        registry.register_api_path(route="stats/annual/records/", view="zugong.reports.api.annual.AnnualRecordsView",
+                                   name="annual-records")
         registry.register_home_widget(name="reports.scope_figures", template="reports/_home_figures.html",
                                       provider="zugong.reports.home.scope_figures", order=100,
                                       permission="party.view")
@@ -31,4 +37,13 @@ class ReportsConfig(AppConfig):
              object_param="org")
         view(url_name="reports:quality_xlsx", kind="export", model=person, action="export", label="party",
              object_model=org, object_param="org")
+        # 党内统计年报 of one organization's subtree (``?org=CODE&year=YYYY``): the tables (a detail of that
+        # organization), its xlsx, and the records behind a figure (a list of people; default 第二表 总计 总数)
+        view(url_name="reports:annual", kind="detail", model=org, action="view", object_param="org")
+        view(url_name="reports:annual_xlsx", kind="detail", model=org, action="export", object_param="org")
+        view(url_name="api:annual-stats", kind="detail", model=org, action="view", object_param="org", api=True)
+        view(url_name="reports:annual_records", kind="list", model=person, action="view", label="party",
+             object_model=org, object_param="org")
+        view(url_name="api:annual-records", kind="list", model=person, action="view", label="party",
+             object_model=org, object_param="org", api=True)
         # ---------------------------------------------------------------------------------------------------
