@@ -386,3 +386,18 @@ def test_api_records_are_paginated_masked_and_scoped(client, stats_tree, engine)
     assert row["organization"]["code"].startswith("S")
     assert c.get(API_RECORDS, {"org": "S", "table": "3", "row": "无此行"}).status_code == 400
     assert c.get(API_RECORDS, {"org": "O"}).status_code == 404
+
+
+def test_api_is_documented_in_the_schema(client, stats_tree):
+    import json
+
+    response = _client(client, stats_tree.county_user).get(reverse("api:schema"), {"format": "json"})
+    schema = json.loads(response.content)
+    operation = schema["paths"]["/api/stats/annual/"]["get"]
+    assert operation["summary"] == "党内统计年报"
+    assert {p["name"] for p in operation["parameters"]} == {"org", "year"}
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]) == {"年度", "截至日期", "组织代码", "填报单位", "逻辑校验", *(t.title for t in TABLES)}
+    assert set(body["properties"]["党员基本情况"]["properties"]) == {r.key for r in OCCUPATION_ROWS}
+    records = schema["paths"]["/api/stats/annual/records/"]["get"]
+    assert {"org", "year", "table", "row", "column", "page", "page_size"} <= {p["name"] for p in records["parameters"]}

@@ -41,6 +41,7 @@ from zugong.reports.annual_export import (
 )
 from zugong.reports.annual_layout import TABLE_BY_NUMBER, TABLE_BY_TITLE, Table
 from zugong.reports.exporters import XLSX_CONTENT_TYPE
+from zugong.reports.selectors import annual_record_rows
 from zugong.reports.services import default_organization, scoped_organization
 from zugong.reports.views import _attachment, _picker_organizations
 
@@ -205,34 +206,6 @@ def annual_xlsx(request):
     return mark_download(request, response)
 
 
-def record_rows(*, user, objects: list, as_of: dt.date) -> list[dict]:
-    """The displayed lines of one page of ``annual_records``: for a person ``{"person", "url",
-    "admission_date", "organization"}`` — the organization of their membership on ``as_of`` (else
-    their last one before it), read through ``Membership.objects.restrict(user, "view")`` so an
-    organization outside the scope (a member transferred out) is never named; for an organization
-    (第二十四表) ``{"organization", "url"}``."""
-    from zugong.party.models import Membership, PartyMember
-    from zugong.people.models import Person
-
-    people = [o for o in objects if isinstance(o, Person)]
-    orgs: dict[int, PartyOrganization] = {}
-    admitted: dict[int, dt.date] = {}
-    if people:
-        ids = [p.pk for p in people]
-        for m in (Membership.objects.restrict(user, "view").filter(person_id__in=ids, start_date__lte=as_of)
-                  .select_related("organization").order_by("person_id", "-start_date")):
-            orgs.setdefault(m.person_id, m.organization)
-        admitted = dict(PartyMember.objects.filter(person_id__in=ids).values_list("person_id", "admission_date"))
-    rows = []
-    for obj in objects:
-        if isinstance(obj, Person):
-            rows.append({"person": obj, "url": reverse("people:detail", args=[obj.pk]),
-                         "admission_date": admitted.get(obj.pk), "organization": orgs.get(obj.pk)})
-        else:
-            rows.append({"organization": obj, "url": reverse("orgs:detail", args=[obj.pk])})
-    return rows
-
-
 @login_required
 @require_GET
 def annual_records(request):
@@ -270,7 +243,7 @@ def annual_records(request):
         "column_label": column_label,
         "page": page,
         "object_list": objects,
-        "rows": record_rows(user=request.user, objects=objects, as_of=as_of),
+        "rows": annual_record_rows(user=request.user, objects=objects, as_of=as_of),
         "is_people": is_people,
         "query": records_query(organization, year, table, row, column),
         "back_url": f"{reverse('reports:annual')}?{urlencode({'org': organization.code, 'year': year})}"

@@ -29,8 +29,8 @@ from zugong.reports.annual_views import (
     parse_cell,
     parse_table,
     parse_year,
-    record_rows,
 )
+from zugong.reports.selectors import annual_record_rows
 from zugong.reports.services import scoped_organization
 
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}
@@ -176,6 +176,11 @@ class AnnualRecordsView(APIView):
             OpenApiParameter("table", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False, description="表号或表名"),
             OpenApiParameter("row", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False, description="行"),
             OpenApiParameter("column", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False, description="栏"),
+            OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False, description="页码（从 1 开始）"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
+                             description=f"每页条数（不超过 {ScopedPagination.max_page_size}）"),
+            OpenApiParameter("count", OpenApiTypes.BOOL, OpenApiParameter.QUERY, required=False,
+                             description="为 true 时统计总数（多一次计数查询）"),
         ],
         responses={
             200: OpenApiResponse(ScopedPagination().get_paginated_response_schema({"type": "array", "items": _RECORD}),
@@ -206,6 +211,6 @@ class AnnualRecordsView(APIView):
             records = records.order_by("path" if records.model is PartyOrganization else "name", "pk")
         paginator = ScopedPagination()
         objects = paginator.paginate_queryset(records, request, view=self)
-        rows = record_rows(user=request.user, objects=objects, as_of=dt.date(year, 12, 31))
+        rows = annual_record_rows(user=request.user, objects=objects, as_of=dt.date(year, 12, 31))
         return paginator.get_paginated_response(
             [_person_json(r) if "person" in r else _organization_json(r) for r in rows])
