@@ -37,9 +37,8 @@ from zugong.reports.annual_export import (
     annual_report_xlsx,
     as_of_text,
     printed_tables,
-    title_line,
 )
-from zugong.reports.annual_layout import TABLE_BY_NUMBER, TABLE_BY_TITLE, Table
+from zugong.reports.annual_layout import TABLE_BY_NUMBER, TABLE_BY_TITLE, Table, number_text
 from zugong.reports.exporters import XLSX_CONTENT_TYPE
 from zugong.reports.selectors import annual_record_rows
 from zugong.reports.services import default_organization, scoped_organization
@@ -132,7 +131,7 @@ def table_sections(report, organization, year: int) -> list[dict]:
             rows.append({"row": row, "cells": cells})
         header_lines = [[h for h in printed.header if h.line == line] for line in range(printed.depth)]
         sections.append({"printed": printed, "id": f"table-{printed.table.number}", "rows": rows,
-                         "header_lines": header_lines, "title_line": title_line(report, printed)})
+                         "header_lines": header_lines, "number_text": number_text(printed.table.number)})
     return sections
 
 
