@@ -22,6 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from zugong.audit.changelog import log_bulk_change
@@ -31,8 +32,9 @@ from zugong.core.codes import OCCUPATION
 from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
 from zugong.orgs.models import PartyOrganization
-from zugong.party import validators
-from zugong.party.models import Membership, PartyMember
+from zugong.party import lifecycle, validators
+from zugong.party.choices import EVENT_DETAIL, EVENT_KIND, EXIT_REASON, INCREASE_KINDS
+from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, PartyMember
 from zugong.people.models import Person
 from zugong.people.services import (
     check_new_person,
@@ -414,3 +416,213 @@ def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, 
         log_bulk_change(Membership, len(closed), summary, action="bulk_update", data=extra)
         log_bulk_change(Membership, len(opened), summary, action="bulk_create", data=extra)
     return opened
+
+
+# --- 党员变动 (issue #10) -----------------------------------------------------------------------------------
+EVENT_AUDIT_KIND = "membership_event"
+"""``AuditEvent.kind`` of every recorded ``MembershipEvent``."""
+
+POLITICAL_STATUS_AFTER_EXIT = "13"
+"""政治面貌 after 出党: 13 群众 (GB/T 4762). After 停止党籍, 死亡 and 转出 it is left as it was: a
+suspended member's 党籍 may be restored, a deceased member died a member, and a member transferred out
+is still a member elsewhere."""
+
+
+def _event_code(table, raw, field: str, problems: list[Problem], *, required: bool = False) -> str:
+    if raw in (None, ""):
+        if required:
+            problems.append(Problem(field, "必填项为空"))
+        return ""
+    code = table.parse(raw)
+    if code is None:
+        problems.append(Problem(field, f"无法识别的{table.name}「{raw}」"))
+        return ""
+    return code
+
+
+def _months(raw, problems: list[Problem]) -> int | None:
+    """延长预备期 in months: a number, ``N个月``, ``半年`` (6) or ``一年`` (12)."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, int):
+        return raw
+    text = str(raw).strip().replace("个月", "").replace("月", "")
+    named = {"半年": 6, "一年": 12, "1年": 12}
+    if text in named:
+        return named[text]
+    try:
+        return int(float(text))
+    except ValueError:
+        problems.append(Problem("延长预备期", f"无法识别的延长时间「{raw}」（填写月数，如 6 或 12）"))
+        return None
+
+
+def _event_anchor(state: lifecycle.MemberState, day: dt.date | None, person: Person) -> int | None:
+    """The organization whose ``party.change`` a decrease / 转正 / transfer on ``day`` needs: the membership
+    in force that day, else the open one, else the latest, else the person's organization."""
+    period = (state.member_on(day) if day else None) or state.current
+    if period is None and state.periods:
+        period = max(state.periods, key=lambda p: p.start)
+    return period.organization_id if period else person.organization_id
+
+
+@transaction.atomic
+def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_organization_id: int | None = None,
+                 counterpart: str = "", reason_category: str = "", reason: str = "", unreachable: bool = False,
+                 extension_months=None, document_number: str = "", note: str = "", occupation: dict | None = None,
+                 expected_version: int | None = None, today: dt.date | None = None) -> MembershipEvent:
+    """Record one 党员变动 (``MembershipEvent``) of person ``person_id`` and write the periods that follow
+    (``lifecycle.apply_event``). Returns the saved event.
+
+    - ``kind``: ``EVENT_KIND`` code or label (发展党员, 恢复党籍, 转入组织关系, 出党, 停止党籍, 死亡, 转出组织关系,
+      组织关系转接, 转正); ``detail``: its ``DETAILS_OF_KIND`` value (code or label: 重新入党, 停止党籍后恢复党籍,
+      整建制, the 出党方式 of 第十表, the 转正情况); ``date``: the effective day (``dt.date`` or text).
+    - ``to_organization_id``: the receiving organization of an increase or of a transfer in Zugong.
+    - ``counterpart``: 对方党组织 outside Zugong (required for 转入组织关系 / 转出组织关系); ``reason_category``
+      (``EXIT_REASON``, 第十一表) and ``unreachable`` (经多方查找确实无法取得联系, only with 自行脱党除名) for
+      出党; ``reason``, ``document_number`` (文号), ``note``; ``extension_months`` (延长预备期: 6–12, also
+      ``半年``/``一年``/``N个月``); ``occupation``: ``lifecycle.OCCUPATION_FIELDS`` values of a period opened.
+    - ``expected_version``: the ``Person.version`` the form/API client loaded (each event bumps it), else
+      no check.
+
+    Effects beyond the periods: 发展党员 writes the ``PartyMember`` (入党日期 = ``date``; 重新入党 replaces the
+    earlier 入党日期 and clears the 转正日期: 党龄 counts anew), closes the person's open 发展党员 record and
+    sets 政治面貌 02; 恢复党籍 sets 政治面貌 back to 01/02; 出党 sets 政治面貌 13 群众
+    (``POLITICAL_STATUS_AFTER_EXIT``); a full-member 转正 outcome sets the 转正日期 and 01.
+
+    Scope: 组织关系转接 needs ``party.change`` on both organizations; the other increases ``party.add`` on the
+    receiving organization and the person visible; decreases and 转正 ``party.change`` on the organization
+    of the membership in force on ``date`` — else ``OutOfScope`` (404). Raises ``ValidationFailed`` listing
+    every problem by field (``lifecycle.check_event``'s guards with their articles, and the fields of
+    this call), nothing written; ``ConcurrentEdit`` for a stale ``expected_version``. Audited: the change
+    log of every row and a ``membership_event`` domain event."""
+    today = today or timezone.localdate()
+    problems: list[Problem] = []
+    kind_code = _event_code(EVENT_KIND, kind, "变动类型", problems, required=True)
+    if problems:
+        raise_problems(problems)
+    person = Person.objects.restrict(user, "view").select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise OutOfScope("人员不存在或不在您的数据范围内。")
+    day = parse_day(date, "变动日期", problems, required=True, today=today)
+    state = lifecycle.load_states([person.pk])[person.pk]
+
+    # scope
+    target = None
+    if kind_code in INCREASE_KINDS:
+        if to_organization_id not in (None, ""):
+            target = target_organization(user=user, organization_id=int(to_organization_id), label="party")
+    else:
+        anchor = _event_anchor(state, day, person)
+        if anchor is None or not PartyOrganization.objects.restrict(user, "change", label="party").filter(pk=anchor).exists():
+            raise OutOfScope("该党员不存在或不在您的数据范围内。")
+        if kind_code == "transfer" and to_organization_id not in (None, ""):
+            target = target_organization(user=user, organization_id=int(to_organization_id), label="party",
+                                         action="change")
+    if expected_version not in (None, "") and int(expected_version) != person.version:
+        raise ConcurrentEdit(record=person)
+
+    # fields of this call
+    detail_code = ""
+    if detail not in (None, ""):
+        detail_code = EVENT_DETAIL.parse(detail)
+        if detail_code is None:
+            problems.append(Problem("变动情形", f"无法识别的变动情形「{detail}」"))
+    months = _months(extension_months, problems)
+    category = _event_code(EXIT_REASON, reason_category, "出党原因", problems)
+    counterpart = (counterpart or "").strip()
+    if kind_code in ("transfer_in", "transfer_out") and not counterpart:
+        problems.append(Problem("对方党组织", f"{EVENT_KIND.label(kind_code)}须填写对方党组织（系统外的"
+                                              f"{'转入来源' if kind_code == 'transfer_in' else '转出去向'}）"))
+    if category and kind_code != "exit":
+        problems.append(Problem("出党原因", "只有出党需要填写出党原因"))
+    if unreachable and not (kind_code == "exit" and detail_code == "lapsed_removed"):
+        problems.append(Problem("经多方查找确实无法取得联系", "只适用于自行脱党除名"))
+    for name, value, limit in (("原因", reason, 500), ("文号", document_number, 100), ("备注", note, 500),
+                               ("对方党组织", counterpart, 200)):
+        if value and len(str(value)) > limit:
+            problems.append(Problem(name, f"不能超过 {limit} 个字"))
+    if day is not None and detail_code is not None and not problems:
+        problems += lifecycle.check_event(state, kind=kind_code, detail=detail_code, date=day, to_organization=target,
+                                          extension_months=months, today=today)
+    raise_problems(problems)
+
+    # write
+    in_force = state.member_on(day)
+    from_id = None if kind_code in INCREASE_KINDS else (in_force.organization_id if in_force else None)
+    to_id = target.pk if target is not None else None
+    event = MembershipEvent.objects.create(
+        person=person, kind=kind_code, detail=detail_code, date=day, organization_id=to_id or from_id,
+        from_organization_id=from_id, to_organization_id=to_id, counterpart=counterpart, reason_category=category,
+        reason=(reason or "").strip(), unreachable=bool(unreachable), extension_months=months,
+        document_number=(document_number or "").strip(), note=(note or "").strip())
+    status = person.political_status
+    if kind_code == "admission":
+        member = PartyMember.objects.filter(pk=person.pk).first()
+        if member is None:
+            PartyMember.objects.create(person=person, admission_date=day)
+        else:
+            member.admission_date, member.full_membership_date = day, None
+            save_with_version(member, member.version, ["admission_date", "full_membership_date"])
+        for record in DevelopmentRecord.objects.filter(person=person, admission_date__isnull=True,
+                                                       closed_date__isnull=True):
+            record.admission_date = day
+            save_with_version(record, record.version, ["admission_date"])
+        status = "02"
+    elif kind_code == "reinstatement":
+        status = "01" if state.full_membership_date else "02"
+    elif kind_code == "exit":
+        status = POLITICAL_STATUS_AFTER_EXIT
+    if status != person.political_status:
+        person.political_status = status
+        save_with_version(person, person.version, ["political_status"])
+    else:  # every event bumps the person's version (the page's and the API's expected_version)
+        Person.objects.filter(pk=person.pk).update(version=F("version") + 1)
+    lifecycle.apply_event(event, occupation=occupation)
+    _event_audit(user, event, person)
+    return event
+
+
+def _event_audit(user, event, person: Person) -> None:
+    text = EVENT_KIND.label(event.kind) + (f"（{EVENT_DETAIL.label(event.detail)}）" if event.detail else "")
+    record_event(EVENT_AUDIT_KIND, user=user, object_type="party.membershipevent", object_id=event.pk,
+                 summary=f"人员 #{person.pk} {event.date.isoformat()} {text}",
+                 data={"person": person.pk, "kind": event.kind, "detail": event.detail, "date": event.date,
+                       "from": event.from_organization_id, "to": event.to_organization_id})
+
+
+def admit(*, user, person_id: int, to_organization_id: int, date, readmission: bool = False, **more) -> MembershipEvent:
+    """发展党员 (``readmission``: 重新入党) — ``event_record`` with ``kind="admission"``."""
+    return event_record(user=user, person_id=person_id, kind="admission", detail="readmission" if readmission else "",
+                        to_organization_id=to_organization_id, date=date, **more)
+
+
+def reinstate(*, user, person_id: int, to_organization_id: int, date, after_suspension: bool = False,
+              **more) -> MembershipEvent:
+    """恢复党籍 (``after_suspension``: 停止党籍后恢复党籍) — ``event_record`` with ``kind="reinstatement"``."""
+    return event_record(user=user, person_id=person_id, kind="reinstatement",
+                        detail="after_suspension" if after_suspension else "", to_organization_id=to_organization_id,
+                        date=date, **more)
+
+
+def exit_record(*, user, person_id: int, exit_kind: str, date, **more) -> MembershipEvent:
+    """出党 with its 出党方式 ``exit_kind`` (第十表) — ``event_record`` with ``kind="exit"``."""
+    return event_record(user=user, person_id=person_id, kind="exit", detail=exit_kind, date=date, **more)
+
+
+def suspend(*, user, person_id: int, date, **more) -> MembershipEvent:
+    """停止党籍 — ``event_record`` with ``kind="suspension"``."""
+    return event_record(user=user, person_id=person_id, kind="suspension", date=date, **more)
+
+
+def death_record(*, user, person_id: int, date, **more) -> MembershipEvent:
+    """死亡 — ``event_record`` with ``kind="death"`` (not counted from ``date`` on)."""
+    return event_record(user=user, person_id=person_id, kind="death", date=date, **more)
+
+
+def decide_full_membership(*, user, person_id: int, outcome: str, date, extension_months=None,
+                           **more) -> MembershipEvent:
+    """A 转正 decision (``outcome``: ``FULL_MEMBERSHIP_OUTCOME``) — ``event_record`` with
+    ``kind="full_membership"``."""
+    return event_record(user=user, person_id=person_id, kind="full_membership", detail=outcome, date=date,
+                        extension_months=extension_months, **more)
