@@ -242,6 +242,12 @@ class MemberState:
         return self.admission_date is not None
 
     @property
+    def has_history(self) -> bool:
+        """Whether Zugong holds any membership period or event of the person (else what happened before —
+        an 出党, a 停止党籍 — is not on record, and the guards that need it do not apply)."""
+        return bool(self.periods or self.events)
+
+    @property
     def current(self) -> Period | None:
         """The open membership, if any."""
         return next((p for p in self.periods if p.end is None), None)
@@ -395,7 +401,9 @@ def check_event(state: MemberState, *, kind: str, detail: str, date: dt.date, to
     - 发展党员 for someone already admitted (use 重新入党), 重新入党 without an earlier 出党; 入党 before 18
       (《党章》第一条);
     - 恢复党籍 for someone never stopped or removed; 停止党籍后恢复党籍 without a recorded 停止党籍 as the
-      last departure (《党员教育管理工作条例》第二十四条);
+      last departure (《党员教育管理工作条例》第二十四条) — both, and 重新入党 without an earlier 出党, only
+      when Zugong holds some history of the person (``MemberState.has_history``): a person entering with
+      no record here left, if at all, before Zugong;
     - 转正: for a full member; 按期转正 before one year of probation or after a recorded extension;
       延长预备期后转正 without a recorded extension or before it ends; 推迟讨论后转正 without a recorded
       推迟讨论; 延长预备期 outside 6–12 months, a second extension, or before the year is full
@@ -456,7 +464,7 @@ def check_event(state: MemberState, *, kind: str, detail: str, date: dt.date, to
     if kind == "admission":
         if detail == "readmission":
             left = state.last_closed
-            if not state.is_admitted or left is None or left.end_reason not in EXIT_END_REASONS:
+            if state.has_history and (not state.is_admitted or left is None or left.end_reason not in EXIT_END_REASONS):
                 problems.append(Problem("变动情形", f"{who}没有出党的记录，不能登记「重新入党」（劝退、除名、开除党籍等出党后"
                                                     "符合条件的方可重新入党，《党员教育管理工作条例》第二十四条）",
                                         SOURCE_REINSTATEMENT))
@@ -467,7 +475,9 @@ def check_event(state: MemberState, *, kind: str, detail: str, date: dt.date, to
         problems += validators.validate_admission(state.birth_date, date, field="变动日期")
     elif kind == "reinstatement":
         left = state.last_closed
-        if detail == "after_suspension":
+        if not state.has_history:
+            pass  # a person without any period or event in Zugong: the earlier history is not on record
+        elif detail == "after_suspension":
             if left is None or left.end_reason != "suspension":
                 problems.append(Problem("变动情形", f"{who}没有停止党籍的记录，不能登记「停止党籍后恢复党籍」"
                                                     "（《党员教育管理工作条例》第二十四条：对停止党籍的党员，符合条件的，"
