@@ -39,8 +39,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F
-
 from zugong.core.dates import add_years
 from zugong.core.rules import Rule, register, rule
 from zugong.party.choices import (
@@ -141,10 +139,13 @@ def apply_event(event: MembershipEvent, *, occupation: dict | None = None) -> Me
     opened = Membership.objects.create(person_id=event.person_id, organization_id=event.to_organization_id,
                                        start_date=event.date, version=(current.version if current else 1),
                                        **values)
+    from zugong.core.concurrency import save_with_version
     from zugong.people.models import Person  # the person's scope anchor follows the open membership
 
-    Person.objects.filter(pk=event.person_id).exclude(organization_id=event.to_organization_id).update(
-        organization_id=event.to_organization_id, version=F("version") + 1)
+    person = Person.objects.filter(pk=event.person_id).exclude(organization_id=event.to_organization_id).first()
+    if person is not None:  # change-logged (the person's 所属组织), version bumped
+        person.organization_id = event.to_organization_id
+        save_with_version(person, person.version, ["organization"])
     return opened
 
 

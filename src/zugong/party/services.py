@@ -33,7 +33,7 @@ from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
 from zugong.orgs.models import PartyOrganization
 from zugong.party import lifecycle, validators
-from zugong.party.choices import EVENT_DETAIL, EVENT_KIND, EXIT_REASON, INCREASE_KINDS
+from zugong.party.choices import EVENT_DETAIL, EVENT_KIND, EXIT_REASON, FULL_OUTCOMES, INCREASE_KINDS
 from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, PartyMember
 from zugong.people.models import Person
 from zugong.people.services import (
@@ -595,8 +595,8 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
       (``EXIT_REASON``, 第十一表) and ``unreachable`` (经多方查找确实无法取得联系, only with 自行脱党除名) for
       出党; ``reason``, ``document_number`` (文号), ``note``; ``extension_months`` (延长预备期: 6–12, also
       ``半年``/``一年``/``N个月``); ``occupation``: ``lifecycle.OCCUPATION_FIELDS`` values of a period opened.
-    - ``expected_version``: the ``Person.version`` the form/API client loaded (each event bumps it), else
-      no check.
+    - ``expected_version``: the ``Person.version`` the form/API client loaded (each event bumps it and
+      writes a change-log line 「党员变动」 on the person, so a 409 names who recorded what), else no check.
 
     Effects beyond the periods: 发展党员 writes the ``PartyMember`` (入党日期 = ``date``; 重新入党 replaces the
     earlier 入党日期 and clears the 转正日期: 党龄 counts anew), closes the person's open 发展党员 record and
@@ -686,18 +686,30 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
         status = "01" if state.full_membership_date else "02"
     elif kind_code == "exit":
         status = POLITICAL_STATUS_AFTER_EXIT
+    elif kind_code == "full_membership" and detail_code in FULL_OUTCOMES:
+        status = "01"
     if status != person.political_status:
         person.political_status = status
         save_with_version(person, person.version, ["political_status"])
     else:  # every event bumps the person's version (the page's and the API's expected_version)
         Person.objects.filter(pk=person.pk).update(version=F("version") + 1)
+    # the person's change log names the event, so a 409 on a stale version says who recorded what
+    record_event("change", user=user, object_type="people.person", object_id=person.pk,
+                 summary=f"人员 #{person.pk} 登记党员变动",
+                 data={"model": "people.person", "action": "update",
+                       "changes": {"党员变动": ["", f"{day.isoformat()} {_event_text(event)}"]}})
     lifecycle.apply_event(event, occupation=occupation)
     _event_audit(user, event, person)
     return event
 
 
+def _event_text(event) -> str:
+    """「出党（开除党籍）」: the kind and its detail as the pages show them."""
+    return EVENT_KIND.label(event.kind) + (f"（{EVENT_DETAIL.label(event.detail)}）" if event.detail else "")
+
+
 def _event_audit(user, event, person: Person) -> None:
-    text = EVENT_KIND.label(event.kind) + (f"（{EVENT_DETAIL.label(event.detail)}）" if event.detail else "")
+    text = _event_text(event)
     record_event(EVENT_AUDIT_KIND, user=user, object_type="party.membershipevent", object_id=event.pk,
                  summary=f"人员 #{person.pk} {event.date.isoformat()} {text}",
                  data={"person": person.pk, "kind": event.kind, "detail": event.detail, "date": event.date,
