@@ -480,3 +480,9 @@ def test_a_member_before_zugong_admitted_elsewhere(tree):
     member = make_member(tree.branch_a2, "冯涛", admission_date=D(2024, 1, 10), full_membership_date=None)
     record(user=tree.town_user, person_id=member.pk, kind="full_membership", detail="on_time", date="2025-01-10")
     assert PartyMember.objects.get(pk=member.pk).full_membership_date == D(2025, 1, 10)
+
+
+def test_a_receiving_organization_only_for_increases(tree):
+    reason = only(refused(user=tree.town_user, person_id=tree.member_a1_1.pk, kind="death", date="2025-01-02",
+                          to_organization_id=tree.branch_a2.pk), "党组织")
+    assert reason.startswith("死亡不填写接收党组织")

@@ -647,6 +647,9 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
     if kind_code in ("transfer_in", "transfer_out") and not counterpart:
         problems.append(Problem("对方党组织", f"{EVENT_KIND.label(kind_code)}须填写对方党组织（系统外的"
                                               f"{'转入来源' if kind_code == 'transfer_in' else '转出去向'}）"))
+    if to_organization_id not in (None, "") and kind_code not in (*INCREASE_KINDS, "transfer"):
+        problems.append(Problem("党组织", f"{EVENT_KIND.label(kind_code)}不填写接收党组织（只有发展党员、恢复党籍、"
+                                          "转入和组织关系转接需要）"))
     if category and kind_code != "exit":
         problems.append(Problem("出党原因", "只有出党需要填写出党原因"))
     if unreachable and not (kind_code == "exit" and detail_code == "lapsed_removed"):
