@@ -50,7 +50,7 @@ from zugong.party.choices import (
     INCREASE_KINDS,
 )
 from zugong.party.models import Membership, MembershipEvent, PartyMember
-from zugong.party.rules import probation_years
+from zugong.party.rules import member_categories, probation_years
 from zugong.people.validators import Problem
 
 OCCUPATION_FIELDS = ("occupation", "occupation_detail", "ownership", "migrant_worker", "migrant_business",
@@ -307,8 +307,8 @@ class MemberState:
         return end
 
     def is_full_on(self, day: dt.date) -> bool:
-        """Whether a full member (正式党员) on ``day``."""
-        return self.full_membership_date is not None and self.full_membership_date <= day
+        """Whether a full member (正式党员) on ``day``, by the rule ``party.member_category`` in force then."""
+        return member_categories(on=day).of(self, day) == "full"
 
     def org_name(self, organization_id: int | None) -> str:
         return self.organization_names.get(organization_id, "") if organization_id else ""
@@ -518,7 +518,7 @@ def _full_membership_problems(state: MemberState, who: str, detail: str, date: d
     problems: list[Problem] = []
     if state.admission_date is None:
         return [Problem("变动类型", f"{who}没有入党记录，不能登记转正", SOURCE_CHARTER_7)]
-    if state.is_full_on(date) or (state.full_membership_date is not None and state.full_membership_date > date):
+    if state.full_membership_date is not None:  # full already (on ``date`` or, by a later decision, since)
         return [Problem("变动类型", f"{who}已于 {state.full_membership_date.isoformat()} 转为正式党员", SOURCE_CHARTER_7)]
     year_full = add_years(state.admission_date, probation_years(on=state.admission_date))
     extension = state.extension
