@@ -409,7 +409,10 @@ def page_event(client, s, key: str, kind: str, **values):
 
 
 def api_event(client, s, key: str, **body):
-    """``POST /api/members/{person_id}/events/`` (body as ``party.services.event_record``)."""
+    """``POST /api/members/{person_id}/events/`` (body as ``party.services.event_record``; the receiving
+    organization is sent under both names, ``to_organization_id`` and the API's ``to_organization``)."""
+    if "to_organization_id" in body:
+        body["to_organization"] = body["to_organization_id"]
     return api_post(client, f"/api/members/{s.people[key].pk}/events/", body)
 
 
@@ -466,24 +469,25 @@ def enter_year(s: SimpleNamespace, tmp: Path) -> None:
     page_event(c.town_b, s, "P55", "exit", detail="probation_cancelled", date="2023-08-08",
                reason="预备期间严重违纪")
 
-    # 新增党员 page: a person entering by 发展党员 (member_create entry_kind="admission")
+    # 发展党员 on the person page: 小红, registered as a person (群众, ``POST /api/people/``), is admitted
     s.numbers["P53"] = make_id(P53.birth, P53.sex_code)
-    form_submit(c.town_a, reverse("party:member_create") + "?org=X-A-4", dict(
+    created = api_post(c.town_a, "/api/people/", dict(
         organization=s.orgs["X-A-4"].pk, name=P53.name, sex="2", ethnicity="01", id_number=s.numbers["P53"],
-        birth_date=P53.birth.isoformat(), education_level="61", category="probationary",
-        admission_date="2023-06-01", occupation="student", entry_kind="admission"))
-    s.people["P53"] = Person.objects.get(id_number_hash=Person.hash_id_number(s.numbers["P53"]))
+        birth_date=P53.birth.isoformat(), education_level="61", political_status="13"))
+    s.people["P53"] = Person.objects.get(pk=created.json()["id"])
+    page_event(c.town_a, s, "P53", "admission", date="2023-06-01", to_organization=s.orgs["X-A-4"].pk,
+               occupation="student")
 
     # 组织关系转接 across townships: sent by 甲镇 (town_a), accepted by 乙镇 (town_b)
     form_submit(c.town_a, reverse("party:transfer_start", kwargs={"pk": s.people["P02"].pk}),
-                dict(to_organization=s.orgs["X-B-1"].pk, date="2023-05-08", note="工作调动"))
+                dict(to_organization="X-B-1", date="2023-05-08", note="工作调动"))  # the receiving 组织代码
     transfer = MembershipTransfer.objects.get(person=s.people["P02"], state="pending")
     form_submit(c.town_b, reverse("party:transfer_accept", kwargs={"pk": transfer.pk}), dict(date="2023-05-15"))
 
     # 转出 with a 介绍信 (town_b)
     form_submit(c.town_b, reverse("party:transfer_out", kwargs={"pk": s.people["P26"].pk}), dict(
         counterpart="中共某市某区委员会组织部", letter_number="乙组转〔2023〕3号", validity_days=30,
-        dues_paid_through="2023-03-01", date="2023-04-03"))
+        dues_paid_through="2023-03", date="2023-04-03"))
 
     # 转入 with a 介绍信 from outside (town_b)
     s.numbers["P54"] = make_id(P54.birth, P54.sex_code)
@@ -496,9 +500,10 @@ def enter_year(s: SimpleNamespace, tmp: Path) -> None:
 
     # 整建制: 乙镇老街党支部 into 甲镇东村党支部 (in Zugong), 甲镇砖厂党支部 out of Zugong (county)
     form_submit(c.county, reverse("party:whole_unit_transfer", kwargs={"org_pk": s.orgs["X-B-4"].pk}),
-                dict(to_organization=s.orgs["X-A-2"].pk, date="2023-07-01"))
+                dict(to_organization="X-A-2", date="2023-07-01"))
     form_submit(c.county, reverse("party:whole_unit_transfer", kwargs={"org_pk": s.orgs["X-A-5"].pk}),
-                dict(counterpart="中共邻县某镇委员会", date="2023-08-15"))
+                dict(counterpart="中共邻县某镇委员会", date="2023-08-15", letter_number="甲组转〔2023〕9号",
+                     validity_days=30, dues_paid_through="2023-07"))
 
     # --- API ------------------------------------------------------------------------------------------------
     api_event(c.town_b, s, "P28", kind="full_membership", detail="on_time", date="2023-01-12")

@@ -130,13 +130,14 @@ def test_reinstatement_for_a_member_never_stopped(opening):
     s, c = opening, clients(opening)
     # 周文 is a member: there is nothing to restore
     errors = api_refused(c.town_a, f"/api/members/{s.people['P01'].pk}/events/",
-                         {"kind": "reinstatement", "date": "2023-05-01", "to_organization_id": s.orgs["X-A-1"].pk})
+                         {"kind": "reinstatement", "date": "2023-05-01", "to_organization_id": s.orgs["X-A-1"].pk,
+                          "to_organization": s.orgs["X-A-1"].pk})
     one(errors, columns=DATE | {"变动类型"}, says=("恢复党籍",))
     # 曹复 was expelled (not stopped): 停止党籍后恢复党籍 needs a recorded 停止党籍
     url = f"/api/members/{s.people['P29'].pk}/events/"
     api_post(c.town_b, url, {"kind": "exit", "detail": "expelled", "date": "2022-08-01", "reason_category": "integrity"})
     errors = api_refused(c.town_b, url, {"kind": "reinstatement", "detail": "after_suspension", "date": "2023-04-18",
-                                         "to_organization_id": s.orgs["X-B-1"].pk})
+                                         "to_organization_id": s.orgs["X-B-1"].pk, "to_organization": s.orgs["X-B-1"].pk})
     one(errors, columns=DATE | {"变动类型", "变动情形"}, says=("停止党籍",))
 
 
