@@ -90,5 +90,6 @@ def form_submit(client, url: str, values: dict, *, expect: int = 302):
 def api_post(client, url: str, body: dict, *, expect: tuple[int, ...] = (200, 201)):
     """``POST url`` with a JSON ``body``; asserts the status is one of ``expect``; returns the response."""
     response = client.post(url, json.dumps(body, default=str), content_type="application/json")
-    assert response.status_code in expect, f"POST {url} → {response.status_code}: {response.content[:1500]!r}"
+    assert response.status_code in expect, (
+        f"POST {url} → {response.status_code}: {response.content[:1500].decode(errors='replace')}")
     return response

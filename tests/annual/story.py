@@ -427,7 +427,7 @@ def enter_year(s: SimpleNamespace, tmp: Path) -> None:
     n = s.numbers
 
     # --- API: last year's expulsion of 曹复 (so he is not in 上年底总数) -----------------------------------
-    api_event(c.town_b, s, "P29", kind="exit", detail="expelled", date="2022-08-01", reason_category="integrity",
+    api_event(c.town_b, s, "P29", kind="exit", detail="expelled", date="2022-08-01", reason_category="违反廉洁纪律",
               reason="严重违反廉洁纪律")
 
     # --- the change ledger (county) ---------------------------------------------------------------------
@@ -510,7 +510,7 @@ def enter_year(s: SimpleNamespace, tmp: Path) -> None:
     api_event(c.town_b, s, "P29", kind="reinstatement", date="2023-04-18", to_organization_id=s.orgs["X-B-1"].pk,
               reason="经复查撤销原处分")
     api_event(c.town_b, s, "P32", kind="exit", detail="lapsed_removed", unreachable=True, date="2023-05-22",
-              reason_category="lapsed", reason="连续六个月不参加组织生活，经多方查找无法取得联系")
+              reason_category="其他", reason="连续六个月不参加组织生活，经多方查找无法取得联系")
     api_event(c.county, s, "P42", kind="full_membership", detail="after_postponement", date="2023-09-01")
     # a transfer inside 甲镇 through the API: X-A-1 → X-A-4 (sent and accepted by town_a)
     api_post(c.town_a, "/api/transfers/", {"person": s.people["P04"].pk, "person_id": s.people["P04"].pk,

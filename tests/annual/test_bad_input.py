@@ -80,7 +80,7 @@ def test_event_after_death(opening):
     url = f"/api/members/{s.people['P03'].pk}/events/"
     api_post(c.town_a, url, {"kind": "death", "date": "2023-02-14"})
     errors = api_refused(c.town_a, url, {"kind": "exit", "detail": "expelled", "date": "2023-03-01",
-                                         "reason_category": "integrity"})
+                                         "reason_category": "违反廉洁纪律"})
     one(errors, columns=DATE, says=("死亡",))
 
 
@@ -135,7 +135,7 @@ def test_reinstatement_for_a_member_never_stopped(opening):
     one(errors, columns=DATE | {"变动类型"}, says=("恢复党籍",))
     # 曹复 was expelled (not stopped): 停止党籍后恢复党籍 needs a recorded 停止党籍
     url = f"/api/members/{s.people['P29'].pk}/events/"
-    api_post(c.town_b, url, {"kind": "exit", "detail": "expelled", "date": "2022-08-01", "reason_category": "integrity"})
+    api_post(c.town_b, url, {"kind": "exit", "detail": "expelled", "date": "2022-08-01", "reason_category": "违反廉洁纪律"})
     errors = api_refused(c.town_b, url, {"kind": "reinstatement", "detail": "after_suspension", "date": "2023-04-18",
                                          "to_organization_id": s.orgs["X-B-1"].pk, "to_organization": s.orgs["X-B-1"].pk})
     one(errors, columns=DATE | {"变动类型", "变动情形"}, says=("停止党籍",))
@@ -162,7 +162,7 @@ def test_decrease_for_someone_not_a_member_that_day(opening, tmp_path):
     2023-01-05 — the whole file is refused."""
     s, c = opening, clients(opening)
     api_post(c.town_b, f"/api/members/{s.people['P29'].pk}/events/",
-             {"kind": "exit", "detail": "expelled", "date": "2022-08-01", "reason_category": "integrity"})
+             {"kind": "exit", "detail": "expelled", "date": "2022-08-01", "reason_category": "违反廉洁纪律"})
     n = s.numbers
     path = ledger_file(s, tmp_path, [
         [n["P27"], "秦岭", "死亡", "2023-11-20", "", "", "病故", "", "", ""],
