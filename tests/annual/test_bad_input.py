@@ -152,7 +152,8 @@ def ledger_refused(path, username: str) -> dict[int, str]:
     before = lifecycle_state()
     err = io.StringIO()
     with pytest.raises(CommandError) as exc:
-        call_command("import_changes", str(path), "--user", username, stdout=io.StringIO(), stderr=err)
+        call_command("import_changes", str(path), "--user", username, "--no-progress", stdout=io.StringIO(),
+                     stderr=err)
     assert "未写入" in str(exc.value)
     assert lifecycle_state() == before
     lines = {}
