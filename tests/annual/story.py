@@ -397,7 +397,7 @@ def ledger_file(s: SimpleNamespace, tmp: Path, rows: list[list], name: str = "å…
 def run_ledger(path: Path, username: str) -> str:
     """``zugong import changes FILE --user U``; returns stdout (raises ``CommandError`` on a rejected file)."""
     out = io.StringIO()
-    call_command("import_changes", str(path), "--user", username, stdout=out, stderr=io.StringIO())
+    call_command("import_changes", str(path), "--user", username, "--no-progress", stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
