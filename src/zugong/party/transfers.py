@@ -134,11 +134,11 @@ def _no_pending(person_id: int, problems: list[Problem], *, name: str = "该党�
 
 
 def _target_problems(target: PartyOrganization | None, day: dt.date | None, *, current_org_id: int | None = None,
-                     field: str = FIELD_TARGET) -> list[Problem]:
-    """The receiving organization: exists, differs from the current one, holds members, was founded by
-    ``day`` and is not dissolved (``party.validators.validate_membership_start``)."""
+                     given: bool = True, field: str = FIELD_TARGET) -> list[Problem]:
+    """The receiving organization: chosen (``given``), exists, differs from the current one, holds members,
+    was founded by ``day`` and is not dissolved (``party.validators.validate_membership_start``)."""
     if target is None:
-        return [Problem(field, "请选择接收党组织" if current_org_id is None else "接收党组织不存在")]
+        return [Problem(field, "接收党组织不存在" if given else "请选择接收党组织")]
     if current_org_id is not None and target.pk == current_org_id:
         return [Problem(field, f"接收党组织「{target.name}」与现所在党组织相同")]
     return [Problem(field, p.reason, p.source) for p in validators.validate_membership_start(
@@ -163,7 +163,7 @@ def _pending_internal(transfer: MembershipTransfer, problems: list[Problem]) -> 
         problems.append(Problem("转接方向", "转出本系统或从系统外转入的记录已办结，无需接收、退回或撤回"))
         return False
     if transfer.state != "pending":
-        problems.append(Problem("状态", f"该转接已{TRANSFER_STATE.label(transfer.state)}，不能再办理"))
+        problems.append(Problem("状态", f"该转接{TRANSFER_STATE.label(transfer.state)}，不能再办理"))
         return False
     return True
 
@@ -210,7 +210,8 @@ def transfer_start(*, user, person_id: int, to_organization_id: int | None, date
         problems: list[Problem] = []
         day = parse_day(date, FIELD_DATE, problems, required=True, today=today)
         target = transfer_target_get(user=user, pk=to_organization_id) if to_organization_id else None
-        problems += _target_problems(target, day, current_org_id=current.organization_id if target else None)
+        problems += _target_problems(target, day, current_org_id=current.organization_id,
+                                     given=bool(to_organization_id))
         _member_on(current, day, problems, field=FIELD_DATE, what="转接")
         _no_pending(person_id, problems)
         raise_problems(problems)
