@@ -1,6 +1,6 @@
 """组织关系转接 API ``/api/transfers/``: list of both sides (no foreign rows), start (by id or code), accept /
 return / cancel with the page's rules (400 by field, 404 outside, 409 stale), the member's visibility in
-``/api/members/`` moving only on acceptance, and the receiving-organization picker ``/api/transfer-targets/``."""
+``/api/members/`` moving only on acceptance."""
 
 from __future__ import annotations
 
@@ -124,20 +124,8 @@ def test_return_and_cancel(tree):
     assert response.status_code == 200 and response.json()["state"] == "cancelled"
 
 
-def test_targets_picker(tree):
-    response = api(tree.branch_user).get("/api/transfer-targets/?search=乙镇")
-    assert response.status_code == 200
-    assert response.json() == [
-        {"id": tree.town_b.pk, "code": "C-B", "name": "乙镇党委", "path": "某县委 / 乙镇党委"},
-        {"id": tree.branch_b1.pk, "code": "C-B-1", "name": "乙镇机关党支部", "path": "某县委 / 乙镇党委 / 乙镇机关党支部"},
-    ]
-    assert api(tree.branch_user).get("/api/transfer-targets/").json() == []
-    assert api(tree.nogrant_user).get("/api/transfer-targets/?search=乙镇").status_code == 403
-    assert Client().get("/api/transfer-targets/?search=乙镇").status_code == 403
-
-
 def test_schema_documents_the_routes(tree):
     schema = api(tree.branch_user).get("/api/schema/?format=json").json()
     for path in ("/api/transfers/", "/api/transfers/{id}/", "/api/transfers/{id}/accept/", "/api/transfers/{id}/return/",
-                 "/api/transfers/{id}/cancel/", "/api/transfer-targets/"):
+                 "/api/transfers/{id}/cancel/"):
         assert path in schema["paths"], path

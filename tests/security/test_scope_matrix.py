@@ -305,7 +305,6 @@ MATRIX: list[Row] = [
     # user who may start a transfer finds active organizations holding members outside the scope (names and
     # codes only, ≤ 20: party.transfer_selectors); administrators see no business data ---------------------
     R("party:transfer_target_picker",         "L    200  200  200  200  200  403  403  403", query="q=乙镇"),
-    R("api:transfer-targets",                 "403  200  200  200  200  200  403  403  403", query="search=乙镇"),
 ]
 
 # URL names that need no row (none today; say why when adding one).

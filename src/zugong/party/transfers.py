@@ -168,12 +168,14 @@ def _pending_internal(transfer: MembershipTransfer, problems: list[Problem]) -> 
     return True
 
 
-def _audit(kind: str, user, transfer: MembershipTransfer, summary: str, **data) -> None:
-    record_event(kind, user=user, object_type="party.membershiptransfer", object_id=transfer.pk, summary=summary,
-                 data={"person": transfer.person_id, "direction": transfer.direction, "state": transfer.state,
-                       "from": transfer.from_organization.code if transfer.from_organization else "",
-                       "to": transfer.to_organization.code if transfer.to_organization else "",
-                       "counterpart": transfer.counterpart, **data})
+def _audit(user, transfer: MembershipTransfer, summary: str, **data) -> dict:
+    """The keyword arguments of the ``record_event`` call of a transfer service (the kind stays a literal at
+    the call: ``audit.choices.EVENT_KINDS`` names every kind)."""
+    return dict(user=user, object_type="party.membershiptransfer", object_id=transfer.pk, summary=summary,
+                data={"person": transfer.person_id, "direction": transfer.direction, "state": transfer.state,
+                      "from": transfer.from_organization.code if transfer.from_organization else "",
+                      "to": transfer.to_organization.code if transfer.to_organization else "",
+                      "counterpart": transfer.counterpart, **data})
 
 
 def _create_transfer(**fields) -> MembershipTransfer:
@@ -218,9 +220,9 @@ def transfer_start(*, user, person_id: int, to_organization_id: int | None, date
         transfer = _create_transfer(person_id=person_id, direction="internal", state="pending",
                                     from_organization=current.organization, to_organization=target, sent_date=day,
                                     note=(note or "").strip()[:500])
-        _audit("transfer_start", user, transfer,
+        record_event("transfer_start", **_audit(user, transfer,
                f"人员 #{person_id} 的组织关系于 {day.isoformat()} 由「{current.organization.name}」转往「{target.name}」，待接收",
-               date=day)
+               date=day))
     return transfer
 
 
@@ -264,9 +266,9 @@ def transfer_accept(*, user, transfer_id: int, date, expected_version, today: dt
             organization=transfer.to_organization, from_organization=transfer.from_organization,
             to_organization=transfer.to_organization, transfer=transfer, document_number=transfer.letter_number)
         apply_event(event)
-        _audit("transfer_accept", user, transfer,
+        record_event("transfer_accept", **_audit(user, transfer,
                f"「{transfer.to_organization.name}」于 {day.isoformat()} 接收人员 #{transfer.person_id} 的组织关系"
-               f"（由「{transfer.from_organization.name}」转入）", date=day, event=event.pk)
+               f"（由「{transfer.from_organization.name}」转入）", date=day, event=event.pk))
     return event
 
 
@@ -290,8 +292,8 @@ def transfer_return(*, user, transfer_id: int, reason: str, expected_version,
         raise_problems(problems)
         transfer.state, transfer.decided_date, transfer.return_reason = "returned", today, reason[:500]
         save_with_version(transfer, expected_version, ["state", "decided_date", "return_reason"])
-        _audit("transfer_return", user, transfer, f"「{transfer.to_organization.name}」退回人员 #{transfer.person_id} "
-               f"的组织关系转接：{reason[:100]}", reason=reason)
+        record_event("transfer_return", **_audit(user, transfer, f"「{transfer.to_organization.name}」退回人员 #{transfer.person_id} "
+               f"的组织关系转接：{reason[:100]}", reason=reason))
     return transfer
 
 
@@ -310,7 +312,7 @@ def transfer_cancel(*, user, transfer_id: int, expected_version, today: dt.date 
         raise_problems(problems)
         transfer.state, transfer.decided_date = "cancelled", today
         save_with_version(transfer, expected_version, ["state", "decided_date"])
-        _audit("transfer_cancel", user, transfer, f"撤回人员 #{transfer.person_id} 的组织关系转接")
+        record_event("transfer_cancel", **_audit(user, transfer, f"撤回人员 #{transfer.person_id} 的组织关系转接"))
     return transfer
 
 
@@ -393,9 +395,9 @@ def transfer_out_issue(*, user, person_id: int, counterpart: str, letter_number:
             organization=current.organization, from_organization=current.organization, counterpart=counterpart,
             transfer=transfer, document_number=letter_number)
         apply_event(event)
-        _audit("transfer_out_issue", user, transfer, f"人员 #{person_id} 的组织关系于 {day.isoformat()} 由「"
+        record_event("transfer_out_issue", **_audit(user, transfer, f"人员 #{person_id} 的组织关系于 {day.isoformat()} 由「"
                f"{current.organization.name}」转出至「{counterpart}」（介绍信第 {letter_number} 号）",
-               date=day, letter_number=letter_number, event=event.pk)
+               date=day, letter_number=letter_number, event=event.pk))
     return transfer
 
 
@@ -477,8 +479,8 @@ def transfer_in_register(*, user, organization_id: int, name: str, sex: str, eth
                 document_number=transfer.letter_number)
             apply_event(event, occupation={"occupation": party["occupation"], "occupation_detail": "",
                                            "front_line": bool(front_line)})
-            _audit("transfer_in_register", user, transfer, f"「{org.name}」于 {party['day'].isoformat()} 登记由「"
-                   f"{transfer.counterpart}」转入的人员 #{person.pk}", date=party["day"], event=event.pk)
+            record_event("transfer_in_register", **_audit(user, transfer, f"「{org.name}」于 {party['day'].isoformat()} 登记由「"
+                   f"{transfer.counterpart}」转入的人员 #{person.pk}", date=party["day"], event=event.pk))
     return transfer
 
 

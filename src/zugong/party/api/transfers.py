@@ -9,9 +9,11 @@
 - ``GET  /api/transfers/{id}/`` — one transfer;
 - ``POST /api/transfers/{id}/accept/`` (``date``, ``version``), ``…/return/`` (``reason``, ``version``) — the
   receiving side; ``…/cancel/`` (``version``) — the sending side;
-- ``GET  /api/transfer-targets/?search=`` — the receiving-organization picker: active organizations
-  holding members, inside or outside the user's scope, ``id``/``code``/``name``/``path`` only, at most 20 —
-  a deliberate, limited disclosure (``party.transfer_selectors``); a plain API path, in the scope matrix.
+
+The receiving organization may lie outside the caller's scope; the API takes its 组织代码
+(``to_organization_code``, as on the 介绍信) or id. There is no API search of organizations outside the
+scope: every API route is a declared, scoped view; the search is the page's picker (a deliberate, limited
+disclosure, ``party.transfer_selectors``).
 
 A transfer's member is shown as the 介绍信 shows them (name, sex, age, ethnicity, category, masked ID
 number); the member's record stays out of the receiving side's scope until it accepts.
@@ -23,9 +25,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from zugong.core.api import (
     ScopedCreateMixin,
@@ -35,7 +34,6 @@ from zugong.core.api import (
     scoped_action,
 )
 from zugong.core.errors import RowError, ValidationFailed
-from zugong.core.scoping import can
 from zugong.party import transfers
 from zugong.party.choices import TRANSFER_DIRECTION, TRANSFER_STATE
 from zugong.party.models import MembershipTransfer
@@ -44,7 +42,6 @@ from zugong.party.transfer_selectors import (
     transfer_get,
     transfer_list,
     transfer_target_get,
-    transfer_target_pick,
 )
 
 
@@ -102,9 +99,9 @@ class TransferStartSerializer(serializers.Serializer):
 
     person_id = serializers.IntegerField(label="人员", help_text="人员ID（须在您的数据范围内、有未结束的组织关系）")
     to_organization = serializers.IntegerField(label="接收党组织", required=False, allow_null=True,
-                                               help_text="接收党组织ID（可在数据范围以外，见 /api/transfer-targets/）")
+                                               help_text="接收党组织ID（可在数据范围以外）")
     to_organization_code = serializers.CharField(label="接收党组织代码", required=False, allow_blank=True,
-                                                 help_text="或接收党组织的组织代码")
+                                                 help_text="或接收党组织的组织代码（介绍信上的接收方，可在数据范围以外）")
     date = serializers.CharField(label="转接日期", help_text="YYYY-MM-DD，不晚于今天")
     note = serializers.CharField(label="备注", required=False, allow_blank=True, max_length=500)
 
@@ -189,23 +186,3 @@ class TransferViewSet(ScopedListMixin, ScopedCreateMixin, ScopedRetrieveMixin, S
         """``obj`` fresh through the selectors, seen with ``party.view`` on either side (after an accept the
         sending side keeps seeing its transfer, not the member)."""
         return super().read_back(obj, action="view")
-
-
-class TransferTargetView(APIView):
-    """``GET /api/transfer-targets/?search=`` — the receiving-organization picker (see the module
-    docstring): for users holding ``party.change`` somewhere (else 403)."""
-
-    @extend_schema(
-        operation_id="transfer_targets", summary="接收党组织检索",
-        description="按名称（包含）或组织代码（前缀）检索正常状态、可直接管理党员的基层党组织，含数据范围以外的组织，"
-                    "只给出 ID、代码、名称和上级名称，最多 20 个（有意的有限公开，供发起组织关系转接选择接收方）。",
-        parameters=[OpenApiParameter("search", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
-                                     description="名称或代码")],
-        tags=["组织关系转接"],
-    )
-    def get(self, request):
-        if not can(request.user, "party", "change"):
-            raise PermissionDenied("您没有办理组织关系转接的权限。")
-        results = transfer_target_pick(user=request.user, text=request.query_params.get("search", ""))
-        return Response([{"id": o.pk, "code": o.code, "name": o.name, "path": " / ".join([*o.ancestor_names, o.name])}
-                         for o in results])
