@@ -129,3 +129,24 @@ def test_schema_documents_the_routes(tree):
     for path in ("/api/transfers/", "/api/transfers/{id}/", "/api/transfers/{id}/accept/", "/api/transfers/{id}/return/",
                  "/api/transfers/{id}/cancel/"):
         assert path in schema["paths"], path
+
+
+def test_list_query_count_does_not_grow_with_the_rows(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_member
+
+    def count(n_extra: int) -> int:
+        for i in range(n_extra):
+            person = make_member(tree.branch_a1, f"测试{i}")
+            transfers.transfer_start(user=tree.branch_user, person_id=person.pk, to_organization_id=tree.branch_b1.pk,
+                                     date=TODAY)
+        client = api(tree.branch_b_user)
+        with CaptureQueriesContext(connection) as api_queries:
+            assert client.get("/api/transfers/").status_code == 200
+        with CaptureQueriesContext(connection) as page_queries:
+            assert client.get("/party/transfers/").status_code == 200
+        return len(api_queries), len(page_queries)
+
+    assert count(2) == count(5)

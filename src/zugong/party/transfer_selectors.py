@@ -39,9 +39,10 @@ def either_side(user, action: str = "view") -> Q:
 
 def transfer_list(*, user, action: str = "view") -> QuerySet[MembershipTransfer]:
     """Every transfer ``user`` sees (outgoing: sent from the scope; incoming: addressed to it), newest
-    first, with the person and both organizations joined (the list shows them; no query per row)."""
+    first, with the person, the person's party record and both organizations joined (the list, the API and
+    the letter show them: no query per row)."""
     return (MembershipTransfer.objects.filter(either_side(user, action))
-            .select_related("person", "from_organization", "to_organization")
+            .select_related("person", "person__party_member", "from_organization", "to_organization")
             .order_by("-sent_date", "-pk"))
 
 
