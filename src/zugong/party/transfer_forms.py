@@ -7,6 +7,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from zugong.core.scoping import scope_q, user_scope
 from zugong.party.choices import TRANSFER_DIRECTION, TRANSFER_STATE
 from zugong.party.forms import MemberCreateForm
 from zugong.party.models import MembershipTransfer
@@ -131,8 +132,6 @@ class TransferFilterSet(django_filters.FilterSet):
         fields = ("box", "state", "direction", "name")
 
     def filter_box(self, queryset, name, value):
-        from zugong.core.scoping import scope_q, user_scope
-
         nodes = user_scope(self.request.user, "party", "view") if self.request is not None else []
         field = "to_organization" if value == "incoming" else "from_organization"
         return queryset.filter(scope_q(nodes, field)) if value else queryset

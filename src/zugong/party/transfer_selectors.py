@@ -15,7 +15,10 @@ limited disclosure: a user who may start transfers (``party.change`` somewhere) 
 organization that holds members (党委、党工委、党总支、党支部、联合党支部、临时党支部) by name or code —
 name, code and the names of its superiors only, at most 20 per search, never members, counts or other
 fields — because a member moves to organizations outside the sender's scope (another township, another
-county). The same names are what a paper 介绍信 carries. Nothing else about those organizations is readable.
+county). The same names are what a paper 介绍信 carries. A transfer service given an organization's id or
+code outside the scope also finds it (``transfer_target_get``) so that its refusal can say why: the name, and
+for a 党小组/党组, a dissolved or a not yet founded organization its type and the date. Nothing else about
+those organizations is readable, and the API offers no search outside the scope (it takes the code).
 """
 
 from __future__ import annotations

@@ -516,9 +516,9 @@ def whole_unit_transfer(*, user, from_organization_id: int, to_organization_id: 
     neither or both destinations; the receiving organization missing, the source itself or below it, a
     党小组/党组, not founded or dissolved on ``date``; the source a 党小组/党组, already dissolved, with active
     sub-organizations, or without members; a member with an open transfer or whose membership began after
-    ``date``; ``date`` missing or in the future; the dissolution's own checks. Audited
-    (``whole_unit_transfer`` with the count, one ``transfer_*`` event per member is not written: the
-    change log has every row). Returns a ``WholeUnitResult``."""
+    ``date``; ``date`` missing or in the future; the dissolution's own checks (a refusal there rolls back
+    the moves already written). Audited: one ``whole_unit_transfer`` event with the count (the change log
+    holds every transfer, event and membership row). Returns a ``WholeUnitResult``."""
     from zugong.orgs.services import organization_dissolve
 
     today = _today(today)
