@@ -46,6 +46,7 @@ def test_start_accept_moves_the_member_between_the_sides(tree):
     assert (data["state"], data["direction"], data["from_organization"]["code"], data["to_organization"]["code"],
             data["person"]["name"], data["note"]) == ("pending", "internal", "C-A-1", "C-B-1", "张伟", "工作调动")
     assert "*" in data["person"]["id_number_masked"] and "id_number" not in data["person"]
+    assert data["person"]["category"] == "full" and data["person"]["sex_label"] == "男"
     pk = data["id"]
     assert zhang in members(tree.branch_user) and zhang not in members(tree.branch_b_user)
     assert receiver.get(f"/api/members/{zhang}/").status_code == 404

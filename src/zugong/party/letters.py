@@ -102,7 +102,7 @@ def letter_data(transfer: MembershipTransfer, *, plaintext: bool) -> LetterData:
     person = transfer.person
     member = getattr(person, "party_member", None)
     day = transfer.sent_date
-    full = member is not None and member.full_membership_date is not None and member.full_membership_date <= day
+    full = member is not None and member.category_on(day) == "full"  # 《党章》第七条 (party.rules)
     dues = transfer.dues_paid_through
     return LetterData(
         number=transfer.letter_number, name=person.name, sex=SEX.label(person.sex),

@@ -61,7 +61,8 @@ class TransferSerializer(serializers.Serializer):
                                             "issued 已开具介绍信")
     state_label = serializers.CharField()
     whole_unit = serializers.BooleanField(help_text="整建制")
-    person = serializers.DictField(help_text="person_id、姓名、性别、民族、出生日期、人员类别、公民身份号码（掩码）")
+    person = serializers.DictField(help_text="person_id、姓名、性别、民族、出生日期、人员类别（转出之日：full 正式 / "
+                                             "probationary 预备）、公民身份号码（掩码）")
     from_organization = _OrgRef(allow_null=True, help_text="转出党组织（从系统外转入为空）")
     to_organization = _OrgRef(allow_null=True, help_text="接收党组织（转出本系统为空）")
     counterpart = serializers.CharField(help_text="系统外党组织（转出去向或转入来源）")
@@ -82,8 +83,7 @@ class TransferSerializer(serializers.Serializer):
             "state": t.state, "state_label": TRANSFER_STATE.label(t.state), "whole_unit": t.whole_unit,
             "person": {"person_id": person.pk, "name": person.name, "sex_label": person.sex_label,
                        "ethnicity_label": person.ethnicity_label, "birth_date": person.birth_date.isoformat(),
-                       "category": "full" if member is not None and member.full_membership_date
-                       and member.full_membership_date <= t.sent_date else "probationary",
+                       "category": member.category_on(t.sent_date) if member is not None else "",
                        "id_number_masked": person.id_number_masked},
             "from_organization": t.from_organization, "to_organization": t.to_organization,
             "counterpart": t.counterpart, "sent_date": t.sent_date, "decided_date": t.decided_date,
