@@ -245,12 +245,43 @@ def _event_make(t, side, name):
 
 
 def _transfer_make(t, side, name):
-    """A pending 组织关系转接 (issue #10) out of the subtree's organization to outside Zugong."""
+    """A pending 组织关系转接 (issue #10) of a member of the subtree's organization to 乙镇党委 (``town_b``:
+    outside both actors' scope, and not the foreign branch whose name no answer may contain). The marker is
+    the transfer's 备注 (also the member's name): the API's create starts a transfer of a member already
+    there, so only the note can carry a fresh name without writing anything else."""
     from zugong.party.models import MembershipTransfer
 
     person = _member(side, name)
-    return MembershipTransfer.objects.create(person=person, direction="out", from_organization=side.org,
-                                             counterpart="外省某党支部", sent_date=dt.date.today())
+    return MembershipTransfer.objects.create(person=person, direction="internal", from_organization=side.org,
+                                             to_organization=t.town_b, sent_date=dt.date.today(), note=name)
+
+
+def _transfer_create(t, side, name, api):
+    """API (``POST /api/transfers/``): start a transfer of a member already in ``side`` (the first without an
+    open transfer; nothing else is written) to 乙镇党委. Page (``party:transfer_in``, 登记转入党员): a member
+    arriving in ``side`` with a 介绍信 from outside Zugong."""
+    from zugong.party.models import Membership
+
+    today = dt.date.today().isoformat()
+    if api:
+        membership = (Membership.objects.filter(organization=side.org, end_date__isnull=True)
+                      .exclude(person__membership_transfers__state="pending").order_by("pk").first())
+        return {"person_id": membership.person_id, "to_organization": t.town_b.pk, "date": today, "note": name}
+    birth = dt.date(1990, 5, 6)
+    return {"organization": side.org.pk, "name": name, "sex": "1", "ethnicity": "01", "id_number": make_id(birth, "1"),
+            "birth_date": birth.isoformat(), "education_level": "21", "category": "full",
+            "admission_date": "2014-07-01", "full_membership_date": "2015-07-01", "occupation": "professional",
+            "counterpart": "中共某省某市某区某街道工作委员会", "letter_number": "2025-017", "date": today, "note": name}
+
+
+def _transfers_under(side):
+    """Transfers sent from or addressed to ``side`` (the receiving side sees them too)."""
+    from django.db.models import Q
+
+    from zugong.party.models import MembershipTransfer
+
+    return MembershipTransfer.objects.filter(Q(from_organization__path__startswith=side.org.path)
+                                             | Q(to_organization__path__startswith=side.org.path))
 
 
 def _status_make(t, side, name):
@@ -292,7 +323,8 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
                   organization=side.org, value=name)),
     # issue #10: the member lifecycle
     ScopeCase("party.MembershipEvent", marker="person__name", make=_event_make),
-    ScopeCase("party.MembershipTransfer", marker="person__name", make=_transfer_make),
+    ScopeCase("party.MembershipTransfer", marker="note", make=_transfer_make, create_data=_transfer_create,
+              under=_transfers_under),
     ScopeCase("party.MemberStatus", marker="person__name", make=_status_make),
     ScopeCase("orgs.OrganizationTerm", marker="organization__name", make=_term_make),
 ]}

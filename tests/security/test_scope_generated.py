@@ -134,6 +134,18 @@ def _set_unit(r, s):
     return {"version": _version(r), "unit_relation": "legal_entity_unit", "unit_code": s.unit.code}
 
 
+def _decide(*, date: bool = False, reason: str = ""):
+    """The body of a decision on a transfer (accept / return / cancel) at its current version."""
+    def body(r, s):
+        data = {"version": _version(r)}
+        if date:
+            data["date"] = dt.date.today().isoformat()
+        if reason:
+            data["reason"] = reason
+        return data
+    return body
+
+
 # POST bodies of the action and delete views, ``fn(record, actor_side) -> dict``: a valid request that would
 # change the foreign record — move it, or transfer its member, into the actor's own subtree.
 ACTION_DATA: dict[str, Callable] = {
@@ -161,6 +173,22 @@ ACTION_DATA: dict[str, Callable] = {
     # 党组织所在单位情况: set the organization in the side's unit (an edit page, but not a rename)
     "orgs:unit_set": _set_unit,
     "api:organization-unit": _set_unit,
+    # 组织关系转接 (issue #10): the own record is the actor's outgoing transfer, so accepting or returning it is
+    # refused on its merits (only the receiving side may), withdrawing it is done; a transfer is started from the
+    # member's record (to 乙镇党委, outside the scope: allowed), a whole-unit transfer from an organization (the
+    # generated one is a 党小组: refused on its merits)
+    "party:transfer_accept": _decide(date=True),
+    "api:transfer-accept": _decide(date=True),
+    "party:transfer_return": _decide(reason="材料不全"),
+    "api:transfer-return": _decide(reason="材料不全"),
+    "party:transfer_cancel": _decide(),
+    "api:transfer-cancel": _decide(),
+    "party:transfer_start": lambda r, s: {"to_organization": "C-B", "date": dt.date.today().isoformat()},
+    "party:transfer_out": lambda r, s: {"counterpart": "中共某省某市某区某街道工作委员会", "letter_number": "2025-001",
+                                        "validity_days": "30", "dues_paid_through": f"{dt.date.today():%Y-%m}",
+                                        "date": dt.date.today().isoformat()},
+    "party:whole_unit_transfer": lambda r, s: {"version": _version(r), "to_organization": "C-B",
+                                               "date": dt.date.today().isoformat(), "reason": "整建制转接"},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

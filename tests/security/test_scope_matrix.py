@@ -301,6 +301,10 @@ MATRIX: list[Row] = [
     R("orgs:unit_import_job_status",          "L    403  403  200  404  404  403  403  403", args=[_job("units")]),
     R("orgs:unit_import_job_errors",          "L    403  403  200  404  404  403  403  403", args=[_job("units")]),
     R("orgs:unit_import_job_mapping",         "L    403  403  302  404  404  403  403  403", args=[_job("units")]),
+    # --- the receiving-organization picker of 组织关系转接 (issue #10): a deliberate, limited disclosure — every
+    # user who may start a transfer finds active organizations holding members outside the scope (names and
+    # codes only, ≤ 20: party.transfer_selectors); administrators see no business data ---------------------
+    R("party:transfer_target_picker",         "L    200  200  200  200  200  403  403  403", query="q=乙镇"),
 ]
 
 # URL names that need no row (none today; say why when adding one).

@@ -30,3 +30,13 @@ class PartyConfig(AppConfig):
             ))
         registry.register_todo_provider(name="party.probation_due", provider="zugong.party.todos.probation_due",
                                         permission="party.view")
+        # 组织关系转接 (issue #10): list page, API, the receiving side's to-do. The pages register themselves
+        # (core.generic); the receiving-organization picker (a page fragment) lists organizations outside the scope on
+        # purpose (names and codes only) and is covered by the hand scope matrix; the API takes the receiving
+        # organization's code instead (every API route stays a scoped, declared view).
+        registry.register_nav(section="党员", label="组织关系转接", url_name="party:transfer_list", order=205,
+                              permission="party.view", app=self.label)
+        registry.register_api_viewset(prefix="transfers", viewset="zugong.party.api.transfers.TransferViewSet",
+                                      basename="transfer")
+        registry.register_todo_provider(name="party.transfers_incoming",
+                                        provider="zugong.party.todos.transfers_incoming", permission="party.add")

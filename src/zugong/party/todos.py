@@ -4,6 +4,10 @@
 must discuss their admission to full membership (《中国共产党章程》第七条：预备期为一年，预备期满后支部
 大会应当及时讨论其能否转为正式党员). One item with the count over the user's ``party.view`` scope, due on
 the earliest end of probation among them. 1 query.
+
+``transfers_incoming`` (issue #10): 组织关系转接 addressed to an organization in the user's ``party.add``
+scope and still pending — the receiving side must accept or return them. One item with the count, due on
+the earliest day sent. 1 query.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from zugong.core.dates import add_years
 from zugong.core.registry import TodoItem
 from zugong.party.models import Membership, PartyMember
 from zugong.party.rules import probation_years
+from zugong.party.transfer_selectors import transfer_incoming_pending
 
 
 def probation_due(user, today: dt.date | None = None) -> list[TodoItem]:
@@ -38,3 +43,11 @@ def probation_due(user, today: dt.date | None = None) -> list[TodoItem]:
     url = reverse("party:member_list") + "?" + urlencode({"category": "probationary", "sort": "admission_date"})
     return [TodoItem(text=f"{row['n']} 名预备党员预备期已满一年，尚未登记转正（《中国共产党章程》第七条：支部大会应及时讨论）",
                      url=url, due=add_years(row["earliest"], years), severity="high")]
+
+
+def transfers_incoming(user, today: dt.date | None = None) -> list[TodoItem]:
+    row = transfer_incoming_pending(user=user, action="add").order_by().aggregate(n=Count("pk"), earliest=Min("sent_date"))
+    if not row["n"]:
+        return []
+    url = reverse("party:transfer_list") + "?" + urlencode({"box": "incoming", "state": "pending"})
+    return [TodoItem(text=f"{row['n']} 项组织关系转接待本组织接收或退回", url=url, due=row["earliest"], severity="high")]

@@ -20,4 +20,5 @@ urlpatterns = [
     path("roster/import/", include(import_urlpatterns("roster"))),
     path("roster/export/", export_views.export_roster_view, name="export_roster"),
     path("roster/export/options/", export_views.export_roster_form, name="export_roster_form"),
+    path("", include("zugong.party.transfer_urls")),  # 组织关系转接 (issue #10): members/<pk>/transfer…, transfers/…
 ]
