@@ -123,6 +123,15 @@ def _end(r, s):
     return {"version": _open_membership(r).version, "end_date": "2025-01-02", "reason": "death"}
 
 
+def _status_start(r, s):
+    return {"kind": "mobile", "start_date": dt.date.today().isoformat(), "flow_scope": "cross_province",
+            "destination_type": "nonpublic_private", "destination": "深圳"}
+
+
+def _status_end(r, s):
+    return {"version": _version(r), "end_date": dt.date.today().isoformat()}
+
+
 def _set_unit(r, s):
     return {"version": _version(r), "unit_relation": "legal_entity_unit", "unit_code": s.unit.code}
 
@@ -152,6 +161,11 @@ ACTION_DATA: dict[str, Callable] = {
     # 党组织所在单位情况: set the organization in the side's unit (an edit page, but not a rename)
     "orgs:unit_set": _set_unit,
     "api:organization-unit": _set_unit,
+    # 党员状态 (issue #10): start one for the member, end an open one
+    "party:status_start": _status_start,
+    "api:member-statuses-statuses": _status_start,
+    "party:status_end": _status_end,
+    "api:member-status-end": _status_end,
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

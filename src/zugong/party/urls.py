@@ -14,6 +14,7 @@ urlpatterns = [
     path("members/<int:pk>/transfer/", member_views.membership_transfer, name="membership_transfer"),
     path("members/<int:pk>/full-membership/", member_views.membership_full, name="membership_full"),
     path("members/<int:pk>/end/", member_views.membership_end, name="membership_end"),
+    path("", include("zugong.party.status_urls")),  # 党员状态 (流动党员, 失联党员, 出国（境）)
     path("roster/import/", include(import_urlpatterns("roster"))),
     path("roster/export/", export_views.export_roster_view, name="export_roster"),
     path("roster/export/options/", export_views.export_roster_form, name="export_roster_form"),
