@@ -132,6 +132,10 @@ def _status_end(r, s):
     return {"version": _version(r), "end_date": dt.date.today().isoformat()}
 
 
+def _term_create(r, s):
+    return {"election_date": "2024-01-05", "start_date": "2024-01-05", "end_date": "2027-01-05"}
+
+
 def _set_unit(r, s):
     return {"version": _version(r), "unit_relation": "legal_entity_unit", "unit_code": s.unit.code}
 
@@ -166,6 +170,9 @@ ACTION_DATA: dict[str, Callable] = {
     "api:member-statuses-statuses": _status_start,
     "party:status_end": _status_end,
     "api:member-status-end": _status_end,
+    # 届次 (issue #10): record a term of the organization
+    "orgs:term_create": _term_create,
+    "api:organization-terms-terms": _term_create,
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an
@@ -173,6 +180,9 @@ ACTION_DATA: dict[str, Callable] = {
 ACTION_DONE: dict[str, Callable] = {
     "orgs:unit_set": lambda r, s: (r.unit_relation, r.unit_id) == ("legal_entity_unit", s.unit.pk),
     "api:organization-unit": lambda r, s: (r.unit_relation, r.unit_id) == ("legal_entity_unit", s.unit.pk),
+    # 更正届次: the 届满日期 of the body (scope_cases._term_edit)
+    "orgs:term_edit": lambda r, s: r.end_date == dt.date(2027, 1, 5),
+    "api:organization-term-detail": lambda r, s: r.end_date == dt.date(2027, 1, 5),
 }
 
 # Actions whose body names a target in the actor's side (a new parent, the unit to set up in): on the own
