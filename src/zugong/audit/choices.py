@@ -43,6 +43,9 @@ EVENT_KINDS = {
     "membership_change_category": "转为正式党员",
     "membership_end": "结束组织关系",
     "membership_transfer": "组织关系转接",
+    "member_status_start": "登记党员状态",  # 流动党员 / 失联党员 / 出国（境） (issue #10)
+    "member_status_end": "结束党员状态",
+    "organization_term_record": "登记换届",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
