@@ -180,7 +180,8 @@ def test_template_download(client, tree):
     ws = openpyxl.load_workbook(io.BytesIO(response.content))["党员花名册"]
     assert [c.value for c in ws[1]] == ROSTER_HEADERS
     response = client.get(reverse("orgs:import_template"))
-    assert [c.value for c in openpyxl.load_workbook(io.BytesIO(response.content)).active[1]] == [*ORG_HEADERS, "所在单位代码"]
+    assert [c.value for c in openpyxl.load_workbook(io.BytesIO(response.content)).active[1]] == [*ORG_HEADERS, "所在单位代码", "换届日期",
+                                                                                           "本届任期开始", "届满日期"]
 
 
 # --- export -----------------------------------------------------------------------------------------

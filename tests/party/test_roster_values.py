@@ -44,7 +44,9 @@ def test_not_codes(table, text):
 def test_every_annual_report_row_maps_to_one_communique_category():
     assert set(OCCUPATION_DETAIL.entries) == set(OCCUPATION_OF_DETAIL)
     assert set(OCCUPATION_OF_DETAIL.values()) <= set(OCCUPATION.entries)
-    assert len(OCCUPATION_DETAIL.entries) == 15
+    # 22 rows of the form = 13 row codes (+ 2 sectors for 企业 and 工勤技能 rows, 2 合计, 总计, 在岗职工 …);
+    # the 其中 rows 农民工 / 外出务工经商人员 are flags, not codes (issue #10)
+    assert len(OCCUPATION_DETAIL.entries) == 13
     for code, name in OCCUPATION_DETAIL.entries.items():
         occupation, detail = occupation_parse(name)
         assert occupation == OCCUPATION_OF_DETAIL[code]
@@ -55,7 +57,7 @@ def test_every_annual_report_row_maps_to_one_communique_category():
 def test_occupation_parse_examples():
     assert occupation_parse("事业单位专业技术人员") == ("professional", "institution_professional")
     assert occupation_parse("民办非企业专业技术人员") == ("professional", "nonprofit_professional")
-    assert occupation_parse("农民工") == ("worker", "migrant_worker")
+    assert occupation_parse("农民工") == ("worker", "skilled_worker")  # + the flag: occupation_parse_annual
     assert occupation_parse("军人、武警") == ("other", "military")
     assert occupation_parse("工勤技能人员") == ("worker", "skilled_worker")  # a 年报 row the 公报 shares
     assert occupation_parse("学生") == ("student", "")  # the row is its 公报 category: implied

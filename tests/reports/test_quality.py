@@ -42,7 +42,8 @@ from zugong.reports.quality import check_specs, incomplete_counts, quality_repor
 AS_OF = dt.date(2025, 6, 30)
 D = dt.date
 CHECK_CODES = ["missing_education", "missing_ethnicity", "missing_occupation", "missing_sex", "probation_overdue",
-               "admitted_under_18", "early_full_membership", "small_branch", "organization_without_unit"]
+               "admitted_under_18", "early_full_membership", "occupation_unplaced", "occupation_no_ownership",
+               "small_branch", "organization_without_unit"]
 
 
 def _imported(org, name, **kwargs):
@@ -80,6 +81,10 @@ def quality_tree(db) -> SimpleNamespace:
     t.jiang = _imported(b1, "蒋离", education_level="")
     Membership.objects.filter(person=t.jiang).update(end_date=D(2025, 1, 1), end_reason="transfer")
     t.viewer = make_user("quality_viewer", "viewer", t.county)  # party.view, no export
+    # the factories' 工作岗位 is the coarse 企事业单位、社会组织专业技术人员; here every member's is placed in a 年报
+    # row, so only the checks above list anyone (the 年报 checks: tests/reports/test_quality_annual.py)
+    Membership.objects.filter(occupation="professional").update(occupation_detail="institution_professional",
+                                                                ownership="public")
     return t
 
 

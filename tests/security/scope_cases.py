@@ -298,8 +298,19 @@ def _term_make(t, side, name):
     is the organization's name."""
     from zugong.orgs.models import OrganizationTerm
 
-    return OrganizationTerm.objects.create(organization=side.org, election_date=dt.date(2023, 1, 5),
-                                           start_date=dt.date(2023, 1, 5), end_date=dt.date(2026, 1, 5))
+    day = dt.date(2023, 1, 5) + dt.timedelta(days=next(_seq) % 700)  # one term per start: several records per side
+    return OrganizationTerm.objects.create(organization=side.org, election_date=day, start_date=day,
+                                           end_date=dt.date(2026, 1, 5))
+
+
+def _term_edit(record, name, api):
+    """A correction of the term's 届满日期 (a term has no text of its own to rename: the generated tests check
+    the change through ``ACTION_DONE``)."""
+    record.refresh_from_db()
+    data = {"version": record.version, "end_date": "2027-01-05"}
+    if api:
+        return data
+    return {**data, "election_date": record.election_date.isoformat(), "start_date": record.start_date.isoformat()}
 
 
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
@@ -326,7 +337,7 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("party.MembershipTransfer", marker="note", make=_transfer_make, create_data=_transfer_create,
               under=_transfers_under),
     ScopeCase("party.MemberStatus", marker="person__name", make=_status_make),
-    ScopeCase("orgs.OrganizationTerm", marker="organization__name", make=_term_make),
+    ScopeCase("orgs.OrganizationTerm", marker="organization__name", make=_term_make, edit_data=_term_edit),
 ]}
 
 

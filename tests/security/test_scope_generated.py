@@ -128,6 +128,17 @@ def _event(r, s):
     from zugong.people.models import Person
 
     return {"version": Person.objects.get(pk=r.pk).version, "kind": "death", "date": "2025-01-02"}
+def _status_start(r, s):
+    return {"kind": "mobile", "start_date": dt.date.today().isoformat(), "flow_scope": "cross_province",
+            "destination_type": "nonpublic_private", "destination": "深圳"}
+
+
+def _status_end(r, s):
+    return {"version": _version(r), "end_date": dt.date.today().isoformat()}
+
+
+def _term_create(r, s):
+    return {"election_date": "2024-01-05", "start_date": "2024-01-05", "end_date": "2027-01-05"}
 
 
 def _set_unit(r, s):
@@ -189,6 +200,14 @@ ACTION_DATA: dict[str, Callable] = {
                                         "date": dt.date.today().isoformat()},
     "party:whole_unit_transfer": lambda r, s: {"version": _version(r), "to_organization": "C-B",
                                                "date": dt.date.today().isoformat(), "reason": "整建制转接"},
+    # 党员状态 (issue #10): start one for the member, end an open one
+    "party:status_start": _status_start,
+    "api:member-statuses-statuses": _status_start,
+    "party:status_end": _status_end,
+    "api:member-status-end": _status_end,
+    # 届次 (issue #10): record a term of the organization
+    "orgs:term_create": _term_create,
+    "api:organization-terms-terms": _term_create,
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an
@@ -196,6 +215,9 @@ ACTION_DATA: dict[str, Callable] = {
 ACTION_DONE: dict[str, Callable] = {
     "orgs:unit_set": lambda r, s: (r.unit_relation, r.unit_id) == ("legal_entity_unit", s.unit.pk),
     "api:organization-unit": lambda r, s: (r.unit_relation, r.unit_id) == ("legal_entity_unit", s.unit.pk),
+    # 更正届次: the 届满日期 of the body (scope_cases._term_edit)
+    "orgs:term_edit": lambda r, s: r.end_date == dt.date(2027, 1, 5),
+    "api:organization-term-detail": lambda r, s: r.end_date == dt.date(2027, 1, 5),
 }
 
 # Actions whose body names a target in the actor's side (a new parent, the unit to set up in): on the own

@@ -53,6 +53,9 @@ EVENT_KINDS = {
     "transfer_in_register": "登记转入党员",
     "transfer_letter": "打印党员组织关系介绍信",
     "whole_unit_transfer": "整建制转接",
+    "member_status_start": "登记党员状态",  # 流动党员 / 失联党员 / 出国（境） (issue #10)
+    "member_status_end": "结束党员状态",
+    "organization_term_record": "登记换届",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",

@@ -19,9 +19,15 @@ class OrgsConfig(AppConfig):
         registry.register_nav(section="数据导入", label="导入单位", url_name="orgs:unit_import", order=305,
                               permission="basic.import", app=self.label)
         registry.register_api_viewset(prefix="units", viewset="zugong.orgs.api.views.UnitViewSet", basename="unit")
+        # 届次 (issue #10): /api/organizations/{id}/terms/ and /api/organization-terms/
+        registry.register_api_viewset(prefix="organizations", viewset="zugong.orgs.api.terms.OrganizationTermsViewSet",
+                                      basename="organization-terms")
+        registry.register_api_viewset(prefix="organization-terms", viewset="zugong.orgs.api.terms.OrganizationTermViewSet",
+                                      basename="organization-term")
         registry.register_audited_model("orgs.PartyOrganization")
         registry.register_audited_model("orgs.Unit")
         registry.register_audited_model("orgs.OrganizationExternalId")
+        registry.register_audited_model("orgs.OrganizationTerm")
         registry.register_import_kind(
             code="orgs", label="党组织", runner="zugong.orgs.importers.import_organizations",
             template="zugong.orgs.importers.organizations_template", permission="party.import",

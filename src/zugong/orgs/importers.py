@@ -7,7 +7,10 @@ name (批准成立的上级党组织, 上级党组织), by path (组织树) or b
 (党委/党工委/党组/党总支/党支部/联合党支部/临时党支部/党小组 and the real values: 党的总支部委员会, 联合支部,
 二级党委, 院系党组织, 在职教工党支部 … — ``core.codes.ORG_TYPE``), 单位属性, 成立日期, 所在单位代码, and the national
 layout's unit columns: 党组织所在单位情况, 单位名称, 法人单位统一社会信用代码, 单位性质类别, 企业控制（控股）情况,
-企业规模 and a second 成立日期 (the unit's: ``Column.repeat_key``).
+企业规模 and a second 成立日期 (the unit's: ``Column.repeat_key``); and the term of the organization (issue #10,
+党内统计年报 第二十四表): 本届任期开始, 届满日期, 换届日期 (``orgs.terms``: blanks take their defaults — 本届任期开始
+= 换届日期, 届满日期 by the term rule, 3 years or 5 for villages, communities and 党委; a term with the same
+本届任期开始 is updated, any other is recorded as a new term; ``orgs.terms.terms_bulk_set``).
 
 所在单位代码 (党组织所在单位情况, optional column): one 单位代码 → the organization is set up in that
 legal-entity unit (``legal_entity_unit``); two or more codes separated by 、 , ; → a 联合党支部 covering
@@ -100,7 +103,7 @@ from zugong.core.scoping import can, user_scope
 from zugong.orgs import validators as v
 from zugong.orgs.choices import ECONOMIC_CONTROL, ENTERPRISE_SIZE, UNIT_RELATION
 from zugong.orgs.matching import OrganizationMatcher, name_key, split_path
-from zugong.orgs.models import OrganizationExternalId, PartyOrganization, Unit
+from zugong.orgs.models import OrganizationExternalId, OrganizationTerm, PartyOrganization, Unit
 from zugong.orgs.services import (
     ExternalIdWrite,
     OrgUnitWrite,
@@ -110,6 +113,7 @@ from zugong.orgs.services import (
     organizations_bulk_write,
     unit_problems,
 )
+from zugong.orgs.terms import TermWrite, check_term, terms_bulk_set
 from zugong.orgs.unit_services import ATTRIBUTES, UnitWrite, clean_unit_values, units_bulk_write
 from zugong.orgs.validators import check_founded_date, check_parent_type
 
@@ -138,12 +142,22 @@ ORG_COLUMNS: tuple[Column, ...] = (
     Column("economic_control", "企业控制（控股）情况", aliases=("企业控制情况", "企业控股情况", "经济控制类型"), width=16),
     Column("enterprise_size", "企业规模", width=10),
     Column("unit_founded_date", "单位成立日期", width=12),
+    # 届次 (issue #10, 党内统计年报 第二十四表)
+    Column("election_date", "换届日期", aliases=("换届时间", "本次换届日期", "最近换届日期", "换届选举日期", "最近一次换届日期",
+                                          "选举日期"), width=12),
+    Column("term_start", "本届任期开始", aliases=("本届任期开始日期", "本届任期起始日期", "任期开始日期", "本届任期开始时间",
+                                            "任期起始日期"), width=12),
+    Column("term_end", "届满日期", aliases=("任期届满日期", "本届任期届满日期", "届满时间", "任期届满时间", "本届届满日期"),
+           width=12),
 )
 HEADER = {c.key: c.header for c in ORG_COLUMNS}
+TERM_HEADER = {"换届日期": HEADER["election_date"], "本届任期开始": HEADER["term_start"], "届满日期": HEADER["term_end"]}
 PARENT_KEYS = ("parent", "parent_ref", "parent_name", "parent_path")
 UNIT_VALUE_KEYS = ("unit_name", "credit_code", "unit_nature", "economic_control", "enterprise_size", "unit_founded_date")
 UNIT_SEPARATORS = "、,，;；"
-TEMPLATE_KEYS = ("code", "name", "parent", "org_type", "unit_category", "founded_date", "unit")
+TEMPLATE_KEYS = ("code", "name", "parent", "org_type", "unit_category", "founded_date", "unit", "election_date",
+                 "term_start", "term_end")
+TERM_KEYS = ("election_date", "term_start", "term_end")
 GENERATED_UNIT_SUFFIX = "-DW"
 
 
@@ -214,6 +228,7 @@ class OrgRow:
     unit_values: dict | None = None  # the national unit columns of the row (cleaned), None: nothing to fill
     unit_relation: str | None = None  # None: column absent or empty
     unit_plan: UnitPlanRow | None = None
+    term: dict | None = None  # {"election_date", "start_date", "end_date"} when a term column is filled
 
 
 @dataclass(slots=True)
@@ -236,6 +251,8 @@ class OrgPlan(importing.KeyedPlan):
     moves: set[str] = field(default_factory=set)
     units: list[UnitPlanRow] = field(default_factory=list)
     external_ids: list[ExternalIdWrite] = field(default_factory=list)
+    terms: list[TermWrite] = field(default_factory=list)
+    terms_changed: int = 0
 
 
 class OrganizationImporter(Importer):
@@ -328,8 +345,39 @@ class OrganizationImporter(Importer):
         self._validate_national_units([r for r in rows.values() if r.unit_values is not None or r.unit_relation],
                                       tree, plan, issues)
         self._validate_external_ids(rows, tree, plan, issues)
+        self._validate_terms([r for r in rows.values() if r.term is not None], tree, plan, issues)
         plan.rows = self.parents_first(rows)
         return plan
+
+    def _validate_terms(self, rows: list[OrgRow], tree: _FinalTree, plan: OrgPlan, issues: Issues) -> None:
+        """Check each row's term (``orgs.terms.check_term``) on the organization as the import leaves it
+        (type, 单位属性 and 成立日期 of the row, else the stored ones), plan the writes, and count those that
+        create or change a term (one query for the stored terms)."""
+        if not rows:
+            return
+        codes = [r.code for r in rows]
+        stored = {o.code: o for o in PartyOrganization.objects.select_related("unit").filter(code__in=codes)}
+        known = {(t.organization.code, t.start_date): (t.election_date, t.end_date) for t in
+                 OrganizationTerm.objects.filter(organization__code__in=codes).select_related("organization")}
+        today = timezone.localdate()
+        for row in rows:
+            org = stored.get(row.code)
+            standin = PartyOrganization(
+                name=row.name, org_type=row.org_type,
+                unit_category=row.unit_category if row.unit_category is not None else (org.unit_category if org else ""),
+                founded_date=row.founded_date if row.has_founded_date else (org.founded_date if org else None),
+                unit=org.unit if org is not None and org.unit_id else None)
+            problems, (election, start, end) = check_term(standin, today=today, election_date=row.term.get("election_date"),
+                                                          start_date=row.term.get("start_date"),
+                                                          end_date=row.term.get("end_date"))
+            if problems:
+                for p in problems:
+                    issues.error(row.number, TERM_HEADER.get(p.field, p.field), p.reason)
+                continue
+            plan.terms.append(TermWrite(row=row.number, code=row.code, election_date=election, start_date=start,
+                                        end_date=end))
+            if known.get((row.code, start)) != (election, end):
+                plan.terms_changed += 1
 
     # --- identity and parents ------------------------------------------------------------------------
     def _settle_identity(self, sheet: Sheet, parsed: list[OrgRow], issues: Issues) -> list[OrgRow]:
@@ -802,6 +850,7 @@ class OrganizationImporter(Importer):
                              f"无法识别的单位属性「{text}」（应为 {'/'.join(UNIT_CATEGORY.entries.values())}）")
                 ok = False
         founded, ok = self._date(cells, "founded_date", number, issues, ok, check=True)
+        term, ok = self._term_values(sheet, cells, number, issues, ok)
         unit_values, unit_relation, ok = self._unit_values(sheet, cells, number, issues, ok)
         if unit_category is None and unit_values and unit_values.get("unit_category"):
             unit_category = unit_values["unit_category"]  # 单位性质类别 gives the org's 单位属性 when that is absent
@@ -811,7 +860,27 @@ class OrganizationImporter(Importer):
                       unit_category=unit_category, founded_date=founded, has_founded_date=sheet.has("founded_date"),
                       unit_cell=cell_text(cells.get("unit")) if sheet.has("unit") else None,
                       short_name=short_name, external_id=external_id, parent_key=parent_key, parent_text=parent_text,
-                      unit_values=unit_values, unit_relation=unit_relation)
+                      unit_values=unit_values, unit_relation=unit_relation, term=term)
+
+    def _term_values(self, sheet: Sheet, cells: dict, number: int, issues: Issues, ok: bool):
+        """The 届次 columns of a row: ``({"election_date", "start_date", "end_date"} or None, ok)`` — ``None``
+        when none of them is present and filled. Dates are read as the other dates of the file (a 届满日期
+        may lie in the future); the rules are checked on the whole plan (``_validate_terms``)."""
+        values: dict = {}
+        for key, target in (("election_date", "election_date"), ("term_start", "start_date"), ("term_end", "end_date")):
+            raw = cells.get(key) if sheet.has(key) else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            try:
+                day, unknown = self.date_value(raw)
+            except DateParseError as exc:
+                issues.error(number, HEADER[key], str(exc))
+                ok = False
+                continue
+            if unknown:
+                issues.warning(number, HEADER[key], f"日期只有年月（{cell_text(raw)}），按 {day.isoformat()} 记录")
+            values[target] = day
+        return (values or None), ok
 
     def _date(self, cells: dict, key: str, number: int, issues: Issues, ok: bool, *, check: bool):
         raw = cells.get(key)
@@ -872,10 +941,11 @@ class OrganizationImporter(Importer):
         plan.count_into(result)
         result.details = {"moved": len(plan.moves), "units_created": sum(1 for u in plan.units if u.unit is None),
                           "units_updated": sum(1 for u in plan.units if u.unit is not None and u.fields),
-                          "external_ids": len(plan.external_ids)}
+                          "external_ids": len(plan.external_ids), "terms": plan.terms_changed}
 
     def audit_data(self, result: ImportResult) -> dict:
-        return {k: result.details.get(k, 0) for k in ("moved", "units_created", "units_updated", "external_ids")}
+        return {k: result.details.get(k, 0) for k in ("moved", "units_created", "units_updated", "external_ids",
+                                                      "terms")}
 
     # --- writing -------------------------------------------------------------------------------------
     def write(self, plan: OrgPlan, result: ImportResult, ticker: Ticker) -> None:
@@ -908,6 +978,7 @@ class OrganizationImporter(Importer):
                       for r in plan.rows if r.unit_plan is not None]
             organization_units_bulk_set(user=self.user, items=links)
             organization_external_ids_bulk_set(user=self.user, items=plan.external_ids)
+            terms_bulk_set(user=self.user, items=plan.terms, action="import")
         for _ in items:
             ticker.step()
         self.count(plan, result)
@@ -1053,6 +1124,9 @@ def organizations_template() -> bytes:
         "已存在的组织代码会更新名称、类别、单位属性和成立日期；上级组织代码变化会移动该组织（连同下级）。",
         "所在单位代码：党组织所在的法人单位的单位代码；联合党支部填覆盖的各单位代码，用「、」分隔；"
         "填「与上级党组织相同」表示与上级党组织在同一单位；单位须先在「导入单位」中建立。",
+        "换届日期、本届任期开始、届满日期（党内统计年报第二十四表）：本届任期开始不填则为换届日期；届满日期不填则按每届任期计算"
+        "（党委和村、社区党组织5年，其他党总支、党支部3年）；同一本届任期开始的届次按文件更新，不同的另记一届。"
+        "党工委、党组、临时党支部、党小组不实行任期制，不填。",
     ]
     columns = [c for c in ORG_COLUMNS if c.key in TEMPLATE_KEYS]
     # our own layout asks for the code (the key of the next import); other layouts may leave it out

@@ -5,7 +5,7 @@ the import pages come from the registered import kinds ``orgs`` and ``units``
 from django.urls import include, path
 
 from zugong.core.import_views import import_urlpatterns
-from zugong.orgs import unit_views, views
+from zugong.orgs import term_views, unit_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -19,6 +19,9 @@ urlpatterns = [
     path("<int:pk>/reactivate/", views.OrganizationReactivate.as_view(), name="reactivate"),
     path("picker/", views.picker, name="picker"),
     path("<int:pk>/unit/", unit_views.OrganizationUnitEdit.as_view(), name="unit_set"),
+    # 届次 (issue #10): 换届日期, 本届任期开始, 届满日期
+    path("<int:pk>/terms/new/", term_views.term_create, name="term_create"),
+    path("terms/<int:pk>/edit/", term_views.term_edit, name="term_edit"),
     path("units/picker/", unit_views.unit_picker, name="unit_picker"),
     path("import/", include(import_urlpatterns("orgs"))),
     # 单位 (units): the second tree

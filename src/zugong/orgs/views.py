@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from zugong.core import generic, tree_views
 from zugong.core.codes import ORG_TYPES_HOLDING_MEMBERS
 from zugong.core.scoping import can
-from zugong.orgs import services
+from zugong.orgs import services, terms
 from zugong.orgs import validators as v
 from zugong.orgs.forms import DissolveForm, MoveForm, OrganizationForm, VersionForm
 from zugong.orgs.models import PartyOrganization
@@ -144,7 +145,17 @@ class OrganizationDetail(_OrganizationRecord, generic.ObjectView):
             "unit_info": organization_unit(user=user, organization=org),
             # 外部标识: other systems' keys for this organization (issue #9), part of its record
             "external_ids": list(org.external_ids.order_by("system", "value")),
+            **self.term_context(org),
         }
+
+    def term_context(self, org) -> dict:
+        """届次 (issue #10): the terms, the one in force today and whether it has run out (任届期满),
+        whether the user may record one (``party.change``, an organization that holds elections)."""
+        rows = terms.organization_terms(user=self.user, organization=org)
+        today = timezone.localdate()
+        return {"terms": rows, "term_state": terms.term_state(rows, today), "today": today,
+                "may_term": org.org_type in terms.ELECTED_TYPES and org.status == "active"
+                and can(self.user, "party", "change", org)}
 
 
 FIRST_MEMBERS = 10

@@ -14,6 +14,11 @@ class PartyConfig(AppConfig):
                               permission="party.import", app=self.label)
         registry.register_api_viewset(prefix="members", viewset="zugong.party.api.views.MemberViewSet",
                                       basename="member")
+        # 党员状态 (issue #10): /api/members/{id}/statuses/ and /api/member-statuses/
+        registry.register_api_viewset(prefix="members", viewset="zugong.party.api.statuses.MemberStatusesOfMemberViewSet",
+                                      basename="member-statuses")
+        registry.register_api_viewset(prefix="member-statuses", viewset="zugong.party.api.statuses.MemberStatusViewSet",
+                                      basename="member-status")
         registry.register_import_kind(
             code="roster", label="党员花名册", runner="zugong.party.importers.import_roster",
             template="zugong.party.exporters.roster_template", permission="party.import",

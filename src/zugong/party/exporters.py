@@ -5,7 +5,8 @@ memberships in force on ``as_of`` (``Membership.objects.on``) within the user's 
 scope and the chosen organization's subtree, ordered by organization (tree order) then name — so the
 page, the API and the file show the same people. Values are written the way ``import_roster`` reads
 them (headers of ``ROSTER_COLUMNS``, labels of the code tables, dates as date cells, 所在党组织 as the
-组织代码, 工作岗位 as the 党内统计年报 row when one is kept, else the 公报 category), so an unmasked export
+组织代码, 工作岗位 as the 党内统计年报 row when one is kept, else the 公报 category, with the sector and
+the 农民工 / 外出务工经商人员 flags as ``core.codes.occupation_label`` writes them), so an unmasked export
 re-imports as "nothing changed". A blank 民族/学历/工作岗位 (not recorded) is an empty cell, which
 re-imports as "not given" (the record stays incomplete; pages show it as 「未填」). As of a past date, 人员类别 and
 转正日期 are those of that date: a member who became full later appears as 预备党员 without 转正日期.
@@ -31,7 +32,7 @@ from collections.abc import Iterator, Mapping
 
 from django.db.models import BooleanField, Case, Q, Value, When
 
-from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, SEX, occupation_label
+from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, SEX
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.files import VALUES_SHEET, ColumnFormat, write_xlsx
 from zugong.core.importing import PROGRESS_EVERY
@@ -82,7 +83,7 @@ def roster_export_rows(*, user, organization: PartyOrganization | None, as_of: d
         yield [
             person.name, SEX.label(person.sex), ETHNICITY.label(person.ethnicity), id_number, person.birth_date,
             EDUCATION.label(person.education_level), row.admission_date, row.full_membership_date,
-            MEMBER_CATEGORY.label(row.category), occupation_label(membership.occupation, membership.occupation_detail),
+            MEMBER_CATEGORY.label(row.category), row.occupation_label,
             membership.organization.code, person.work_start_date, phone, "是" if membership.front_line else "否",
         ]
 

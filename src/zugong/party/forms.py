@@ -12,11 +12,12 @@ from zugong.core.codes import (
     EDUCATION,
     ETHNICITY,
     MEMBER_CATEGORY,
-    OCCUPATION,
     ORG_TYPES_HOLDING_MEMBERS,
     SEX,
+    TITLE_LEVEL,
 )
 from zugong.orgs.models import PartyOrganization
+from zugong.party.occupation_forms import OccupationFields
 from zugong.party.services import END_REASONS
 from zugong.people.forms import NoEchoTextInput
 
@@ -36,11 +37,16 @@ def organization_choices(user, *, labels: tuple[str, ...], action: str) -> list[
             for o in queryset.order_by("path").only("pk", "name", "code", "depth")]
 
 
-class MemberCreateForm(forms.Form):
+class MemberCreateForm(OccupationFields):
     """新增党员: the columns of the 党员花名册 import, one person. Entered by hand, 民族, 学历 and 工作岗位
     stay required (the clerk has the member's file at hand; ``party.services.member_create`` refuses them
     blank), although the import accepts records without them as incomplete (issue #9). 工作岗位 offers the
-    eight 公报 categories (the finer 年报 rows come only from imports, ``Membership.occupation_detail``)."""
+    党内统计年报 rows with 单位所有制, 农民工 / 外出务工经商人员 and 一线类别 (``party.occupation_forms``)."""
+
+    field_order = ("organization", "name", "sex", "ethnicity", "id_number", "birth_date", "education_level",
+                   "category", "admission_date", "full_membership_date", "occupation", "ownership", "migrant_worker",
+                   "migrant_business", "front_line", "front_line_kind", "start_date", "work_start_date", "phone",
+                   "taiwan_origin", "title_level")
 
     organization = forms.TypedChoiceField(label="所在党组织", coerce=int)
     name = forms.CharField(label="姓名", max_length=50)
@@ -54,12 +60,12 @@ class MemberCreateForm(forms.Form):
     category = forms.ChoiceField(label="人员类别", choices=MEMBER_CATEGORY.choices)
     admission_date = _date("入党日期", required=True, help_text="接收为预备党员的支部大会日期；入党时须年满十八周岁。")
     full_membership_date = _date("转正日期", help_text="预备党员不填；正式党员须在入党一年以后（《党章》第七条）。")
-    occupation = forms.ChoiceField(label="工作岗位", choices=OCCUPATION.choices)
-    front_line = forms.BooleanField(label="生产工作一线", required=False)
     start_date = _date("编入本组织日期", help_text="不填则为入党日期；不得早于该组织的成立日期。")
     work_start_date = _date("参加工作日期")
     phone = forms.CharField(label="手机号码", max_length=30, required=False,
                             widget=NoEchoTextInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
+    taiwan_origin = forms.BooleanField(label="台湾省籍", required=False)
+    title_level = forms.ChoiceField(label="专业技术职务等级", required=False, choices=[("", "无"), *TITLE_LEVEL.choices])
 
     def __init__(self, *args, organizations: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,18 +77,22 @@ class MemberCreateForm(forms.Form):
         return dict(organization_id=d["organization"], name=d["name"], sex=d["sex"], ethnicity=d["ethnicity"],
                     id_number=d["id_number"], birth_date=d["birth_date"], education_level=d["education_level"],
                     category=d["category"], admission_date=d["admission_date"],
-                    full_membership_date=d["full_membership_date"] or None, occupation=d["occupation"],
-                    front_line=d["front_line"], start_date=d["start_date"] or None,
-                    work_start_date=d["work_start_date"] or None, phone=d["phone"])
+                    full_membership_date=d["full_membership_date"] or None, occupation=self.occupation_value(),
+                    start_date=d["start_date"] or None,
+                    work_start_date=d["work_start_date"] or None, phone=d["phone"],
+                    taiwan_origin=d["taiwan_origin"], title_level=d["title_level"])
 
 
-class TransferForm(forms.Form):
-    """转入/调整到其他支部 (within the user's scope)."""
+class TransferForm(OccupationFields):
+    """转入/调整到其他支部 (within the user's scope); the 工作岗位 fields start with the current period's
+    (blank 工作岗位 = unchanged)."""
+
+    occupation_optional_label = "（不变）"
+    field_order = ("version", "to_organization", "date")
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     to_organization = forms.TypedChoiceField(label="转入党组织", coerce=int)
     date = _date("转接日期", required=True, help_text="自该日起在新组织；此前各日的名册不变。")
-    occupation = forms.ChoiceField(label="工作岗位", choices=[("", "（不变）"), *OCCUPATION.choices], required=False)
 
     def __init__(self, *args, organizations: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)

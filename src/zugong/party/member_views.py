@@ -23,6 +23,7 @@ from zugong.party.forms import (
     TransferForm,
     organization_choices,
 )
+from zugong.party.occupations import occupation_initial
 from zugong.party.selectors import current_membership, member_events, party_member_get
 from zugong.people.models import Person
 from zugong.people.selectors import person_get
@@ -116,7 +117,7 @@ class MembershipTransfer(_MembershipAction):
     title = "组织关系转接（调整到其他党组织）"
 
     def get_initial(self, person) -> dict:
-        return {"version": self.record.version, "date": timezone.localdate()}
+        return {"version": self.record.version, "date": timezone.localdate(), **occupation_initial(self.record)}
 
     def get_form_kwargs(self, person) -> dict:
         return {"organizations": [(o, label) for o, label in
@@ -127,7 +128,7 @@ class MembershipTransfer(_MembershipAction):
         d = form.cleaned_data
         return services.membership_transfer(
             user=self.user, person_id=person.pk, to_organization_id=d["to_organization"], date=d["date"],
-            expected_version=d["version"], occupation=d["occupation"] or None)
+            expected_version=d["version"], occupation=form.occupation_value())
 
     def success_message(self, person, result, form) -> str:
         return f"已办理「{person.name}」的组织关系转接。"

@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
-from zugong.core.codes import MEMBER_CATEGORY, occupation_label
+from zugong.core.codes import MEMBER_CATEGORY, occupation_label_of
 from zugong.core.dates import age_on
 from zugong.core.errors import RowError, ValidationFailed
 from zugong.orgs.models import PartyOrganization
@@ -209,7 +209,10 @@ class RosterRow:
     ``ethnicity``/``education_level``/``occupation`` may be ``""`` (not recorded — a roster imported
     without them): their labels are then ``""`` too, pages show 「未填」 (``core.codes.UNFILLED``).
     ``occupation_label`` is the 党内统计年报 row when the membership keeps one (事业单位专业技术人员),
-    else the 公报 category; ``occupation`` is always the category code."""
+    else the 公报 category, with the sector where the row does not fix it (``非公有制单位·企业管理人员``) and
+    the 其中 row for a flagged member (``农民工``, ``外出务工经商人员``): ``core.codes.occupation_label_of``;
+    ``occupation`` is always the category code, ``occupation_detail`` the 年报 row code (or ``""``),
+    ``ownership``, ``migrant_worker``, ``migrant_business``, ``front_line_kind`` as stored."""
 
     person_id: int
     name: str
@@ -232,6 +235,11 @@ class RosterRow:
     id_number_masked: str
     start_date: dt.date
     as_of: dt.date
+    occupation_detail: str = ""
+    ownership: str = ""
+    migrant_worker: bool = False
+    migrant_business: bool = False
+    front_line_kind: str = ""
 
 
 def roster_row(membership: Membership, as_of: dt.date | None = None) -> RosterRow:
@@ -252,9 +260,12 @@ def roster_row(membership: Membership, as_of: dt.date | None = None) -> RosterRo
         admission_date=record.admission_date if record else None,
         # as of a past date, a later 转正 has not happened yet
         full_membership_date=record.full_membership_date if category == "full" else None,
-        occupation=membership.occupation, occupation_label=occupation_label(membership.occupation, membership.occupation_detail),
+        occupation=membership.occupation, occupation_label=occupation_label_of(membership),
         front_line=membership.front_line, organization=membership.organization,
         id_number_masked=person.id_number_masked, start_date=membership.start_date, as_of=as_of,
+        occupation_detail=membership.occupation_detail, ownership=membership.ownership,
+        migrant_worker=membership.migrant_worker, migrant_business=membership.migrant_business,
+        front_line_kind=membership.front_line_kind,
     )
 
 

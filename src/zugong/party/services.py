@@ -28,13 +28,13 @@ from django.utils import timezone
 from zugong.audit.changelog import log_bulk_change
 from zugong.audit.services import record_event
 from zugong.core import idnumber
-from zugong.core.codes import OCCUPATION
 from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
 from zugong.orgs.models import PartyOrganization
 from zugong.party import lifecycle, validators
 from zugong.party.choices import EVENT_DETAIL, EVENT_KIND, EXIT_REASON, FULL_OUTCOMES, INCREASE_KINDS
 from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, PartyMember
+from zugong.party.occupations import clean_occupation, occupation_fields_of
 from zugong.people.models import Person
 from zugong.people.services import (
     check_new_person,
@@ -98,16 +98,12 @@ def _org_problems(org: PartyOrganization, start_date: dt.date) -> list[Problem]:
         dissolved_date=org.dissolved_date, start_date=start_date)
 
 
-def _occupation(raw, problems: list[Problem], *, required: bool = True) -> str:
-    if raw in (None, ""):
-        if required:
-            problems.append(Problem("工作岗位", "必填项为空"))
-        return ""
-    code = OCCUPATION.parse(raw)
-    if code is None:
-        problems.append(Problem("工作岗位", f"无法识别的工作岗位「{raw}」"))
-        return ""
-    return code
+def _occupation(raw, problems: list[Problem], *, organization: PartyOrganization, front_line=None,
+                previous: Membership | None = None) -> dict:
+    """The 工作岗位 fields of a membership (``party.occupations.clean_occupation``: 年报 row, 单位所有制 — from
+    the organization's unit when the value does not say it —, 农民工 / 外出务工经商人员, 一线类别)."""
+    return clean_occupation(raw, problems, organization=organization, front_line=front_line,
+                            previous=occupation_fields_of(previous) if previous is not None else None)
 
 
 def _party_dates(values: dict, birth_date: dt.date | None, problems: list[Problem], *,
@@ -136,15 +132,18 @@ def _check_version(obj, expected_version: int | None) -> None:
 
 # --- 新增党员 ----------------------------------------------------------------------------------------------
 def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity: str, birth_date, id_number: str,
-                  education_level: str, admission_date, full_membership_date=None, occupation: str,
-                  front_line: bool = False, start_date=None, work_start_date=None, phone: str = "",
-                  category: str | None = None, entry_kind: str | None = None, entry_detail: str = "",
+                  education_level: str, admission_date, full_membership_date=None, occupation: str | dict,
+                  front_line: bool | None = None, start_date=None, work_start_date=None, phone: str = "",
+                  category: str | None = None, taiwan_origin=False, title_level: str = "",
+                  entry_kind: str | None = None, entry_detail: str = "",
                   entry_counterpart: str = "", today: dt.date | None = None) -> Person:
     """新增党员: a new ``Person`` (political status 01 中共党员 with a 转正日期, else 02 中共预备党员) with
     its ``PartyMember`` (入党日期, 转正日期) and an open ``Membership`` of ``organization_id`` from
-    ``start_date`` (default: the 入党日期) with ``occupation`` (工作岗位, the 党内统计 categories) and
-    ``front_line``. Dates as ``dt.date`` or text. ``category`` (``"full"``/``"probationary"``, optional):
+    ``start_date`` (default: the 入党日期) with ``occupation`` (工作岗位: a text — 年报 row, 公报 category, code,
+    ``非公有制单位·企业管理人员``, ``农民工`` — or a dict of the fields, ``party.occupations.clean_occupation``;
+    单位所有制 from the organization's unit when not given) and ``front_line``. Dates as ``dt.date`` or text. ``category`` (``"full"``/``"probationary"``, optional):
     checked against the 转正日期 as in the roster import (a 正式党员 needs one, a 预备党员 has none).
+    ``taiwan_origin`` / ``title_level``: 台湾省籍 and 专业技术职务等级 (``people.services.clean_person_fields``).
 
     Requires ``basic.add`` and ``party.add`` on the organization (else ``OutOfScope``, 404). Raises
     ``ValidationFailed`` (every problem by field, nothing written): the person's fields as
@@ -164,7 +163,8 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
     writes the membership; a ``membership_event`` audit event follows."""
     today = today or timezone.localdate()
     values = dict(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth_date, id_number=id_number,
-                  education_level=education_level, work_start_date=work_start_date, phone=phone)
+                  education_level=education_level, work_start_date=work_start_date, phone=phone,
+                  taiwan_origin=taiwan_origin, title_level=title_level)
     party: dict = {}
 
     def party_checks(fields, org) -> list[Problem]:
@@ -187,7 +187,7 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
         if start and entry_kind is None:
             problems += _org_problems(org, start)
         party.update(admission=admission, full=full, start=start,
-                     occupation=_occupation(occupation, problems))
+                     occupation=_occupation(occupation, problems, organization=org, front_line=front_line))
         if entry_kind is not None and admission and start and not problems:
             problems += _entry_problems(fields, org, admission, full, start)
         return problems
@@ -223,14 +223,13 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
                                    full_membership_date=party["full"])
         if entry_kind is None:
             membership = Membership.objects.create(person=person, organization=org, start_date=party["start"],
-                                                   occupation=party["occupation"], front_line=bool(front_line))
+                                                   **party["occupation"])
         else:
             kind, detail, day = party["entry"]
             event = MembershipEvent.objects.create(
                 person=person, kind=kind, detail=detail, date=day, organization=org, to_organization=org,
                 counterpart=(entry_counterpart or "").strip()[:200])
-            membership = lifecycle.apply_event(event, occupation={"occupation": party["occupation"],
-                                                                  "front_line": bool(front_line)})
+            membership = lifecycle.apply_event(event, occupation=party["occupation"])
             _event_audit(user, event, person)
             if kind == "admission" and party["full"]:
                 # the 转正日期 is already on the party record (written above); the event records the decision
@@ -251,8 +250,8 @@ def _event_start(user, membership: Membership) -> None:
 
 # --- 编入党组织 --------------------------------------------------------------------------------------------
 @transaction.atomic
-def membership_start(*, user, person_id: int, organization_id: int, start_date, occupation: str,
-                     front_line: bool = False, admission_date=None, full_membership_date=None,
+def membership_start(*, user, person_id: int, organization_id: int, start_date, occupation: str | dict,
+                     front_line: bool | None = None, admission_date=None, full_membership_date=None,
                      today: dt.date | None = None) -> Membership:
     """编入党组织: open a membership of ``organization_id`` from ``start_date`` for person ``person_id``,
     creating the ``PartyMember`` (``admission_date`` required then, ``full_membership_date`` optional) if
@@ -270,7 +269,7 @@ def membership_start(*, user, person_id: int, organization_id: int, start_date, 
     org = target_organization(user=user, organization_id=organization_id, label="party")
     problems: list[Problem] = []
     start = parse_day(start_date, "起始日期", problems, required=True, today=today)
-    code = _occupation(occupation, problems)
+    fields = _occupation(occupation, problems, organization=org, front_line=front_line)
     member = PartyMember.objects.filter(pk=person.pk).first()
     admission = full = None
     if member is None:
@@ -291,8 +290,7 @@ def membership_start(*, user, person_id: int, organization_id: int, start_date, 
         if person.political_status not in ("01", "02"):
             person.political_status = "01" if full else "02"
             save_with_version(person, person.version, ["political_status"])
-    membership = Membership.objects.create(person=person, organization=org, start_date=start, occupation=code,
-                                           front_line=bool(front_line))
+    membership = Membership.objects.create(person=person, organization=org, start_date=start, **fields)
     _event_start(user, membership)
     return membership
 
@@ -395,11 +393,12 @@ def membership_end(*, user, person_id: int, end_date, reason: str, expected_vers
 # --- 组织关系转接 ------------------------------------------------------------------------------------------
 @transaction.atomic
 def membership_transfer(*, user, person_id: int, to_organization_id: int, date, expected_version: int,
-                        occupation: str | None = None, front_line: bool | None = None,
+                        occupation: str | dict | None = None, front_line: bool | None = None,
                         today: dt.date | None = None) -> Membership:
     """组织关系转接 within the caller's scope: the open membership of ``person_id`` ends on ``date``
     (``end_reason="transfer"``) and a membership of ``to_organization_id`` opens on ``date`` (keeping
-    工作岗位 and 生产工作一线 unless ``occupation``/``front_line`` are given); the person's scope anchor
+    工作岗位 — with its 年报 row, 单位所有制, flags and 一线类别 — and 生产工作一线 unless ``occupation``/
+    ``front_line`` are given: ``party.occupations.clean_occupation`` with the current period as ``previous``); the person's scope anchor
     moves to the target. Rosters as of any day before ``date`` are unchanged (effective dating).
     ``expected_version``: the open ``Membership.version`` loaded. Returns the new membership.
 
@@ -416,9 +415,8 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
     _check_version(current, expected_version)
     problems: list[Problem] = []
     day = parse_day(date, "转接日期", problems, required=True, today=today)
-    code = current.occupation if occupation in (None, "") else _occupation(occupation, problems)
-    # the 年报 detail goes with an unchanged 工作岗位 (a new category given by hand has none)
-    detail = current.occupation_detail if code == current.occupation else ""
+    # unchanged unless given; the 年报 row stays with a category picked again (clean_occupation)
+    fields = _occupation(occupation, problems, organization=target, front_line=front_line, previous=current)
     if target.pk == current.organization_id:
         problems.append(Problem("转入党组织", "转入党组织与现所在党组织相同"))
     if day:
@@ -436,9 +434,7 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
     save_with_version(current, expected_version, ["end_date", "end_reason"])
     # The successor continues the closed period's version: a stale form or API call carrying the version
     # read before this transfer is then a 409, not a second transfer of the person's new membership.
-    new = Membership.objects.create(person_id=person_id, organization=target, start_date=day, occupation=code,
-                                    occupation_detail=detail,
-                                    front_line=current.front_line if front_line is None else bool(front_line),
+    new = Membership.objects.create(person_id=person_id, organization=target, start_date=day, **fields,
                                     version=expected_version + 1)
     person = current.person
     if person.organization_id != target.pk:

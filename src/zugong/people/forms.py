@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
+from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX, TITLE_LEVEL
 from zugong.people.models import Person
 
 
@@ -38,13 +38,18 @@ class PersonEditForm(forms.Form):
     phone = forms.CharField(label="手机号码（新）", max_length=30, required=False,
                             help_text="留空表示不修改。", widget=NoEchoTextInput(attrs={"autocomplete": "off"}))
     clear_phone = forms.BooleanField(label="清除手机号码", required=False)
+    taiwan_origin = forms.BooleanField(label="台湾省籍", required=False,
+                                       help_text="党内统计年报第二表「台湾省籍」栏。")
+    title_level = forms.ChoiceField(label="专业技术职务等级", required=False, choices=[("", "无"), *TITLE_LEVEL.choices],
+                                    help_text="取得的专业技术职务（职称）等级：正高、副高为高级（党内统计年报第二表补充资料）。")
 
     @classmethod
     def for_person(cls, person: Person, data=None, *, may_change_id_number: bool = True):
         """The form for ``person``; without ``may_change_id_number`` (no ``basic.unmask``) the ID number
         field says so (a value sent anyway is refused by ``person_update``)."""
         initial = {k: getattr(person, k) for k in ("name", "sex", "ethnicity", "birth_date", "education_level",
-                                                    "political_status", "work_start_date")}
+                                                    "political_status", "work_start_date", "taiwan_origin",
+                                                    "title_level")}
         initial["version"] = person.version
         form = cls(data, initial=initial)
         if not may_change_id_number:
@@ -55,7 +60,7 @@ class PersonEditForm(forms.Form):
         """The cleaned form as a ``person_update`` change dict."""
         data = self.cleaned_data
         out = {k: data[k] for k in ("name", "sex", "ethnicity", "birth_date", "education_level", "political_status",
-                                    "work_start_date")}
+                                    "work_start_date", "taiwan_origin", "title_level")}
         if data.get("id_number"):
             out["id_number"] = data["id_number"]
         if data.get("clear_phone"):

@@ -119,3 +119,8 @@ class Person(BaseModel):
     @property
     def political_status_label(self) -> str:
         return POLITICAL_STATUS.label(self.political_status)
+
+    @property
+    def title_level_label(self) -> str:
+        """专业技术职务等级 (高级/中级/初级), ``""`` when none."""
+        return TITLE_LEVEL.label(self.title_level)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from zugong.core.codes import MEMBER_CATEGORY, occupation_label
+from zugong.core.codes import MEMBER_CATEGORY, occupation_label_of
 from zugong.core.dates import age_on
 from zugong.core.scoping import can
 from zugong.party.models import Membership, PartyMember
@@ -72,7 +72,7 @@ def person_party_profile(*, user, person: Person, as_of: dt.date | None = None) 
     periods = [
         MembershipPeriod(
             membership=m,
-            occupation_label=occupation_label(m.occupation, m.occupation_detail),
+            occupation_label=occupation_label_of(m),
             end_reason_label=m.get_end_reason_display() if m.end_reason else "",
             in_scope=can(user, "party", "view", m.organization),
         )

@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from zugong.audit.services import record_event
 from zugong.core import crypto, idnumber
-from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
+from zugong.core.codes import (
+    EDUCATION,
+    ETHNICITY,
+    POLITICAL_STATUS,
+    SEX,
+    TITLE_LEVEL,
+    YES_NO,
+    title_level_parse,
+)
 from zugong.core.concurrency import save_with_version
 from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, RowError, ValidationFailed
@@ -44,6 +52,8 @@ class PersonFields:
     political_status: str
     work_start_date: dt.date | None
     phone: str
+    taiwan_origin: bool = False
+    title_level: str = ""
 
 
 def raise_problems(problems: list[Problem]) -> None:
@@ -84,11 +94,40 @@ def _code(table, raw, field: str, problems: list[Problem], *, required: bool) ->
     return code
 
 
+def parse_yes_no(raw, field: str, problems: list[Problem]) -> bool:
+    """A yes/no value (``bool``, 是/否, 1/0, ``on``; blank = 否); appends a ``Problem`` for anything else."""
+    if raw in (None, ""):
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if str(raw).strip().lower() == "on":
+        return True
+    code = YES_NO.parse(raw)
+    if code is None:
+        problems.append(Problem(field, f"「{raw}」不是「是」或「否」"))
+        return False
+    return code == "1"
+
+
+def parse_title_level(raw, problems: list[Problem]) -> str:
+    """专业技术职务等级 (党内统计年报 第二表 补充资料): 高级/中级/初级, a code, or a title name (高级工程师 →
+    ``senior``, ``core.codes.title_level_parse``); blank = none. Appends a ``Problem`` for anything else."""
+    if raw in (None, ""):
+        return ""
+    code = title_level_parse(raw)
+    if code is None:
+        problems.append(Problem("专业技术职务等级", f"无法识别的专业技术职务等级「{raw}」（{'、'.join(TITLE_LEVEL.names)}，"
+                                              "或职称名称如 高级工程师）"))
+        return ""
+    return code
+
+
 def clean_person_fields(values: dict, *, today: dt.date) -> tuple[PersonFields | None, list[Problem]]:
     """Check the fields of a new person with ``people.validators`` — the roster import's rules.
 
     ``values``: ``name``, ``sex``, ``ethnicity``, ``birth_date``, ``id_number`` (required);
-    ``education_level``, ``political_status``, ``work_start_date``, ``phone`` (optional); codes as code,
+    ``education_level``, ``political_status``, ``work_start_date``, ``phone``, ``taiwan_origin`` (台湾省籍,
+    是/否), ``title_level`` (专业技术职务等级, ``parse_title_level``) (optional); codes as code,
     standard name or short form, dates as ``dt.date`` or text. Returns ``(fields, problems)``; ``fields``
     is ``None`` when anything is wrong. Warnings are problems here (a record entered by hand)."""
     problems: list[Problem] = []
@@ -109,11 +148,13 @@ def clean_person_fields(values: dict, *, today: dt.date) -> tuple[PersonFields |
     problems += validators.validate_work_start(birth or (info.birth_date if info else None), work)
     phone = validators.normalize_phone(values.get("phone") or "")
     problems += validators.validate_phone(phone)
+    taiwan = parse_yes_no(values.get("taiwan_origin"), "台湾省籍", problems)
+    title = parse_title_level(values.get("title_level"), problems)
     if problems:
         return None, validators.blocking(problems)
     return PersonFields(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth, id_number=info.number,
                         education_level=education, political_status=political, work_start_date=work,
-                        phone=phone), []
+                        phone=phone, taiwan_origin=taiwan, title_level=title), []
 
 
 def id_number_problem(*, user, digest: str, context: str, exclude_pk: int | None = None,
@@ -176,7 +217,8 @@ def insert_person(*, user, organization: PartyOrganization, fields: PersonFields
     sensitive columns as ``***``) and a ``person_create`` event (id and organization, no name or number)."""
     person = Person(name=fields.name, sex=fields.sex, ethnicity=fields.ethnicity, birth_date=fields.birth_date,
                     education_level=fields.education_level, political_status=fields.political_status,
-                    work_start_date=fields.work_start_date, organization=organization)
+                    work_start_date=fields.work_start_date, organization=organization,
+                    taiwan_origin=fields.taiwan_origin, title_level=fields.title_level)
     person.set_id_number(fields.id_number)
     person.set_phone(fields.phone)
     person.save()
@@ -188,12 +230,13 @@ def insert_person(*, user, organization: PartyOrganization, fields: PersonFields
 
 def person_create(*, user, organization_id: int, name: str, sex: str, ethnicity: str, birth_date,
                   id_number: str, education_level: str = "", political_status: str = "", work_start_date=None,
-                  phone: str = "") -> Person:
+                  phone: str = "", taiwan_origin=False, title_level: str = "") -> Person:
     """Create a person (人员) held by organization ``organization_id``.
 
     ``sex``/``ethnicity``/``education_level``/``political_status`` as GB code, standard name or short
     form; ``birth_date``/``work_start_date`` as ``dt.date`` or text (``YYYY-MM-DD`` …); ``id_number`` and
-    ``phone`` in plaintext (stored encrypted, hashed and masked).
+    ``phone`` in plaintext (stored encrypted, hashed and masked); ``taiwan_origin`` (台湾省籍) and
+    ``title_level`` (专业技术职务等级: 高级/中级/初级 or a title name) for the 党内统计年报 第二表.
 
     Requires ``basic.add`` on the organization (else ``OutOfScope``, 404). Raises ``ValidationFailed``
     (every problem by field, nothing written) for: a malformed ID number or one whose birth date or sex
@@ -203,7 +246,7 @@ def person_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
     before the write transaction (their audit events are kept on refusal); the write is atomic."""
     values = dict(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth_date, id_number=id_number,
                   education_level=education_level, political_status=political_status,
-                  work_start_date=work_start_date, phone=phone)
+                  work_start_date=work_start_date, phone=phone, taiwan_origin=taiwan_origin, title_level=title_level)
     org, fields = check_new_person(user=user, organization_id=organization_id, values=values)
     with transaction.atomic():
         return insert_person(user=user, organization=org, fields=fields)
@@ -225,6 +268,8 @@ EDITABLE_FIELDS = {
     "work_start_date": "参加工作日期",
     "id_number": "公民身份号码",
     "phone": "手机号码",
+    "taiwan_origin": "台湾省籍",
+    "title_level": "专业技术职务等级",
 }
 ID_NUMBER_RIGHT_MESSAGE = "修改公民身份号码须具有该人员所在组织的「查看敏感信息明文」权限，请联系本单位组织部门"
 
@@ -312,6 +357,10 @@ def _clean_changes(user, person: Person, changes: dict) -> dict:
         phone = validators.normalize_phone(changes["phone"] or "")
         problems += validators.validate_phone(phone)
         out["phone"] = phone
+    if "taiwan_origin" in changes:
+        out["taiwan_origin"] = parse_yes_no(changes["taiwan_origin"], "台湾省籍", problems)
+    if "title_level" in changes:
+        out["title_level"] = parse_title_level(changes["title_level"], problems)
     if problems:
         raise_problems(validators.blocking(problems))
     return out

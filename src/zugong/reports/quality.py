@@ -25,6 +25,14 @@ Checks (``CHECKS``, in this order; codes are stable, used as JSON keys and ``?ch
   《中国共产党章程》第一条 年满十八岁).
 - ``early_full_membership`` 入党不满一年转正: a 转正日期 earlier than one 预备期 (``party.probation_years``,
   1 year) after the 入党日期 (《中国共产党章程》第七条; as ``party.validators.validate_full_membership``).
+- ``occupation_unplaced`` 工作岗位未细分到年报岗位 (issue #10): a coarse 公报 category of 在岗职工 without its 年报
+  row — 企事业单位、社会组织专业技术人员 / 管理人员 (``occupation`` ``professional``/``manager``, blank
+  ``occupation_detail``): the 党内统计年报's 工作岗位 rows (第二、三、四、十六表) split it into 事业单位, 企业 and
+  民办非企业单位 rows, so the member counts in 一、在岗职工 but in no row below it (the row sums fail). The
+  detail names the likely row when the organization's 单位属性 suggests one.
+- ``occupation_no_ownership`` 企业、工勤岗位缺单位所有制 (issue #10): 企业管理人员, 企业专业技术人员, 工勤技能人员
+  (or the category 工人（工勤技能人员）) without ``ownership``: those rows are printed under both 公有制单位 and
+  非公有制单位, so the member falls in neither (``core.codes.annual_row`` is ``None``).
 - ``small_branch`` 正式党员不足三人的支部: 支部 (``ORG_TYPES_BRANCH``) existing on ``as_of`` with fewer
   than ``quality.branch_min_full_members`` (3) 正式党员 in force (《中国共产党章程》第三十条).
 - ``organization_without_unit`` 未关联单位的党组织: organizations existing on ``as_of`` whose 党组织所在单位情况
@@ -64,7 +72,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from zugong.core.codes import ORG_TYPE, ORG_TYPES_BRANCH
+from zugong.core.codes import (
+    COARSE_OCCUPATIONS,
+    OCCUPATION,
+    ORG_TYPE,
+    ORG_TYPES_BRANCH,
+    SECTOR_DETAILS,
+    UNIT_CATEGORY,
+    occupation_label,
+)
 from zugong.core.dates import add_years, age_on
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.rules import Rule, register, rule
@@ -92,6 +108,7 @@ register(
 )
 
 PERSON, ORGANIZATION = "person", "organization"
+ANNUAL = "党内统计年报 工作岗位（第二、三、四、十六、十八至二十表）"
 # Organizations that are set up in a unit (党组织所在单位情况): every kind but the 党小组 (part of a branch).
 UNIT_CHECKED_TYPES = tuple(code for code in ORG_TYPE.entries if code != "party_group")
 MEMBER_PREFIX = "person__party_member__"
@@ -133,6 +150,12 @@ def check_specs(on: dt.date | None = None) -> list[CheckSpec]:
                   f"入党日期时未满{min_age}周岁（按出生日期计算）", _rule_source(ADMISSION_AGE_RULE, on)),
         CheckSpec("early_full_membership", f"入党不满{years}年转正", PERSON,
                   f"转正日期早于入党日期满{years}年之日（预备期为{years}年）", f"{CHARTER}第七条"),
+        CheckSpec("occupation_unplaced", "工作岗位未细分到年报岗位", PERSON,
+                  "工作岗位只登记为“企事业单位、社会组织专业技术人员”或“管理人员”，未细分为事业单位、企业或民办非企业单位"
+                  "的岗位，党内统计年报只能计入“在岗职工”，不能计入其下任何一行", ANNUAL),
+        CheckSpec("occupation_no_ownership", "企业、工勤岗位缺单位所有制", PERSON,
+                  "工作岗位为企业管理人员、企业专业技术人员或工勤技能人员（工人），未登记所在单位为公有制单位或非公有制单位"
+                  "（所在单位也未登记经济控制类型），党内统计年报不能计入公有制或非公有制单位的行", ANNUAL),
         CheckSpec("small_branch", f"正式党员不足{branch_min}人的支部", ORGANIZATION,
                   f"截至日期正式党员少于{branch_min}人的党支部（含联合、临时党支部）", _rule_source(BRANCH_MIN_RULE, on)),
         CheckSpec("organization_without_unit", "未关联单位的党组织", ORGANIZATION,
@@ -319,11 +342,28 @@ def _person_conditions(as_of: dt.date) -> dict[str, Q]:
         # 转正 less than one 预备期 after 入党 (candidates; ``_person_checks`` keeps the exact ``add_years`` ones)
         "early_full_membership": (Q(**{f"{full}__isnull": False})
                                   & Q(YearsBelow(admission, full, probation_years(on=as_of), "add_years"))),
+        # the 年报's 工作岗位 rows (issue #10; ``core.codes.annual_row``)
+        "occupation_unplaced": Q(occupation__in=COARSE_OCCUPATIONS, occupation_detail=""),
+        "occupation_no_ownership": Q(ownership="") & (Q(occupation_detail__in=SECTOR_DETAILS)
+                                                      | Q(occupation="worker", occupation_detail="")),
     }
+
+
+LIKELY_ROWS = {"public_institution": "事业单位", "enterprise": "企业", "social_organization": "民办非企业单位"}
+"""单位属性 of the organization → the 年报 rows a coarse 工作岗位 there most likely belongs to (a hint only)."""
 
 
 def _person_details(code: str, row: dict) -> str:
     admission, full, birth = row["admission"], row["full"], row["birth"]
+    if code == "occupation_unplaced":
+        text = f"工作岗位：{OCCUPATION.label(row['occupation'])}"
+        likely = LIKELY_ROWS.get(row["org_category"])
+        if likely:
+            kind = "专业技术人员" if row["occupation"] == "professional" else "管理人员"
+            text += f"（所在党组织单位属性为{UNIT_CATEGORY.label(row['org_category'])}，可能为「{likely}{kind}」）"
+        return text
+    if code == "occupation_no_ownership":
+        return f"工作岗位：{occupation_label(row['occupation'], row['occupation_detail'])}，未登记公有制或非公有制单位"
     if code == "probation_overdue":
         return f"入党日期 {admission.isoformat()}，尚未转正"
     if code == "admitted_under_18":
@@ -349,8 +389,8 @@ def _person_checks(user, root: PartyOrganization, as_of: dt.date, action: str) -
         any_failed |= condition
     failing = (rows.filter(any_failed).order_by()
                .values("person_id", "person__name", "organization__code", "organization__name", "organization__path",
-                       birth=F("person__birth_date"), admission=F(f"{MEMBER_PREFIX}admission_date"),
-                       full=F(f"{MEMBER_PREFIX}full_membership_date"),
+                       "occupation", "occupation_detail", birth=F("person__birth_date"), admission=F(f"{MEMBER_PREFIX}admission_date"),
+                       full=F(f"{MEMBER_PREFIX}full_membership_date"), org_category=F("organization__unit_category"),
                        **{f"f_{code}": _flag(condition) for code, condition in conditions.items()}))
     found: dict[str, list[QualityItem]] = {code: [] for code in conditions}
     min_age = rule(ADMISSION_AGE_RULE, as_of).value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from zugong.core.codes import occupation_label_of
 from zugong.party.selectors import roster_row
 
 
@@ -34,8 +35,16 @@ class MemberSerializer(serializers.Serializer):
     admission_date = serializers.DateField(allow_null=True, help_text="入党日期")
     full_membership_date = serializers.DateField(allow_null=True, help_text="转正日期（截至日期尚未转正为空）")
     occupation = serializers.CharField(help_text="工作岗位代码（党内统计公报的八类）；未登记为空")
-    occupation_label = serializers.CharField(help_text="工作岗位：有党内统计年报岗位（如 事业单位专业技术人员）时为该岗位，否则为公报类别；未登记为空")
+    occupation_label = serializers.CharField(help_text="工作岗位：有党内统计年报岗位（如 事业单位专业技术人员）时为该岗位，否则为公报类别；"
+                                                       "岗位不定所有制时前加单位所有制（如 非公有制单位·企业管理人员），"
+                                                       "农民工、外出务工经商人员显示为该项；未登记为空。可原样导入")
+    occupation_detail = serializers.CharField(help_text="党内统计年报的工作岗位代码（core.codes.OCCUPATION_DETAIL）；没有为空")
+    ownership = serializers.CharField(help_text="单位所有制：public 公有制单位 / non_public 非公有制单位；非在岗职工或未确定为空")
+    migrant_worker = serializers.BooleanField(help_text="农民工（工勤技能人员 其中）")
+    migrant_business = serializers.BooleanField(help_text="外出务工经商人员（农牧渔民 其中）")
     front_line = serializers.BooleanField(help_text="生产工作一线")
+    front_line_kind = serializers.CharField(help_text="一线类别：enterprise_production 企业生产 / rural_production 农村生产 / "
+                                                      "teaching_research 教学科研 / other 其他一线；不在一线为空")
     organization = OrganizationRefSerializer(help_text="所在党组织")
     id_number_masked = serializers.CharField(help_text="公民身份号码（掩码）")
     start_date = serializers.DateField(help_text="进入所在党组织日期")
@@ -54,8 +63,13 @@ class MembershipPeriodSerializer(serializers.Serializer):
     end_date = serializers.DateField(allow_null=True, help_text="截止日期（不含；空为至今）")
     end_reason = serializers.CharField(help_text="离开原因代码")
     occupation = serializers.CharField(help_text="工作岗位代码；未登记为空")
+    occupation_label = serializers.CharField(help_text="工作岗位（显示名，同名册）")
     occupation_detail = serializers.CharField(help_text="党内统计年报的工作岗位代码（core.codes.OCCUPATION_DETAIL）；没有为空")
+    ownership = serializers.CharField(help_text="单位所有制：public 公有制单位 / non_public 非公有制单位；非在岗职工或未确定为空")
+    migrant_worker = serializers.BooleanField(help_text="农民工（工勤技能人员 其中）")
+    migrant_business = serializers.BooleanField(help_text="外出务工经商人员（农牧渔民 其中）")
     front_line = serializers.BooleanField(help_text="生产工作一线")
+    front_line_kind = serializers.CharField(help_text="一线类别代码；不在一线为空")
     version = serializers.IntegerField(help_text="版本号")
 
 
@@ -79,8 +93,18 @@ class TransferRequestSerializer(serializers.Serializer):
     version = serializers.IntegerField(label="版本号", help_text="未结束组织关系的版本号；不一致时返回 409")
     to_organization = serializers.IntegerField(label="转入党组织", help_text="转入党组织ID")
     date = serializers.CharField(label="转接日期", help_text="转接日期 YYYY-MM-DD（自该日起在新组织）")
-    occupation = serializers.CharField(label="工作岗位", required=False, allow_blank=True, help_text="新的工作岗位（不填则不变）")
+    occupation = serializers.CharField(label="工作岗位", required=False, allow_blank=True,
+                                       help_text="新的工作岗位（不填则不变）：党内统计年报岗位、公报类别或代码，可带单位所有制"
+                                                 "（如 非公有制单位·企业管理人员、农民工）")
     front_line = serializers.BooleanField(label="生产工作一线", required=False, allow_null=True, default=None, help_text="生产工作一线（不填则不变）")
+    ownership = serializers.CharField(label="单位所有制", required=False, allow_blank=True,
+                                      help_text="public 公有制单位 / non_public 非公有制单位（不填则按工作岗位、所在单位确定或不变）")
+    migrant_worker = serializers.BooleanField(label="农民工", required=False, allow_null=True, default=None,
+                                              help_text="农民工（只用于工勤技能人员；不填则不变）")
+    migrant_business = serializers.BooleanField(label="外出务工经商人员", required=False, allow_null=True, default=None,
+                                                help_text="外出务工经商人员（只用于农牧渔民；不填则不变）")
+    front_line_kind = serializers.CharField(label="一线类别", required=False, allow_blank=True, allow_null=True,
+                                            default=None, help_text="一线类别（企业生产/农村生产/教学科研/其他一线；不填则不变）")
 
 
 class FullMembershipRequestSerializer(serializers.Serializer):
@@ -99,6 +123,16 @@ class EndRequestSerializer(serializers.Serializer):
                                              "cancelled 取消预备党员资格 / correction 更正")
 
 
+def occupation_request(data: dict) -> dict | None:
+    """The 工作岗位 of a request body (``occupation`` and the 年报 fields given) as
+    ``party.occupations.clean_occupation``'s dict value; ``None`` when none is given (unchanged)."""
+    keys = ("occupation", "ownership", "migrant_worker", "migrant_business", "front_line", "front_line_kind")
+    value = {k: data[k] for k in keys if data.get(k) is not None and data.get(k) != ""}
+    if not value or set(value) == {"front_line"}:
+        return None
+    return value
+
+
 def member_record(member) -> dict:
     """``MemberRecordSerializer`` data of a ``PartyMember`` (memberships prefetched with organizations)."""
     return {
@@ -106,8 +140,10 @@ def member_record(member) -> dict:
         "full_membership_date": member.full_membership_date, "version": member.version,
         "memberships": [
             {"id": m.pk, "organization": m.organization, "start_date": m.start_date, "end_date": m.end_date,
-             "end_reason": m.end_reason, "occupation": m.occupation, "occupation_detail": m.occupation_detail,
-             "front_line": m.front_line, "version": m.version}
+             "end_reason": m.end_reason, "occupation": m.occupation, "occupation_label": occupation_label_of(m),
+             "occupation_detail": m.occupation_detail, "ownership": m.ownership, "migrant_worker": m.migrant_worker,
+             "migrant_business": m.migrant_business, "front_line": m.front_line, "front_line_kind": m.front_line_kind,
+             "version": m.version}
             for m in sorted(member.person.memberships.all(), key=lambda m: (m.start_date, m.pk))
         ],
     }

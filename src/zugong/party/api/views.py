@@ -43,6 +43,7 @@ from zugong.party.api.serializers import (
     MemberRecordSerializer,
     MemberSerializer,
     TransferRequestSerializer,
+    occupation_request,
 )
 from zugong.party.filtersets import MemberFilterSet
 from zugong.party.models import Membership, PartyMember
@@ -114,7 +115,7 @@ class MemberViewSet(ScopedReadOnlyViewSet):
     def transfer(self, request, obj, data):
         services.membership_transfer(user=request.user, person_id=obj.pk, to_organization_id=data["to_organization"],
                                      date=data["date"], expected_version=data["version"],
-                                     occupation=data.get("occupation") or None, front_line=data.get("front_line"))
+                                     occupation=occupation_request(data), front_line=data.get("front_line"))
         return obj
 
     @scoped_action(scope="change", input=FullMembershipRequestSerializer, output=MemberRecordSerializer,

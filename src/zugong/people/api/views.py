@@ -18,7 +18,9 @@ from zugong.people.api.serializers import PersonCreateSerializer, PersonPatchSer
 from zugong.people.models import Person
 from zugong.people.services import person_create, person_update
 
-PARTY_KEYS = ("admission_date", "full_membership_date", "category", "occupation", "front_line", "start_date")
+PARTY_KEYS = ("admission_date", "full_membership_date", "category", "occupation", "front_line", "start_date",
+              "ownership", "migrant_worker", "migrant_business", "front_line_kind")
+OCCUPATION_KEYS = ("occupation", "ownership", "migrant_worker", "migrant_business", "front_line", "front_line_kind")
 
 
 @extend_schema_view(
@@ -48,8 +50,9 @@ class PersonViewSet(ScopedCreateMixin, ScopedRetrieveMixin, ScopedUpdateMixin, S
         from zugong.party.services import member_create  # people does not depend on party
 
         data.pop("political_status", None)  # a member's political status follows the category
+        occupation = {k: party.pop(k) for k in OCCUPATION_KEYS if k in party}  # clean_occupation's dict value
         return member_create(user=user, organization_id=organization_id, education_level=data.pop("education_level", ""),
-                             occupation=party.pop("occupation", ""), **data, **party)
+                             occupation=occupation if occupation.get("occupation") else "", **data, **party)
 
     def update_object(self, obj, *, expected_version, changes):
         return person_update(user=self.request.user, person_id=obj.pk, expected_version=expected_version,
