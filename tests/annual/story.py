@@ -525,9 +525,8 @@ def enter_year(s: SimpleNamespace, tmp: Path) -> None:
 
 def record_statuses(s: SimpleNamespace, c: SimpleNamespace) -> None:
     """流动党员 and 失联党员 (``party.statuses`` services and ``/api/members/{id}/statuses/``)."""
-    from zugong.party.statuses import status_end, status_start
-
     from zugong.party.models import MemberStatus
+    from zugong.party.statuses import status_end, status_start
 
     def start(key, kind, day, user=None, **extra):
         return status_start(user=user or s.county, person_id=s.people[key].pk, kind=kind, start_date=day, **extra)

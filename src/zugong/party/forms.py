@@ -18,6 +18,7 @@ from zugong.core.codes import (
 )
 from zugong.orgs.models import PartyOrganization
 from zugong.party.occupation_forms import OccupationFields
+from zugong.party.occupations import occupation_choices
 from zugong.party.services import END_REASONS
 from zugong.people.forms import NoEchoTextInput
 
@@ -154,8 +155,8 @@ class EventForm(forms.Form):
     detail = forms.ChoiceField(label="变动情形", required=False)
     date = _date("变动日期", required=True)
     to_organization = forms.TypedChoiceField(label="接收党组织", coerce=int, required=False, empty_value=None)
-    occupation = forms.ChoiceField(label="工作岗位", choices=[("", "（同最近一段组织关系）"), *OCCUPATION.choices],
-                                   required=False)
+    occupation = forms.ChoiceField(label="工作岗位", required=False,
+                                   help_text="按党内统计年报的岗位；不选则同最近一段组织关系。")
     front_line = forms.BooleanField(label="生产工作一线", required=False)
     reason_category = forms.ChoiceField(label="出党原因", required=False,
                                         help_text="党内统计年报第十一表（党员出党情况（二））的分类。")
@@ -175,6 +176,7 @@ class EventForm(forms.Form):
         self.fields["kind"].choices = [("", "请选择"), *((k, EVENT_KIND.label(k)) for k in PAGE_EVENT_KINDS)]
         self.fields["to_organization"].choices = [("", "请选择"), *organizations]
         self.fields["reason_category"].choices = [("", "（不填）"), *EXIT_REASON.choices]
+        self.fields["occupation"].choices = [("", "（同最近一段组织关系）"), *occupation_choices()]
         if kind is None:
             details = [d for k in PAGE_EVENT_KINDS for d in DETAILS_OF_KIND[k] if d]
             self.fields["detail"].choices = [("", "（无）"), *((d, EVENT_DETAIL.label(d)) for d in dict.fromkeys(details))]
@@ -212,6 +214,5 @@ class EventForm(forms.Form):
                       document_number=d.get("document_number") or "", note=d.get("note") or "",
                       expected_version=d.get("version"))
         if d.get("occupation"):
-            values["occupation"] = {"occupation": d["occupation"], "occupation_detail": "",
-                                    "front_line": bool(d.get("front_line"))}
+            values["occupation"] = {"occupation": d["occupation"], "front_line": bool(d.get("front_line"))}
         return values

@@ -654,6 +654,13 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
                                ("对方党组织", counterpart, 200)):
         if value and len(str(value)) > limit:
             problems.append(Problem(name, f"不能超过 {limit} 个字"))
+    occupation_fields = None
+    if occupation not in (None, "", {}) and kind_code in (*INCREASE_KINDS, "transfer"):
+        # the 工作岗位 of the period the event opens: checked as on the member forms (年报 row, 单位所有制 from
+        # the receiving organization's unit), what it does not say kept from the latest period
+        latest = Membership.objects.filter(person_id=person.pk).order_by("-start_date", "-pk").first()
+        occupation_fields = clean_occupation(occupation, problems, organization=target,
+                                             previous=occupation_fields_of(latest) if latest is not None else None)
     if day is not None and detail_code is not None and not problems:
         problems += lifecycle.check_event(state, kind=kind_code, detail=detail_code, date=day, to_organization=target,
                                           extension_months=months, today=today)
@@ -697,7 +704,7 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
                  summary=f"人员 #{person.pk} 登记党员变动",
                  data={"model": "people.person", "action": "update",
                        "changes": {"党员变动": ["", f"{day.isoformat()} {_event_text(event)}"]}})
-    lifecycle.apply_event(event, occupation=occupation)
+    lifecycle.apply_event(event, occupation=occupation_fields)
     _event_audit(user, event, person)
     return event
 
