@@ -18,7 +18,6 @@ from zugong.core.codes import (
 )
 from zugong.orgs.models import PartyOrganization
 from zugong.party.occupation_forms import OccupationFields
-from zugong.party.occupations import occupation_choices
 from zugong.party.services import END_REASONS
 from zugong.people.forms import NoEchoTextInput
 
@@ -121,9 +120,12 @@ PAGE_EVENT_KINDS = ("admission", "reinstatement", "exit", "suspension", "death",
 """The event kinds entered on the person page (``party:event_create``); transfers (组织关系转接, 转入, 转出)
 have their own pages (the transfers part)."""
 
+OCCUPATION_FIELD_NAMES = ("occupation", "ownership", "migrant_worker", "migrant_business", "front_line", "front_line_kind")
+"""The 工作岗位 fields of ``OccupationFields`` (the period an increase opens)."""
+
 EVENT_FIELDS = {
-    "admission": ("detail", "to_organization", "occupation", "front_line", "document_number"),
-    "reinstatement": ("detail", "to_organization", "occupation", "front_line", "reason", "document_number"),
+    "admission": ("detail", "to_organization", *OCCUPATION_FIELD_NAMES, "document_number"),
+    "reinstatement": ("detail", "to_organization", *OCCUPATION_FIELD_NAMES, "reason", "document_number"),
     "exit": ("detail", "reason_category", "reason", "unreachable", "document_number"),
     "suspension": ("reason", "document_number"),
     "death": (),
@@ -145,19 +147,19 @@ DATE_HELP = {
 }
 
 
-class EventForm(forms.Form):
+class EventForm(OccupationFields):
     """登记党员变动: one ``MembershipEvent`` for ``party.services.event_record``. ``kind`` fixes the kind
     (a page per kind: only that kind's fields, ``EVENT_FIELDS``); without it the form offers a 变动类型
     select and every field. Values are taken as text/codes and checked by the service."""
+
+    field_order = ("version", "kind", "detail", "date", "to_organization", *OCCUPATION_FIELD_NAMES)
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label="变动类型")
     detail = forms.ChoiceField(label="变动情形", required=False)
     date = _date("变动日期", required=True)
     to_organization = forms.TypedChoiceField(label="接收党组织", coerce=int, required=False, empty_value=None)
-    occupation = forms.ChoiceField(label="工作岗位", required=False,
-                                   help_text="按党内统计年报的岗位；不选则同最近一段组织关系。")
-    front_line = forms.BooleanField(label="生产工作一线", required=False)
+    occupation_optional_label = "（同最近一段组织关系）"
     reason_category = forms.ChoiceField(label="出党原因", required=False,
                                         help_text="党内统计年报第十一表（党员出党情况（二））的分类。")
     unreachable = forms.BooleanField(label="经多方查找确实无法取得联系", required=False,
@@ -176,7 +178,6 @@ class EventForm(forms.Form):
         self.fields["kind"].choices = [("", "请选择"), *((k, EVENT_KIND.label(k)) for k in PAGE_EVENT_KINDS)]
         self.fields["to_organization"].choices = [("", "请选择"), *organizations]
         self.fields["reason_category"].choices = [("", "（不填）"), *EXIT_REASON.choices]
-        self.fields["occupation"].choices = [("", "（同最近一段组织关系）"), *occupation_choices()]
         if kind is None:
             details = [d for k in PAGE_EVENT_KINDS for d in DETAILS_OF_KIND[k] if d]
             self.fields["detail"].choices = [("", "（无）"), *((d, EVENT_DETAIL.label(d)) for d in dict.fromkeys(details))]
@@ -213,6 +214,8 @@ class EventForm(forms.Form):
                       extension_months=d.get("extension_months") or None,
                       document_number=d.get("document_number") or "", note=d.get("note") or "",
                       expected_version=d.get("version"))
-        if d.get("occupation"):
-            values["occupation"] = {"occupation": d["occupation"], "front_line": bool(d.get("front_line"))}
+        if "occupation" in self.fields:
+            occupation = self.occupation_value()
+            if occupation is not None:
+                values["occupation"] = occupation
         return values
