@@ -130,7 +130,7 @@ def test_admission_page_for_a_person_without_party_record(client, tree):
     form = client.get(page(person, "admission")).content.decode()
     assert "甲镇东村党支部" in form and "乙镇机关党支部" not in form  # receiving organizations in the scope
     response = client.post(page(person, "admission"), {"kind": "admission", "date": "2025-07-01",
-                                                       "to_organization": tree.branch_a1.pk, "occupation": "worker",
+                                                       "to_organization": tree.branch_a1.pk, "occupation": "skilled_worker",
                                                        "ownership": "non_public"})
     assert response.status_code == 302
     membership = Membership.objects.get(person=person)
