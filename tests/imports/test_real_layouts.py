@@ -152,9 +152,15 @@ def assert_landed(members: list[rl.Member], *, forms: list[str] | None = None, d
             assert membership.occupation in OCCUPATION.entries, m.name
             if expected:
                 assert membership.occupation == expected, (m.name, m.occupation_text, membership.occupation)
-            # the 年报 row is kept (shown as such; a row that is its 公报 category is implied by it)
-            assert occupation_label(membership.occupation, membership.occupation_detail) == m.occupation_text, m.name
-            assert membership.occupation_detail or OCCUPATION.label(membership.occupation) == m.occupation_text
+            # the 年报 row is kept (shown as such; a row that is its 公报 category is implied by it); 农民工 and
+            # 外出务工经商人员 are the 其中 flags of their rows (issue #10)
+            shown = ("农民工" if membership.migrant_worker else "外出务工经商人员" if membership.migrant_business
+                     else occupation_label(membership.occupation, membership.occupation_detail))
+            assert shown == m.occupation_text, m.name
+            assert membership.occupation_detail or OCCUPATION.label(membership.occupation) == shown.replace(
+                "外出务工经商人员", "农牧渔民")
+            if m.occupation_text == "农民工":
+                assert (membership.occupation_detail, membership.migrant_worker) == ("skilled_worker", True)
 
 
 # --- builders (pass before the engine exists) --------------------------------------------------------
