@@ -1124,7 +1124,8 @@ class RosterImporter(Importer):
         record yet. 进入类型: nothing when the membership at the row's organization from 进入日期 is on
         record, a warning when the member is already at the row's organization since another day, a
         组织关系转接 (``transfer``) when a 转入 comes from another organization in Zugong, else the entry
-        itself; 延长预备期 unless one is recorded; 转正 when the member is 预备 on record and the row gives
+        itself (an entry dated after the membership on record began is refused by the guards: an increase
+        for someone who is a member); 延长预备期 unless one is recorded; 转正 when the member is 预备 on record and the row gives
         the 转正日期; 离开类型 unless that event is on record."""
         history = row.history
         org = row.org.id
@@ -1135,8 +1136,8 @@ class RosterImporter(Importer):
             current = state.current
             if _entry_recorded(state, day, org):
                 pass
-            elif current is not None and current.organization_id == org:
-                if current.start != day:
+            elif current is not None and current.organization_id == org and day <= current.start:
+                if day < current.start:  # history before the record of this membership: not rewritten
                     issues.warning(row.number, HEADER["entry_date"],
                                    f"该党员的组织关系已在本组织（自 {current.start.isoformat()} 起），进入类型和进入日期"
                                    "未另行登记为党员变动")
