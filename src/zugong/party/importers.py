@@ -770,21 +770,8 @@ class RosterImporter(Importer):
         )
 
     def _id_number(self, number: int, raw: object, issues: Issues) -> idnumber.IdNumberInfo | None:
-        column = HEADER["id_number"]
-        if is_number_cell(raw):
-            # The digits are not echoed: messages are stored with the job and shown on pages.
-            issues.error(number, column,
-                         "公民身份号码是数字格式的单元格（Excel 显示为 1.10105E+17 这样的科学计数法），Excel 只保留 15 位"
-                         "有效数字，末几位可能已丢失；请将该列设为「文本」格式后重新填写")
-            return None
-        info, problems = people_rules.check_id_number(cell_text(raw), today=self.today,
-                                                      accept_bad_checksum=self.accept_bad_checksum, field=column)
-        for problem in problems:
-            if problem.warning:
-                issues.warning(number, column, problem.reason)
-            else:
-                issues.error(number, column, problem.reason)
-        return info
+        return id_number_cell(number, raw, issues, column=HEADER["id_number"], today=self.today,
+                              accept_bad_checksum=self.accept_bad_checksum)
 
     def _organization(self, number: int, cells: dict, orgs: OrganizationMatcher, issues: Issues) -> OrgRef | None:
         """The row's organization: 所在党组织 (code, full or short name, path) and/or 党组织唯一标识 (another
@@ -1516,6 +1503,27 @@ def _period_values(row: RosterRow) -> dict:
     return {"start_date": start, "end_date": end,
             "end_reason": lifecycle.END_REASON_OF_KIND[history.exit[0]] if end is not None else "",
             **{k: v for k, v in row.occupation_fields.items()}}
+
+
+def id_number_cell(number: int, raw: object, issues: Issues, *, column: str, today: dt.date,
+                   accept_bad_checksum: bool = False) -> idnumber.IdNumberInfo | None:
+    """The 公民身份号码 of a cell (GB 11643-1999, ``people.validators.check_id_number``), ``None`` after an
+    error reported on ``column``: an Excel number cell is refused (Excel keeps 15 significant digits,
+    ``rules.md`` §8); a wrong check character is a warning only with ``accept_bad_checksum``. The digits are
+    never echoed (messages are stored with the job and shown on pages)."""
+    if is_number_cell(raw):
+        issues.error(number, column,
+                     "公民身份号码是数字格式的单元格（Excel 显示为 1.10105E+17 这样的科学计数法），Excel 只保留 15 位"
+                     "有效数字，末几位可能已丢失；请将该列设为「文本」格式后重新填写")
+        return None
+    info, problems = people_rules.check_id_number(cell_text(raw), today=today, accept_bad_checksum=accept_bad_checksum,
+                                                  field=column)
+    for problem in problems:
+        if problem.warning:
+            issues.warning(number, column, problem.reason)
+        else:
+            issues.error(number, column, problem.reason)
+    return info
 
 
 def _count_incomplete(plan: RosterPlan, education: str, ethnicity: str, occupation: str) -> None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/<int:pk>/full-membership/", member_views.membership_full, name="membership_full"),
     path("members/<int:pk>/end/", member_views.membership_end, name="membership_end"),
     path("roster/import/", include(import_urlpatterns("roster"))),
+    path("changes/import/", include(import_urlpatterns("changes"))),
     path("roster/export/", export_views.export_roster_view, name="export_roster"),
     path("roster/export/options/", export_views.export_roster_form, name="export_roster_form"),
 ]
