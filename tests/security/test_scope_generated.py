@@ -123,6 +123,13 @@ def _end(r, s):
     return {"version": _open_membership(r).version, "end_date": "2025-01-02", "reason": "death"}
 
 
+def _event(r, s):
+    """A 死亡 recorded for the member (党员变动, issue #10): the person's version is the lock."""
+    from zugong.people.models import Person
+
+    return {"version": Person.objects.get(pk=r.pk).version, "kind": "death", "date": "2025-01-02"}
+
+
 def _set_unit(r, s):
     return {"version": _version(r), "unit_relation": "legal_entity_unit", "unit_code": s.unit.code}
 
@@ -142,6 +149,8 @@ ACTION_DATA: dict[str, Callable] = {
     "api:member-full-membership": _full,
     "party:membership_end": _end,
     "api:member-end": _end,
+    "party:event_create": _event,
+    "api:member-events": _event,
     "people:unmask": lambda r, s: {"reason": "核对档案"},
     "orgs:unit_move": lambda r, s: {"version": _version(r), "new_parent": s.unit.code},
     "api:unit-move": lambda r, s: {"version": _version(r), "new_parent_code": s.unit.code},

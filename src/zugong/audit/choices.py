@@ -43,6 +43,7 @@ EVENT_KINDS = {
     "membership_change_category": "转为正式党员",
     "membership_end": "结束组织关系",
     "membership_transfer": "组织关系转接",
+    "membership_event": "党员变动",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",

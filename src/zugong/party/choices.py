@@ -99,24 +99,44 @@ DETAILS_OF_KIND: dict[str, tuple[str, ...]] = {
 }
 """The ``detail`` values each ``kind`` allows (``""`` = none); ``MembershipEvent`` enforces it."""
 
-# 第十一表 党员出党情况（二）: the reason category of an 出党 (filled by the lifecycle services' owner from
-# the official form; see party.services docstrings for the source).
+# 第十一表 党员出党情况（二）: the reason category of an 出党 — the table's rows (its columns are the 出党方式 of
+# 第十表). Rows as printed: 总计; 违纪行为: 违反政治纪律, 违反组织纪律 (其中: 违反干部选拔任用规定), 违反廉洁纪律,
+# 违反群众纪律, 违反工作纪律, 违反生活纪律 (the six kinds of 《中国共产党纪律处分条例》); 具体表现: 理想信念缺失,
+# 政治立场动摇, 宗旨观念淡薄, 工作消极懈怠, 组织纪律散漫, 道德行为不端 (the 不合格党员 situations); 其他.
+# Source: a public implementation of the 2017 年报 table set (its sheet 党员出党情况（二）, rows and columns as
+# above), consistent with the 2012 年报说明 (第十一表 asks for a list of those who left for 违反干部选拔任用规定).
+# One category per 出党; ``cadre_selection`` is the 其中 row and counts in 违反组织纪律 too
+# (``EXIT_REASON_PARENT``).
 EXIT_REASON = CodeTable(
     "出党原因",
     {
         "political": "违反政治纪律",
         "organizational": "违反组织纪律",
+        "cadre_selection": "违反干部选拔任用规定",
         "integrity": "违反廉洁纪律",
         "mass": "违反群众纪律",
         "work": "违反工作纪律",
         "life": "违反生活纪律",
-        "criminal": "违法犯罪",
-        "ideals": "理想信念动摇",
-        "lapsed": "长期不参加组织生活、不交党费、不做党分配的工作",
-        "religion": "信仰宗教",
+        "ideals_lacking": "理想信念缺失",
+        "political_stance": "政治立场动摇",
+        "purpose_weak": "宗旨观念淡薄",
+        "work_slack": "工作消极懈怠",
+        "discipline_lax": "组织纪律散漫",
+        "misconduct": "道德行为不端",
         "other": "其他",
     },
+    aliases={"政治纪律": "political", "组织纪律": "organizational", "廉洁纪律": "integrity", "群众纪律": "mass",
+             "工作纪律": "work", "生活纪律": "life", "干部选拔任用": "cadre_selection", "理想信念动摇": "ideals_lacking",
+             "理想信念淡薄": "ideals_lacking", "长期不参加组织生活": "discipline_lax", "不交党费": "discipline_lax",
+             "违法犯罪": "other"},
 )
+EXIT_REASON_GROUPS: dict[str, tuple[str, ...]] = {
+    "违纪行为": ("political", "organizational", "integrity", "mass", "work", "life"),
+    "具体表现": ("ideals_lacking", "political_stance", "purpose_weak", "work_slack", "discipline_lax", "misconduct"),
+}
+"""The two row groups of 第十一表 (``other`` stands alone; ``cadre_selection`` lies in ``organizational``)."""
+EXIT_REASON_PARENT = {"cadre_selection": "organizational"}
+"""A 其中 category → the row that includes it (a 违反干部选拔任用规定 exit is also one of 违反组织纪律)."""
 
 TRANSFER_DIRECTION = CodeTable(
     "转接方向",

@@ -103,3 +103,105 @@ class EndForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     end_date = _date("截止日期", required=True, help_text="自该日起不再计入名册。")
     reason = forms.ChoiceField(label="离开原因", choices=[("", "请选择"), *END_REASONS.items()])
+
+
+# --- 党员变动 (issue #10) -----------------------------------------------------------------------------------
+PAGE_EVENT_KINDS = ("admission", "reinstatement", "exit", "suspension", "death", "full_membership")
+"""The event kinds entered on the person page (``party:event_create``); transfers (组织关系转接, 转入, 转出)
+have their own pages (the transfers part)."""
+
+EVENT_FIELDS = {
+    "admission": ("detail", "to_organization", "occupation", "front_line", "document_number"),
+    "reinstatement": ("detail", "to_organization", "occupation", "front_line", "reason", "document_number"),
+    "exit": ("detail", "reason_category", "reason", "unreachable", "document_number"),
+    "suspension": ("reason", "document_number"),
+    "death": (),
+    "full_membership": ("detail", "extension_months", "document_number"),
+}
+"""Fields of the event form by kind (besides 变动日期, 备注 and the hidden version); the kind-less form has
+them all."""
+
+DETAIL_LABELS = {"admission": "发展类型", "reinstatement": "恢复类型", "exit": "出党方式",
+                 "full_membership": "转正情况"}
+DATE_HELP = {
+    "admission": "支部大会通过其为预备党员之日（入党日期）；入党时须年满十八周岁。",
+    "reinstatement": "恢复党籍的决定日期；自该日起计入名册。",
+    "exit": "出党的批准日期；自该日起不再计入名册（《党章》第九条、第七条）。",
+    "suspension": "停止党籍的决定日期；自该日起不再计入名册（《党员教育管理工作条例》第二十四条）。",
+    "death": "去世日期；当日起不再计入名册。",
+    "full_membership": "支部大会讨论之日；预备期满一年方可按期转正，延长预备期 6 至 12 个月"
+                       "（《党章》第七条、《发展党员工作细则》第三十二条）。",
+}
+
+
+class EventForm(forms.Form):
+    """登记党员变动: one ``MembershipEvent`` for ``party.services.event_record``. ``kind`` fixes the kind
+    (a page per kind: only that kind's fields, ``EVENT_FIELDS``); without it the form offers a 变动类型
+    select and every field. Values are taken as text/codes and checked by the service."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kind = forms.ChoiceField(label="变动类型")
+    detail = forms.ChoiceField(label="变动情形", required=False)
+    date = _date("变动日期", required=True)
+    to_organization = forms.TypedChoiceField(label="接收党组织", coerce=int, required=False, empty_value=None)
+    occupation = forms.ChoiceField(label="工作岗位", choices=[("", "（同最近一段组织关系）"), *OCCUPATION.choices],
+                                   required=False)
+    front_line = forms.BooleanField(label="生产工作一线", required=False)
+    reason_category = forms.ChoiceField(label="出党原因", required=False,
+                                        help_text="党内统计年报第十一表（党员出党情况（二））的分类。")
+    unreachable = forms.BooleanField(label="经多方查找确实无法取得联系", required=False,
+                                     help_text="仅自行脱党除名（第十表“其中”栏）。")
+    extension_months = forms.CharField(label="延长预备期（月）", required=False,
+                                       help_text="仅延长预备期：6 至 12 个月，可填 6、12、半年、一年。")
+    reason = forms.CharField(label="原因", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    document_number = forms.CharField(label="文号", max_length=100, required=False)
+    note = forms.CharField(label="备注", max_length=500, required=False)
+
+    def __init__(self, *args, kind: str | None, organizations: list[tuple[int, str]], **kwargs):
+        from zugong.party.choices import DETAILS_OF_KIND, EVENT_DETAIL, EVENT_KIND, EXIT_REASON
+
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["kind"].choices = [("", "请选择"), *((k, EVENT_KIND.label(k)) for k in PAGE_EVENT_KINDS)]
+        self.fields["to_organization"].choices = [("", "请选择"), *organizations]
+        self.fields["reason_category"].choices = [("", "（不填）"), *EXIT_REASON.choices]
+        if kind is None:
+            details = [d for k in PAGE_EVENT_KINDS for d in DETAILS_OF_KIND[k] if d]
+            self.fields["detail"].choices = [("", "（无）"), *((d, EVENT_DETAIL.label(d)) for d in dict.fromkeys(details))]
+            return
+        self.fields["kind"].initial = kind
+        self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["date"].help_text = DATE_HELP[kind]
+        keep = {"version", "kind", "date", "note", *EVENT_FIELDS[kind]}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "detail" in self.fields:
+            allowed = DETAILS_OF_KIND[kind]
+            field = self.fields["detail"]
+            field.label = DETAIL_LABELS.get(kind, "变动情形")
+            plain = {"admission": "发展党员", "reinstatement": "恢复党籍"}.get(kind)
+            field.choices = ([("", plain)] if plain else [("", "请选择")]) + [(d, EVENT_DETAIL.label(d)) for d in allowed if d]
+        if "to_organization" in self.fields:
+            self.fields["to_organization"].required = True
+
+    def clean_kind(self):
+        value = self.cleaned_data["kind"]
+        if self.kind is not None and value != self.kind:
+            raise forms.ValidationError("变动类型与页面不一致")
+        return value
+
+    def service_kwargs(self) -> dict:
+        """The cleaned form as ``party.services.event_record`` keyword arguments (without ``user`` and
+        ``person_id``)."""
+        d = self.cleaned_data
+        values = dict(kind=d["kind"], date=d["date"], detail=d.get("detail") or "",
+                      to_organization_id=d.get("to_organization"), reason_category=d.get("reason_category") or "",
+                      reason=d.get("reason") or "", unreachable=bool(d.get("unreachable")),
+                      extension_months=d.get("extension_months") or None,
+                      document_number=d.get("document_number") or "", note=d.get("note") or "",
+                      expected_version=d.get("version"))
+        if d.get("occupation"):
+            values["occupation"] = {"occupation": d["occupation"], "occupation_detail": "",
+                                    "front_line": bool(d.get("front_line"))}
+        return values

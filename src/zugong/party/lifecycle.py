@@ -39,8 +39,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F
-
 from zugong.core.dates import add_years
 from zugong.core.rules import Rule, register, rule
 from zugong.party.choices import (
@@ -52,7 +50,7 @@ from zugong.party.choices import (
     INCREASE_KINDS,
 )
 from zugong.party.models import Membership, MembershipEvent, PartyMember
-from zugong.party.rules import probation_years
+from zugong.party.rules import member_categories, probation_years
 from zugong.people.validators import Problem
 
 OCCUPATION_FIELDS = ("occupation", "occupation_detail", "ownership", "migrant_worker", "migrant_business",
@@ -141,10 +139,13 @@ def apply_event(event: MembershipEvent, *, occupation: dict | None = None) -> Me
     opened = Membership.objects.create(person_id=event.person_id, organization_id=event.to_organization_id,
                                        start_date=event.date, version=(current.version if current else 1),
                                        **values)
+    from zugong.core.concurrency import save_with_version
     from zugong.people.models import Person  # the person's scope anchor follows the open membership
 
-    Person.objects.filter(pk=event.person_id).exclude(organization_id=event.to_organization_id).update(
-        organization_id=event.to_organization_id, version=F("version") + 1)
+    person = Person.objects.filter(pk=event.person_id).exclude(organization_id=event.to_organization_id).first()
+    if person is not None:  # change-logged (the person's 所属组织), version bumped
+        person.organization_id = event.to_organization_id
+        save_with_version(person, person.version, ["organization"])
     return opened
 
 
@@ -242,6 +243,12 @@ class MemberState:
         return self.admission_date is not None
 
     @property
+    def has_history(self) -> bool:
+        """Whether Zugong holds any membership period or event of the person (else what happened before —
+        an 出党, a 停止党籍 — is not on record, and the guards that need it do not apply)."""
+        return bool(self.periods or self.events)
+
+    @property
     def current(self) -> Period | None:
         """The open membership, if any."""
         return next((p for p in self.periods if p.end is None), None)
@@ -300,8 +307,8 @@ class MemberState:
         return end
 
     def is_full_on(self, day: dt.date) -> bool:
-        """Whether a full member (正式党员) on ``day``."""
-        return self.full_membership_date is not None and self.full_membership_date <= day
+        """Whether a full member (正式党员) on ``day``, by the rule ``party.member_category`` in force then."""
+        return member_categories(on=day).of(self, day) == "full"
 
     def org_name(self, organization_id: int | None) -> str:
         return self.organization_names.get(organization_id, "") if organization_id else ""
@@ -395,7 +402,9 @@ def check_event(state: MemberState, *, kind: str, detail: str, date: dt.date, to
     - 发展党员 for someone already admitted (use 重新入党), 重新入党 without an earlier 出党; 入党 before 18
       (《党章》第一条);
     - 恢复党籍 for someone never stopped or removed; 停止党籍后恢复党籍 without a recorded 停止党籍 as the
-      last departure (《党员教育管理工作条例》第二十四条);
+      last departure (《党员教育管理工作条例》第二十四条) — both, and 重新入党 without an earlier 出党, only
+      when Zugong holds some history of the person (``MemberState.has_history``): a person entering with
+      no record here left, if at all, before Zugong;
     - 转正: for a full member; 按期转正 before one year of probation or after a recorded extension;
       延长预备期后转正 without a recorded extension or before it ends; 推迟讨论后转正 without a recorded
       推迟讨论; 延长预备期 outside 6–12 months, a second extension, or before the year is full
@@ -456,7 +465,7 @@ def check_event(state: MemberState, *, kind: str, detail: str, date: dt.date, to
     if kind == "admission":
         if detail == "readmission":
             left = state.last_closed
-            if not state.is_admitted or left is None or left.end_reason not in EXIT_END_REASONS:
+            if state.has_history and (not state.is_admitted or left is None or left.end_reason not in EXIT_END_REASONS):
                 problems.append(Problem("变动情形", f"{who}没有出党的记录，不能登记「重新入党」（劝退、除名、开除党籍等出党后"
                                                     "符合条件的方可重新入党，《党员教育管理工作条例》第二十四条）",
                                         SOURCE_REINSTATEMENT))
@@ -467,7 +476,9 @@ def check_event(state: MemberState, *, kind: str, detail: str, date: dt.date, to
         problems += validators.validate_admission(state.birth_date, date, field="变动日期")
     elif kind == "reinstatement":
         left = state.last_closed
-        if detail == "after_suspension":
+        if not state.has_history:
+            pass  # a person without any period or event in Zugong: the earlier history is not on record
+        elif detail == "after_suspension":
             if left is None or left.end_reason != "suspension":
                 problems.append(Problem("变动情形", f"{who}没有停止党籍的记录，不能登记「停止党籍后恢复党籍」"
                                                     "（《党员教育管理工作条例》第二十四条：对停止党籍的党员，符合条件的，"
@@ -507,7 +518,7 @@ def _full_membership_problems(state: MemberState, who: str, detail: str, date: d
     problems: list[Problem] = []
     if state.admission_date is None:
         return [Problem("变动类型", f"{who}没有入党记录，不能登记转正", SOURCE_CHARTER_7)]
-    if state.is_full_on(date) or (state.full_membership_date is not None and state.full_membership_date > date):
+    if state.full_membership_date is not None:  # full already (on ``date`` or, by a later decision, since)
         return [Problem("变动类型", f"{who}已于 {state.full_membership_date.isoformat()} 转为正式党员", SOURCE_CHARTER_7)]
     year_full = add_years(state.admission_date, probation_years(on=state.admission_date))
     extension = state.extension

@@ -13,14 +13,17 @@ from zugong.core import generic
 from zugong.core.scoping import can
 from zugong.orgs.selectors import organization_by_code
 from zugong.party import services
+from zugong.party.choices import EVENT_KIND, INCREASE_KINDS
 from zugong.party.forms import (
+    PAGE_EVENT_KINDS,
     EndForm,
+    EventForm,
     FullMembershipForm,
     MemberCreateForm,
     TransferForm,
     organization_choices,
 )
-from zugong.party.selectors import current_membership, party_member_get
+from zugong.party.selectors import current_membership, member_events, party_member_get
 from zugong.people.models import Person
 from zugong.people.selectors import person_get
 
@@ -170,7 +173,60 @@ class MembershipEnd(_MembershipAction):
         return f"已结束「{person.name}」的组织关系。"
 
 
+class EventCreate(generic.ObjectActionView):
+    """登记党员变动 from the person page (URL ``pk`` = the person, ``kind`` = an ``EVENT_KIND`` code of
+    ``PAGE_EVENT_KINDS``: 发展党员, 恢复党籍, 出党, 停止党籍, 死亡, 转正 — the form shows that kind's fields;
+    without ``kind`` a 变动类型 select and every field). The person must be visible (``basic.view``), else
+    404; the service (``party.services.event_record``) checks the rest — ``party.change`` on the member's
+    organization for a decrease or a 转正 decision, ``party.add`` on the receiving organization for an
+    increase (404 otherwise) — and its guards (400 with every problem by field and article); a stale
+    ``version`` (the person's) is a 409 naming who changed what. Back to the person page after."""
+
+    url_name = "party:event_create"
+    model = "party.MembershipEvent"
+    object_model = "people.Person"
+    get_selector = person_get
+    not_found = NOT_FOUND
+    form_class = EventForm
+    template_name = "party/event_form.html"
+    context_object_name = "person"
+
+    def get_object(self):
+        kind = self.kwargs.get("kind")
+        if kind is not None and kind not in PAGE_EVENT_KINDS:
+            raise Http404("没有这种党员变动")
+        self.event_kind = kind
+        person = person_get(user=self.user, pk=self.object_pk(), action="view")
+        if person is None:
+            raise Http404(NOT_FOUND)
+        return person
+
+    def get_form_kwargs(self, person) -> dict:
+        organizations = []
+        if self.event_kind in (None, *INCREASE_KINDS):
+            organizations = organization_choices(self.user, labels=("party",), action="add")
+        return {"kind": self.event_kind, "organizations": organizations}
+
+    def get_initial(self, person) -> dict:
+        return {"version": person.version, "kind": self.event_kind or "", "date": timezone.localdate()}
+
+    def perform(self, form, person):
+        return services.event_record(user=self.user, person_id=person.pk, **form.service_kwargs())
+
+    def success_message(self, person, event, form) -> str:
+        return f"已登记「{person.name}」{event.date:%Y-%m-%d}的{EVENT_KIND.label(event.kind)}。"
+
+    def success_url(self, person, event) -> str:
+        return reverse("people:detail", kwargs={"pk": person.pk}) + "#tab-party"
+
+    def get_extra_context(self, person, form, errors) -> dict:
+        title = f"登记{EVENT_KIND.label(self.event_kind)}" if self.event_kind else "登记党员变动"
+        events = member_events(user=self.user, person_id=person.pk)
+        return {"title": title, "events": events[-5:], "kind": self.event_kind}
+
+
 member_create = MemberCreate.as_view()
+event_create = EventCreate.as_view()
 membership_transfer = MembershipTransfer.as_view()
 membership_full = MembershipFull.as_view()
 membership_end = MembershipEnd.as_view()
@@ -178,11 +234,19 @@ membership_end = MembershipEnd.as_view()
 
 def member_actions(user, person: Person, profile) -> dict[str, bool]:
     """Which membership actions the person page offers ``user`` (no query: ``can`` reads the cached
-    grants): 转接 and 结束 need an open membership in ``party.change`` scope, 转正 a probationary record."""
-    if profile is None:
-        return {}
-    current = profile.current.membership if profile.current else None
-    may_change = current is not None and current.end_date is None and can(user, "party", "change", current.organization)
-    return {"transfer": may_change, "end": may_change,
-            "full": may_change and profile.record.full_membership_date is None}
+    grants): 转接 and 结束 need an open membership in ``party.change`` scope, 转正 a probationary record.
+    The 党员变动 (``party:event_create``): 出党, 停止党籍, 死亡 for an open membership in ``party.change``
+    scope, 转正情况 (延长预备期 …) for a probationary one; 发展党员 (or 重新入党) and 恢复党籍 for a visible
+    person without an open membership when ``user`` may add members somewhere (the service checks the
+    receiving organization and every rule)."""
+    current = profile.current.membership if profile and profile.current else None
+    open_now = current is not None and current.end_date is None
+    may_change = open_now and can(user, "party", "change", current.organization)
+    may_add = not open_now and can(user, "party", "add")
+    has_left = profile is not None and any(p.membership.end_date is not None for p in profile.periods)
+    probationary = profile is not None and profile.record.full_membership_date is None
+    return {"transfer": may_change, "end": may_change, "full": may_change and probationary,
+            "exit": may_change, "suspension": may_change, "death": may_change,
+            "full_membership": may_change and probationary,
+            "admission": may_add, "reinstatement": may_add and has_left}
 

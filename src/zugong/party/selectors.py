@@ -261,3 +261,21 @@ def roster_row(membership: Membership, as_of: dt.date | None = None) -> RosterRo
 def roster_rows(memberships: Iterable[Membership], as_of: dt.date | None = None) -> list[RosterRow]:
     """``roster_row`` for each membership (e.g. one page of ``member_roster``)."""
     return [roster_row(m, as_of) for m in memberships]
+
+
+def member_events(*, user, person_id: int, action: str = "view") -> list:
+    """The 党员变动 (``MembershipEvent``) of person ``person_id``, oldest first (by date, then entry), with
+    their organizations joined — when ``user`` holds ``party.<action>`` on the person's party record or on
+    the person (a person admitted by 发展党员 has events only once admitted); else ``[]``. The member's
+    history is shown whole, like the membership periods (``people.selectors``): events anchored at
+    organizations outside the scope (a transfer from another township) are the member's own record. Two
+    queries."""
+    from zugong.party.models import MembershipEvent
+    from zugong.people.models import Person
+
+    if not Person.objects.restrict(user, action, label="party").filter(pk=person_id).exists():
+        return []
+    # Scoped through the person above (party label on the person's organization).
+    return list(MembershipEvent.objects.filter(person_id=person_id)
+                .select_related("organization", "from_organization", "to_organization")
+                .order_by("date", "pk"))

@@ -33,7 +33,7 @@ from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
 from zugong.orgs.models import PartyOrganization
 from zugong.party import lifecycle, validators
-from zugong.party.choices import EVENT_DETAIL, EVENT_KIND, EXIT_REASON, INCREASE_KINDS
+from zugong.party.choices import EVENT_DETAIL, EVENT_KIND, EXIT_REASON, FULL_OUTCOMES, INCREASE_KINDS
 from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, PartyMember
 from zugong.people.models import Person
 from zugong.people.services import (
@@ -45,8 +45,22 @@ from zugong.people.services import (
 )
 from zugong.people.validators import Problem
 
-END_REASONS = {k: v for k, v in Membership.END_REASONS if k != "transfer"}
-"""Reasons ``membership_end`` accepts (a transfer goes through ``membership_transfer``)."""
+END_REASONS = {k: v for k, v in Membership.END_REASONS if k not in ("transfer", "exit", "transfer_out")}
+"""Reasons ``membership_end`` accepts (a transfer goes through ``membership_transfer`` or the transfers
+part; a 出党 with its 出党方式 through ``event_record``)."""
+
+END_REASON_EVENT = {
+    "death": ("death", ""),
+    "withdrawal": ("exit", "withdrawn_removed"),
+    "expulsion": ("exit", "expelled"),
+    "removal": ("exit", "lapsed_removed"),
+    "cancelled": ("exit", "probation_cancelled"),
+    "suspension": ("suspension", ""),
+}
+"""The ``MembershipEvent`` (kind, detail) ``membership_end`` records for each reason: 去世 → 死亡, 退党 →
+出党（退党除名）, 开除党籍 → 出党（开除党籍）, 除名 → 出党（自行脱党除名: the most frequent 除名; the other
+除名 kinds are recorded through ``event_record``), 取消预备党员资格 → 出党（取消预备党员资格）, 停止党籍 →
+停止党籍. ``correction`` (更正: the period was recorded by mistake) records no event."""
 
 
 @transaction.atomic
@@ -124,7 +138,8 @@ def _check_version(obj, expected_version: int | None) -> None:
 def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity: str, birth_date, id_number: str,
                   education_level: str, admission_date, full_membership_date=None, occupation: str,
                   front_line: bool = False, start_date=None, work_start_date=None, phone: str = "",
-                  category: str | None = None, today: dt.date | None = None) -> Person:
+                  category: str | None = None, entry_kind: str | None = None, entry_detail: str = "",
+                  entry_counterpart: str = "", today: dt.date | None = None) -> Person:
     """新增党员: a new ``Person`` (political status 01 中共党员 with a 转正日期, else 02 中共预备党员) with
     its ``PartyMember`` (入党日期, 转正日期) and an open ``Membership`` of ``organization_id`` from
     ``start_date`` (default: the 入党日期) with ``occupation`` (工作岗位, the 党内统计 categories) and
@@ -136,7 +151,17 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
     ``people.services.person_create`` (ID number vs 出生日期/性别, GB 11643; oracle for numbers held
     elsewhere); 入党 before 18 (《党章》第一条); 转正 not after 入党 or less than a year after it
     (《党章》第七条); a membership starting before the organization was founded or after it was dissolved,
-    or in a 党小组/党组. Audited: change log of the three rows, ``person_create`` and ``membership_start``."""
+    or in a 党小组/党组. Audited: change log of the three rows, ``person_create`` and ``membership_start``.
+
+    ``entry_kind`` (issue #10): how the member enters — ``None``: the opening balance (a member before
+    Zugong, no event, as before); ``"admission"`` 发展党员 (``entry_detail="readmission"``: 重新入党), dated
+    the 入党日期 (the membership starts that day; a 转正日期 given too is recorded as a 按期转正 event);
+    ``"transfer_in"`` 转入组织关系 (``entry_detail="whole_unit"``: 整建制; ``entry_counterpart``: the
+    organization outside Zugong it comes from) or ``"reinstatement"`` 恢复党籍 (``"after_suspension"``),
+    dated ``start_date`` (default the 入党日期). The event goes through ``lifecycle.check_event`` (its
+    problems are listed with the others; the history before Zugong is not on record, so a 恢复党籍 or
+    重新入党 of a new person is not refused for want of an earlier 出党) and ``lifecycle.apply_event``
+    writes the membership; a ``membership_event`` audit event follows."""
     today = today or timezone.localdate()
     values = dict(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth_date, id_number=id_number,
                   education_level=education_level, work_start_date=work_start_date, phone=phone)
@@ -159,10 +184,34 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
         start = parse_day(start_date, "起始日期", problems, required=False, today=today) or admission
         if admission and start and start < admission:
             problems.append(Problem("起始日期", f"组织关系起始日期 {start.isoformat()} 早于入党日期 {admission.isoformat()}"))
-        if start:
+        if start and entry_kind is None:
             problems += _org_problems(org, start)
         party.update(admission=admission, full=full, start=start,
                      occupation=_occupation(occupation, problems))
+        if entry_kind is not None and admission and start and not problems:
+            problems += _entry_problems(fields, org, admission, full, start)
+        return problems
+
+    def _entry_problems(fields, org, admission, full, start) -> list[Problem]:
+        problems: list[Problem] = []
+        kind = EVENT_KIND.parse(entry_kind) if entry_kind else None
+        if kind not in INCREASE_KINDS:
+            return [Problem("进入类型", f"无法识别的进入类型「{entry_kind}」（可选：发展党员、转入组织关系、恢复党籍）")]
+        detail = EVENT_DETAIL.parse(entry_detail) if entry_detail else ""
+        if detail is None:
+            return [Problem("变动情形", f"无法识别的变动情形「{entry_detail}」")]
+        day = admission if kind == "admission" else start
+        if kind == "admission" and start != admission:
+            problems.append(Problem("起始日期", "发展党员的组织关系自入党日期（支部大会通过之日）起"))
+        state = lifecycle.MemberState(name=name, birth_date=fields.birth_date if fields else None,
+                                      admission_date=None if kind == "admission" else admission,
+                                      full_membership_date=None if kind == "admission" else full)
+        problems += lifecycle.check_event(state, kind=kind, detail=detail, date=day, to_organization=org, today=today)
+        if kind == "admission" and full and not problems:
+            after = state.after(kind=kind, detail=detail, date=day, to_organization_id=org.pk)
+            problems += [Problem("转正日期", p.reason, p.source) for p in lifecycle.check_event(
+                after, kind="full_membership", detail="on_time", date=full, today=today)]
+        party.update(entry=(kind, detail, day))
         return problems
 
     values["political_status"] = "01" if full_membership_date else "02"
@@ -172,8 +221,23 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
         person = insert_person(user=user, organization=org, fields=fields)
         PartyMember.objects.create(person=person, admission_date=party["admission"],
                                    full_membership_date=party["full"])
-        membership = Membership.objects.create(person=person, organization=org, start_date=party["start"],
-                                               occupation=party["occupation"], front_line=bool(front_line))
+        if entry_kind is None:
+            membership = Membership.objects.create(person=person, organization=org, start_date=party["start"],
+                                                   occupation=party["occupation"], front_line=bool(front_line))
+        else:
+            kind, detail, day = party["entry"]
+            event = MembershipEvent.objects.create(
+                person=person, kind=kind, detail=detail, date=day, organization=org, to_organization=org,
+                counterpart=(entry_counterpart or "").strip()[:200])
+            membership = lifecycle.apply_event(event, occupation={"occupation": party["occupation"],
+                                                                  "front_line": bool(front_line)})
+            _event_audit(user, event, person)
+            if kind == "admission" and party["full"]:
+                # the 转正日期 is already on the party record (written above); the event records the decision
+                full_event = MembershipEvent.objects.create(
+                    person=person, kind="full_membership", detail="on_time", date=party["full"], organization=org,
+                    from_organization=org)
+                _event_audit(user, full_event, person)
         _event_start(user, membership)
     return person
 
@@ -238,6 +302,10 @@ def membership_start(*, user, person_id: int, organization_id: int, start_date, 
 def membership_change_category(*, user, person_id: int, full_membership_date, expected_version: int,
                                today: dt.date | None = None) -> PartyMember:
     """转正: the probationary member ``person_id`` becomes a full member on ``full_membership_date``
+    and a ``full_membership`` event records it (按期转正; 延长预备期后转正 / 推迟讨论后转正 when an extension /
+    postponement is on record — ``lifecycle.check_event``'s guards apply: e.g. not before the extended
+    probation ends, not before the latest recorded event). Since issue #10 the 转正 page of the person
+    offers every outcome (``event_record``); this service stays for the API's ``full-membership/`` action
     (``dt.date`` or text; 党龄 counts from it). ``expected_version``: the ``PartyMember.version`` the editor
     loaded. The person's political status becomes 01 中共党员.
 
@@ -255,6 +323,11 @@ def membership_change_category(*, user, person_id: int, full_membership_date, ex
         problems.append(Problem("转正日期", f"该党员已于 {member.full_membership_date.isoformat()} 转为正式党员"))
     day = parse_day(full_membership_date, "转正日期", problems, required=True, today=today)
     problems += validators.validate_full_membership(member.admission_date, day)
+    state = lifecycle.load_states([member.pk])[member.pk]
+    outcome = "after_extension" if state.extension else "after_postponement" if state.postponement else "on_time"
+    if not problems:
+        problems += [Problem("转正日期", p.reason, p.source) for p in lifecycle.check_event(
+            state, kind="full_membership", detail=outcome, date=day, today=today)]
     raise_problems(problems)
     member.full_membership_date = day
     save_with_version(member, expected_version, ["full_membership_date"])
@@ -262,6 +335,10 @@ def membership_change_category(*, user, person_id: int, full_membership_date, ex
     if person.political_status != "01":
         person.political_status = "01"
         save_with_version(person, person.version, ["political_status"])
+    org_id = state.member_on(day).organization_id
+    event = MembershipEvent.objects.create(person_id=member.pk, kind="full_membership", detail=outcome, date=day,
+                                           organization_id=org_id, from_organization_id=org_id)
+    _event_audit(user, event, person)
     record_event("membership_change_category", user=user, object_type="party.partymember", object_id=member.pk,
                  summary=f"人员 #{member.pk} 于 {day.isoformat()} 转为正式党员",
                  data={"person": member.pk, "full_membership_date": day})
@@ -274,7 +351,10 @@ def membership_end(*, user, person_id: int, end_date, reason: str, expected_vers
                    today: dt.date | None = None) -> Membership:
     """结束组织关系: the open membership of ``person_id`` ends on ``end_date`` (exclusive: the member is
     on the rosters up to the day before) for ``reason`` (a key of ``END_REASONS``: 去世, 退党, 开除党籍,
-    除名, 取消预备党员资格, 更正). ``expected_version``: the open ``Membership.version`` loaded.
+    除名, 取消预备党员资格, 更正, 停止党籍). ``expected_version``: the open ``Membership.version`` loaded.
+    Issue #10: the decrease is also recorded as a ``MembershipEvent`` (``END_REASON_EVENT``; 更正 records
+    none) after ``lifecycle.check_event``'s guards (e.g. not before the latest recorded event, 取消预备党员资格
+    not for a full member); a 出党 sets 政治面貌 13 群众 (``POLITICAL_STATUS_AFTER_EXIT``).
 
     Requires ``party.change`` on the membership's organization (else ``OutOfScope``). Raises
     ``ValidationFailed`` for an unknown reason, a date before the start or after today; ``ConcurrentEdit``
@@ -288,9 +368,23 @@ def membership_end(*, user, person_id: int, end_date, reason: str, expected_vers
     day = parse_day(end_date, "截止日期", problems, required=True, today=today)
     if day:
         problems += validators.validate_end(membership.start_date, day, today=today)
+    state = lifecycle.load_states([person_id])[person_id]
+    kind, detail = END_REASON_EVENT.get(reason, ("", ""))
+    if kind and not problems:
+        problems += [Problem("截止日期" if p.field == "变动日期" else "离开原因", p.reason, p.source)
+                     for p in lifecycle.check_event(state, kind=kind, detail=detail, date=day, today=today)]
     raise_problems(problems)
     membership.end_date, membership.end_reason = day, reason
     save_with_version(membership, expected_version, ["end_date", "end_reason"])
+    if kind:
+        event = MembershipEvent.objects.create(person_id=person_id, kind=kind, detail=detail, date=day,
+                                               organization_id=membership.organization_id,
+                                               from_organization_id=membership.organization_id)
+        person = membership.person
+        if kind == "exit" and person.political_status != POLITICAL_STATUS_AFTER_EXIT:
+            person.political_status = POLITICAL_STATUS_AFTER_EXIT
+            save_with_version(person, person.version, ["political_status"])
+        _event_audit(user, event, person)
     record_event("membership_end", user=user, object_type="party.membership", object_id=membership.pk,
                  summary=f"人员 #{person_id} 的组织关系于 {day.isoformat()} 结束（{END_REASONS[reason]}）",
                  data={"person": person_id, "organization": membership.organization.code, "end_date": day,
@@ -312,8 +406,10 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
     Requires ``party.change`` on both organizations (else ``OutOfScope``; across scopes, with acceptance
     by the receiving side, is issue #10). Raises ``ValidationFailed`` when the target is the current
     organization, a 党小组/党组, not yet founded or already dissolved on ``date``, or ``date`` is before the
-    current membership's start or after today; ``ConcurrentEdit`` for a stale version. Audited (change
-    log, ``membership_transfer``)."""
+    current membership's start or after today, or ``lifecycle.check_event``'s guards refuse it (e.g. a date
+    before the latest recorded event); ``ConcurrentEdit`` for a stale version. Audited (change log,
+    ``membership_transfer``, and a ``transfer`` ``MembershipEvent`` — issue #10 — with its
+    ``membership_event`` audit event)."""
     today = today or timezone.localdate()
     current = _open_membership(user=user, person_id=person_id)
     target = target_organization(user=user, organization_id=to_organization_id, label="party", action="change")
@@ -330,6 +426,11 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
             problems.append(Problem("转接日期", f"转接日期 {day.isoformat()} 早于现组织关系的起始日期 "
                                                f"{current.start_date.isoformat()}"))
         problems += [Problem("转入党组织", p.reason, p.source) for p in _org_problems(target, day)]
+    if day and not problems:
+        state = lifecycle.load_states([person_id])[person_id]
+        problems += [Problem("转接日期" if p.field == "变动日期" else "转入党组织", p.reason, p.source)
+                     for p in lifecycle.check_event(state, kind="transfer", detail="", date=day, to_organization=target,
+                                                    today=today)]
     raise_problems(problems)
     current.end_date, current.end_reason = day, "transfer"
     save_with_version(current, expected_version, ["end_date", "end_reason"])
@@ -346,6 +447,9 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
     record_event("membership_transfer", user=user, object_type="party.membership", object_id=new.pk,
                  summary=f"人员 #{person_id} 的组织关系于 {day.isoformat()} 由「{current.organization.name}」转入「{target.name}」",
                  data={"person": person_id, "from": current.organization.code, "to": target.code, "date": day})
+    event = MembershipEvent.objects.create(person_id=person_id, kind="transfer", date=day, organization=target,
+                                           from_organization_id=current.organization_id, to_organization=target)
+    _event_audit(user, event, person)
     return new
 
 
@@ -374,7 +478,9 @@ def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, 
     Requires ``party.<action>`` on every target organization; every target must exist on ``date``
     (founded, not dissolved; ``party.validators.validate_membership_start``) — else ``ValidationFailed``
     with one ``RowError`` per move (``row``, 「所在党组织」). One query for the targets, one bulk update,
-    one bulk insert; the change log gets one event per table and action (``summary``, ``data``).
+    two bulk inserts (the memberships and, issue #10, one ``transfer`` ``MembershipEvent`` per move dated
+    ``date``); the change log gets one event per table and action (``summary``, ``data``). The event
+    guards (``lifecycle.check_event``) are the caller's (the importer checks its rows in bulk).
     Returns the new memberships."""
     if not moves:
         return []
@@ -412,9 +518,16 @@ def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, 
                         version=move.membership.version)  # continues the closed period's (bumped) version
              for move in moves],
             batch_size=2000)
+        events = MembershipEvent.objects.bulk_create(
+            [MembershipEvent(person_id=move.membership.person_id, kind="transfer", date=date,
+                             organization_id=move.to_organization_id,
+                             from_organization_id=move.membership.organization_id,
+                             to_organization_id=move.to_organization_id) for move in moves],
+            batch_size=2000)
         extra = {**(data or {}), "end_reason": "transfer", "date": date}
         log_bulk_change(Membership, len(closed), summary, action="bulk_update", data=extra)
         log_bulk_change(Membership, len(opened), summary, action="bulk_create", data=extra)
+        log_bulk_change(MembershipEvent, len(events), summary, action="bulk_create", data=extra)
     return opened
 
 
@@ -482,8 +595,8 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
       (``EXIT_REASON``, 第十一表) and ``unreachable`` (经多方查找确实无法取得联系, only with 自行脱党除名) for
       出党; ``reason``, ``document_number`` (文号), ``note``; ``extension_months`` (延长预备期: 6–12, also
       ``半年``/``一年``/``N个月``); ``occupation``: ``lifecycle.OCCUPATION_FIELDS`` values of a period opened.
-    - ``expected_version``: the ``Person.version`` the form/API client loaded (each event bumps it), else
-      no check.
+    - ``expected_version``: the ``Person.version`` the form/API client loaded (each event bumps it and
+      writes a change-log line 「党员变动」 on the person, so a 409 names who recorded what), else no check.
 
     Effects beyond the periods: 发展党员 writes the ``PartyMember`` (入党日期 = ``date``; 重新入党 replaces the
     earlier 入党日期 and clears the 转正日期: 党龄 counts anew), closes the person's open 发展党员 record and
@@ -534,6 +647,9 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
     if kind_code in ("transfer_in", "transfer_out") and not counterpart:
         problems.append(Problem("对方党组织", f"{EVENT_KIND.label(kind_code)}须填写对方党组织（系统外的"
                                               f"{'转入来源' if kind_code == 'transfer_in' else '转出去向'}）"))
+    if to_organization_id not in (None, "") and kind_code not in (*INCREASE_KINDS, "transfer"):
+        problems.append(Problem("党组织", f"{EVENT_KIND.label(kind_code)}不填写接收党组织（只有发展党员、恢复党籍、"
+                                          "转入和组织关系转接需要）"))
     if category and kind_code != "exit":
         problems.append(Problem("出党原因", "只有出党需要填写出党原因"))
     if unreachable and not (kind_code == "exit" and detail_code == "lapsed_removed"):
@@ -573,18 +689,30 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
         status = "01" if state.full_membership_date else "02"
     elif kind_code == "exit":
         status = POLITICAL_STATUS_AFTER_EXIT
+    elif kind_code == "full_membership" and detail_code in FULL_OUTCOMES:
+        status = "01"
     if status != person.political_status:
         person.political_status = status
         save_with_version(person, person.version, ["political_status"])
     else:  # every event bumps the person's version (the page's and the API's expected_version)
         Person.objects.filter(pk=person.pk).update(version=F("version") + 1)
+    # the person's change log names the event, so a 409 on a stale version says who recorded what
+    record_event("change", user=user, object_type="people.person", object_id=person.pk,
+                 summary=f"人员 #{person.pk} 登记党员变动",
+                 data={"model": "people.person", "action": "update",
+                       "changes": {"党员变动": ["", f"{day.isoformat()} {_event_text(event)}"]}})
     lifecycle.apply_event(event, occupation=occupation)
     _event_audit(user, event, person)
     return event
 
 
+def _event_text(event) -> str:
+    """「出党（开除党籍）」: the kind and its detail as the pages show them."""
+    return EVENT_KIND.label(event.kind) + (f"（{EVENT_DETAIL.label(event.detail)}）" if event.detail else "")
+
+
 def _event_audit(user, event, person: Person) -> None:
-    text = EVENT_KIND.label(event.kind) + (f"（{EVENT_DETAIL.label(event.detail)}）" if event.detail else "")
+    text = _event_text(event)
     record_event(EVENT_AUDIT_KIND, user=user, object_type="party.membershipevent", object_id=event.pk,
                  summary=f"人员 #{person.pk} {event.date.isoformat()} {text}",
                  data={"person": person.pk, "kind": event.kind, "detail": event.detail, "date": event.date,

@@ -1,5 +1,5 @@
-"""Party member pages: the roster (``views``), the member record pages (新增党员, 转接, 转正, 结束组织关系:
-``member_views``), the roster export (``export_views``); the roster import pages come from the registered
+"""Party member pages: the roster (``views``), the member record pages (新增党员, 转接, 转正, 结束组织关系,
+党员变动: ``member_views``), the roster export (``export_views``); the roster import pages come from the registered
 import kind ``roster`` (``core.import_views.import_urlpatterns``)."""
 
 from django.urls import include, path
@@ -14,6 +14,9 @@ urlpatterns = [
     path("members/<int:pk>/transfer/", member_views.membership_transfer, name="membership_transfer"),
     path("members/<int:pk>/full-membership/", member_views.membership_full, name="membership_full"),
     path("members/<int:pk>/end/", member_views.membership_end, name="membership_end"),
+    # 党员变动 (issue #10): the kind-less form, then one form per kind (the same view and URL name)
+    path("members/<int:pk>/events/new/", member_views.event_create, name="event_create"),
+    path("members/<int:pk>/events/<slug:kind>/", member_views.event_create, name="event_create"),
     path("roster/import/", include(import_urlpatterns("roster"))),
     path("changes/import/", include(import_urlpatterns("changes"))),
     path("roster/export/", export_views.export_roster_view, name="export_roster"),

@@ -101,23 +101,47 @@ class HistoryEvent:
     text: str
 
 
-def person_history(*, person: Person, profile: PartyProfile | None) -> list[HistoryEvent]:
+def person_history(*, person: Person, profile: PartyProfile | None, events=()) -> list[HistoryEvent]:
     """The person's dated events, oldest first: birth, start of work, admission (入党), full membership
-    (转正) and each membership's start and end. Built from data already loaded (no query)."""
-    events = [HistoryEvent(person.birth_date, "birth", "出生")]
+    (转正), each membership's start and end, and the 党员变动 ``events`` (``party.selectors.member_events``,
+    issue #10) — a period's start or end, the 入党 or 转正 line that an event of the same day already
+    tells is left out. Built from data already loaded (no query)."""
+    from zugong.party.choices import DECREASE_KINDS, EVENT_DETAIL, EVENT_KIND, FULL_OUTCOMES, INCREASE_KINDS
+
+    lines = [HistoryEvent(person.birth_date, "birth", "出生")]
     if person.work_start_date:
-        events.append(HistoryEvent(person.work_start_date, "work", "参加工作"))
+        lines.append(HistoryEvent(person.work_start_date, "work", "参加工作"))
+    opened = {e.date for e in events if e.kind in INCREASE_KINDS or e.kind == "transfer"}
+    closed = {e.date for e in events if e.kind in DECREASE_KINDS or e.kind == "transfer"}
+    admitted = {e.date for e in events if e.kind == "admission"}
+    made_full = {e.date for e in events if e.kind == "full_membership" and e.detail in FULL_OUTCOMES}
+    for e in events:
+        text = EVENT_KIND.label(e.kind)
+        if e.detail:
+            text += f"（{EVENT_DETAIL.label(e.detail)}" + (f" {e.extension_months} 个月" if e.extension_months else "") + "）"
+        if e.kind == "transfer":
+            text += f"：由「{e.from_organization.name if e.from_organization else '—'}」转入「{e.to_organization.name}」"
+        elif e.to_organization is not None:
+            text += f"：「{e.to_organization.name}」"
+        elif e.from_organization is not None and e.kind in DECREASE_KINDS:
+            text += f"：离开「{e.from_organization.name}」"
+        if e.counterpart:
+            text += f"（对方党组织：{e.counterpart}）"
+        lines.append(HistoryEvent(e.date, "event", text))
     if profile is not None:
         record = profile.record
-        events.append(HistoryEvent(record.admission_date, "admission", "入党（接收为预备党员）"))
-        if record.full_membership_date:
-            events.append(HistoryEvent(record.full_membership_date, "full_membership", "转为正式党员"))
+        if record.admission_date not in admitted:
+            lines.append(HistoryEvent(record.admission_date, "admission", "入党（接收为预备党员）"))
+        if record.full_membership_date and record.full_membership_date not in made_full:
+            lines.append(HistoryEvent(record.full_membership_date, "full_membership", "转为正式党员"))
         for i, p in enumerate(profile.periods):
             m = p.membership
             verb = "编入" if i == 0 else "组织关系转入"
-            events.append(HistoryEvent(m.start_date, "membership_start", f"{verb}「{m.organization.name}」"))
-            if m.end_date:
+            if m.start_date not in opened:
+                lines.append(HistoryEvent(m.start_date, "membership_start", f"{verb}「{m.organization.name}」"))
+            if m.end_date and m.end_date not in closed:
                 reason = f"（{p.end_reason_label}）" if p.end_reason_label else ""
-                events.append(HistoryEvent(m.end_date, "membership_end", f"组织关系离开「{m.organization.name}」{reason}"))
-    order = {"birth": 0, "work": 1, "admission": 2, "membership_end": 3, "membership_start": 4, "full_membership": 5}
-    return sorted(events, key=lambda e: (e.date, order.get(e.kind, 9)))
+                lines.append(HistoryEvent(m.end_date, "membership_end", f"组织关系离开「{m.organization.name}」{reason}"))
+    order = {"birth": 0, "work": 1, "admission": 2, "membership_end": 3, "membership_start": 4, "full_membership": 5,
+             "event": 6}
+    return sorted(lines, key=lambda e: (e.date, order.get(e.kind, 9)))

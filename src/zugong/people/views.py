@@ -14,6 +14,7 @@ from django.utils import timezone
 from zugong.core import generic
 from zugong.core.dates import age_on
 from zugong.party.member_views import member_actions
+from zugong.party.selectors import member_events
 from zugong.people.forms import PersonEditForm
 from zugong.people.selectors import person_get, person_history, person_may_unmask, person_party_profile
 from zugong.people.services import person_update
@@ -44,11 +45,13 @@ class PersonDetail(generic.ObjectView):
     def get_extra_context(self, person) -> dict:
         today = timezone.localdate()
         profile = person_party_profile(user=self.user, person=person, as_of=today)
+        events = member_events(user=self.user, person_id=person.pk)
         return {
             "age": age_on(person.birth_date, today),
             "today": today,
             "profile": profile,
-            "history": person_history(person=person, profile=profile),
+            "history": person_history(person=person, profile=profile, events=events),
+            "events": events,
             "unmask_template": _optional_template(UNMASK_TEMPLATE),
             "member_actions": member_actions(self.user, person, profile),
         }

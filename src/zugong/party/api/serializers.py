@@ -111,3 +111,59 @@ def member_record(member) -> dict:
             for m in sorted(member.person.memberships.all(), key=lambda m: (m.start_date, m.pk))
         ],
     }
+
+
+class EventSerializer(serializers.Serializer):
+    """一条党员变动（``MembershipEvent``）。原党组织、现党组织可能在当前用户数据范围以外（党员本人的变动记录完整显示）。"""
+
+    id = serializers.IntegerField()
+    person_id = serializers.IntegerField(help_text="人员ID")
+    kind = serializers.CharField(help_text="变动类型代码：admission 发展党员 / reinstatement 恢复党籍 / transfer_in 转入组织关系 / "
+                                           "exit 出党 / suspension 停止党籍 / death 死亡 / transfer_out 转出组织关系 / "
+                                           "transfer 组织关系转接 / full_membership 转正")
+    kind_label = serializers.CharField(source="get_kind_display", help_text="变动类型")
+    detail = serializers.CharField(help_text="变动情形代码（重新入党、停止党籍后恢复党籍、整建制、出党方式、转正情况）；没有为空")
+    detail_label = serializers.CharField(source="get_detail_display", help_text="变动情形")
+    date = serializers.DateField(help_text="变动日期（增加自当日起计入，减少自当日起不计入）")
+    from_organization = OrganizationRefSerializer(allow_null=True, help_text="原党组织")
+    to_organization = OrganizationRefSerializer(allow_null=True, help_text="现党组织")
+    counterpart = serializers.CharField(help_text="系统外的对方党组织")
+    reason_category = serializers.CharField(help_text="出党原因代码（党内统计年报第十一表）")
+    reason_category_label = serializers.CharField(source="get_reason_category_display", help_text="出党原因")
+    reason = serializers.CharField(help_text="原因")
+    unreachable = serializers.BooleanField(help_text="经多方查找确实无法取得联系（自行脱党除名）")
+    extension_months = serializers.IntegerField(allow_null=True, help_text="延长预备期（月）")
+    document_number = serializers.CharField(help_text="文号")
+    note = serializers.CharField(help_text="备注")
+
+
+class EventListSerializer(serializers.Serializer):
+    """一名人员的全部党员变动，按日期排列；``version`` 为人员记录的版本号，登记变动时须带上。"""
+
+    person_id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="人员记录版本号（每登记一条变动加一）")
+    events = EventSerializer(many=True)
+
+
+class EventRequestSerializer(serializers.Serializer):
+    """登记一条党员变动（与人员页面「党员变动」表单相同，由 ``party.services.event_record`` 校验）。"""
+
+    version = serializers.IntegerField(label="版本号", required=False, allow_null=True,
+                                       help_text="人员记录版本号（GET 返回的 version）；不一致时返回 409，不填则不检查")
+    kind = serializers.CharField(label="变动类型", help_text="变动类型代码或名称，如 exit、出党")
+    detail = serializers.CharField(label="变动情形", required=False, allow_blank=True, default="",
+                                   help_text="如 readmission 重新入党、after_suspension 停止党籍后恢复党籍、expelled 开除党籍、"
+                                             "on_time 按期转正、extended 延长预备期")
+    date = serializers.CharField(label="变动日期", help_text="YYYY-MM-DD")
+    to_organization = serializers.IntegerField(label="党组织", required=False, allow_null=True,
+                                               help_text="接收党组织ID（发展党员、恢复党籍、转入、系统内转接）")
+    counterpart = serializers.CharField(label="对方党组织", required=False, allow_blank=True, default="",
+                                        help_text="系统外的转入来源或转出去向")
+    reason_category = serializers.CharField(label="出党原因", required=False, allow_blank=True, default="",
+                                            help_text="出党原因代码或名称（第十一表）")
+    reason = serializers.CharField(label="原因", required=False, allow_blank=True, default="")
+    unreachable = serializers.BooleanField(label="经多方查找确实无法取得联系", required=False, default=False)
+    extension_months = serializers.CharField(label="延长预备期", required=False, allow_blank=True, allow_null=True,
+                                             default=None, help_text="月数 6–12，或 半年、一年")
+    document_number = serializers.CharField(label="文号", required=False, allow_blank=True, default="")
+    note = serializers.CharField(label="备注", required=False, allow_blank=True, default="")

@@ -5,7 +5,11 @@ person page; 404 outside the scope, 400 with every problem by field, 409 on a st
 - ``GET  /api/members/{person_id}/record/`` — 入党/转正日期 and every membership period, with versions;
 - ``POST /api/members/{person_id}/transfer/`` — 组织关系转接 within the scope (``membership_transfer``);
 - ``POST /api/members/{person_id}/full-membership/`` — 转正 (``membership_change_category``);
-- ``POST /api/members/{person_id}/end/`` — 结束组织关系 (``membership_end``).
+- ``POST /api/members/{person_id}/end/`` — 结束组织关系 (``membership_end``);
+- ``GET  /api/members/{person_id}/events/`` — the 党员变动 of the person (``member_events``) and the person's
+  ``version``; ``POST`` the same path records one (``event_record``: 201 with the event; 400 with every
+  problem by field and article, as the page; 404 for a person or organization outside the scope; 409 on a
+  stale ``version``). The person need not have a party record yet (发展党员 of someone visible).
 
 A ``core.api.ScopedReadOnlyViewSet``: roster rows come from ``party.selectors.roster_base`` in the
 request's scope and are filtered by the same ``MemberFilterSet`` as the roster page and export; a member
@@ -23,12 +27,18 @@ from functools import partial
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
-from zugong.core.api import ScopedReadOnlyViewSet, scoped_action
+from zugong.core.api import ScopedReadOnlyViewSet, parse_input, scoped_action
+from zugong.core.errors import OutOfScope
 from zugong.party import services
 from zugong.party.api.serializers import (
     EndRequestSerializer,
+    EventListSerializer,
+    EventRequestSerializer,
+    EventSerializer,
     FullMembershipRequestSerializer,
     MemberRecordSerializer,
     MemberSerializer,
@@ -36,7 +46,8 @@ from zugong.party.api.serializers import (
 )
 from zugong.party.filtersets import MemberFilterSet
 from zugong.party.models import Membership, PartyMember
-from zugong.party.selectors import RosterPaginator, member_record_get, roster_base
+from zugong.party.selectors import RosterPaginator, member_events, member_record_get, roster_base
+from zugong.people.selectors import person_get
 
 
 class RosterFilterBackend(DjangoFilterBackend):
@@ -123,3 +134,39 @@ class MemberViewSet(ScopedReadOnlyViewSet):
         services.membership_end(user=request.user, person_id=obj.pk, end_date=data["end_date"], reason=data["reason"],
                                 expected_version=data["version"])
         return obj
+
+    def get_object(self):
+        """The ``PartyMember`` of the URL (``ScopedViewSet.get_object``), except for ``events/``: the
+        person (``basic.view``), who may not have a party record yet."""
+        if getattr(self, "action", None) != "events":
+            return super().get_object()
+        key = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        person = person_get(user=self.request.user, pk=int(key), action="view") if key.isdigit() and len(key) <= 18 \
+            else None
+        if person is None:
+            raise OutOfScope("人员不存在或不在您的数据范围内。")
+        self.scoped_object = person
+        return person
+
+    @extend_schema(methods=["POST"], request=EventRequestSerializer, responses={201: EventSerializer})
+    @scoped_action(scope="view", methods=("get", "post"), url_path="events", output=EventListSerializer,
+                   parameters=[_PERSON_ID], summary="党员变动",
+                   description="GET：该人员的全部党员变动（按日期）和人员记录版本号 version。POST：登记一条党员变动"
+                               "（kind、detail、date、to_organization、reason_category、extension_months 等，同人员页面），"
+                               "返回 201 和该变动；校验失败返回 400（errors 逐项列出字段和依据的条款，未写入任何数据），"
+                               "人员或党组织不在数据范围内返回 404，version 过期返回 409。减少类变动需要所在党组织的修改权限，"
+                               "发展党员、恢复党籍需要接收党组织的新增权限。")
+    def events(self, request, obj, data):
+        if request.method == "POST":
+            body = parse_input(EventRequestSerializer, request.data)
+            event = services.event_record(
+                user=request.user, person_id=obj.pk, kind=body["kind"], detail=body["detail"], date=body["date"],
+                to_organization_id=body.get("to_organization"), counterpart=body["counterpart"],
+                reason_category=body["reason_category"], reason=body["reason"], unreachable=body["unreachable"],
+                extension_months=body["extension_months"] or None, document_number=body["document_number"],
+                note=body["note"], expected_version=body.get("version"))
+            [fresh] = [e for e in member_events(user=request.user, person_id=obj.pk) if e.pk == event.pk] or [event]
+            return Response(EventSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        person = person_get(user=request.user, pk=obj.pk, action="view")
+        return Response(EventListSerializer({"person_id": obj.pk, "version": person.version,
+                                             "events": member_events(user=request.user, person_id=obj.pk)}).data)
