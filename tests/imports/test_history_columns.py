@@ -114,6 +114,16 @@ def test_entry_kinds_open_the_membership_at_the_entry_date_with_their_event(tree
         assert_periods_follow_events(name)
 
 
+def test_readmission_of_someone_zugong_never_held(tree):
+    """重新入党 (其中 of 发展党员) of a person new to Zugong: the earlier 出党 lies before Zugong, so the row is
+    accepted; the 入党日期 is the new one (党龄 counts anew)."""
+    run([history_row(name="重入甲", birth=dt.date(1975, 1, 1), admission=dt.date(2025, 9, 10), full=None,
+                     category="预备党员", entry="重新入党", entry_date=dt.date(2025, 9, 10))], tree.town_user)
+    assert events_of("重入甲") == [("admission", "readmission", dt.date(2025, 9, 10), None, "C-A-1", "", None)]
+    assert periods_of("重入甲") == [("C-A-1", dt.date(2025, 9, 10), None, "")]
+    assert person("重入甲").political_status == "02"
+
+
 def test_full_membership_after_the_entry_is_a_recorded_decision(tree):
     # admitted in Zugong on 2024-06-01, extended six months at the year's end, full on 2025-12-10
     run([history_row(name="延长丁", birth=dt.date(1999, 5, 5), admission=dt.date(2024, 6, 1), full=dt.date(2025, 12, 10),
@@ -260,11 +270,25 @@ def test_bad_event_after_death(tree):
 
 
 def test_bad_reinstatement_of_someone_never_stopped(tree):
-    e = _only(rejected([history_row(entry="恢复党籍", entry_date=dt.date(2025, 5, 1))], tree.town_user))
+    """王强 left by 转出 (on record): nothing to restore; 停止党籍后恢复党籍 needs a recorded 停止党籍."""
+    wang = tree.member_a2_1
+    base = dict(name="王强", sex="男", birth=wang.birth_date, id_number=wang.id_number, education="高中",
+                admission=dt.date(1980, 5, 4), full=dt.date(1981, 5, 4), occupation="农牧渔民", work_start=None, phone="")
+    run([history_row("C-A-2", exit="转出", exit_date=dt.date(2024, 3, 1), **base)], tree.town_user)
+    e = _only(rejected([history_row("C-A-2", entry="恢复党籍", entry_date=dt.date(2025, 5, 1), **base)], tree.town_user))
     assert (e.row, e.column) == (2, "进入类型")
     assert "没有出党或停止党籍的记录" in e.reason and "第二十四条" in e.reason
-    e = _only(rejected([history_row(entry="停止党籍后恢复党籍", entry_date=dt.date(2025, 5, 1))], tree.town_user))
+    e = _only(rejected([history_row("C-A-2", entry="停止党籍后恢复党籍", entry_date=dt.date(2025, 5, 1), **base)],
+                       tree.town_user))
     assert (e.row, e.column) == (2, "进入类型") and "没有停止党籍的记录" in e.reason
+
+
+def test_entry_of_someone_without_history_here_is_not_checked_against_it(tree):
+    """A person Zugong never held entering by 恢复党籍: the 出党 or 停止党籍 lies before Zugong
+    (``MemberState.has_history``), so the row is accepted."""
+    run([history_row(name="恢复甲", birth=dt.date(1970, 3, 3), entry="恢复党籍", entry_date=dt.date(2025, 5, 1))],
+        tree.town_user)
+    assert events_of("恢复甲") == [("reinstatement", "", dt.date(2025, 5, 1), None, "C-A-1", "", None)]
 
 
 def test_reinstatement_after_a_recorded_suspension_is_accepted(tree):

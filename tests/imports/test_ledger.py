@@ -109,8 +109,8 @@ def test_exit_with_its_way_and_reason_category_then_reinstatement(tree):
     assert periods(wang)[-1] == ("C-A-2", dt.date(2025, 5, 6), None, "")
     # 劝退 given as the 变动类型 itself, the reason as free text
     zhang = tree.member_a1_1
-    run([line(zhang, "劝退", dt.date(2025, 7, 1), reason="长期不参加组织生活")], tree.town_user)
-    assert events(zhang)[-1][:2] == ("exit", "persuaded_to_leave") and events(zhang)[-1][8] == "长期不参加组织生活"
+    run([line(zhang, "劝退", dt.date(2025, 7, 1), reason="经多次教育仍无转变")], tree.town_user)
+    assert events(zhang)[-1][:2] == ("exit", "persuaded_to_leave") and events(zhang)[-1][7:9] == ("", "经多次教育仍无转变")
 
 
 def test_suspension_then_restoration_after_suspension(tree):
@@ -155,11 +155,11 @@ def test_same_file_twice_records_nothing_new_and_dry_run_records_nothing(tree):
 def test_real_header_variants(tree):
     wang = tree.member_a2_1
     headers = ["序号", "身份证号码", "党员姓名", "变动情况", "变动时间", "转往党组织", "出党类型", "出党原因", "批准文号"]
-    result = import_changes(xlsx([headers, [1, wang.id_number, wang.name, "出党", "2025.08.08", "", "自行脱党除名",
-                                            "长期不参加组织生活、不交党费、不做党分配的工作", "县纪发〔2025〕3号"]]),
+    result = import_changes(xlsx([headers, [1, wang.id_number, wang.name, "出党", "2025.08.08", "", "开除党籍",
+                                            "违反政治纪律", "县纪发〔2025〕3号"]]),
                             user=tree.town_user, filename="党员增减变动.xlsx")
     assert result.created == 1
-    assert events(wang)[0][:2] == ("exit", "lapsed_removed") and events(wang)[0][7] == "lapsed"
+    assert events(wang)[0][:2] == ("exit", "expelled") and events(wang)[0][7] == "political"
     assert events(wang)[0][9] == "县纪发〔2025〕3号"
 
 

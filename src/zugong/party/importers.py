@@ -1021,6 +1021,7 @@ class RosterImporter(Importer):
                 self._plan_existing(row, person, memberships.get(person.pk, []), plan, issues, now,
                                     state=states.get(person.pk))
         self._answer_existence(plan, elsewhere, issues)
+        self._guard_transfers(plan, issues)
         if self._history_before:
             issues.warning(0, HEADER["extension"],
                            f"{self._history_before} 名党员的延长预备期在转正之前或进入本组织之前，属于以往的记录，"
@@ -1036,6 +1037,25 @@ class RosterImporter(Importer):
         if org_ids:
             self._targets = {o.pk: o for o in PartyOrganization.objects.filter(pk__in=sorted(org_ids)).only(
                 "id", "name", "org_type", "status", "founded_date", "dissolved_date")}
+
+    def _guard_transfers(self, plan: RosterPlan, issues: Issues) -> None:
+        """The lifecycle guards of the 组织关系转接 of today that a changed 所在党组织 means
+        (``party.services.membership_transfer_bulk`` writes the ``transfer`` events; its guards are the
+        caller's): the states of those members only (``lifecycle.load_states``, four queries per 2,000)."""
+        if not plan.transfers:
+            return
+        missing = {r.org.id for _, r in plan.transfers} - set(self._targets)
+        if missing:
+            self._targets.update({o.pk: o for o in PartyOrganization.objects.filter(pk__in=sorted(missing)).only(
+                "id", "name", "org_type", "status", "founded_date", "dissolved_date")})
+        states = lifecycle.load_states([m.person_id for m, _ in plan.transfers])
+        for membership, row in plan.transfers:
+            state = states.get(membership.person_id)
+            if state is not None:
+                event = ProposedEvent("transfer", "", self.today, HEADER["organization"], HEADER["organization"],
+                                      to_org=row.org.id)
+                self._guard(row, state, [event], issues)
+        plan.event_counts["transfer"] += len(plan.transfers)
 
     def _org_name(self, pk: int | None) -> str:
         org = self._targets.get(pk) if pk else None
@@ -1087,6 +1107,8 @@ class RosterImporter(Importer):
         admitted = not (entry and entry[0] == "admission")
         full = row.full_membership_date
         full_here = bool(full and entry and full > start and not row.full_estimated)
+        # a person entering (重新入党, 恢复党籍 …) with no record here: what happened before lies before Zugong
+        # (``MemberState.has_history`` is false, the guards that need the earlier 出党 / 停止党籍 do not apply)
         state = lifecycle.MemberState(
             name=row.name, birth_date=row.birth_date, political_status=row.political_status,
             admission_date=row.admission_date if admitted else None,
@@ -1177,9 +1199,9 @@ class RosterImporter(Importer):
                 column = _PROBLEM_COLUMN.get(problem.field) or (
                     event.date_column if problem.field == "变动日期" else event.column)
                 if problem.warning:
-                    issues.warning(row.number, column, f"{event.label}：{problem.reason}")
+                    issues.warning(row.number, column, f"{event.label}：{with_source(problem)}")
                 else:
-                    issues.error(row.number, column, f"{event.label}：{problem.reason}")
+                    issues.error(row.number, column, f"{event.label}：{with_source(problem)}")
                     blocking = True
             if blocking:
                 return None
@@ -1382,18 +1404,13 @@ class RosterImporter(Importer):
                            for m, r in plan.transfers])
             except ValidationFailed as exc:
                 raise ImportFailed(exc.errors)
-            # the 年报 fields the bulk transfer does not carry over, and the 组织关系转接 events (issue #10)
+            # the bulk transfer writes the 组织关系转接 events (issue #10); here the 年报 fields it does not carry
             for new, (m, r) in zip(opened, plan.transfers, strict=True):
                 for name, value in _occupation_values(m, r).items():
                     setattr(new, name, value)
                 if not r.has_front_line or r.front_line_kind is None:
                     new.front_line_kind = m.front_line_kind if new.front_line else ""
             Membership.objects.bulk_update(opened, [*_OCCUPATION_KEYS, "front_line_kind"], batch_size=500)
-            events += [MembershipEvent(person_id=m.person_id, kind="transfer", date=today, organization_id=r.org.id,
-                                       from_organization_id=m.organization_id, to_organization_id=r.org.id,
-                                       note="导入党员花名册时所在党组织改变")
-                       for m, r in plan.transfers]
-            plan.event_counts["transfer"] += len(plan.transfers)
         if plan.open:
             Membership.objects.bulk_create(
                 [Membership(person_id=p.pk, organization_id=r.org.id, start_date=today,
@@ -1563,6 +1580,14 @@ def _occupation_values(current: Membership, row: RosterRow) -> dict:
     if row.front_line_kind is not None:
         values["front_line_kind"] = row.front_line_kind
     return values
+
+
+def with_source(problem) -> str:
+    """A guard's reason naming its regulation: ``Problem.source`` appended when the reason does not cite one
+    already (the issue asks every message to name the article)."""
+    if problem.source and "《" not in problem.reason:
+        return f"{problem.reason}（{problem.source}）"
+    return problem.reason
 
 
 def _entry_recorded(state: lifecycle.MemberState, day: dt.date, org_id: int) -> bool:

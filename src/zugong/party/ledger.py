@@ -67,7 +67,7 @@ from zugong.party.choices import (
     INCREASE_KINDS,
 )
 from zugong.party.import_history import CHANGE_KIND, kind_hint, parse_extension_months, parse_kind
-from zugong.party.importers import ROSTER_COLUMNS, _filled, _Memo, id_number_cell
+from zugong.party.importers import ROSTER_COLUMNS, _filled, _Memo, id_number_cell, with_source
 from zugong.party.models import MembershipEvent
 from zugong.people.models import Person
 
@@ -466,9 +466,9 @@ class LedgerImporter(Importer):
         for problem in problems:
             column = self._column(event, problem.field)
             if problem.warning:
-                issues.warning(number, column, problem.reason)
+                issues.warning(number, column, with_source(problem))
             else:
-                issues.error(number, column, problem.reason)
+                issues.error(number, column, with_source(problem))
                 blocking = True
         return blocking
 
