@@ -102,6 +102,7 @@ def test_entry_kinds_open_the_membership_at_the_entry_date_with_their_event(tree
     result = run(rows, tree.town_user)
     assert result.created == 3
     assert result.details["events"] == {"发展党员": 1, "转入组织关系": 2}
+    assert AuditEvent.objects.get(kind="import").data["events"] == {"发展党员": 1, "转入组织关系": 2}
     assert events_of("发展甲") == [("admission", "", dt.date(2025, 3, 1), None, "C-A-1", "", None)]
     assert periods_of("发展甲") == [("C-A-1", dt.date(2025, 3, 1), None, "")]
     assert events_of("转入乙") == [("transfer_in", "", dt.date(2025, 4, 10), None, "C-A-1",

@@ -1322,6 +1322,11 @@ class RosterImporter(Importer):
         else:
             plan.unchanged += 1
 
+    def audit_data(self, result: ImportResult) -> dict:
+        """The 党员变动 the import recorded, by kind (no personal data)."""
+        events = result.details.get("events") or {}
+        return {"events": events} if events else {}
+
     def _update_current(self, current: Membership, row: RosterRow, plan: RosterPlan, now) -> bool:
         """Apply the row's 工作岗位 / 一线 values to the open membership ``current`` (queued when changed)."""
         version = current.version
