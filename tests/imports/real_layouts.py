@@ -899,3 +899,50 @@ def group_org_sheet_no_parent() -> Built:
         _put_row(ws, r, [o.name, o.short_name, code, o.type_text, date_text(o.founded, "dots"), 3 + r],
                  text_columns=(3,))
     return Built(_save(wb), "组织列表.xlsx", orgs=orgs, sheet="组织列表", header=GROUP_ORG_HEADER, rows=len(orgs))
+
+
+# --- issue #10: the history and 年报 attribute columns of the national system's member export -------------------
+
+NATIONAL_HISTORY_HEADER = ["序号", "姓名", "性别", "公民身份号码", "民族", "出生日期", "学历", "人员类别", "入党日期", "转正日期",
+                           "工作岗位", "所在党支部", "进入当前支部类型", "进入当前支部日期", "转离支部类型", "转离支部日期",
+                           "出党方式", "延长预备期时间", "从事专业技术职务", "台湾省籍", "是否农民工"]
+"""The member export of the national system (全国党员管理信息系统) with the columns its 党员信息 carries beyond the
+collection sheet (public exporters of that system list 进入支部类型 / 进入当前支部日期 with the values 新发展,
+组织关系恢复, 组织关系转入; 转离支部类型 / 转离支部日期; 出党方式; 延长预备期时间; 从事专业技术职务; 是否农民工 —
+issue #10). 是否农民工 is not read (the 工作岗位 carries 农民工) and is listed as ignored."""
+
+
+def national_history_export(tree, *, leave_before_entry: bool = False) -> Built:
+    """Four members of the factory tree's 甲镇 (``tree.branch_a1`` / ``branch_a2``, named by name) as the national
+    export writes them: 孔新发 entered by 新发展 (预备党员), 刘转入 by 组织关系转入, 马出党 an opening member who
+    left by 出党 (出党方式 自行脱党除名), 张台籍 an opening member of 台湾省籍 with a 中级 title (工程师). Dates as
+    Excel date cells and ``2025.04.15`` text. ``leave_before_entry``: 刘转入 also has 转离支部类型 死亡 dated before
+    her entry (a bad row)."""
+    a1, a2 = tree.branch_a1.name, tree.branch_a2.name
+    people = [
+        member("孔新发", "1", dt.date(2001, 3, 4), dt.date(2025, 7, 1), None, org_text=a1, org_code="C-A-1",
+               occupation_text="学生"),
+        member("刘转入", "2", dt.date(1985, 5, 6), dt.date(2010, 6, 1), dt.date(2011, 6, 1), org_text=a2,
+               org_code="C-A-2", occupation_text="企业管理人员"),
+        member("马出党", "1", dt.date(1965, 7, 8), dt.date(1990, 7, 1), dt.date(1991, 7, 1), org_text=a2,
+               org_code="C-A-2", occupation_text="农牧渔民"),
+        member("张台籍", "2", dt.date(1988, 9, 10), dt.date(2012, 7, 1), dt.date(2013, 7, 1), org_text=a1,
+               org_code="C-A-1", occupation_text="企业专业技术人员"),
+    ]
+    history = {
+        "孔新发": ["新发展", dt.date(2025, 7, 1), "", "", "", "", "", "否"],
+        "刘转入": ["组织关系转入", "2025.04.15", "死亡" if leave_before_entry else "",
+                  "2025.01.01" if leave_before_entry else "", "", "", "", "否"],
+        "马出党": ["", "", "出党", dt.date(2025, 9, 12), "自行脱党除名", "", "", "否"],
+        "张台籍": ["", "", "", "", "", "", "工程师", "是"],
+    }
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "党员信息"
+    _put_row(ws, 1, NATIONAL_HISTORY_HEADER)
+    for i, m in enumerate(people, start=1):
+        _put_row(ws, i + 1, [i, m.name, coded(m.sex_text, m.sex), m.id_number, m.ethnicity_text, date_text(m.birth, "cell"),
+                             m.education_text, m.category_text, date_text(m.admission, "cell"), date_text(m.full, "dots"),
+                             m.occupation_text, m.org_text, *history[m.name], "否"], text_columns=(4,))
+    return Built(_save(wb), "党员信息（含进出记录）.xlsx", members=people, sheet="党员信息",
+                 header=NATIONAL_HISTORY_HEADER, rows=len(people))

@@ -123,7 +123,7 @@ def assert_landed(members: list[rl.Member], *, forms: list[str] | None = None, d
     """Every member of ``members`` is in the database with every column the file carried: name, sex,
     birth date (the ID number's), ethnicity, education, dates (month-only forms → the 1st), category,
     organization, 工作岗位 (公报 category and the 年报 row), phone."""
-    from zugong.core.codes import occupation_label, occupation_parse_annual  # issue #9 part 3, #10
+    from zugong.core.codes import occupation_label  # issue #9 part 3, #10
 
     for i, m in enumerate(members):
         form = forms[i] if forms else date_form
@@ -152,13 +152,15 @@ def assert_landed(members: list[rl.Member], *, forms: list[str] | None = None, d
             assert membership.occupation in OCCUPATION.entries, m.name
             if expected:
                 assert membership.occupation == expected, (m.name, m.occupation_text, membership.occupation)
-            # the 年报 row is kept (shown as such; a row that is its 公报 category is implied by it); the 其中
-            # rows 农民工 / 外出务工经商人员 are their parent row plus a flag (issue #10: occupation_parse_annual)
-            read = occupation_parse_annual(m.occupation_text)
-            assert (membership.occupation, membership.occupation_detail) == (read.occupation, read.detail), m.name
-            if not (read.migrant_worker or read.migrant_business):
-                assert occupation_label(membership.occupation, membership.occupation_detail) == m.occupation_text
-                assert membership.occupation_detail or OCCUPATION.label(membership.occupation) == m.occupation_text
+            # the 年报 row is kept (shown as such; a row that is its 公报 category is implied by it); 农民工 and
+            # 外出务工经商人员 are the 其中 flags of their rows (issue #10)
+            shown = ("农民工" if membership.migrant_worker else "外出务工经商人员" if membership.migrant_business
+                     else occupation_label(membership.occupation, membership.occupation_detail))
+            assert shown == m.occupation_text, m.name
+            assert membership.occupation_detail or OCCUPATION.label(membership.occupation) == shown.replace(
+                "外出务工经商人员", "农牧渔民")
+            if m.occupation_text == "农民工":
+                assert (membership.occupation_detail, membership.migrant_worker) == ("skilled_worker", True)
 
 
 # --- builders (pass before the engine exists) --------------------------------------------------------

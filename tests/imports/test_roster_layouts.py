@@ -17,7 +17,7 @@ from zugong.audit.models import AuditEvent
 from zugong.core.errors import ValidationFailed
 from zugong.party.exporters import export_roster
 from zugong.party.importers import import_roster
-from zugong.party.models import Membership, PartyMember
+from zugong.party.models import Membership, MembershipEvent, PartyMember
 from zugong.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -185,8 +185,9 @@ ANNUAL_REPORT_ROWS = {
     "企业管理人员": ("manager", "enterprise_manager"), "企业专业技术人员": ("professional", "enterprise_professional"),
     "民办非企业单位管理人员": ("manager", "nonprofit_manager"),
     "民办非企业专业技术人员": ("professional", "nonprofit_professional"), "工勤技能人员": ("worker", "skilled_worker"),
-    # the 其中 rows are their parent row (+ a flag, read by core.codes.occupation_parse_annual; issue #10)
-    "农民工": ("worker", "skilled_worker"), "农牧渔民": ("farmer", ""), "外出务工经商人员": ("farmer", ""),
+    # issue #10: 农民工 / 外出务工经商人员 are the 其中 flags of 工勤技能人员 / 农牧渔民 (``migrant_worker`` …)
+    "农民工": ("worker", "skilled_worker", "migrant_worker"), "农牧渔民": ("farmer", ""),
+    "外出务工经商人员": ("farmer", "", "migrant_business"),
     "军人、武警": ("other", "military"), "学生": ("student", ""), "离退休人员": ("retired", ""), "其他": ("other", "other"),
 }
 
@@ -199,7 +200,8 @@ def test_annual_report_occupations_keep_their_row_and_round_trip_through_the_exp
     assert result.created == len(ANNUAL_REPORT_ROWS)
     for i, (_name, expected) in enumerate(ANNUAL_REPORT_ROWS.items()):
         m = Membership.objects.get(person__name=f"岗位{i}")
-        assert (m.occupation, m.occupation_detail) == expected
+        assert (m.occupation, m.occupation_detail) == expected[:2]
+        assert (m.migrant_worker, m.migrant_business) == ("migrant_worker" in expected, "migrant_business" in expected)
     # the export writes the 年报 row (or the category) and re-imports as "nothing changed"
     data = export_roster(user=tree.county_user, organization=tree.branch_a1, as_of=dt.date.today(), unmask=True)
     import io
@@ -240,6 +242,11 @@ def test_transfer_by_import_carries_the_annual_report_row(tree):
     current = Membership.objects.get(person__name="王二", end_date__isnull=True)
     assert (current.organization, current.occupation, current.occupation_detail) == (tree.branch_a2, "worker",
                                                                                        "skilled_worker")
+    assert current.migrant_worker  # the 其中 flag moves with the row (issue #10)
+    # and the move is on record as a 组织关系转接 of today (issue #10: the periods follow the events)
+    event = MembershipEvent.objects.get(person__name="王二")
+    assert (event.kind, event.from_organization, event.to_organization, event.date) == (
+        "transfer", tree.branch_a1, tree.branch_a2, current.start_date)
 
 
 # --- header aliases of real layouts ---------------------------------------------------------------------
@@ -254,7 +261,7 @@ def test_organization_header_aliases(tree, org_header):
     result = load(headers, ["周明", number, "C-A-1", "2010.07.01", "预备党员", "大专", "农民工"], user=tree.town_user)
     assert result.created == 1
     m = Membership.objects.get(person=person(number))
-    assert (m.organization, m.occupation_detail) == (tree.branch_a1, "skilled_worker")
+    assert (m.organization, m.occupation_detail, m.migrant_worker) == (tree.branch_a1, "skilled_worker", True)
     assert person(number).education_level == "30"
 
 

@@ -244,6 +244,13 @@ def _event_make(t, side, name):
     return event
 
 
+def _changes_import(t, side, name):
+    """A 党员变动台账 row (issue #10, ``party.ledger``): the 死亡 of a member of the subtree's organization."""
+    person = _member(side, name)
+    return (["公民身份号码", "姓名", "变动类型", "变动日期"],
+            [person.id_number, name, "死亡", (dt.date.today() - dt.timedelta(days=1)).isoformat()])
+
+
 def _transfer_make(t, side, name):
     """A pending 组织关系转接 (issue #10) of a member of the subtree's organization to 乙镇党委 (``town_b``:
     outside both actors' scope, and not the foreign branch whose name no answer may contain). The marker is
@@ -333,7 +340,7 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
               make=lambda t, side, name: apps.get_model("orgs.OrganizationExternalId").objects.create(
                   organization=side.org, value=name)),
     # issue #10: the member lifecycle
-    ScopeCase("party.MembershipEvent", marker="person__name", make=_event_make),
+    ScopeCase("party.MembershipEvent", marker="person__name", make=_event_make, import_row=_changes_import),
     ScopeCase("party.MembershipTransfer", marker="note", make=_transfer_make, create_data=_transfer_create,
               under=_transfers_under),
     ScopeCase("party.MemberStatus", marker="person__name", make=_status_make),

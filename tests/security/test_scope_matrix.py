@@ -120,7 +120,9 @@ def _mapping_job(kind, headers_rows=None):
         from zugong.core.import_jobs import encrypt_report
         from zugong.core.models import ImportJob
 
-        rows = [ROSTER_HEADERS, member_row()] if kind == "roster" else [ORG_HEADERS, ["C-A-9", "新支部", "C-A", "党支部", "", ""]]
+        rows = {"roster": [ROSTER_HEADERS, member_row()],
+                "changes": [["公民身份号码", "姓名", "变动类型", "变动日期"], [t.member_a1_1.id_number, "张伟", "死亡", "2025-01-02"]],
+                }.get(kind, [ORG_HEADERS, ["C-A-9", "新支部", "C-A", "党支部", "", ""]])
         job = ImportJob.objects.create(user=t.town_user, kind=kind, filename="上传.xlsx", status="mapping",
                                        upload_encrypted=encrypt_report(xlsx(rows)))
         return job.pk
@@ -258,6 +260,13 @@ MATRIX: list[Row] = [
       args=[_mapping_job("roster")], data={"action": "preview"}),
     R("orgs:import_job_mapping",              "L    403  403  302  404  404  403  403  403", args=[_job("orgs")],
       note="a job no longer waiting: its submitter is sent to the job page"),
+    # the 党员变动台账 kind (issue #10, party.ledger): the same pages as the roster's
+    R("party:import_changes_template",        "L    403  403  200  200  200  403  403  403"),
+    R("party:import_changes_job",             "L    403  403  200  404  404  403  403  403", args=[_job("changes")]),
+    R("party:import_changes_job_status",      "L    403  403  200  404  404  403  403  403", args=[_job("changes")]),
+    R("party:import_changes_job_errors",      "L    403  403  200  404  404  403  403  403", args=[_job("changes")]),
+    R("party:import_changes_job_mapping",     "L    403  403  200  404  404  403  403  403",
+      args=[_mapping_job("changes")]),
     # /imports/<code>/ serves only kinds registered without URLs of their own (none in production): the
     # roster and orgs kinds live under their apps' URLs, an unknown code does not exist
     R("imports:import",                       "L    404  404  404  404  404  403  403  403", args=["roster"]),

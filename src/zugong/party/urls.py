@@ -19,6 +19,7 @@ urlpatterns = [
     path("members/<int:pk>/events/<slug:kind>/", member_views.event_create, name="event_create"),
     path("", include("zugong.party.status_urls")),  # 党员状态 (流动党员, 失联党员, 出国（境）)
     path("roster/import/", include(import_urlpatterns("roster"))),
+    path("changes/import/", include(import_urlpatterns("changes"))),
     path("roster/export/", export_views.export_roster_view, name="export_roster"),
     path("roster/export/options/", export_views.export_roster_form, name="export_roster_form"),
     path("", include("zugong.party.transfer_urls")),  # 组织关系转接 (issue #10): members/<pk>/transfer…, transfers/…
