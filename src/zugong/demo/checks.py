@@ -37,3 +37,94 @@ def no_demo_data(app_configs, **kwargs):
         return [Error("生产环境不得保留演示内容：" + "；".join(problems) + "。请使用新的数据库，或删除演示数据并停用这些账号。",
                       id="zugong.E004")]
     return []
+
+
+# ==================================================================================================
+# The demo's own consistency checks (issue #10): the membership history reconciles
+# ==================================================================================================
+def opening_periods(periods: list, events: list) -> list:
+    """The opening balance of one person (``lifecycle.Period``s as before any recorded event) from their
+    stored ``periods`` (``Period``s) and ``events`` (objects with ``kind``, ``date``, ``to_organization_id``):
+    the periods no increase or transfer opened, each with the end a decrease or transfer explains taken
+    off (open again). ``lifecycle.periods_from_events(opening, events)`` must give the stored periods back."""
+    from zugong.party.choices import INCREASE_KINDS
+    from zugong.party.lifecycle import END_REASON_OF_KIND, Period
+
+    opened = {(e.to_organization_id, e.date) for e in events if e.kind in INCREASE_KINDS or e.kind == "transfer"}
+    closed = {(e.date, END_REASON_OF_KIND[e.kind]) for e in events if e.kind in END_REASON_OF_KIND}
+    opening = []
+    for p in periods:
+        if (p.organization_id, p.start) in opened:
+            continue
+        end, reason = p.end, p.end_reason
+        if end is not None and (end, reason) in closed:
+            end, reason = None, ""
+        opening.append(Period(p.organization_id, p.start, end, reason))
+    return opening
+
+
+def verify_history(root) -> list[str]:
+    """Problems (Chinese, empty when none) of the membership history under ``root`` (the demo root):
+
+    - for every person with events, ``periods_from_events(opening, events)`` equals the stored periods
+      (organization, start, end, end reason) — the periods follow the events (``party.lifecycle``);
+    - every 转正日期 of a person with a 转正 decision on record is the day of the latest decision making
+      them a full member;
+    - 第一表 reconciles for the whole tree in each year with events: members on 31 December of the year
+      before + increases − decreases = members on 31 December (a transfer counts only when it crosses the
+      tree's border).
+
+    A few queries (the periods and events of people with events; three counts per year). Unscoped: a
+    maintenance check of generated data."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.db.models import Q, Subquery
+
+    from zugong.party.choices import DECREASE_KINDS, FULL_OUTCOMES, INCREASE_KINDS
+    from zugong.party.lifecycle import Period, periods_from_events
+    from zugong.party.models import Membership, MembershipEvent, PartyMember
+
+    prefix = root.path
+    in_tree = MembershipEvent.objects.filter(person__organization__path__startswith=prefix)
+    people = Subquery(in_tree.values("person_id"))
+    events: dict[int, list] = {}
+    for pk, person_id, kind, detail, day, to_org in in_tree.order_by("date", "pk").values_list(
+            "pk", "person_id", "kind", "detail", "date", "to_organization_id"):
+        events.setdefault(person_id, []).append(
+            SimpleNamespace(pk=pk, kind=kind, detail=detail, date=day, to_organization_id=to_org))
+    periods: dict[int, list] = {}
+    for person_id, org, start, end, reason in Membership.objects.filter(person_id__in=people).order_by(
+            "start_date", "pk").values_list("person_id", "organization_id", "start_date", "end_date", "end_reason"):
+        periods.setdefault(person_id, []).append(Period(org, start, end, reason or ""))
+    problems = []
+    for person_id, person_events in events.items():
+        stored = periods.get(person_id, [])
+        derived = periods_from_events(opening_periods(stored, person_events), person_events)
+        shape = [(p.organization_id, p.start, p.end, p.end_reason) for p in stored]
+        if [(p.organization_id, p.start, p.end, p.end_reason) for p in derived] != shape:
+            problems.append(f"人员 #{person_id} 的组织关系与党员变动记录不符")
+    full = dict(PartyMember.objects.filter(person_id__in=people).values_list("person_id", "full_membership_date"))
+    for person_id, person_events in events.items():
+        decisions = [e.date for e in person_events if e.kind == "full_membership" and e.detail in FULL_OUTCOMES]
+        if decisions and full.get(person_id) != decisions[-1]:
+            problems.append(f"人员 #{person_id} 的转正日期与转正记录不符")
+
+    def members_on(day: dt.date) -> int:
+        return (Membership.objects.on(day).filter(organization__path__startswith=prefix,
+                                                  person__party_member__admission_date__lte=day).count())
+
+    years = sorted({e.date.year for person_events in events.values() for e in person_events
+                    if e.kind != "full_membership"})
+    inside = Q(organization__path__startswith=prefix)
+    for year in years:
+        of_year = MembershipEvent.objects.in_year(year).filter(inside)
+        increases = of_year.filter(kind__in=INCREASE_KINDS).count()
+        decreases = of_year.filter(kind__in=DECREASE_KINDS).count()
+        crossing = of_year.filter(kind="transfer")
+        increases += crossing.exclude(from_organization__path__startswith=prefix).count()
+        decreases += crossing.exclude(to_organization__path__startswith=prefix).count()
+        before, after = members_on(dt.date(year - 1, 12, 31)), members_on(dt.date(year, 12, 31))
+        if before + increases - decreases != after:
+            problems.append(f"{year}年：上年底 {before} 名 + 增加 {increases} − 减少 {decreases} ≠ 年底 {after} 名")
+    return problems

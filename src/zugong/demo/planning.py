@@ -325,4 +325,22 @@ def realize_dates(rng: random.Random, plan: MemberPlan) -> tuple[list[int], list
         typical_end = min(era_hi, add_years(dt.date.fromordinal(birth), 40).toordinal())
         births[i] = birth
         admissions[i] = uniform(rng, earliest, typical_end if typical_end >= earliest else era_hi)
+    _thin_previous_year(rng, plan, births, admissions, eras[-1][0])
     return births, admissions
+
+
+def _thin_previous_year(rng: random.Random, plan: MemberPlan, births: list[int], admissions: list[int],
+                        era_start: int) -> None:
+    """Members admitted in the year before REF (their history is recorded, ``demo.history``) at the
+    2023 rate: young members' admissions crowd into the latest years of their era, so those over the
+    rate move back to an earlier day of the same era (the 公报's era counts do not change). Members who
+    turned 18 only that year stay."""
+    year_start = dt.date(REF.year - 1, 1, 1).toordinal()
+    last_day = year_start - 1
+    late = [i for i in range(plan.n) if not plan.dev[i] and admissions[i] >= year_start]
+    target = scaled(plan.n, D.DEVELOPED)
+    rng.shuffle(late)
+    for i in late[target:]:
+        earliest = max(era_start, add_years(dt.date.fromordinal(births[i]), 18).toordinal())
+        if earliest <= last_day:
+            admissions[i] = uniform(rng, earliest, last_day)
