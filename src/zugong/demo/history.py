@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from zugong.core.dates import add_years
 from zugong.demo import distributions as D
 from zugong.demo import names as N
-from zugong.demo.planning import REF, apportion, uniform
+from zugong.demo.planning import PIPELINE_DAYS, REF, apportion, uniform
 from zugong.demo.tree import PREVIOUS_OCCUPATION
 from zugong.party.choices import EXIT_REASON
 
@@ -546,16 +546,17 @@ class _Planner:
                   _pick_range(rng, D.LEAVER_AGES[group]))
         age = uniform(rng, lo, hi)
         birth = add_years(_d(day), -age - 1).toordinal() + uniform(rng, 1, 364)
-        adult = add_years(_d(birth), 18).toordinal()
+        adult = add_years(_d(birth), 18).toordinal() + PIPELINE_DAYS  # the earliest admission on record
         last_year_end = dt.date(year - 1, 12, 31).toordinal()
         if variant == "within_probation":  # 预备期未满被取消预备党员资格
             admission = uniform(rng, max(day - 330, adult), max(min(day - 30, last_year_end), adult))
         elif variant == "extended":  # 延长预备期 (6 months) when the year was full, then cancelled at its end
             admission = uniform(rng, dt.date(year - 1, 1, 1).toordinal(), dt.date(year - 1, 6, 1).toordinal())
             birth = min(birth, add_years(_d(admission), -20).toordinal())
+            adult = add_years(_d(birth), 18).toordinal() + PIPELINE_DAYS
             day = add_months(add_years(_d(admission), 1), 6).toordinal() + uniform(rng, 0, 20)
         elif occupation == "student":
-            admission = uniform(rng, adult + 365, max(day - 200, adult + 365))
+            admission = uniform(rng, adult, max(day - 200, adult))
         else:
             latest = day - 400 if kind != "transfer_out" else day - 60
             earliest = min(add_years(_d(birth), 20).toordinal(), latest)
@@ -566,13 +567,18 @@ class _Planner:
         if b is None:
             kinds = {k: w for k, w in D.OCCUPATION_KINDS[occupation].items() if k in self.by_kind}
             kind_of = _pick(rng, tuple(kinds.items())) if kinds else None
-            b = (self.by_kind[kind_of][int(rng.random() * len(self.by_kind[kind_of]))] if kind_of
-                 else self.all_branches[int(rng.random() * len(self.all_branches))])
+            for _attempt in range(10):  # not the branch that came in whole: it was outside the county before
+                b = (self.by_kind[kind_of][int(rng.random() * len(self.by_kind[kind_of]))] if kind_of
+                     else self.all_branches[int(rng.random() * len(self.all_branches))])
+                if b != self.arrived:
+                    break
+            else:
+                b = next(x for x in self.all_branches if x != self.arrived)
         founded = self.tree.nodes[b].founded
         periods = []
         if founded > admission:
             before = self.branch_founded_by(admission, "village")
-            if before is None or before == b:
+            if before is None or before in (b, self.arrived):
                 admission = founded
             else:
                 periods.append(Span(before, admission, founded, "transfer",
