@@ -443,3 +443,18 @@ def test_proportions_at_the_default_scale():
     due = MembershipEvent.objects.filter(kind="full_membership", date__year=YEAR).exclude(
         detail__in=("after_extension", "after_postponement")).count()
     assert abs(100 * extended / due - 100 * D.EXTENSION_SHARE) < 1.0
+
+
+def test_a_history_that_does_not_verify_writes_nothing(db, monkeypatch):
+    """The generator verifies what it wrote before committing: a failed check (a generator bug) rolls the
+    whole dataset back."""
+    from zugong.core.errors import ZugongError
+    from zugong.demo import checks
+
+    monkeypatch.setattr(checks, "verify_history", lambda root: ["人员 #1 的组织关系与党员变动记录不符"])
+    with pytest.raises(ZugongError, match="党员变动与组织关系不一致"):
+        generate(scale=100_000, seed=2023, workers=0)
+    for model in (PartyOrganization, Unit, Person, Membership, MembershipEvent, MembershipTransfer, MemberStatus,
+                  OrganizationTerm):
+        assert not model.objects.exists(), model.__name__
+    assert generate(scale=100_000, seed=2023, workers=0, verify=False).members == 992

@@ -8,6 +8,8 @@ accounts are the ones checked.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
@@ -63,6 +65,19 @@ def opening_periods(periods: list, events: list) -> list:
     return opening
 
 
+class _Event(NamedTuple):
+    """What ``periods_from_events`` and the yearly reconciliation read of a ``MembershipEvent``."""
+
+    pk: int
+    person_id: int
+    kind: str
+    detail: str
+    date: object
+    organization_id: int
+    from_organization_id: int | None
+    to_organization_id: int | None
+
+
 def verify_history(root) -> list[str]:
     """Problems (Chinese, empty when none) of the membership history under ``root`` (the demo root):
 
@@ -74,25 +89,28 @@ def verify_history(root) -> list[str]:
       before + increases − decreases = members on 31 December (a transfer counts only when it crosses the
       tree's border).
 
-    A few queries (the periods and events of people with events; three counts per year). Unscoped: a
-    maintenance check of generated data."""
+    Five queries (the tree's organizations, its events, the periods and party records of the people with
+    events, one count of members per 31 December); the rest in Python. Unscoped: a maintenance check of
+    generated data."""
     import datetime as dt
-    from types import SimpleNamespace
 
-    from django.db.models import Q, Subquery
+    from django.db.models import Count, Q, Subquery
 
+    from zugong.orgs.models import PartyOrganization
     from zugong.party.choices import DECREASE_KINDS, FULL_OUTCOMES, INCREASE_KINDS
     from zugong.party.lifecycle import Period, periods_from_events
     from zugong.party.models import Membership, MembershipEvent, PartyMember
 
     prefix = root.path
-    in_tree = MembershipEvent.objects.filter(person__organization__path__startswith=prefix)
+    tree = set(PartyOrganization.objects.filter(path__startswith=prefix).values_list("pk", flat=True))
+    in_tree = MembershipEvent.objects.filter(organization__path__startswith=prefix)
+    events: dict[int, list[_Event]] = {}
+    for row in in_tree.order_by("date", "pk").values_list(
+            "pk", "person_id", "kind", "detail", "date", "organization_id", "from_organization_id",
+            "to_organization_id"):
+        event = _Event(*row)
+        events.setdefault(event.person_id, []).append(event)
     people = Subquery(in_tree.values("person_id"))
-    events: dict[int, list] = {}
-    for pk, person_id, kind, detail, day, to_org in in_tree.order_by("date", "pk").values_list(
-            "pk", "person_id", "kind", "detail", "date", "to_organization_id"):
-        events.setdefault(person_id, []).append(
-            SimpleNamespace(pk=pk, kind=kind, detail=detail, date=day, to_organization_id=to_org))
     periods: dict[int, list] = {}
     for person_id, org, start, end, reason in Membership.objects.filter(person_id__in=people).order_by(
             "start_date", "pk").values_list("person_id", "organization_id", "start_date", "end_date", "end_reason"):
@@ -110,21 +128,25 @@ def verify_history(root) -> list[str]:
         if decisions and full.get(person_id) != decisions[-1]:
             problems.append(f"人员 #{person_id} 的转正日期与转正记录不符")
 
-    def members_on(day: dt.date) -> int:
-        return (Membership.objects.on(day).filter(organization__path__startswith=prefix,
-                                                  person__party_member__admission_date__lte=day).count())
-
-    years = sorted({e.date.year for person_events in events.values() for e in person_events
-                    if e.kind != "full_membership"})
-    inside = Q(organization__path__startswith=prefix)
-    for year in years:
-        of_year = MembershipEvent.objects.in_year(year).filter(inside)
-        increases = of_year.filter(kind__in=INCREASE_KINDS).count()
-        decreases = of_year.filter(kind__in=DECREASE_KINDS).count()
-        crossing = of_year.filter(kind="transfer")
-        increases += crossing.exclude(from_organization__path__startswith=prefix).count()
-        decreases += crossing.exclude(to_organization__path__startswith=prefix).count()
-        before, after = members_on(dt.date(year - 1, 12, 31)), members_on(dt.date(year, 12, 31))
+    changes: dict[int, list[int]] = {}  # year → [increases, decreases]
+    for person_events in events.values():
+        for e in person_events:
+            if e.kind == "full_membership":
+                continue
+            counts = changes.setdefault(e.date.year, [0, 0])
+            if e.kind in INCREASE_KINDS:
+                counts[0] += 1
+            elif e.kind in DECREASE_KINDS:
+                counts[1] += 1
+            elif e.kind == "transfer":
+                counts[0] += e.from_organization_id not in tree
+                counts[1] += e.to_organization_id not in tree
+    days = sorted({dt.date(y, 12, 31) for year in changes for y in (year - 1, year)})
+    members = Membership.objects.filter(organization__path__startswith=prefix).aggregate(**{
+        day.isoformat(): Count("pk", filter=Q(start_date__lte=day, person__party_member__admission_date__lte=day)
+                               & (Q(end_date__isnull=True) | Q(end_date__gt=day))) for day in days}) if days else {}
+    for year, (increases, decreases) in sorted(changes.items()):
+        before, after = members[f"{year - 1}-12-31"], members[f"{year}-12-31"]
         if before + increases - decreases != after:
             problems.append(f"{year}年：上年底 {before} 名 + 增加 {increases} − 减少 {decreases} ≠ 年底 {after} 名")
     return problems

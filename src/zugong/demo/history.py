@@ -288,8 +288,9 @@ class _Planner:
         for i in rng.sample(older, min(len(older), self.count(D.READMISSION_SHARE, 1, len(admitted)))):
             self.timeline(i).events[0].detail = "readmission"
 
-        due = [i for i in range(plan.n)
-               if self.window <= add_years(_d(self.admissions[i]), 1).toordinal() <= self.today]
+        low = add_years(_d(self.window), -1).toordinal() - 1  # a cheap filter before the exact test
+        due = [i for i in range(plan.n) if self.admissions[i] >= low
+               and self.window <= add_years(_d(self.admissions[i]), 1).toordinal() <= self.today]
         extended: dict[int, int] = {}  # member → months
         postponed: set[int] = set()
         for year in D.HISTORY_YEARS:
