@@ -2,14 +2,29 @@
 
 ``generate(scale=10000, seed=2023)`` writes, in one transaction, a county-like organization tree (a root
 县委, the 县直机关工委 and 街道党工委, township 党委, enterprise/school/hospital/community/social-
-organization 党委, 党总支 and 党支部/联合党支部), party members with their ``Person``, ``PartyMember`` and
-open ``Membership`` rows, ``DevelopmentRecord`` histories for the members admitted in 2023, and the open
-pipeline of 入党申请人/积极分子 (``Person`` + ``DevelopmentRecord``).
+organization 党委, 党总支 and 党支部/联合党支部) with the units they are set up in (``units``), party
+members with their ``Person``, ``PartyMember`` and ``Membership`` rows, ``DevelopmentRecord`` histories
+for the members admitted in 2022–2023, and the open pipeline of 入党申请人/积极分子 (``Person`` +
+``DevelopmentRecord``).
+
+**Membership history (issue #10).** For 2022 and 2023 (``distributions.HISTORY_YEARS``) every change of a
+member's standing is a ``MembershipEvent`` and the membership periods follow from the events
+(``party.lifecycle``): 发展党员, 转正 (按期, 延长预备期 and after it, 推迟讨论 and after it), 转入 and 整建制转入,
+组织关系转接 between branches (with ``MembershipTransfer`` rows, some still pending), 出党 of every kind,
+停止党籍 and 恢复党籍, 死亡, 转出 with a 介绍信 and 整建制转出 — the last ones by *former members*, people
+who are counted on earlier dates only. 流动党员, 失联党员 and 出国（境） are ``MemberStatus`` rows; every
+党委 / 党总支 / 支部 has its terms (``OrganizationTerm``); memberships and development records carry the
+年报's 工作岗位 row, sector (from the unit's 经济控制类型), 农民工 / 外出务工经商人员 flags and 一线类别;
+people their 专业技术职务 level and a few 台湾省籍 (``history``, ``attributes``, ``records``). The 年报's
+第一表 reconciles for every subtree; ``checks.verify_history`` proves the periods follow the events before
+the transaction commits.
 
 **What is reproduced.** Run ``party_statistics`` (or ``zugong stats party``) on the root **as of
 2023-12-31** and every count of the 公报 comes out at scale: 党员总数, the three organization counts, 女 /
 少数民族 / 大专及以上, the eight age bands, the four admission eras, the eight occupations, the 2023
 development figures (女, 少数民族, 35岁及以下 at admission, 大专及以上) and the open 入党申请人 / 积极分子.
+The history changes none of it: it gives current members a past (how they came into their branch) and
+adds former members who left before the reference date.
 The marginals are met *exactly* (to the unit, after rounding at scale), not in expectation: each
 attribute is assigned by balancing a joint table (strata × values, with plausible modelling weights from
 ``distributions`` Part 2) to the published totals (``allocate``), then shuffled inside each stratum.
@@ -17,8 +32,9 @@ attribute is assigned by balancing a joint table (strata × values, with plausib
 **Dates.** Everything is generated as of ``REFERENCE_DATE`` (2023-12-31), so the data does not depend on
 the day it is generated; ages *today* are naturally older. Birth dates are drawn inside each member's age
 band on 2023-12-31; 入党日期 inside the member's era and at age ≥ 18 (pre-1949 members are 92+, 1949–1978
-members 63+); 转正日期 = 入党日期 + 1 year (``None`` if that is after today); members admitted in 2023 are
-the 预备党员 on 2023-12-31; 参加工作日期 at age 16–25 by education (students have none). Organizations
+members 63+); 转正日期 = 入党日期 + 1 year (``None`` if that is after today), or the day of the recorded
+decision after an extension or a postponement; members admitted in 2023 (and a few of 2022 whose
+probation was extended) are the 预备党员 on 2023-12-31; 参加工作日期 at age 16–25 by education (students have none). Organizations
 get plausible 成立日期 (villages in the 1950s, communities 2000–2015, social organizations 2008–2018 …,
 never after a sub-organization's). A member admitted before his branch existed has an ended membership
 (``end_reason`` transfer) at an older village/organ/school/hospital branch up to the day his branch was
@@ -313,8 +329,9 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     births, admissions = realize_dates(rng, plan)
     previous = settle_history(rng, tree, branch_of, admissions)
     today = dt.date.today()
-    history = plan_history(rng, plan, tree, branch_of, births, admissions, previous, today=today)
     units = plan_units(rng, tree)
+    history = plan_history(rng, plan, tree, branch_of, births, admissions, previous, today=today, sector=units.sector)
+    units.cover(tree)
     terms = plan_terms(rng, tree, REF)
     timings["规划"] = time.perf_counter() - clock
 
@@ -598,7 +615,8 @@ def _write_applicants(rng: random.Random, persons: _PersonRows, n: int, young_br
 
 def demo_reset() -> int:
     """Delete the demo dataset: the ``ROOT_CODE`` subtree, its people, party records, memberships,
-    development records and role grants (audit events stay). Rows are deleted in bulk (no per-row
+    membership events, transfers, member statuses, terms, development records, role grants and the demo
+    unit tree (audit events stay). Rows are deleted in bulk (no per-row
     signals) with one change-log event per table; the database's foreign keys are checked before commit.
     Returns the number of organizations removed (0 if there is no demo data).
 

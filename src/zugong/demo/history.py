@@ -207,8 +207,9 @@ class History:
 
 
 class _Planner:
-    def __init__(self, rng: random.Random, plan, tree, branch_of, births, admissions, previous, today: dt.date):
-        self.rng, self.plan, self.tree = rng, plan, tree
+    def __init__(self, rng: random.Random, plan, tree, branch_of, births, admissions, previous, today: dt.date,
+                 sector):
+        self.rng, self.plan, self.tree, self.sector = rng, plan, tree, sector
         self.branch_of, self.births, self.admissions, self.previous = branch_of, births, admissions, previous
         self.today = today.toordinal()
         self.ref = REF.toordinal()
@@ -219,6 +220,7 @@ class _Planner:
         self.letters = 0
         self.documents = 0
         self.arrived: int | None = None  # the branch that came in whole (整建制转入)
+        self.unreachable = False  # a 自行脱党除名 of someone unreachable recorded in the reference year
         by_kind: dict[str, list[int]] = {}
         for node in tree.nodes:
             if node.org_type in BRANCH_TYPES and node.dissolved is None:
@@ -227,6 +229,9 @@ class _Planner:
         self.founded_by_kind = {k: [tree.nodes[i].founded for i in v] for k, v in self.by_kind.items()}
         every = sorted((i for v in by_kind.values() for i in v), key=lambda i: (tree.nodes[i].founded, i))
         self.all_branches, self.all_founded = every, [tree.nodes[i].founded for i in every]
+        self.top = [0] * len(tree.nodes)  # the organization under the county committee each node lies in
+        for node in tree.nodes:  # parents first
+            self.top[node.index] = (node.index if node.parent in (None, 0) else self.top[node.parent])
 
     # --- helpers ---------------------------------------------------------------------------------
     def year_bounds(self, year: int) -> tuple[int, int]:
@@ -283,10 +288,13 @@ class _Planner:
         for i in admitted:
             b = self.branch_of[i]
             self.timeline(i).events.append(Event("admission", self.admissions[i], b, to_org=b))
-        older = [i for i in admitted
-                 if (self.admissions[i] - self.births[i]) / 365.25 >= 28 and plan.occ[i] != STUDENT]
-        for i in rng.sample(older, min(len(older), self.count(D.READMISSION_SHARE, 1, len(admitted)))):
-            self.timeline(i).events[0].detail = "readmission"
+        for year in D.HISTORY_YEARS:  # 重新入党: admitted again after an earlier 出党 (outside Zugong's records)
+            start, end = self.year_bounds(year)
+            of_year = [i for i in admitted if start <= self.admissions[i] <= end]
+            older = [i for i in of_year
+                     if (self.admissions[i] - self.births[i]) / 365.25 >= 28 and plan.occ[i] != STUDENT]
+            for i in rng.sample(older, min(len(older), self.count(D.READMISSION_SHARE, 1, len(of_year)))):
+                self.timeline(i).events[0].detail = "readmission"
 
         low = add_years(_d(self.window), -1).toordinal() - 1  # a cheap filter before the exact test
         due = [i for i in range(plan.n) if self.admissions[i] >= low
@@ -370,18 +378,21 @@ class _Planner:
                     break
         for year in D.HISTORY_YEARS:
             start, end = self.year_bounds(year)
+            crossed = False
             for _ in range(self.count(D.INTERNAL_TRANSFER_RATE, 2)):
                 i = take()
                 if i is None:
                     break
                 b, adm = self.branch_of[i], self.admissions[i]
                 a = None
-                for _attempt in range(10):
-                    a = self.branch_founded_by(adm, tree.nodes[b].kind)
-                    if a is not None and a not in (b, self.arrived):
+                across = self.every_kind and not crossed  # the year's first one: from another 乡镇 / 党委
+                for attempt in range(30):
+                    a = self.branch_founded_by(adm, tree.nodes[b].kind if attempt < 10 else None)
+                    if a is not None and a not in (b, self.arrived) and (not across or self.top[a] != self.top[b]):
                         break
-                if a is None or a in (b, self.arrived):
+                if a is None or a in (b, self.arrived) or (across and self.top[a] == self.top[b]):
                     continue
+                crossed = crossed or self.top[a] != self.top[b]
                 day = uniform(rng, start, end)
                 sent = max(day - uniform(rng, 3, 20), adm + 1)
                 transfer = Transfer("internal", "accepted", a, b, sent, decided=day)
@@ -431,8 +442,12 @@ class _Planner:
             if i is None:
                 break
             b = self.branch_of[i]
-            target = self.branch_founded_by(self.ref - 400)
-            if target is None or target == b:
+            target = None
+            for _attempt in range(10):
+                target = self.branch_founded_by(self.ref - 400)
+                if target not in (b, None):
+                    break
+            if target in (b, None):
                 continue
             sent = self.ref - uniform(rng, 3, 25) if state == "pending" else uniform(rng, s1 + 60, e1 - 60)
             transfer = Transfer("internal", state, b, target, sent)
@@ -524,7 +539,7 @@ class _Planner:
         if occupation in ("professional", "manager"):
             if node.kind == "social":
                 return ("lawyer" if "律师" in node.name else "accountant" if "会计" in node.name else "intermediary")
-            return "public_staff" if node.kind in ("school", "hospital", "organ", "enterprise") else "other"
+            return "public_staff" if self.sector(node.index) == "public" else "other"
         if occupation == "other" and (self.ref - self.births[i]) / 365.25 <= 30 and self.plan.college[i]:
             return "unemployed_graduate"
         return "other"
@@ -604,7 +619,10 @@ class _Planner:
             decrease.reason_category = self.exit_reason(detail)
             decrease.reason = _EXIT_TEXT[detail]
             decrease.document_number = self.document(year, "纪" if detail == "expelled" else "组")
-            decrease.unreachable = detail == "lapsed_removed" and rng.random() < D.LAPSED_UNREACHABLE
+            # (the reference year's first 自行脱党除名 is one 经多方查找确实无法取得联系: the 第十表 其中 column)
+            first = self.every_kind and year == D.HISTORY_YEARS[-1] and not self.unreachable
+            decrease.unreachable = detail == "lapsed_removed" and (first or rng.random() < D.LAPSED_UNREACHABLE)
+            self.unreachable = self.unreachable or (decrease.unreachable and year == D.HISTORY_YEARS[-1])
         if kind == "suspension":
             decrease.reason = "与党组织失去联系六个月以上，停止党籍"
             decrease.document_number = self.document(year)
@@ -690,11 +708,12 @@ def _pick_range(rng: random.Random, rows):
 
 
 def plan_history(rng: random.Random, plan, tree, branch_of, births, admissions, previous, *,
-                 today: dt.date) -> History:
+                 today: dt.date, sector=lambda node: "") -> History:
     """The membership history of the demo (module docstring). May add one dissolved branch to ``tree``
     (整建制转出). ``today`` decides which 转正 decisions after the reference date are already taken (as the
-    generator's ``full_membership_date``)."""
-    planner = _Planner(rng, plan, tree, branch_of, births, admissions, previous, today)
+    generator's ``full_membership_date``); ``sector(node)``: ``"public"`` / ``"non_public"`` / ``""`` of an
+    organization's unit (``units.UnitPlan.sector``; a 流动党员's 原职业)."""
+    planner = _Planner(rng, plan, tree, branch_of, births, admissions, previous, today, sector)
     planner.admissions_and_full_membership()
     planner.stories()
     planner.former_members()

@@ -70,6 +70,14 @@ class UnitPlan:
     joint: dict[int, list[int]]
     effective: list[list[int]] = field(default_factory=list)  # per node: the units it is set up in
 
+    def cover(self, tree) -> None:
+        """Give organizations added to ``tree`` after planning (the dissolved branch of ``demo.history``) no
+        unit."""
+        for _ in range(len(self.relation), len(tree.nodes)):
+            self.relation.append("")
+            self.own.append(None)
+            self.effective.append([])
+
     def sector(self, node: int) -> str:
         """``"public"`` / ``"non_public"`` of the units organization ``node`` is set up in (企业 by
         经济控制类型: 国有 / 集体 → 公有制; 机关, 事业单位, 乡镇, 街道 → 公有制; 社会组织 and a joint branch's
