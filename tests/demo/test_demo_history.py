@@ -358,6 +358,7 @@ def test_annual_attributes_of_members_and_records(demo):
     assert not current.filter(occupation="government").exclude(ownership="public").exists()
     assert not current.filter(occupation__in=("farmer", "student", "retired")).exclude(occupation_detail="").exists()
     assert current.filter(occupation="other", occupation_detail="military").exists()
+    assert not current.filter(occupation_detail="military", person__birth_date__lt=add_years(REF, -56)).exists()
     assert not current.exclude(occupation="worker").filter(migrant_worker=True).exists()
     assert not current.filter(occupation="worker", organization__unit_category="village", migrant_worker=False).exists()
     assert not current.filter(Q(front_line=True, front_line_kind="") | Q(front_line=False) & ~Q(front_line_kind="")).exists()

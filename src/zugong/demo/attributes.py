@@ -23,11 +23,11 @@ from zugong.demo import distributions as D
 
 
 def occupation_fields(rng: random.Random, occupation: str, kind: str, sector: str, front_line: bool, *,
-                      away: bool = False) -> tuple[str, str, bool, bool, str]:
+                      away: bool = False, age: int | None = None) -> tuple[str, str, bool, bool, str]:
     """``(occupation_detail, ownership, migrant_worker, migrant_business, front_line_kind)`` of a member
     (or development record) of 公报 category ``occupation`` in a branch of ``kind`` whose unit's sector is
     ``sector`` (``""`` = none: village, community); ``front_line``: in 生产、工作第一线; ``away``: a 流动党员
-    (a farmer away is 外出务工经商人员)."""
+    (a farmer away is 外出务工经商人员); ``age`` on the reference date (军人、武警 serve up to 55)."""
     detail, ownership, migrant_worker, migrant_business, line = "", "", False, False, ""
     if occupation == "worker":
         detail = "skilled_worker"
@@ -60,7 +60,7 @@ def occupation_fields(rng: random.Random, occupation: str, kind: str, sector: st
     elif occupation == "government":
         ownership, line = "public", "other"
     elif occupation == "other":
-        detail = "military" if kind == "organ" else "other"
+        detail = "military" if kind == "organ" and (age is None or age <= 55) else "other"
         line = "other"
     return detail, ownership, migrant_worker, migrant_business, (line if front_line else "")
 

@@ -331,7 +331,7 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     today = dt.date.today()
     units = plan_units(rng, tree)
     history = plan_history(rng, plan, tree, branch_of, births, admissions, previous, today=today, sector=units.sector)
-    units.cover(tree)
+    units.cover(rng, tree)
     terms = plan_terms(rng, tree, REF)
     timings["规划"] = time.perf_counter() - clock
 
@@ -480,10 +480,12 @@ def _write_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
     def membership_rows():
         for pk, i in zip(person_ids, order, strict=True):
             away = ctx.away(timelines.get(i))
+            age = age_on(dt.date.fromordinal(ctx.births[i]), REF)
             for span in periods[i]:
                 occupation = span.occupation or occ_codes[plan.occ[i]]
                 on_line = front[i] if span.occupation is None else front_line[occupation] >= 0.5
-                yield ctx.membership_row(next(membership_ids), pk, span, occupation, on_line, away and span.end is None)
+                yield ctx.membership_row(next(membership_ids), pk, span, occupation, on_line, away and span.end is None,
+                                         age)
 
     persons.write(person_rows(), lambda k: ctx.report("党员", k, n))
     relations = n + n_memberships
@@ -497,7 +499,8 @@ def _write_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
     RowWriter(DevelopmentRecord, RECORD_COLUMNS).write(
         (_history_record(rng, r_id, pk, ctx.node_id[ctx.branch_of[i]], dt.date.fromordinal(ctx.births[i]),
                          dt.date.fromordinal(ctx.admissions[i]))
-         + ctx.occupation_values(occ_codes[plan.occ[i]], ctx.branch_of[i], front[i])
+         + ctx.occupation_values(occ_codes[plan.occ[i]], ctx.branch_of[i], front[i],
+                                 age=age_on(dt.date.fromordinal(ctx.births[i]), REF))
          for r_id, (pk, i) in zip(record_ids, developed, strict=True)),
         every=BATCH_SIZE)
     return {"memberships": n_memberships, "records": len(developed)}

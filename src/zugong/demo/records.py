@@ -75,18 +75,20 @@ class Context:
         return timeline is not None and any(s.kind == "mobile" and s.start <= ref and (s.end is None or s.end > ref)
                                             for s in timeline.statuses)
 
-    def occupation_values(self, occupation: str, node: int, front_line: bool, away: bool = False) -> tuple:
+    def occupation_values(self, occupation: str, node: int, front_line: bool, away: bool = False,
+                          age: int | None = None) -> tuple:
         """``(occupation, front_line, occupation_detail, ownership, migrant_worker, migrant_business,
-        front_line_kind)`` of someone of 公报 category ``occupation`` in organization ``node``."""
+        front_line_kind)`` of someone of 公报 category ``occupation`` (aged ``age``) in organization ``node``."""
         detail, ownership, worker, business, kind = occupation_fields(
-            self.rng, occupation, self.tree.nodes[node].kind, self.units.sector(node), front_line, away=away)
+            self.rng, occupation, self.tree.nodes[node].kind, self.units.sector(node), front_line, away=away,
+            age=age)
         return (occupation, front_line, detail, ownership, worker, business, kind)
 
     def membership_row(self, pk: int, person_pk: int, span: Span, occupation: str, front_line: bool,
-                       away: bool) -> tuple:
+                       away: bool, age: int | None = None) -> tuple:
         """A ``MEMBERSHIP_COLUMNS`` row of ``span``."""
         return (pk, person_pk, self.node_id[span.org], _d(span.start), _d(span.end), span.end_reason,
-                *self.occupation_values(occupation, span.org, front_line, away))
+                *self.occupation_values(occupation, span.org, front_line, away, age))
 
 
 def history_record(rng: random.Random, pk: int, person_id: int, organization_id: int, birth: dt.date,

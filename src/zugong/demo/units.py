@@ -70,13 +70,30 @@ class UnitPlan:
     joint: dict[int, list[int]]
     effective: list[list[int]] = field(default_factory=list)  # per node: the units it is set up in
 
-    def cover(self, tree) -> None:
-        """Give organizations added to ``tree`` after planning (the dissolved branch of ``demo.history``) no
-        unit."""
-        for _ in range(len(self.relation), len(tree.nodes)):
-            self.relation.append("")
-            self.own.append(None)
-            self.effective.append([])
+    def cover(self, rng: random.Random, tree) -> None:
+        """Units for organizations added to ``tree`` after planning (the company branch that leaves whole in
+        ``demo.history``, dissolved on the reference date but counted before): a company of its own under
+        the unit its parent is set up in; other kinds get none."""
+        for node in tree.nodes[len(self.relation):]:
+            parent_units = self.effective[node.parent] if node.parent is not None else []
+            if node.kind == "enterprise":
+                unit = self.add(parent_units[0] if parent_units else 0, f"{node.code}-U", _unit_name(node.short),
+                                "enterprise", node.founded, **_enterprise(rng, "branch"))
+                self.relation.append("legal_entity_unit")
+                self.own.append(unit)
+                self.effective.append([unit])
+            else:
+                self.relation.append("")
+                self.own.append(None)
+                self.effective.append([])
+
+    def add(self, parent: int | None, code: str, name: str, category: str, founded: int, **extra) -> int:
+        """Append a unit (under unit index ``parent``); returns its index."""
+        spec = UnitSpec(len(self.units), parent, code, name, category, founded, **extra)
+        self.units.append(spec)
+        if parent is not None:
+            self.units[parent].children.append(spec.index)
+        return spec.index
 
     def sector(self, node: int) -> str:
         """``"public"`` / ``"non_public"`` of the units organization ``node`` is set up in (企业 by
@@ -95,6 +112,14 @@ class UnitPlan:
         return ""
 
 
+def _enterprise(rng: random.Random, level: str) -> dict:
+    """经济控制类型 and 企业规模 of a company holding a 党委 (``level`` ``"committee"``) or a branch."""
+    controls = D.ECONOMIC_CONTROL[level]
+    control = rng.choices([c for c, _ in controls], weights=[w for _, w in controls])[0]
+    sizes = ("large", "medium") if level == "committee" else ("medium", "small", "micro")
+    return {"economic_control": control, "enterprise_size": rng.choice(sizes)}
+
+
 def _unit_name(short: str) -> str:
     name = short.removeprefix("中共")
     for suffix in _SUFFIXES:
@@ -104,7 +129,7 @@ def _unit_name(short: str) -> str:
 
 def plan_units(rng: random.Random, tree) -> UnitPlan:
     """Units for the organization ``tree`` (``demo.tree.Tree``; nodes in parent-first order) — see the
-    module docstring. Dissolved nodes get no unit."""
+    module docstring. Dissolved nodes get no unit here (see ``UnitPlan.cover``)."""
     nodes = tree.nodes
     units: list[UnitSpec] = []
     relation = [""] * len(nodes)
@@ -132,10 +157,7 @@ def plan_units(rng: random.Random, tree) -> UnitPlan:
         return county
 
     def enterprise(node, level: str) -> dict:
-        controls = D.ECONOMIC_CONTROL[level]
-        control = rng.choices([c for c, _ in controls], weights=[w for _, w in controls])[0]
-        sizes = ("large", "medium") if level == "committee" else ("medium", "small", "micro")
-        return {"economic_control": control, "enterprise_size": rng.choice(sizes)}
+        return _enterprise(rng, level)
 
     for node in nodes:
         if node.dissolved is not None:
