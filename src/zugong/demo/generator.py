@@ -532,7 +532,10 @@ def _write_former_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
                               phone=leaver.timeline.events[-1].kind != "death" or rng.random() < 0.5,
                               title_level=title_level(rng, leaver.occupation, tree.nodes[leaver.organization].kind, age))
 
-    persons.write(person_rows(), lambda k: ctx.report("党员变动", k, len(leavers)))
+    timelines = [*ctx.history.members.values(), *(leaver.timeline for leaver in leavers)]
+    total = len(leavers) + sum(len(tl.events) for tl in timelines)
+    step = lambda k: ctx.report("党员变动", k, total)  # noqa: E731
+    persons.write(person_rows(), step)
     RowWriter(PartyMember, ("person_id", "admission_date", "full_membership_date")).write(
         (pk, dt.date.fromordinal(leaver.admission),
          dt.date.fromordinal(leaver.timeline.full) if leaver.timeline.full is not None else None)
@@ -552,7 +555,7 @@ def _write_former_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
                          dt.date.fromordinal(leaver.admission))
          + ctx.occupation_values(leaver.occupation, leaver.organization, on_line)
          for r_id, (pk, leaver, on_line) in zip(record_ids, developed, strict=True)))
-    written = write_history_rows(ctx)
+    written = write_history_rows(ctx, step)
     return {**written, "memberships": n_memberships, "records": len(developed)}
 
 

@@ -207,6 +207,9 @@ class History:
 
 
 class _Planner:
+    """The state of one ``plan_history`` run: the member plan's arrays, the timelines and former members
+    planned so far, counters for 介绍信 and 文号 numbers, and the branches by kind sorted by 成立日期."""
+
     def __init__(self, rng: random.Random, plan, tree, branch_of, births, admissions, previous, today: dt.date,
                  sector):
         self.rng, self.plan, self.tree, self.sector = rng, plan, tree, sector

@@ -109,9 +109,10 @@ def history_record(rng: random.Random, pk: int, person_id: int, organization_id:
             dt.date.fromordinal(candidate), admission)
 
 
-def write_history_rows(ctx: Context) -> dict[str, int]:
+def write_history_rows(ctx: Context, report: Callable[[int], None] | None = None) -> dict[str, int]:
     """``MembershipTransfer``, ``MembershipEvent`` (ordered by date, then person: their keys follow time)
-    and ``MemberStatus`` rows of every timeline (members and former members). Returns the counts."""
+    and ``MemberStatus`` rows of every timeline (members and former members); ``report(k)`` after every
+    batch of events. Returns the counts."""
     timelines: list[tuple[int, Timeline]] = [(ctx.member_pk[i], tl) for i, tl in ctx.history.members.items()]
     timelines += [(ctx.leaver_pk[j], leaver.timeline) for j, leaver in enumerate(ctx.history.leavers)]
     node_id = ctx.node_id
@@ -139,7 +140,7 @@ def write_history_rows(ctx: Context) -> dict[str, int]:
           e.reason_category, e.reason, e.unreachable, e.extension_months, e.document_number,
           transfer_pk[id(e.transfer)] if e.transfer is not None else None)
          for eid, (_, pk, _, e) in zip(event_ids, events, strict=True)),
-        report=lambda k: ctx.report("党员变动", k, len(events)), every=BATCH_SIZE)
+        report=report, every=BATCH_SIZE)
 
     statuses = [(pk, s) for pk, tl in timelines for s in tl.statuses]
     status_ids = IdReserver(MemberStatus).take(len(statuses))
