@@ -439,7 +439,7 @@ def test_proportions_at_the_default_scale():
         Q(end_date__isnull=True) | Q(end_date__gt=REF)).count()
     assert 2.0 < 100 * mobile / n < 4.5
     lost = MemberStatus.objects.filter(kind="lost_contact", end_date__isnull=True).count()
-    assert abs(lost - round(n * D.LOST_CONTACT_RATE)) <= 1
+    assert lost == round(n * D.LOST_CONTACT_RATE)
     extended = MembershipEvent.objects.filter(detail="extended", date__year=YEAR).count()
     due = MembershipEvent.objects.filter(kind="full_membership", date__year=YEAR).exclude(
         detail__in=("after_extension", "after_postponement")).count()

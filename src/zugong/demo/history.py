@@ -512,15 +512,13 @@ class _Planner:
         for i in candidates:
             if len(chosen) >= total:
                 break
-            if i not in busy:
+            if i not in busy and current_start(i) + 30 <= ref - 183:  # lost for six months at least
                 busy.add(i)
                 chosen.append((i, _pick(rng, D.LOST_CONTACT_SITUATIONS), _pick_range(rng, D.LOST_CONTACT_YEARS)))
         for i, situation, (low, high) in chosen:
             first = current_start(i) + 30
             start = ref - int((low + rng.random() * (high - low)) * 365.25)
             if start < first:
-                if first > ref - 183:
-                    continue
                 start = uniform(rng, first, ref - 183)
             self.timeline(i).statuses.append(Status("lost_contact", self.branch_of[i], start,
                                                     lost_situation=situation))
