@@ -21,7 +21,8 @@ from zugong.demo import distributions as D
 from zugong.demo.accounts import DEMO_PASSWORD, create_demo_accounts
 from zugong.demo.generator import ROOT_CODE, demo_reset, demo_root, generate
 from zugong.orgs.models import PartyOrganization
-from zugong.party.models import DevelopmentRecord, Membership, PartyMember
+from zugong.party.choices import FULL_OUTCOMES
+from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, MemberStatus, PartyMember
 from zugong.people.models import Person
 
 SCALE = 100_000
@@ -49,7 +50,14 @@ def _digest() -> str:
             "person__id_number_hash", "organization__code", "start_date", "occupation", "front_line"):
         h.update(repr(row).encode())
     for row in DevelopmentRecord.objects.order_by("pk").values_list(
-            "person__id_number_hash", "application_date", "activist_date", "candidate_date", "admission_date"):
+            "person__id_number_hash", "application_date", "activist_date", "candidate_date", "admission_date",
+            "occupation_detail", "front_line_kind"):
+        h.update(repr(row).encode())
+    for row in MembershipEvent.objects.order_by("pk").values_list(
+            "person__id_number_hash", "kind", "detail", "date", "organization__code", "counterpart"):
+        h.update(repr(row).encode())
+    for row in MemberStatus.objects.order_by("pk").values_list(
+            "person__id_number_hash", "kind", "start_date", "end_date", "destination_type", "lost_situation"):
         h.update(repr(row).encode())
     return h.hexdigest()
 
@@ -73,8 +81,9 @@ def test_sizes_follow_the_scale(demo):
     assert demo.organizations["committee"] == 3  # 29.8万 / 10万 rounded half up
     assert demo.organizations["general_branch"] == 3
     assert demo.organizations["branch"] + demo.organizations.get("joint_branch", 0) == 46
-    assert Membership.objects.current().count() == PartyMember.objects.count() == 992
-    assert Person.objects.count() == demo.persons == 992 + demo.applicants
+    assert Membership.objects.current().count() == 992
+    assert PartyMember.objects.count() == 992 + demo.former_members  # who left in 2022–2023
+    assert Person.objects.count() == demo.persons == 992 + demo.former_members + demo.applicants
     assert demo.applicants == round(992 * D.APPLICANTS / D.MEMBERS)
 
 
@@ -112,21 +121,31 @@ def test_tree_is_consistent(demo):
             parent = by_path[org.path[:-PartyOrganization.steplen]]
             assert parent.founded_date <= org.founded_date, (parent.name, org.name)
             assert parent.org_type not in ("branch", "joint_branch")
-    # memberships never start before their organization was founded; each member's memberships run
-    # without gap or overlap from the 入党日期 (an ended one where he was before his branch existed)
+    # memberships never start before their organization was founded nor run after it was dissolved; each
+    # person's memberships run without overlap from the 入党日期 (an ended one where he was before his branch
+    # existed) or from the day he came in (转入); a gap only between a decrease (停止党籍, 出党) and the
+    # 恢复党籍 that ends it; former members' last membership ends with their decrease
     assert not Membership.objects.filter(organization__founded_date__gt=F("start_date")).exists()
+    assert not Membership.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=F("organization__dissolved_date")),
+                                         organization__dissolved_date__isnull=False).exists()
     assert set(Membership.objects.values_list("organization__org_type", flat=True)) == {"branch", "joint_branch"}
     moved = 0
     history: dict[int, list] = {}
     for m in Membership.objects.order_by("start_date").values("person_id", "start_date", "end_date", "end_reason"):
         history.setdefault(m["person_id"], []).append(m)
     admissions = dict(PartyMember.objects.values_list("person_id", "admission_date"))
+    entered = dict(MembershipEvent.objects.filter(kind="transfer_in").values_list("person_id", "date"))
+    reinstated = set(MembershipEvent.objects.filter(kind="reinstatement").values_list("person_id", "date"))
     for person_id, rows in history.items():
-        assert rows[0]["start_date"] == admissions[person_id]
-        assert rows[-1]["end_date"] is None
+        assert rows[0]["start_date"] in (admissions[person_id], entered.get(person_id))
+        assert rows[-1]["end_date"] is None or rows[-1]["end_reason"] in ("death", "exit", "suspension", "transfer_out")
         for before, after in zip(rows, rows[1:], strict=False):
-            assert before["end_date"] == after["start_date"] and before["end_reason"] == "transfer"
-        moved += len(rows) > 1
+            if before["end_reason"] == "transfer":
+                assert before["end_date"] == after["start_date"]
+            else:
+                assert before["end_reason"] in ("suspension", "exit") and before["end_date"] < after["start_date"]
+                assert (person_id, after["start_date"]) in reinstated
+        moved += any(r["end_reason"] == "transfer" for r in rows)
     assert 0 < moved < len(history)
     # a branch has at least 3 members
     sizes = Membership.objects.values("organization").annotate(n=Count("pk")).values_list("n", flat=True)
@@ -136,6 +155,14 @@ def test_tree_is_consistent(demo):
 def test_people_are_internally_consistent(demo):
     today = dt.date.today()
     hashes = set()
+    decisions_of: dict[int, list] = {}
+    for person_id, day in MembershipEvent.objects.filter(kind="full_membership", detail__in=FULL_OUTCOMES).order_by(
+            "date").values_list("person_id", "date"):
+        decisions_of.setdefault(person_id, []).append(day)
+    extended_or_left = set(MembershipEvent.objects.filter(
+        Q(detail__in=("extended", "postponed")) | Q(kind__in=("exit", "transfer_out"))).values_list("person_id", flat=True))
+    left_as_non_member = set(Membership.objects.filter(end_reason__in=("exit", "suspension")).exclude(
+        person__memberships__end_date__isnull=True).values_list("person_id", flat=True))
     for p in Person.objects.select_related("party_member"):
         info = idnumber.parse(p.id_number)  # valid checksum
         assert info.birth_date == p.birth_date and info.sex == p.sex, p.name
@@ -152,9 +179,20 @@ def test_people_are_internally_consistent(demo):
             continue
         assert member.admission_date >= add_years(p.birth_date, 18), p.name
         assert member.admission_date <= AS_OF
-        assert member.full_membership_date == add_years(member.admission_date, 1)
-        assert member.full_membership_date <= today
-        assert p.political_status == "01"
+        # 转正: one year after admission, or the day of the recorded decision (延长预备期后 / 推迟讨论后转正);
+        # none yet for those whose extended probation runs beyond today or who left during probation
+        decisions = decisions_of.get(p.pk, [])
+        if decisions:
+            assert member.full_membership_date == decisions[-1]
+        elif member.full_membership_date is None:
+            assert p.pk in extended_or_left or add_years(member.admission_date, 1) > today, p.name
+        else:
+            assert member.full_membership_date == add_years(member.admission_date, 1)
+        assert member.full_membership_date is None or member.full_membership_date <= today
+        if p.pk in left_as_non_member:
+            assert p.political_status == "13"  # 出党 or 停止党籍
+        else:
+            assert p.political_status == ("01" if member.full_membership_date else "02")
         if member.admission_date < dt.date(1949, 10, 1):
             assert age_on(p.birth_date, AS_OF) >= 92
     assert len(hashes) == Person.objects.count()
@@ -226,9 +264,13 @@ def test_distributions_match_the_2023_communique(demo):
     )
     for count, figure in checks:  # shares of the developed; one person is 4 points at this size
         assert abs(count - n_dev * figure / D.DEVELOPED) <= 1
-    # 2023 admissions are the 预备党员 on 2023-12-31, everyone else is a full member
-    probationary = members.filter(Q(person__party_member__full_membership_date__gt=AS_OF)).count()
-    assert probationary == n_dev
+    # the 预备党员 on 2023-12-31: the 2023 admissions, and 2022 ones whose probation was extended or whose
+    # discussion was postponed beyond the year; everyone else is a full member
+    probationary = members.filter(Q(person__party_member__full_membership_date__gt=AS_OF)
+                                  | Q(person__party_member__full_membership_date__isnull=True))
+    late = probationary.exclude(person__party_member__admission_date__year=2023)
+    assert probationary.count() - late.count() == n_dev
+    assert not late.exclude(person__membership_events__detail__in=("extended", "postponed")).exists()
 
     open_records = DevelopmentRecord.objects.filter(application_date__lte=AS_OF).filter(
         Q(admission_date__isnull=True) | Q(admission_date__gt=AS_OF))
@@ -301,30 +343,50 @@ def test_demo_accounts_log_in_and_see_their_scope_only(demo, client):
 
 
 def test_demo_units_and_unit_grants(demo):
-    """Every 乡镇党委 / 街道党工委 of the demo is set up in its own 乡镇 / 街道 unit under the county unit; the
-    county and township accounts see units, the branch secretary none; reset removes the unit tree."""
+    """Every demo organization says which unit it is set up in: the 乡镇党委 / 街道党工委 their own 乡镇 / 街道
+    under the county unit, companies, schools, hospitals, bureaus, villages and communities their own unit,
+    a workshop or 教职工 branch the unit of its parent (与上级党组织相同), a 联合党支部 2–4 small businesses;
+    companies have their 经济控制类型. The county and township accounts see units (the township its own
+    subtree), the branch secretary none; reset removes the unit tree."""
     from django.contrib.auth import get_user_model
 
     from zugong.demo.units import UNIT_ROOT_CODE
     from zugong.orgs.models import Unit
 
     root = demo_root()
+    county = Unit.objects.get(code=UNIT_ROOT_CODE)
     towns = PartyOrganization.objects.filter(depth=root.depth + 1, path__startswith=root.path,
                                              unit_category__in=("township", "subdistrict"))
     assert towns.exists()
     for org in towns.select_related("unit"):
         assert (org.unit_relation, org.unit.unit_category, org.unit.code) == (
             "legal_entity_unit", org.unit_category, f"{org.code}-U")
+        assert org.unit.depth == county.depth + 1
         assert not org.unit.name.endswith("党委") and "中共" not in org.unit.name
-    county = Unit.objects.get(code=UNIT_ROOT_CODE)
-    assert Unit.objects.filter(path__startswith=county.path).count() == towns.count() + 1
+    active = PartyOrganization.objects.filter(path__startswith=root.path, status="active")
+    assert not active.filter(unit_relation="").exists()
+    assert not active.filter(unit_relation="legal_entity_unit", unit__isnull=True).exists()
+    assert not active.filter(unit_relation="same_as_parent", unit__isnull=False).exists()
+    assert not active.filter(depth=root.depth).exclude(unit=county).exists()
+    for org in active.filter(unit_relation="joint").prefetch_related("joint_units"):
+        units = list(org.joint_units.all())
+        assert org.org_type == "joint_branch" and 2 <= len(units) <= 4
+        assert {(u.unit_category, u.economic_control) for u in units} == {("enterprise", "non_public_controlled")}
+    companies = Unit.objects.filter(path__startswith=county.path, unit_category="enterprise")
+    assert companies.exists() and not companies.filter(economic_control="").exists()
+    assert set(Unit.objects.filter(organizations__unit_category="village").values_list("unit_category", flat=True)) == {
+        "village"}
+    category_at = dict(Unit.objects.values_list("path", "unit_category"))
+    for path in Unit.objects.filter(unit_category__in=("village", "community")).values_list("path", flat=True):
+        assert category_at[path[:-Unit.steplen]] in ("township", "subdistrict", "government_organ")
     accounts = {a.username: a for a in create_demo_accounts(root)}
     assert accounts["zzb"].organization_code == ROOT_CODE  # the organization grant is still the one shown
     User = get_user_model()
     zzb, town, secretary = (User.objects.get(username=u) for u in ("zzb", "xiangzhen", "zhibu"))
-    assert Unit.objects.restrict(zzb).count() == towns.count() + 1
+    assert Unit.objects.restrict(zzb).count() == Unit.objects.count()
     township = PartyOrganization.objects.get(code=accounts["xiangzhen"].organization_code)
-    assert list(Unit.objects.restrict(town)) == [township.unit]
+    assert set(Unit.objects.restrict(town)) == set(Unit.objects.filter(path__startswith=township.unit.path))
+    assert township.unit in set(Unit.objects.restrict(town)) and Unit.objects.restrict(town).count() > 1
     assert not Unit.objects.restrict(secretary).exists()
     demo_reset()
     assert not Unit.objects.exists()

@@ -6,6 +6,10 @@ applicants and demo accounts, following the published 2023 党内统计公报 at
 - ``generator``: ``generate(scale=, seed=, members=, progress=)`` → ``GenerationSummary``, ``demo_root()``,
   ``demo_reset()``;
 - ``accounts``: ``create_demo_accounts(root)`` and the documented ``DEMO_PASSWORD``.
+- ``history``: two years of membership events (and the periods, transfers, former members and member
+  statuses that go with them), planned in Python; ``records`` writes them;
+- ``units`` (the unit tree and each organization's unit), ``attributes`` (年报 工作岗位 rows, 专业技术职务,
+  terms); ``checks.verify_history``: the periods follow the events, 第一表 reconciles.
 
 Used by ``zugong demo`` (``core/management/commands/demo.py``) and by the benchmarks.
 This is a plain package, not a Django app: import it after ``django.setup()``.

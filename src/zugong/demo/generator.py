@@ -2,14 +2,29 @@
 
 ``generate(scale=10000, seed=2023)`` writes, in one transaction, a county-like organization tree (a root
 县委, the 县直机关工委 and 街道党工委, township 党委, enterprise/school/hospital/community/social-
-organization 党委, 党总支 and 党支部/联合党支部), party members with their ``Person``, ``PartyMember`` and
-open ``Membership`` rows, ``DevelopmentRecord`` histories for the members admitted in 2023, and the open
-pipeline of 入党申请人/积极分子 (``Person`` + ``DevelopmentRecord``).
+organization 党委, 党总支 and 党支部/联合党支部) with the units they are set up in (``units``), party
+members with their ``Person``, ``PartyMember`` and ``Membership`` rows, ``DevelopmentRecord`` histories
+for the members admitted in 2022–2023, and the open pipeline of 入党申请人/积极分子 (``Person`` +
+``DevelopmentRecord``).
+
+**Membership history (issue #10).** For 2022 and 2023 (``distributions.HISTORY_YEARS``) every change of a
+member's standing is a ``MembershipEvent`` and the membership periods follow from the events
+(``party.lifecycle``): 发展党员, 转正 (按期, 延长预备期 and after it, 推迟讨论 and after it), 转入 and 整建制转入,
+组织关系转接 between branches (with ``MembershipTransfer`` rows, some still pending), 出党 of every kind,
+停止党籍 and 恢复党籍, 死亡, 转出 with a 介绍信 and 整建制转出 — the last ones by *former members*, people
+who are counted on earlier dates only. 流动党员, 失联党员 and 出国（境） are ``MemberStatus`` rows; every
+党委 / 党总支 / 支部 has its terms (``OrganizationTerm``); memberships and development records carry the
+年报's 工作岗位 row, sector (from the unit's 经济控制类型), 农民工 / 外出务工经商人员 flags and 一线类别;
+people their 专业技术职务 level and a few 台湾省籍 (``history``, ``attributes``, ``records``). The 年报's
+第一表 reconciles for every subtree; ``checks.verify_history`` proves the periods follow the events before
+the transaction commits.
 
 **What is reproduced.** Run ``party_statistics`` (or ``zugong stats party``) on the root **as of
 2023-12-31** and every count of the 公报 comes out at scale: 党员总数, the three organization counts, 女 /
 少数民族 / 大专及以上, the eight age bands, the four admission eras, the eight occupations, the 2023
 development figures (女, 少数民族, 35岁及以下 at admission, 大专及以上) and the open 入党申请人 / 积极分子.
+The history changes none of it: it gives current members a past (how they came into their branch) and
+adds former members who left before the reference date.
 The marginals are met *exactly* (to the unit, after rounding at scale), not in expectation: each
 attribute is assigned by balancing a joint table (strata × values, with plausible modelling weights from
 ``distributions`` Part 2) to the published totals (``allocate``), then shuffled inside each stratum.
@@ -17,8 +32,9 @@ attribute is assigned by balancing a joint table (strata × values, with plausib
 **Dates.** Everything is generated as of ``REFERENCE_DATE`` (2023-12-31), so the data does not depend on
 the day it is generated; ages *today* are naturally older. Birth dates are drawn inside each member's age
 band on 2023-12-31; 入党日期 inside the member's era and at age ≥ 18 (pre-1949 members are 92+, 1949–1978
-members 63+); 转正日期 = 入党日期 + 1 year (``None`` if that is after today); members admitted in 2023 are
-the 预备党员 on 2023-12-31; 参加工作日期 at age 16–25 by education (students have none). Organizations
+members 63+); 转正日期 = 入党日期 + 1 year (``None`` if that is after today), or the day of the recorded
+decision after an extension or a postponement; members admitted in 2023 (and a few of 2022 whose
+probation was extended) are the 预备党员 on 2023-12-31; 参加工作日期 at age 16–25 by education (students have none). Organizations
 get plausible 成立日期 (villages in the 1950s, communities 2000–2015, social organizations 2008–2018 …,
 never after a sub-organization's). A member admitted before his branch existed has an ended membership
 (``end_reason`` transfer) at an older village/organ/school/hospital branch up to the day his branch was
@@ -62,6 +78,8 @@ from zugong.core.errors import ZugongError
 from zugong.demo import distributions as D
 from zugong.demo import names as N
 from zugong.demo.accounts import refuse_in_production
+from zugong.demo.attributes import occupation_fields, plan_terms, title_level
+from zugong.demo.history import plan_history
 from zugong.demo.planning import (
     REF,
     assign_kinds,
@@ -70,20 +88,34 @@ from zugong.demo.planning import (
     realize_dates,
     uniform,
 )
+from zugong.demo.records import (
+    MEMBERSHIP_COLUMNS,
+    RECORD_COLUMNS,
+    Context,
+    write_history_rows,
+    write_terms,
+)
+from zugong.demo.records import history_record as _history_record
 from zugong.demo.reference import ROOT_CODE
 from zugong.demo.sensitive import SENSITIVE_COLUMNS, Encryptor, default_workers
 from zugong.demo.tree import (
-    PREVIOUS_OCCUPATION,
     assign_branches,
     branch_counts,
     build_tree,
     org_counts,
     settle_history,
 )
-from zugong.demo.units import demo_unit_root, write_units
+from zugong.demo.units import demo_unit_root, joint_rows, plan_units, write_units
 from zugong.demo.writer import IdReserver, RowWriter
-from zugong.orgs.models import PartyOrganization, Unit
-from zugong.party.models import DevelopmentRecord, Membership, PartyMember
+from zugong.orgs.models import OrganizationTerm, PartyOrganization, Unit
+from zugong.party.models import (
+    DevelopmentRecord,
+    Membership,
+    MembershipEvent,
+    MembershipTransfer,
+    MemberStatus,
+    PartyMember,
+)
 from zugong.party.rules import education_group, ethnicity_group
 from zugong.people.models import Person
 
@@ -112,6 +144,8 @@ class GenerationSummary:
     root_code: str
     root_id: int
     timings: dict[str, float] = field(default_factory=dict)
+    former_members: int = 0  # people who left in the history years (not members on 2023-12-31)
+    events: dict[str, int] = field(default_factory=dict)  # MembershipEvent kind → rows written
 
     @property
     def organization_total(self) -> int:
@@ -212,7 +246,7 @@ class _PersonRows:
     ``Encryptor`` (``Person.set_id_number`` / ``set_phone`` on a scratch instance)."""
 
     COLUMNS = ("id", "name", "sex", "ethnicity", "birth_date", "education_level", "political_status",
-               "work_start_date", "organization_id", *SENSITIVE_COLUMNS)
+               "work_start_date", "organization_id", "title_level", "taiwan_origin", *SENSITIVE_COLUMNS)
 
     def __init__(self, identity: _Identity, encryptor: Encryptor):
         self.identity = identity
@@ -221,35 +255,16 @@ class _PersonRows:
         self.ids = IdReserver(Person)
 
     def row(self, pk: int, *, sex: str, ethnicity: str, birth: dt.date, education: str, political_status: str,
-            work_start: dt.date | None, organization_id: int, phone: bool) -> tuple[tuple, tuple, str]:
+            work_start: dt.date | None, organization_id: int, phone: bool, title_level: str = "",
+            taiwan_origin: bool = False) -> tuple[tuple, tuple, str]:
         identity = self.identity
         id_number = identity.id_number(ethnicity, birth, sex)
         return ((pk, identity.name(sex, birth, ethnicity), sex, ethnicity, birth, education, political_status,
-                 work_start, organization_id), id_number, identity.phone() if phone else "")
+                 work_start, organization_id, title_level, taiwan_origin), id_number,
+                identity.phone() if phone else "")
 
     def write(self, items: Iterable[tuple[tuple, tuple, str]], report: Callable[[int], None]) -> int:
         return self.writer.write(self.encryptor.rows(items), report=report, every=BATCH_SIZE)
-
-
-_RECORD_COLUMNS = ("id", "person_id", "organization_id", "application_date", "activist_date", "candidate_date",
-                   "admission_date")
-
-
-def _history_record(rng: random.Random, pk: int, person_id: int, organization_id: int, birth: dt.date,
-                    admission: dt.date) -> tuple:
-    """The closed pipeline of a member admitted in 2023: 申请 → 积极分子 (1–6 months later) → 发展对象
-    (≥ 1 year later, 《发展党员工作细则》 Art. 12) → 接收 (2–10 months later); applied at ≥ 18 (Art. 5)."""
-    a = admission.toordinal()
-    candidate = a - uniform(rng, 60, 300)
-    activist = candidate - uniform(rng, 366, 540)
-    application = activist - uniform(rng, 30, 180)
-    floor = add_years(birth, 18).toordinal()
-    if application < floor:
-        application = floor
-        activist = max(activist, application + 30)
-        candidate = max(candidate, activist + 366)
-    return (pk, person_id, organization_id, dt.date.fromordinal(application), dt.date.fromordinal(activist),
-            dt.date.fromordinal(candidate), admission)
 
 
 # ==================================================================================================
@@ -266,18 +281,33 @@ def _next_root_path() -> str:
     return PartyOrganization._get_path(None, 1, position)
 
 
+VERIFY_UP_TO = 200_000
+"""``generate`` verifies the written history (``checks.verify_history``) up to this many members by default
+(about 1 s per 100,000 members; the benchmarks' million-member runs skip it)."""
+
+
 def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None,
-             progress: Progress | None = None, workers: int | None = None) -> GenerationSummary:
+             progress: Progress | None = None, workers: int | None = None,
+             verify: bool | None = None) -> GenerationSummary:
     """Write the demo dataset at ``1:scale`` of the 2023 公报 (``members`` overrides the member count; the
     organization count follows at ≈ members / 19) with ``random.Random(seed)``; returns a
     ``GenerationSummary``. ``progress(stage, advance, total)`` is called as rows are written (stages
-    ``党组织``, ``党员``, ``党籍与组织关系``, ``入党申请人``). ``workers``: processes encrypting ID numbers and
-    phones (default ``sensitive.default_workers()``; 0 = in this process) — the data do not depend on it.
+    ``党组织``, ``党员``, ``党籍与组织关系``, ``党员变动``, ``入党申请人``). ``workers``: processes encrypting ID
+    numbers and phones (default ``sensitive.default_workers()``; 0 = in this process) — the data do not
+    depend on it.
+
+    Besides the stock as of the reference date it writes two years of membership history
+    (``demo.history``: events of every kind with the periods that follow from them, 组织关系转接, former
+    members, 流动党员 / 失联党员), the units the organizations are set up in (``demo.units``), the terms of
+    the organizations and the 年报 attributes (``demo.attributes``), and — ``verify``, by default up to
+    ``VERIFY_UP_TO`` members — verifies them (``demo.checks.verify_history``) before committing.
 
     All-or-nothing (one transaction). Raises ``ZugongError`` when demo data already exists (use
-    ``demo_reset`` first) or the size is not positive, and ``accounts.DemoRefused`` under production
-    settings. See the module docstring for what the data reproduces; timings are wall-clock seconds per
-    stage."""
+    ``demo_reset`` first), the size is not positive or the written history does not verify (a generator
+    bug), and ``accounts.DemoRefused`` under production settings. See the module docstring for what the
+    data reproduces; timings are wall-clock seconds per stage."""
+    from zugong.demo.checks import verify_history
+
     refuse_in_production()
     if (members is not None and members < 1) or scale <= 0:
         raise ZugongError("演示数据规模必须为正数。")
@@ -298,57 +328,92 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     branch_of = assign_branches(rng, plan, kinds, branch_nodes)
     births, admissions = realize_dates(rng, plan)
     previous = settle_history(rng, tree, branch_of, admissions)
+    today = dt.date.today()
+    units = plan_units(rng, tree)
+    history = plan_history(rng, plan, tree, branch_of, births, admissions, previous, today=today, sector=units.sector)
+    units.cover(rng, tree)
+    terms = plan_terms(rng, tree, REF)
     timings["规划"] = time.perf_counter() - clock
 
     with Encryptor(default_workers() if workers is None else workers) as encryptor, transaction.atomic():
         clock = time.perf_counter()
-        node_id = _write_organizations(tree, report)
-        write_units(PartyOrganization.objects.get(pk=node_id[0]))
+        unit_id = IdReserver(Unit).take(len(units.units))
+        write_units(units, unit_id)
+        node_id = _write_organizations(tree, units, unit_id, report)
+        joint = PartyOrganization.joint_units.through.objects.bulk_create(joint_rows(units, node_id, unit_id))
+        n_terms = write_terms(terms, node_id)
         timings["党组织"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
         identity = _Identity(rng)
         persons = _PersonRows(identity, encryptor)
-        moved = _write_members(rng, plan, tree, persons, births, admissions, branch_of, previous, node_id, report)
+        context = Context(rng=rng, plan=plan, tree=tree, units=units, history=history, births=births,
+                           admissions=admissions, branch_of=branch_of, previous=previous, node_id=node_id,
+                           today=today, report=report)
+        written_members = _write_members(context, persons)
         timings["党员"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
+        written_history = _write_former_members(context, persons)
+        timings["党员变动"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
         young_branches = [branch_of[i] for i in range(n) if plan.band[i] <= 1] or branch_of
-        n_applicants, n_activists = _write_applicants(rng, persons, n, young_branches, node_id, report)
+        n_applicants, n_activists = _write_applicants(rng, persons, n, young_branches, tree, units, node_id,
+                                                      report)
         timings["入党申请人"] = time.perf_counter() - clock
+
+        if verify if verify is not None else n <= VERIFY_UP_TO:
+            clock = time.perf_counter()
+            problems = verify_history(PartyOrganization.objects.get(pk=node_id[0]))
+            if problems:
+                raise ZugongError("演示数据的党员变动与组织关系不一致（生成程序错误）：" + "；".join(problems[:10]))
+            timings["校验"] = time.perf_counter() - clock
 
         summary_developed = sum(1 for d in plan.dev if d)
         type_counts: dict[str, int] = {}
         for code in ORG_TYPE.entries:
-            count = sum(1 for node in tree.nodes if node.org_type == code)
+            count = sum(1 for node in tree.nodes if node.org_type == code and node.dissolved is None)
             if count:
                 type_counts[code] = count
-        written = ((PartyOrganization, len(tree.nodes)), (Person, n + n_applicants), (PartyMember, n),
-                   (Membership, n + moved), (DevelopmentRecord, n_applicants + summary_developed))
+        n_leavers = len(history.leavers)
+        written = ((Unit, len(units.units)), (PartyOrganization.joint_units.through, len(joint)),
+                   (PartyOrganization, len(tree.nodes)), (OrganizationTerm, n_terms),
+                   (Person, n + n_leavers + n_applicants), (PartyMember, n + n_leavers),
+                   (Membership, written_members["memberships"] + written_history["memberships"]),
+                   (DevelopmentRecord, n_applicants + written_members["records"] + written_history["records"]),
+                   (MembershipEvent, written_history["events"]), (MembershipTransfer, written_history["transfers"]),
+                   (MemberStatus, written_history["statuses"]))
         for model, count in written:
             log_bulk_change(model, count, f"生成演示数据：{model._meta.verbose_name} {count} 条")
         record_event("demo_generate", object_type="party_organization", object_id=node_id[0],
-                     summary=f"生成演示数据：党员 {n} 名、党组织 {len(tree.nodes)} 个、入党申请人 {n_applicants} 名",
-                     data={"seed": seed, "members": n, "organizations": type_counts, "applicants": n_applicants})
+                     summary=f"生成演示数据：党员 {n} 名、党组织 {len(tree.nodes)} 个、入党申请人 {n_applicants} 名、"
+                             f"党员变动 {written_history['events']} 条",
+                     data={"seed": seed, "members": n, "organizations": type_counts, "applicants": n_applicants,
+                           "former_members": n_leavers, "events": history.counts})
         clock = time.perf_counter()
     timings["提交"] = time.perf_counter() - clock  # PostgreSQL checks the (deferred) foreign keys here
     # SQLite and PostgreSQL alike: the freshly loaded tables' planner statistics (core.bulk)
-    refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, DevelopmentRecord])
+    refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, DevelopmentRecord,
+                                MembershipEvent, MembershipTransfer, MemberStatus, OrganizationTerm])
     return GenerationSummary(seed=seed, scale=D.MEMBERS * D.PEOPLE_PER_WAN / n, members=n,
                              organizations=type_counts, developed=summary_developed,
-                             applicants=n_applicants, activists=n_activists, persons=n + n_applicants,
-                             root_code=ROOT_CODE, root_id=node_id[0], timings=timings)
+                             applicants=n_applicants, activists=n_activists, persons=n + n_leavers + n_applicants,
+                             root_code=ROOT_CODE, root_id=node_id[0], timings=timings, former_members=n_leavers,
+                             events=dict(history.counts))
 
 
-def _write_organizations(tree, report: Progress) -> list[int]:
+def _write_organizations(tree, units, unit_id: list[int], report: Progress) -> list[int]:
     """Insert the tree with treebeard materialized paths computed here (steplen 4, alphabet 0-9A-Z,
-    ``MP_Node._get_path``), depth and numchild. Returns the primary key of every node."""
+    ``MP_Node._get_path``), depth and numchild, each with the unit it is set up in (``units``, a
+    ``units.UnitPlan``; ``unit_id`` the units' keys). Returns the primary key of every node."""
     steplen = PartyOrganization.steplen
     root_path = _next_root_path()
     position = {child: k + 1 for node in tree.nodes for k, child in enumerate(node.children)}
     node_id = IdReserver(PartyOrganization).take(len(tree.nodes))
     writer = RowWriter(PartyOrganization, ("id", "code", "name", "org_type", "unit_category", "founded_date", "path",
-                                           "depth", "numchild"))
+                                           "depth", "numchild", "unit_id", "unit_relation", "status",
+                                           "dissolved_date", "dissolution_reason"))
     rows = []
     for node in tree.nodes:  # parents come before their children
         if node.parent is None:
@@ -356,35 +421,48 @@ def _write_organizations(tree, report: Progress) -> list[int]:
         else:
             parent_path = tree.nodes[node.parent].path
             node.path = PartyOrganization._get_path(parent_path, len(parent_path) // steplen + 1, position[node.index])
-        rows.append((node_id[node.index], ROOT_CODE if node.parent is None else f"{ROOT_CODE}{node.index:06d}",
-                     node.name, node.org_type, node.unit_category, dt.date.fromordinal(node.founded), node.path,
-                     len(node.path) // steplen, len(node.children)))
+        own = units.own[node.index]
+        rows.append((node_id[node.index], node.code, node.name, node.org_type, node.unit_category,
+                     dt.date.fromordinal(node.founded), node.path, len(node.path) // steplen, len(node.children),
+                     unit_id[own] if own is not None else None, units.relation[node.index],
+                     "dissolved" if node.dissolved else "active",
+                     dt.date.fromordinal(node.dissolved) if node.dissolved else None, node.dissolution_reason))
     writer.write(rows, report=lambda k: report("党组织", k, len(rows)), every=BATCH_SIZE)
     return node_id
 
 
-def _write_members(rng: random.Random, plan, tree, persons: _PersonRows, births: list[int], admissions: list[int],
-                   branch_of: list[int], previous: list[int], node_id: list[int], report: Progress) -> int:
-    """Person rows of every member (branch by branch), then their PartyMember rows, memberships — an
-    ended one at the previous branch (``end_reason`` transfer) for those who joined the party before
-    their branch existed, then the open one — and, for those admitted in 2023, closed
-    DevelopmentRecords: one stream per table. Returns the number of ended (earlier) memberships."""
+def _write_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
+    """Person rows of every member (branch by branch), then their PartyMember rows, memberships — the
+    periods of their history (``demo.history``: an ended one at the previous branch for those who joined
+    the party before their branch existed, the periods of a transfer, a 停止党籍 …), each with its 年报
+    工作岗位 fields (``demo.attributes``) — and, for those admitted in the history years, closed
+    DevelopmentRecords: one stream per table. Sets ``ctx.member_pk`` and returns the counts written."""
+    rng, plan, tree = ctx.rng, ctx.plan, ctx.tree
     n = plan.n
-    order = sorted(range(n), key=lambda i: branch_of[i])  # stable: branch by branch
+    order = sorted(range(n), key=lambda i: ctx.branch_of[i])  # stable: branch by branch
     person_ids = persons.ids.take(n)
-    moved = sum(1 for p in previous if p >= 0)
-    membership_ids = iter(IdReserver(Membership).take(n + moved))
-    today = dt.date.today()
+    ctx.member_pk = [0] * n
+    for pk, i in zip(person_ids, order, strict=True):
+        ctx.member_pk[i] = pk
+    timelines = ctx.history.members
+    periods = {i: ctx.periods(i) for i in range(n)}
+    n_memberships = sum(len(p) for p in periods.values())
+    membership_ids = iter(IdReserver(Membership).take(n_memberships))
     occ_codes = D.OCCUPATION_CODES
     front_line = D.FRONT_LINE
     full_dates: list[dt.date | None] = [None] * n
     front: list[bool] = [False] * n
+    taiwan = set(rng.sample(range(n), min(n, max(round(n * D.TAIWAN_RATE), 1 if n >= D.EVERY_KIND_FROM else 0))))
 
     def person_rows():
         for pk, i in zip(person_ids, order, strict=True):
-            birth = dt.date.fromordinal(births[i])
-            full = add_years(dt.date.fromordinal(admissions[i]), 1)
-            full = full if full <= today else None
+            birth = dt.date.fromordinal(ctx.births[i])
+            if i in timelines:
+                full = timelines[i].full
+                full = dt.date.fromordinal(full) if full is not None else None
+            else:
+                full = add_years(dt.date.fromordinal(ctx.admissions[i]), 1)
+                full = full if full <= ctx.today else None
             full_dates[i] = full
             occupation = occ_codes[plan.occ[i]]
             age = age_on(birth, REF)
@@ -393,44 +471,100 @@ def _write_members(rng: random.Random, plan, tree, persons: _PersonRows, births:
             education = _education(rng, bool(plan.college[i]), occupation, age)
             work_start = None if occupation == "student" else _work_start(rng, birth, education)
             front[i] = rng.random() < front_line[occupation]
+            title = title_level(rng, occupation, tree.nodes[ctx.branch_of[i]].kind, age)
             yield persons.row(pk, sex=sex, ethnicity=ethnicity, birth=birth, education=education,
                               political_status="01" if full else "02", work_start=work_start,
-                              organization_id=node_id[branch_of[i]], phone=age < 80 or rng.random() < 0.5)
+                              organization_id=ctx.node_id[ctx.branch_of[i]], phone=age < 80 or rng.random() < 0.5,
+                              title_level=title, taiwan_origin=i in taiwan)
 
     def membership_rows():
         for pk, i in zip(person_ids, order, strict=True):
-            admission = dt.date.fromordinal(admissions[i])
-            occupation = occ_codes[plan.occ[i]]
-            start = admission
-            if previous[i] >= 0:
-                start = dt.date.fromordinal(tree.nodes[branch_of[i]].founded)
-                before = tree.nodes[previous[i]]
-                yield (next(membership_ids), pk, node_id[before.index], admission, start, "transfer",
-                       PREVIOUS_OCCUPATION[before.kind], front_line[PREVIOUS_OCCUPATION[before.kind]] >= 0.5)
-            yield (next(membership_ids), pk, node_id[branch_of[i]], start, None, "", occupation, front[i])
+            away = ctx.away(timelines.get(i))
+            age = age_on(dt.date.fromordinal(ctx.births[i]), REF)
+            for span in periods[i]:
+                occupation = span.occupation or occ_codes[plan.occ[i]]
+                on_line = front[i] if span.occupation is None else front_line[occupation] >= 0.5
+                yield ctx.membership_row(next(membership_ids), pk, span, occupation, on_line, away and span.end is None,
+                                         age)
 
-    persons.write(person_rows(), lambda k: report("党员", k, n))
-    relations = 2 * n + moved + sum(1 for d in plan.dev if d)
-    step = lambda k: report("党籍与组织关系", k, relations)  # noqa: E731
+    persons.write(person_rows(), lambda k: ctx.report("党员", k, n))
+    relations = n + n_memberships
+    step = lambda k: ctx.report("党籍与组织关系", k, relations)  # noqa: E731
     RowWriter(PartyMember, ("person_id", "admission_date", "full_membership_date")).write(
-        ((pk, dt.date.fromordinal(admissions[i]), full_dates[i]) for pk, i in zip(person_ids, order, strict=True)),
+        ((pk, dt.date.fromordinal(ctx.admissions[i]), full_dates[i]) for pk, i in zip(person_ids, order, strict=True)),
         report=step, every=BATCH_SIZE)
-    RowWriter(Membership, ("id", "person_id", "organization_id", "start_date", "end_date", "end_reason",
-                           "occupation", "front_line")).write(membership_rows(), report=step, every=BATCH_SIZE)
-    developed = [(pk, i) for pk, i in zip(person_ids, order, strict=True) if plan.dev[i]]
+    RowWriter(Membership, MEMBERSHIP_COLUMNS).write(membership_rows(), report=step, every=BATCH_SIZE)
+    developed = [(ctx.member_pk[i], i) for i in order if i in timelines and timelines[i].admission_event]
     record_ids = IdReserver(DevelopmentRecord).take(len(developed))
-    RowWriter(DevelopmentRecord, _RECORD_COLUMNS).write(
-        (_history_record(rng, r_id, pk, node_id[branch_of[i]], dt.date.fromordinal(births[i]),
-                         dt.date.fromordinal(admissions[i]))
+    RowWriter(DevelopmentRecord, RECORD_COLUMNS).write(
+        (_history_record(rng, r_id, pk, ctx.node_id[ctx.branch_of[i]], dt.date.fromordinal(ctx.births[i]),
+                         dt.date.fromordinal(ctx.admissions[i]))
+         + ctx.occupation_values(occ_codes[plan.occ[i]], ctx.branch_of[i], front[i],
+                                 age=age_on(dt.date.fromordinal(ctx.births[i]), REF))
          for r_id, (pk, i) in zip(record_ids, developed, strict=True)),
-        report=step, every=BATCH_SIZE)
-    return moved
+        every=BATCH_SIZE)
+    return {"memberships": n_memberships, "records": len(developed)}
 
 
-def _write_applicants(rng: random.Random, persons: _PersonRows, n: int, young_branches: list[int],
+def _write_former_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
+    """The former members of ``demo.history`` (Person, PartyMember, their ended memberships and, for
+    those admitted in the history years, closed DevelopmentRecords), then every history row
+    (``records.write_history_rows``: transfers, events, statuses). Sets ``ctx.leaver_pk``; returns the
+    counts written."""
+    rng, tree = ctx.rng, ctx.tree
+    leavers = ctx.history.leavers
+    ctx.leaver_pk = persons.ids.take(len(leavers))
+    front = [rng.random() < D.FRONT_LINE[leaver.occupation] for leaver in leavers]
+
+    def person_rows():
+        for pk, leaver in zip(ctx.leaver_pk, leavers, strict=True):
+            birth = dt.date.fromordinal(leaver.birth)
+            left = dt.date.fromordinal(leaver.timeline.periods[-1].end)
+            age = age_on(birth, left)
+            education = _education(rng, leaver.college, leaver.occupation, age)
+            work_start = None if leaver.occupation == "student" else _work_start(rng, birth, education)
+            if work_start is not None and work_start > left:
+                work_start = None
+            yield persons.row(pk, sex="2" if leaver.female else "1",
+                              ethnicity=persons.identity.ethnicity(leaver.minority), birth=birth,
+                              education=education, political_status=leaver.political_status, work_start=work_start,
+                              organization_id=ctx.node_id[leaver.organization],
+                              phone=leaver.timeline.events[-1].kind != "death" or rng.random() < 0.5,
+                              title_level=title_level(rng, leaver.occupation, tree.nodes[leaver.organization].kind, age))
+
+    timelines = [*ctx.history.members.values(), *(leaver.timeline for leaver in leavers)]
+    total = len(leavers) + sum(len(tl.events) for tl in timelines)
+    step = lambda k: ctx.report("党员变动", k, total)  # noqa: E731
+    persons.write(person_rows(), step)
+    RowWriter(PartyMember, ("person_id", "admission_date", "full_membership_date")).write(
+        (pk, dt.date.fromordinal(leaver.admission),
+         dt.date.fromordinal(leaver.timeline.full) if leaver.timeline.full is not None else None)
+        for pk, leaver in zip(ctx.leaver_pk, leavers, strict=True))
+    n_memberships = sum(len(leaver.timeline.periods) for leaver in leavers)
+    membership_ids = iter(IdReserver(Membership).take(n_memberships))
+    RowWriter(Membership, MEMBERSHIP_COLUMNS).write(
+        (ctx.membership_row(next(membership_ids), pk, span, span.occupation or leaver.occupation,
+                            on_line if span.occupation is None else D.FRONT_LINE[span.occupation] >= 0.5, False)
+         for pk, leaver, on_line in zip(ctx.leaver_pk, leavers, front, strict=True)
+         for span in leaver.timeline.periods), every=BATCH_SIZE)
+    developed = [(pk, leaver, on_line) for pk, leaver, on_line in zip(ctx.leaver_pk, leavers, front, strict=True)
+                 if leaver.timeline.admission_event]
+    record_ids = IdReserver(DevelopmentRecord).take(len(developed))
+    RowWriter(DevelopmentRecord, RECORD_COLUMNS).write(
+        (_history_record(rng, r_id, pk, ctx.node_id[leaver.organization], dt.date.fromordinal(leaver.birth),
+                         dt.date.fromordinal(leaver.admission))
+         + ctx.occupation_values(leaver.occupation, leaver.organization, on_line)
+         for r_id, (pk, leaver, on_line) in zip(record_ids, developed, strict=True)))
+    written = write_history_rows(ctx, step)
+    return {**written, "memberships": n_memberships, "records": len(developed)}
+
+
+def _write_applicants(rng: random.Random, persons: _PersonRows, n: int, young_branches: list[int], tree, units,
                       node_id: list[int], report: Progress) -> tuple[int, int]:
     """Open pipeline on REF: 入党申请人 (积极分子 included) at the published ratio to members; a share of
-    the 积极分子 are already 发展对象 (≥ 1 year after becoming 积极分子). Returns (applicants, activists)."""
+    the 积极分子 are already 发展对象 (≥ 1 year after becoming 积极分子). Each record has the 工作岗位 the
+    年报's 第十八–二十表 count (by the kind of branch: ``distributions.APPLICANT_OCCUPATIONS``; sector from
+    the branch's unit; 生产、工作第一线 as members of that occupation). Returns (applicants, activists)."""
     n_app = round(n * D.APPLICANTS / D.MEMBERS)
     n_act = min(round(n * D.ACTIVISTS / D.MEMBERS), n_app)
     n_cand = round(n_act * D.CANDIDATE_SHARE)
@@ -465,23 +599,30 @@ def _write_applicants(rng: random.Random, persons: _PersonRows, n: int, young_br
             college = rng.random() < (0.6 if age >= 22 else 0.5)
             education = _education(rng, college, "student" if age < 22 else "other", age)
             work_start = _work_start(rng, birth_date, education) if (age >= 23 or not college) else None
-            org = node_id[rng.choice(young_branches)]
-            records.append((r_id, pk, org, dt.date.fromordinal(application),
+            node = rng.choice(young_branches)
+            kind = tree.nodes[node].kind
+            occupation = rng.choices(*zip(*D.APPLICANT_OCCUPATIONS[kind], strict=True))[0]
+            on_line = rng.random() < D.FRONT_LINE[occupation]
+            detail, ownership, worker, business, line = occupation_fields(rng, occupation, kind, units.sector(node),
+                                                                          on_line)
+            records.append((r_id, pk, node_id[node], dt.date.fromordinal(application),
                             dt.date.fromordinal(activist) if activist else None,
-                            dt.date.fromordinal(candidate) if candidate else None, None))
+                            dt.date.fromordinal(candidate) if candidate else None, None,
+                            occupation, on_line, detail, ownership, worker, business, line))
             yield persons.row(pk, sex=sex, ethnicity=ethnicity, birth=birth_date, education=education,
                               political_status="03" if age <= 28 else "13", work_start=work_start,
-                              organization_id=org, phone=True)
+                              organization_id=node_id[node], phone=True)
 
     persons.write(person_rows(), lambda k: report("入党申请人", k, 2 * n_app))
-    RowWriter(DevelopmentRecord, _RECORD_COLUMNS).write(
+    RowWriter(DevelopmentRecord, RECORD_COLUMNS).write(
         records, report=lambda k: report("入党申请人", k, 2 * n_app), every=BATCH_SIZE)
     return n_app, n_act
 
 
 def demo_reset() -> int:
     """Delete the demo dataset: the ``ROOT_CODE`` subtree, its people, party records, memberships,
-    development records and role grants (audit events stay). Rows are deleted in bulk (no per-row
+    membership events, transfers, member statuses, terms, development records, role grants and the demo
+    unit tree (audit events stay). Rows are deleted in bulk (no per-row
     signals) with one change-log event per table; the database's foreign keys are checked before commit.
     Returns the number of organizations removed (0 if there is no demo data).
 
@@ -499,6 +640,14 @@ def demo_reset() -> int:
         (RoleGrant, RoleGrant.objects.filter(organization__path__startswith=prefix)),
         (RoleGrant, RoleGrant.objects.filter(unit__in=units)),
         (joint, joint.objects.filter(Q(partyorganization__path__startswith=prefix) | Q(unit__in=units))),
+        (MembershipEvent, MembershipEvent.objects.filter(Q(organization__path__startswith=prefix)
+                                                         | Q(person__organization__path__startswith=prefix))),
+        (MemberStatus, MemberStatus.objects.filter(Q(organization__path__startswith=prefix)
+                                                   | Q(person__organization__path__startswith=prefix))),
+        (MembershipTransfer, MembershipTransfer.objects.filter(
+            Q(from_organization__path__startswith=prefix) | Q(to_organization__path__startswith=prefix)
+            | Q(person__organization__path__startswith=prefix))),
+        (OrganizationTerm, OrganizationTerm.objects.filter(organization__path__startswith=prefix)),
         (DevelopmentRecord, DevelopmentRecord.objects.filter(Q(organization__path__startswith=prefix)
                                                              | Q(person__organization__path__startswith=prefix))),
         (Membership, Membership.objects.filter(Q(organization__path__startswith=prefix)

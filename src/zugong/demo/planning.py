@@ -25,6 +25,7 @@ COMMUNIQUE_RULES = communique_rules(REF)  # the 公报 layout's bands, eras and 
 YEAR_START = dt.date(REF.year, 1, 1)
 LAST_PRE_REF_YEAR_DAY = dt.date(REF.year - 1, 12, 31)  # members not developed in 2023 were admitted by then
 DEVELOPED_MIN_AGE = 20  # 2023 admissions: applied at ≥ 18, ≥ 1 year as 积极分子 before admission
+PIPELINE_DAYS = 460  # the shortest 申请 (≥ 18) → 接收 on record: 30 + 366 + 60 days (+ a few)
 
 if len(D.AGE_BANDS) != len(COMMUNIQUE_RULES.age_bands) or len(D.ADMISSION_ERAS) != len(
         COMMUNIQUE_RULES.admission_eras) or tuple(D.OCCUPATION_CODES) != tuple(COMMUNIQUE_RULES.occupations):
@@ -325,4 +326,35 @@ def realize_dates(rng: random.Random, plan: MemberPlan) -> tuple[list[int], list
         typical_end = min(era_hi, add_years(dt.date.fromordinal(birth), 40).toordinal())
         births[i] = birth
         admissions[i] = uniform(rng, earliest, typical_end if typical_end >= earliest else era_hi)
+    _thin_previous_year(rng, plan, births, admissions, eras[-1][0])
     return births, admissions
+
+
+def _thin_previous_year(rng: random.Random, plan: MemberPlan, births: list[int], admissions: list[int],
+                        era_start: int) -> None:
+    """Members admitted in the year before REF (their history is recorded, ``demo.history``) at the
+    2023 rate: young members' admissions crowd into the latest years of their era, so those over the
+    rate move back to an earlier day of the same era (the 公报's era counts do not change). Members who
+    turned 18 only that year stay."""
+    year_start = dt.date(REF.year - 1, 1, 1).toordinal()
+    last_day = year_start - 1
+    late = [i for i in range(plan.n) if not plan.dev[i] and admissions[i] >= year_start]
+    target = scaled(plan.n, D.DEVELOPED)
+    rng.shuffle(late)
+    for i in late[target:]:
+        earliest = max(era_start, add_years(dt.date.fromordinal(births[i]), 18).toordinal())
+        if earliest <= last_day:
+            admissions[i] = uniform(rng, earliest, last_day)
+    # their 发展党员 pipeline is on record (申请 at 18, 积极分子 ≥ 1 month later, 发展对象 ≥ 1 year later, then
+    # 接收: 《发展党员工作细则》): admitted at 18 years and PIPELINE_DAYS at the earliest
+    for i in range(plan.n):
+        if plan.dev[i] or admissions[i] < year_start:
+            continue
+        earliest = add_years(dt.date.fromordinal(births[i]), 18).toordinal() + PIPELINE_DAYS
+        if admissions[i] >= earliest:
+            continue
+        end = LAST_PRE_REF_YEAR_DAY.toordinal()
+        if earliest <= end:
+            admissions[i] = uniform(rng, earliest, min(earliest + 200, end))
+        else:  # too young to be admitted by the year's end: born earlier (still 30 or younger)
+            births[i] = add_years(dt.date.fromordinal(admissions[i] - PIPELINE_DAYS), -18).toordinal()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from zugong.demo import distributions as D
 from zugong.demo import names as N
 from zugong.demo.planning import MemberPlan, apportion
+from zugong.demo.reference import ROOT_CODE
 
 ROOT_NAME = f"中共{N.COUNTY}委员会"
 
@@ -53,6 +54,13 @@ class _Node:
     children: list[int] = field(default_factory=list)
     counter: dict[str, int] = field(default_factory=dict)
     path: str = ""
+    dissolved: int | None = None  # date ordinal (an organization that left before the reference date)
+    dissolution_reason: str = ""
+
+    @property
+    def code(self) -> str:
+        """组织代码: the root's ``ROOT_CODE``, then ``QS000001`` … by index."""
+        return ROOT_CODE if self.parent is None else f"{ROOT_CODE}{self.index:06d}"
 
 
 # Plausible 成立日期 ranges (years) by node kind; a parent is then moved no later than its children.

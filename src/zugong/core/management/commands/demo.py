@@ -35,6 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from zugong.demo.accounts import DemoRefused, create_demo_accounts, refuse_in_production
+        from zugong.demo.distributions import HISTORY_YEARS
         from zugong.demo.generator import demo_reset, demo_root, generate
 
         try:
@@ -84,6 +85,9 @@ class Command(BaseCommand):
                     f"党支部 {orgs.get('branch', 0) + orgs.get('joint_branch', 0) + orgs.get('temporary_branch', 0)} 个，"
                     f"入党申请人 {summary.applicants:,} 名（其中积极分子 {summary.activists:,} 名），"
                     f"用时 {summary.seconds:.1f} 秒。"))
+                years = "–".join(str(y) for y in HISTORY_YEARS)
+                self.stdout.write(f"党员变动：{years} 年 {sum(summary.events.values()):,} 条（发展、转正、组织关系转接、"
+                                  f"转入转出、出党、停止党籍、恢复党籍、死亡），其中已不在册的党员 {summary.former_members:,} 名。")
                 root = demo_root()
             accounts = create_demo_accounts(root)
         except ZugongError as exc:
@@ -97,6 +101,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  密码：{accounts[0].password}")
         self.stdout.write(f"数据按截至 2023-12-31 的公报比例生成，可在网页「统计报表」或命令行查看："
                           f"zugong stats party --org {root.code} --as-of 2023-12-31 --user {accounts[0].username}")
+        self.stdout.write(f"党内统计年报：zugong stats annual --org {root.code} --year 2023 --user {accounts[0].username}")
         if options["no_serve"]:
             return
         url = f"http://127.0.0.1:{options['port']}/"
