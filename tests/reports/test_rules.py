@@ -43,7 +43,7 @@ from zugong.reports.services import COMMUNIQUE_RULES, party_statistics
 
 D = dt.date
 SRC = Path(zugong.__file__).resolve().parent
-RULE_MODULES = {"core/rules.py", "party/rules.py", "reports/rules.py"}
+RULE_MODULES = {"core/rules.py", "party/rules.py", "reports/rules.py", "reports/annual_rules.py"}
 
 
 # --- written once ---------------------------------------------------------------------------------
