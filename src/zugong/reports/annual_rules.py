@@ -38,6 +38,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q
 
@@ -325,11 +327,8 @@ def extension_running_q(on: dt.date, years: int, *, admission_field: str) -> Q:
     """Condition on a ``full_membership`` event with outcome ``extended`` (延长预备期 by ``extension_months``):
     the extended probation (``years`` + the extension, from the 入党日期 in ``admission_field``) has not
     ended on ``on``. One branch per possible length (1–12 months)."""
-    condition = Q(pk__in=[])
-    for months in range(1, 13):
-        condition |= Q(extension_months=months,
-                       **{f"{admission_field}__gt": months_cutoff(on, years * 12 + months)})
-    return condition
+    return reduce(or_, [Q(extension_months=months, **{f"{admission_field}__gt": months_cutoff(on, years * 12 + months)})
+                        for months in range(1, 13)])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -444,10 +443,7 @@ class OccupationRows:
             return Q(**{f"{prefix}occupation__in": self.on_duty})
         for sector in (PUBLIC, NON_PUBLIC):
             if key == f"{sector}·合计":
-                condition = Q(pk__in=[])
-                for row in self.sector_leaves(sector):
-                    condition |= row.q(prefix)
-                return condition
+                return reduce(or_, [row.q(prefix) for row in self.sector_leaves(sector)])
         for row in (*self.leaves, *self.flags):
             if row.key == key:
                 return row.q(prefix)
