@@ -63,7 +63,7 @@ the subtree of the report's organization, P = 31 December of the previous year a
 - **第四十三表**: ``MemberStatus`` ``lost_contact`` open on D, lost for at least 6 months on D, of members in
   S on D; rows by the unit of the member's organization on D; 党龄 from the 转正日期 (预备党员 in 1年以下).
 
-**Speed**: one aggregate query per table (第二、三、四表 share one), grouped by the few distinct
+**Speed**: one aggregate query per table (第二、三、四表 and 第十五表's 尚未讨论或审批 share one), grouped by the few distinct
 工作岗位 / kind / status combinations, plus one per check; Python only adds up group rows (and classifies
 organizations for 第二十四表). No Python loop ever walks over members, except over the records a failed
 check lists (at most ``LIMIT`` per check). ``benchmarks/bench_annual.py`` measures it.
@@ -300,11 +300,12 @@ def _tabulate(table: Table, groups: list[dict], cells: Callable[[dict], Iterable
 
 def _person_refs(queryset, reason: str | Callable[[dict], str], *, organization: str = "organization__name",
                  limit: int = LIMIT, extra: tuple[str, ...] = ()) -> list[RecordRef]:
-    """``RecordRef``s of the first ``limit`` rows of ``queryset`` (rows with ``person``), by person name."""
-    rows = queryset.order_by("person__name", "person_id").values("person_id", "person__name", organization,
-                                                                 *extra)[:limit]
-    return [RecordRef(r["person_id"], r["person__name"], r[organization] or "",
+    """``RecordRef``s of the first ``limit`` rows of ``queryset`` (rows with ``person``) in record order
+    (the database stops after ``limit`` matches: no sort of a large failing set), listed by person name."""
+    rows = queryset.order_by("pk").values("person_id", "person__name", organization, *extra)[:limit]
+    refs = [RecordRef(r["person_id"], r["person__name"], r[organization] or "",
                       reason(r) if callable(reason) else reason) for r in rows]
+    return sorted(refs, key=lambda r: (r.name, r.person_id or 0))
 
 
 def _people(queryset) -> object:
@@ -347,15 +348,24 @@ def _flow_conditions(ctx: _Context) -> dict[str, Q]:
     }
 
 
+def _member_on_q(day: dt.date) -> Q:
+    """A membership row that makes its person a 党员 of the subtree on ``day`` (``_Context.members_on``)."""
+    return (Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
+            & Q(**{f"{PM}admission_date__lte": day}))
+
+
 def _table_1(ctx: _Context) -> dict:
-    """第一表 in the JSON shape of ``annual_layout``: two stock counts and one aggregate over the year's events."""
+    """第一表 in the JSON shape of ``annual_layout``: one aggregate for both stocks (the periods in force on
+    either 31 December) and one over the year's events."""
     conditions = _flow_conditions(ctx)
     keys = list(conditions)
     counts = ctx.events.filter(ctx.touching).aggregate(
         **{f"c{i}": Count("pk", filter=conditions[k]) for i, k in enumerate(keys)})
     flows = {k: counts[f"c{i}"] for i, k in enumerate(keys)}
-    previous = ctx.members_on(ctx.prev).count()
-    actual = ctx.members_on(ctx.as_of).count()
+    stocks = ctx.memberships.filter(ctx.s(), start_date__lte=ctx.as_of).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=ctx.prev)).aggregate(
+        previous=Count("pk", filter=_member_on_q(ctx.prev)), actual=Count("pk", filter=_member_on_q(ctx.as_of)))
+    previous, actual = stocks["previous"], stocks["actual"]
     expected = previous + flows["本年增加"] - flows["本年减少"]
     return {
         "上年底总数": previous,
@@ -519,23 +529,29 @@ def _decision_conditions(ctx: _Context) -> dict[str, Q]:
 APPROVED_ITEMS = ("转为正式党员", "延长预备期转正", "推迟讨论转正", "延长预备期", "取消预备党员资格")
 
 
-def _pending(ctx: _Context):
-    """尚未讨论或审批: members of S on 31 December still 预备党员 whose probation (and any recorded
-    extension still running) has run out by then."""
+def _pending_q(ctx: _Context) -> Q:
+    """尚未讨论或审批, as a condition on the members of S on 31 December: still 预备党员, their probation run
+    out by then, and no recorded extension still running."""
     d, admission = ctx.as_of, f"{PM}admission_date"
     extended = ctx.all_events.filter(person_id=OuterRef("person_id"), kind="full_membership", detail="extended",
                                      date__lte=d).filter(extension_running_q(d, ctx.probation, admission_field=admission))
-    return (ctx.members_on(d).filter(member_category_q("probationary", on=d, prefix=PM))
-            .filter(probation_expired_q(ctx.probation, d, admission)).exclude(Exists(extended)))
+    return (member_category_q("probationary", on=d, prefix=PM) & probation_expired_q(ctx.probation, d, admission)
+            & ~Exists(extended))
 
 
-def _table_15(ctx: _Context) -> dict:
+def _pending(ctx: _Context):
+    """The memberships of 尚未讨论或审批 (``_pending_q``)."""
+    return ctx.members_on(ctx.as_of).filter(_pending_q(ctx))
+
+
+def _table_15(ctx: _Context, pending: int) -> dict:
+    """第十五表: the decisions from one aggregate over the year's events; ``pending`` (尚未讨论或审批) is
+    counted with the members on 31 December (``annual_report``'s grouped query)."""
     conditions = _decision_conditions(ctx)
     counts = ctx.events.filter(ctx.s()).aggregate(
         **{f"c{i}": Count("pk", filter=q) for i, q in enumerate(conditions.values())})
     items = {k: counts[f"c{i}"] for i, k in enumerate(conditions)}
     approved = sum(items[k] for k in APPROVED_ITEMS)
-    pending = _pending(ctx).count()
     values = {"预备期满的党员": approved + pending, "已经上级党组织审批": approved, **items, "尚未讨论或审批": pending}
     return {r.key: {"人数": values[r.key]} for r in TABLE_15.rows}
 
@@ -727,7 +743,9 @@ def annual_report(*, user, organization=None, year: int) -> AnnualReport:
 
     member_specs = _member_columns(ctx)
     groups, alias = _grouped(ctx.members_on(ctx.as_of), OCCUPATION_FIELDS,
-                             {(n, c): q for n, cols in member_specs.items() for c, q in cols.items()})
+                             {(n, c): q for n, cols in member_specs.items() for c, q in cols.items()}
+                             | {(15, "尚未讨论或审批"): _pending_q(ctx)})
+    pending = sum(g[alias[(15, "尚未讨论或审批")]] for g in groups)
     member_tables = _occupation_tables(ctx, groups, alias, {n: list(cols) for n, cols in member_specs.items()})
 
     dev_columns = _development_columns(ctx)
@@ -748,7 +766,7 @@ def annual_report(*, user, organization=None, year: int) -> AnnualReport:
     tables[TABLE_3.title] = member_tables[3]
     tables[TABLE_4.title] = member_tables[4]
     tables[TABLE_10.title] = _table_10(ctx)
-    tables[TABLE_15.title] = _table_15(ctx)
+    tables[TABLE_15.title] = _table_15(ctx, pending)
     tables[TABLE_16.title] = development[16]
     tables[TABLE_18.title] = pipeline[18]
     tables[TABLE_19.title] = pipeline[19]

@@ -26,7 +26,7 @@ of the report's queries and over the listed records.
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from zugong.core.codes import EDUCATION, occupation_label
@@ -57,37 +57,61 @@ def _sum_check(name: str, expected: int, actual: int, records) -> A.Check:
 # --------------------------------------------------------------------------------------------------
 
 
-def _flow_sum(ctx):
-    """Per person (``OuterRef("pk")``): the year's increases minus decreases of the subtree."""
+def _flow_sum(ctx, person: str):
+    """Per person (``OuterRef(person)``): the year's increases minus decreases of the subtree."""
     conditions = A._flow_conditions(ctx)
-    return (ctx.events.filter(ctx.touching, person_id=OuterRef("pk")).order_by().values("person_id")
+    return (ctx.events.filter(ctx.touching, person_id=OuterRef(person)).order_by().values("person_id")
             .annotate(flow=Count("pk", filter=conditions["本年增加"]) - Count("pk", filter=conditions["本年减少"]))
             .values("flow")[:1])
 
 
+def _counted_on(ctx, day) -> Case:
+    """1 when the membership row makes its person a member of the subtree on ``day`` (in force, admitted)."""
+    return Case(When(A._member_on_q(day), then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _changed_periods(ctx):
+    """The subtree's membership periods that can count their person differently on the two 31 Decembers:
+    starting or ending in the year, or in force then for a person admitted in the year (any other period
+    counts its person equally at both ends)."""
+    start, end = ctx.prev, ctx.as_of
+    return ctx.memberships.filter(ctx.s()).filter(
+        Q(start_date__gt=start, start_date__lte=end) | Q(end_date__gt=start, end_date__lte=end)
+        | (Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gt=start))
+           & Q(**{f"{A.PM}admission_date__gt": start, f"{A.PM}admission_date__lte": end})))
+
+
+def _changes(ctx):
+    """The people of ``_changed_periods`` with ``change`` = member at the end − member at the start, and
+    ``flow`` = their events' increases − decreases of the year."""
+    start, end = ctx.prev, ctx.as_of
+    return (_changed_periods(ctx).order_by().values("person_id")
+            .annotate(change=Sum(_counted_on(ctx, end)) - Sum(_counted_on(ctx, start)),
+                      flow=Coalesce(Subquery(_flow_sum(ctx, "person_id"), output_field=IntegerField()), Value(0))))
+
+
+def _unbalanced(ctx) -> tuple:
+    """Two grouped querysets of ``person_id``, ``change``, ``flow`` whose rows do not balance: the people of
+    ``_changes``, and the people with events of the subtree in the year but no such period (their count
+    cannot have changed, so any increase or decrease of theirs is unexplained). Each is driven by the few
+    rows of the year and looks the rest up per person through the person indexes."""
+    with_periods = _changes(ctx).exclude(change=F("flow"))
+    conditions = A._flow_conditions(ctx)
+    changed = _changed_periods(ctx).filter(person_id=OuterRef("person_id"))
+    others = (ctx.events.filter(ctx.touching).exclude(Exists(changed)).order_by()
+              .values("person_id")
+              .annotate(change=Value(0, output_field=IntegerField()),
+                        flow=Count("pk", filter=conditions["本年增加"]) - Count("pk", filter=conditions["本年减少"]))
+              .exclude(flow=0))
+    return with_periods, others
+
+
 def mismatched_people(ctx):
     """The people whose year does not balance in the subtree: (member on 31 December) − (member on the
-    previous 31 December) ≠ their increases − decreases of the year. Candidates are the people with an
-    event of the subtree in the year, a membership period of the subtree starting or ending in the year,
-    or a 入党日期 in the year (anyone else is counted the same at both ends and has no event). A ``Person``
-    queryset annotated with ``stock_end``, ``stock_start`` (0/1), ``flow`` and ``gap``."""
-    start, end = ctx.prev, ctx.as_of
-    periods = ctx.memberships.filter(ctx.s())
-    touched = ctx.events.filter(ctx.touching).values("person_id")
-    bounds = periods.filter(Q(start_date__gt=start, start_date__lte=end)
-                            | Q(end_date__gt=start, end_date__lte=end)).values("person_id")
-    admitted = (periods.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
-                .filter(**{f"{A.PM}admission_date__gt": start, f"{A.PM}admission_date__lte": end})
-                .values("person_id"))
-
-    def counted(day):
-        return Case(When(Exists(ctx.members_on(day).filter(person_id=OuterRef("pk"))), then=Value(1)),
-                    default=Value(0), output_field=IntegerField())
-
-    return (Person.objects.filter(Q(pk__in=touched) | Q(pk__in=bounds) | Q(pk__in=admitted))
-            .annotate(stock_end=counted(end), stock_start=counted(start),
-                      flow=Coalesce(Subquery(_flow_sum(ctx), output_field=IntegerField()), Value(0)))
-            .annotate(gap=F("stock_end") - F("stock_start") - F("flow")).exclude(gap=0))
+    previous 31 December) ≠ their increases − decreases of the year (``_unbalanced``). A ``Person``
+    queryset."""
+    with_periods, others = _unbalanced(ctx)
+    return Person.objects.filter(Q(pk__in=with_periods.values("person_id")) | Q(pk__in=others.values("person_id")))
 
 
 def _in_subtree(ctx, path: str | None) -> bool:
@@ -137,18 +161,23 @@ def _mismatch_reasons(ctx, person: dict, events: list[dict], periods: list[dict]
             if m["start_date"] <= start and (m["end_date"] is None or m["end_date"] > start):
                 reasons.append(f"入党日期 {admission} 晚于组织关系起始日期 {m['start_date']}（上年底不计为党员）")
     if not reasons:
-        reasons.append(f"上年底{'计入' if person['stock_start'] else '未计入'}、本年底{'计入' if person['stock_end'] else '未计入'}"
-                       f"党员数，本年增减变动合计 {person['flow']:+d}，二者不符")
+        reasons.append(f"本年底与上年底相比党员数变化 {person['change']:+d}，本年增减变动合计 {person['flow']:+d}，二者不符")
     return reasons
 
 
 def mismatch_records(ctx, limit: int = A.LIMIT) -> list[A.RecordRef]:
-    """The first ``limit`` people of ``mismatched_people`` (by name), each with the reasons found."""
-    people = list(mismatched_people(ctx).order_by("name", "pk")
-                  .values("pk", "name", "stock_end", "stock_start", "flow")[:limit])
-    if not people:
+    """The first ``limit`` people of ``mismatched_people`` (by id; listed by name), each with the reasons
+    found."""
+    found: dict[int, dict] = {}
+    for queryset in _unbalanced(ctx):
+        for row in queryset.order_by("person_id")[:limit]:
+            found.setdefault(row["person_id"], row)
+    ids = sorted(found)[:limit]
+    if not ids:
         return []
-    ids = [p["pk"] for p in people]
+    names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "name"))
+    people = sorted(({**found[pk], "pk": pk, "name": names.get(pk, "")} for pk in ids),
+                    key=lambda p: (p["name"], p["pk"]))
     events: dict[int, list[dict]] = {}
     for e in (ctx.events.filter(ctx.touching, person_id__in=ids).order_by("date", "pk")
               .values("person_id", "kind", "detail", "date", "organization_id", "to_organization_id",
@@ -192,21 +221,24 @@ def _occupation_reason(group: dict, on_duty: tuple[str, ...]) -> str:
     return f"工作岗位「{label}」无法归入年报的工作岗位行"
 
 
-def _occupation_checks(ctx, number: int, table: dict, groups: list[dict], base) -> list[A.Check]:
+def _occupation_checks(ctx, number: int, table: dict, groups: list[dict], base, cache: dict) -> list[A.Check]:
+    """The two row-sum checks of a table with the 工作岗位 rows; the records of the groups in no row are
+    looked up once per ``base`` (第二、三、四表 share them, ``cache``)."""
     rows = ctx.rules.occupation_rows
     on_duty = rows.on_duty
     heading = number_text(number)
 
     def refs(duty: bool):
         def build():
-            wanted = [g for g in groups if not rows.classified(g) and (g["occupation"] in on_duty) == duty]
-            if not wanted:
-                return []
-            condition = Q(pk__in=[])
-            for g in wanted:
-                condition |= _group_q(g)
-            return A._person_refs(base.filter(condition), lambda r: _occupation_reason(r, on_duty),
-                                  extra=A.OCCUPATION_FIELDS)
+            key = (id(base), duty)
+            if key not in cache:
+                wanted = [g for g in groups if not rows.classified(g) and (g["occupation"] in on_duty) == duty]
+                condition = Q(pk__in=[])
+                for g in wanted:
+                    condition |= _group_q(g)
+                cache[key] = A._person_refs(base.filter(condition), lambda r: _occupation_reason(r, on_duty),
+                                            extra=A.OCCUPATION_FIELDS) if wanted else []
+            return cache[key]
         return build
 
     def total(key: str) -> int:
@@ -331,8 +363,9 @@ def consistency_checks(ctx, tables: dict, *, groups: dict, organizations: list[d
     for number in (18, 19, 20):
         stage = A._stage_q(ctx, number)
         bases[number] = A._pipeline(ctx).filter(stage) if stage is not None else A._pipeline(ctx)
+    cache: dict = {}
     for number in (2, 3, 4, 16, 18, 19, 20):
-        checks += _occupation_checks(ctx, number, t[number], groups[number], bases[number])
+        checks += _occupation_checks(ctx, number, t[number], groups[number], bases[number], cache)
     checks.append(_education_check(ctx, 4, t[4], members))
     checks.append(_education_check(ctx, 16, t[16], bases[16]))
     checks.append(_equal("第十表总计总数 = 第一表出党", first["本年减少"]["出党"], t[10]["总计"]["总数"]))
