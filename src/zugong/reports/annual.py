@@ -533,10 +533,11 @@ def _pending_q(ctx: _Context) -> Q:
     """尚未讨论或审批, as a condition on the members of S on 31 December: still 预备党员, their probation run
     out by then, and no recorded extension still running."""
     d, admission = ctx.as_of, f"{PM}admission_date"
-    extended = ctx.all_events.filter(person_id=OuterRef("person_id"), kind="full_membership", detail="extended",
-                                     date__lte=d).filter(extension_running_q(d, ctx.probation, admission_field=admission))
+    # an uncorrelated set (hashed once by the database), not a subquery per member
+    extended = (ctx.all_events.filter(kind="full_membership", detail="extended", date__lte=d)
+                .filter(extension_running_q(d, ctx.probation, admission_field=admission)).values("person_id"))
     return (member_category_q("probationary", on=d, prefix=PM) & probation_expired_q(ctx.probation, d, admission)
-            & ~Exists(extended))
+            & ~Q(person_id__in=extended))
 
 
 def _pending(ctx: _Context):
