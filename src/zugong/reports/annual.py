@@ -26,6 +26,9 @@ the subtree of the report's organization, P = 31 December of the previous year a
 - **党员 on a day** (上年底总数 on P; 本年底实有数 and 第二、三、四表 on D): a ``Membership`` in force that day
   (``start_date <= day < end_date``) of an organization in S, whose person's 入党日期 is on or before the
   day — the 公报's definition (``reports.services``), so 第二表总计总数 equals the 公报's 党员总数.
+  本年底实有数 is 第二表's 总计总数 (same query); 上年底总数 is derived from it exactly: minus the change
+  over the periods that start or end in the year or belong to a person admitted in the year
+  (``_changed_periods``; every other period counts its person alike on both days).
 - **增加 / 减少** (第一表): the events dated P < date <= D. 发展党员 (其中 重新入党), 恢复党籍 (其中 停止党籍后
   恢复党籍), 转入组织关系 (其中 整建制转入) count where the member arrived (the event's ``organization`` =
   ``to_organization``); 出党, 停止党籍, 死亡, 转出组织关系 (其中 整建制转出) where they left. A ``transfer``
@@ -76,7 +79,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from zugong.core.codes import SEX_FEMALE, TITLE_LEVEL
 from zugong.core.errors import OutOfScope
@@ -91,7 +95,7 @@ from zugong.party.choices import (
     LOST_CONTACT_SITUATION,
     MOBILE_ORIGINAL_OCCUPATION,
 )
-from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, MemberStatus
+from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, MemberStatus, PartyMember
 from zugong.party.rules import ethnicity_group, member_category_q, probation_years
 from zugong.people.models import Person
 from zugong.reports.annual_layout import (
@@ -354,18 +358,37 @@ def _member_on_q(day: dt.date) -> Q:
             & Q(**{f"{PM}admission_date__lte": day}))
 
 
-def _table_1(ctx: _Context) -> dict:
-    """第一表 in the JSON shape of ``annual_layout``: one aggregate for both stocks (the periods in force on
-    either 31 December) and one over the year's events."""
+def _counted_on(day: dt.date) -> Case:
+    """1 when the membership row makes its person a 党员 of the subtree on ``day``, else 0."""
+    return Case(When(_member_on_q(day), then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _changed_periods(ctx: _Context):
+    """The subtree's membership periods that can count differently on the two 31 Decembers: starting or
+    ending in the year, or in force on either day for a person admitted in the year. Every other period
+    counts (or does not count) its person on both days alike — so 上年底总数 = 本年底实有数 − the change
+    over these rows, and the person-by-person balance (``annual_checks``) needs only their people. The
+    admitted people are an uncorrelated set of ``PartyMember`` ids (a filter on the scoped periods)."""
+    start, end = ctx.prev, ctx.as_of
+    admitted = PartyMember.objects.filter(admission_date__gt=start, admission_date__lte=end).values("person_id")
+    return ctx.memberships.filter(ctx.s()).filter(
+        Q(start_date__gt=start, start_date__lte=end) | Q(end_date__gt=start, end_date__lte=end)
+        | (Q(start_date__lte=end, person_id__in=admitted) & (Q(end_date__isnull=True) | Q(end_date__gt=start))))
+
+
+def _table_1(ctx: _Context, actual: int) -> dict:
+    """第一表 in the JSON shape of ``annual_layout``. ``actual`` (本年底实有数) is the members on 31 December
+    counted by the grouped query of 第二表 (same rows); 上年底总数 = ``actual`` minus the change over the
+    year's changed periods (``_changed_periods``, exact: every other period counts alike on both days);
+    the flows are one aggregate over the year's events."""
     conditions = _flow_conditions(ctx)
     keys = list(conditions)
     counts = ctx.events.filter(ctx.touching).aggregate(
         **{f"c{i}": Count("pk", filter=conditions[k]) for i, k in enumerate(keys)})
     flows = {k: counts[f"c{i}"] for i, k in enumerate(keys)}
-    stocks = ctx.memberships.filter(ctx.s(), start_date__lte=ctx.as_of).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=ctx.prev)).aggregate(
-        previous=Count("pk", filter=_member_on_q(ctx.prev)), actual=Count("pk", filter=_member_on_q(ctx.as_of)))
-    previous, actual = stocks["previous"], stocks["actual"]
+    change = _changed_periods(ctx).aggregate(change=Coalesce(Sum(_counted_on(ctx.as_of)), 0)
+                                             - Coalesce(Sum(_counted_on(ctx.prev)), 0))["change"]
+    previous = actual - change
     expected = previous + flows["本年增加"] - flows["本年减少"]
     return {
         "上年底总数": previous,
@@ -740,13 +763,12 @@ def annual_report(*, user, organization=None, year: int) -> AnnualReport:
     organization is not in the user's ``party.view`` scope (or the user has none)."""
     ctx = _context(user=user, organization=organization, year=year)
     tables: dict[str, dict] = {}
-    table_1 = _table_1(ctx)
-
     member_specs = _member_columns(ctx)
     groups, alias = _grouped(ctx.members_on(ctx.as_of), OCCUPATION_FIELDS,
                              {(n, c): q for n, cols in member_specs.items() for c, q in cols.items()}
                              | {(15, "尚未讨论或审批"): _pending_q(ctx)})
     pending = sum(g[alias[(15, "尚未讨论或审批")]] for g in groups)
+    table_1 = _table_1(ctx, actual=sum(g[alias[(2, "总数")]] for g in groups))
     member_tables = _occupation_tables(ctx, groups, alias, {n: list(cols) for n, cols in member_specs.items()})
 
     dev_columns = _development_columns(ctx)
@@ -790,17 +812,18 @@ def annual_report(*, user, organization=None, year: int) -> AnnualReport:
 
 
 def _table_of(table) -> Table:
-    found = TABLE_BY_NUMBER.get(table) if isinstance(table, int) or str(table).isdigit() else None
-    if isinstance(table, str) and table.isdigit():
-        found = TABLE_BY_NUMBER.get(int(table))
-    found = found or TABLE_BY_TITLE.get(str(table))
+    """The layout's table named by ``table``: a ``Table``, its number (``2``, ``"2"``) or its title."""
+    if isinstance(table, Table):
+        return table
+    text = str(table).strip()
+    found = TABLE_BY_NUMBER.get(int(text)) if text.isdigit() else TABLE_BY_TITLE.get(text)
     if found is None:
         raise ValueError(f"表「{table}」不是本系统统计的年报表。")
     return found
 
 
 def _check_keys(table: Table, row: str, column: str) -> None:
-    if row not in {r.key for r in table.rows} and not (table is TABLE_1 and row in ("合计",)):
+    if row not in {r.key for r in table.rows}:
         raise ValueError(f"{table.heading} 没有「{row}」这一行。")
     if column not in {c.key for c in table.columns} and table is not TABLE_1:
         raise ValueError(f"{table.heading} 没有「{column}」这一栏。")

@@ -1,8 +1,9 @@
 """The consistency checks (逻辑校验) of the 党内统计年报, as the reviewing level runs them (issue #10 item 6),
 each failed check listing the records to fix (``RecordRef``, at most ``annual.LIMIT``):
 
-- 第一表本年底实有数 = 第二表总计总数 (counted separately: 第一表 by a plain count of the members on
-  31 December); 第二表总计总数 = 第三表总计总数 = 第四表总计总数.
+- 第一表本年底实有数 = 第二表总计总数 = 第三表总计总数 = 第四表总计总数. The engine fills all four from one
+  grouped query, so these hold by construction; they are kept because the reviewing level runs them (and
+  the hand-computed tests check each figure independently).
 - 第一表本年底应有数 = 本年底实有数, person by person (``mismatched_people``): a member counts +1 at the
   year's end, −1 at its start and the year's events of the subtree must add up to the difference. Each
   person who does not balance is listed with the cause found in their records — a membership period
@@ -26,7 +27,7 @@ of the report's queries and over the listed records.
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from zugong.core.codes import EDUCATION, occupation_label
@@ -65,28 +66,11 @@ def _flow_sum(ctx, person: str):
             .values("flow")[:1])
 
 
-def _counted_on(ctx, day) -> Case:
-    """1 when the membership row makes its person a member of the subtree on ``day`` (in force, admitted)."""
-    return Case(When(A._member_on_q(day), then=Value(1)), default=Value(0), output_field=IntegerField())
-
-
-def _changed_periods(ctx):
-    """The subtree's membership periods that can count their person differently on the two 31 Decembers:
-    starting or ending in the year, or in force then for a person admitted in the year (any other period
-    counts its person equally at both ends)."""
-    start, end = ctx.prev, ctx.as_of
-    return ctx.memberships.filter(ctx.s()).filter(
-        Q(start_date__gt=start, start_date__lte=end) | Q(end_date__gt=start, end_date__lte=end)
-        | (Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gt=start))
-           & Q(**{f"{A.PM}admission_date__gt": start, f"{A.PM}admission_date__lte": end})))
-
-
 def _changes(ctx):
-    """The people of ``_changed_periods`` with ``change`` = member at the end − member at the start, and
-    ``flow`` = their events' increases − decreases of the year."""
-    start, end = ctx.prev, ctx.as_of
-    return (_changed_periods(ctx).order_by().values("person_id")
-            .annotate(change=Sum(_counted_on(ctx, end)) - Sum(_counted_on(ctx, start)),
+    """The people of ``annual._changed_periods`` with ``change`` = member at the end − member at the start,
+    and ``flow`` = their events' increases − decreases of the year."""
+    return (A._changed_periods(ctx).order_by().values("person_id")
+            .annotate(change=Sum(A._counted_on(ctx.as_of)) - Sum(A._counted_on(ctx.prev)),
                       flow=Coalesce(Subquery(_flow_sum(ctx, "person_id"), output_field=IntegerField()), Value(0))))
 
 
@@ -97,7 +81,7 @@ def _unbalanced(ctx) -> tuple:
     rows of the year and looks the rest up per person through the person indexes."""
     with_periods = _changes(ctx).exclude(change=F("flow"))
     conditions = A._flow_conditions(ctx)
-    changed = _changed_periods(ctx).filter(person_id=OuterRef("person_id"))
+    changed = A._changed_periods(ctx).filter(person_id=OuterRef("person_id"))
     others = (ctx.events.filter(ctx.touching).exclude(Exists(changed)).order_by()
               .values("person_id")
               .annotate(change=Value(0, output_field=IntegerField()),
@@ -167,7 +151,7 @@ def _mismatch_reasons(ctx, person: dict, events: list[dict], periods: list[dict]
 
 def mismatch_records(ctx, limit: int = A.LIMIT) -> list[A.RecordRef]:
     """The first ``limit`` people of ``mismatched_people`` (by id; listed by name), each with the reasons
-    found."""
+    found in their scoped events and periods (the names are read by the ids those scoped records gave)."""
     found: dict[int, dict] = {}
     for queryset in _unbalanced(ctx):
         for row in queryset.order_by("person_id")[:limit]:
