@@ -4,7 +4,8 @@ each failed check listing the records to fix (``RecordRef``, at most ``annual.LI
 - 第一表本年底实有数 = 第二表总计总数 = 第三表总计总数 = 第四表总计总数. The engine fills all four from one
   grouped query, so these hold by construction; they are kept because the reviewing level runs them (and
   the hand-computed tests check each figure independently).
-- 第一表本年底应有数 = 本年底实有数, person by person (``mismatched_people``): a member counts +1 at the
+- 第一表本年底应有数 = 本年底实有数, person by person (``mismatched_people``, one grouped query over the year's
+  changed periods and events): a member counts +1 at the
   year's end, −1 at its start and the year's events of the subtree must add up to the difference. Each
   person who does not balance is listed with the cause found in their records — a membership period
   that starts or ends in the year without the event that would explain it (a branch changed by a
@@ -27,8 +28,9 @@ of the report's queries and over the listed records.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connections
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from zugong.core.codes import EDUCATION, occupation_label
 from zugong.party.choices import DECREASE_KINDS, EVENT_DETAIL, EVENT_KIND, INCREASE_KINDS
@@ -58,44 +60,47 @@ def _sum_check(name: str, expected: int, actual: int, records) -> A.Check:
 # --------------------------------------------------------------------------------------------------
 
 
-def _flow_sum(ctx, person: str):
-    """Per person (``OuterRef(person)``): the year's increases minus decreases of the subtree."""
+def _balance_sql(ctx) -> tuple[str, list]:
+    """SQL of the per-person balance: one row per person of the year's changed periods (``annual.
+    _changed_periods``, each row ``change`` = counted at the end − counted at the start) and of the year's
+    events of the subtree (each ``flow`` = +1 increase, −1 decrease, 0 otherwise), ``UNION ALL``, grouped
+    by person: ``who`` (the person id), ``change``, ``flow`` where the two differ. Both parts are the scoped Django
+    querysets' own SQL; no per-person subquery, one pass over each."""
     conditions = A._flow_conditions(ctx)
-    return (ctx.events.filter(ctx.touching, person_id=OuterRef(person)).order_by().values("person_id")
-            .annotate(flow=Count("pk", filter=conditions["本年增加"]) - Count("pk", filter=conditions["本年减少"]))
-            .values("flow")[:1])
+    zero = Value(0, output_field=IntegerField())
+    periods = (A._changed_periods(ctx).order_by()
+               .annotate(who=F("person_id"), change=A._counted_on(ctx.as_of) - A._counted_on(ctx.prev), flow=zero)
+               .values_list("who", "change", "flow"))
+    events = (ctx.events.filter(ctx.touching).order_by()
+              .annotate(who=F("person_id"), change=zero,
+                        flow=Case(When(conditions["本年增加"], then=Value(1)), When(conditions["本年减少"], then=Value(-1)),
+                                  default=zero, output_field=IntegerField()))
+              .values_list("who", "change", "flow"))
+    sql_periods, params_periods = periods.query.sql_with_params()
+    sql_events, params_events = events.query.sql_with_params()
+    # only the querysets' compiled SQL is composed here; every value is a parameter
+    sql = (f"SELECT b.who, SUM(b.change) AS change, SUM(b.flow) AS flow FROM ({sql_periods} UNION ALL "  # noqa: S608  # nosec B608
+           f"{sql_events}) b GROUP BY b.who HAVING SUM(b.change) <> SUM(b.flow)")
+    return sql, [*params_periods, *params_events]
 
 
-def _changes(ctx):
-    """The people of ``annual._changed_periods`` with ``change`` = member at the end − member at the start,
-    and ``flow`` = their events' increases − decreases of the year."""
-    return (A._changed_periods(ctx).order_by().values("person_id")
-            .annotate(change=Sum(A._counted_on(ctx.as_of)) - Sum(A._counted_on(ctx.prev)),
-                      flow=Coalesce(Subquery(_flow_sum(ctx, "person_id"), output_field=IntegerField()), Value(0))))
-
-
-def _unbalanced(ctx) -> tuple:
-    """Two grouped querysets of ``person_id``, ``change``, ``flow`` whose rows do not balance: the people of
-    ``_changes``, and the people with events of the subtree in the year but no such period (their count
-    cannot have changed, so any increase or decrease of theirs is unexplained). Each is driven by the few
-    rows of the year and looks the rest up per person through the person indexes."""
-    with_periods = _changes(ctx).exclude(change=F("flow"))
-    conditions = A._flow_conditions(ctx)
-    changed = A._changed_periods(ctx).filter(person_id=OuterRef("person_id"))
-    others = (ctx.events.filter(ctx.touching).exclude(Exists(changed)).order_by()
-              .values("person_id")
-              .annotate(change=Value(0, output_field=IntegerField()),
-                        flow=Count("pk", filter=conditions["本年增加"]) - Count("pk", filter=conditions["本年减少"]))
-              .exclude(flow=0))
-    return with_periods, others
+def unbalanced_rows(ctx, limit: int | None = None) -> list[dict]:
+    """``[{"person_id", "change", "flow"}]`` of the people whose year does not balance (``_balance_sql``),
+    by person id, at most ``limit``."""
+    sql, params = _balance_sql(ctx)
+    if limit is not None:
+        sql, params = f"{sql} ORDER BY b.who LIMIT %s", [*params, limit]
+    with connections[Membership.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [{"person_id": p, "change": int(c), "flow": int(f)} for p, c, f in cursor.fetchall()]
 
 
 def mismatched_people(ctx):
     """The people whose year does not balance in the subtree: (member on 31 December) − (member on the
-    previous 31 December) ≠ their increases − decreases of the year (``_unbalanced``). A ``Person``
+    previous 31 December) ≠ their increases − decreases of the year (``_balance_sql``). A ``Person``
     queryset."""
-    with_periods, others = _unbalanced(ctx)
-    return Person.objects.filter(Q(pk__in=with_periods.values("person_id")) | Q(pk__in=others.values("person_id")))
+    sql, params = _balance_sql(ctx)
+    return Person.objects.filter(pk__in=RawSQL(f"SELECT u.who FROM ({sql}) u", params))  # noqa: S608, S611  # nosec B608 B611
 
 
 def _in_subtree(ctx, path: str | None) -> bool:
@@ -152,11 +157,8 @@ def _mismatch_reasons(ctx, person: dict, events: list[dict], periods: list[dict]
 def mismatch_records(ctx, limit: int = A.LIMIT) -> list[A.RecordRef]:
     """The first ``limit`` people of ``mismatched_people`` (by id; listed by name), each with the reasons
     found in their scoped events and periods (the names are read by the ids those scoped records gave)."""
-    found: dict[int, dict] = {}
-    for queryset in _unbalanced(ctx):
-        for row in queryset.order_by("person_id")[:limit]:
-            found.setdefault(row["person_id"], row)
-    ids = sorted(found)[:limit]
+    found = {row["person_id"]: row for row in unbalanced_rows(ctx, limit)}
+    ids = sorted(found)
     if not ids:
         return []
     names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "name"))
