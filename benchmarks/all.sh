@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Every benchmark of issues #2 and #9, one after the other, on SQLite and PostgreSQL (127.0.0.1:5432, user
+# Every benchmark of issues #2, #9 and #10, one after the other, on SQLite and PostgreSQL (127.0.0.1:5432, user
 # postgres). Data is generated on the first run and kept (var/, databases zg_*); the 1,000,000-member
 # statistics database takes about 5 minutes to generate. Run on an otherwise idle machine: the
 # timings are wall-clock and every line prints the load average it saw.
 #   bash benchmarks/all.sh            # everything
-#   bash benchmarks/all.sh --quick    # without the 1,000,000-member statistics
+#   bash benchmarks/all.sh --quick    # without the 1,000,000-member statistics and 年报
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -21,6 +21,11 @@ run benchmarks/bench_stats.py --members 100000
 run benchmarks/bench_stats.py --members 100000 --database "$PG/zg_stats_bench"
 if [[ "${1:-}" != "--quick" ]]; then
   run benchmarks/bench_stats.py --members 1000000 --database "$PG/zg_stats_bench_1m"
+fi
+run benchmarks/bench_annual.py --members 100000
+run benchmarks/bench_annual.py --members 100000 --database "$PG/zg_annual_bench"
+if [[ "${1:-}" != "--quick" ]]; then
+  run benchmarks/bench_annual.py --scale 1m --database "$PG/zg_annual_bench_1m"
 fi
 run benchmarks/bench_member_list.py --members 100000
 run benchmarks/bench_member_list.py --members 100000 --database "$PG/zg_bml"

@@ -40,9 +40,10 @@ D = dt.date
 # name: (org code, sex, ethnicity, birth, education, admission, full membership, occupation, front line)
 MEMBERS = {
     "m1": ("S-A-1", "2", "01", D(1993, 6, 30), "21", D(2015, 7, 1), D(2016, 7, 1), "professional", False),  # turns 31 on AS_OF
-    "m2": ("S-A-1", "1", "05", D(1993, 7, 1), "31", D(2012, 11, 8), D(2013, 11, 8), "worker", True),  # 30; 十八大 first day
-    "m3": ("S-A-2", "1", "01", D(1955, 1, 1), "61", D(1978, 12, 18), D(1979, 12, 18), "retired", False),  # 三中全会 first day
-    "m4": ("S-A-2", "2", "01", D(1950, 5, 5), "71", D(1978, 12, 17), D(1979, 12, 17), "retired", False),  # day before
+    "m2": ("S-A-1", "1", "05", D(1993, 7, 1), "31", D(2012, 11, 8), D(2013, 11, 8), "worker", True),  # 30; 十八大 opened
+    # 入党时间 eras run in whole months (rules.md §1): 三中全会 opened 1978-12-18, but its era starts 1979-01-01
+    "m3": ("S-A-2", "1", "01", D(1955, 1, 1), "61", D(1978, 12, 18), D(1979, 12, 18), "retired", False),  # before
+    "m4": ("S-A-2", "2", "01", D(1950, 5, 5), "71", D(1979, 1, 1), D(1980, 1, 1), "retired", False),  # era's first day
     "m5": ("S-G-1", "1", "03", D(1930, 2, 2), "81", D(1949, 10, 1), D(1950, 10, 1), "retired", False),  # 1949-10-01
     "m6": ("S-G-1", "1", "01", D(1929, 9, 9), "90", D(1949, 9, 30), D(1950, 9, 30), "retired", False),  # 新中国成立前
     "m7": ("S-A-1", "1", "01", D(2000, 3, 15), "14", D(2023, 8, 1), D(2024, 8, 1), "student", False),  # full after AS_OF
@@ -54,7 +55,7 @@ MEMBERS = {
     "m13": ("S-A-1", "1", "01", D(1999, 1, 1), "21", D(2024, 7, 15), None, "worker", False),  # admitted after AS_OF
     "m14": ("S-A-1", "1", "01", D(1988, 1, 2), "21", D(2024, 1, 1), None, "government", False),  # developed 1 Jan, 35
     "m15": ("S-G-1", "2", "01", D(1995, 12, 31), "21", D(2023, 12, 31), D(2024, 12, 31), "other", False),  # 2023
-    "m16": ("S-A-1", "1", "01", D(1992, 2, 29), "21", D(2012, 11, 7), D(2013, 11, 7), "professional", False),  # leap day
+    "m16": ("S-A-1", "1", "01", D(1992, 2, 29), "21", D(2012, 11, 1), D(2013, 11, 1), "professional", False),  # leap day; era's first day
     "m17": ("S-A-1", "1", "01", D(1940, 1, 1), "81", D(1970, 1, 1), D(1971, 1, 1), "retired", False),  # died 2024-01-10
     "m18": ("S", "1", "01", D(1962, 7, 1), "21", D(1985, 3, 3), D(1986, 3, 3), "government", False),  # 61 on AS_OF
     "m19": ("S-A-1", "1", "", D(1963, 7, 1), "61", D(1990, 1, 1), D(1991, 1, 1), "farmer", False),  # 60; no ethnicity
@@ -87,11 +88,11 @@ EXPECTED = {
         "56至60岁": 1,  # m19 (61 tomorrow)
         "61岁及以上": 5,  # m3 m4 m5 m6 m18
     },
-    "入党时间": {
+    "入党时间": {  # eras from 1949-10-01, 1979-01-01, 2012-11-01 (whole months)
         "新中国成立前": 1,  # m6
-        "新中国成立后至党的十一届三中全会前": 2,  # m4 m5
-        "党的十一届三中全会后至党的十八大前": 7,  # m3 m9 m16 m18 m19 m20 m21
-        "党的十八大以来": 7,  # m1 m2 m7 m11 m12 m14 m15
+        "新中国成立后至党的十一届三中全会前": 2,  # m3 (1978-12-18) m5
+        "党的十一届三中全会后至党的十八大前": 6,  # m4 (1979-01-01) m9 m18 m19 m20 m21
+        "党的十八大以来": 8,  # m1 m2 m7 m11 m12 m14 m15 m16 (2012-11-01)
     },
     "职业": dict(zip(OCCUPATIONS, [2, 2, 3, 2, 2, 1, 1, 4], strict=True)),
     # worker m2 m12 | farmer m11 m19 | professional m1 m16 m20 | manager m9 (new membership) m21 |

@@ -48,7 +48,8 @@ def test_page_shows_the_table_and_charts(client, stats_tree):
     assert response.context["stats"] == EXPECTED
     rows = {item["row"].label: item["row"] for item in response.context["rows"]}
     assert rows["女党员"].count == 6 and rows["女党员"].share == 35.3
-    assert rows["党的十八大以来"].count == 7
+    assert rows["党的十八大以来"].count == 8
+    assert "口径更正：公报的入党时间是党内统计年报第三表各整月列的合计" in html  # the era note under 统计口径
     # four charts, each with its ECharts option in a json_script block and its numbers beside it
     charts = {c["id"]: c for c in response.context["charts"]}
     assert set(charts) == {"chart-age", "chart-occupation", "chart-structure", "chart-era"}
@@ -58,7 +59,7 @@ def test_page_shows_the_table_and_charts(client, stats_tree):
     assert charts["chart-age"]["option"]["series"][0]["data"] == list(EXPECTED["年龄"].values())
     assert charts["chart-occupation"]["option"]["yAxis"]["data"] == list(EXPECTED["职业"])
     assert charts["chart-structure"]["option"]["series"][0]["data"] == [35.3, 17.6, 64.7]
-    assert [d["value"] for d in charts["chart-era"]["option"]["series"][0]["data"]] == [1, 2, 7, 7]
+    assert [d["value"] for d in charts["chart-era"]["option"]["series"][0]["data"]] == [1, 2, 6, 8]
     assert ("61岁及以上", 5, 29.4) in charts["chart-age"]["rows"]
     assert "vendor/echarts-5.6.0.min.js" in html
     # no inline script other than JSON data blocks, no inline styles (CSP)

@@ -43,7 +43,7 @@ from zugong.reports.services import COMMUNIQUE_RULES, party_statistics
 
 D = dt.date
 SRC = Path(zugong.__file__).resolve().parent
-RULE_MODULES = {"core/rules.py", "party/rules.py", "reports/rules.py"}
+RULE_MODULES = {"core/rules.py", "party/rules.py", "reports/rules.py", "reports/annual_rules.py"}
 
 
 # --- written once ---------------------------------------------------------------------------------
@@ -180,8 +180,9 @@ def test_definition_texts_are_rendered_from_the_values():
     by_key = {r.key: r for r in statistics_definitions(AS_OF)}
     eras = by_key[ADMISSION_ERAS].definition
     assert "新中国成立前（1949年9月30日及以前）" in eras
-    assert "党的十一届三中全会后至党的十八大前（1978年12月18日至2012年11月7日）" in eras
-    assert "党的十八大以来（2012年11月8日及以后）" in eras
+    assert "党的十一届三中全会后至党的十八大前（1979年1月1日至2012年10月31日）" in eras
+    assert "党的十八大以来（2012年11月1日及以后）" in eras
+    assert "口径更正" in by_key[ADMISSION_ERAS].note  # printed under 统计口径 on the page
     assert "30岁及以下" in by_key[AGE_BANDS].definition and "61岁及以上" in by_key[AGE_BANDS].definition
     education = by_key[EDUCATION_GROUPS]
     assert "GB/T 4658-2006" in education.definition
@@ -249,7 +250,7 @@ def test_xlsx_note_lists_the_rows(stats_tree):
     lines = statistics_notes(AS_OF)
     assert "党内统计公报" in lines[0]
     assert len(lines) == 1 + len(STATISTICS_DEFINITIONS)
-    assert any("1978年12月18日" in line for line in lines)
+    assert any("1979年1月1日" in line for line in lines)
 
 
 # --- the demo generator classifies by the same rows ----------------------------------------------

@@ -139,8 +139,8 @@ def test_rule_table_carries_the_communique_boundaries():
     assert "党内统计公报" in rules.source
     assert [b.label for b in rules.age_bands] == ["30岁及以下", "31至35岁", "36至40岁", "41至45岁", "46至50岁",
                                                    "51至55岁", "56至60岁", "61岁及以上"]
-    assert [e.start for e in rules.admission_eras] == [None, dt.date(1949, 10, 1), dt.date(1978, 12, 18),
-                                                        dt.date(2012, 11, 8)]
+    assert [e.start for e in rules.admission_eras] == [None, dt.date(1949, 10, 1), dt.date(1979, 1, 1),
+                                                        dt.date(2012, 11, 1)]  # whole months (issue #10)
     assert [OCCUPATION.label(c) for c in rules.occupations] == list(EXPECTED["职业"])
     # bands are contiguous and cover every age
     for lower, upper in zip(rules.age_bands, rules.age_bands[1:], strict=False):

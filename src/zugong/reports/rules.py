@@ -4,7 +4,8 @@ Source of every row: 中共中央组织部《中国共产党党内统计公报�
 definitions registered in ``zugong.party.rules`` (学历分组, 民族分组, 正式/预备). Rows:
 
 - ``reports.communique.age_bands`` 党员的年龄: eight bands of 周岁 on the reference date.
-- ``reports.communique.admission_eras`` 党员的入党时间: four eras of 入党日期 by their first day.
+- ``reports.communique.admission_eras`` 党员的入党时间: four eras of 入党日期 by their first day, whole months
+  (sums of the 党内统计年报's 第三表 columns; corrected in issue #10, the row's ``note`` says so on the page).
 - ``reports.communique.occupations`` 党员的职业: the eight 工作岗位 codes in the 公报's order.
 - ``reports.communique.organization_kinds`` 基层组织: which 组织类别 count as 基层党委 / 总支部 / 支部.
 - ``reports.communique.development_young`` 发展党员 “35岁及以下”: 周岁 at the 入党日期.
@@ -108,14 +109,21 @@ class AdmissionEra:
     start: dt.date | None
 
 
-# First day of each era = 中华人民共和国成立 (1949-10-01), 党的十一届三中全会开幕 (1978-12-18),
-# 党的十八大开幕 (2012-11-08).
+# First day of each era: 中华人民共和国成立 (1949-10-01), then the first month after 党的十一届三中全会 and
+# the month 党的十八大 opened. The 公报's eras are sums of the columns of the 党内统计年报's 第三表, which run in
+# whole months (… 1976年11月至1978年12月 | 1979年1月至2002年10月 | 2002年11月至2012年10月 | 2012年11月及以后;
+# ``reports.annual_rules``), so the boundaries are month starts (rules.md §1, corrected version). This is a
+# corrected row, not a new version: the 公报 has always summed those columns — the meeting days used before
+# (see the note) were a misreading, so the correction applies to every reference date (issue #10).
 _ADMISSION_ERAS = (
     AdmissionEra("新中国成立前", None),
     AdmissionEra("新中国成立后至党的十一届三中全会前", dt.date(1949, 10, 1)),
-    AdmissionEra("党的十一届三中全会后至党的十八大前", dt.date(1978, 12, 18)),
-    AdmissionEra("党的十八大以来", dt.date(2012, 11, 8)),
+    AdmissionEra("党的十一届三中全会后至党的十八大前", dt.date(1979, 1, 1)),
+    AdmissionEra("党的十八大以来", dt.date(2012, 11, 1)),
 )
+ADMISSION_ERAS_NOTE = ("口径更正：公报的入党时间是党内统计年报第三表各整月列的合计，各时期自1949年10月1日、1979年1月1日、"
+                       "2012年11月1日起算；此前按党的十一届三中全会、党的十八大开幕日（1978年12月18日、2012年11月8日）分段，"
+                       "1978年12月18日至31日、2012年11月1日至7日入党的党员现分别计入前一时期、党的十八大以来。")
 
 
 def _eras_text(eras: tuple[AdmissionEra, ...]) -> str:
@@ -134,10 +142,7 @@ def _eras_text(eras: tuple[AdmissionEra, ...]) -> str:
 
 register(Rule(
     key=ADMISSION_ERAS, name="入党时间", value=_ADMISSION_ERAS, definition=_eras_text(_ADMISSION_ERAS),
-    regulation=COMMUNIQUE, article="“党员的入党时间”",
-    note=("分段起始日取中华人民共和国成立日和党的十一届三中全会、党的十八大开幕日。rules.md §1（更正版）按"
-          "党内统计年报第三表的整月列读作 1979年1月1日、2012年11月1日起，待 issue #10 确定后以新行登记；"
-          "此处沿用开幕日。"),
+    regulation=COMMUNIQUE, article="“党员的入党时间”", note=ADMISSION_ERAS_NOTE,
 ))
 
 
