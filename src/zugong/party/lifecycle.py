@@ -436,8 +436,8 @@ def check_event(state: MemberState, *, kind: str, detail: str, date: dt.date, to
     who = f"「{state.name}」" if state.name else "该人员"
     death = state.death_date
     if death is not None and date >= death:
-        return [Problem("变动日期", f"{who}已于 {death.isoformat()} 去世，不能登记 {date.isoformat()} 的{label}",
-                        SOURCE_RECORDS)]
+        return [Problem("变动日期", f"{who}已于 {death.isoformat()} 去世，不能登记 {date.isoformat()} 的{label}"
+                                    f"（依据：{SOURCE_RECORDS}）", SOURCE_RECORDS)]
     if kind != "admission" and state.admission_date is not None and date < state.admission_date:
         return [Problem("变动日期", f"变动日期 {date.isoformat()} 早于入党日期 {state.admission_date.isoformat()}"
                                     "（预备期从支部大会通过其为预备党员之日算起，《党章》第七条）", SOURCE_CHARTER_7)]
@@ -455,11 +455,11 @@ def check_event(state: MemberState, *, kind: str, detail: str, date: dt.date, to
     if kind in INCREASE_KINDS:
         if in_force is not None:
             hint = "；在系统内调整组织关系请办理组织关系转接" if kind == "transfer_in" else ""
-            problems.append(Problem("变动日期", f"{who}在 {date.isoformat()} 已是党员{org_text}，不能再登记{label}{hint}",
-                                    SOURCE_RECORDS))
+            problems.append(Problem("变动日期", f"{who}在 {date.isoformat()} 已是党员{org_text}，不能再登记{label}{hint}"
+                                                f"（依据：{SOURCE_RECORDS}）", SOURCE_RECORDS))
     elif in_force is None:
         problems.append(Problem("变动日期", f"{who}在 {date.isoformat()} 不是本系统登记在册的党员（没有当日有效的组织关系），"
-                                            f"不能登记{label}", SOURCE_RECORDS))
+                                            f"不能登记{label}（依据：{SOURCE_RECORDS}）", SOURCE_RECORDS))
 
     # --- by kind ------------------------------------------------------------------------------------
     if kind == "admission":
@@ -553,7 +553,7 @@ def _full_membership_problems(state: MemberState, who: str, detail: str, date: d
     elif detail == "after_extension":
         if extension is None:
             problems.append(Problem("变动情形", f"{who}没有延长预备期的记录，不能登记「延长预备期后转正」"
-                                                "（请先登记延长预备期，或选择按期转正）", SOURCE_PROBATION))
+                                                f"（请先登记延长预备期，或选择按期转正；依据：{SOURCE_PROBATION}）", SOURCE_PROBATION))
         else:
             end = state.probation_end()
             if date < end:

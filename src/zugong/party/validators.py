@@ -22,6 +22,7 @@ MAX_PROBATION_YEARS = 2
 SOURCE_ADMISSION_AGE = "《中国共产党章程》第一条"
 SOURCE_PROBATION = "《中国共产党章程》第七条"
 SOURCE_RECORDS = "《中国共产党党员权利保障条例》及组织关系管理规定（组织关系须连续、唯一）"
+SOURCE_TRANSFER = "《中国共产党党员教育管理工作条例》第五章（党员组织关系转接须转入现有的党组织）"
 
 
 def validate_admission(birth_date: dt.date | None, admission_date: dt.date | None, *,
@@ -85,7 +86,7 @@ def validate_membership_start(*, org_name: str, org_type: str, org_status: str, 
                                f"{founded_date.isoformat()}", SOURCE_RECORDS)]
     if dissolved_date is not None and start_date >= dissolved_date:
         return [Problem(field, f"「{org_name}」已于 {dissolved_date.isoformat()} 撤销，组织关系不能从 "
-                               f"{start_date.isoformat()} 起转入", SOURCE_RECORDS)]
+                               f"{start_date.isoformat()} 起转入（依据：{SOURCE_TRANSFER}）", SOURCE_TRANSFER)]
     if dissolved_date is None and org_status == "dissolved":
         return [Problem(field, f"「{org_name}」已撤销", SOURCE_RECORDS)]
     return []
