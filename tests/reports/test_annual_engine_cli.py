@@ -31,6 +31,8 @@ def test_json_is_the_report(data):
     printed = json.loads(_run(org="R", year=2023, user="annual_county", format="json"))
     report = annual_report(user=data.county_user, organization=data.R, year=2023)
     checks = printed.pop("逻辑校验")
+    # the same JSON as the API (reports.annual_export.annual_json): the report plus the subtree root
+    assert (printed.pop("组织代码"), printed.pop("填报单位")) == ("R", data.R.name)
     assert printed == json.loads(json.dumps(report.to_json(), ensure_ascii=False))
     assert printed["年度"] == 2023 and printed["截至日期"] == "2023-12-31"
     assert printed["党员数量变化情况"]["本年增加"]["转入组织关系"] == 2
@@ -91,5 +93,5 @@ def test_xlsx_needs_the_export_permission_and_is_audited(data, tmp_path):
     out = tmp_path / "annual.xlsx"
     _run(org="R", year=2023, user="annual_county", format="xlsx", output=str(out))
     assert out.read_bytes()[:2] == b"PK"
-    event = AuditEvent.objects.filter(action="export").latest("pk")
+    event = AuditEvent.objects.filter(kind="export").latest("pk")
     assert event.data["report"] == "annual_report" and event.data["year"] == 2023 and event.object_id == "R"

@@ -23,7 +23,6 @@ from zugong.reports import annual
 from zugong.reports.annual_export import (
     COLUMN_GROUPS,
     annual_json,
-    annual_text,
     annual_xlsx,
     column_label,
     heading,
@@ -219,22 +218,6 @@ def test_json_is_the_contract_shape_plus_the_checks():
     assert data["逻辑校验"][1] == {"name": "第十六表总数 = 第一表发展党员", "ok": False, "expected": 5, "actual": 4,
                                 "records": []}
 
-
-def test_text_prints_every_table_numbered_with_its_figures_and_the_checks():
-    person = SimpleNamespace(pk=7, name="张伟")
-    report = sample_report(SimpleNamespace(name="某县委", code="S"), checks=sample_checks(person))
-    lines = annual_text(report).splitlines()
-    for table in TABLES:
-        assert heading(table) in lines
-    assert "栏：1=总数　2=预备党员　3=女" in annual_text(report)
-    row = next(line for line in lines if line.strip().startswith("党政机关工作人员"))
-    assert row.split()[1:4] == ["4", str(figure(2, 4, 1)), str(figure(2, 4, 2))]
-    assert next(line for line in lines if line.strip().startswith("厅局级")).split() == ["厅局级", "2"]
-    assert "未通过　第十六表总数 = 第一表发展党员（应为 5，实为 4）" in lines
-    assert "　　张伟（甲镇机关党支部）：变动日期 2023-03-01 早于入党日期 2023-05-01" in lines
-
-
-# --- the page ---------------------------------------------------------------------------------------------
 
 def test_page_shows_every_table_with_its_figures_linked_to_their_records(client, stats_tree, engine):
     response = _client(client, stats_tree.county_user).get(PAGE, {"org": "S", "year": "2023"})

@@ -17,7 +17,7 @@ shape of the issue (``上年底总数``, ``本年增加: {合计, 发展党员, 
 call it after computing the report); ``annual_report_xlsx(*, user, organization, year)`` is what the page
 and the API call for a file: the scoped report, the ``party.export`` permission on the organization, the
 workbook and an ``export`` audit event. ``annual_json(report)`` is ``AnnualReport.to_json()`` plus the
-organization and the consistency checks (逻辑校验); ``annual_text(report)`` the same tables as aligned text
+organization and the consistency checks (逻辑校验); the CLI's aligned text is ``stats_annual.report_text``
 (for the CLI's ``--format text``).
 """
 
@@ -297,66 +297,21 @@ def annual_filename(report, ext: str = "xlsx") -> str:
 # ----- JSON ---------------------------------------------------------------------------------------------
 
 
-def check_json(check) -> dict:
-    """A ``Check`` as ``{"name", "ok", "expected", "actual", "records": [{"person_id", "name",
-    "organization", "reason"}]}``."""
-    return {
-        "name": check.name, "ok": bool(check.ok), "expected": check.expected, "actual": check.actual,
-        "records": [{"person_id": r.person_id, "name": r.name, "organization": r.organization, "reason": r.reason}
-                    for r in check.records],
-    }
-
-
 def annual_json(report) -> dict:
     """The API's and the CLI's JSON: ``AnnualReport.to_json()`` (``{"年度", "截至日期", "<table title>":
     {...}}``, 第一表 in its special shape) plus ``组织代码`` and ``填报单位`` (the subtree root) and
-    ``逻辑校验`` (``[check_json(c)]``, in the engine's order)."""
+    ``逻辑校验`` (``[Check.to_json()]``, in the engine's order: name, ok, expected, actual, records with
+    person_id — ``None`` for an organization of 第二十四表, then ``organization_id`` — name, organization, reason)."""
     org = report.organization
     return {
         **report.to_json(),
         "组织代码": getattr(org, "code", ""),
         "填报单位": organization_name(report),
-        CHECKS_KEY: [check_json(c) for c in report.checks],
+        CHECKS_KEY: [c.to_json() for c in report.checks],
     }
 
 
 # ----- text ---------------------------------------------------------------------------------------------
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    gap = " " * max(width - display_width(text), 0)
-    return gap + text if right else text + gap
-
-
-def annual_text(report) -> str:
-    """The report as aligned plain text (for ``zugong stats annual --format text``): each table with its
-    heading, the 填报单位 line, a legend of the numbered columns (栏), then one line per row — 项目
-    (indented), 行次 and the figures (blank for ``None``) — and its 说明; then the consistency checks."""
-    out: list[str] = []
-    for printed in printed_tables(report):
-        out += [printed.heading, title_line(report, printed)]
-        out.append("栏：" + "　".join(f"{i}={column_label(printed.table, c)}"
-                                     for i, c in enumerate(printed.columns, start=1)))
-        labels = ["  " * r.level + r.label for r in printed.rows]
-        w_label = max(display_width(x) for x in [*labels, "项目"]) + 2
-        w_num = max(len(str(c.value)) for r in printed.rows for c in r.cells if c.value is not None) + 2 \
-            if any(c.value is not None for r in printed.rows for c in r.cells) else 4
-        w_num = max(w_num, len(str(len(printed.columns))) + 2)
-        out.append(_pad("项目", w_label) + _pad("行次", 6, True)
-                   + "".join(_pad(str(i), w_num, True) for i in range(1, len(printed.columns) + 1)))
-        for label, row in zip(labels, printed.rows, strict=True):
-            figures = "".join(_pad("" if c.value is None else str(c.value), w_num, True) for c in row.cells)
-            out.append((_pad(label, w_label) + _pad("" if row.number is None else str(row.number), 6, True)
-                        + figures).rstrip())
-        out += [*printed.notes, ""]
-    out.append(CHECKS_SHEET)
-    for check in report.checks:
-        figures = "" if check.ok else f"（应为 {check.expected}，实为 {check.actual}）"
-        out.append(f"{'通过' if check.ok else '未通过'}　{check.name}{figures}")
-        out += [f"　　{r.name}（{r.organization}）：{r.reason}" for r in check.records]
-    if not report.checks:
-        out.append("（无校验项）")
-    return "\n".join(out) + "\n"
 
 
 # ----- xlsx ---------------------------------------------------------------------------------------------
@@ -533,8 +488,10 @@ def annual_xlsx(report) -> bytes:
     return buffer.getvalue()
 
 
-def annual_report_xlsx(*, user, organization, year: int) -> tuple[bytes, str]:
-    """The 年报 of ``organization``'s subtree for ``year`` as xlsx: ``(file bytes, file name)``.
+def annual_report_xlsx(*, user, organization, year: int, report=None) -> tuple[bytes, str]:
+    """The 年报 of ``organization``'s subtree for ``year`` as xlsx: ``(file bytes, file name)`` — for the
+    page, the API and the CLI. ``report``: the ``AnnualReport`` already computed for the same user,
+    organization and year (the CLI's), else computed here.
 
     Raises ``OutOfScope`` (organization not in the user's ``party.view`` scope, from
     ``reports.annual.annual_report``) or ``PermissionDeniedError`` (no ``party.export`` on it). Audited as
@@ -544,7 +501,8 @@ def annual_report_xlsx(*, user, organization, year: int) -> tuple[bytes, str]:
     from zugong.core.scoping import can
     from zugong.reports import annual
 
-    report = annual.annual_report(user=user, organization=organization, year=year)
+    if report is None:
+        report = annual.annual_report(user=user, organization=organization, year=year)
     if not can(user, "party", "export", organization):
         raise PermissionDeniedError("您没有导出该组织统计数据的权限。")
     content = annual_xlsx(report)

@@ -136,9 +136,14 @@ def table_sections(report, organization, year: int) -> list[dict]:
 
 
 def _check_rows(report) -> list[dict]:
-    prefix = reverse("people:detail", args=[0]).removesuffix("0/")
-    return [{"check": c, "records": [{"ref": r, "url": f"{prefix}{r.person_id}/"} for r in c.records]}
-            for c in report.checks]
+    """The checks with a link per record: the person page, or the organization page for an organization of
+    第二十四表 (``RecordRef.person_id`` is ``None`` then)."""
+    def url(r) -> str:
+        if r.person_id is not None:
+            return reverse("people:detail", args=[r.person_id])
+        return reverse("orgs:detail", args=[r.organization_id]) if r.organization_id else ""
+
+    return [{"check": c, "records": [{"ref": r, "url": url(r)} for r in c.records]} for c in report.checks]
 
 
 @login_required

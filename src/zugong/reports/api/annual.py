@@ -87,8 +87,10 @@ def annual_report_schema() -> dict:
         "name": {"type": "string"}, "ok": {"type": "boolean"},
         "expected": {"type": "integer", "nullable": True}, "actual": {"type": "integer", "nullable": True},
         "records": {"type": "array", "items": {"type": "object", "properties": {
-            "person_id": {"type": "integer"}, "name": {"type": "string"}, "organization": {"type": "string"},
-            "reason": {"type": "string"}}}}}}
+            "person_id": {"type": "integer", "nullable": True,
+                          "description": "人员ID；第二十四表的组织记录为空，见 organization_id"},
+            "organization_id": {"type": "integer", "nullable": True}, "name": {"type": "string"},
+            "organization": {"type": "string"}, "reason": {"type": "string"}}}}}}
     properties = {
         "年度": {"type": "integer"}, "截至日期": {"type": "string", "format": "date"},
         "组织代码": {"type": "string"}, "填报单位": {"type": "string"},

@@ -5,9 +5,10 @@
 Scoped like every statistic: ``--user`` names the account whose ``party.view`` scope applies (an
 organization outside it is refused exactly like an unknown one). ``text`` prints every table as readable
 aligned blocks (wide tables split into column groups) followed by the consistency checks (逻辑校验) and
-the records to fix; ``json`` prints ``AnnualReport.to_json()`` (``{"年度", "截至日期", "<table title>": …}``)
-with the checks under ``"逻辑校验"``; ``xlsx`` writes the workbook of ``reports.annual_export.annual_xlsx``
-to ``--output`` (needs the ``party.export`` permission; audited as an ``export`` event). ``--strict``
+the records to fix; ``json`` prints the API's JSON (``reports.annual_export.annual_json``:
+``AnnualReport.to_json()`` — ``{"年度", "截至日期", "<table title>": …}`` — plus 组织代码, 填报单位 and the checks
+under ``"逻辑校验"``); ``xlsx`` writes the page's workbook (``reports.annual_export.annual_report_xlsx``:
+needs the ``party.export`` permission; audited as an ``export`` event) to ``--output``. ``--strict``
 exits with status 2 when a check fails. Errors exit with a non-zero status and a Chinese message.
 """
 
@@ -19,11 +20,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zugong.audit.services import record_event
 from zugong.core.errors import ZugongError
 from zugong.core.import_cli import acting_user
-from zugong.core.scoping import can
 from zugong.reports.annual import AnnualReport, annual_report
+from zugong.reports.annual_export import annual_json, annual_report_xlsx
 from zugong.reports.annual_layout import NON_PUBLIC, OCCUPATION_ROWS, PUBLIC, TABLE_1, TABLES, Table
 from zugong.reports.services import scoped_organization
 
@@ -52,10 +52,11 @@ class Command(BaseCommand):
             organization = scoped_organization(user=user, code=options["org"])
             report = annual_report(user=user, organization=organization, year=year)
             if fmt == "xlsx":
-                Path(output).write_bytes(annual_report_file(user=user, report=report))
+                Path(output).write_bytes(annual_report_xlsx(user=user, organization=report.organization,
+                                                            year=report.year, report=report)[0])
                 self.stdout.write(self.style.SUCCESS(f"已导出：{output}"))
             else:
-                text = (json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n" if fmt == "json"
+                text = (json.dumps(annual_json(report), ensure_ascii=False, indent=2) + "\n" if fmt == "json"
                         else report_text(report))
                 if output:
                     Path(output).write_text(text, encoding="utf-8")
@@ -67,30 +68,6 @@ class Command(BaseCommand):
         if options["strict"] and not report.ok:
             failed = sum(not c.ok for c in report.checks)
             raise CommandError(f"逻辑校验有 {failed} 项未通过。", returncode=2)
-
-
-def annual_report_file(*, user, report: AnnualReport) -> bytes:
-    """The report's ``.xlsx`` (``reports.annual_export.annual_xlsx``, imported when needed), after checking
-    ``party.export`` on the organization; audited as an ``export`` event. Raises ``PermissionDeniedError``."""
-    from zugong.core.errors import PermissionDeniedError
-    from zugong.reports.annual_export import annual_xlsx
-
-    organization = report.organization
-    if not can(user, "party", "export", organization):
-        raise PermissionDeniedError("您没有导出该组织统计数据的权限。")
-    content = annual_xlsx(report)
-    record_event(
-        "export", user=user, object_type="party_organization", object_id=organization.code,
-        summary=f"导出党内统计年报：{organization.name}（{report.year}年度）",
-        data={"report": "annual_report", "organization": organization.code, "year": report.year, "format": "xlsx",
-              "checks_failed": sum(not c.ok for c in report.checks)},
-    )
-    return content
-
-
-def report_json(report: AnnualReport) -> dict:
-    """``AnnualReport.to_json()`` with the checks under ``逻辑校验`` (``Check.to_json()`` each)."""
-    return {**report.to_json(), "逻辑校验": [c.to_json() for c in report.checks]}
 
 
 # --------------------------------------------------------------------------------------------------
