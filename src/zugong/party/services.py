@@ -206,7 +206,10 @@ def member_create(*, user, organization_id: int, name: str, sex: str, ethnicity:
         state = lifecycle.MemberState(name=name, birth_date=fields.birth_date if fields else None,
                                       admission_date=None if kind == "admission" else admission,
                                       full_membership_date=None if kind == "admission" else full)
-        problems += lifecycle.check_event(state, kind=kind, detail=detail, date=day, to_organization=org, today=today)
+        # the form's and the roster's name for the receiving organization
+        problems += [Problem("所在党组织", p.reason, p.source) if p.field == "党组织" else p
+                     for p in lifecycle.check_event(state, kind=kind, detail=detail, date=day, to_organization=org,
+                                                    today=today)]
         if kind == "admission" and full and not problems:
             after = state.after(kind=kind, detail=detail, date=day, to_organization_id=org.pk)
             problems += [Problem("转正日期", p.reason, p.source) for p in lifecycle.check_event(

@@ -46,11 +46,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from zugong.audit.services import acting_user, record_event
-from zugong.core import idnumber
-from zugong.core.codes import OCCUPATION, ORG_TYPES_HOLDING_MEMBERS
+from zugong.core.codes import ORG_TYPES_HOLDING_MEMBERS
 from zugong.core.concurrency import save_with_version
 from zugong.core.dates import DateParseError, parse_date
-from zugong.core.errors import ConcurrentEdit, OutOfScope
+from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed
 from zugong.core.scoping import can
 from zugong.orgs.models import PartyOrganization
 from zugong.party import validators
@@ -64,7 +63,7 @@ from zugong.party.transfer_selectors import (
     transfer_get,
     transfer_target_get,
 )
-from zugong.people.services import check_new_person, insert_person, parse_day, raise_problems
+from zugong.people.services import parse_day, raise_problems
 from zugong.people.validators import Problem
 
 SOURCE_RECORDS = validators.SOURCE_RECORDS
@@ -405,82 +404,60 @@ def transfer_out_issue(*, user, person_id: int, counterpart: str, letter_number:
 
 def transfer_in_register(*, user, organization_id: int, name: str, sex: str, ethnicity: str, birth_date, id_number: str,
                          education_level: str, admission_date, full_membership_date=None, category: str | None = None,
-                         occupation: str, front_line: bool = False, work_start_date=None, phone: str = "",
+                         occupation, front_line: bool | None = None, work_start_date=None, phone: str = "",
                          counterpart: str, letter_number: str = "", date, whole_unit: bool = False, note: str = "",
                          today: dt.date | None = None) -> MembershipTransfer:
     """登记转入党员: a member arriving from outside Zugong with a 介绍信 from ``counterpart`` (number
-    ``letter_number``, optional) joins ``organization_id`` on ``date``: a new ``Person`` (fields as
-    ``party.services.member_create``), the ``PartyMember`` (入党日期, 转正日期 — a 预备党员 has none), a
-    ``transfer_in`` event (detail ``whole_unit`` when ``whole_unit``) opening the membership on ``date``
-    with ``occupation``/``front_line``, and an ``in`` transfer (``accepted``) keeping the letter's data.
+    ``letter_number``, optional) joins ``organization_id`` on ``date``: ``party.services.member_create``
+    with ``entry_kind="transfer_in"`` (a new ``Person``, the ``PartyMember`` — 入党日期, 转正日期, a 预备党员
+    has none —, the ``transfer_in`` event, detail ``whole_unit`` when ``whole_unit``, opening the membership
+    on ``date`` with ``occupation``/``front_line`` as the 新增党员 form takes them), and an ``in`` transfer
+    (``accepted``) keeping the letter's data, linked from the event.
 
     Requires ``basic.add`` and ``party.add`` on the organization (else ``OutOfScope``). ``ValidationFailed``
-    (every problem by field, nothing written): the person's fields and ID number as ``person_create``
-    (a number already registered — e.g. a member who left and comes back — is refused: such a member is
-    not new); 入党 before 18 (《党章》第一条); 转正 not a year after 入党 (《党章》第七条); 人员类别 vs
-    转正日期; ``counterpart`` empty; ``date`` missing, in the future or before the admission; the
-    organization a 党小组/党组, not founded or dissolved on ``date``. Audited (``person_create``,
-    ``transfer_in_register``; the change log of every row)."""
+    (every problem by field, nothing written): ``member_create``'s (the person's fields and ID number — a
+    number already registered, e.g. a member who left and comes back, is refused: such a member is not new;
+    入党 before 18, 《党章》第一条; 转正 not a year after 入党, 《党章》第七条; 人员类别 vs 转正日期; the
+    organization a 党小组/党组, not founded or dissolved on ``date``; ``lifecycle.check_event``), with its
+    「起始日期」 reported as 「转入日期」; ``counterpart`` empty (「原所在党组织」); ``date`` missing. Audited
+    (``member_create``'s events and ``transfer_in_register``)."""
+    from zugong.party.services import member_create
+
     today = _today(today)
-    values = dict(name=name, sex=sex, ethnicity=ethnicity, birth_date=birth_date, id_number=id_number,
-                  education_level=education_level, work_start_date=work_start_date, phone=phone,
-                  political_status="01" if full_membership_date else "02")
-    party: dict = {}
-
-    def party_checks(fields, org) -> list[Problem]:
-        problems: list[Problem] = []
-        birth = fields.birth_date if fields else parse_day(birth_date, "出生日期", [], required=False, today=today)
-        if birth is None:
-            try:
-                birth = idnumber.parse(id_number, accept_bad_checksum=True).birth_date
-            except idnumber.IdNumberError:
-                birth = None
-        admission = parse_day(admission_date, "入党日期", problems, required=True, today=today)
-        full = parse_day(full_membership_date, "转正日期", problems, required=False, today=today)
-        problems += validators.validate_admission(birth, admission)
-        problems += validators.validate_full_membership(admission, full)
-        if category is not None:
-            problems += validators.validate_category(category, full, full_date_given=full_membership_date not in (None, "")
-                                                     and full is None)
-        day = parse_day(date, "转入日期", problems, required=True, today=today)
-        if admission and day and day < admission:
-            problems.append(Problem("转入日期", f"转入日期 {day.isoformat()} 早于入党日期 {admission.isoformat()}",
-                                    SOURCE_RECORDS))
-        if day:
-            problems += validators.validate_membership_start(
-                org_name=org.name, org_type=org.org_type, org_status=org.status, founded_date=org.founded_date,
-                dissolved_date=org.dissolved_date, start_date=day)
-        if not (counterpart or "").strip():
-            problems.append(Problem("原所在党组织", "请填写介绍信开出的原党组织全称", SOURCE_LETTER))
-        code = ""
-        if occupation in (None, ""):
-            problems.append(Problem("工作岗位", "必填项为空"))
-        else:
-            code = OCCUPATION.parse(occupation) or ""
-            if not code:
-                problems.append(Problem("工作岗位", f"无法识别的工作岗位「{occupation}」"))
-        party.update(admission=admission, full=full, day=day, occupation=code)
-        return problems
-
-    with acting_user(user):
-        org, fields = check_new_person(user=user, organization_id=organization_id, values=values, context="登记转入党员",
-                                       labels=("basic", "party"), more_checks=party_checks, today=today)
-        with transaction.atomic():
-            person = insert_person(user=user, organization=org, fields=fields)
-            PartyMember.objects.create(person=person, admission_date=party["admission"],
-                                       full_membership_date=party["full"])
+    problems: list[Problem] = []
+    if not (counterpart or "").strip():
+        problems.append(Problem("原所在党组织", "请填写介绍信开出的原党组织全称", SOURCE_LETTER))
+    if date in (None, ""):
+        problems.append(Problem("转入日期", "必填项为空"))
+    own = [RowError(0, p.field, p.reason) for p in problems]
+    try:
+        with acting_user(user), transaction.atomic():
+            person = member_create(
+                user=user, organization_id=organization_id, name=name, sex=sex, ethnicity=ethnicity,
+                birth_date=birth_date, id_number=id_number, education_level=education_level,
+                admission_date=admission_date, full_membership_date=full_membership_date, category=category,
+                occupation=occupation, front_line=front_line, start_date=date or None,
+                work_start_date=work_start_date, phone=phone, entry_kind="transfer_in",
+                entry_detail="whole_unit" if whole_unit else "", entry_counterpart=counterpart or "", today=today)
+            if own:
+                raise ValidationFailed(own)  # rolls the person back: every problem is reported at once
+            event = MembershipEvent.objects.select_related("to_organization").get(person=person, kind="transfer_in")
+            org = event.to_organization
             transfer = MembershipTransfer.objects.create(
                 person=person, direction="in", state="accepted", whole_unit=bool(whole_unit), to_organization=org,
-                counterpart=counterpart.strip()[:200], sent_date=party["day"], decided_date=party["day"],
+                counterpart=event.counterpart, sent_date=event.date, decided_date=event.date,
                 letter_number=(letter_number or "").strip()[:50], note=(note or "").strip()[:500])
-            event = MembershipEvent.objects.create(
-                person=person, kind="transfer_in", detail="whole_unit" if whole_unit else "", date=party["day"],
-                organization=org, to_organization=org, counterpart=transfer.counterpart, transfer=transfer,
-                document_number=transfer.letter_number)
-            apply_event(event, occupation={"occupation": party["occupation"], "occupation_detail": "",
-                                           "front_line": bool(front_line)})
-            record_event("transfer_in_register", **_audit(user, transfer, f"「{org.name}」于 {party['day'].isoformat()} 登记由「"
-                   f"{transfer.counterpart}」转入的人员 #{person.pk}", date=party["day"], event=event.pk))
+            event.transfer, event.document_number = transfer, transfer.letter_number
+            event.save(update_fields=["transfer", "document_number", "updated_at"])
+            record_event("transfer_in_register", **_audit(user, transfer, f"「{org.name}」于 {event.date.isoformat()} 登记由「"
+                   f"{transfer.counterpart}」转入的人员 #{person.pk}", date=event.date, event=event.pk))
+    except ValidationFailed as exc:
+        if exc.errors is own or exc.errors == own:
+            raise ValidationFailed(own, message="；".join(p.message for p in problems)) from None
+        errors = [RowError(e.row, "转入日期" if e.column == "起始日期" else e.column,
+                           e.reason.replace("组织关系起始日期", "转入日期")) for e in exc.errors]
+        errors += [e for e in own if e.column not in {x.column for x in errors}]
+        raise ValidationFailed(errors, message="；".join(f"「{e.column}」：{e.reason}" for e in errors)) from None
     return transfer
 
 
