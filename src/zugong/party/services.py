@@ -39,6 +39,7 @@ from zugong.people.models import Person
 from zugong.people.services import (
     check_new_person,
     insert_person,
+    parse_code,
     parse_day,
     raise_problems,
     target_organization,
@@ -540,18 +541,6 @@ suspended member's 党籍 may be restored, a deceased member died a member, and 
 is still a member elsewhere."""
 
 
-def _event_code(table, raw, field: str, problems: list[Problem], *, required: bool = False) -> str:
-    if raw in (None, ""):
-        if required:
-            problems.append(Problem(field, "必填项为空"))
-        return ""
-    code = table.parse(raw)
-    if code is None:
-        problems.append(Problem(field, f"无法识别的{table.name}「{raw}」"))
-        return ""
-    return code
-
-
 def _months(raw, problems: list[Problem]) -> int | None:
     """延长预备期 in months: a number, ``N个月``, ``半年`` (6) or ``一年`` (12)."""
     if raw in (None, ""):
@@ -610,7 +599,7 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
     log of every row and a ``membership_event`` domain event."""
     today = today or timezone.localdate()
     problems: list[Problem] = []
-    kind_code = _event_code(EVENT_KIND, kind, "变动类型", problems, required=True)
+    kind_code = parse_code(EVENT_KIND, kind, "变动类型", problems, required=True)
     if problems:
         raise_problems(problems)
     person = Person.objects.restrict(user, "view").select_for_update().filter(pk=person_id).first()
@@ -641,7 +630,7 @@ def event_record(*, user, person_id: int, kind: str, date, detail: str = "", to_
         if detail_code is None:
             problems.append(Problem("变动情形", f"无法识别的变动情形「{detail}」"))
     months = _months(extension_months, problems)
-    category = _event_code(EXIT_REASON, reason_category, "出党原因", problems)
+    category = parse_code(EXIT_REASON, reason_category, "出党原因", problems)
     counterpart = (counterpart or "").strip()
     if kind_code in ("transfer_in", "transfer_out") and not counterpart:
         problems.append(Problem("对方党组织", f"{EVENT_KIND.label(kind_code)}须填写对方党组织（系统外的"

@@ -82,7 +82,9 @@ def parse_day(value, field: str, problems: list[Problem], *, required: bool, tod
     return day
 
 
-def _code(table, raw, field: str, problems: list[Problem], *, required: bool) -> str:
+def parse_code(table, raw, field: str, problems: list[Problem], *, required: bool = False) -> str:
+    """The code of ``raw`` in the code ``table`` (code, standard name or short form; ``""`` when blank),
+    appending 「必填项为空」 (``required``) or 「无法识别的<table>「raw」」 to ``problems`` under ``field``."""
     if raw in (None, ""):
         if required:
             problems.append(Problem(field, "必填项为空"))
@@ -133,10 +135,10 @@ def clean_person_fields(values: dict, *, today: dt.date) -> tuple[PersonFields |
     problems: list[Problem] = []
     name = str(values.get("name") or "").strip()
     problems += validators.validate_name(name)
-    sex = _code(SEX, values.get("sex"), "性别", problems, required=True)
-    ethnicity = _code(ETHNICITY, values.get("ethnicity"), "民族", problems, required=True)
-    education = _code(EDUCATION, values.get("education_level"), "学历", problems, required=False)
-    political = _code(POLITICAL_STATUS, values.get("political_status"), "政治面貌", problems, required=False)
+    sex = parse_code(SEX, values.get("sex"), "性别", problems, required=True)
+    ethnicity = parse_code(ETHNICITY, values.get("ethnicity"), "民族", problems, required=True)
+    education = parse_code(EDUCATION, values.get("education_level"), "学历", problems, required=False)
+    political = parse_code(POLITICAL_STATUS, values.get("political_status"), "政治面貌", problems, required=False)
     birth = parse_day(values.get("birth_date"), "出生日期", problems, required=True, today=today)
     if birth is not None:
         problems += validators.validate_birth_date(birth, today=today)

@@ -27,8 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from zugong.core.downloads import mark_download
-from zugong.core.errors import OutOfScope, PermissionDeniedError
+from zugong.core.errors import OutOfScope
 from zugong.core.scoping import can
 from zugong.demo.reference import demo_as_of
 from zugong.orgs.models import PartyOrganization
@@ -39,10 +38,9 @@ from zugong.reports.annual_export import (
     printed_tables,
 )
 from zugong.reports.annual_layout import TABLE_BY_NUMBER, TABLE_BY_TITLE, Table, number_text
-from zugong.reports.exporters import XLSX_CONTENT_TYPE
 from zugong.reports.selectors import annual_record_rows
 from zugong.reports.services import default_organization, scoped_organization
-from zugong.reports.views import _attachment, _picker_organizations
+from zugong.reports.views import _picker_organizations, xlsx_answer
 
 FIRST_YEAR = 1921  # 中国共产党成立
 PER_PAGE = 50
@@ -199,15 +197,7 @@ def annual_xlsx(request):
         year = parse_year(request.GET.get("year"))
     except BadParameter as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    try:
-        content, filename = annual_report_xlsx(user=request.user, organization=organization, year=year)
-    except OutOfScope:
-        raise Http404("组织不存在或不在您的数据范围内")
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _attachment(filename)
-    return mark_download(request, response)
+    return xlsx_answer(request, lambda: annual_report_xlsx(user=request.user, organization=organization, year=year))
 
 
 @login_required

@@ -239,13 +239,19 @@ def party_stats_xlsx(request):
 def xlsx_download(request, build) -> HttpResponse:
     """The shared body of the reports' xlsx downloads: the organization and 截至日期 of the request
     (``_request_params``; 400 with the reason when bad), ``build(user=, organization=, as_of=) -> (bytes,
-    filename)`` (a scoped exporter), 404 out of scope, 403 without the export permission, the download
-    marked (``core.downloads.mark_download``)."""
+    filename)`` (a scoped exporter), then ``xlsx_answer``."""
     organization, as_of, error, _note = _request_params(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    return xlsx_answer(request, lambda: build(user=request.user, organization=organization, as_of=as_of))
+
+
+def xlsx_answer(request, produce) -> HttpResponse:
+    """The download of ``produce() -> (bytes, filename)`` (a scoped, audited exporter call): 404 when it
+    raises ``OutOfScope``, 403 for ``PermissionDeniedError``, else the attachment, marked for the page's
+    download indicator (``core.downloads.mark_download``). Shared by the 公报, 数据质量 and 年报 downloads."""
     try:
-        content, filename = build(user=request.user, organization=organization, as_of=as_of)
+        content, filename = produce()
     except OutOfScope:
         raise Http404("组织不存在或不在您的数据范围内")
     except PermissionDeniedError as exc:
