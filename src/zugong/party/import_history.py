@@ -27,17 +27,17 @@ Values (each table a ``core.codes.CodeTable`` whose codes are ``kind`` or ``kind
 
 Sector (``organization_ownership``): the unit of the organization (its own legal-entity unit, or the nearest
 ancestor's for 与上级党组织相同, or its joint units when they agree): an enterprise of 国有经济控制 or 集体经济控制
-→ 公有制, 非公有经济控制 → 非公有制; a 机关, 事业单位, 街道 or 乡镇 → 公有制 (年报 第二表: 在岗职工 are counted by
-the ownership of their unit). An organization with no unit link falls back to its own 单位属性 (机关 / 事业单位
-/ 街道 / 乡镇 → 公有制). Anything else is unknown (``""``): the quality report flags the member.
+→ 公有制, 非公有经济控制 → 非公有制; a 机关 or 事业单位 → 公有制 (年报 第二表: 在岗职工 are counted by the
+ownership of their unit). An organization with no unit link falls back to its own 单位属性 (机关 / 事业单位 →
+公有制). Anything else (街道, 乡镇, 社区, 行政村 …) is unknown (``""``): the quality report flags the member.
+The rule is ``party.occupations.organization_ownerships``, the same as the member forms'.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
-from zugong.core.codes import TITLE_LEVEL, CodeTable, normalize_text
+from zugong.core.codes import CodeTable, normalize_text, title_level_parse
 from zugong.party.choices import EXIT_KIND, FRONT_LINE_KIND, FULL_MEMBERSHIP_OUTCOME
 
 # --- kinds -----------------------------------------------------------------------------------------------
@@ -167,52 +167,26 @@ def parse_extension_months(value: object) -> int | None:
 
 # --- 专业技术职务 -----------------------------------------------------------------------------------------
 
-TITLE_NAMES: dict[str, str] = {
-    # 高级 (正高级 and 副高级)
-    "教授": "senior", "副教授": "senior", "研究员": "senior", "副研究员": "senior", "主任医师": "senior",
-    "副主任医师": "senior", "主任药师": "senior", "副主任药师": "senior", "主任护师": "senior", "副主任护师": "senior",
-    "主任技师": "senior", "副主任技师": "senior", "编审": "senior", "副编审": "senior", "译审": "senior",
-    "副译审": "senior", "主任记者": "senior", "正高级教师": "senior", "教授级高级工程师": "senior",
-    "正高级工程师": "senior", "正高级会计师": "senior", "正高级经济师": "senior", "研究馆员": "senior",
-    "副研究馆员": "senior", "农业技术推广研究员": "senior",
-    # 中级
-    "讲师": "intermediate", "工程师": "intermediate", "助理研究员": "intermediate", "主治医师": "intermediate",
-    "主管药师": "intermediate", "主管护师": "intermediate", "主管技师": "intermediate", "会计师": "intermediate",
-    "经济师": "intermediate", "统计师": "intermediate", "审计师": "intermediate", "编辑": "intermediate",
-    "记者": "intermediate", "翻译": "intermediate", "一级教师": "intermediate", "农艺师": "intermediate",
-    "畜牧师": "intermediate", "兽医师": "intermediate", "馆员": "intermediate", "律师": "intermediate",
-    "一级律师": "senior", "二级律师": "senior", "三级律师": "intermediate", "四级律师": "junior",
-    # 初级
-    "助教": "junior", "助理工程师": "junior", "技术员": "junior", "医师": "junior", "住院医师": "junior",
-    "药师": "junior", "药士": "junior", "护师": "junior", "护士": "junior", "技师": "junior", "技士": "junior",
-    "助理会计师": "junior", "会计员": "junior", "助理经济师": "junior", "经济员": "junior", "助理统计师": "junior",
-    "统计员": "junior", "二级教师": "junior", "三级教师": "junior", "研究实习员": "junior", "助理编辑": "junior",
-    "助理记者": "junior", "助理翻译": "junior", "助理农艺师": "junior", "农业技术员": "junior", "助理馆员": "junior",
-    "管理员": "junior", "审计员": "junior", "助理审计师": "junior",
-}
-"""Title names (专业技术职务名称, the 职称 series of 人社部) → 专业技术职务等级 (年报 第二表 补充资料)."""
-
 NO_TITLE = frozenset({"无", "没有", "暂无", "未评", "未定级", "否", "-", "—", "/", "无职称"})
 
 
 def parse_title_level(value: object) -> str | None:
     """专业技术职务等级 code (``senior`` / ``intermediate`` / ``junior``) of a cell, ``""`` for an empty cell or
-    无 / 未评 (none), ``None`` if unknown. Accepts the levels (高级, 中级, 初级, 正高级, 副高级 …), a 「高级」/
-    「中级」/「初级」 inside the text (高级工程师, 中级职称), and title names (``TITLE_NAMES``)."""
+    无 / 未评 (none), ``None`` if unknown: ``core.codes.title_level_parse`` (the levels and the title names,
+    as the person form reads them), also with a 职称 / 职务 suffix (中级职称) and a 「高级」/「中级」/「初级」
+    inside the text."""
     text = _compact(value)
     if not text or text in NO_TITLE:
         return ""
-    code = TITLE_LEVEL.parse(text)
+    code = title_level_parse(text)
     if code is not None:
         return code
-    if text in TITLE_NAMES:
-        return TITLE_NAMES[text]
-    for suffix in ("职称", "职务", "专业技术职务"):
+    for suffix in ("专业技术职务", "职称", "职务"):
         if text.endswith(suffix) and len(text) > len(suffix):
             found = parse_title_level(text[: -len(suffix)])
             if found:
                 return found
-    if text.startswith(("正高", "副高")) or "高级" in text:
+    if "高级" in text:
         return "senior"
     if "中级" in text:
         return "intermediate"
@@ -250,12 +224,6 @@ def parse_front_line_kind(value: object) -> str | None:
 
 # --- the sector of an organization's unit ------------------------------------------------------------------
 
-PUBLIC_UNIT_CATEGORIES = ("government_organ", "public_institution", "subdistrict", "township")
-"""单位属性 whose staff count as 公有制单位 (机关, 事业单位, 街道, 乡镇)."""
-OWNERSHIP_OF_CONTROL = {"state_controlled": "public", "collective_controlled": "public",
-                        "non_public_controlled": "non_public"}
-"""企业 经济控制类型 → 单位所有制: 国有/集体经济控制 → 公有制, 非公有经济控制 → 非公有制 (年报 第二表, 第二十四表)."""
-
 NEEDS_OWNERSHIP_DETAILS = frozenset({"enterprise_manager", "enterprise_professional", "skilled_worker"})
 """年报 rows counted under 公有制 or 非公有制 by the unit's ownership (企业 rows and 工勤技能人员)."""
 
@@ -265,68 +233,9 @@ def needs_ownership(occupation: str, detail: str) -> bool:
     return detail in NEEDS_OWNERSHIP_DETAILS or (occupation == "worker" and not detail)
 
 
-def unit_ownership(unit_category: str, economic_control: str) -> str:
-    """``public`` / ``non_public`` / ``""`` of a unit from its 单位属性 and 经济控制类型."""
-    if unit_category == "enterprise":
-        return OWNERSHIP_OF_CONTROL.get(economic_control or "", "")
-    return "public" if unit_category in PUBLIC_UNIT_CATEGORIES else ""
-
-
 def organization_ownership(org_ids) -> dict[int, str]:
-    """``{organization id: "public" | "non_public" | ""}``: the ownership the unit of each organization gives
-    (see the module docstring). Unscoped reads of the organizations' unit links (the caller has the
-    organizations in scope; the result says nothing but the sector). At most five queries."""
-    from zugong.orgs.models import PartyOrganization, Unit
+    """``{organization id: "public" | "non_public" | ""}``: the sector the unit of each organization gives —
+    ``party.occupations.organization_ownerships``, the rule the member forms use."""
+    from zugong.party.occupations import organization_ownerships
 
-    ids = sorted({int(pk) for pk in org_ids})
-    if not ids:
-        return {}
-    steplen = PartyOrganization.steplen
-    orgs = {pk: (path, relation, unit_id, category) for pk, path, relation, unit_id, category in
-            PartyOrganization.objects.filter(pk__in=ids).values_list("pk", "path", "unit_relation", "unit_id",
-                                                                     "unit_category")}
-    # 与上级党组织相同: the nearest ancestor with a unit of its own
-    wanted = {path[:k] for path, relation, _, _ in orgs.values() if relation == "same_as_parent"
-              for k in range(steplen, len(path), steplen)}
-    ancestors = {}
-    if wanted:
-        ancestors = {path: (pk, relation, unit_id) for pk, path, relation, unit_id in
-                     PartyOrganization.objects.filter(path__in=sorted(wanted))
-                     .exclude(unit_relation__in=("", "same_as_parent"))
-                     .values_list("pk", "path", "unit_relation", "unit_id")}
-    source: dict[int, tuple[int, str, int | None]] = {}  # org → (org holding the unit, relation, unit)
-    for pk, (path, relation, unit_id, _) in orgs.items():
-        if relation == "same_as_parent":
-            for k in range(len(path) - steplen, 0, -steplen):
-                found = ancestors.get(path[:k])
-                if found is not None:
-                    source[pk] = found
-                    break
-        elif relation or unit_id:
-            source[pk] = (pk, relation, unit_id)
-    joint_ids = {holder for holder, relation, _ in source.values() if relation == "joint"}
-    joint: dict[int, list[int]] = defaultdict(list)
-    if joint_ids:
-        through = PartyOrganization.joint_units.through
-        for org_id, unit_id in through.objects.filter(partyorganization_id__in=sorted(joint_ids)).values_list(
-                "partyorganization_id", "unit_id"):
-            joint[org_id].append(unit_id)
-    unit_ids = {unit_id for _, relation, unit_id in source.values() if relation != "joint" and unit_id}
-    unit_ids |= {u for units in joint.values() for u in units}
-    units = {pk: unit_ownership(category, control) for pk, category, control in
-             Unit.objects.filter(pk__in=sorted(unit_ids)).values_list("pk", "unit_category", "economic_control")}
-    result: dict[int, str] = {}
-    for pk, (_, _, _, own_category) in orgs.items():
-        found = source.get(pk)
-        value = ""
-        if found is not None:
-            holder, relation, unit_id = found
-            if relation == "joint":
-                values = {units.get(u, "") for u in joint.get(holder, ())}
-                value = values.pop() if len(values) == 1 else ""
-            elif unit_id:
-                value = units.get(unit_id, "")
-        if not value and found is None:
-            value = "public" if own_category in PUBLIC_UNIT_CATEGORIES else ""
-        result[pk] = value
-    return result
+    return organization_ownerships(int(pk) for pk in org_ids)
