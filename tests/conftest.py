@@ -14,6 +14,28 @@ import pytest
 from tests import factories
 
 
+def _pin_today():
+    """Pin ``django.utils.timezone.localdate()`` (without arguments) to the day this test run started, in the
+    project's time zone (Asia/Shanghai). Test modules compute dates relative to "today" when they are
+    imported (``TODAY = timezone.localdate()``) while the services ask again when called; a run crossing local
+    midnight (16:00 UTC) would otherwise compare two different days. Calls with a value are unchanged."""
+    from django.utils import timezone  # pytest-django has set DJANGO_SETTINGS_MODULE before conftests load
+
+    original = timezone.localdate
+    day = original()
+
+    def localdate(value=None, timezone=None):
+        if value is None and timezone is None:
+            return day
+        return original(value, timezone)
+
+    localdate.__doc__ = original.__doc__
+    timezone.localdate = localdate
+
+
+_pin_today()
+
+
 @pytest.fixture
 def tree(db):
     """County committee → two township committees → branches; see ``factories.build_tree``."""
