@@ -128,6 +128,20 @@ def _event(r, s):
     from zugong.people.models import Person
 
     return {"version": Person.objects.get(pk=r.pk).version, "kind": "death", "date": "2025-01-02"}
+def _revoke(r, s):
+    """撤销 the event ``r`` (its person's version is the lock)."""
+    from zugong.people.models import Person
+
+    return {"version": Person.objects.get(pk=r.person_id).version, "reason": "登记有误"}
+
+
+# URLs naming their record with more than ``object_arg`` (the event under its person): the keyword arguments.
+URL_KWARGS: dict[str, Callable] = {
+    "party:event_revoke": lambda r: {"pk": r.person_id, "event_id": r.pk},
+    "api:member-event-revoke": lambda r: {"person_id": r.person_id, "event_id": r.pk},
+}
+
+
 def _status_start(r, s):
     return {"kind": "mobile", "start_date": dt.date.today().isoformat(), "flow_scope": "cross_province",
             "destination_type": "nonpublic_private", "destination": "深圳"}
@@ -174,6 +188,9 @@ ACTION_DATA: dict[str, Callable] = {
     "api:member-end": _end,
     "party:event_create": _event,
     "api:member-events": _event,
+    # 撤销党员变动 (issue #10): the record is the event (the scope case's 死亡), undone on the own side
+    "party:event_revoke": _revoke,
+    "api:member-event-revoke": _revoke,
     "people:unmask": lambda r, s: {"reason": "核对档案"},
     "orgs:unit_move": lambda r, s: {"version": _version(r), "new_parent": s.unit.code},
     "api:unit-move": lambda r, s: {"version": _version(r), "new_parent_code": s.unit.code},
@@ -306,6 +323,8 @@ def client_for(user) -> Client:
 
 
 def url_for(spec, record=None) -> str:
+    if spec.url_name in URL_KWARGS and record is not None:
+        return reverse(spec.url_name, kwargs=URL_KWARGS[spec.url_name](record))
     if spec.object_arg:
         return reverse(spec.url_name, kwargs={spec.object_arg: record.pk})
     url = reverse(spec.url_name)

@@ -44,6 +44,7 @@ EVENT_KINDS = {
     "membership_end": "结束组织关系",
     "membership_transfer": "组织关系转接",
     "membership_event": "党员变动",
+    "membership_event_revoke": "撤销党员变动",
     # 组织关系转接 across scopes and out of / into Zugong (issue #10, party.transfers and party.letters)
     "transfer_start": "发起组织关系转接",
     "transfer_accept": "接收组织关系",

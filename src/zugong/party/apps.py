@@ -14,6 +14,9 @@ class PartyConfig(AppConfig):
                               permission="party.import", app=self.label)
         registry.register_api_viewset(prefix="members", viewset="zugong.party.api.views.MemberViewSet",
                                       basename="member")
+        # 撤销党员变动 (issue #10): /api/members/{person_id}/events/{event_id}/revoke/
+        registry.register_api_viewset(prefix=r"members/(?P<person_id>[0-9]+)/events",
+                                      viewset="zugong.party.api.views.MemberEventViewSet", basename="member-event")
         # 党员状态 (issue #10): /api/members/{id}/statuses/ and /api/member-statuses/
         registry.register_api_viewset(prefix="members", viewset="zugong.party.api.statuses.MemberStatusesOfMemberViewSet",
                                       basename="member-statuses")

@@ -219,3 +219,12 @@ class EventForm(OccupationFields):
             if occupation is not None:
                 values["occupation"] = occupation
         return values
+
+
+class EventRevokeForm(forms.Form):
+    """撤销党员变动 (``party.services.event_revoke``): the person's version and the 撤销原因."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="撤销原因", max_length=500, required=True,
+                             help_text="如：登记有误、日期填错。撤销后组织关系和政治面貌恢复到登记该变动之前。",
+                             error_messages={"required": "请填写撤销原因（如：登记有误）"})

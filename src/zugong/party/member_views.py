@@ -18,13 +18,14 @@ from zugong.party.forms import (
     PAGE_EVENT_KINDS,
     EndForm,
     EventForm,
+    EventRevokeForm,
     FullMembershipForm,
     MemberCreateForm,
     TransferForm,
     organization_choices,
 )
 from zugong.party.occupations import occupation_initial
-from zugong.party.selectors import current_membership, member_events, party_member_get
+from zugong.party.selectors import current_membership, member_events, membership_event_get, party_member_get
 from zugong.people.models import Person
 from zugong.people.selectors import person_get
 
@@ -226,8 +227,56 @@ class EventCreate(generic.ObjectActionView):
         return {"title": title, "events": events[-5:], "kind": self.event_kind}
 
 
+class EventRevoke(generic.ObjectActionView):
+    """撤销党员变动 from the person page (URL ``pk`` = the person, ``event_id`` = the event): the person's
+    latest event entered by mistake is undone (``party.services.event_revoke``). The event must be the
+    person's and in the user's ``party.change`` scope (its organization), else 404; the service refuses
+    (400, the reason on the field) an event that is not the latest, one from a 组织关系转接, a 发展党员,
+    periods that do not match, or a missing 撤销原因; a stale ``version`` (the person's) is a 409 naming who
+    changed what. Back to the person page after."""
+
+    url_name = "party:event_revoke"
+    model = "party.MembershipEvent"
+    object_arg = "event_id"
+    get_selector = membership_event_get
+    not_found = "党员变动不存在或不在您的数据范围内"
+    form_class = EventRevokeForm
+    template_name = "party/event_revoke.html"
+    context_object_name = "event"
+
+    def get_object(self):
+        event = membership_event_get(user=self.user, pk=self.object_pk(), action="change")
+        if event is None or event.person_id != self.kwargs.get("pk"):
+            raise Http404(self.not_found)
+        self.person = person_get(user=self.user, pk=event.person_id, action="view")
+        if self.person is None:
+            raise Http404(self.not_found)
+        return event
+
+    def get_initial(self, event) -> dict:
+        return {"version": self.person.version}
+
+    def conflict_object(self, event, result=None):
+        return Person, self.person.pk
+
+    def perform(self, form, event):
+        d = form.cleaned_data
+        return services.event_revoke(user=self.user, event_id=event.pk, expected_version=d["version"],
+                                     reason=d["reason"])
+
+    def success_message(self, event, result, form) -> str:
+        return f"已撤销「{self.person.name}」{result.date:%Y-%m-%d}的{EVENT_KIND.label(result.kind)}。"
+
+    def success_url(self, event, result) -> str:
+        return reverse("people:detail", kwargs={"pk": self.person.pk}) + "#tab-party"
+
+    def get_extra_context(self, event, form, errors) -> dict:
+        return {"person": self.person, "title": "撤销党员变动", "events": [event]}
+
+
 member_create = MemberCreate.as_view()
 event_create = EventCreate.as_view()
+event_revoke = EventRevoke.as_view()
 membership_transfer = MembershipTransfer.as_view()
 membership_full = MembershipFull.as_view()
 membership_end = MembershipEnd.as_view()

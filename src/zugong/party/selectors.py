@@ -290,3 +290,26 @@ def member_events(*, user, person_id: int, action: str = "view") -> list:
     return list(MembershipEvent.objects.filter(person_id=person_id)
                 .select_related("organization", "from_organization", "to_organization")
                 .order_by("date", "pk"))
+
+
+def membership_event_get(*, user, pk: int, action: str = "view"):
+    """One 党员变动 (``MembershipEvent``) by primary key when ``user`` holds ``party.<action>`` on its
+    organization (the scope anchor ``event_record`` wrote), else ``None``."""
+    from zugong.party.models import MembershipEvent
+
+    return MembershipEvent.objects.restrict(user, action).select_related("person").filter(pk=pk).first()
+
+
+def revocable_event(*, user, events: list):
+    """The event of ``events`` (one person's, oldest first: ``member_events``) that the person page offers to
+    undo (撤销, ``party:event_revoke``): the latest, when ``party.services.event_revocable`` allows it and
+    ``user`` holds ``party.change`` on its organization; else ``None``. No query (cached grants)."""
+    from zugong.core.scoping import can
+    from zugong.party.services import event_revocable
+
+    if not events:
+        return None
+    latest = events[-1]
+    if event_revocable(latest, latest) or not can(user, "party", "change", latest.organization):
+        return None
+    return latest

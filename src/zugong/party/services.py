@@ -32,7 +32,14 @@ from zugong.core.concurrency import save_with_version
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed, ZugongError
 from zugong.orgs.models import PartyOrganization
 from zugong.party import lifecycle, validators
-from zugong.party.choices import EVENT_DETAIL, EVENT_KIND, EXIT_REASON, FULL_OUTCOMES, INCREASE_KINDS
+from zugong.party.choices import (
+    DECREASE_KINDS,
+    EVENT_DETAIL,
+    EVENT_KIND,
+    EXIT_REASON,
+    FULL_OUTCOMES,
+    INCREASE_KINDS,
+)
 from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, PartyMember
 from zugong.party.occupations import clean_occupation, occupation_fields_of
 from zugong.people.models import Person
@@ -749,3 +756,180 @@ def decide_full_membership(*, user, person_id: int, outcome: str, date, extensio
     ``kind="full_membership"``."""
     return event_record(user=user, person_id=person_id, kind="full_membership", detail=outcome, date=date,
                         extension_months=extension_months, **more)
+
+
+# --- 撤销党员变动 (issue #10) -------------------------------------------------------------------------------
+EVENT_REVOKE_AUDIT_KIND = "membership_event_revoke"
+"""``AuditEvent.kind`` of an undone (撤销) ``MembershipEvent``; its data hold the event as it was."""
+
+REVOKE_SOURCE = "《中国共产党党员教育管理工作条例》第五章（党籍和党员组织关系管理）"
+
+
+def event_revocable(event: MembershipEvent, latest: MembershipEvent | None) -> str:
+    """Why ``event`` cannot be undone by ``event_revoke`` on its face (``""``: it may be tried): it is not
+    the person's ``latest`` event (by date, then entry), it came from a 组织关系转接 (undone on the transfer
+    pages), or it is a 发展党员 (it sets the 入党日期: correct the record instead). Pure: the page shows the
+    撤销 button only when this is empty; the service also checks the periods."""
+    if latest is None or latest.pk != event.pk:
+        return "只能撤销最近一次党员变动"
+    if event.transfer_id:
+        return "该变动由组织关系转接产生，请在组织关系转接页面撤回或退回"
+    if event.kind == "admission":
+        return "发展党员确定了入党日期，不能撤销"
+    return ""
+
+
+def _revoke_refuse(column: str, message: str) -> None:
+    raise ValidationFailed([RowError(0, column, message)])
+
+
+@transaction.atomic
+def event_revoke(*, user, event_id: int, expected_version: int, reason: str,
+                 today: dt.date | None = None) -> MembershipEvent:
+    """撤销党员变动: undo the person's latest ``MembershipEvent`` ``event_id`` entered by mistake, reversing
+    ``lifecycle.apply_event`` exactly, and delete it. Returns the deleted event (unsaved, ``pk`` kept).
+
+    - ``expected_version``: the ``Person.version`` the page/API client loaded (``ConcurrentEdit`` when
+      stale); ``reason``: 撤销原因 (required, ≤ 500 characters); ``today`` is accepted for symmetry with
+      ``event_record`` (the undo itself is not dated).
+    - Scope: the person visible (``basic.view``) and ``party.change`` on the event's ``organization``
+      (the anchor ``event_record`` wrote), else ``OutOfScope`` (404).
+    - Refused (``ValidationFailed``, nothing written) unless the event is the person's latest (by date, then
+      entry: history is undone from the end), is not linked to a ``MembershipTransfer`` (undone through the
+      transfer pages) and is not a 发展党员 (it set the 入党日期: correct the member record instead).
+    - Effects: a decrease (出党, 停止党籍, 死亡, 转出) reopens the period it closed (the latest, ended on the
+      event's date with the kind as reason; refused when another period started after it); an increase
+      (恢复党籍, 转入) deletes the open period it opened on the date (refused when a 党员状态 was registered
+      or a 组织关系转接 started in it, or any other row depends on it); 组织关系转接 deletes the new period and
+      reopens the previous one (the person's 所属组织 back to it); a full-member 转正 outcome clears the
+      转正日期 (only when it is the event's date), other outcomes only go. 政治面貌: 01/02 by the 转正日期 when
+      the person is a member after the undo; after an undone 恢复党籍 following 出党, 13 群众; else unchanged.
+    - Audited: the person's change log line 「党员变动」 (the event → empty, with the reason), the version
+      bumped, and a ``membership_event_revoke`` domain event holding the event's data and the reason.
+      Afterwards the stored periods equal ``lifecycle.periods_from_events(opening, remaining events)``."""
+    from django.db.models import ProtectedError
+
+    from zugong.party.models import MembershipTransfer, MemberStatus
+
+    event = MembershipEvent.objects.filter(pk=event_id).first() if str(event_id).isdigit() else None
+    person = (Person.objects.restrict(user, "view").select_for_update().filter(pk=event.person_id).first()
+              if event is not None else None)
+    if person is None or not PartyOrganization.objects.restrict(user, "change", label="party").filter(
+            pk=event.organization_id).exists():
+        raise OutOfScope("该党员变动不存在或不在您的数据范围内。")
+    if expected_version in (None, "") or int(expected_version) != person.version:
+        raise ConcurrentEdit(record=person)
+    reason = (reason or "").strip()
+    if not reason:
+        _revoke_refuse("撤销原因", "请填写撤销原因（如：登记有误）")
+    if len(reason) > 500:
+        _revoke_refuse("撤销原因", "不能超过 500 个字")
+    who, text = f"「{person.name}」", _event_text(event)
+    latest = MembershipEvent.objects.filter(person_id=person.pk).order_by("-date", "-pk").first()
+    if latest.pk != event.pk:
+        _revoke_refuse("变动日期", f"只能撤销{who}最近一次党员变动（{latest.date.isoformat()} {_event_text(latest)}）；"
+                                  f"{event.date.isoformat()} 的{text}之后还有变动，须先撤销其后的变动"
+                                  f"（党员变动按时间顺序登记，依据：{REVOKE_SOURCE}）")
+    if event.transfer_id:
+        _revoke_refuse("组织关系转接", f"{event.date.isoformat()} 的{text}由组织关系转接产生，请在组织关系转接页面"
+                                      "撤回或退回，不能在此撤销")
+    if event.kind == "admission":
+        _revoke_refuse("变动类型", f"发展党员确定了{who}的入党日期，不能撤销；登记有误请更正党员记录（入党日期、组织关系），"
+                                  "或联系上级组织部门")
+
+    periods = list(Membership.objects.select_for_update().filter(person_id=person.pk).order_by("start_date", "pk"))
+    last = periods[-1] if periods else None
+    mismatch = (f"{who}的组织关系记录与 {event.date.isoformat()} 的{text}不一致（{{what}}），不能自动撤销；"
+                "请联系上级组织部门更正")
+    kind = event.kind
+    reopened = deleted = None
+    if kind in DECREASE_KINDS:
+        closed = [p for p in periods if p.end_date is not None and p.end_date == max(event.date, p.start_date)
+                  and p.end_reason == lifecycle.END_REASON_OF_KIND[kind]]
+        if not closed:
+            _revoke_refuse("组织关系", mismatch.format(what="没有该日结束的组织关系"))
+        if closed[-1] is not last or any(p.end_date is None for p in periods):
+            _revoke_refuse("组织关系", mismatch.format(
+                what=f"{closed[-1].end_date.isoformat()} 之后又有组织关系（自 {last.start_date.isoformat()}）"))
+        reopened = closed[-1]
+    elif kind in INCREASE_KINDS or kind == "transfer":
+        if (last is None or last.end_date is not None or last.start_date != event.date
+                or last.organization_id != event.to_organization_id):
+            _revoke_refuse("组织关系", mismatch.format(what="该日开始的组织关系已结束或已有其他组织关系"))
+        deleted = last
+        if kind == "transfer":
+            previous = [p for p in periods[:-1] if p.end_date == max(event.date, p.start_date)
+                        and p.end_reason == "transfer"]
+            if not previous:
+                _revoke_refuse("组织关系", mismatch.format(what="没有该日因转接结束的原组织关系"))
+            reopened = previous[-1]
+        if MemberStatus.objects.filter(person_id=person.pk, start_date__gte=event.date).exists():
+            _revoke_refuse("组织关系", f"{who}自 {event.date.isoformat()} 起已登记党员状态（流动党员、失联党员或出国（境）），"
+                                      f"请先撤销这些记录再撤销{text}")
+        if MembershipTransfer.objects.filter(person_id=person.pk, state="pending").exists():
+            _revoke_refuse("组织关系", f"{who}有未办结的组织关系转接，请先撤回或办结后再撤销{text}")
+
+    member = PartyMember.objects.filter(pk=person.pk).first()
+    full_date = member.full_membership_date if member is not None else None
+    if kind == "full_membership" and event.detail in FULL_OUTCOMES:
+        if member is None or member.full_membership_date != event.date:
+            _revoke_refuse("转正日期", f"{who}的转正日期（{_day_text(full_date)}）与 {event.date.isoformat()} 的{text}不一致，"
+                                      "不能自动撤销；请更正党员记录")
+        member.full_membership_date = full_date = None
+        save_with_version(member, member.version, ["full_membership_date"])
+
+    # write: the periods back as before the event
+    if deleted is not None:
+        try:
+            with transaction.atomic():
+                deleted.delete()
+        except ProtectedError:
+            _revoke_refuse("组织关系", f"自 {event.date.isoformat()} 起的组织关系已被其他记录引用，不能撤销{text}")
+    if reopened is not None:
+        reopened.end_date, reopened.end_reason = None, ""
+        reopened.version += 1
+        reopened.save(update_fields=["end_date", "end_reason", "version", "updated_at"])
+    member_after = reopened is not None or any(p.end_date is None for p in periods if p is not deleted)
+    fields = []
+    if kind == "transfer" or (kind in INCREASE_KINDS and deleted is not None):
+        remaining = [p for p in periods if p is not deleted]
+        anchor = (reopened or (remaining[-1] if remaining else None))
+        if anchor is not None and anchor.organization_id != person.organization_id:
+            person.organization_id = anchor.organization_id
+            fields.append("organization")
+    status = person.political_status
+    if member_after and member is not None:
+        status = "01" if full_date else "02"
+    elif kind == "reinstatement":
+        left = max((p for p in periods if p is not deleted and p.end_date is not None),
+                   key=lambda p: (p.end_date, p.start_date), default=None)
+        if left is not None and left.end_reason in lifecycle.EXIT_END_REASONS:
+            status = POLITICAL_STATUS_AFTER_EXIT
+    if status != person.political_status:
+        person.political_status = status
+        fields.append("political_status")
+    if fields:
+        save_with_version(person, person.version, fields)
+    else:
+        Person.objects.filter(pk=person.pk).update(version=F("version") + 1)
+
+    data = {"person": person.pk, "kind": event.kind, "detail": event.detail, "date": event.date,
+            "organization": event.organization_id, "from": event.from_organization_id,
+            "to": event.to_organization_id, "counterpart": event.counterpart,
+            "reason_category": event.reason_category, "event_reason": event.reason,
+            "unreachable": event.unreachable, "extension_months": event.extension_months,
+            "document_number": event.document_number, "note": event.note, "reason": reason}
+    record_event("change", user=user, object_type="people.person", object_id=person.pk,
+                 summary=f"人员 #{person.pk} 撤销党员变动",
+                 data={"model": "people.person", "action": "update",
+                       "changes": {"党员变动": [f"{event.date.isoformat()} {text}", f"已撤销（{reason}）"]}})
+    event_pk = event.pk
+    event.delete()
+    event.pk = event_pk
+    record_event(EVENT_REVOKE_AUDIT_KIND, user=user, object_type="party.membershipevent", object_id=event_pk,
+                 summary=f"人员 #{person.pk} 撤销 {event.date.isoformat()} {text}：{reason}", data=data)
+    return event
+
+
+def _day_text(day: dt.date | None) -> str:
+    return day.isoformat() if day else "未填"

@@ -17,6 +17,7 @@ urlpatterns = [
     # 党员变动 (issue #10): the kind-less form, then one form per kind (the same view and URL name)
     path("members/<int:pk>/events/new/", member_views.event_create, name="event_create"),
     path("members/<int:pk>/events/<slug:kind>/", member_views.event_create, name="event_create"),
+    path("members/<int:pk>/events/<int:event_id>/revoke/", member_views.event_revoke, name="event_revoke"),
     path("", include("zugong.party.status_urls")),  # 党员状态 (流动党员, 失联党员, 出国（境）)
     path("roster/import/", include(import_urlpatterns("roster"))),
     path("changes/import/", include(import_urlpatterns("changes"))),

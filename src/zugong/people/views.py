@@ -14,7 +14,7 @@ from django.utils import timezone
 from zugong.core import generic
 from zugong.core.dates import age_on
 from zugong.party.member_views import member_actions
-from zugong.party.selectors import member_events
+from zugong.party.selectors import member_events, revocable_event
 from zugong.people.forms import PersonEditForm
 from zugong.people.selectors import person_get, person_history, person_may_unmask, person_party_profile
 from zugong.people.services import person_update
@@ -52,6 +52,7 @@ class PersonDetail(generic.ObjectView):
             "profile": profile,
             "history": person_history(person=person, profile=profile, events=events),
             "events": events,
+            "revocable": revocable_event(user=self.user, events=events),
             "unmask_template": _optional_template(UNMASK_TEMPLATE),
             "member_actions": member_actions(self.user, person, profile),
         }

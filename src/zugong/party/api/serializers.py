@@ -203,3 +203,21 @@ class EventRequestSerializer(serializers.Serializer):
                                              default=None, help_text="月数 6–12，或 半年、一年")
     document_number = serializers.CharField(label="文号", required=False, allow_blank=True, default="")
     note = serializers.CharField(label="备注", required=False, allow_blank=True, default="")
+
+
+class EventRevokeRequestSerializer(serializers.Serializer):
+    """撤销该人员最近一次党员变动（``party.services.event_revoke``）。"""
+
+    version = serializers.IntegerField(label="版本号", help_text="人员记录版本号（GET …/events/ 返回的 version）；不一致返回 409")
+    reason = serializers.CharField(label="撤销原因", required=False, allow_blank=True, default="", max_length=500,
+                                   help_text="必填，如「登记有误」")
+
+
+class EventRevokeResultSerializer(serializers.Serializer):
+    """撤销的结果：被撤销（已删除）的变动和人员记录的新版本号。"""
+
+    person_id = serializers.IntegerField()
+    event_id = serializers.IntegerField(help_text="已撤销（删除）的党员变动ID")
+    kind = serializers.CharField(help_text="变动类型代码")
+    date = serializers.DateField(help_text="变动日期")
+    version = serializers.IntegerField(help_text="人员记录的新版本号")

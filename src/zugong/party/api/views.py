@@ -9,7 +9,9 @@ person page; 404 outside the scope, 400 with every problem by field, 409 on a st
 - ``GET  /api/members/{person_id}/events/`` — the 党员变动 of the person (``member_events``) and the person's
   ``version``; ``POST`` the same path records one (``event_record``: 201 with the event; 400 with every
   problem by field and article, as the page; 404 for a person or organization outside the scope; 409 on a
-  stale ``version``). The person need not have a party record yet (发展党员 of someone visible).
+  stale ``version``). The person need not have a party record yet (发展党员 of someone visible);
+- ``POST /api/members/{person_id}/events/{event_id}/revoke/`` — 撤销 the person's latest event entered by
+  mistake (``event_revoke``; ``MemberEventViewSet``: the event in ``party.change`` scope, else 404).
 
 A ``core.api.ScopedReadOnlyViewSet``: roster rows come from ``party.selectors.roster_base`` in the
 request's scope and are filtered by the same ``MemberFilterSet`` as the roster page and export; a member
@@ -31,13 +33,15 @@ from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from zugong.core.api import ScopedReadOnlyViewSet, parse_input, scoped_action
+from zugong.core.api import ScopedReadOnlyViewSet, ScopedViewSet, parse_input, scoped_action
 from zugong.core.errors import OutOfScope
 from zugong.party import services
 from zugong.party.api.serializers import (
     EndRequestSerializer,
     EventListSerializer,
     EventRequestSerializer,
+    EventRevokeRequestSerializer,
+    EventRevokeResultSerializer,
     EventSerializer,
     FullMembershipRequestSerializer,
     MemberRecordSerializer,
@@ -46,8 +50,14 @@ from zugong.party.api.serializers import (
     occupation_request,
 )
 from zugong.party.filtersets import MemberFilterSet
-from zugong.party.models import Membership, PartyMember
-from zugong.party.selectors import RosterPaginator, member_events, member_record_get, roster_base
+from zugong.party.models import Membership, MembershipEvent, PartyMember
+from zugong.party.selectors import (
+    RosterPaginator,
+    member_events,
+    member_record_get,
+    membership_event_get,
+    roster_base,
+)
 from zugong.people.selectors import person_get
 
 
@@ -171,3 +181,41 @@ class MemberViewSet(ScopedReadOnlyViewSet):
         person = person_get(user=request.user, pk=obj.pk, action="view")
         return Response(EventListSerializer({"person_id": obj.pk, "version": person.version,
                                              "events": member_events(user=request.user, person_id=obj.pk)}).data)
+
+
+_EVENT_ID = OpenApiParameter("event_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="党员变动ID")
+
+
+class MemberEventViewSet(ScopedViewSet):
+    """``/api/members/{person_id}/events/{event_id}/…``: one 党员变动 of a member (object: the
+    ``MembershipEvent``, ``membership_event_get`` in the route's scope; one of another person, or outside
+    the scope, is a 404). Only the 撤销 route (``revoke``)."""
+
+    model = MembershipEvent
+    get_selector = membership_event_get
+    serializer_class = EventRevokeResultSerializer
+    lookup_field = "pk"
+    lookup_url_kwarg = "event_id"
+    not_found = "党员变动不存在或不在您的数据范围内。"
+    pagination_class = None
+
+    def get_object(self):
+        """The event of the URL in scope (``ScopedViewSet.get_object``), which must be ``person_id``'s."""
+        event = super().get_object()
+        if str(event.person_id) != str(self.kwargs.get("person_id")):
+            raise OutOfScope(self.not_found)
+        return event
+
+    @scoped_action(scope="change", input=EventRevokeRequestSerializer, output=EventRevokeResultSerializer,
+                   url_path="revoke", parameters=[_PERSON_ID, _EVENT_ID], summary="撤销党员变动",
+                   description="撤销该人员最近一次登记有误的党员变动：组织关系、转正日期和政治面貌恢复到登记之前，"
+                               "该变动删除（记入审计日志）。version 为人员记录版本号，不一致返回 409；reason（撤销原因）必填。"
+                               "不是最近一次变动、由组织关系转接产生（请在转接中撤回）、发展党员（请更正党员记录）"
+                               "或组织关系与变动不一致时返回 400；变动不在数据范围内（所在党组织的修改权限）返回 404。")
+    def revoke(self, request, obj, data):
+        event = services.event_revoke(user=request.user, event_id=obj.pk, expected_version=data["version"],
+                                      reason=data["reason"])
+        person = person_get(user=request.user, pk=event.person_id, action="view")
+        return Response(EventRevokeResultSerializer({"person_id": event.person_id, "event_id": event.pk,
+                                                     "kind": event.kind, "date": event.date,
+                                                     "version": person.version if person else None}).data)
