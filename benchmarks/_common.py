@@ -111,3 +111,31 @@ def print_page_timings(results, label_width: int) -> None:
     print(f"{'case':<{label_width}}{'min ms':>9}{'median':>9}{'max':>9}{'cpu ms':>9}{'queries':>9}")
     for label, lo, med, hi, cpu, queries in results:
         print(f"{label:<{label_width}}{lo:>9.1f}{med:>9.1f}{hi:>9.1f}{cpu:>9.1f}{queries:>9}")
+
+
+def backend_cpu(run, *, warm: bool = True) -> float | None:
+    """PostgreSQL only, server on this host: CPU seconds the database backend spends on one ``run()`` with
+    parallel workers disabled — a load-independent measure of the work (on a shared, busy machine wall time
+    mostly measures the queue for the CPU). ``warm``: call ``run()`` once first, unmeasured. ``None`` when
+    the backend's ``/proc`` entry is not visible (another host)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        if not stat.exists():
+            return None
+
+        def cpu() -> float:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        try:
+            if warm:
+                run()
+            before = cpu()
+            run()
+            return cpu() - before
+        finally:
+            cursor.execute("RESET max_parallel_workers_per_gather")

@@ -37,7 +37,7 @@ import random
 import statistics
 import time
 
-from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
+from _common import ROOT, backend_cpu, ensure_database, setup_django  # benchmarks/ is on sys.path
 from bench_stats import cpu_share, largest_child, prepare
 
 YEAR = 2023
@@ -179,32 +179,6 @@ def measure(user, org, repeat: int):
     return wall, cpu, report
 
 
-def backend_cpu(run) -> float | None:
-    """PostgreSQL only, server on this host: CPU seconds the database backend spends on ``run()`` with
-    parallel workers disabled (a load-independent measure of the work; ``bench_stats.backend_cpu``)."""
-    from pathlib import Path
-
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
-        if not stat.exists():
-            return None
-
-        def cpu() -> float:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-        try:
-            before = cpu()
-            run()
-            return cpu() - before
-        finally:
-            cursor.execute("RESET max_parallel_workers_per_gather")
-
-
 def profile(user, org) -> list:
     """Each query of one ``annual_report`` with its wall time and this process's CPU time (SQLite runs the
     query in-process, so its CPU is the query's work whatever the machine's load), slowest first."""
@@ -272,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
         line = (f"    annual_report wall min {min(wall):.3f} s, median {statistics.median(wall):.3f} s; "
                 f"this process's CPU min {min(cpu):.3f} s ({len(wall)} runs)")
         if connection.vendor == "postgresql":
-            server = backend_cpu(lambda org=org: measure(user, org, 1))
+            server = backend_cpu(lambda org=org: measure(user, org, 1), warm=False)
             if server is not None:
                 line += f"; PostgreSQL backend CPU without parallel workers {server:.2f} s"
         print(line)
@@ -294,6 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         xlsx = time.perf_counter() - t0
         t0 = time.perf_counter()
         out = ROOT / "var" / "bench_annual.xlsx"
+        out.parent.mkdir(exist_ok=True)  # var/ exists only after a SQLite run
         call_command("stats_annual", org=root.code, year=YEAR, user=user.username, format="xlsx", output=str(out),
                      stdout=io.StringIO())
         print(f"  xlsx: annual_xlsx {xlsx:.3f} s ({len(content):,} bytes); zugong stats annual --format xlsx "

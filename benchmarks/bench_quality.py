@@ -27,7 +27,7 @@ import os
 import statistics
 import time
 
-from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
+from _common import ROOT, backend_cpu, ensure_database, setup_django  # benchmarks/ is on sys.path
 
 
 def blank_fields(every: int) -> int:
@@ -58,33 +58,6 @@ def measure(fn, repeat: int, user) -> tuple[list[float], list[float], object]:
         wall.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     return wall, cpu, result
-
-
-def backend_cpu(fn) -> float | None:
-    """PostgreSQL on this host only: CPU seconds the database backend spends on one ``fn()`` with parallel
-    workers disabled (load-independent; on a shared, busy machine wall time mostly measures the queue)."""
-    from pathlib import Path
-
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
-        if not stat.exists():
-            return None
-
-        def cpu() -> float:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-        try:
-            fn()  # warm
-            before = cpu()
-            fn()
-            return cpu() - before
-        finally:
-            cursor.execute("RESET max_parallel_workers_per_gather")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -38,9 +38,8 @@ import argparse
 import os
 import statistics
 import time
-from pathlib import Path
 
-from _common import ROOT, ensure_database, setup_django  # benchmarks/ is on sys.path
+from _common import ROOT, backend_cpu, ensure_database, setup_django  # benchmarks/ is on sys.path
 
 USERNAME = "bench_stats"
 
@@ -118,37 +117,6 @@ def measure(user, org, as_of, repeat: int) -> tuple[list[float], list[float], di
     return wall, cpu, result
 
 
-def backend_cpu(user, org, as_of) -> float | None:
-    """PostgreSQL only, server on this host: CPU seconds the database backend spends on one
-    ``party_statistics`` call with parallel workers disabled — a load-independent measure of the work
-    (on a shared, busy machine wall time mostly measures the queue for the CPU)."""
-    import os
-
-    from django.db import connection
-
-    from zugong.reports.services import party_statistics
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-        stat = Path(f"/proc/{pid}/stat")
-        if not stat.exists():
-            return None
-
-        def cpu() -> float:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-        try:
-            party_statistics(user=user, organization=org, as_of=as_of)  # warm
-            before = cpu()
-            party_statistics(user=user, organization=org, as_of=as_of)
-            return cpu() - before
-        finally:
-            cursor.execute("RESET max_parallel_workers_per_gather")
-
-
 def explain(user, org, as_of) -> None:
     """Print EXPLAIN (ANALYZE, BUFFERS) of each aggregate query ``party_statistics`` sends."""
     from django.db import connection
@@ -181,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
 
     from zugong.demo.distributions import REFERENCE_DATE as AS_OF
+    from zugong.reports.services import party_statistics
 
     user, root = prepare(args.members)
     child = largest_child(root)
@@ -192,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         line = (f"    wall min {min(wall):.3f} s, median {statistics.median(wall):.3f} s; "
                 f"this process's CPU min {min(cpu):.3f} s ({len(wall)} runs)")
         if connection.vendor == "postgresql":
-            server = backend_cpu(user, org, AS_OF)
+            server = backend_cpu(lambda o=org: party_statistics(user=user, organization=o, as_of=AS_OF))
             if server is not None:
                 line += f"; PostgreSQL backend CPU without parallel workers {server:.2f} s"
         print(line)

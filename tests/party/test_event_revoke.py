@@ -11,12 +11,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.party.test_lifecycle import snapshot  # everything an event may write
 from tests.security.helpers import login
 from zugong.audit.models import AuditEvent
 from zugong.core.errors import ConcurrentEdit, OutOfScope, ValidationFailed
 from zugong.party import lifecycle, services
 from zugong.party.models import (
-    DevelopmentRecord,
     Membership,
     MembershipEvent,
     MembershipTransfer,
@@ -27,16 +27,6 @@ from zugong.people.models import Person
 pytestmark = pytest.mark.django_db
 D = dt.date
 TODAY = D(2026, 6, 30)
-
-
-def snapshot():
-    return (sorted(Person.objects.values_list("pk", "version", "organization_id", "political_status")),
-            sorted(PartyMember.objects.values_list("pk", "version", "admission_date", "full_membership_date")),
-            sorted(Membership.objects.values_list("pk", "version", "organization_id", "start_date", "end_date",
-                                                  "end_reason")),
-            sorted(MembershipEvent.objects.values_list("pk", "kind", "detail", "date")),
-            sorted(DevelopmentRecord.objects.values_list("pk", "version", "admission_date")),
-            AuditEvent.objects.count())
 
 
 def periods(person) -> list[tuple]:
