@@ -1400,22 +1400,14 @@ class RosterImporter(Importer):
             log(Membership, len(plan.memberships), "bulk_update")
         if plan.transfers:
             try:
-                opened = membership_transfer_bulk(
+                # the bulk transfer writes the 组织关系转接 events (issue #10) and the new periods with every
+                # 年报 field of the row
+                membership_transfer_bulk(
                     user=self.user, action="import", date=today, now=now, summary=summary,
                     data={"filename": result.filename},
-                    moves=[TransferMove(membership=m, to_organization_id=r.org.id, front_line=bool(r.front_line),
-                                        row=r.number, **{k: v for k, v in _occupation_values(m, r).items()
-                                                         if k in ("occupation", "occupation_detail")})
-                           for m, r in plan.transfers])
+                    moves=[_transfer_move(m, r) for m, r in plan.transfers])
             except ValidationFailed as exc:
                 raise ImportFailed(exc.errors)
-            # the bulk transfer writes the 组织关系转接 events (issue #10); here the 年报 fields it does not carry
-            for new, (m, r) in zip(opened, plan.transfers, strict=True):
-                for name, value in _occupation_values(m, r).items():
-                    setattr(new, name, value)
-                if not r.has_front_line or r.front_line_kind is None:
-                    new.front_line_kind = m.front_line_kind if new.front_line else ""
-            Membership.objects.bulk_update(opened, [*_OCCUPATION_KEYS, "front_line_kind"], batch_size=500)
         if plan.open:
             Membership.objects.bulk_create(
                 [Membership(person_id=p.pk, organization_id=r.org.id, start_date=today,
@@ -1559,6 +1551,19 @@ def _count_incomplete(plan: RosterPlan, education: str, ethnicity: str, occupati
 
 
 _OCCUPATION_KEYS = ("occupation", "occupation_detail", "ownership", "migrant_worker", "migrant_business")
+
+
+def _transfer_move(current: Membership, row: RosterRow) -> TransferMove:
+    """The move of ``membership_transfer_bulk`` for a member whose row names another organization: the new
+    period takes the row's 工作岗位 fields (``_occupation_values``), 生产工作一线 and its 一线类别 (the stored
+    one while the member stays on the front line and the row does not say which)."""
+    values = _occupation_values(current, row)
+    front_line = bool(row.front_line)
+    if not row.has_front_line or row.front_line_kind is None:
+        values["front_line_kind"] = current.front_line_kind if front_line else ""
+    return TransferMove(membership=current, to_organization_id=row.org.id, front_line=front_line, row=row.number,
+                        occupation=values.pop("occupation"), occupation_detail=values.pop("occupation_detail"),
+                        more=values)
 
 
 def _occupation_values(current: Membership, row: RosterRow) -> dict:

@@ -19,7 +19,7 @@ Cross-scope transfers with acceptance by the receiving side are issue #10.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -464,7 +464,9 @@ def membership_transfer(*, user, person_id: int, to_organization_id: int, date, 
 class TransferMove:
     """One move of ``membership_transfer_bulk``: close ``membership`` (a loaded open membership) and open
     one of ``to_organization_id`` for its person. ``row``: the caller's row number for errors (0: none).
-    ``occupation_detail``: the 年报 row of the new period (``Membership.occupation_detail``, may be blank)."""
+    ``occupation_detail``: the 年报 row of the new period (``Membership.occupation_detail``, may be blank);
+    ``more``: the other 年报 fields of the new period (``ownership``, ``migrant_worker``, ``migrant_business``,
+    ``front_line_kind``; missing ones take the model defaults)."""
 
     membership: Membership
     to_organization_id: int
@@ -472,6 +474,7 @@ class TransferMove:
     front_line: bool
     row: int = 0
     occupation_detail: str = ""
+    more: dict = field(default_factory=dict)
 
 
 def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, summary: str, action: str = "change",
@@ -521,7 +524,7 @@ def membership_transfer_bulk(*, user, moves: list[TransferMove], date: dt.date, 
         opened = Membership.objects.bulk_create(
             [Membership(person_id=move.membership.person_id, organization_id=move.to_organization_id, start_date=date,
                         occupation=move.occupation, occupation_detail=move.occupation_detail,
-                        front_line=bool(move.front_line),
+                        front_line=bool(move.front_line), **move.more,
                         version=move.membership.version)  # continues the closed period's (bumped) version
              for move in moves],
             batch_size=2000)
