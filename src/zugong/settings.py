@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "zugong.orgs",
     "zugong.people",
     "zugong.party",
+    "zugong.life",
+    "zugong.branches",
+    "zugong.grading",
+    "zugong.development",
     "zugong.reports",
     "zugong.api",
 ]

@@ -1,0 +1,4 @@
+"""Pages of the branches app (issue #11)."""
+
+app_name = "branches"
+urlpatterns: list = []
