@@ -21,6 +21,10 @@ so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as do
   a new kind needs no migration either.
 - **Home widgets** (``register_home_widget``): ``callable(user, request) -> dict | None`` rendering a
   template fragment on the home page (``None``: nothing to show), with an order and a permission.
+- **Organization panels** (``register_org_panel``): a tab of the organization page contributed by an app:
+  ``provider(user, organization, request) -> dict | None`` (``None``: no tab for this organization or user)
+  rendering ``template`` with that dict as ``p``; the tab's label is the dict's ``"label"`` (or the
+  registered ``label``) and tabs follow ``order``.
 - **To-do providers** (``register_todo_provider``): ``callable(user) -> list[TodoItem]``; the home page's
   「待办事项」 list is their union, most severe and earliest due first.
 - **Scoped views** (``register_view``): what each page or API route reads or changes — its kind
@@ -207,6 +211,22 @@ class HomeWidget:
 
 
 @dataclass(frozen=True)
+class OrgPanel:
+    """A tab of the organization page: ``provider(user, organization, request) -> dict | None`` renders
+    ``template`` with that dict (as ``p``)."""
+
+    name: str
+    label: str
+    template: str
+    provider: object
+    order: int
+    visibility: Visibility
+
+    def context(self, user, organization, request):
+        return _resolve(self.provider)(user, organization, request)
+
+
+@dataclass(frozen=True)
 class TodoItem:
     """One 待办事项: Chinese ``text``, a ``url`` to act on it, an optional ``due`` date and a ``severity``
     (``"high"``, ``"normal"`` or ``"low"``)."""
@@ -275,6 +295,7 @@ class Registry:
     import_kinds: dict[str, ImportKind] = field(default_factory=dict)
     home_widgets: list[HomeWidget] = field(default_factory=list)
     todo_providers: list[TodoProvider] = field(default_factory=list)
+    org_panels: list[OrgPanel] = field(default_factory=list)
     audited_listeners: list[Callable] = field(default_factory=list)
     declared_views: dict[str, ViewSpec] = field(default_factory=dict)
     undeclared_api_viewsets: list[ApiViewset] = field(default_factory=list)
@@ -398,6 +419,23 @@ def register_import_kind(*, code: str, label: str, runner, template, permission:
 def register_home_widget(*, name: str, template: str, provider, order: int, permission: str = "") -> None:
     widget = HomeWidget(name, template, provider, order, _visibility(permission, (), False))
     _add_unique(registry.home_widgets, widget, lambda w: w.name)
+
+
+def register_org_panel(*, name: str, label: str, template: str, provider, order: int, permission: str = "") -> None:
+    """A tab of the organization page (see the module docstring); ``name`` is also the tab's anchor
+    (``#tab-<name>``)."""
+    panel = OrgPanel(name, label, template, provider, order, _visibility(permission, (), False))
+    _add_unique(registry.org_panels, panel, lambda p: p.name)
+
+
+def org_panels_for(user, organization, request) -> list[tuple[OrgPanel, dict]]:
+    """The organization page's contributed tabs for ``user``: (panel, context) pairs in ``order``, the
+    panels whose provider returned ``None`` left out."""
+    out = []
+    for panel in sorted(registry.org_panels, key=lambda p: p.order):
+        if panel.visibility.allows(user) and (ctx := panel.context(user, organization, request)) is not None:
+            out.append((panel, ctx))
+    return out
 
 
 def register_todo_provider(*, name: str, provider, permission: str = "") -> None:

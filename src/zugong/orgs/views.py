@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from zugong.core import generic, tree_views
+from zugong.core import generic, registry, tree_views
 from zugong.core.codes import ORG_TYPES_HOLDING_MEMBERS
 from zugong.core.scoping import can
 from zugong.orgs import services, terms
@@ -146,6 +146,8 @@ class OrganizationDetail(_OrganizationRecord, generic.ObjectView):
             # 外部标识: other systems' keys for this organization (issue #9), part of its record
             "external_ids": list(org.external_ids.order_by("system", "value")),
             **self.term_context(org),
+            # tabs contributed by other apps (组织生活, 班子成员, 达标, …): ``core.registry.register_org_panel``
+            "panels": registry.org_panels_for(user, org, self.request),
         }
 
     def term_context(self, org) -> dict:
