@@ -9,4 +9,6 @@ class BranchesConfig(AppConfig):
     verbose_name = "党支部建设"
 
     def ready(self) -> None:
-        pass
+        from zugong.branches.certification import register_certification  # 支部书记持证上岗
+
+        register_certification()
