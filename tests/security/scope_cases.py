@@ -320,6 +320,41 @@ def _term_edit(record, name, api):
     return {**data, "election_date": record.election_date.isoformat(), "start_date": record.start_date.isoformat()}
 
 
+def _side_member_id(side) -> int:
+    """A member of the side's organization already in the fixture (read only: a create body writes nothing)."""
+    from zugong.party.models import Membership
+
+    return (Membership.objects.filter(organization=side.org, end_date__isnull=True, person__party_member__full_membership_date__isnull=False)
+            .order_by("pk").values_list("person_id", flat=True).first())
+
+
+def _training_make(t, side, name):
+    """A passed secretary-training exam (2024-03-05) of a member of the side, named ``name``."""
+    from zugong.branches.models import TrainingRecord
+
+    person = _member(side, probe_name("训"))
+    return TrainingRecord.objects.create(person=person, organization=side.org, training_name=name, start_date=dt.date(2024, 3, 1),
+                                         end_date=dt.date(2024, 3, 5), exam_date=dt.date(2024, 3, 5), exam_score=88,
+                                         passed=True)
+
+
+def _training_create(t, side, name, api):
+    data = {"organization": side.org.code, "training_name": name, "start_date": "2024-03-01", "end_date": "2024-03-05",
+            "exam_date": "2024-03-05", "exam_score": "90"}
+    member = _side_member_id(side)
+    return {**data, "person_id": member, "passed": True} if api else {**data, "person": member, "passed": "on"}
+
+
+def _certificate_make(t, side, name):
+    """A 《党支部书记任职资格证书》 numbered ``name`` of a member of the side."""
+    from zugong.branches.models import SecretaryCertificate
+
+    person = _member(side, probe_name("证"))
+    return SecretaryCertificate.objects.create(person=person, organization=side.org, number=name,
+                                               issued_date=dt.date(2023, 1, 1), valid_until=dt.date(2026, 1, 1),
+                                               issuer="中共某县委组织部")
+
+
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
               edit_data=_org_edit, import_row=_org_import),
@@ -345,6 +380,9 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
               under=_transfers_under),
     ScopeCase("party.MemberStatus", marker="person__name", make=_status_make),
     ScopeCase("orgs.OrganizationTerm", marker="organization__name", make=_term_make, edit_data=_term_edit),
+    # 书记持证上岗 (issue #11)
+    ScopeCase("branches.TrainingRecord", marker="training_name", make=_training_make, create_data=_training_create),
+    ScopeCase("branches.SecretaryCertificate", marker="number", make=_certificate_make),
 ]}
 
 

@@ -16,7 +16,8 @@ BUSINESS_FULL = [("党组织", [("组织树", "orgs:tree"), ("单位", "orgs:uni
                  ("数据导入", [("导入党组织", "orgs:import"), ("导入单位", "orgs:unit_import"),
                            ("导入党员花名册", "party:import_roster"), ("导入党员变动", "party:import_changes")]),
                  ("统计报表", [("党内统计", "reports:party_stats"), ("党内统计年报", "reports:annual"),
-                           ("数据质量", "reports:quality")])]
+                           ("数据质量", "reports:quality")]),
+                 ("党支部建设", [("书记持证上岗", "branches:certification")])]
 BUSINESS_NO_IMPORT = [s for s in BUSINESS_FULL if s[0] != "数据导入"]
 RESET = ("管理员重置审批", "accounts:reset_request_list")
 

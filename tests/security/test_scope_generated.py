@@ -173,6 +173,21 @@ def _decide(*, date: bool = False, reason: str = ""):
 
 # POST bodies of the action and delete views, ``fn(record, actor_side) -> dict``: a valid request that would
 # change the foreign record — move it, or transfer its member, into the actor's own subtree.
+def _certificate_issue(r, s):
+    """A certificate on the side's passed exam (``scope_cases._training_make``), a fresh number."""
+    return {"number": f"GZ-S{r.pk}-{dt.date.today():%j}", "issued_date": "2024-04-01", "valid_until": "2027-03-31",
+            "issuer": "中共某县委组织部"}
+
+
+def _certificate_revoke(r, s):
+    return {"version": _version(r), "revoked_date": "2024-06-01", "reason": "调离书记岗位"}
+
+
+def _certificate_renew(r, s):
+    """A renewal (refused on its merits without a later passed exam, or done)."""
+    return {"number": f"GZ-R{r.pk}", "issued_date": "2025-01-02", "valid_until": "2028-01-01", "issuer": "中共某县委组织部"}
+
+
 ACTION_DATA: dict[str, Callable] = {
     "orgs:move": _move,
     "api:organization-move": lambda r, s: {"version": _version(r), "new_parent_code": s.org.code},
@@ -225,6 +240,13 @@ ACTION_DATA: dict[str, Callable] = {
     # 届次 (issue #10): record a term of the organization
     "orgs:term_create": _term_create,
     "api:organization-terms-terms": _term_create,
+    # 书记持证上岗 (issue #11): issue a certificate on the own passed exam, revoke or renew the own certificate
+    "branches:certificate_issue": _certificate_issue,
+    "api:training-record-certificate": _certificate_issue,
+    "branches:certificate_revoke": _certificate_revoke,
+    "api:secretary-certificate-revoke": _certificate_revoke,
+    "branches:certificate_renew": _certificate_renew,
+    "api:secretary-certificate-renew": _certificate_renew,
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an
