@@ -33,7 +33,11 @@ def _snapshot():
     return (list(TrainingRecord.objects.order_by("pk").values()), list(SecretaryCertificate.objects.order_by("pk").values()))
 
 
-def _branch(t, code: str, name: str, parent=None, founded=D(2000, 1, 1)):
+FOUNDED = D(2000, 1, 1)
+EXAM = D(2024, 3, 5)
+
+
+def _branch(t, code: str, name: str, parent=None, founded=FOUNDED):
     return organization_create(code=code, name=name, org_type="branch", parent=parent or t.town_a,
                                unit_category="village", founded_date=founded)
 
@@ -48,7 +52,7 @@ def _certificate(org, person, number, issued, until, revoked=None):
                                                revoked_reason="调离" if revoked else "")
 
 
-def _passed(t, person, org, exam=D(2024, 3, 5), score="86", user=None):
+def _passed(t, person, org, exam=EXAM, score="86", user=None):
     return cert.training_record(user=user or t.town_user, person_id=person.pk, organization=org.code,
                                 training_name="2024年党支部书记示范培训班", organizer="县委组织部", start_date=exam - dt.timedelta(days=4),
                                 end_date=exam, class_hours="32", exam_date=exam, exam_score=score, passed=True)
@@ -340,7 +344,6 @@ def test_lists_hold_no_foreign_rows(shapes, client):
 
 
 def test_xlsx_lists_every_branch_of_the_subtree(shapes, client):
-    t = shapes
     client.login(username="town_a", password=PASSWORD)
     response = client.get(reverse("branches:certification_xlsx") + "?org=C-A&on=2025-06-30")
     assert response.status_code == 200
@@ -437,7 +440,6 @@ def due(tree):
 
 
 def test_todos_go_to_the_right_home_pages(due, client):
-    t = due
     client.login(username="branch_a1", password=PASSWORD)
     home = client.get("/").content.decode()
     assert "甲镇机关党支部书记张伟的党支部书记任职资格证书（GZ-DUE-1）将于" in home
