@@ -208,7 +208,7 @@ class CertifiedRateView(APIView):
                                                 description="组织代码"),
                                OpenApiParameter("on", OpenApiTypes.DATE, OpenApiParameter.QUERY, required=False,
                                                 description="统计日期，默认今天")],
-                   tags=["统计报表"])
+                   responses={200: OpenApiTypes.OBJECT}, tags=["统计报表"])
     def get(self, request):
         from django.utils import timezone
 
