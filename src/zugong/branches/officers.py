@@ -126,20 +126,19 @@ def check_open_secretary(*, organization: PartyOrganization, sitting: BranchOffi
 # ----- helpers ------------------------------------------------------------------------------------------
 
 
-def _member_orgs(organization: PartyOrganization) -> list[int]:
-    """The organizations a member must belong to: itself, and for a 党小组 also its parent branch."""
-    ids = [organization.pk]
+def member_org_paths(organization: PartyOrganization) -> list[str]:
+    """The paths of the organizations a member must belong to: itself, and for a 党小组 also its parent branch."""
+    paths = [organization.path]
     if organization.org_type == "party_group" and organization.depth > 1:
-        parent = organization.get_parent()
-        if parent is not None:
-            ids.append(parent.pk)
-    return ids
+        paths.append(organization.path[:-PartyOrganization.steplen])
+    return paths
 
 
 def _is_member(person_id: int, organization: PartyOrganization, day: dt.date) -> bool:
     from zugong.party.models import Membership
 
-    return Membership.objects.on(day).filter(person_id=person_id, organization_id__in=_member_orgs(organization)).exists()
+    return Membership.objects.on(day).filter(person_id=person_id,
+                                             organization__path__in=member_org_paths(organization)).exists()
 
 
 def _sitting_secretary(organization_id: int, *, exclude: int | None = None) -> BranchOfficer | None:

@@ -45,14 +45,10 @@ def organization_officers(*, user, organization, action: str = "view") -> list[B
 def organization_member_choices(*, user, organization) -> list[tuple[int, str]]:
     """``[(person_id, "姓名")]`` of everyone who has been a member of ``organization`` (for a 党小组: of it or its
     branch) in ``user``'s ``party.view`` scope, by name: the choices of the 任职 form (the service checks the
-    membership on the 任职日期). One query (two for a 党小组: its parent)."""
+    membership on the 任职日期). One query ."""
+    from zugong.branches.officers import member_org_paths
     from zugong.party.models import Membership
 
-    ids = [organization.pk]
-    if organization.org_type == "party_group" and organization.depth > 1:
-        parent = organization.get_parent()
-        if parent is not None:
-            ids.append(parent.pk)
-    rows = (Membership.objects.restrict(user, "view").filter(organization_id__in=ids)
+    rows = (Membership.objects.restrict(user, "view").filter(organization__path__in=member_org_paths(organization))
             .values_list("person_id", "person__name").distinct().order_by("person__name", "person_id"))
     return list(dict.fromkeys(rows))

@@ -251,7 +251,7 @@ def standards_findings(*, user, root: PartyOrganization | None = None, as_of: dt
     for branch in branches:
         found: list[Finding] = []
 
-        def add(code: str, message: str, *, since=None, due=None, **numbers):
+        def add(code: str, message: str, *, since=None, due=None, branch=branch, found=found, **numbers):
             if code in wanted:
                 kind = KINDS[code]
                 found.append(Finding(branch, code, kind.severity, message, kind.article, since, due, numbers))

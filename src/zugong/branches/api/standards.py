@@ -6,9 +6,9 @@ with findings)."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.response import Response
 
