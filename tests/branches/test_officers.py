@@ -205,3 +205,16 @@ def test_api_lists_in_scope_creates_patches_and_ends(t, client):
     assert client.post(f"/api/branch-officers/{foreign.pk}/end/", {"version": 1, "end_date": "2024-01-01", "reason": "x"},
                        content_type="application/json").status_code == 404
     assert BranchOfficer.objects.get(pk=foreign.pk).end_date is None
+
+
+def test_correcting_a_past_secretary_back_into_office_is_refused_while_another_sits(t):
+    old = officer_appoint(actor=None, organization=t.branch_a1, person=t.member_a1_1, role="secretary",
+                          start_date="2020-01-01")
+    officer_end(actor=None, officer=old, end_date="2024-07-01", reason="换届")
+    officer_appoint(actor=None, organization=t.branch_a1, person=t.member_a1_2, role="secretary", start_date="2024-07-01")
+    old.refresh_from_db()
+    before = _snapshot()
+    with pytest.raises(ValidationFailed) as caught:
+        officer_correct(actor=t.branch_user, officer=old, expected_version=old.version, changes={"end_date": ""})
+    assert _errors(caught)["职务"].startswith("「甲镇机关党支部」已有在任书记「李娜」（2024-07-01 起任）")
+    assert _snapshot() == before

@@ -250,3 +250,28 @@ def test_todos_for_the_right_people(tree):
     assert summary.url == reverse("branches:standards") + "?kind=term_expired&kind=term_expiring"
     assert not any(i.text.startswith("甲镇机关党支部：") for i in county)
     assert standards_todos(tree.nogrant_user, today=today) == []
+
+
+def test_home_page_shows_the_secretarys_items(tree, client):
+    OrganizationTerm.objects.create(organization=tree.branch_a1, election_date=dt.date(2023, 1, 1),
+                                    start_date=dt.date(2023, 1, 1), end_date=dt.date.today() + dt.timedelta(days=10))
+    client.login(username="branch_a1", password=PASSWORD)
+    page = client.get(reverse("home")).content.decode()
+    assert "甲镇机关党支部：本届任期将于" in page and "乙镇机关党支部" not in page
+
+
+def test_list_page_queries_do_not_grow_with_the_branches(tree, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.login(username="county", password=PASSWORD)
+    url = reverse("branches:standards") + "?org=C&as_of=2025-06-01"
+    client.get(url)  # warm the per-process caches (rule table, templates)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for code in ("C-A-7", "C-A-8", "C-A-9"):
+        _members(_branch(tree, code=code), 1, start=int(code[-1]) * 10)
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(url)
+    assert len(page.context["object_list"]) == 6
+    assert len(more) == len(few)
