@@ -218,3 +218,15 @@ def test_correcting_a_past_secretary_back_into_office_is_refused_while_another_s
         officer_correct(actor=t.branch_user, officer=old, expected_version=old.version, changes={"end_date": ""})
     assert _errors(caught)["职务"].startswith("「甲镇机关党支部」已有在任书记「李娜」（2024-07-01 起任）")
     assert _snapshot() == before
+
+
+def test_start_before_the_founding_and_an_unknown_person_are_refused(t):
+    before = _snapshot()
+    with pytest.raises(ValidationFailed) as caught:
+        officer_appoint(actor=t.branch_user, organization=t.branch_a1, person=t.member_a1_1, role="委员",
+                        start_date="1959-12-31")
+    assert _errors(caught)["任职日期"] == "任职日期 1959-12-31 早于「甲镇机关党支部」的成立日期 1960-01-01"
+    with pytest.raises(ValidationFailed) as caught:
+        officer_appoint(actor=t.branch_user, organization=t.branch_a1, person=999999, role="委员", start_date="2020-01-01")
+    assert _errors(caught)["人员"] == "该人员不存在"
+    assert _snapshot() == before

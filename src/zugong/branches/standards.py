@@ -88,20 +88,14 @@ register(Rule(
                "任期届满按期换届（届满前90天提醒）；与党组织失去联系6个月以上的党员应予停止党籍",
     regulation=REGULATION,
     article="第二章、第六章、第二十三条；《中国共产党党员教育管理工作条例》第二十四条",
-    effective_from=dt.date(2018, 10, 28),
-    note="换届提醒天数（90天）为本系统的提醒口径，不是条例规定；党龄自转正日期起算。",
+    note="换届提醒天数（90天）为本系统的提醒口径，不是条例规定；党龄自转正日期起算。2018年条例施行（2018-10-28）前的"
+         "《中国共产党基层组织选举工作暂行条例》等规定了同样的3人、7人要求，故本行不设起始日期，适用于此前的日期。",
 ))
 
 
 def standards(*, on: dt.date | None = None) -> BranchStandards:
-    """The thresholds in force on ``on`` (``STANDARDS_RULE``); before the 2018 条例 the same values are applied
-    (the earlier 《中国共产党基层组织选举工作暂行条例》 had the same 3 / 7 / 50 rules)."""
-    from zugong.core.rules import RuleNotInForce
-
-    try:
-        return rule(STANDARDS_RULE, on).value
-    except RuleNotInForce:
-        return rule(STANDARDS_RULE, dt.date(2018, 10, 28)).value
+    """The thresholds in force on ``on`` (``STANDARDS_RULE``; default today)."""
+    return rule(STANDARDS_RULE, on).value
 
 
 @dataclass(frozen=True)
@@ -148,6 +142,7 @@ class Finding:
 
     @property
     def label(self) -> str:
+        """The Chinese name of the finding's kind (``KINDS``)."""
         return KINDS[self.code].label
 
 

@@ -161,7 +161,8 @@ def officers_panel(user, org, request) -> dict | None:
     current = [o for o in rows if o.end_date is None or o.end_date > today]
     past = [o for o in rows if o not in current]
     vacant_since = None
-    has_secretary = any(o.role == "secretary" for o in current)
+    # a 党小组 has a 组长, not a 书记: no vacancy shown for it
+    has_secretary = org.org_type == "party_group" or any(o.role == "secretary" for o in current)
     if not has_secretary:
         ended = [o.end_date for o in past if o.role == "secretary"]
         vacant_since = max(ended) if ended else None
