@@ -230,3 +230,10 @@ def test_start_before_the_founding_and_an_unknown_person_are_refused(t):
         officer_appoint(actor=t.branch_user, organization=t.branch_a1, person=999999, role="委员", start_date="2020-01-01")
     assert _errors(caught)["人员"] == "该人员不存在"
     assert _snapshot() == before
+
+
+def test_schema_documents_the_routes(t, client):
+    client.force_login(t.county_user)
+    schema = client.get("/api/schema/").content.decode()
+    for route in ("/api/branch-officers/", "/api/branch-officers/{id}/end/", "/api/branch-standards/"):
+        assert route in schema

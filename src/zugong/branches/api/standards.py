@@ -21,6 +21,8 @@ from zugong.orgs.selectors import organization_by_code
 
 
 class FindingSerializer(serializers.Serializer):
+    """一项达标问题（``branches.standards.Finding``）。"""
+
     code = serializers.CharField(help_text="问题代码（branches.standards.KINDS）")
     label = serializers.CharField(help_text="问题类别")
     severity = serializers.CharField(help_text="high / normal / low")
@@ -31,6 +33,8 @@ class FindingSerializer(serializers.Serializer):
 
 
 class BranchFindingsSerializer(serializers.Serializer):
+    """一个有问题的党支部及其全部问题。"""
+
     id = serializers.IntegerField(help_text="党组织ID")
     code = serializers.CharField(help_text="组织代码")
     name = serializers.CharField(help_text="组织名称")
