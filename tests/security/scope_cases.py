@@ -355,6 +355,36 @@ def _certificate_make(t, side, name):
                                                issuer="中共某县委组织部")
 
 
+def _officer_make(t, side, name):
+    """A 委员 post (班子成员, issue #11) in the subtree's organization, held by a new member; marker: 备注."""
+    from zugong.branches.models import BranchOfficer
+
+    person = _member(side, name)
+    return BranchOfficer.objects.create(organization=side.org, person=person, role="committee_member",
+                                        start_date=dt.date(2020, 1, 1), note=name)
+
+
+# The fixture member of each subtree's organization (created with the tree, so a request body naming one writes
+# nothing before the "nothing changed" snapshot).
+FIXTURE_MEMBER = {"branch_a1": "member_a1_1", "branch_a2": "member_a2_1", "branch_b1": "member_b1_1"}
+
+
+def _officer_create(t, side, name, api):
+    """任职 of the subtree's fixture member as 委员 (``POST /api/branch-officers/``)."""
+    person = getattr(t, FIXTURE_MEMBER[side.key])
+    return {"organization": side.org.code, "person": person.pk, "role": "committee_member",
+            "start_date": "2024-01-02", "note": name}
+
+
+def _officer_edit(record, name, api):
+    """更正 the post's 备注 (the marker)."""
+    record.refresh_from_db()
+    if api:
+        return {"version": record.version, "note": name}
+    return {"version": record.version, "role": record.role, "start_date": record.start_date.isoformat(),
+            "end_date": "", "note": name}
+
+
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
               edit_data=_org_edit, import_row=_org_import),
@@ -383,6 +413,8 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     # 书记持证上岗 (issue #11)
     ScopeCase("branches.TrainingRecord", marker="training_name", make=_training_make, create_data=_training_create),
     ScopeCase("branches.SecretaryCertificate", marker="number", make=_certificate_make),
+    ScopeCase("branches.BranchOfficer", marker="note", make=_officer_make, create_data=_officer_create,
+              edit_data=_officer_edit),
 ]}
 
 
@@ -404,6 +436,16 @@ VIEW_CASES: dict[str, ScopeCase] = {
     url_name: ScopeCase("people.Person", marker="name", make=_incomplete_member)
     for url_name in ("reports:quality", "reports:quality_xlsx")
 }
+
+
+def _branch_with_finding(t, side, name):
+    """The subtree's branch itself: each fixture branch has fewer than 3 正式党员, a 达标 finding
+    (``branches.standards``), so the 党支部达标情况 page, its export and its API list it."""
+    return side.org
+
+
+VIEW_CASES.update({url_name: ScopeCase("orgs.PartyOrganization", marker="name", make=_branch_with_finding)
+                   for url_name in ("branches:standards", "branches:standards_xlsx", "api:branch-standards-list")})
 
 
 def case_for(spec) -> ScopeCase:

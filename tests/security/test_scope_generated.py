@@ -159,6 +159,19 @@ def _set_unit(r, s):
     return {"version": _version(r), "unit_relation": "legal_entity_unit", "unit_code": s.unit.code}
 
 
+def _officer_appoint(r, s):
+    """任职 in organization ``r`` of a member of it or of its branch (a read: nothing written before the request)."""
+    from zugong.party.models import Membership
+
+    paths = [r.path, r.path[:-r.steplen]]
+    person = Membership.objects.filter(organization__path__in=paths).values_list("person_id", flat=True).first()
+    return {"person": person or "", "role": "committee_member", "start_date": "2024-01-02", "note": "委员"}
+
+
+def _officer_end(r, s):
+    return {"version": _version(r), "end_date": dt.date.today().isoformat(), "reason": "调离"}
+
+
 def _decide(*, date: bool = False, reason: str = ""):
     """The body of a decision on a transfer (accept / return / cancel) at its current version."""
     def body(r, s):
@@ -247,6 +260,11 @@ ACTION_DATA: dict[str, Callable] = {
     "api:secretary-certificate-revoke": _certificate_revoke,
     "branches:certificate_renew": _certificate_renew,
     "api:secretary-certificate-renew": _certificate_renew,
+    # 班子成员 (issue #11): appoint a member of the organization (the record is a 党小组: its branch's member),
+    # end an open post
+    "branches:officer_appoint": _officer_appoint,
+    "branches:officer_end": _officer_end,
+    "api:branch-officer-end": _officer_end,
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

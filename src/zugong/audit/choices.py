@@ -57,6 +57,14 @@ EVENT_KINDS = {
     "member_status_start": "登记党员状态",  # 流动党员 / 失联党员 / 出国（境） (issue #10)
     "member_status_end": "结束党员状态",
     "organization_term_record": "登记换届",
+    # 党支部建设 (issue #11): 班子成员, 书记持证上岗
+    "branch_officer_appoint": "班子成员任职",
+    "branch_officer_end": "班子成员离任",
+    "branch_officer_correct": "更正班子成员",
+    "secretary_training_record": "登记书记培训考试",
+    "secretary_certificate_issue": "颁发书记任职资格证书",
+    "secretary_certificate_renew": "书记任职资格证书换证",
+    "secretary_certificate_revoke": "撤销书记任职资格证书",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
