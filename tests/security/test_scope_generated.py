@@ -159,6 +159,14 @@ def _set_unit(r, s):
     return {"version": _version(r), "unit_relation": "legal_entity_unit", "unit_code": s.unit.code}
 
 
+def _weak_rectify(r, s):
+    return {"version": _version(r), "rectified_on": dt.date.today().isoformat(), "measures": "整顿班子，恢复组织生活"}
+
+
+def _weak_verify(r, s):
+    return {"version": _version(r), "verified_on": dt.date.today().isoformat(), "verified_by": "甲镇党委"}
+
+
 def _decide(*, date: bool = False, reason: str = ""):
     """The body of a decision on a transfer (accept / return / cancel) at its current version."""
     def body(r, s):
@@ -225,6 +233,12 @@ ACTION_DATA: dict[str, Callable] = {
     # 届次 (issue #10): record a term of the organization
     "orgs:term_create": _term_create,
     "api:organization-terms-terms": _term_create,
+    # 软弱涣散 (issue #11): 整改完成 of the entry; 验收 (refused on its merits for the branch secretary, who
+    # holds no right on the parent organization, and for an entry not yet rectified)
+    "grading:weak_rectify": _weak_rectify,
+    "api:weak-branch-rectify": _weak_rectify,
+    "grading:weak_verify": _weak_verify,
+    "api:weak-branch-verify": _weak_verify,
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

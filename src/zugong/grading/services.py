@@ -380,7 +380,7 @@ def weak_branch_verify(*, actor, weak_branch, expected_version: int, verified_on
     if expected_version is None or int(expected_version) != row.version:
         raise ConcurrentEdit(record=row)
     problems: list[FieldProblem] = []
-    parent = row.organization.get_parent()
+    parent = PartyOrganization.objects.get_parent(row.organization)
     if parent is None or not can(actor, "party", "change", parent):
         where = f"上级党组织「{parent.name}」" if parent is not None else "上级党组织"
         problems.append(FieldProblem("验收", f"软弱涣散党组织的整改由上级党组织验收：您没有{where}的修改权限", v.RULE_SOURCE))

@@ -146,8 +146,11 @@ class GradingCreate(generic.ObjectCreateView):
     context_object_name = "org"
 
     def get_form_kwargs(self, org) -> dict:
-        self.scheme, self.schemes = _scheme_choice(self.request)
         return {"criteria": list(self.scheme.criteria.all()) if self.scheme else []}
+
+    def precheck(self, org):
+        self.scheme, self.schemes = _scheme_choice(self.request)
+        return None
 
     def get_initial(self, org) -> dict:
         year = self.request.GET.get("year", "").strip()
