@@ -16,6 +16,7 @@ from openpyxl.styles import Font, PatternFill
 
 from zugong.grading.filtersets import GradingFilterSet, WeakFilterSet
 from zugong.grading.selectors import grading_list, level_counts, weak_list
+from zugong.grading.validators import fmt_score
 
 HEADER_FILL = PatternFill("solid", fgColor="C8161D")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -60,7 +61,7 @@ def gradings_xlsx(*, user, organization=None, year: int | None = None, filters: 
         if g.scheme_id in seen:
             continue
         seen.add(g.scheme_id)
-        criteria += [(g.scheme.code, c.code, f"{g.scheme.name}·{c.name}（{c.max_score:g}分）")
+        criteria += [(g.scheme.code, c.code, f"{g.scheme.name}·{c.name}（{fmt_score(c.max_score)}分）")
                      for c in sorted(g.scheme.criteria.all(), key=lambda c: (c.order, c.pk))]
     headers = ["组织代码", "党支部", "年度", "评定方案", *[h for _, _, h in criteria], "总分", "等次", "示范党支部",
                "评定日期", "评定单位", "评定意见"]

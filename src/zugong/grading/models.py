@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from zugong.core.scoping import BaseModel
 from zugong.grading.choices import WEAK_STATUS
+from zugong.grading.validators import fmt_score
 
 
 class GradingScheme(models.Model):
@@ -68,7 +69,7 @@ class GradingCriterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.max_score:g}分）"
+        return f"{self.name}（{fmt_score(self.max_score)}分）"
 
 
 class GradingLevel(models.Model):
@@ -154,7 +155,7 @@ class GradingScore(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.criterion.name} {self.score:g}"
+        return f"{self.criterion.name} {fmt_score(self.score)}"
 
 
 class WeakBranch(BaseModel):

@@ -110,7 +110,7 @@ def _save_scores(grading: BranchGrading, cleaned: dict, criteria: dict) -> None:
 def _summary(grading: BranchGrading) -> str:
     level = grading.level.name if grading.level else "未达任何等次"
     mark = "，命名为示范党支部" if grading.designated_model else ""
-    return f"「{grading.organization.name}」{grading.year} 年度{grading.scheme.name}评定：{grading.total:g} 分，{level}{mark}"
+    return f"「{grading.organization.name}」{grading.year} 年度{grading.scheme.name}评定：{v.fmt_score(grading.total)} 分，{level}{mark}"
 
 
 # ----- gradings -----------------------------------------------------------------------------------

@@ -27,6 +27,11 @@ RULE_SOURCE = "本系统达标晋级规则（docs/grading.md）"
 MIN_YEAR = 1921
 
 
+def fmt_score(value) -> str:
+    """A score or total for messages: ``Decimal("20.0")`` → ``20``, ``Decimal("17.5")`` → ``17.5``."""
+    return f"{Decimal(value).normalize():f}"
+
+
 def parse_score(raw: object, label: str, max_score: Decimal, problems: list[FieldProblem]) -> Decimal | None:
     """``raw`` (number or text) as a ``Decimal`` of at most one decimal place in ``0 … max_score``; else a
     problem under ``label`` (the criterion's name) and ``None``."""
@@ -46,7 +51,7 @@ def parse_score(raw: object, label: str, max_score: Decimal, problems: list[Fiel
         problems.append(FieldProblem(label, f"评分项「{label}」的得分 {text} 最多保留一位小数", RULE_SOURCE))
         return None
     if value < 0 or value > max_score:
-        problems.append(FieldProblem(label, f"评分项「{label}」的得分 {text} 超出范围（0–{max_score:g} 分）",
+        problems.append(FieldProblem(label, f"评分项「{label}」的得分 {text} 超出范围（0–{fmt_score(max_score)} 分）",
                                      RULE_SOURCE))
         return None
     return value.quantize(Decimal("0.1"))

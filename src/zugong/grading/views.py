@@ -28,6 +28,7 @@ from zugong.grading import exporters, selectors, services
 from zugong.grading.choices import WEAK_CATEGORY, WEAK_STATUS
 from zugong.grading.filtersets import GradingFilterSet, WeakFilterSet
 from zugong.grading.forms import GradingForm, WeakIdentifyForm, WeakRectifyForm, WeakVerifyForm
+from zugong.grading.validators import fmt_score
 from zugong.orgs.selectors import organization_get
 
 ORG_NOT_FOUND = "党组织不存在或不在您的数据范围内"
@@ -173,7 +174,7 @@ class GradingCreate(generic.ObjectCreateView):
 
     def success_message(self, org, grading, form) -> str:
         level = grading.level.name if grading.level else "未达任何等次"
-        return f"已录入「{org.name}」{grading.year} 年度{grading.scheme.name}评定：{grading.total:g} 分，{level}。"
+        return f"已录入「{org.name}」{grading.year} 年度{grading.scheme.name}评定：{fmt_score(grading.total)} 分，{level}。"
 
     def success_url(self, org, grading) -> str:
         return reverse("grading:detail", kwargs={"pk": grading.pk})
@@ -201,7 +202,7 @@ class GradingEdit(generic.ObjectEditView):
         initial = {"version": grading.version, "scheme": grading.scheme.code, "evaluated_on": grading.evaluated_on,
                    "evaluator": grading.evaluator, "designated_model": grading.designated_model, "note": grading.note}
         for s in grading.scores.all():
-            initial[f"score_{s.criterion.code}"] = f"{s.score:g}"
+            initial[f"score_{s.criterion.code}"] = f"{fmt_score(s.score)}"
             initial[f"evidence_{s.criterion.code}"] = s.evidence
         return initial
 
