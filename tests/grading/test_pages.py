@@ -275,3 +275,24 @@ def test_api_weak_branch_lifecycle(tree, client):
     assert verified["status"] == "verified" and verified["status_label"] == "已验收"
     assert [r["id"] for r in client.get("/api/weak-branches/", {"status": "verified"}).json()["results"]] == [entry["id"]]
     assert client.get("/api/weak-branches/", {"status": "rectifying"}).json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_list_and_api_queries_do_not_grow_with_rows(tree, client):
+    """No query per row: the page and the API list cost the same with one or three gradings."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, tree.county_user)
+
+    def cost(url, params):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, params).status_code == 200
+        return len(ctx.captured_queries)
+
+    record(tree, tree.branch_a1)
+    one = (cost(reverse("grading:list"), {"year": YEAR}), cost("/api/branch-gradings/", {"year": YEAR}))
+    record(tree, tree.branch_a2)
+    record(tree, tree.branch_b1)
+    three = (cost(reverse("grading:list"), {"year": YEAR}), cost("/api/branch-gradings/", {"year": YEAR}))
+    assert three == one

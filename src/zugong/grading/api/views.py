@@ -32,13 +32,13 @@ from zugong.grading.filtersets import GradingFilterSet, WeakFilterSet
 from zugong.grading.models import BranchGrading, WeakBranch
 
 
-class _OrgRef(serializers.Serializer):
+class GradingOrgRef(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField(help_text="组织代码")
     name = serializers.CharField(help_text="组织名称")
 
 
-class _Named(serializers.Serializer):
+class GradingNamedRef(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
@@ -58,11 +58,11 @@ class BranchGradingSerializer(serializers.Serializer):
     """一个支部某年度按某评定方案的达标晋级评定。"""
 
     id = serializers.IntegerField()
-    organization = _OrgRef(help_text="党支部")
-    scheme = _Named(help_text="评定方案")
+    organization = GradingOrgRef(help_text="党支部")
+    scheme = GradingNamedRef(help_text="评定方案")
     year = serializers.IntegerField(help_text="年度")
     total = serializers.DecimalField(max_digits=6, decimal_places=1, coerce_to_string=False, help_text="总分")
-    level = _Named(allow_null=True, help_text="等次（未达任何等次为 null）")
+    level = GradingNamedRef(allow_null=True, help_text="等次（未达任何等次为 null）")
     designated_model = serializers.BooleanField(help_text="示范党支部")
     evaluated_on = serializers.DateField(help_text="评定日期")
     evaluator = serializers.CharField(help_text="评定单位")
@@ -126,7 +126,7 @@ class WeakBranchSerializer(serializers.Serializer):
     """软弱涣散基层党组织名单的一项及其整改、验收情况。"""
 
     id = serializers.IntegerField()
-    organization = _OrgRef(help_text="党组织")
+    organization = GradingOrgRef(help_text="党组织")
     year = serializers.IntegerField(help_text="年度")
     identified_on = serializers.DateField(help_text="确定日期")
     categories = serializers.ListField(child=serializers.CharField(), help_text="软弱涣散情形代码")
