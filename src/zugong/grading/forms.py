@@ -38,7 +38,7 @@ class GradingForm(forms.Form):
                 label=f"{c.name}得分", required=False, max_length=10,
                 widget=forms.NumberInput(attrs={"step": "0.1", "min": 0, "max": f"{c.max_score:g}", "class": "w-score"}))
             self.fields[f"evidence_{c.code}"] = forms.CharField(
-                label=f"{c.name}评分依据", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+                label=f"{c.name}评分依据", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "style": "width:100%"}))
 
     def rows(self) -> list[dict]:
         """The score rows for the template: criterion, score field, evidence field."""
