@@ -37,11 +37,14 @@ def scheme_by_code(code: str) -> GradingScheme | None:
 
 
 def organization_in_scope(*, user, ref, action: str = "view") -> PartyOrganization | None:
-    """The organization named by ``ref`` (instance, id or 组织代码) if in ``user``'s ``party.<action>`` scope."""
-    from zugong.orgs.selectors import organization_by_ref
+    """The organization named by ``ref`` — an instance or integer id (by primary key), or text (its 组织代码,
+    else an id) — if in ``user``'s ``party.<action>`` scope, else ``None``."""
+    from zugong.orgs.selectors import organization_by_ref, organization_get
 
     if isinstance(ref, PartyOrganization):
-        ref = ref.pk
+        return organization_get(user=user, pk=ref.pk, action=action)
+    if isinstance(ref, int):
+        return organization_get(user=user, pk=ref, action=action)
     return organization_by_ref(user=user, ref=ref, action=action)
 
 
