@@ -296,3 +296,20 @@ def test_list_and_api_queries_do_not_grow_with_rows(tree, client):
     record(tree, tree.branch_b1)
     three = (cost(reverse("grading:list"), {"year": YEAR}), cost("/api/branch-gradings/", {"year": YEAR}))
     assert three == one
+
+
+@pytest.mark.django_db
+def test_org_panel_per_organization_type(tree):
+    """A branch gets its history and the entry links; a committee links to its subtree's list; a 党小组 gets no tab."""
+    from zugong.grading.panels import org_panel
+    from zugong.orgs.services import organization_create
+
+    record(tree, tree.branch_a1)
+    branch = org_panel(tree.branch_user, tree.branch_a1, None)
+    assert branch["is_branch"] and [g.year for g in branch["gradings"]] == [YEAR] and branch["may_add"]
+    town = org_panel(tree.town_user, tree.town_a, None)
+    assert not town["is_branch"] and town["gradings"] == []
+    group = organization_create(code="C-A-1-G9", name="第九党小组", org_type="party_group", parent=tree.branch_a1,
+                                founded_date=dt.date(2000, 1, 1))
+    assert org_panel(tree.branch_user, group, None) is None
+    assert org_panel(tree.branch_b_user, tree.branch_a1, None)["gradings"] == []  # read through the scope
