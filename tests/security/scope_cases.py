@@ -383,6 +383,74 @@ def _officer_edit(record, name, api):
         return {"version": record.version, "note": name}
     return {"version": record.version, "role": record.role, "start_date": record.start_date.isoformat(),
             "end_date": "", "note": name}
+# ----- branch grading (达标晋级, issue #11) -------------------------------------------------------------------
+
+def _probe_scheme():
+    """A deployment's own grading scheme (one criterion of 10 points, one level from 6): each grading made gets a
+    scheme of its own, so several gradings of one branch in the current year do not collide (one per branch ×
+    scheme × year)."""
+    from zugong.grading.models import GradingCriterion, GradingLevel, GradingScheme
+
+    scheme = GradingScheme.objects.create(code=f"probe{next(_seq)}", name="探针方案")
+    GradingCriterion.objects.create(scheme=scheme, code="probe", name="探针项", max_score=10, order=1)
+    GradingLevel.objects.create(scheme=scheme, code="ok", name="合格", min_total=6, order=1)
+    return scheme
+
+
+def _grading_make(t, side, name):
+    """A grading of the subtree's branch for the current year; the marker is its 评定意见."""
+    from zugong.grading.models import BranchGrading, GradingScore
+
+    scheme = _probe_scheme()
+    grading = BranchGrading.objects.create(organization=side.org, scheme=scheme, year=dt.date.today().year, total=8,
+                                           level=scheme.levels.first(), evaluated_on=dt.date.today(), note=name)
+    GradingScore.objects.create(grading=grading, criterion=scheme.criteria.first(), score=8, evidence="探针依据")
+    return grading
+
+
+def _grading_score_make(t, side, name):
+    score = _grading_make(t, side, probe_name("评")).scores.get()
+    score.evidence = name
+    score.save()
+    return score
+
+
+_FIVE_GOOD = ("leadership", "member_management", "rules", "conduct", "role")
+
+
+def _grading_create(t, side, name, api):
+    """录入 a 五好 grading of the subtree's branch for the current year (page: under the branch; API: its code)."""
+    year = str(dt.date.today().year)
+    if api:
+        return {"organization": side.org.code, "scheme": "five_good", "year": year, "note": name,
+                "scores": {code: {"score": 18, "evidence": "台账齐全"} for code in _FIVE_GOOD}}
+    return {"scheme": "five_good", "year": year, "note": name, **{f"score_{code}": "18" for code in _FIVE_GOOD}}
+
+
+def _grading_edit(record, name, api):
+    record.refresh_from_db()
+    if api:
+        return {"version": record.version, "note": name}
+    return {"version": record.version, "scheme": record.scheme.code, "note": name,
+            "evaluated_on": record.evaluated_on.isoformat(),
+            **{f"score_{s.criterion.code}": str(s.score) for s in record.scores.all()}}
+
+
+def _weak_make(t, side, name):
+    """An entry of the 软弱涣散 list (整改中) of the subtree's organization; one per organization and year, so
+    each record made takes an earlier year. The marker is its 具体问题."""
+    from zugong.grading.models import WeakBranch
+
+    year = dt.date.today().year - 1 - next(_seq) % 40
+    return WeakBranch.objects.create(organization=side.org, year=year, identified_on=dt.date(year, 3, 1),
+                                     categories=["life_irregular"], reasons=name)
+
+
+def _weak_create(t, side, name, api):
+    today = dt.date.today()
+    data = {"year": str(today.year), "identified_on": today.isoformat(), "categories": ["life_irregular"],
+            "reasons": name}
+    return {**data, "organization": side.org.code} if api else data
 
 
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
@@ -415,6 +483,11 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("branches.SecretaryCertificate", marker="number", make=_certificate_make),
     ScopeCase("branches.BranchOfficer", marker="note", make=_officer_make, create_data=_officer_create,
               edit_data=_officer_edit),
+    # issue #11: 达标晋级 and the 软弱涣散 list
+    ScopeCase("grading.BranchGrading", marker="note", make=_grading_make, create_data=_grading_create,
+              edit_data=_grading_edit),
+    ScopeCase("grading.GradingScore", marker="evidence", make=_grading_score_make),
+    ScopeCase("grading.WeakBranch", marker="reasons", make=_weak_make, create_data=_weak_create),
 ]}
 
 

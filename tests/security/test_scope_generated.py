@@ -172,6 +172,14 @@ def _officer_end(r, s):
     return {"version": _version(r), "end_date": dt.date.today().isoformat(), "reason": "调离"}
 
 
+def _weak_rectify(r, s):
+    return {"version": _version(r), "rectified_on": dt.date.today().isoformat(), "measures": "整顿班子，恢复组织生活"}
+
+
+def _weak_verify(r, s):
+    return {"version": _version(r), "verified_on": dt.date.today().isoformat(), "verified_by": "甲镇党委"}
+
+
 def _decide(*, date: bool = False, reason: str = ""):
     """The body of a decision on a transfer (accept / return / cancel) at its current version."""
     def body(r, s):
@@ -265,6 +273,12 @@ ACTION_DATA: dict[str, Callable] = {
     "branches:officer_appoint": _officer_appoint,
     "branches:officer_end": _officer_end,
     "api:branch-officer-end": _officer_end,
+    # 软弱涣散 (issue #11): 整改完成 of the entry; 验收 (refused on its merits for the branch secretary, who
+    # holds no right on the parent organization, and for an entry not yet rectified)
+    "grading:weak_rectify": _weak_rectify,
+    "api:weak-branch-rectify": _weak_rectify,
+    "grading:weak_verify": _weak_verify,
+    "api:weak-branch-verify": _weak_verify,
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

@@ -65,6 +65,12 @@ EVENT_KINDS = {
     "secretary_certificate_issue": "颁发书记任职资格证书",
     "secretary_certificate_renew": "书记任职资格证书换证",
     "secretary_certificate_revoke": "撤销书记任职资格证书",
+    # 达标晋级 (issue #11)
+    "grading_record": "登记达标晋级评定",
+    "grading_edit": "修改达标晋级评定",
+    "weak_branch_identify": "列入软弱涣散党组织",
+    "weak_branch_rectify": "登记软弱涣散整改",
+    "weak_branch_verify": "软弱涣散整改验收",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",

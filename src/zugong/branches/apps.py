@@ -13,7 +13,7 @@ class BranchesConfig(AppConfig):
         from zugong.core import registry
 
         # 班子成员 and 达标情况: the standards page, the organization page's tabs, the home page's to-dos
-        registry.register_nav(section="党建工作", label="党支部达标情况", url_name="branches:standards", order=250,
+        registry.register_nav(section="基层党建", label="党支部达标情况", url_name="branches:standards", order=250,
                               permission="party.view", app="branches")
         registry.register_org_panel(name="officers", label="班子成员", template="branches/officers_panel.html",
                                     provider="zugong.branches.views.officers_panel", order=20, permission="party.view")

@@ -660,7 +660,7 @@ def register_certification() -> None:
     the hand-written pages (the generic ones declare themselves)."""
     from zugong.core import registry
 
-    registry.register_nav(section="党支部建设", label="书记持证上岗", url_name="branches:certification", order=530,
+    registry.register_nav(section="基层党建", label="书记持证上岗", url_name="branches:certification", order=270,
                           permission="party.view", app="branches")
     registry.register_api_viewset(prefix="training-records", viewset="zugong.branches.api.certification.TrainingRecordViewSet",
                                   basename="training-record")
