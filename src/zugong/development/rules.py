@@ -54,7 +54,7 @@ class Step:
 
     @property
     def label(self) -> str:
-        return f"第{self.number}步 {self.name}"
+        return f"第{self.number}步「{self.name}」"
 
     @property
     def prerequisites(self) -> tuple[int, ...]:
