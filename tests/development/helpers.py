@@ -36,7 +36,10 @@ PLAN = {  # step → (date, extra kwargs)
 }
 
 
-def start(dev, application=D(2023, 1, 10)):
+APPLIED = D(2023, 1, 10)
+
+
+def start(dev, application=APPLIED):
     return services.development_start(actor=dev.actor, person=dev.person, organization=dev.t.branch_a1,
                                       application_date=application, today=dev.today)
 

@@ -9,4 +9,16 @@ class DevelopmentConfig(AppConfig):
     verbose_name = "发展党员"
 
     def ready(self) -> None:
-        pass
+        from zugong.core import registry
+
+        registry.register_nav(section="党员", label="发展党员", url_name="development:list", order=210,
+                              permission="party.view", app=self.label)
+        registry.register_api_viewset(prefix="development", viewset="zugong.development.api.views.DevelopmentRecordViewSet",
+                                      basename="development")
+        registry.register_api_viewset(prefix="development/people",
+                                      viewset="zugong.development.api.views.DevelopmentStartViewSet",
+                                      basename="development-start")
+        registry.register_todo_provider(name="development.branch_overdue",
+                                        provider="zugong.development.todos.branch_overdue", permission="party.change")
+        registry.register_todo_provider(name="development.department_summary",
+                                        provider="zugong.development.todos.department_summary", permission="party.view")
