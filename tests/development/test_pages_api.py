@@ -114,10 +114,13 @@ def test_overdue_lists_and_todos(dev):
     assert [r.pk for r in qs] == [record.pk]
     status = selectors.row_status(qs[0], dev.today)
     assert (status.state, status.due_date) == ("overdue", dt.date(2023, 2, 10))
-    items = todos.branch_overdue(dev.t.town_user, today=dev.today)
+    items = todos.overdue(dev.t.town_user, today=dev.today)
     assert len(items) == 1 and "入党申请后一个月内未谈话" in items[0].text and "第七条" in items[0].text
-    assert todos.branch_overdue(dev.t.branch_b_user, today=dev.today) == []  # foreign user sees nothing
-    assert todos.department_summary(dev.t.county_user, today=dev.today)
+    assert todos.overdue(dev.t.branch_b_user, today=dev.today) == []  # foreign user sees nothing
+    _foreign(dev)  # overdue too (applied 2026-01-05, no talk): the county sees a summary of two branches
+    summary = todos.overdue(dev.t.county_user, today=dev.today)
+    assert len(summary) == 1 and "2 个党支部" in summary[0].text and "入党申请后一个月内未谈话 2 人" in summary[0].text
+    assert len(todos.overdue(dev.t.town_user, today=dev.today)) == 1
     # a vote without approval for more than three months, an activist without assessment, probation over
     walk(dev, record, 15)
     counts = selectors.overdue_counts(user=dev.t.town_user, today=dev.today)

@@ -168,6 +168,7 @@ def test_home_query_count(client, home_tree, django_assert_max_num_queries):
     login(client, home_tree.county_user)
     client.get(reverse("home"))
     # session, user, grants (once), OTP device, admin kinds, demo data present? (1; the default
-    # 截至日期, demo.reference), figures (2), imports (1), to-dos (2: 转正 due, 组织关系转接 to receive) …
-    with django_assert_max_num_queries(14):
+    # 截至日期, demo.reference), figures (2), imports (1), to-dos (3: 转正 due, 组织关系转接 to receive,
+    # 发展党员 overdue) …
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("home")).status_code == 200

@@ -18,7 +18,5 @@ class DevelopmentConfig(AppConfig):
         registry.register_api_viewset(prefix="development/people",
                                       viewset="zugong.development.api.views.DevelopmentStartViewSet",
                                       basename="development-start")
-        registry.register_todo_provider(name="development.branch_overdue",
-                                        provider="zugong.development.todos.branch_overdue", permission="party.change")
-        registry.register_todo_provider(name="development.department_summary",
-                                        provider="zugong.development.todos.department_summary", permission="party.view")
+        registry.register_todo_provider(name="development.overdue", provider="zugong.development.todos.overdue",
+                                        permission="party.view")

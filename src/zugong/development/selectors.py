@@ -175,13 +175,18 @@ def pipeline(*, user, organization=None, stage: str = "", due: str = "", today: 
     return qs
 
 
-def overdue_counts(*, user, organization=None, today: dt.date | None = None, action: str = "view") -> dict[str, int]:
-    """``{kind: n}`` of overdue obligations (``DEADLINES``) in the scope (under ``organization``), one query."""
+def overdue_counts(*, user, organization=None, today: dt.date | None = None, action: str = "view",
+                   with_branches: bool = False) -> dict[str, int]:
+    """``{kind: n}`` of overdue obligations (``DEADLINES``) in the scope (under ``organization``), and with
+    ``with_branches`` ``"branches"``: how many organizations hold an overdue record. One query."""
     today = today or timezone.localdate()
     qs = annotate_deadlines(DevelopmentRecord.objects.restrict(user, action), today)
     if organization is not None:
         qs = qs.filter(organization__path__startswith=organization.path)
-    return qs.aggregate(**{kind: Count("pk", filter=due_filter(kind, today=today)) for kind in DEADLINES})
+    counts = {kind: Count("pk", filter=due_filter(kind, today=today)) for kind in DEADLINES}
+    if with_branches:
+        counts["branches"] = Count("organization", distinct=True, filter=any_due(today=today))
+    return qs.aggregate(**counts)
 
 
 # ----- per row (a page of records, steps prefetched) -------------------------------------------------------
