@@ -152,3 +152,42 @@ def test_stage_figures(dev):
     f = selectors.stage_figures(user=dev.t.county_user, organization=dev.t.county, date_from=dt.date(2026, 1, 1),
                                 date_to=dt.date(2026, 12, 31))
     assert f["applicants"] == 1  # the applicant of town B (the subtree of the county)
+
+
+def test_schema_documents_the_routes(dev):
+    client = login(Client(), dev.t.county_user)
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    schema = response.content.decode()
+    assert "/api/development/{id}/steps/" in schema and "/api/development/people/{id}/start/" in schema
+    assert "登记发展步骤" in schema
+
+
+def test_list_page_and_api_query_counts(dev):
+    """The page and the API list cost the same number of queries for 1 or 6 records (steps prefetched)."""
+    from tests.factories import make_id
+    from zugong.development import services
+    from zugong.people.services import person_create
+
+    walk(dev, start(dev), 9)
+    client = login(Client(), dev.t.town_user)
+    client.get(reverse("development:list"))
+
+    def count(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    page, api = count(reverse("development:list")), count(reverse("api:development-list"))
+    for i in range(5):
+        birth = dt.date(1995, 1, 1 + i)
+        person = person_create(user=dev.actor, organization_id=dev.t.branch_a1.pk, name=f"申请人{'一二三四五'[i]}",
+                               sex="1", ethnicity="01", birth_date=birth, id_number=make_id(birth, "1"))
+        record = services.development_start(actor=dev.actor, person=person, organization=dev.t.branch_a1,
+                                            application_date=dt.date(2026, 10, 1), today=dev.today)
+        services.step_record(actor=dev.actor, record=record, step=2, date=dt.date(2026, 10, 9), today=dev.today)
+    assert count(reverse("development:list")) == page
+    assert count(reverse("api:development-list")) == api
