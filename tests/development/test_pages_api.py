@@ -48,7 +48,9 @@ def test_detail_and_step_form(dev):
     client = login(Client(), dev.t.town_user)
     page = client.get(reverse("development:detail", kwargs={"pk": record.pk}))
     assert page.status_code == 200
-    assert [c[0] for c in page.context["form"].fields["step"].choices] == [2]  # only the legal next step
+    fields = page.context["form"].fields
+    assert [c[0] for c in fields["step"].choices] == [2]  # only the legal next step
+    assert "special_reason" in fields and "votes_present" not in fields  # only the fields step 2 uses
     assert "第7条" not in page.content.decode() and "党组织派人谈话" in page.content.decode()
     response = client.post(reverse("development:step", kwargs={"pk": record.pk}),
                            {"step": 3, "date": "2026-11-25"})

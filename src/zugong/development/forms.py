@@ -41,12 +41,23 @@ class StepForm(forms.Form):
     special_reason = forms.CharField(label="特殊情况说明（逾期谈话、延长审批）", required=False, max_length=300)
     note = forms.CharField(label="备注", required=False, max_length=500)
 
-    def __init__(self, *args, allowed=(), **kwargs):
+    FIELDS_OF_STEP = {
+        "votes_expected": (15, 23), "votes_expected_reason": (15, 23), "votes_present": (15, 23),
+        "votes_in_favour": (15, 23), "training_days": (11,), "training_hours": (11,), "outcome": (23,),
+        "extension_months": (23,), "special_reason": (2, 17),
+    }
+    """The step-specific fields and the steps that use them (the others are left off the page's form)."""
+
+    def __init__(self, *args, allowed=(), trim: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["step"].choices = [(n, rules.STEPS[n].label) for n in allowed]
+        if trim:  # the page's form: only the fields the offered steps use
+            for name, steps in self.FIELDS_OF_STEP.items():
+                if not set(steps) & set(allowed):
+                    del self.fields[name]
 
     def service_kwargs(self) -> dict:
-        return dict(self.cleaned_data)
+        return {k: v for k, v in self.cleaned_data.items() if not (k == "outcome" and v is None)}
 
 
 class ParticipantsForm(forms.Form):

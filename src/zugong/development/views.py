@@ -76,7 +76,7 @@ class RecordDetail(generic.ObjectView):
         return {"status": status, "table": table, "participants": selectors.participants_of(record),
                 "may_change": may_change and bool(status.next_steps),
                 "may_close": may_change and record.closed_date is None and record.admission_date is None,
-                "form": StepForm(allowed=status.next_steps, initial={"date": today}),
+                "form": StepForm(allowed=status.next_steps, trim=True, initial={"date": today}),
                 "step_url": reverse("development:step", kwargs={"pk": record.pk})}
 
 
@@ -97,7 +97,7 @@ class StepRecord(generic.ObjectActionView):
     def get_form_kwargs(self, record) -> dict:
         if self.request.method == "POST":  # any step number: the service refuses an illegal one with its article
             return {"allowed": [n for n in rules.STEPS if n > 1]}
-        return {"allowed": services.legal_next_steps(record, list(record.steps.all()))}
+        return {"allowed": services.legal_next_steps(record, list(record.steps.all())), "trim": True}
 
     def perform(self, form, record):
         data = form.service_kwargs()
