@@ -136,6 +136,18 @@ def test_assessment_overdue(dev):
     assert selectors.overdue_counts(user=dev.t.town_user, today=dev.today)["assessment"] == 1
     status = selectors.row_status(selectors.record_get(user=dev.t.town_user, pk=record.pk), dev.today)
     assert status.next_steps == [6] and status.due_date == dt.date(2023, 9, 1) and status.state == "overdue"
+    assert status.stage_label == "入党积极分子"
+    walk(dev, record, 6, start_at=6)
+    status = selectors.row_status(selectors.record_get(user=dev.t.town_user, pk=record.pk), dev.today)
+    assert status.next_steps == [6, 7] and status.stage_label == "入党积极分子"  # 7 is allowed, not yet done
+
+
+def test_due_soon(dev):
+    soon = start(dev, dt.date(2026, 11, 10))  # talk due 2026-12-10: within 30 days of 2026-11-30
+    assert [r.pk for r in selectors.pipeline(user=dev.t.town_user, due="soon", today=dev.today)] == [soon.pk]
+    assert list(selectors.pipeline(user=dev.t.town_user, due="overdue", today=dev.today)) == []
+    status = selectors.row_status(selectors.record_get(user=dev.t.town_user, pk=soon.pk), dev.today)
+    assert (status.state, status.due_date, status.stage_label) == ("soon", dt.date(2026, 12, 10), "入党申请人")
 
 
 def test_stage_figures(dev):

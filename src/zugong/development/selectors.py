@@ -220,7 +220,8 @@ def row_status(record: DevelopmentRecord, today: dt.date | None = None) -> RowSt
         return RowStatus(0, "已终止", last, [])
     if not nxt:
         return RowStatus(6, "已转正", last, [])
-    stage = 5 if record.admission_date is not None else rules.STEPS[nxt[-1]].stage
+    done = max([s.step for s in steps] + [1])
+    stage = 5 if record.admission_date is not None else rules.STEPS[done].stage
     label = rules.STAGE_SHORT[stage]
     status = RowStatus(stage, label, last, nxt)
     due = _next_due(record, steps, nxt)
