@@ -33,6 +33,7 @@ from zugong.development.models import DevelopmentParticipant, DevelopmentStep
 from zugong.development.services import legal_next_steps, probation_end
 from zugong.party.lifecycle import add_months
 from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent
+from zugong.party.rules import member_category_q
 from zugong.people.models import Person
 
 DUE_SOON_DAYS = 30
@@ -300,7 +301,7 @@ def full_members_of(*, user, organization, on: dt.date | None = None) -> list[Pe
     """The 正式党员 of ``organization``'s subtree on ``on`` (default today) in ``user``'s ``party.view`` scope:
     whom the participant form offers as 培养联系人 / 入党介绍人."""
     on = on or timezone.localdate()
-    ids = (Membership.objects.restrict(user, "view").on(on).filter(organization__path__startswith=organization.path,
-                                                                  person__party_member__full_membership_date__lte=on)
-           .values("person_id"))
+    ids = (Membership.objects.restrict(user, "view").on(on)
+           .filter(member_category_q("full", on=on, prefix="person__party_member__"),
+                   organization__path__startswith=organization.path).values("person_id"))
     return list(Person.objects.filter(pk__in=ids).order_by("name", "pk"))

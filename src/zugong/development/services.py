@@ -49,7 +49,7 @@ from zugong.development.models import DevelopmentParticipant, DevelopmentStep
 from zugong.orgs.models import PartyOrganization
 from zugong.party.lifecycle import add_months
 from zugong.party.models import DevelopmentRecord, Membership, PartyMember
-from zugong.party.rules import probation_years
+from zugong.party.rules import member_category_q, probation_years
 from zugong.people.models import Person
 
 BRANCH_TYPES = ("branch", "joint_branch", "temporary_branch")
@@ -101,14 +101,14 @@ def _steps_of(record) -> list[DevelopmentStep]:
 def is_full_member_on(person_id: int, day: dt.date) -> bool:
     """Whether ``person_id`` is a 正式党员 on ``day``: a membership in force and a 转正日期 on or before it."""
     return (Membership.objects.on(day).filter(person_id=person_id).exists()
-            and PartyMember.objects.filter(pk=person_id, full_membership_date__lte=day).exists())
+            and PartyMember.objects.filter(member_category_q("full", on=day), pk=person_id).exists())
 
 
 def full_members_on(organization_id: int, day: dt.date) -> int:
     """应到 of a branch meeting on ``day``: the 正式党员 of organization ``organization_id`` on that day (those
     with voting rights, 《党章》第七条：预备党员没有表决权). One query."""
-    return (Membership.objects.on(day).filter(organization_id=organization_id,
-                                              person__party_member__full_membership_date__lte=day)
+    return (Membership.objects.on(day).filter(member_category_q("full", on=day, prefix="person__party_member__"),
+                                              organization_id=organization_id)
             .values("person_id").distinct().count())
 
 
