@@ -57,6 +57,11 @@ EVENT_KINDS = {
     "member_status_start": "登记党员状态",  # 流动党员 / 失联党员 / 出国（境） (issue #10)
     "member_status_end": "结束党员状态",
     "organization_term_record": "登记换届",
+    "development_start": "登记入党申请",  # 发展党员 (issue #11, development.services)
+    "development_step": "登记发展步骤",
+    "development_mentors_assign": "指定培养联系人",
+    "development_sponsors_assign": "指定入党介绍人",
+    "development_close": "终止培养",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",

@@ -440,7 +440,7 @@ def _assign(*, actor, record, role: str, persons, start_date, today, step: int, 
         save_with_version(current, current.version, ["end_date"])
     rows = [DevelopmentParticipant.objects.create(record=record, person=people[pk], role=role, start_date=day)
             for pk in ids]
-    record_event(f"development_{role}s_assign", user=actor, object_type="party.developmentrecord", object_id=record.pk,
+    record_event("development_mentors_assign" if role == "mentor" else "development_sponsors_assign", user=actor, object_type="party.developmentrecord", object_id=record.pk,
                  summary=f"人员 #{record.person_id} 自 {day.isoformat()} 的{label}：" + "、".join(people[pk].name for pk in ids),
                  data={"person": record.person_id, "role": role, "persons": ids, "start_date": day})
     return rows
