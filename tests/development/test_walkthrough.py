@@ -64,3 +64,16 @@ def test_extension_then_full_membership(dev):
     last = MembershipEvent.objects.filter(person=dev.person, kind="full_membership").order_by("-pk").first()
     assert (last.detail, last.date) == ("after_extension", dt.date(2025, 12, 1))
     assert PartyMember.objects.get(pk=dev.person.pk).full_membership_date == dt.date(2025, 12, 1)
+
+
+def test_admission_carries_the_occupation_of_the_record(dev):
+    """The 工作岗位 recorded on the development record (年报 第十八–二十表) becomes that of the new membership."""
+    from zugong.party.models import DevelopmentRecord, Membership
+
+    record = start(dev)
+    DevelopmentRecord.objects.filter(pk=record.pk).update(occupation="professional", front_line=True)
+    record.refresh_from_db()
+    walk(dev, record, 17)
+    membership = Membership.objects.get(person=dev.person)
+    assert (membership.occupation, membership.front_line, membership.start_date) == (
+        "professional", True, dt.date(2024, 6, 1))

@@ -375,8 +375,10 @@ def step_record(*, actor, record, step: int, date, done_by: str = "", note: str 
                 "occupation", "occupation_detail", "ownership", "migrant_worker", "migrant_business", "front_line",
                 "front_line_kind")}
         try:
+            # a former member (出党 on record) is admitted again as 重新入党 (the lifecycle checks the history)
+            readmission = PartyMember.objects.filter(pk=record.person_id).exists()
             party_services.admit(user=actor, person_id=record.person_id, to_organization_id=record.organization_id,
-                                 date=vote, occupation=occupation, today=today,
+                                 date=vote, occupation=occupation, today=today, readmission=readmission,
                                  note=f"发展党员：支部大会 {vote.isoformat()} 通过，上级党委 {day.isoformat()} 审批")
         except ValidationFailed as exc:
             _refuse_event(17, exc)
