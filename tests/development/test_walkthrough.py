@@ -77,3 +77,22 @@ def test_admission_carries_the_occupation_of_the_record(dev):
     membership = Membership.objects.get(person=dev.person)
     assert (membership.occupation, membership.front_line, membership.start_date) == (
         "professional", True, dt.date(2024, 6, 1))
+
+
+def test_former_member_is_readmitted(dev):
+    """Someone who left the Party (出党) applies again: step 17 writes 发展党员（重新入党）."""
+    from tests.factories import make_member
+    from zugong.development import services
+    from zugong.party.services import exit_record
+
+    former = make_member(dev.t.branch_a1, "吴重", birth_date=dt.date(1990, 2, 2), admission_date=dt.date(2012, 7, 1),
+                         full_membership_date=dt.date(2013, 7, 1))
+    exit_record(user=dev.actor, person_id=former.pk, exit_kind="persuaded_to_leave", date=dt.date(2020, 1, 1),
+                today=dev.today)
+    dev.person = former
+    record = services.development_start(actor=dev.actor, person=former, organization=dev.t.branch_a1,
+                                        application_date=dt.date(2023, 1, 10), today=dev.today)
+    walk(dev, record, 17)
+    event = MembershipEvent.objects.get(person=former, kind="admission")
+    assert (event.detail, event.date) == ("readmission", dt.date(2024, 6, 1))
+    assert PartyMember.objects.get(pk=former.pk).admission_date == dt.date(2024, 6, 1)
