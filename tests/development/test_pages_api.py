@@ -39,6 +39,8 @@ def test_list_shows_only_the_scope(dev):
     # a subtree filter, a stage filter, an out-of-scope organization code (no rows, an error)
     assert [r.pk for r in client.get(reverse("development:list"), {"org": "C-A-1", "stage": "applicant"})
             .context["object_list"]] == [mine.pk]
+    stages = {s["key"]: s["n"] for s in client.get(reverse("development:list"), {"org": "C-A"}).context["stages"]}
+    assert stages["applicant"] == 1 and stages["activist"] == 0  # the foreign applicant is not counted
     response = client.get(reverse("development:list"), {"org": "C-B-1"})
     assert response.context["object_list"] == [] and response.context["filter_errors"]
 

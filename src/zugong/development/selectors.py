@@ -190,6 +190,15 @@ def overdue_counts(*, user, organization=None, today: dt.date | None = None, act
     return qs.aggregate(**counts)
 
 
+def stage_counts(*, user, organization=None, action: str = "view") -> dict[str, int]:
+    """``{stage: n}`` over ``STAGE_FILTERS`` (入党申请人 … 已终止) of the records in ``user``'s scope under
+    ``organization`` (its subtree; ``None``: the whole scope). One query (SQL group-by with filters)."""
+    qs = DevelopmentRecord.objects.restrict(user, action)
+    if organization is not None:
+        qs = qs.filter(organization__path__startswith=organization.path)
+    return qs.aggregate(**{stage: Count("pk", filter=stage_q(stage)) for stage in STAGE_FILTERS})
+
+
 # ----- per row (a page of records, steps prefetched) -------------------------------------------------------
 
 @dataclass

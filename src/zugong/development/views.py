@@ -23,6 +23,7 @@ from zugong.core.scoping import can
 from zugong.development import rules, selectors, services
 from zugong.development.filtersets import DevelopmentFilterSet
 from zugong.development.forms import CloseForm, ParticipantsForm, StartForm, StepForm
+from zugong.orgs.selectors import organization_by_code
 
 NOT_FOUND = "发展党员记录不存在或不在您的数据范围内"
 
@@ -49,9 +50,15 @@ class PipelineList(generic.ObjectListView):
     def get_extra_context(self, filterset, page) -> dict:
         q = self.request.GET.get("q", "")
         may_start = can(self.user, "party", "add")
+        org = None
+        if filterset is not None and filterset.is_valid() and filterset.form.cleaned_data.get("org"):
+            org = organization_by_code(user=self.user, code=filterset.form.cleaned_data["org"])
+        counts = selectors.stage_counts(user=self.user, organization=org)
+        stages = [{"key": k, "label": label, "n": counts[k]} for k, label in selectors.STAGE_FILTERS.items()]
         return {"q": q, "may_start": may_start,
                 "candidates": selectors.start_candidates(user=self.user, q=q) if may_start else [],
-                "counts": selectors.overdue_counts(user=self.user), "deadlines": selectors.DEADLINES}
+                "counts": selectors.overdue_counts(user=self.user, organization=org), "deadlines": selectors.DEADLINES,
+                "stages": stages}
 
 
 class RecordDetail(generic.ObjectView):
