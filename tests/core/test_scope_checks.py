@@ -50,6 +50,8 @@ def test_every_business_model_declares_its_scope_itself():
         "life.Meeting": ("organization", "party"),
         "life.MeetingAttendance": ("meeting__organization", "party"),
         "branches.BranchOfficer": ("organization", "party"),
+        "development.DevelopmentStep": ("record__organization", "party"),
+        "development.DevelopmentParticipant": ("record__organization", "party"),
     }.items()
     from zugong.core.scoping import DATA_LABELS
 

@@ -189,6 +189,22 @@ def _development_make(t, side, name):
                                             application_date=dt.date(2020, 3, 1))
 
 
+def _development_step_make(t, side, name):
+    from zugong.development.models import DevelopmentStep
+
+    record = _development_make(t, side, name)
+    return DevelopmentStep.objects.create(record=record, step=2, date=dt.date(2020, 3, 20), actor="谈话人")
+
+
+def _development_participant_make(t, side, name):
+    from zugong.development.models import DevelopmentParticipant
+
+    record = _development_make(t, side, name)
+    mentor = make_member(side.org, probe_name("联"))
+    return DevelopmentParticipant.objects.create(record=record, person=mentor, role="mentor",
+                                                 start_date=dt.date(2020, 6, 1))
+
+
 # ----- units (单位: the second anchor tree, scoped by unit grants) -------------------------------------------
 
 def _unit_make(t, side, name):
@@ -488,6 +504,9 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
               edit_data=_grading_edit),
     ScopeCase("grading.GradingScore", marker="evidence", make=_grading_score_make),
     ScopeCase("grading.WeakBranch", marker="reasons", make=_weak_make, create_data=_weak_create),
+    # issue #11: 发展党员 steps and participants (through the record's organization)
+    ScopeCase("development.DevelopmentStep", marker="record__person__name", make=_development_step_make),
+    ScopeCase("development.DevelopmentParticipant", marker="record__person__name", make=_development_participant_make),
 ]}
 
 

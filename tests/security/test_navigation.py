@@ -12,7 +12,8 @@ from zugong.core.registry import navigation_for
 
 ADMIN = ["用户管理", "角色授权", "待确认的授权", "角色与数据标签", "审计日志", "管理员重置审批"]
 BUSINESS_FULL = [("党组织", [("组织树", "orgs:tree"), ("单位", "orgs:unit_list")]),
-                 ("党员", [("党员名册", "party:member_list"), ("组织关系转接", "party:transfer_list")]),
+                 ("党员", [("党员名册", "party:member_list"), ("组织关系转接", "party:transfer_list"),
+                           ("发展党员", "development:list")]),
                  ("基层党建", [("党支部达标情况", "branches:standards"), ("达标晋级", "grading:list"),
                            ("软弱涣散党组织", "grading:weak_list"), ("书记持证上岗", "branches:certification")]),
                  ("数据导入", [("导入党组织", "orgs:import"), ("导入单位", "orgs:unit_import"),

@@ -279,6 +279,15 @@ ACTION_DATA: dict[str, Callable] = {
     "api:weak-branch-rectify": _weak_rectify,
     "grading:weak_verify": _weak_verify,
     "api:weak-branch-verify": _weak_verify,
+    # 发展党员 (issue #11): the scope case's record applied 2020-03-01 with no step but its application, so the
+    # talk (2) is the legal next step; a pipeline started for the scope case's person (a member: refused on its
+    # merits); mentors before the activist step (refused on its merits); 终止培养
+    "development:step": lambda r, s: {"step": 2, "date": "2020-03-20"},
+    "api:development-steps": lambda r, s: {"step": 2, "date": "2020-03-20"},
+    "development:participants": lambda r, s: {"role": "mentor", "start_date": dt.date.today().isoformat()},
+    "development:close": lambda r, s: {"date": dt.date.today().isoformat(), "reason": "本人撤回申请"},
+    "development:start": lambda r, s: {"organization": s.org.code, "application_date": "2024-01-05"},
+    "api:development-start-start": lambda r, s: {"organization": s.org.code, "application_date": "2024-01-05"},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

@@ -71,6 +71,11 @@ EVENT_KINDS = {
     "weak_branch_identify": "列入软弱涣散党组织",
     "weak_branch_rectify": "登记软弱涣散整改",
     "weak_branch_verify": "软弱涣散整改验收",
+    "development_start": "登记入党申请",  # 发展党员 (issue #11, development.services)
+    "development_step": "登记发展步骤",
+    "development_mentors_assign": "指定培养联系人",
+    "development_sponsors_assign": "指定入党介绍人",
+    "development_close": "终止培养",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",

@@ -9,4 +9,14 @@ class DevelopmentConfig(AppConfig):
     verbose_name = "发展党员"
 
     def ready(self) -> None:
-        pass
+        from zugong.core import registry
+
+        registry.register_nav(section="党员", label="发展党员", url_name="development:list", order=210,
+                              permission="party.view", app=self.label)
+        registry.register_api_viewset(prefix="development", viewset="zugong.development.api.views.DevelopmentRecordViewSet",
+                                      basename="development")
+        registry.register_api_viewset(prefix="development/people",
+                                      viewset="zugong.development.api.views.DevelopmentStartViewSet",
+                                      basename="development-start")
+        registry.register_todo_provider(name="development.overdue", provider="zugong.development.todos.overdue",
+                                        permission="party.view")
