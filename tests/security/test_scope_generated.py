@@ -225,6 +225,10 @@ ACTION_DATA: dict[str, Callable] = {
     # 届次 (issue #10): record a term of the organization
     "orgs:term_create": _term_create,
     "api:organization-terms-terms": _term_create,
+    # 组织生活记录 (issue #11): delete a meeting (with a reason), attach a PDF to it
+    "life:meeting_delete": lambda r, s: {"reason": "重复录入"},
+    "api:meeting-remove": lambda r, s: {"reason": "重复录入"},
+    "life:attachment_add": lambda r, s: {"file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

@@ -14,7 +14,8 @@ Attendance (出席情况) has three shapes:
    on the meeting date (``life.selectors.roster_on``); every roster member gets a row — 出席 unless listed
    as 请假 / 缺席 (with a reason); 应到 = roster size, 实到 = 出席 rows; 流动党员 that day are marked
    ``mobile``. A listed person not on that roster is refused by name.
-2. **numbers only** (``attendance`` ``None``): a ledger row without names — 应到 / 实到 as given, the
+2. **numbers only** (``attendance`` ``None``, counts given; neither given: shape 1 with everyone present): a
+   ledger row without names — 应到 / 实到 as given, the
    absentees as text in ``absentee_note``.
 3. **numbers with some names** (``attendance`` and counts given; the ledger import): 应到 / 实到 as given,
    rows only for the listed roster members (the absentees the ledger names).
@@ -176,6 +177,8 @@ def meeting_check(*, organization: PartyOrganization, meeting_type, date, topic,
     expected = _count(expected_count, "expected_count", problems)
     attended = _count(attended_count, "attended_count", problems)
     rows: list[tuple[int, str, str, bool]] = []
+    if attendance is None and expected_count in (None, "") and attended_count in (None, ""):
+        attendance = []  # neither names nor numbers: the whole roster, everyone present
     given = normalize_attendance(attendance) if attendance is not None else None
     if given is not None and day is not None:
         roster = selectors.roster_on(organization, day)

@@ -193,4 +193,4 @@ class MeetingViewSet(ScopedModelViewSet):
                    summary="删除会议记录", description="须填写删除原因（记入审计日志）；需要删除权限（支部书记没有）。")
     def remove(self, request, obj, data):
         services.meeting_delete(actor=request.user, meeting=obj, reason=data["reason"])
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response({"detail": "已删除会议记录。", "id": obj.pk}, status=status.HTTP_200_OK)
