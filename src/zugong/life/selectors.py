@@ -107,7 +107,7 @@ def roster_organization(organization: PartyOrganization, day: dt.date) -> PartyO
     党小组 without memberships of its own that day, its parent (the branch)."""
     if organization.org_type == "party_group" and organization.depth > 1 \
             and not Membership.objects.on(day).filter(organization=organization).exists():
-        parent = organization.get_parent()
+        parent = PartyOrganization.objects.filter(path=organization.path[:-PartyOrganization.steplen]).first()
         if parent is not None:
             return parent
     return organization
