@@ -84,7 +84,8 @@ def split_absentees(text: str) -> list[tuple[str, str]]:
     out = []
     depth, current = 0, ""
     parts = []
-    for ch in text or "":  # split outside brackets only (a reason may hold 、 or spaces)
+    text = re.sub(r"\s+(?=[（(])", "", text or "")  # 「王五 (出差)」: the reason belongs to the name before it
+    for ch in text:  # split outside brackets only (a reason may hold 、 or spaces)
         if ch in "（(":
             depth += 1
         elif ch in "）)":
