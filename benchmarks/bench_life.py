@@ -22,7 +22,6 @@ time and the query count are printed.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import time
 
