@@ -46,6 +46,7 @@ def test_list_filters_and_no_foreign_rows(tree, client, meetings):
     assert [r["id"] for r in client.get(url, {"type": "党课"}).json()["results"]] == [a.pk]
     assert [r["id"] for r in client.get(url, {"type": "general_meeting"}).json()["results"]] == [a2.pk]
     assert [r["id"] for r in client.get(url, {"date_from": "2025-01-01", "date_to": "2025-12-31"}).json()["results"]] == [a.pk]
+    assert [r["id"] for r in client.get(url, {"period": "2024"}).json()["results"]] == [a2.pk]
     assert client.get(url, {"org": "C-B-1"}).json()["results"] == []
     assert client.get(reverse("api:meeting-detail", args=[b.pk])).status_code == 404
 

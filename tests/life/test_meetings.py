@@ -210,6 +210,12 @@ def test_list_filters_by_org_type_and_period(tree):
     assert list(page.context["object_list"]) == [b]
     page = client.get(reverse("life:meeting_list"), {"date_from": "2024-09-02"})
     assert list(page.context["object_list"]) == [c]
+    page = client.get(reverse("life:meeting_list"), {"period": "2024-Q3"})
+    assert set(page.context["object_list"]) == {b, c}
+    page = client.get(reverse("life:meeting_list"), {"period": "2024-03"})
+    assert list(page.context["object_list"]) == [a]
+    page = client.get(reverse("life:meeting_list"), {"period": "明年"})
+    assert list(page.context["object_list"]) == [] and "无法识别的期间" in page.content.decode()
 
 
 # ----- edit and delete -------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class MeetingList(generic.ObjectListView):
     template_name = "life/meeting_list.html"
     default_ordering = ("-date", "-pk")
     sort_fields = {"date": ("date", "会议日期"), "organization": ("organization__path", "党组织")}
-    carried_filters = ("org", "type", "date_from", "date_to")
+    carried_filters = ("org", "type", "period", "date_from", "date_to")
     counting = "exact"
 
     def check_filters(self, filterset) -> None:

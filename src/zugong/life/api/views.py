@@ -1,7 +1,8 @@
 """组织生活会议 API (``life.services``; the same services as the pages):
 
 - ``GET  /api/meetings/`` — meetings in the scope; ``?org=<组织代码>`` (that organization's subtree), ``?type=``
-  (code or name), ``?date_from=`` / ``?date_to=`` (YYYY-MM-DD, inclusive);
+  (code or name), ``?period=`` (``2025``, ``2025-Q1``, ``2025-03``), ``?date_from=`` / ``?date_to=`` (YYYY-MM-DD,
+  inclusive);
 - ``POST /api/meetings/`` — record a meeting (``meeting_record``; ``party.add`` on ``organization``, given by
   组织代码): 201 with the record and ``warnings``; 400 with every problem by field;
 - ``GET  /api/meetings/{id}/`` — one meeting with its attendance (``attendance``) and attachments;
