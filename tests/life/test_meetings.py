@@ -363,3 +363,25 @@ def test_attachment_over_20_mb_is_refused(tree):
         services.attachment_add(actor=tree.branch_user, meeting=m, upload=b"%PDF-" + b"0" * (20 * 1024 * 1024),
                                 filename="大文件.pdf")
     assert "超过 20 MB" in info.value.errors[0].reason and not MeetingAttachment.objects.exists()
+
+
+def test_list_page_and_api_query_counts_do_not_grow_with_rows(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.login(username="town_a", password=PASSWORD)
+
+    def counts():
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("life:meeting_list")).status_code == 200
+        with CaptureQueriesContext(connection) as api:
+            assert client.get(reverse("api:meeting-list")).status_code == 200
+        return len(page), len(api)
+
+    _record(tree, topic="第一次")
+    one = counts()
+    for i in range(4):
+        _record(tree, topic=f"第{i + 2}次", date=dt.date(2024, 10, i + 1))
+    _record(tree, organization=tree.branch_a2, actor=tree.town_user, topic="东村")
+    assert counts() == one
