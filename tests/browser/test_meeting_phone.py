@@ -1,5 +1,5 @@
 """记录会议 on a phone (375×667, Playwright + headless Chromium): a 支部书记 opens the quick entry from the
-meeting list, picks the type, date and topic, taps one absentee as 请假 with a reason, saves, and finds the
+meeting list, picks the type, date (the roster of that date is swapped in) and topic, taps one absentee as 请假 with a reason, saves, and finds the
 meeting in the list; the stored row is checked. The page must not scroll sideways and its tap targets are
 at least 40 px high.
 
@@ -38,16 +38,18 @@ def test_secretary_records_a_meeting_on_a_phone(page):
     page.goto(f"{base}/life/meetings/?org=C-A-1")
     page.get_by_role("link", name="记录会议").click()
     page.wait_for_url(f"**/life/orgs/{t.branch_a1.pk}/record/")
-    zhang = page.locator(f"li.qe-member[data-person='{t.member_a1_1.pk}']")
-    zhang.wait_for()
+    page.locator(f"li.qe-member[data-person='{t.member_a1_1.pk}']").wait_for()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     _shot(page, "meeting-quick-entry-375")
 
     page.select_option("select[name=meeting_type]", "general_meeting")
     page.fill("input[name=date]", "2025-01-10")
+    # the roster is swapped for the one of the chosen date (HTMX) before anyone is tapped
+    page.locator("#qe-roster legend", has_text="2025-01-10 的党员名单").wait_for()
     page.fill("input[name=topic]", "学习党的二十届三中全会精神")
     page.fill("input[name=presenter]", "张伟")
     page.fill("input[name=recorder]", "李娜")
+    zhang = page.locator(f"li.qe-member[data-person='{t.member_a1_1.pk}']")
     reason = zhang.locator(f"input[name=rs_{t.member_a1_1.pk}]")
     assert not reason.is_visible()  # shown only once 请假 / 缺席 is tapped
     leave = zhang.locator("label.qe-leave")
@@ -70,3 +72,4 @@ def test_secretary_records_a_meeting_on_a_phone(page):
     assert (meeting.expected_count, meeting.attended_count, meeting.presenter, meeting.recorder) == (2, 1, "张伟", "李娜")
     rows = {r.person_id: (r.status, r.reason) for r in meeting.attendances.all()}
     assert rows == {t.member_a1_1.pk: ("leave", "外出培训"), t.member_a1_2.pk: ("present", "")}
+    assert not page.console_errors, page.console_errors

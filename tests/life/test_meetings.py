@@ -289,6 +289,18 @@ def test_quick_entry_page_records_an_absentee(tree):
     assert "探亲" in detail and "请假" in detail
 
 
+def test_quick_entry_roster_follows_the_date(tree):
+    client = Client()
+    client.login(username="branch_a1", password=PASSWORD)
+    url = reverse("life:meeting_record", args=[tree.branch_a1.pk])
+    early = client.get(url, {"date": "2024-06-01"}).content.decode()
+    assert f'data-person="{tree.member_a1_1.pk}"' in early and f'data-person="{tree.member_a1_2.pk}"' not in early
+    assert "2024-06-01 的党员名单" in early and 'hx-get="' in early
+    later = client.get(url, {"date": "2025-01-10"}).content.decode()
+    assert f'data-person="{tree.member_a1_2.pk}"' in later
+    assert f'data-person="{tree.member_a1_2.pk}"' in client.get(url, {"date": "2999-01-01"}).content.decode()  # today
+
+
 def test_quick_entry_page_shows_the_refusal(tree):
     client = Client()
     client.login(username="branch_a1", password=PASSWORD)

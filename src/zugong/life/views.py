@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -105,13 +107,24 @@ class MeetingRecord(generic.ObjectCreateView):
     template_name = "life/meeting_form.html"
     context_object_name = "org"
 
+    def roster_day(self):
+        """The day whose roster the form lists: ``?date=`` (the date field asks again when it changes, and the
+        page's roster is swapped in by HTMX) or the posted date when readable and not in the future, else today."""
+        today = timezone.localdate()
+        raw = self.request.POST.get("date") or self.request.GET.get("date") or ""
+        try:
+            day = dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            return today
+        return day if day <= today else today
+
     def get_initial(self, org) -> dict:
-        return {"date": timezone.localdate().isoformat()}
+        return {"date": self.roster_day().isoformat()}
 
     def get_form_kwargs(self, org) -> dict:
-        today = timezone.localdate()
-        roster = selectors.meeting_roster(user=self.user, organization=org, day=today, action="add")
-        return {"roster": roster, "mode": "roster" if roster else "counts", "types": _types_for(org, today)}
+        day = self.roster_day()
+        roster = selectors.meeting_roster(user=self.user, organization=org, day=day, action="add")
+        return {"roster": roster, "mode": "roster" if roster else "counts", "types": _types_for(org, day)}
 
     def perform(self, form, org):
         return services.meeting_record(actor=self.user, organization=org, **form.service_kwargs())
@@ -126,6 +139,7 @@ class MeetingRecord(generic.ObjectCreateView):
 
     def get_extra_context(self, org, form, errors) -> dict:
         return {"title": "记录会议", "organization": org, "members": form.member_rows() if form.mode == "roster" else [],
+                "refresh_roster": True, "roster_day": self.roster_day(),
                 "cancel": f"{reverse('life:meeting_list')}?{urlencode({'org': org.code})}", "statuses": ATTENDANCE_STATUS}
 
 
