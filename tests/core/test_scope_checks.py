@@ -46,6 +46,9 @@ def test_every_business_model_declares_its_scope_itself():
         "party.MembershipEvent": ("organization", "party"),
         "party.MembershipTransfer": ("from_organization", "party"),
         "party.MemberStatus": ("organization", "party"),
+        "life.Meeting": ("organization", "party"),
+        "life.MeetingAttendance": ("meeting__organization", "party"),
+        "life.MeetingAttachment": ("meeting__organization", "party"),
     }
     for model in apps.get_models():
         if model._meta.app_config.name.startswith("zugong.") and "scope_org_field" not in model.__dict__:
