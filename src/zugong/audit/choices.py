@@ -57,6 +57,10 @@ EVENT_KINDS = {
     "member_status_start": "登记党员状态",  # 流动党员 / 失联党员 / 出国（境） (issue #10)
     "member_status_end": "结束党员状态",
     "organization_term_record": "登记换届",
+    "meeting_record": "记录组织生活会议",  # 组织生活 (issue #11, life.services)
+    "meeting_edit": "修改组织生活会议",
+    "meeting_delete": "删除组织生活会议",
+    "meeting_attachment_add": "添加会议附件",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
