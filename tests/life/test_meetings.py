@@ -397,3 +397,21 @@ def test_list_page_and_api_query_counts_do_not_grow_with_rows(tree):
         _record(tree, topic=f"第{i + 2}次", date=dt.date(2024, 10, i + 1))
     _record(tree, organization=tree.branch_a2, actor=tree.town_user, topic="东村")
     assert counts() == one
+
+
+def test_editing_a_ledger_record_keeps_its_counts_and_matched_absentees(tree):
+    m = _record(tree, expected_count=30, attended_count=28, absentee_note="王五",
+                attendance=[(tree.member_a1_1, "absent", "台账未注明原因")]).meeting
+    assert list(m.attendances.values_list("person_id", "status")) == [(tree.member_a1_1.pk, "absent")]
+    client = Client()
+    client.login(username="branch_a1", password=PASSWORD)
+    url = reverse("life:meeting_edit", args=[m.pk])
+    page = client.get(url).content.decode()
+    assert 'name="expected_count"' in page and 'name="st_' not in page  # the numbers form, not the roster
+    response = client.post(url, {"version": m.version, "meeting_type": "general_meeting", "date": "2025-01-10",
+                                 "topic": "台账会议（已核对）", "expected_count": 30, "attended_count": 27,
+                                 "absentee_note": "王五、赵六"})
+    assert response.status_code == 302
+    m.refresh_from_db()
+    assert (m.topic, m.expected_count, m.attended_count, m.absentee_note) == ("台账会议（已核对）", 30, 27, "王五、赵六")
+    assert list(m.attendances.values_list("person_id", "status")) == [(tree.member_a1_1.pk, "absent")]

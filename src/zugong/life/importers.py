@@ -54,7 +54,7 @@ NO_REASON = "台账未注明原因"
 MEETING_COLUMNS: tuple[Column, ...] = (
     Column("organization", "党组织", True,
            aliases=("所在党组织", "党支部", "党组织名称", "党支部名称", "支部名称", "组织名称", "组织代码", "党组织代码",
-                    "所在党支部", "召开单位", "党小组"),
+                    "所在党支部", "召开单位"),
            width=22, text=True),
     Column("meeting_type", "会议类型", True, aliases=("会议类别", "类型", "会议形式", "活动类型"), width=14,
            values=MEETING_TYPE.names),
