@@ -52,6 +52,7 @@ def test_every_business_model_declares_its_scope_itself():
         "branches.BranchOfficer": ("organization", "party"),
         "development.DevelopmentStep": ("record__organization", "party"),
         "development.DevelopmentParticipant": ("record__organization", "party"),
+        "life.MeetingAttachment": ("meeting__organization", "party"),
     }.items()
     from zugong.core.scoping import DATA_LABELS
 

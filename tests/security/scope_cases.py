@@ -469,6 +469,57 @@ def _weak_create(t, side, name, api):
     return {**data, "organization": side.org.code} if api else data
 
 
+# ----- 组织生活 (issue #11): meetings, their attendance and attachments -----------------------------------------
+
+def _meeting_make(t, side, name):
+    """A meeting held by the subtree's organization, recorded with numbers (a ledger row: no attendance rows);
+    the marker is its topic."""
+    from zugong.life.models import Meeting
+
+    return Meeting.objects.create(organization=side.org, meeting_type="general_meeting", date=dt.date(2024, 5, 10),
+                                  topic=name, presenter="主持人", recorder="记录人", expected_count=3, attended_count=3)
+
+
+def _meeting_create(t, side, name, api):
+    """记录会议 (page: under the organization; API: the organization by code): everyone present."""
+    data = {"meeting_type": "general_meeting", "date": "2024-06-01", "topic": name, "presenter": "书记",
+            "recorder": "组织委员"}
+    return {**data, "organization": side.org.code} if api else data
+
+
+def _meeting_edit(record, name, api):
+    record.refresh_from_db()
+    if api:
+        return {"version": record.version, "topic": name}
+    return {"version": record.version, "meeting_type": record.meeting_type, "date": record.date.isoformat(),
+            "topic": name, "presenter": record.presenter, "recorder": record.recorder,
+            "expected_count": record.expected_count, "attended_count": record.attended_count}
+
+
+def _meeting_import(t, side, name):
+    return (["党组织", "会议类型", "日期", "主题", "应到", "实到"],
+            [side.org.code, "支部党员大会", "2024-07-01", name, "3", "3"])
+
+
+def _attendance_make(t, side, name):
+    """An attendance row (缺席, with a reason) of a member named ``name`` at a meeting of the subtree."""
+    from zugong.life.models import MeetingAttendance
+
+    meeting = _meeting_make(t, side, probe_name("会"))
+    return MeetingAttendance.objects.create(meeting=meeting, person=_member(side, name), status="absent", reason="出差")
+
+
+def _attachment_make(t, side, name):
+    """An attachment named ``name`` (a PDF) of a meeting of the subtree."""
+    from zugong.life.models import MeetingAttachment, MeetingAttachmentContent
+
+    meeting = _meeting_make(t, side, probe_name("会"))
+    attachment = MeetingAttachment.objects.create(meeting=meeting, original_name=f"{name}.pdf", size=9,
+                                                  content_type="application/pdf")
+    MeetingAttachmentContent.objects.create(attachment=attachment, content=b"%PDF-1.4\n")
+    return attachment
+
+
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
               edit_data=_org_edit, import_row=_org_import),
@@ -507,6 +558,11 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     # issue #11: 发展党员 steps and participants (through the record's organization)
     ScopeCase("development.DevelopmentStep", marker="record__person__name", make=_development_step_make),
     ScopeCase("development.DevelopmentParticipant", marker="record__person__name", make=_development_participant_make),
+    # issue #11: 组织生活记录
+    ScopeCase("life.Meeting", marker="topic", make=_meeting_make, create_data=_meeting_create,
+              edit_data=_meeting_edit, import_row=_meeting_import),
+    ScopeCase("life.MeetingAttendance", marker="person__name", make=_attendance_make),
+    ScopeCase("life.MeetingAttachment", marker="original_name", make=_attachment_make),
 ]}
 
 

@@ -14,10 +14,11 @@ ADMIN = ["用户管理", "角色授权", "待确认的授权", "角色与数据�
 BUSINESS_FULL = [("党组织", [("组织树", "orgs:tree"), ("单位", "orgs:unit_list")]),
                  ("党员", [("党员名册", "party:member_list"), ("组织关系转接", "party:transfer_list"),
                            ("发展党员", "development:list")]),
-                 ("基层党建", [("党支部达标情况", "branches:standards"), ("达标晋级", "grading:list"),
+                 ("基层党建", [("组织生活记录", "life:meeting_list"), ("党支部达标情况", "branches:standards"), ("达标晋级", "grading:list"),
                            ("软弱涣散党组织", "grading:weak_list"), ("书记持证上岗", "branches:certification")]),
                  ("数据导入", [("导入党组织", "orgs:import"), ("导入单位", "orgs:unit_import"),
-                           ("导入党员花名册", "party:import_roster"), ("导入党员变动", "party:import_changes")]),
+                           ("导入党员花名册", "party:import_roster"), ("导入党员变动", "party:import_changes"),
+                           ("导入三会一课台账", "life:meeting_import")]),
                  ("统计报表", [("党内统计", "reports:party_stats"), ("党内统计年报", "reports:annual"),
                            ("数据质量", "reports:quality")])]
 BUSINESS_NO_IMPORT = [s for s in BUSINESS_FULL if s[0] != "数据导入"]

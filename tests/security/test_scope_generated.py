@@ -288,6 +288,10 @@ ACTION_DATA: dict[str, Callable] = {
     "development:close": lambda r, s: {"date": dt.date.today().isoformat(), "reason": "本人撤回申请"},
     "development:start": lambda r, s: {"organization": s.org.code, "application_date": "2024-01-05"},
     "api:development-start-start": lambda r, s: {"organization": s.org.code, "application_date": "2024-01-05"},
+    # 组织生活记录 (issue #11): delete a meeting (with a reason), attach a PDF to it
+    "life:meeting_delete": lambda r, s: {"reason": "重复录入"},
+    "api:meeting-remove": lambda r, s: {"reason": "重复录入"},
+    "life:attachment_add": lambda r, s: {"file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

@@ -267,6 +267,13 @@ MATRIX: list[Row] = [
     R("party:import_changes_job_errors",      "L    403  403  200  404  404  403  403  403", args=[_job("changes")]),
     R("party:import_changes_job_mapping",     "L    403  403  200  404  404  403  403  403",
       args=[_mapping_job("changes")]),
+    # the 三会一课台账 kind (issue #11, life.importers): the same pages as the roster's
+    R("life:meeting_import_template",         "L    403  403  200  200  200  403  403  403"),
+    R("life:meeting_import_job",              "L    403  403  200  404  404  403  403  403", args=[_job("meetings")]),
+    R("life:meeting_import_job_status",       "L    403  403  200  404  404  403  403  403", args=[_job("meetings")]),
+    R("life:meeting_import_job_errors",       "L    403  403  200  404  404  403  403  403", args=[_job("meetings")]),
+    R("life:meeting_import_job_mapping",      "L    403  403  200  404  404  403  403  403",
+      args=[_mapping_job("meetings")]),
     # /imports/<code>/ serves only kinds registered without URLs of their own (none in production): the
     # roster and orgs kinds live under their apps' URLs, an unknown code does not exist
     R("imports:import",                       "L    404  404  404  404  404  403  403  403", args=["roster"]),

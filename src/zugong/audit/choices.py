@@ -76,6 +76,10 @@ EVENT_KINDS = {
     "development_mentors_assign": "指定培养联系人",
     "development_sponsors_assign": "指定入党介绍人",
     "development_close": "终止培养",
+    "meeting_record": "记录组织生活会议",  # 组织生活 (issue #11, life.services)
+    "meeting_edit": "修改组织生活会议",
+    "meeting_delete": "删除组织生活会议",
+    "meeting_attachment_add": "添加会议附件",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",

@@ -121,3 +121,52 @@ class ComplianceRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+
+class MeetingAttachment(BaseModel):
+    """A file attached to a meeting record (签到表扫描件, 会议记录, 照片…): ``original_name`` as uploaded,
+    ``size`` in bytes (≤ ``life.attachments.MAX_BYTES``, 20 MB), ``content_type`` as determined from the
+    content's magic bytes (PDF, JPEG, PNG, DOCX/DOC, XLSX/XLS), ``uploaded_by``.
+
+    The bytes live in ``MeetingAttachmentContent`` (one row per attachment, in the database, not on the file
+    system): written and rolled back in the same transaction as the record, covered by the database backup,
+    no orphan file when a meeting is deleted (cascade), and kept out of the change log (which records this
+    row's metadata only). Downloads go through a scoped view (``life:attachment_download``)."""
+
+    scope_org_field = "meeting__organization"
+    data_label = "party"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name="会议")
+    original_name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    content_type = models.CharField("文件类型", max_length=100)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name="上传人")
+
+    class Meta:
+        verbose_name = "会议附件"
+        verbose_name_plural = "会议附件"
+        ordering = ["meeting_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class MeetingAttachmentContent(models.Model):
+    """The bytes of one ``MeetingAttachment`` (see there). Not a business record of its own: it is read
+    only through its scoped attachment (``life.selectors.attachment_content``) and is not in the change log
+    (its metadata row is)."""
+
+    scope_exempt = "the bytes of a MeetingAttachment, read only through that scoped record (life.selectors)"
+
+    attachment = models.OneToOneField(MeetingAttachment, on_delete=models.CASCADE, primary_key=True,
+                                      related_name="stored", verbose_name="附件")
+    content = models.BinaryField("文件内容")
+
+    class Meta:
+        verbose_name = "会议附件内容"
+        verbose_name_plural = "会议附件内容"
+
+    def __str__(self) -> str:
+        return f"附件 #{self.attachment_id} 的内容"
