@@ -358,38 +358,42 @@ class _Planner:
 
     def attend(self, people: list[_Member], day: int, present: set[int]) -> tuple[list[tuple], int]:
         """Attendance rows ``(person, status, reason, mobile)`` of ``people`` on ``day`` and how many came."""
-        rng, statuses = self.rng, self.statuses
+        random_, statuses = self.rng.random, self.statuses
         rows, came = [], 0
         for m in people:
-            mobile = False
-            status = "present"
-            reason = ""
             away = statuses.get(m.pk)
             kind = next((k for k, s, e in away if s <= day < e), None) if away else None
-            if m.pk in present:
-                pass
-            elif kind == "lost_contact":
-                status, reason = "absent", "失去联系"
-            elif kind == "abroad":
-                status, reason = "leave", "出国（境）"
-            elif kind == "mobile":
-                mobile = True
-                if rng.random() >= 0.3:  # the others took part online
-                    status, reason = "leave", rng.choice(MOBILE_REASONS)
-            else:
-                r = rng.random()
+            if kind is None:
+                if m.pk in present:
+                    rows.append((m.pk, "present", "", False))
+                    came += 1
+                    continue
+                r = random_()
                 if day >= m.elderly_from:
-                    if r >= 0.7:
-                        status, reason = "leave", rng.choice(ELDERLY_REASONS)
-                elif r >= PRESENT_RATE:
-                    if r < PRESENT_RATE + 0.065:
-                        status, reason = "leave", rng.choice(LEAVE_REASONS)
+                    if r < 0.7:
+                        rows.append((m.pk, "present", "", False))
+                        came += 1
                     else:
-                        status, reason = "absent", rng.choice(ABSENT_REASONS)
-            if kind == "mobile":
-                mobile = True
-            came += status == "present"
-            rows.append((m.pk, status, reason, mobile))
+                        rows.append((m.pk, "leave", ELDERLY_REASONS[int(random_() * len(ELDERLY_REASONS))], False))
+                elif r < PRESENT_RATE:
+                    rows.append((m.pk, "present", "", False))
+                    came += 1
+                elif r < PRESENT_RATE + 0.065:
+                    rows.append((m.pk, "leave", LEAVE_REASONS[int(random_() * len(LEAVE_REASONS))], False))
+                else:
+                    rows.append((m.pk, "absent", ABSENT_REASONS[int(random_() * len(ABSENT_REASONS))], False))
+            elif m.pk in present:
+                rows.append((m.pk, "present", "", kind == "mobile"))
+                came += 1
+            elif kind == "lost_contact":
+                rows.append((m.pk, "absent", "失去联系", False))
+            elif kind == "abroad":
+                rows.append((m.pk, "leave", "出国（境）", False))
+            elif random_() < 0.3:  # a 流动党员 taking part online
+                rows.append((m.pk, "present", "", True))
+                came += 1
+            else:
+                rows.append((m.pk, "leave", MOBILE_REASONS[int(random_() * len(MOBILE_REASONS))], True))
         return rows, came
 
     def add(self, branch: _Branch, kind: str, day: int, topic: str, *, lecturer: _Member | None = None,
