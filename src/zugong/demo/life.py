@@ -201,13 +201,12 @@ def _load(ctx: Context) -> list[_Branch]:
     periods = list(Membership.objects.filter(organization__path__startswith=root_path,
                                              organization__org_type__in=ORG_TYPES_BRANCH)
                    .values_list("person_id", "organization_id", "start_date", "end_date"))
-    people = {pk for pk, org, *_ in periods if org in branches}
     full = dict(PartyMember.objects.filter(person__organization__path__startswith=root_path)
                 .values_list("person_id", "full_membership_date"))
     persons = {pk: (name, birth) for pk, name, birth in Person.objects.filter(
         organization__path__startswith=root_path, party_member__isnull=False).values_list("id", "name", "birth_date")}
     for pk, org, start, end in periods:
-        if org not in branches or pk not in people:
+        if org not in branches:
             continue
         name, birth = persons[pk]
         done = full.get(pk)
@@ -292,7 +291,7 @@ def _plan_officers(rng: random.Random, branch: _Branch, since: int, change: int 
     if vacant:
         leave = workdays.pick(rng, max(since + 1, _date(WINDOW).replace(month=3).toordinal()),
                               _date(WINDOW).replace(month=11, day=30).toordinal())
-        segments = [(since, leave, rng.choice(("工作调动", "退休", "因病辞去职务")))] if leave else []
+        segments = [(since, leave, rng.choice(("工作调动", "退休", "因病辞去职务")))] if leave else [(since, None, "")]
     elif changed:
         day = workdays.pick(rng, max(since + 1, _date(WINDOW).replace(month=4).toordinal()),
                             _date(WINDOW).replace(month=9, day=30).toordinal())
