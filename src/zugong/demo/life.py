@@ -340,10 +340,12 @@ def _holder(branch: _Branch, day: int, roles: tuple[str, ...]) -> _Member | None
 
 @dataclass
 class _Meetings:
-    """The meetings planned so far (rows without keys) and their attendance (meeting index, …)."""
+    """The meetings planned so far (rows without keys) and their attendance rows ``(person, status, reason,
+    mobile)``, meeting after meeting: those of meeting ``k`` start at ``starts[k]``."""
 
     rows: list[tuple] = field(default_factory=list)
     attendance: list[tuple] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
 
 
 class _Planner:
@@ -355,70 +357,74 @@ class _Planner:
         self.statuses = statuses
         self.out = _Meetings()
 
-    def attend(self, people: list[_Member], day: int, present: set[int]) -> tuple[list[tuple], int]:
-        """Attendance rows ``(person, status, reason, mobile)`` of ``people`` on ``day`` and how many came."""
-        random_, statuses = self.rng.random, self.statuses
-        rows, came = [], 0
+    def attend(self, people: list[_Member], day: int, present: set[int]) -> int:
+        """Append the attendance rows ``(person, status, reason, mobile)`` of ``people`` on ``day`` to
+        ``out.attendance``; returns how many came."""
+        random_, statuses, append = self.rng.random, self.statuses, self.out.attendance.append
+        came = 0
         for m in people:
-            away = statuses.get(m.pk)
+            pk = m.pk
+            away = statuses.get(pk)
             kind = next((k for k, s, e in away if s <= day < e), None) if away else None
             if kind is None:
-                if m.pk in present:
-                    rows.append((m.pk, "present", "", False))
+                if pk in present:
+                    append((pk, "present", "", False))
                     came += 1
                     continue
                 r = random_()
-                if day >= m.elderly_from:
-                    if r < 0.7:
-                        rows.append((m.pk, "present", "", False))
-                        came += 1
-                    else:
-                        rows.append((m.pk, "leave", ELDERLY_REASONS[int(random_() * len(ELDERLY_REASONS))], False))
-                elif r < PRESENT_RATE:
-                    rows.append((m.pk, "present", "", False))
+                if r < PRESENT_RATE if day < m.elderly_from else r < 0.7:
+                    append((pk, "present", "", False))
                     came += 1
+                elif day >= m.elderly_from:
+                    append((pk, "leave", ELDERLY_REASONS[int(random_() * len(ELDERLY_REASONS))], False))
                 elif r < PRESENT_RATE + 0.065:
-                    rows.append((m.pk, "leave", LEAVE_REASONS[int(random_() * len(LEAVE_REASONS))], False))
+                    append((pk, "leave", LEAVE_REASONS[int(random_() * len(LEAVE_REASONS))], False))
                 else:
-                    rows.append((m.pk, "absent", ABSENT_REASONS[int(random_() * len(ABSENT_REASONS))], False))
-            elif m.pk in present:
-                rows.append((m.pk, "present", "", kind == "mobile"))
+                    append((pk, "absent", ABSENT_REASONS[int(random_() * len(ABSENT_REASONS))], False))
+            elif pk in present:
+                append((pk, "present", "", kind == "mobile"))
                 came += 1
             elif kind == "lost_contact":
-                rows.append((m.pk, "absent", "失去联系", False))
+                append((pk, "absent", "失去联系", False))
             elif kind == "abroad":
-                rows.append((m.pk, "leave", "出国（境）", False))
+                append((pk, "leave", "出国（境）", False))
             elif random_() < 0.3:  # a 流动党员 taking part online
-                rows.append((m.pk, "present", "", True))
+                append((pk, "present", "", True))
                 came += 1
             else:
-                rows.append((m.pk, "leave", MOBILE_REASONS[int(random_() * len(MOBILE_REASONS))], True))
-        return rows, came
+                append((pk, "leave", MOBILE_REASONS[int(random_() * len(MOBILE_REASONS))], True))
+        return came
 
     def add(self, branch: _Branch, kind: str, day: int, topic: str, *, lecturer: _Member | None = None,
             secretary_lecture: bool = False, committee: bool = False) -> bool:
         """One meeting of ``branch`` on ``day`` with its attendance; ``False`` (nothing added) when nobody
         is on the roster."""
-        people = ([p.member for p in branch.posts if p.holds(day)] if committee else branch.roster(day))
+        held = [p for p in branch.posts if p.holds(day)]
+        people = [p.member for p in held] if committee else branch.roster(day)
         if not people:
             return False
+        on_roster = {m.pk for m in people}
         presenter = _holder(branch, day, ("secretary", "deputy_secretary", "organization_member"))
-        if presenter is None or all(m.pk != presenter.pk for m in people):
+        if presenter is None or presenter.pk not in on_roster:
             presenter = next((m for m in people if m.full is not None and m.full <= day), people[0])
-        others = [p.member for p in branch.posts if p.holds(day) and p.member.pk != presenter.pk
-                  and p.role != "secretary"]
-        pool = [m for m in others if any(m.pk == q.pk for q in people)] or [m for m in people if m.pk != presenter.pk]
-        recorder = self.rng.choice(pool) if pool else None
-        present = {presenter.pk} | ({recorder.pk} if recorder else set()) | ({lecturer.pk} if lecturer else set())
-        rows, came = self.attend(people, day, present)
-        index = len(self.out.rows)
-        self.out.attendance.extend((index, *row) for row in rows)
+        pool = [p.member for p in held if p.role != "secretary" and p.member.pk != presenter.pk
+                and p.member.pk in on_roster]
+        if not pool and len(people) > 1:
+            pool = [m for m in people if m.pk != presenter.pk]
+        recorder = pool[int(self.rng.random() * len(pool))] if pool else None
+        present = {presenter.pk}
+        if recorder:
+            present.add(recorder.pk)
+        if lecturer:
+            present.add(lecturer.pk)
+        self.out.starts.append(len(self.out.attendance))
+        came = self.attend(people, day, present)
         recorder_name = recorder.name if recorder else ""
-        minutes = (f"会议由{presenter.name}主持，{recorder_name or presenter.name}记录，应到{len(rows)}人，实到{came}人。"
+        minutes = (f"会议由{presenter.name}主持，{recorder_name or presenter.name}记录，应到{len(people)}人，实到{came}人。"
                    f"会议围绕“{topic}”进行了学习讨论。")
         self.out.rows.append((branch.pk, kind, _date(day), topic, presenter.name, recorder_name,
                               lecturer.name if lecturer else "", secretary_lecture,
-                              LOCATIONS.get(branch.node.kind, "党员活动室"), len(rows), came, minutes))
+                              LOCATIONS.get(branch.node.kind, "党员活动室"), len(people), came, minutes))
         return True
 
     def year(self, branch: _Branch, missing_months: set[int], missing_quarter: int | None) -> None:
@@ -532,8 +538,15 @@ def write_life(ctx: Context, *, seed: int) -> dict[str, int]:
                         "secretary_lecture", "location", "expected_count", "attended_count", "minutes")).write(
         ((pk, *row) for pk, row in zip(meeting_ids, out.rows, strict=True)), every=BATCH_SIZE)
     total = len(out.attendance)
+    ends = [*out.starts[1:], total]
+    ids = iter(IdReserver(MeetingAttendance).take(total))  # not inside the generator: PostgreSQL is in a COPY then
+
+    def attendance_rows():
+        rows = out.attendance
+        for meeting, start, end in zip(meeting_ids, out.starts, ends, strict=True):
+            for k in range(start, end):
+                yield (next(ids), meeting) + rows[k]
+
     RowWriter(MeetingAttendance, ("id", "meeting_id", "person_id", "status", "reason", "mobile")).write(
-        ((pk, meeting_ids[index], *row)
-         for pk, (index, *row) in zip(IdReserver(MeetingAttendance).take(total), out.attendance, strict=True)),
-        report=lambda n: ctx.report("组织生活", n, total), every=BATCH_SIZE)
+        attendance_rows(), report=lambda n: ctx.report("组织生活", n, total), every=BATCH_SIZE)
     return {"officers": len(posts), "meetings": len(out.rows), "attendances": total}
