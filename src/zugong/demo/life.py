@@ -365,8 +365,8 @@ class _Planner:
         for m in people:
             pk = m.pk
             away = statuses.get(pk)
-            kind = next((k for k, s, e in away if s <= day < e), None) if away else None
-            if kind is None:
+            kinds = {k for k, s, e in away if s <= day < e} if away else None
+            if not kinds:
                 if pk in present:
                     append((pk, "present", "", False))
                     came += 1
@@ -381,13 +381,15 @@ class _Planner:
                     append((pk, "leave", LEAVE_REASONS[int(random_() * len(LEAVE_REASONS))], False))
                 else:
                     append((pk, "absent", ABSENT_REASONS[int(random_() * len(ABSENT_REASONS))], False))
-            elif pk in present:
-                append((pk, "present", "", kind == "mobile"))
+                continue
+            mobile = "mobile" in kinds
+            if pk in present:
+                append((pk, "present", "", mobile))
                 came += 1
-            elif kind == "lost_contact":
-                append((pk, "absent", "失去联系", False))
-            elif kind == "abroad":
-                append((pk, "leave", "出国（境）", False))
+            elif "lost_contact" in kinds:
+                append((pk, "absent", "失去联系", mobile))
+            elif "abroad" in kinds:
+                append((pk, "leave", "出国（境）", mobile))
             elif random_() < 0.3:  # a 流动党员 taking part online
                 append((pk, "present", "", True))
                 came += 1
