@@ -237,10 +237,6 @@ def _date(ordinal: int) -> dt.date:
     return dt.date.fromordinal(ordinal)
 
 
-def _years_before(ordinal: int, years: int) -> int:
-    return add_years(_date(ordinal), -years).toordinal()
-
-
 def _since(branch: _Branch, terms: dict[int, list[tuple[int, int]]], rng: random.Random) -> tuple[int, int | None]:
     """(first day of the branch's posts, the day of a 换届 during the meeting year or ``None``): the posts
     start with the term in force on 1 January (else at the branch's founding); a term starting during the
