@@ -10,6 +10,9 @@ applicants and demo accounts, following the published 2023 党内统计公报 at
   statuses that go with them), planned in Python; ``records`` writes them;
 - ``units`` (the unit tree and each organization's unit), ``attributes`` (年报 工作岗位 rows, 专业技术职务,
   terms); ``checks.verify_history``: the periods follow the events, 第一表 reconciles.
+- ``life``: ``write_life(ctx, seed=)``: the branches' officers (书记, 支委会) and a year (2023) of 组织生活 —
+  三会一课, 主题党日, 组织生活会, 民主评议党员, 谈心谈话 — with attendance from each day's roster;
+  ``checks.verify_life``: 应到 / 实到 follow the attendance rows, secretaries qualify.
 
 Used by ``zugong demo`` (``core/management/commands/demo.py``) and by the benchmarks.
 This is a plain package, not a Django app: import it after ``django.setup()``.

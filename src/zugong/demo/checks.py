@@ -150,3 +150,54 @@ def verify_history(root) -> list[str]:
         if before + increases - decreases != after:
             problems.append(f"{year}年：上年底 {before} 名 + 增加 {increases} − 减少 {decreases} ≠ 年底 {after} 名")
     return problems
+
+
+# ==================================================================================================
+# The demo's party life (issue #11): meeting counts follow the attendance rows, secretaries qualify
+# ==================================================================================================
+def verify_life(root) -> list[str]:
+    """Problems (Chinese, empty when none) of the demo's officers and meetings under ``root``:
+
+    - every meeting with attendance rows has 应到 (``expected_count``) = its rows and 实到
+      (``attended_count``) = its 出席 rows, and 实到 ≤ 应到 (《中国共产党支部工作条例（试行）》: a meeting record
+      states 应到、实到 and the absentees; ``life.models.Meeting``);
+    - every 书记 post is held by a member of that organization on its first day with ≥ 1 year of party
+      standing (党龄 from 转正, 《党章》第七条) then (《中国共产党支部工作条例（试行）》第二十三条), and no organization
+      has two open 书记 posts.
+
+    Three queries (one group-by over the meetings, the secretary posts, their memberships); unscoped: a
+    maintenance check of generated data."""
+    from django.db.models import Count, F, Q
+
+    from zugong.branches.models import BranchOfficer
+    from zugong.core.dates import add_years
+    from zugong.life.models import Meeting
+    from zugong.party.models import Membership
+
+    prefix = root.path
+    problems = []
+    wrong = (Meeting.objects.filter(organization__path__startswith=prefix)
+             .annotate(rows=Count("attendances"), came=Count("attendances", filter=Q(attendances__status="present")))
+             .filter(Q(rows__gt=0) & (~Q(expected_count=F("rows")) | ~Q(attended_count=F("came")))
+                     | Q(attended_count__gt=F("expected_count")))
+             .values_list("pk", "expected_count", "attended_count", "rows", "came"))
+    for pk, expected, attended, rows, came in wrong[:20]:
+        problems.append(f"会议 #{pk}：应到 {expected}、实到 {attended}，出席记录 {rows} 条、出席 {came} 人")
+    posts = list(BranchOfficer.objects.filter(organization__path__startswith=prefix, role="secretary").values_list(
+        "pk", "organization_id", "person_id", "start_date", "end_date", "person__party_member__full_membership_date"))
+    periods: dict[tuple[int, int], list] = {}
+    for person, org, start, end in Membership.objects.filter(
+            person_id__in=[p[2] for p in posts], organization__path__startswith=prefix).values_list(
+            "person_id", "organization_id", "start_date", "end_date"):
+        periods.setdefault((person, org), []).append((start, end))
+    open_posts: set[int] = set()
+    for pk, org, person, start, end, full in posts:
+        if full is None or add_years(full, 1) > start:
+            problems.append(f"书记任职 #{pk}：任职时党龄不足1年")
+        if not any(s <= start and (e is None or e > start) for s, e in periods.get((person, org), [])):
+            problems.append(f"书记任职 #{pk}：任职时不是本组织党员")
+        if end is None:
+            if org in open_posts:
+                problems.append(f"党组织 #{org} 有两名在任书记")
+            open_posts.add(org)
+    return problems

@@ -71,6 +71,7 @@ from django.db.models import Q
 from zugong.accounts.models import RoleGrant
 from zugong.audit.changelog import log_bulk_change
 from zugong.audit.services import record_event
+from zugong.branches.models import BranchOfficer
 from zugong.core.bulk import refresh_planner_statistics
 from zugong.core.codes import ORG_TYPE
 from zugong.core.dates import add_years, age_on
@@ -107,6 +108,7 @@ from zugong.demo.tree import (
 )
 from zugong.demo.units import demo_unit_root, joint_rows, plan_units, write_units
 from zugong.demo.writer import IdReserver, RowWriter
+from zugong.life.models import Meeting, MeetingAttendance
 from zugong.orgs.models import OrganizationTerm, PartyOrganization, Unit
 from zugong.party.models import (
     DevelopmentRecord,
@@ -146,6 +148,7 @@ class GenerationSummary:
     timings: dict[str, float] = field(default_factory=dict)
     former_members: int = 0  # people who left in the history years (not members on 2023-12-31)
     events: dict[str, int] = field(default_factory=dict)  # MembershipEvent kind → rows written
+    life: dict[str, int] = field(default_factory=dict)  # demo.life: officers, meetings, attendances written
 
     @property
     def organization_total(self) -> int:
@@ -281,6 +284,10 @@ def _next_root_path() -> str:
     return PartyOrganization._get_path(None, 1, position)
 
 
+LIFE_UP_TO = 200_000
+"""``generate`` writes the branches' officers and a year of meetings (``demo.life``, about 25 attendance rows
+per member) up to this many members by default (the benchmarks' million-member runs skip it)."""
+
 VERIFY_UP_TO = 200_000
 """``generate`` verifies the written history (``checks.verify_history``) up to this many members by default
 (about 1 s per 100,000 members; the benchmarks' million-member runs skip it)."""
@@ -288,7 +295,7 @@ VERIFY_UP_TO = 200_000
 
 def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None,
              progress: Progress | None = None, workers: int | None = None,
-             verify: bool | None = None) -> GenerationSummary:
+             verify: bool | None = None, life: bool | None = None) -> GenerationSummary:
     """Write the demo dataset at ``1:scale`` of the 2023 公报 (``members`` overrides the member count; the
     organization count follows at ≈ members / 19) with ``random.Random(seed)``; returns a
     ``GenerationSummary``. ``progress(stage, advance, total)`` is called as rows are written (stages
@@ -299,14 +306,17 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     Besides the stock as of the reference date it writes two years of membership history
     (``demo.history``: events of every kind with the periods that follow from them, 组织关系转接, former
     members, 流动党员 / 失联党员), the units the organizations are set up in (``demo.units``), the terms of
-    the organizations and the 年报 attributes (``demo.attributes``), and — ``verify``, by default up to
-    ``VERIFY_UP_TO`` members — verifies them (``demo.checks.verify_history``) before committing.
+    the organizations and the 年报 attributes (``demo.attributes``), — ``life``, by default up to
+    ``LIFE_UP_TO`` members — the branches' officers and the 2023 meetings with their attendance
+    (``demo.life``), and — ``verify``, by default up to ``VERIFY_UP_TO`` members — verifies them
+    (``demo.checks.verify_history``, ``demo.checks.verify_life``) before committing.
 
     All-or-nothing (one transaction). Raises ``ZugongError`` when demo data already exists (use
     ``demo_reset`` first), the size is not positive or the written history does not verify (a generator
     bug), and ``accounts.DemoRefused`` under production settings. See the module docstring for what the
     data reproduces; timings are wall-clock seconds per stage."""
-    from zugong.demo.checks import verify_history
+    from zugong.demo.checks import verify_history, verify_life
+    from zugong.demo.life import write_life
 
     refuse_in_production()
     if (members is not None and members < 1) or scale <= 0:
@@ -363,11 +373,21 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
                                                       report)
         timings["入党申请人"] = time.perf_counter() - clock
 
+        written_life = {}
+        if life if life is not None else n <= LIFE_UP_TO:
+            clock = time.perf_counter()
+            written_life = write_life(context, seed=seed)
+            timings["组织生活"] = time.perf_counter() - clock
+
         if verify if verify is not None else n <= VERIFY_UP_TO:
             clock = time.perf_counter()
-            problems = verify_history(PartyOrganization.objects.get(pk=node_id[0]))
+            root = PartyOrganization.objects.get(pk=node_id[0])
+            problems = verify_history(root)
             if problems:
                 raise ZugongError("演示数据的党员变动与组织关系不一致（生成程序错误）：" + "；".join(problems[:10]))
+            problems = verify_life(root) if written_life else []
+            if problems:
+                raise ZugongError("演示数据的组织生活记录不一致（生成程序错误）：" + "；".join(problems[:10]))
             timings["校验"] = time.perf_counter() - clock
 
         summary_developed = sum(1 for d in plan.dev if d)
@@ -384,6 +404,9 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
                    (DevelopmentRecord, n_applicants + written_members["records"] + written_history["records"]),
                    (MembershipEvent, written_history["events"]), (MembershipTransfer, written_history["transfers"]),
                    (MemberStatus, written_history["statuses"]))
+        if written_life:
+            written += ((BranchOfficer, written_life["officers"]), (Meeting, written_life["meetings"]),
+                        (MeetingAttendance, written_life["attendances"]))
         for model, count in written:
             log_bulk_change(model, count, f"生成演示数据：{model._meta.verbose_name} {count} 条")
         record_event("demo_generate", object_type="party_organization", object_id=node_id[0],
@@ -395,12 +418,13 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     timings["提交"] = time.perf_counter() - clock  # PostgreSQL checks the (deferred) foreign keys here
     # SQLite and PostgreSQL alike: the freshly loaded tables' planner statistics (core.bulk)
     refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, DevelopmentRecord,
-                                MembershipEvent, MembershipTransfer, MemberStatus, OrganizationTerm])
+                                MembershipEvent, MembershipTransfer, MemberStatus, OrganizationTerm, BranchOfficer,
+                                Meeting, MeetingAttendance])
     return GenerationSummary(seed=seed, scale=D.MEMBERS * D.PEOPLE_PER_WAN / n, members=n,
                              organizations=type_counts, developed=summary_developed,
                              applicants=n_applicants, activists=n_activists, persons=n + n_leavers + n_applicants,
                              root_code=ROOT_CODE, root_id=node_id[0], timings=timings, former_members=n_leavers,
-                             events=dict(history.counts))
+                             events=dict(history.counts), life=written_life)
 
 
 def _write_organizations(tree, units, unit_id: list[int], report: Progress) -> list[int]:
@@ -621,7 +645,7 @@ def _write_applicants(rng: random.Random, persons: _PersonRows, n: int, young_br
 
 def demo_reset() -> int:
     """Delete the demo dataset: the ``ROOT_CODE`` subtree, its people, party records, memberships,
-    membership events, transfers, member statuses, terms, development records, role grants and the demo
+    branch officers, meetings and their attendance, membership events, transfers, member statuses, terms, development records, role grants and the demo
     unit tree (audit events stay). Rows are deleted in bulk (no per-row
     signals) with one change-log event per table; the database's foreign keys are checked before commit.
     Returns the number of organizations removed (0 if there is no demo data).
@@ -640,6 +664,11 @@ def demo_reset() -> int:
         (RoleGrant, RoleGrant.objects.filter(organization__path__startswith=prefix)),
         (RoleGrant, RoleGrant.objects.filter(unit__in=units)),
         (joint, joint.objects.filter(Q(partyorganization__path__startswith=prefix) | Q(unit__in=units))),
+        (MeetingAttendance, MeetingAttendance.objects.filter(Q(meeting__organization__path__startswith=prefix)
+                                                             | Q(person__organization__path__startswith=prefix))),
+        (Meeting, Meeting.objects.filter(organization__path__startswith=prefix)),
+        (BranchOfficer, BranchOfficer.objects.filter(Q(organization__path__startswith=prefix)
+                                                     | Q(person__organization__path__startswith=prefix))),
         (MembershipEvent, MembershipEvent.objects.filter(Q(organization__path__startswith=prefix)
                                                          | Q(person__organization__path__startswith=prefix))),
         (MemberStatus, MemberStatus.objects.filter(Q(organization__path__startswith=prefix)

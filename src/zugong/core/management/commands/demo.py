@@ -37,6 +37,7 @@ class Command(BaseCommand):
         from zugong.demo.accounts import DemoRefused, create_demo_accounts, refuse_in_production
         from zugong.demo.distributions import HISTORY_YEARS
         from zugong.demo.generator import demo_reset, demo_root, generate
+        from zugong.demo.life import MEETING_YEAR
 
         try:
             refuse_in_production()  # before anything touches the database
@@ -88,6 +89,9 @@ class Command(BaseCommand):
                 years = "–".join(str(y) for y in HISTORY_YEARS)
                 self.stdout.write(f"党员变动：{years} 年 {sum(summary.events.values()):,} 条（发展、转正、组织关系转接、"
                                   f"转入转出、出党、停止党籍、恢复党籍、死亡），其中已不在册的党员 {summary.former_members:,} 名。")
+                if summary.life:
+                    self.stdout.write(f"组织生活：党支部班子成员 {summary.life['officers']:,} 人次，{MEETING_YEAR} 年三会一课、主题党日、"
+                                      f"组织生活会等会议 {summary.life['meetings']:,} 次（出席记录 {summary.life['attendances']:,} 条）。")
                 root = demo_root()
             accounts = create_demo_accounts(root)
         except ZugongError as exc:
