@@ -201,3 +201,126 @@ def verify_life(root) -> list[str]:
                 problems.append(f"党组织 #{org} 有两名在任书记")
             open_posts.add(org)
     return problems
+
+
+# ==================================================================================================
+# The demo's branch building (issue #11): certificates, gradings, development steps follow the services' rules
+# ==================================================================================================
+def verify_building(root) -> list[str]:
+    """Problems (Chinese, empty when none) of the demo's certification, grading and development rows under
+    ``root`` — the rules of the services that would have written them:
+
+    - a certificate has a passed training of its holder (score ≥ the pass mark) with the exam within
+      ``exam_years`` before the issue date, and the holder is a member on the issue date
+      (``branches.certification``);
+    - a grading's total is the sum of its scores, each within 0 … the criterion's 满分, its level is
+      ``level_for`` of the total, a 示范党支部 is at the top level and not on that year's 软弱涣散 list; a
+      verified 软弱涣散 entry was rectified first, not before its listing (``grading.services``);
+    - a development record's steps are in order without gaps (1..n, none before the previous one's date), the
+      repeatable 6 at least once before 7 and 21 before 22, 3/7/15 on the record's activist/candidate/admission
+      dates, 7 ≥ 3 + 1 year, 17 within three months of 15, 23 not before the 预备期 is full; the votes carry
+      over half of 应到 present and in favour; 5 has 1–2 mentors and 9 two sponsors, full members that day
+      (``development.services``, 《中国共产党发展党员工作细则》).
+
+    A handful of queries; unscoped: a maintenance check of generated data."""
+    from decimal import Decimal
+
+    from zugong.branches.certification import certification_rules
+    from zugong.branches.models import SecretaryCertificate
+    from zugong.core.dates import add_years
+    from zugong.development.models import DevelopmentParticipant, DevelopmentStep
+    from zugong.grading.models import BranchGrading, GradingLevel, GradingScore, WeakBranch
+    from zugong.grading.validators import level_for, top_level
+    from zugong.party.lifecycle import add_months
+    from zugong.party.models import DevelopmentRecord, Membership, PartyMember
+
+    prefix = root.path
+    problems: list[str] = []
+    rules = certification_rules()
+    periods: dict[int, list] = {}
+    for person, start, end in Membership.objects.filter(person__organization__path__startswith=prefix).values_list(
+            "person_id", "start_date", "end_date"):
+        periods.setdefault(person, []).append((start, end))
+
+    def member_on(person, day):
+        return any(s <= day and (e is None or e > day) for s, e in periods.get(person, ()))
+
+    full = dict(PartyMember.objects.filter(person__organization__path__startswith=prefix).values_list(
+        "person_id", "full_membership_date"))
+    for pk, person, issued, until, passed, exam, score, t_person in SecretaryCertificate.objects.filter(
+            organization__path__startswith=prefix).values_list(
+            "pk", "person_id", "issued_date", "valid_until", "training__passed", "training__exam_date",
+            "training__exam_score", "training__person_id"):
+        if not passed or t_person != person or score is None or score < rules.pass_mark:
+            problems.append(f"证书 #{pk}：依据的培训考试不合格或不是本人的")
+        elif not add_years(issued, -rules.exam_years) <= exam <= issued:
+            problems.append(f"证书 #{pk}：考试日期不在发证前 {rules.exam_years} 年内")
+        if until <= issued or not member_on(person, issued):
+            problems.append(f"证书 #{pk}：有效期或发证时的党员身份不符")
+
+    levels: dict[int, list] = {}
+    for level in GradingLevel.objects.all():
+        levels.setdefault(level.scheme_id, []).append(level)
+    sums: dict[int, Decimal] = {}
+    for grading, score, top in GradingScore.objects.filter(grading__organization__path__startswith=prefix).values_list(
+            "grading_id", "score", "criterion__max_score"):
+        sums[grading] = sums.get(grading, Decimal(0)) + score
+        if not 0 <= score <= top:
+            problems.append(f"评定 #{grading}：得分 {score} 超出范围")
+    weak = {(org, year): (rectified, verified, identified) for org, year, identified, rectified, verified in
+            WeakBranch.objects.filter(organization__path__startswith=prefix).values_list(
+                "organization_id", "year", "identified_on", "rectified_on", "verified_on")}
+    for pk, org, scheme, year, total, level, model in BranchGrading.objects.filter(
+            organization__path__startswith=prefix).values_list("pk", "organization_id", "scheme_id", "year", "total",
+                                                                "level_id", "designated_model"):
+        expected = level_for(levels.get(scheme, []), total)
+        if sums.get(pk) != total or (expected.pk if expected else None) != level:
+            problems.append(f"评定 #{pk}：总分或等次与评分不符")
+        if model and (level != top_level(levels.get(scheme, [])).pk or (org, year) in weak):
+            problems.append(f"评定 #{pk}：示范党支部不是最高等次或已列入软弱涣散名单")
+    for (org, year), (rectified, verified, identified) in weak.items():
+        if (verified and not rectified) or (rectified and rectified < identified) or (
+                verified and verified < rectified):
+            problems.append(f"软弱涣散 党组织 #{org} {year}：整改、验收日期不符")
+
+    records = {pk: row for pk, *row in DevelopmentRecord.objects.filter(organization__path__startswith=prefix)
+               .values_list("pk", "application_date", "activist_date", "candidate_date", "admission_date")}
+    steps: dict[int, list] = {}
+    for record, number, day, expected, present, favour in DevelopmentStep.objects.filter(
+            record__organization__path__startswith=prefix).order_by("record_id", "date", "step", "pk").values_list(
+            "record_id", "step", "date", "votes_expected", "votes_present", "votes_in_favour"):
+        steps.setdefault(record, []).append((number, day, expected, present, favour))
+    people: dict[tuple[int, str], list] = {}
+    for record, person, role, start in DevelopmentParticipant.objects.filter(
+            record__organization__path__startswith=prefix).values_list("record_id", "person_id", "role", "start_date"):
+        people.setdefault((record, role), []).append((person, start))
+    for record, rows in steps.items():
+        application, activist, candidate, admission = records[record]
+        numbers = [n for n, *_ in rows]
+        distinct = list(dict.fromkeys(numbers))
+        if distinct != list(range(1, len(distinct) + 1)) or any(
+                b < a for a, b in zip(numbers, numbers[1:], strict=False) if not (a in (6, 21) and b == a)):
+            problems.append(f"发展党员记录 #{record}：步骤不连续或顺序不符")
+            continue
+        day = {n: d for n, d, *_ in rows}
+        stage = {3: activist, 7: candidate, 15: admission, 1: application}
+        if any(n in day and day[n] != d for n, d in stage.items()):
+            problems.append(f"发展党员记录 #{record}：步骤日期与阶段日期不符")
+        if 7 in day and day[7] < add_years(day[3], 1):
+            problems.append(f"发展党员记录 #{record}：确定为积极分子未满一年即列为发展对象")
+        if 17 in day and day[17] > add_months(day[15], 3):
+            problems.append(f"发展党员记录 #{record}：上级党委审批超过三个月")
+        if 23 in day and day[23] < add_years(admission, 1):
+            problems.append(f"发展党员记录 #{record}：预备期未满即讨论转正")
+        for n, _d, expected, present, favour in rows:
+            if n in (15, 23) and not (expected and present * 2 > expected and favour * 2 > expected
+                                      and favour <= present <= expected):
+                problems.append(f"发展党员记录 #{record}：第{n}步表决人数不符")
+        for number, role, low, high in ((5, "mentor", 1, 2), (9, "sponsor", 2, 2)):
+            if number not in day:
+                continue
+            assigned = [p for p, s in people.get((record, role), []) if s <= day[number]]
+            if not low <= len(assigned) <= high or any(
+                    full.get(p) is None or full[p] > day[number] or not member_on(p, day[number]) for p in assigned):
+                problems.append(f"发展党员记录 #{record}：第{number}步的培养联系人或入党介绍人不符")
+    return problems

@@ -71,7 +71,7 @@ from django.db.models import Q
 from zugong.accounts.models import RoleGrant
 from zugong.audit.changelog import log_bulk_change
 from zugong.audit.services import record_event
-from zugong.branches.models import BranchOfficer
+from zugong.branches.models import BranchOfficer, SecretaryCertificate, TrainingRecord
 from zugong.core.bulk import refresh_planner_statistics
 from zugong.core.codes import ORG_TYPE
 from zugong.core.dates import add_years, age_on
@@ -108,6 +108,8 @@ from zugong.demo.tree import (
 )
 from zugong.demo.units import demo_unit_root, joint_rows, plan_units, write_units
 from zugong.demo.writer import IdReserver, RowWriter
+from zugong.development.models import DevelopmentParticipant, DevelopmentStep
+from zugong.grading.models import BranchGrading, GradingScore, WeakBranch
 from zugong.life.models import Meeting, MeetingAttendance
 from zugong.orgs.models import OrganizationTerm, PartyOrganization, Unit
 from zugong.party.models import (
@@ -149,6 +151,7 @@ class GenerationSummary:
     former_members: int = 0  # people who left in the history years (not members on 2023-12-31)
     events: dict[str, int] = field(default_factory=dict)  # MembershipEvent kind → rows written
     life: dict[str, int] = field(default_factory=dict)  # demo.life: officers, meetings, attendances written
+    building: dict[str, int] = field(default_factory=dict)  # demo.building: trainings, certificates, gradings …
 
     @property
     def organization_total(self) -> int:
@@ -315,7 +318,8 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     ``demo_reset`` first), the size is not positive or the written history does not verify (a generator
     bug), and ``accounts.DemoRefused`` under production settings. See the module docstring for what the
     data reproduces; timings are wall-clock seconds per stage."""
-    from zugong.demo.checks import verify_history, verify_life
+    from zugong.demo.building import write_building
+    from zugong.demo.checks import verify_building, verify_history, verify_life
     from zugong.demo.life import write_life
 
     refuse_in_production()
@@ -373,11 +377,14 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
                                                       report)
         timings["入党申请人"] = time.perf_counter() - clock
 
-        written_life = {}
+        written_life, written_building = {}, {}
         if life if life is not None else n <= LIFE_UP_TO:
             clock = time.perf_counter()
             written_life = write_life(context, seed=seed)
             timings["组织生活"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            written_building = write_building(context, seed=seed)
+            timings["党支部建设"] = time.perf_counter() - clock
 
         if verify if verify is not None else n <= VERIFY_UP_TO:
             clock = time.perf_counter()
@@ -388,6 +395,9 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
             problems = verify_life(root) if written_life else []
             if problems:
                 raise ZugongError("演示数据的组织生活记录不一致（生成程序错误）：" + "；".join(problems[:10]))
+            problems = verify_building(root) if written_building else []
+            if problems:
+                raise ZugongError("演示数据的党支部建设和发展党员记录不一致（生成程序错误）：" + "；".join(problems[:10]))
             timings["校验"] = time.perf_counter() - clock
 
         summary_developed = sum(1 for d in plan.dev if d)
@@ -407,6 +417,12 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
         if written_life:
             written += ((BranchOfficer, written_life["officers"]), (Meeting, written_life["meetings"]),
                         (MeetingAttendance, written_life["attendances"]))
+        if written_building:
+            written += ((TrainingRecord, written_building["trainings"]),
+                        (SecretaryCertificate, written_building["certificates"]),
+                        (BranchGrading, written_building["gradings"]), (GradingScore, written_building["scores"]),
+                        (WeakBranch, written_building["weak"]), (DevelopmentStep, written_building["steps"]),
+                        (DevelopmentParticipant, written_building["participants"]))
         for model, count in written:
             log_bulk_change(model, count, f"生成演示数据：{model._meta.verbose_name} {count} 条")
         record_event("demo_generate", object_type="party_organization", object_id=node_id[0],
@@ -419,12 +435,13 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     # SQLite and PostgreSQL alike: the freshly loaded tables' planner statistics (core.bulk)
     refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, DevelopmentRecord,
                                 MembershipEvent, MembershipTransfer, MemberStatus, OrganizationTerm, BranchOfficer,
-                                Meeting, MeetingAttendance])
+                                Meeting, MeetingAttendance, TrainingRecord, SecretaryCertificate, BranchGrading,
+                                GradingScore, WeakBranch, DevelopmentStep, DevelopmentParticipant])
     return GenerationSummary(seed=seed, scale=D.MEMBERS * D.PEOPLE_PER_WAN / n, members=n,
                              organizations=type_counts, developed=summary_developed,
                              applicants=n_applicants, activists=n_activists, persons=n + n_leavers + n_applicants,
                              root_code=ROOT_CODE, root_id=node_id[0], timings=timings, former_members=n_leavers,
-                             events=dict(history.counts), life=written_life)
+                             events=dict(history.counts), life=written_life, building=written_building)
 
 
 def _write_organizations(tree, units, unit_id: list[int], report: Progress) -> list[int]:
@@ -645,7 +662,8 @@ def _write_applicants(rng: random.Random, persons: _PersonRows, n: int, young_br
 
 def demo_reset() -> int:
     """Delete the demo dataset: the ``ROOT_CODE`` subtree, its people, party records, memberships,
-    branch officers, meetings and their attendance, membership events, transfers, member statuses, terms, development records, role grants and the demo
+    branch officers, meetings and their attendance, secretaries' trainings and certificates, gradings and
+    their scores, 软弱涣散 entries, development steps and participants, membership events, transfers, member statuses, terms, development records, role grants and the demo
     unit tree (audit events stay). Rows are deleted in bulk (no per-row
     signals) with one change-log event per table; the database's foreign keys are checked before commit.
     Returns the number of organizations removed (0 if there is no demo data).
@@ -664,6 +682,16 @@ def demo_reset() -> int:
         (RoleGrant, RoleGrant.objects.filter(organization__path__startswith=prefix)),
         (RoleGrant, RoleGrant.objects.filter(unit__in=units)),
         (joint, joint.objects.filter(Q(partyorganization__path__startswith=prefix) | Q(unit__in=units))),
+        (DevelopmentParticipant, DevelopmentParticipant.objects.filter(
+            Q(record__organization__path__startswith=prefix) | Q(person__organization__path__startswith=prefix))),
+        (DevelopmentStep, DevelopmentStep.objects.filter(record__organization__path__startswith=prefix)),
+        (WeakBranch, WeakBranch.objects.filter(organization__path__startswith=prefix)),
+        (GradingScore, GradingScore.objects.filter(grading__organization__path__startswith=prefix)),
+        (BranchGrading, BranchGrading.objects.filter(organization__path__startswith=prefix)),
+        (SecretaryCertificate, SecretaryCertificate.objects.filter(
+            Q(organization__path__startswith=prefix) | Q(person__organization__path__startswith=prefix))),
+        (TrainingRecord, TrainingRecord.objects.filter(
+            Q(organization__path__startswith=prefix) | Q(person__organization__path__startswith=prefix))),
         (MeetingAttendance, MeetingAttendance.objects.filter(Q(meeting__organization__path__startswith=prefix)
                                                              | Q(person__organization__path__startswith=prefix))),
         (Meeting, Meeting.objects.filter(organization__path__startswith=prefix)),

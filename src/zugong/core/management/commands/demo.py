@@ -92,6 +92,11 @@ class Command(BaseCommand):
                 if summary.life:
                     self.stdout.write(f"组织生活：党支部班子成员 {summary.life['officers']:,} 人次，{MEETING_YEAR} 年三会一课、主题党日、"
                                       f"组织生活会等会议 {summary.life['meetings']:,} 次（出席记录 {summary.life['attendances']:,} 条）。")
+                if summary.building:
+                    b = summary.building
+                    self.stdout.write(f"党支部建设：书记培训考试 {b['trainings']:,} 条、任职资格证书 {b['certificates']:,} 张，"
+                                      f"{MEETING_YEAR} 年度达标晋级评定 {b['gradings']:,} 个支部、软弱涣散 {b['weak']:,} 个；"
+                                      f"发展党员步骤 {b['steps']:,} 条（培养联系人和入党介绍人 {b['participants']:,} 人次）。")
                 root = demo_root()
             accounts = create_demo_accounts(root)
         except ZugongError as exc:
