@@ -62,7 +62,7 @@ EXAMPLES_FROM = 20
 EXPIRED_SHARE = 0.03
 EXPIRING_SHARE = 0.04
 UNCERTIFIED_SHARE = 0.04
-MODEL_SHARE = 0.25
+MODEL_SHARE = 0.2
 """Share of the branches graded 先进 that are named 示范党支部."""
 WEAK_SHARE = 0.02
 VALID_YEARS = 3
@@ -214,7 +214,7 @@ def _gradings(rng: random.Random, ctx: Context, rosters: _Rosters) -> tuple[list
     gradings, scores = [], []
     top_graded = []
     for k, (node, pk) in enumerate(zip(nodes, ids, strict=True)):
-        base = 17.0 + rng.random() * 2.6 if rng.random() < 0.75 else 14.0 + rng.random() * 4.5
+        base = 16.2 + rng.random() * 3.4 if rng.random() < 0.8 else 12.0 + rng.random() * 4.5
         values = []
         for c in criteria:
             value = base + rng.gauss(0, 0.8)
@@ -298,7 +298,7 @@ def _pipeline(rng: random.Random, record: tuple, rosters: _Rosters, out_steps: l
         steps.append((r_id, number, day, extra))
 
     def votes(day) -> dict | None:
-        expected = len(rosters.full_on(org, day, exclude=person))
+        expected = len(rosters.full_on(org, day))  # the member himself votes on his 转正 once full
         if expected == 0:
             return None
         quorum = expected // 2 + 1  # over half of those entitled (细则第二十四条)
