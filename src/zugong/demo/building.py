@@ -13,7 +13,7 @@ Of the secretaries in post on 2023-12-31 (``REF``): ``EXPIRED_SHARE`` hold a cer
 post is vacant or the committee missing, 制度落实好 where 主题党日 are missing (read back from
 ``demo.life``'s rows); total = the sum, level = ``grading.validators.level_for`` (the services' rule).
 ``MODEL_SHARE`` of the branches at the top level (先进) are named 示范党支部. ``WEAK_SHARE`` of the branches (at
-least one from ``EXAMPLES_FROM``), preferably those with a vacant secretary or missing meetings, are on the
+least three from ``EXAMPLES_FROM`` branches), preferably those with a vacant secretary or missing meetings, are on the
 2023 软弱涣散 list (``grading.WeakBranch``) — never a 示范党支部 — a third still 整改中, a third 已整改, a third
 已验收 by the parent organization.
 
@@ -207,7 +207,7 @@ def _gradings(rng: random.Random, ctx: Context, rosters: _Rosters) -> tuple[list
     troubled = [k for k, pk in enumerate(ids) if pk not in secretary or
                 (pk not in founded_in_year and theme_days.get(pk, 0) < 10)]
     others = [k for k in range(len(ids)) if k not in set(troubled)]
-    want = round(WEAK_SHARE * len(ids)) or (1 if len(ids) >= EXAMPLES_FROM else 0)
+    want = max(round(WEAK_SHARE * len(ids)), 3 if len(ids) >= EXAMPLES_FROM else 0)  # one in each state
     weak = rng.sample(troubled, min(want, len(troubled)))
     weak += rng.sample(others, min(want - len(weak), len(others)))
     weak_set = set(weak)
