@@ -361,18 +361,22 @@ def _pipeline(rng: random.Random, record: tuple, rosters: _Rosters, out_steps: l
     add(17, d17)
     d18, d19, d20 = _sorted_days(rng, d17, min(d17 + 40, ref), 3)
     add(18, d18)
+    if not rosters.member_on(person, d20):
+        return True  # left during the 预备期 (转出, 取消预备党员资格 …): nothing more here
     add(19, d19)
     add(20, d20)
     probation = add_years(admission, 1).toordinal()
     day = add_months(admission, 6).toordinal()
     last = d20
-    while day < probation and day <= ref:
+    while day < probation and day <= ref and rosters.member_on(person, max(day, last)):
         last = max(day, last)
         add(21, last)
         day = add_months(_d(day), 6).toordinal()
     full = rosters.full.get(person)
     if full != probation or probation > ref:
         return True  # 转正 still ahead on REF (or after an extension / postponement: not modelled)
+    if not rosters.member_on(person, probation):
+        return True
     d22 = max(last, probation - 5 - int(rng.random() * 20))
     add(22, d22)
     d23 = max(probation, d22) + int(rng.random() * 15)
