@@ -24,8 +24,10 @@ month; 3 on the activist date, 4, 5 (1–2 培养联系人, full members of the 
 candidate date (≥ 1 year after 3), 8, 9 (2 入党介绍人, full members of the branch that day), 10, 11 (3–5 days
 of training), 12–14; 15 — the branch meeting — on the admission date (入党日期) with 应到 = the branch's full
 members that day, 实到 and 赞成 over half; 16, 17 within three months of 15, 18–20, 21 every half year of the
-预备期; for a member whose 转正 fell on the day the 预备期 was full and before ``REF``: 22, 23 (按期转正,
-votes), 24, 25. Nothing is dated after ``REF``; a pipeline stops where the next step cannot be dated or
+预备期; for a member whose 预备期 was full before ``REF``: 22, then — following the member's 转正 decisions
+of the history (``MembershipEvent``) — 23 (按期转正, votes), 24, 25; after a 延长预备期 23 (``extended``, the
+months) and 24 on the day the year was full, a 21 during the extension and, once decided, 23 (按期转正), 24,
+25; after a 推迟讨论 the vote of the day it was held. Nothing is dated after ``REF``; a pipeline stops where the next step cannot be dated or
 staffed (no full member to vote, mentor or sponsor) — ``stopped`` in the counts.
 
 **Determinism.** ``random.Random(f"{seed}:building")``; records in the order of their keys (reserved in
@@ -54,7 +56,7 @@ from zugong.grading.models import BranchGrading, GradingScheme, GradingScore, We
 from zugong.grading.validators import level_for, top_level
 from zugong.life.models import Meeting
 from zugong.party.lifecycle import add_months
-from zugong.party.models import DevelopmentRecord, Membership, PartyMember
+from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, PartyMember
 
 BATCH_SIZE = 5000
 YEAR = REF.year
@@ -115,6 +117,11 @@ class _Rosters:
             self.person_periods.setdefault(pk, []).append(span)
         for rows in self.periods.values():
             rows.sort()
+        self.decisions: dict[int, list[tuple[int, str, int | None]]] = {}  # the 转正 decisions of the history
+        for pk, day, detail, months in MembershipEvent.objects.filter(
+                person__organization__path__startswith=prefix, kind="full_membership").order_by("date", "pk").values_list(
+                "person_id", "date", "detail", "extension_months"):
+            self.decisions.setdefault(pk, []).append((day.toordinal(), detail, months))
 
     def full_on(self, org: int, day: int, exclude: int = 0) -> list[int]:
         """Keys of the full members of ``org`` on ``day`` (plan order), without ``exclude``."""
@@ -372,16 +379,31 @@ def _pipeline(rng: random.Random, record: tuple, rosters: _Rosters, out_steps: l
         last = max(day, last)
         add(21, last)
         day = add_months(_d(day), 6).toordinal()
-    full = rosters.full.get(person)
-    if full != probation or probation > ref:
-        return True  # 转正 still ahead on REF (or after an extension / postponement: not modelled)
-    if not rosters.member_on(person, probation):
-        return True
+    decisions = rosters.decisions.get(person, [])
+    if probation > ref or not decisions or not rosters.member_on(person, probation):
+        return True  # 转正 still ahead on REF (or the member left)
     d22 = max(last, probation - 5 - int(rng.random() * 20))
     add(22, d22)
-    d23 = max(probation, d22) + int(rng.random() * 15)
-    if d23 > ref:
+    first, detail, months = decisions[0]
+    if detail == "extended":  # 延长预备期: the vote on the day the year was full, approved, then a second vote
+        counted = votes(first)
+        if counted is None:
+            return False
+        add(23, first, outcome="extended", extension_months=months, **counted)
+        d24 = min(first + 5 + int(rng.random() * 15), ref)
+        add(24, d24, outcome="extended", extension_months=months)
+        end = add_months(_d(probation), months or 6).toordinal()
+        d21 = d24 + 60 + int(rng.random() * 60)
+        if d21 <= min(end, ref) and rosters.member_on(person, d21):
+            add(21, d21)
+        final = decisions[1] if len(decisions) > 1 else None
+    elif detail == "postponed":  # 推迟讨论: no step; the vote when it was held
+        final = decisions[1] if len(decisions) > 1 else None
+    else:
+        final = (max(probation, d22) + int(rng.random() * 15), "on_time", None)
+    if final is None or final[0] > ref or not rosters.member_on(person, final[0]):
         return True
+    d23 = final[0]
     counted = votes(d23)
     if counted is None:
         return False
@@ -450,7 +472,7 @@ def write_building(ctx: Context, *, seed: int) -> dict[str, int]:
                            "verification_note")).write(
         (pk, *row) for pk, row in zip(IdReserver(WeakBranch).take(len(weak)), weak, strict=True))
     fields = ("votes_expected", "votes_expected_computed", "votes_present", "votes_in_favour", "training_days",
-              "training_hours", "outcome")
+              "training_hours", "outcome", "extension_months")
     RowWriter(DevelopmentStep, ("id", "record_id", "step", "date", "actor", *fields)).write(
         ((pk, r_id, number, _d(day), ACTORS[number], *(extra.get(f, "" if f == "outcome" else None) for f in fields))
          for pk, (r_id, number, day, extra) in zip(IdReserver(DevelopmentStep).take(len(steps)), steps, strict=True)),

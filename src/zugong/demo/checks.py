@@ -287,7 +287,7 @@ def verify_building(root) -> list[str]:
                .values_list("pk", "application_date", "activist_date", "candidate_date", "admission_date")}
     steps: dict[int, list] = {}
     for record, number, day, expected, present, favour in DevelopmentStep.objects.filter(
-            record__organization__path__startswith=prefix).order_by("record_id", "date", "step", "pk").values_list(
+            record__organization__path__startswith=prefix).order_by("record_id", "pk").values_list(
             "record_id", "step", "date", "votes_expected", "votes_present", "votes_in_favour"):
         steps.setdefault(record, []).append((number, day, expected, present, favour))
     people: dict[tuple[int, str], list] = {}
@@ -298,11 +298,14 @@ def verify_building(root) -> list[str]:
         application, activist, candidate, admission = records[record]
         numbers = [n for n, *_ in rows]
         distinct = list(dict.fromkeys(numbers))
-        if distinct != list(range(1, len(distinct) + 1)) or any(
-                b < a for a, b in zip(numbers, numbers[1:], strict=False) if not (a in (6, 21) and b == a)):
+        dates = [d for _, d, *_ in rows]
+        if distinct != list(range(1, len(distinct) + 1)) or dates != sorted(dates) or any(
+                b < a for a, b in zip(numbers, numbers[1:], strict=False) if a < 21):
             problems.append(f"发展党员记录 #{record}：步骤不连续或顺序不符")
             continue
-        day = {n: d for n, d, *_ in rows}
+        day = {}
+        for n, d, *_ in rows:
+            day.setdefault(n, d)  # the first time each step was recorded
         stage = {3: activist, 7: candidate, 15: admission, 1: application}
         if any(n in day and day[n] != d for n, d in stage.items()):
             problems.append(f"发展党员记录 #{record}：步骤日期与阶段日期不符")
