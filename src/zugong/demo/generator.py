@@ -311,8 +311,10 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     members, 流动党员 / 失联党员), the units the organizations are set up in (``demo.units``), the terms of
     the organizations and the 年报 attributes (``demo.attributes``), — ``life``, by default up to
     ``LIFE_UP_TO`` members — the branches' officers and the 2023 meetings with their attendance
-    (``demo.life``), and — ``verify``, by default up to ``VERIFY_UP_TO`` members — verifies them
-    (``demo.checks.verify_history``, ``demo.checks.verify_life``) before committing.
+    (``demo.life``), then the secretaries' trainings and certificates, the 2023 gradings with the 软弱涣散 list
+    and the development steps (``demo.building``), and — ``verify``, by default up to ``VERIFY_UP_TO`` members — verifies them
+    (``demo.checks.verify_history``, ``demo.checks.verify_life``, ``demo.checks.verify_building``) before
+    committing.
 
     All-or-nothing (one transaction). Raises ``ZugongError`` when demo data already exists (use
     ``demo_reset`` first), the size is not positive or the written history does not verify (a generator
