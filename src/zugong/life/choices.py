@@ -53,3 +53,22 @@ RULE_APPLIES_TO = CodeTable(
     "适用党支部",
     {"all": "全部党支部", "with_committee": "设支部委员会的党支部", "with_groups": "设党小组的党支部"},
 )
+
+# --- 民主评议党员 (``MemberEvaluation``): the result a member is given and the 组织处置 of an 不合格 result.
+# Results: 《关于开展民主评议党员工作的意见》 as applied by 共产党员网 (12371.cn) 「民主评议党员」: 优秀 / 合格 /
+# 基本合格 / 不合格. Handling: the columns of 党内统计年报 第八表 民主评议党员情况 (组织处置情况: 限期改正, 劝退,
+# 劝而不退除名, 自行脱党除名; ``docs/life-stats.md`` gives the source of the layout).
+EVALUATION_RESULT = CodeTable(
+    "评议结果",
+    {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格", "unqualified": "不合格"},
+    aliases={"优秀党员": "excellent", "合格党员": "qualified", "基本合格党员": "basically_qualified",
+             "不合格党员": "unqualified"},
+)
+
+EVALUATION_HANDLING = CodeTable(
+    "组织处置",
+    {"rectify": "限期改正", "persuade_to_quit": "劝退", "removed_after_refusal": "劝而不退除名",
+     "removed_for_lapse": "自行脱党除名"},
+    aliases={"劝其退党": "persuade_to_quit", "劝而不改除名": "removed_after_refusal", "劝而不退予以除名": "removed_after_refusal",
+             "除名": "removed_after_refusal", "自行脱党": "removed_for_lapse"},
+)

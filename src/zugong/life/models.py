@@ -9,7 +9,14 @@ from django.db import models
 from django.db.models import Q
 
 from zugong.core.scoping import BaseModel
-from zugong.life.choices import ATTENDANCE_STATUS, MEETING_TYPE, RULE_APPLIES_TO, RULE_PERIOD
+from zugong.life.choices import (
+    ATTENDANCE_STATUS,
+    EVALUATION_HANDLING,
+    EVALUATION_RESULT,
+    MEETING_TYPE,
+    RULE_APPLIES_TO,
+    RULE_PERIOD,
+)
 
 
 class Meeting(BaseModel):
@@ -170,3 +177,42 @@ class MeetingAttachmentContent(models.Model):
 
     def __str__(self) -> str:
         return f"附件 #{self.attachment_id} 的内容"
+
+
+class MemberEvaluation(BaseModel):
+    """One member's result in the 民主评议党员 of ``year`` (评议年度) at ``organization`` (the branch that held it).
+
+    ``result``: 优秀 / 合格 / 基本合格 / 不合格 (``EVALUATION_RESULT``); ``handling``: the 组织处置 of an 不合格
+    result (限期改正 / 劝退 / 劝而不退除名 / 自行脱党除名, ``EVALUATION_HANDLING``: the columns of 党内统计年报
+    第八表), blank for every other result. ``meeting``: the 民主评议党员 meeting (``Meeting`` of type
+    ``member_evaluation``) where it was decided, when recorded. One row per (person, year): a member is
+    evaluated once a year (《中国共产党支部工作条例（试行）》第十九条：党支部一般每年开展1次民主评议党员).
+    Written only by ``life.evaluations.member_evaluation_record``."""
+
+    scope_org_field = "organization"
+    data_label = "party"
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="member_evaluations",
+                               verbose_name="党员")
+    organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.PROTECT,
+                                     related_name="member_evaluations", verbose_name="党组织")
+    year = models.PositiveSmallIntegerField("评议年度")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="member_evaluations", verbose_name="民主评议党员会议")
+    result = models.CharField("评议结果", max_length=30, choices=EVALUATION_RESULT.choices)
+    handling = models.CharField("组织处置", max_length=30, choices=EVALUATION_HANDLING.choices, blank=True, default="")
+    note = models.CharField("备注", max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = "民主评议党员结果"
+        verbose_name_plural = "民主评议党员结果"
+        ordering = ["-year", "organization_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="life_evaluation_one_per_person_year"),
+            models.CheckConstraint(condition=Q(result="unqualified") | Q(handling=""),
+                                   name="life_evaluation_handling_only_unqualified"),
+        ]
+        indexes = [models.Index(fields=["organization", "year"], name="life_evaluation_org_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度 {EVALUATION_RESULT.label(self.result)}"
