@@ -20,6 +20,9 @@ class ReportsConfig(AppConfig):
                                    name="annual-stats")
         registry.register_api_path(route="stats/annual/records/", view="zugong.reports.api.annual.AnnualRecordsView",
                                    name="annual-records")
+        registry.register_nav(section="统计报表", label="组织生活统计", url_name="reports:life", order=415,
+                              permission="party.view", app=self.label)
+        registry.register_api_path(route="stats/life/", view="zugong.reports.api.life.LifeStatsView", name="life-stats")
         registry.register_home_widget(name="reports.scope_figures", template="reports/_home_figures.html",
                                       provider="zugong.reports.home.scope_figures", order=100,
                                       permission="party.view")
@@ -46,4 +49,7 @@ class ReportsConfig(AppConfig):
              object_model=org, object_param="org")
         view(url_name="api:annual-records", kind="list", model=person, action="view", label="party",
              object_model=org, object_param="org", api=True)
+        # 组织生活统计 of one organization's subtree (``?org=CODE&from=&to=``): a detail of that organization
+        view(url_name="reports:life", kind="detail", model=org, action="view", object_param="org")
+        view(url_name="api:life-stats", kind="detail", model=org, action="view", object_param="org", api=True)
         # ---------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zugong.reports import annual_views, quality_views, views
+from zugong.reports import annual_views, life_views, quality_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("annual/", annual_views.annual_page, name="annual"),
     path("annual/xlsx/", annual_views.annual_xlsx, name="annual_xlsx"),
     path("annual/records/", annual_views.annual_records, name="annual_records"),
+    path("life/", life_views.life_page, name="life"),
 ]

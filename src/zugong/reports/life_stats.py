@@ -1,0 +1,420 @@
+"""组织生活统计 (issue #11 item 7): the figures of party life of an organization subtree for a period — one
+JSON function (``life_stats_json``) behind the page (``reports:life``), the API (``GET /api/stats/life/``)
+and the CLI (``zugong stats life``), so the three always show the same numbers.
+
+Scope: every count goes through ``Model.objects.restrict(user, "view")`` (``party`` label) and the subtree's
+path prefix; an organization outside the user's ``party.view`` scope raises ``OutOfScope`` (a 404 on the page
+and the API, an error on the CLI). Counting is SQL (``COUNT``/``SUM`` with ``GROUP BY`` in the database);
+Python only adds up per-type or per-organization group rows.
+
+Sections (``SECTIONS``: one list of providers, ``key → provider(ctx) -> dict``; a section whose provider is
+``None`` is a hook and is ``null`` in the JSON):
+
+- ``meetings`` — 组织生活会议 by meeting type (``life.choices.MEETING_TYPE`` labels): meetings held by
+  organizations of the subtree with ``start <= date <= end`` (both inclusive): 次数, 应到 (sum of
+  ``expected_count``), 实到 (sum of ``attended_count``), 出席率 = 实到 / 应到 in percent, rounded half-up to
+  0.1 (``reports.services.share``; ``null`` when 应到 is 0); plus 合计 over all types.
+- ``development`` — 发展党员 by stage, from ``party.DevelopmentRecord`` (counted by the cultivating
+  organization): stages open on ``end`` as the model's docstring defines them (a stage from its date on; the
+  record leaves the pipeline on ``admission_date`` or ``closed_date``). ``累计口径`` follows the 公报
+  (``reports.services``: 入党申请人 includes 入党积极分子 and 发展对象; 入党积极分子 includes 发展对象);
+  ``分阶段口径`` counts each record once, at its furthest stage reached by ``end``. 发展党员: records whose
+  ``admission_date`` is in the period; 转正: ``party.MembershipEvent`` of kind ``full_membership`` dated in
+  the period, at organizations of the subtree.
+- ``member_evaluation`` — 党内统计年报 第八表 民主评议党员情况 of the 评议年度 = the year of ``end``
+  (``table_8``), from ``life.MemberEvaluation``.
+- ``training`` — 第九表 党员培训情况 of the same year (``table_9``): no record in Zugong holds these figures
+  yet; every cell is ``null`` and listed under 「无记录来源」 with where it could come from.
+- ``compliance`` (组织生活达标率), ``grading`` (党支部达标晋级等次), ``certification`` (支部书记持证率): hooks,
+  ``null`` until their providers are wired (one line each in ``SECTIONS``).
+
+JSON shape (``life_stats_json``)::
+
+    {"组织代码": "C", "组织名称": "某县委", "起始日期": "2023-01-01", "截止日期": "2023-12-31", "年度": 2023,
+     "meetings": {"按会议类型": {"支部党员大会": {"次数": n, "应到": n, "实到": n, "出席率": 95.5|null}, …},
+                  "合计": {"次数": n, "应到": n, "实到": n, "出席率": …}},
+     "development": {"截至日期": "2023-12-31", "累计口径": {"入党申请人": n, "入党积极分子": n, "发展对象": n},
+                     "分阶段口径": {"入党申请人": n, "入党积极分子": n, "发展对象": n}, "发展党员": n, "转正": n},
+     "member_evaluation": {"表": "第八表 民主评议党员情况", "年度": 2023, "数据": {"<row>": {"<column>": n|null}},
+                           "补充资料": {…: null}, "无记录来源": [...]},
+     "training": {"表": "第九表 党员培训情况", "年度": 2023, "数据": {"人次": {"<column>": null}},
+                  "补充资料": {…}, "无记录来源": [...], "可接入来源": {...}},
+     "compliance": null, "grading": null, "certification": null}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from zugong.core.dates import DateParseError, parse_date
+from zugong.core.errors import OutOfScope, RowError, ValidationFailed
+from zugong.life.choices import MEETING_TYPE
+from zugong.life.models import Meeting, MemberEvaluation
+from zugong.orgs.models import PartyOrganization
+from zugong.orgs.unit_selectors import UnitFacts, organization_unit_facts
+from zugong.party.models import DevelopmentRecord, MembershipEvent
+from zugong.reports.annual_layout import Item, Table
+from zugong.reports.annual_rules import annual_rules
+from zugong.reports.services import share
+
+# --------------------------------------------------------------------------------------------------
+# The period
+# --------------------------------------------------------------------------------------------------
+
+
+def parse_period(start_text, end_text, *, default_end: dt.date) -> tuple[dt.date, dt.date]:
+    """``(start, end)`` from the ``from`` / ``to`` parameters (``YYYY-MM-DD`` and the other forms of
+    ``core.dates.parse_date``; both inclusive). Blank ``to`` → ``default_end``; blank ``from`` → 1 January of
+    ``end``'s year. Raises ``ValidationFailed`` (column 起始日期 / 截止日期) for an unreadable or partial
+    date, or ``from`` after ``to``."""
+    problems: list[RowError] = []
+
+    def day(text, column: str) -> dt.date | None:
+        text = str(text or "").strip()
+        if not text:
+            return None
+        try:
+            value, day_unknown = parse_date(text)
+        except DateParseError as exc:
+            problems.append(RowError(0, column, f"{column}无效：{exc}"))
+            return None
+        if day_unknown:
+            problems.append(RowError(0, column, f"{column}应为完整日期（YYYY-MM-DD）"))
+            return None
+        return value
+
+    start, end = day(start_text, "起始日期"), day(end_text, "截止日期")
+    if problems:
+        raise ValidationFailed(problems, message="；".join(e.reason for e in problems))
+    end = end or default_end
+    start = start or dt.date(end.year, 1, 1)
+    if start > end:
+        reason = f"起始日期 {start.isoformat()} 晚于截止日期 {end.isoformat()}"
+        raise ValidationFailed([RowError(0, "起始日期", reason)], message=reason)
+    return start, end
+
+
+@dataclass
+class LifeContext:
+    """One request: ``user``, the subtree's ``root`` (already checked in scope), the period
+    ``[start, end]`` (inclusive) and the 年报 year (``end.year``)."""
+
+    user: object
+    root: PartyOrganization
+    start: dt.date
+    end: dt.date
+
+    @property
+    def year(self) -> int:
+        return self.end.year
+
+    def subtree(self, field: str = "organization") -> Q:
+        return Q(**{f"{field}__path__startswith": self.root.path})
+
+    @cached_property
+    def organizations(self):
+        return PartyOrganization.objects.restrict(self.user, "view").filter(path__startswith=self.root.path)
+
+
+# --------------------------------------------------------------------------------------------------
+# meetings
+# --------------------------------------------------------------------------------------------------
+
+
+def _rate_row(count: int, expected: int, attended: int) -> dict:
+    return {"次数": count, "应到": expected, "实到": attended, "出席率": share(attended, expected)}
+
+
+def meetings_section(ctx: LifeContext) -> dict:
+    """Meetings of the subtree dated in ``[start, end]`` by type (every ``MEETING_TYPE``, zeros included)
+    and 合计: one ``GROUP BY meeting_type`` query."""
+    groups = {
+        g["meeting_type"]: g
+        for g in Meeting.objects.restrict(ctx.user, "view")
+        .filter(ctx.subtree(), date__gte=ctx.start, date__lte=ctx.end)
+        .order_by().values("meeting_type")
+        .annotate(n=Count("pk"), expected=Sum("expected_count"), attended=Sum("attended_count"))
+    }
+    by_type = {}
+    for code, label in MEETING_TYPE.entries.items():
+        g = groups.get(code, {})
+        by_type[label] = _rate_row(g.get("n", 0), g.get("expected") or 0, g.get("attended") or 0)
+    total = _rate_row(sum(r["次数"] for r in by_type.values()), sum(r["应到"] for r in by_type.values()),
+                      sum(r["实到"] for r in by_type.values()))
+    return {"按会议类型": by_type, "合计": total}
+
+
+# --------------------------------------------------------------------------------------------------
+# development
+# --------------------------------------------------------------------------------------------------
+
+STAGES = ("入党申请人", "入党积极分子", "发展对象")
+
+
+def _before_or_never(field: str, day: dt.date) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": day})
+
+
+def development_section(ctx: LifeContext) -> dict:
+    """发展党员 by stage (module docstring): one aggregate over the development records of the subtree and
+    one count of 转正 events."""
+    d = ctx.end
+    still_open = _before_or_never("admission_date", d) & _before_or_never("closed_date", d)
+    applied, activist, candidate = (Q(application_date__lte=d), Q(activist_date__lte=d), Q(candidate_date__lte=d))
+    counts = (
+        DevelopmentRecord.objects.restrict(ctx.user, "view").filter(ctx.subtree())
+        .aggregate(
+            applicants=Count("pk", filter=still_open & applied),
+            activists=Count("pk", filter=still_open & activist),
+            candidates=Count("pk", filter=still_open & candidate),
+            only_applicants=Count("pk", filter=still_open & applied & ~activist & ~candidate),
+            only_activists=Count("pk", filter=still_open & activist & ~candidate),
+            admitted=Count("pk", filter=Q(admission_date__gte=ctx.start, admission_date__lte=ctx.end)),
+        )
+    )
+    full = (MembershipEvent.objects.restrict(ctx.user, "view")
+            .filter(ctx.subtree(), kind="full_membership", date__gte=ctx.start, date__lte=ctx.end).count())
+    return {
+        "截至日期": d.isoformat(),
+        "累计口径": {"入党申请人": counts["applicants"], "入党积极分子": counts["activists"],
+                 "发展对象": counts["candidates"]},
+        "分阶段口径": {"入党申请人": counts["only_applicants"], "入党积极分子": counts["only_activists"],
+                  "发展对象": counts["candidates"]},
+        "发展党员": counts["admitted"],
+        "转正": full,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# 第八表 民主评议党员情况
+# --------------------------------------------------------------------------------------------------
+
+UNIT_COLUMNS = ("建制村", "社区（居委会）", "机关", "事业单位", "公有经济控制企业", "非公有经济控制企业", "社会组织", "其他")
+PRIOR_YEARS_COLUMN = "上年开展本年结束评议"
+
+TABLE_8 = Table(8, "民主评议党员情况", rows=(
+    Item("开展评议的支部", "开展评议的支部"),
+    Item("结束评议的支部", "其中：结束评议的支部", 1),
+    Item("参加评议的党员", "参加评议的党员"),
+    Item("结束评议的党员", "其中：结束评议的党员", 1),
+    Item("表彰党员", "表彰党员"),
+    Item("被评定为不合格党员", "被评定为“不合格党员”"),
+    Item("组织处置情况", "组织处置情况：合计"),
+    Item("限期改正", "限期改正", 1),
+    Item("劝退", "劝退", 1),
+    Item("劝而不退除名", "劝而不退除名", 1),
+    Item("自行脱党除名", "自行脱党除名", 1),
+    Item("限期改正期满仍无转变予以劝退以及劝而不退除名", "限期改正期满仍无转变予以劝退以及劝而不退除名"),
+), columns=(
+    Item("总数", "总数"), Item(PRIOR_YEARS_COLUMN, "其中：上年开展本年结束评议", 1),
+    *(Item(c, c, 1) for c in UNIT_COLUMNS),
+))
+"""第八表 as printed by the 2017 党内统计年报 set (source in ``docs/life-stats.md``). Columns: 总数, its 其中
+上年开展本年结束评议, and the unit the branch is set up in (the same categories as 第四十三表's rows)."""
+
+TABLE_8_SUPPLEMENT = ("本年民主评议党员中发现党员违反党的纪律线索，通报纪检机关查实开除党籍的",
+                      "本年民主评议党员中发现党员违反党的纪律线索，给予其他党的纪律处分的")
+
+HANDLING_ROWS = {"rectify": "限期改正", "persuade_to_quit": "劝退", "removed_after_refusal": "劝而不退除名",
+                 "removed_for_lapse": "自行脱党除名"}
+
+
+def _unit_columns(facts: UnitFacts, rules) -> list[str]:
+    return [k for k in rules.lost_contact_unit_rows.keys_of(facts.unit_category, facts.economic_control,
+                                                              facts.organ_level) if k in UNIT_COLUMNS]
+
+
+def table_8(ctx: LifeContext) -> dict:
+    """第八表 of the year ``ctx.year`` from ``MemberEvaluation`` rows of the subtree with that 评议年度
+    (counted by the organization that held the evaluation, in the column of the unit it is set up in:
+    ``orgs.unit_selectors.organization_unit_facts`` and the 第四十三表 unit rows of ``annual_rules``):
+
+    - 开展评议的支部: organizations with a result of the year, or a 民主评议党员 meeting dated in the year;
+      其中 结束评议的支部: those with a result (a recorded result is a concluded evaluation).
+    - 参加评议的党员 and its 其中 结束评议的党员: members with a result (Zugong records results, not
+      participation in an unfinished evaluation, so both are the same number).
+    - 表彰党员: members rated 优秀 (优秀 members are 通报表扬; a separate commendation record does not exist).
+    - 被评定为“不合格党员”; 组织处置情况 合计 and by 处置 (``MemberEvaluation.handling``).
+    - 限期改正期满仍无转变予以劝退以及劝而不退除名: 劝退 / 劝而不退除名 this year of a member who had been
+      given 限期改正 in an earlier year's evaluation.
+    - ``null``: the column 上年开展本年结束评议 (Zugong does not record when an evaluation began) and the
+      补充资料 (discipline found in the evaluation: no link between an evaluation and a 纪律处分 yet).
+
+    Two aggregate queries grouped by organization, one for the organizations that held a meeting, plus
+    ``organization_unit_facts``. Returns ``{"表", "年度", "数据": {row: {column: n|None}}, "补充资料",
+    "无记录来源"}``."""
+    year = ctx.year
+    rules = annual_rules(dt.date(year, 12, 31))
+    evaluations = MemberEvaluation.objects.restrict(ctx.user, "view").filter(ctx.subtree(), year=year)
+    earlier_rectified = (MemberEvaluation.objects.restrict(ctx.user, "view")
+                         .filter(handling="rectify", year__lt=year).values("person_id"))
+    unqualified = Q(result="unqualified")
+    aggregates = {
+        "participants": Count("pk"),
+        "excellent": Count("pk", filter=Q(result="excellent")),
+        "unqualified": Count("pk", filter=unqualified),
+        "handled": Count("pk", filter=unqualified & ~Q(handling="")),
+        "after_rectify": Count("pk", filter=unqualified & Q(handling__in=("persuade_to_quit", "removed_after_refusal"),
+                                                          person_id__in=earlier_rectified)),
+        **{f"h_{code}": Count("pk", filter=unqualified & Q(handling=code)) for code in HANDLING_ROWS},
+    }
+    groups = list(evaluations.order_by().values("organization_id").annotate(**aggregates))
+    held_meeting = Meeting.objects.restrict(ctx.user, "view").filter(
+        organization_id=OuterRef("pk"), meeting_type="member_evaluation", date__year=year)
+    started = set(ctx.organizations.filter(Exists(held_meeting)).values_list("pk", flat=True))
+    done = {g["organization_id"] for g in groups}
+    involved = started | done
+    facts = organization_unit_facts(organizations=ctx.organizations.filter(pk__in=involved)) if involved else {}
+
+    data = {row.key: {c.key: (None if c.key == PRIOR_YEARS_COLUMN else 0) for c in TABLE_8.columns}
+            for row in TABLE_8.rows}
+
+    def add(row: str, org_id: int, n: int) -> None:
+        for column in ("总数", *_unit_columns(facts.get(org_id, UnitFacts()), rules)):
+            data[row][column] += n
+
+    for org_id in started | done:
+        add("开展评议的支部", org_id, 1)
+    for org_id in done:
+        add("结束评议的支部", org_id, 1)
+    for g in groups:
+        org_id = g["organization_id"]
+        add("参加评议的党员", org_id, g["participants"])
+        add("结束评议的党员", org_id, g["participants"])
+        add("表彰党员", org_id, g["excellent"])
+        add("被评定为不合格党员", org_id, g["unqualified"])
+        add("组织处置情况", org_id, g["handled"])
+        for code, row in HANDLING_ROWS.items():
+            add(row, org_id, g[f"h_{code}"])
+        add("限期改正期满仍无转变予以劝退以及劝而不退除名", org_id, g["after_rectify"])
+    return {
+        "表": TABLE_8.heading, "年度": year, "数据": data,
+        "补充资料": {label: None for label in TABLE_8_SUPPLEMENT},
+        "无记录来源": [f"各行「{PRIOR_YEARS_COLUMN}」栏（未记录评议开始日期）",
+                  *(f"补充资料：{label}" for label in TABLE_8_SUPPLEMENT)],
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# 第九表 党员培训情况
+# --------------------------------------------------------------------------------------------------
+
+TABLE_9 = Table(9, "党员培训情况", rows=(Item("人次", "人次"),), columns=(
+    Item("总数", "总数"), Item("基层党组织书记培训", "基层党组织书记培训"), Item("农村党员远程教育培训", "农村党员远程教育培训"),
+    Item("非公有制经济组织和社会组织党员培训", "非公有制经济组织和社会组织党员培训"), Item("新党员培训", "新党员培训"),
+    Item("流动党员培训", "流动党员培训"), Item("边疆民族地区基层党员教育培训", "边疆民族地区基层党员教育培训"),
+    Item("党员创业就业技能培训", "党员创业就业技能培训"),
+))
+"""第九表 (one row, 人次) as printed by the 2017 set (source in ``docs/life-stats.md``)."""
+
+TABLE_9_SUPPLEMENT = ("农村党组织书记培训", "社区党务工作者培训", "国有企业二级及以下单位（部门）党组织书记培训",
+                      "非公有制经济控制企业党组织书记培训", "党员年度集中学习培训达标的基层党组织",
+                      "基层党组织书记和班子成员年度集中学习培训达标的基层党组织")
+
+TABLE_9_FUTURE_SOURCES = {
+    "基层党组织书记培训": "支部书记持证上岗的培训记录（branches：培训、考试记录），按培训人次计",
+    "农村党组织书记培训": "同上，培训对象所在党组织的单位属性为行政村（建制村）",
+    "国有企业二级及以下单位（部门）党组织书记培训": "同上，单位为国有经济控制企业",
+    "非公有制经济控制企业党组织书记培训": "同上，单位为非公有经济控制企业",
+    "新党员培训": "发展党员第19–21步（预备期的教育考察）中登记的培训记录（development.DevelopmentStep）",
+    "总数": "上述各栏接入后之和（其余各栏仍无记录来源）",
+}
+"""Cells that could be filled once the other parts of issue #11 land (the lead wires them after merging)."""
+
+CANDIDATE_TRAINING = "发展对象集中培训（发展党员第11步，不是第九表的栏目）"
+
+
+def table_9(ctx: LifeContext) -> dict:
+    """第九表 of the year ``ctx.year``. No record on main holds training figures yet (there is no training
+    record; the 25-step development pipeline and the secretary certification are being added), so every
+    cell is ``None`` and named under 「无记录来源」; ``可接入来源`` says which record each fillable cell will come
+    from. ``发展对象集中培训`` (step 11, ≥ 3 days or 24 class hours; 《中国共产党发展党员工作细则》第十八条)
+    is shown beside the table for the same reason: ``None`` until development steps exist."""
+    return {
+        "表": TABLE_9.heading, "年度": ctx.year,
+        "数据": {"人次": {c.key: None for c in TABLE_9.columns}},
+        "补充资料": {label: None for label in TABLE_9_SUPPLEMENT},
+        "无记录来源": [*(c.key for c in TABLE_9.columns), *(f"补充资料：{label}" for label in TABLE_9_SUPPLEMENT)],
+        "可接入来源": dict(TABLE_9_FUTURE_SOURCES),
+        CANDIDATE_TRAINING: None,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The sections and the one JSON function
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the statistics: ``key`` (JSON key), ``title`` (page heading) and ``provider(ctx) ->
+    dict`` — ``None`` for a hook not wired yet (``null`` in the JSON, 「（待接入）」 on the page)."""
+
+    key: str
+    title: str
+    provider: Callable[[LifeContext], dict] | None
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("meetings", "组织生活会议", meetings_section),
+    Section("development", "发展党员", development_section),
+    Section("member_evaluation", "民主评议党员（年报第八表）", table_8),
+    Section("training", "党员培训（年报第九表）", table_9),
+    # Hooks: the lead wires these after merging the compliance, grading and branches work (one line each).
+    Section("compliance", "组织生活达标率", None),
+    Section("grading", "党支部达标晋级等次", None),
+    Section("certification", "支部书记持证上岗率", None),
+)
+
+
+def life_stats_json(*, user, organization: PartyOrganization, start: dt.date, end: dt.date) -> dict:
+    """The 组织生活统计 of ``organization``'s subtree for ``[start, end]`` (inclusive), restricted to
+    ``user``'s ``party.view`` scope: the shape of the module docstring, one key per ``SECTIONS`` entry.
+
+    Raises ``OutOfScope`` when ``organization`` is not in ``PartyOrganization.objects.restrict(user,
+    "view")``, ``ValidationFailed`` when ``start > end``."""
+    root = PartyOrganization.objects.restrict(user, "view").filter(pk=organization.pk).first()
+    if root is None:
+        raise OutOfScope("组织不存在或不在您的数据范围内。")
+    if start > end:
+        reason = f"起始日期 {start.isoformat()} 晚于截止日期 {end.isoformat()}"
+        raise ValidationFailed([RowError(0, "起始日期", reason)], message=reason)
+    ctx = LifeContext(user=user, root=root, start=start, end=end)
+    result = {"组织代码": root.code, "组织名称": root.name, "起始日期": start.isoformat(), "截止日期": end.isoformat(),
+              "年度": ctx.year}
+    for section in SECTIONS:
+        result[section.key] = section.provider(ctx) if section.provider is not None else None
+    return result
+
+
+def life_stats_text(data: dict) -> str:
+    """``life_stats_json``'s result as readable text (the CLI's ``--format text``)."""
+    lines = [f"组织生活统计 — {data['组织名称']}（{data['组织代码']}，{data['起始日期']} 至 {data['截止日期']}，含下级组织）", ""]
+    meetings = data["meetings"]
+    lines.append("一、组织生活会议")
+    lines.append(f"  {'会议类型':<12}{'次数':>6}{'应到':>8}{'实到':>8}{'出席率(%)':>10}")
+    for label, row in [*meetings["按会议类型"].items(), ("合计", meetings["合计"])]:
+        rate = "" if row["出席率"] is None else f"{row['出席率']:.1f}"
+        lines.append(f"  {label:<12}{row['次数']:>6}{row['应到']:>8}{row['实到']:>8}{rate:>10}")
+    dev = data["development"]
+    lines += ["", f"二、发展党员（截至 {dev['截至日期']}）"]
+    for stage in STAGES:
+        lines.append(f"  {stage}：累计口径 {dev['累计口径'][stage]}，分阶段口径 {dev['分阶段口径'][stage]}")
+    lines.append(f"  本期发展党员 {dev['发展党员']} 名，转正 {dev['转正']} 名")
+    for key, title in (("member_evaluation", "三"), ("training", "四")):
+        table = data[key]
+        lines += ["", f"{title}、{table['表']}（{table['年度']}年度）"]
+        for row, cells in table["数据"].items():
+            shown = "，".join(f"{c} {'无记录来源' if v is None else v}" for c, v in cells.items())
+            lines.append(f"  {row}：{shown}")
+        if table["无记录来源"]:
+            lines.append("  无记录来源：" + "；".join(table["无记录来源"]))
+    pending = [s.title for s in SECTIONS if s.provider is None]
+    if pending:
+        lines += ["", "待接入：" + "、".join(pending)]
+    return "\n".join(lines) + "\n"
