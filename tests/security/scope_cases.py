@@ -520,6 +520,14 @@ def _attachment_make(t, side, name):
     return attachment
 
 
+def _evaluation_make(t, side, name):
+    """A 民主评议党员 result (issue #11) of a member of the subtree's organization (last year's 评议年度)."""
+    from zugong.life.models import MemberEvaluation
+
+    return MemberEvaluation.objects.create(person=_member(side, name), organization=side.org,
+                                           year=dt.date.today().year - 1, result="qualified")
+
+
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
               edit_data=_org_edit, import_row=_org_import),
@@ -563,6 +571,8 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
               edit_data=_meeting_edit, import_row=_meeting_import),
     ScopeCase("life.MeetingAttendance", marker="person__name", make=_attendance_make),
     ScopeCase("life.MeetingAttachment", marker="original_name", make=_attachment_make),
+    # issue #11: 民主评议党员 results (第八表); shown only as figures of the 组织生活统计 so far
+    ScopeCase("life.MemberEvaluation", marker="person__name", make=_evaluation_make),
 ]}
 
 

@@ -20,7 +20,7 @@ BUSINESS_FULL = [("党组织", [("组织树", "orgs:tree"), ("单位", "orgs:uni
                            ("导入党员花名册", "party:import_roster"), ("导入党员变动", "party:import_changes"),
                            ("导入三会一课台账", "life:meeting_import")]),
                  ("统计报表", [("党内统计", "reports:party_stats"), ("党内统计年报", "reports:annual"),
-                           ("数据质量", "reports:quality")])]
+                           ("数据质量", "reports:quality"), ("组织生活统计", "reports:life")])]
 BUSINESS_NO_IMPORT = [s for s in BUSINESS_FULL if s[0] != "数据导入"]
 RESET = ("管理员重置审批", "accounts:reset_request_list")
 
