@@ -375,3 +375,35 @@ def test_page_scope_and_bad_dates(tree, client):
     assert bad.status_code == 400 and "晚于截止日期" in bad.content.decode()
     client.login(username="nogrant", password=PASSWORD)
     assert client.get("/reports/life/").status_code == 403
+
+
+# ----- the 年报 carries 第八表 and 第九表 -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_annual_report_carries_tables_8_and_9_with_drill_down(tree, client):
+    from zugong.reports.annual import annual_records, annual_report
+    from zugong.reports.annual_export import printed_tables
+
+    _record_eval(tree, tree.member_a1_1, result="优秀")
+    _record_eval(tree, tree.member_a2_1, org=tree.branch_a2, result="不合格", handling="限期改正")
+    _record_eval(tree, tree.member_b1_1, org=tree.branch_b1, result="优秀")  # foreign to 甲镇
+    report = annual_report(user=tree.county_user, organization=tree.town_a, year=2023)
+    life = _stats(tree.county_user, tree.town_a, dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert report.tables["民主评议党员情况"] == life["member_evaluation"]["数据"]
+    assert report.tables["党员培训情况"] == life["training"]["数据"]
+    assert report.tables["民主评议党员情况"]["表彰党员"]["总数"] == 1
+    people = annual_records(user=tree.county_user, organization=tree.town_a, year=2023, table=8, row="表彰党员",
+                            column="总数")
+    assert [p.name for p in people] == ["张伟"]
+    branches = annual_records(user=tree.county_user, organization=tree.town_a, year=2023, table=8,
+                              row="开展评议的支部", column="建制村")
+    assert [o.code for o in branches] == ["C-A-2"]
+    assert not annual_records(user=tree.county_user, organization=tree.town_a, year=2023, table=9, row="人次",
+                              column="总数").exists()
+    headings = [p.heading for p in printed_tables(report)]
+    assert headings[4:6] == ["第八表\u3000民主评议党员情况", "第九表\u3000党员培训情况"]
+    client.login(username="county", password=PASSWORD)
+    body = client.get("/api/stats/annual/", {"org": "C-A", "year": "2023"}).json()
+    assert body["民主评议党员情况"]["被评定为不合格党员"]["建制村"] == 1
+    assert body["党员培训情况"]["人次"]["总数"] is None

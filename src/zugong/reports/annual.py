@@ -107,6 +107,8 @@ from zugong.reports.annual_layout import (
     TABLE_2,
     TABLE_3,
     TABLE_4,
+    TABLE_8,
+    TABLE_9,
     TABLE_10,
     TABLE_15,
     TABLE_16,
@@ -792,6 +794,10 @@ def annual_report(*, user, organization=None, year: int) -> AnnualReport:
     tables[TABLE_2.title] = member_tables[2]
     tables[TABLE_3.title] = member_tables[3]
     tables[TABLE_4.title] = member_tables[4]
+    # 第八、九表 (issue #11): from the party-life records
+    from zugong.reports.life_stats import annual_life_tables
+
+    tables.update(annual_life_tables(user=user, root=ctx.root, year=ctx.year))
     tables[TABLE_10.title] = _table_10(ctx)
     tables[TABLE_15.title] = _table_15(ctx, pending)
     tables[TABLE_16.title] = development[16]
@@ -881,6 +887,10 @@ def annual_records(*, user, organization, year: int, table, row: str, column: st
         return _people(_exits(ctx).filter(_exit_rows(ctx)[row] or Q(), _exit_column_q(column) or Q()))
     if number == 15:
         return _decision_records(ctx, row)
+    if number in (TABLE_8.number, TABLE_9.number):
+        from zugong.reports.life_stats import annual_life_records
+
+        return annual_life_records(user=user, root=ctx.root, year=ctx.year, table=number, row=row, column=column)
     if number == 24:
         ids = [o["pk"] for o in _counted_organizations(ctx)
                if row in _org_rows_of(ctx, o) and column in ("总数", _org_column(ctx, o["org_type"]))]

@@ -96,7 +96,7 @@ ROW_GROUPS: dict[int, dict[str, str]] = {
 of its own just above that row, one level deeper than the row before the group; the group's rows are
 printed one level below the group line (at least)."""
 
-UNITS = {24: ORGANIZATION_UNIT}
+UNITS = {24: ORGANIZATION_UNIT, 8: "个（支部）、名（党员）", 9: "人次"}
 """The unit printed on the 填报单位 line (default 名: people)."""
 
 

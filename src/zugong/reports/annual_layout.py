@@ -172,6 +172,38 @@ TABLE_2 = Table(2, "党员基本情况", rows=OCCUPATION_ROWS, columns=(
 TABLE_3 = Table(3, "党员入党时间情况", rows=OCCUPATION_ROWS, columns=(_i("总数"), *_cols(*ERA_COLUMNS_3, level=1)))
 TABLE_4 = Table(4, "党员学历情况", rows=OCCUPATION_ROWS, columns=(_i("总数"), *_cols(*EDUCATION_COLUMNS, level=1)))
 
+# --- 第八表 民主评议党员情况 and 第九表 党员培训情况 (issue #11; source of the layout: docs/life-stats.md) ---------
+UNIT_COLUMNS_8 = ("建制村", "社区（居委会）", "机关", "事业单位", "公有经济控制企业", "非公有经济控制企业", "社会组织", "其他")
+PRIOR_YEARS_COLUMN = "上年开展本年结束评议"
+
+TABLE_8 = Table(8, "民主评议党员情况", rows=(
+    Item("开展评议的支部", "开展评议的支部"),
+    Item("结束评议的支部", "其中：结束评议的支部", 1),
+    Item("参加评议的党员", "参加评议的党员"),
+    Item("结束评议的党员", "其中：结束评议的党员", 1),
+    Item("表彰党员", "表彰党员"),
+    Item("被评定为不合格党员", "被评定为“不合格党员”"),
+    Item("组织处置情况", "组织处置情况：合计"),
+    Item("限期改正", "限期改正", 1),
+    Item("劝退", "劝退", 1),
+    Item("劝而不退除名", "劝而不退除名", 1),
+    Item("自行脱党除名", "自行脱党除名", 1),
+    Item("限期改正期满仍无转变予以劝退以及劝而不退除名", "限期改正期满仍无转变予以劝退以及劝而不退除名"),
+), columns=(
+    Item("总数", "总数"), Item(PRIOR_YEARS_COLUMN, "其中：上年开展本年结束评议", 1),
+    *(Item(c, c, 1) for c in UNIT_COLUMNS_8),
+))
+"""第八表 as printed by the 2017 党内统计年报 set (source in ``docs/life-stats.md``). Columns: 总数, its 其中
+上年开展本年结束评议, and the unit the branch is set up in (the same categories as 第四十三表's rows)."""
+
+TABLE_9 = Table(9, "党员培训情况", rows=(Item("人次", "人次"),), columns=(
+    Item("总数", "总数"), Item("基层党组织书记培训", "基层党组织书记培训"), Item("农村党员远程教育培训", "农村党员远程教育培训"),
+    Item("非公有制经济组织和社会组织党员培训", "非公有制经济组织和社会组织党员培训"), Item("新党员培训", "新党员培训"),
+    Item("流动党员培训", "流动党员培训"), Item("边疆民族地区基层党员教育培训", "边疆民族地区基层党员教育培训"),
+    Item("党员创业就业技能培训", "党员创业就业技能培训"),
+))
+"""第九表 (one row, 人次) as printed by the 2017 set (source in ``docs/life-stats.md``)."""
+
 TABLE_10 = Table(10, "党员出党情况（一）", rows=(
     _i("总计"),
     _i("厅局级", 1), _i("县处级", 1),
@@ -255,7 +287,7 @@ TABLE_43 = Table(43, "失去联系党员情况", rows=(
 organization. Column groups: 年龄 (on 31 December), 党龄 (from 转正日期), 学历, 失去联系时间 (keys of the two
 失联 durations that repeat a 党龄 label carry ``（失联）``; printed without it), 失去联系具体情形."""
 
-TABLES: tuple[Table, ...] = (TABLE_1, TABLE_2, TABLE_3, TABLE_4, TABLE_10, TABLE_15, TABLE_16, TABLE_18, TABLE_19,
+TABLES: tuple[Table, ...] = (TABLE_1, TABLE_2, TABLE_3, TABLE_4, TABLE_8, TABLE_9, TABLE_10, TABLE_15, TABLE_16, TABLE_18, TABLE_19,
                              TABLE_20, TABLE_24, TABLE_33, TABLE_43)
 TABLE_BY_TITLE = {t.title: t for t in TABLES}
 TABLE_BY_NUMBER = {t.number: t for t in TABLES}

@@ -58,7 +58,7 @@ from zugong.life.models import Meeting, MemberEvaluation
 from zugong.orgs.models import PartyOrganization
 from zugong.orgs.unit_selectors import UnitFacts, organization_unit_facts
 from zugong.party.models import DevelopmentRecord, MembershipEvent
-from zugong.reports.annual_layout import Item, Table
+from zugong.reports.annual_layout import PRIOR_YEARS_COLUMN, TABLE_8, TABLE_9, UNIT_COLUMNS_8
 from zugong.reports.annual_rules import annual_rules
 from zugong.reports.services import share
 
@@ -194,29 +194,6 @@ def development_section(ctx: LifeContext) -> dict:
 # 第八表 民主评议党员情况
 # --------------------------------------------------------------------------------------------------
 
-UNIT_COLUMNS = ("建制村", "社区（居委会）", "机关", "事业单位", "公有经济控制企业", "非公有经济控制企业", "社会组织", "其他")
-PRIOR_YEARS_COLUMN = "上年开展本年结束评议"
-
-TABLE_8 = Table(8, "民主评议党员情况", rows=(
-    Item("开展评议的支部", "开展评议的支部"),
-    Item("结束评议的支部", "其中：结束评议的支部", 1),
-    Item("参加评议的党员", "参加评议的党员"),
-    Item("结束评议的党员", "其中：结束评议的党员", 1),
-    Item("表彰党员", "表彰党员"),
-    Item("被评定为不合格党员", "被评定为“不合格党员”"),
-    Item("组织处置情况", "组织处置情况：合计"),
-    Item("限期改正", "限期改正", 1),
-    Item("劝退", "劝退", 1),
-    Item("劝而不退除名", "劝而不退除名", 1),
-    Item("自行脱党除名", "自行脱党除名", 1),
-    Item("限期改正期满仍无转变予以劝退以及劝而不退除名", "限期改正期满仍无转变予以劝退以及劝而不退除名"),
-), columns=(
-    Item("总数", "总数"), Item(PRIOR_YEARS_COLUMN, "其中：上年开展本年结束评议", 1),
-    *(Item(c, c, 1) for c in UNIT_COLUMNS),
-))
-"""第八表 as printed by the 2017 党内统计年报 set (source in ``docs/life-stats.md``). Columns: 总数, its 其中
-上年开展本年结束评议, and the unit the branch is set up in (the same categories as 第四十三表's rows)."""
-
 TABLE_8_SUPPLEMENT = ("本年民主评议党员中发现党员违反党的纪律线索，通报纪检机关查实开除党籍的",
                       "本年民主评议党员中发现党员违反党的纪律线索，给予其他党的纪律处分的")
 
@@ -226,7 +203,49 @@ HANDLING_ROWS = {"rectify": "限期改正", "persuade_to_quit": "劝退", "remov
 
 def _unit_columns(facts: UnitFacts, rules) -> list[str]:
     return [k for k in rules.lost_contact_unit_rows.keys_of(facts.unit_category, facts.economic_control,
-                                                              facts.organ_level) if k in UNIT_COLUMNS]
+                                                              facts.organ_level) if k in UNIT_COLUMNS_8]
+
+
+class _Table8Parts:
+    """What 第八表 and its drill-down share: the scoped evaluations of the year in the subtree, the condition
+    of each member row, the organizations that held a 民主评议党员 meeting in the year, and the unit column
+    of each organization."""
+
+    def __init__(self, ctx: LifeContext):
+        self.ctx, self.year = ctx, ctx.year
+        self.rules = annual_rules(dt.date(ctx.year, 12, 31))
+        self.evaluations = MemberEvaluation.objects.restrict(ctx.user, "view").filter(ctx.subtree(), year=ctx.year)
+        earlier_rectified = (MemberEvaluation.objects.restrict(ctx.user, "view")
+                             .filter(handling="rectify", year__lt=ctx.year).values("person_id"))
+        unqualified = Q(result="unqualified")
+        self.member_rows: dict[str, Q] = {
+            "参加评议的党员": Q(), "结束评议的党员": Q(),
+            "表彰党员": Q(result="excellent"),
+            "被评定为不合格党员": unqualified,
+            "组织处置情况": unqualified & ~Q(handling=""),
+            **{row: unqualified & Q(handling=code) for code, row in HANDLING_ROWS.items()},
+            "限期改正期满仍无转变予以劝退以及劝而不退除名": unqualified & Q(
+                handling__in=("persuade_to_quit", "removed_after_refusal"), person_id__in=earlier_rectified),
+        }
+
+    @cached_property
+    def started(self) -> set[int]:
+        """Organizations with a 民主评议党员 meeting dated in the year (results or not)."""
+        held = Meeting.objects.restrict(self.ctx.user, "view").filter(
+            organization_id=OuterRef("pk"), meeting_type="member_evaluation", date__year=self.year)
+        return set(self.ctx.organizations.filter(Exists(held)).values_list("pk", flat=True))
+
+    def facts(self, ids: set[int]) -> dict[int, UnitFacts]:
+        return organization_unit_facts(organizations=self.ctx.organizations.filter(pk__in=ids)) if ids else {}
+
+    def in_column(self, ids: set[int], column: str) -> set[int]:
+        """The organizations of ``ids`` counted in ``column`` (总数: all; 上年开展本年结束评议: none)."""
+        if column == "总数":
+            return set(ids)
+        if column == PRIOR_YEARS_COLUMN:
+            return set()
+        facts = self.facts(ids)
+        return {pk for pk in ids if column in _unit_columns(facts.get(pk, UnitFacts()), self.rules)}
 
 
 def table_8(ctx: LifeContext) -> dict:
@@ -245,31 +264,15 @@ def table_8(ctx: LifeContext) -> dict:
     - ``null``: the column 上年开展本年结束评议 (Zugong does not record when an evaluation began) and the
       补充资料 (discipline found in the evaluation: no link between an evaluation and a 纪律处分 yet).
 
-    Two aggregate queries grouped by organization, one for the organizations that held a meeting, plus
+    One aggregate query grouped by organization, one for the organizations that held a meeting, plus
     ``organization_unit_facts``. Returns ``{"表", "年度", "数据": {row: {column: n|None}}, "补充资料",
     "无记录来源"}``."""
+    parts = _Table8Parts(ctx)
+    groups = list(parts.evaluations.order_by().values("organization_id").annotate(
+        **{f"n_{i}": Count("pk", filter=q) for i, q in enumerate(parts.member_rows.values())}))
+    started, done = parts.started, {g["organization_id"] for g in groups}
+    facts, rules = parts.facts(started | done), parts.rules
     year = ctx.year
-    rules = annual_rules(dt.date(year, 12, 31))
-    evaluations = MemberEvaluation.objects.restrict(ctx.user, "view").filter(ctx.subtree(), year=year)
-    earlier_rectified = (MemberEvaluation.objects.restrict(ctx.user, "view")
-                         .filter(handling="rectify", year__lt=year).values("person_id"))
-    unqualified = Q(result="unqualified")
-    aggregates = {
-        "participants": Count("pk"),
-        "excellent": Count("pk", filter=Q(result="excellent")),
-        "unqualified": Count("pk", filter=unqualified),
-        "handled": Count("pk", filter=unqualified & ~Q(handling="")),
-        "after_rectify": Count("pk", filter=unqualified & Q(handling__in=("persuade_to_quit", "removed_after_refusal"),
-                                                          person_id__in=earlier_rectified)),
-        **{f"h_{code}": Count("pk", filter=unqualified & Q(handling=code)) for code in HANDLING_ROWS},
-    }
-    groups = list(evaluations.order_by().values("organization_id").annotate(**aggregates))
-    held_meeting = Meeting.objects.restrict(ctx.user, "view").filter(
-        organization_id=OuterRef("pk"), meeting_type="member_evaluation", date__year=year)
-    started = set(ctx.organizations.filter(Exists(held_meeting)).values_list("pk", flat=True))
-    done = {g["organization_id"] for g in groups}
-    involved = started | done
-    facts = organization_unit_facts(organizations=ctx.organizations.filter(pk__in=involved)) if involved else {}
 
     data = {row.key: {c.key: (None if c.key == PRIOR_YEARS_COLUMN else 0) for c in TABLE_8.columns}
             for row in TABLE_8.rows}
@@ -283,15 +286,8 @@ def table_8(ctx: LifeContext) -> dict:
     for org_id in done:
         add("结束评议的支部", org_id, 1)
     for g in groups:
-        org_id = g["organization_id"]
-        add("参加评议的党员", org_id, g["participants"])
-        add("结束评议的党员", org_id, g["participants"])
-        add("表彰党员", org_id, g["excellent"])
-        add("被评定为不合格党员", org_id, g["unqualified"])
-        add("组织处置情况", org_id, g["handled"])
-        for code, row in HANDLING_ROWS.items():
-            add(row, org_id, g[f"h_{code}"])
-        add("限期改正期满仍无转变予以劝退以及劝而不退除名", org_id, g["after_rectify"])
+        for i, row in enumerate(parts.member_rows):
+            add(row, g["organization_id"], g[f"n_{i}"])
     return {
         "表": TABLE_8.heading, "年度": year, "数据": data,
         "补充资料": {label: None for label in TABLE_8_SUPPLEMENT},
@@ -300,17 +296,24 @@ def table_8(ctx: LifeContext) -> dict:
     }
 
 
+def table_8_records(ctx: LifeContext, row: str, column: str):
+    """The records behind a figure of 第八表: the ``PartyOrganization`` queryset for 开展 / 结束评议的支部, else
+    the ``Person`` queryset of the evaluations the cell counts (same conditions as ``table_8``)."""
+    from zugong.people.models import Person
+
+    parts = _Table8Parts(ctx)
+    done = set(parts.evaluations.values_list("organization_id", flat=True).distinct())
+    if row in ("开展评议的支部", "结束评议的支部"):
+        ids = parts.in_column(parts.started | done if row == "开展评议的支部" else done, column)
+        return ctx.organizations.filter(pk__in=ids)
+    ids = parts.in_column(done, column)
+    chosen = parts.evaluations.filter(parts.member_rows[row], organization_id__in=ids)
+    return Person.objects.filter(pk__in=chosen.values("person_id"))
+
+
 # --------------------------------------------------------------------------------------------------
 # 第九表 党员培训情况
 # --------------------------------------------------------------------------------------------------
-
-TABLE_9 = Table(9, "党员培训情况", rows=(Item("人次", "人次"),), columns=(
-    Item("总数", "总数"), Item("基层党组织书记培训", "基层党组织书记培训"), Item("农村党员远程教育培训", "农村党员远程教育培训"),
-    Item("非公有制经济组织和社会组织党员培训", "非公有制经济组织和社会组织党员培训"), Item("新党员培训", "新党员培训"),
-    Item("流动党员培训", "流动党员培训"), Item("边疆民族地区基层党员教育培训", "边疆民族地区基层党员教育培训"),
-    Item("党员创业就业技能培训", "党员创业就业技能培训"),
-))
-"""第九表 (one row, 人次) as printed by the 2017 set (source in ``docs/life-stats.md``)."""
 
 TABLE_9_SUPPLEMENT = ("农村党组织书记培训", "社区党务工作者培训", "国有企业二级及以下单位（部门）党组织书记培训",
                       "非公有制经济控制企业党组织书记培训", "党员年度集中学习培训达标的基层党组织",
@@ -343,6 +346,26 @@ def table_9(ctx: LifeContext) -> dict:
         "可接入来源": dict(TABLE_9_FUTURE_SOURCES),
         CANDIDATE_TRAINING: None,
     }
+
+
+def _year_context(*, user, root: PartyOrganization, year: int) -> LifeContext:
+    return LifeContext(user=user, root=root, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+
+
+def annual_life_tables(*, user, root: PartyOrganization, year: int) -> dict[str, dict]:
+    """第八表 and 第九表 for the 党内统计年报 (``reports.annual.annual_report``): ``{title: {row: {column:
+    n|None}}}`` of ``root``'s subtree (already checked in ``user``'s scope) for ``year``."""
+    ctx = _year_context(user=user, root=root, year=year)
+    return {TABLE_8.title: table_8(ctx)["数据"], TABLE_9.title: table_9(ctx)["数据"]}
+
+
+def annual_life_records(*, user, root: PartyOrganization, year: int, table: int, row: str, column: str):
+    """The records behind a figure of 第八表 (``table_8_records``) or 第九表 (none: no record source yet)."""
+    if table == TABLE_9.number:
+        from zugong.people.models import Person
+
+        return Person.objects.none()
+    return table_8_records(_year_context(user=user, root=root, year=year), row, column)
 
 
 # --------------------------------------------------------------------------------------------------
