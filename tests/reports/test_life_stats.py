@@ -407,3 +407,15 @@ def test_annual_report_carries_tables_8_and_9_with_drill_down(tree, client):
     body = client.get("/api/stats/annual/", {"org": "C-A", "year": "2023"}).json()
     assert body["民主评议党员情况"]["被评定为不合格党员"]["建制村"] == 1
     assert body["党员培训情况"]["人次"]["总数"] is None
+
+
+@pytest.mark.django_db
+def test_openapi_schema_describes_the_life_endpoint(tree, client):
+    client.force_login(tree.county_user)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/stats/life/"]["get"]
+    assert operation["operationId"] == "stats_life"
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"meetings", "development", "member_evaluation", "training", "compliance", "grading",
+            "certification"} <= set(body["properties"])
+    assert "支部党员大会" in body["properties"]["meetings"]["properties"]["按会议类型"]["properties"]
