@@ -38,6 +38,10 @@ the subtree of the report's organization, P = 31 December of the previous year a
 - **第十表**: the 出党 events of the year in S by their kind (``detail``), 其中 经多方查找确实无法取得联系 =
   自行脱党除名 with ``unreachable``; rows by 周岁 on the 出党 date and by 入党日期. 厅局级 / 县处级 are ``None``
   (no cadre ranks yet).
+- **第八表 / 第九表** (issue #11): computed by ``reports.life_stats`` (``table_8`` / ``table_9``, readings in
+  their docstrings and ``docs/life-stats.md``): 第八表 from ``life.MemberEvaluation`` of the year (评议年度)
+  at organizations of S, by the unit the evaluating organization is set up in; 第九表 has no record source
+  yet (every cell ``None``).
 - **第十五表** (reading chosen, rule ``reports.annual.full_membership``): 已经上级党组织审批 = the 转正
   decisions dated in the year in S (按期转正 → 转为正式党员, 延长预备期后转正 → 延长预备期转正, 推迟讨论后转正
   → 推迟讨论转正, 延长预备期) and the 取消预备党员资格 出党 events of the year made after one whole year of
