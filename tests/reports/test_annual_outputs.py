@@ -22,6 +22,7 @@ from zugong.people.models import Person
 from zugong.reports import annual
 from zugong.reports.annual_export import (
     COLUMN_GROUPS,
+    UNITS,
     annual_json,
     annual_xlsx,
     column_label,
@@ -145,7 +146,7 @@ def test_xlsx_has_every_table_in_the_printed_layout_with_each_figure_in_its_cell
         assert ws["A1"].value == heading(table) == f"{table.heading.split()[0]}\u3000{table.title}"
         assert ws["A1"].alignment.horizontal == "center"
         assert f"A1:{get_column_letter(len(table.columns) + 2)}1" in {str(rng) for rng in ws.merged_cells.ranges}
-        unit = "个" if table.number == 24 else "名"
+        unit = UNITS.get(table.number, "名")  # 个 for 第二十四表, 人次 for 第九表 …
         assert ws["A2"].value == f"填报单位：某县委\u3000\u3000截至日期：2023年12月31日\u3000\u3000单位：{unit}"
         assert (ws["A3"].value, ws["B3"].value) == ("项目", "行次")
         number_row, rows = _layout_of(ws)
