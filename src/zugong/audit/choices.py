@@ -80,6 +80,7 @@ EVENT_KINDS = {
     "meeting_edit": "修改组织生活会议",
     "meeting_delete": "删除组织生活会议",
     "meeting_attachment_add": "添加会议附件",
+    "member_evaluation_record": "登记民主评议党员结果",  # 民主评议党员, 第八表 (issue #11, life.evaluations)
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
