@@ -284,11 +284,49 @@ def test_table_8_counts_a_branch_that_held_the_meeting_as_started_not_finished(t
     assert data["开展评议的支部"]["建制村"] == 1 and data["结束评议的支部"]["建制村"] == 0
 
 
+def _training(org, person, end, name="书记培训班"):
+    from zugong.branches.models import TrainingRecord
+
+    return TrainingRecord.objects.create(person=person, organization=org, training_name=name,
+                                         start_date=end - dt.timedelta(days=4), end_date=end)
+
+
 @pytest.mark.django_db
-def test_table_9_has_no_record_source_yet(tree):
+def test_table_9_counts_secretary_training_and_names_the_cells_without_source(tree):
+    _training(tree.branch_a1, tree.member_a1_1, dt.date(2023, 6, 5))
+    _training(tree.branch_a1, tree.member_a1_1, dt.date(2023, 1, 1))   # the same person twice: 2 人次
+    _training(tree.branch_a2, tree.member_a2_1, dt.date(2023, 12, 31))  # 行政村 → 农村党组织书记培训
+    _training(tree.branch_a2, tree.member_a2_1, dt.date(2022, 12, 31))  # another year
+    _training(tree.branch_b1, tree.member_b1_1, dt.date(2023, 6, 5))    # foreign subtree
     table = _stats(tree.county_user, tree.town_a)["training"]
-    assert table["数据"]["人次"] and all(v is None for v in table["数据"]["人次"].values())
-    assert "基层党组织书记培训" in table["无记录来源"] and "新党员培训" in table["可接入来源"]
+    cells = table["数据"]["人次"]
+    assert cells["基层党组织书记培训"] == 3
+    assert all(v is None for k, v in cells.items() if k != "基层党组织书记培训")
+    assert table["补充资料"]["农村党组织书记培训"] == 1
+    assert table["补充资料"]["非公有制经济控制企业党组织书记培训"] == 0
+    assert table["补充资料"]["国有企业二级及以下单位（部门）党组织书记培训"] is None
+    assert "新党员培训" in table["无记录来源"] and "基层党组织书记培训" not in table["无记录来源"]
+    assert "新党员培训" in table["可接入来源"]
+    assert table["发展对象集中培训（发展党员第11步，不是第九表的栏目）"] is None
+
+
+@pytest.mark.django_db
+def test_certification_section_gives_the_certified_rate_on_the_end_date(tree):
+    from zugong.branches.models import BranchOfficer, SecretaryCertificate
+
+    BranchOfficer.objects.create(organization=tree.branch_a1, person=tree.member_a1_1, role="secretary",
+                                 start_date=dt.date(2020, 1, 1))
+    BranchOfficer.objects.create(organization=tree.branch_a2, person=tree.member_a2_1, role="secretary",
+                                 start_date=dt.date(2020, 1, 1))
+    SecretaryCertificate.objects.create(person=tree.member_a1_1, organization=tree.branch_a1, number="Z-2023-001",
+                                        issued_date=dt.date(2022, 1, 1), valid_until=dt.date(2025, 1, 1),
+                                        issuer="中共某县委组织部")
+    cert = _stats(tree.county_user, tree.town_a)["certification"]
+    assert cert["截至日期"] == END.isoformat()
+    assert (cert["支部数"], cert["有书记的支部数"], cert["书记持证的支部数"], cert["持证上岗率"]) == (2, 2, 1, 50.0)
+    # before the certificate was issued nobody holds one
+    early = _stats(tree.county_user, tree.town_a, dt.date(2021, 1, 1), dt.date(2021, 12, 31))["certification"]
+    assert early["书记持证的支部数"] == 0 and early["持证上岗率"] == 0.0
 
 
 # ----- period parsing, hooks, and the three interfaces ---------------------------------------------------
@@ -401,6 +439,10 @@ def test_annual_report_carries_tables_8_and_9_with_drill_down(tree, client):
     assert [o.code for o in branches] == ["C-A-2"]
     assert not annual_records(user=tree.county_user, organization=tree.town_a, year=2023, table=9, row="人次",
                               column="总数").exists()
+    _training(tree.branch_a2, tree.member_a2_1, dt.date(2023, 5, 1))
+    trained = annual_records(user=tree.county_user, organization=tree.town_a, year=2023, table=9, row="人次",
+                             column="基层党组织书记培训")
+    assert [p.name for p in trained] == ["王强"]
     headings = [p.heading for p in printed_tables(report)]
     assert headings[4:6] == ["第八表\u3000民主评议党员情况", "第九表\u3000党员培训情况"]
     client.login(username="county", password=PASSWORD)

@@ -23,10 +23,13 @@ Sections (``SECTIONS``: one list of providers, ``key → provider(ctx) -> dict``
   the period, at organizations of the subtree.
 - ``member_evaluation`` — 党内统计年报 第八表 民主评议党员情况 of the 评议年度 = the year of ``end``
   (``table_8``), from ``life.MemberEvaluation``.
-- ``training`` — 第九表 党员培训情况 of the same year (``table_9``): no record in Zugong holds these figures
-  yet; every cell is ``null`` and listed under 「无记录来源」 with where it could come from.
-- ``compliance`` (组织生活达标率), ``grading`` (党支部达标晋级等次), ``certification`` (支部书记持证率): hooks,
-  ``null`` until their providers are wired (one line each in ``SECTIONS``).
+- ``training`` — 第九表 党员培训情况 of the same year (``table_9``): 基层党组织书记培训 and two of its 补充资料
+  from the 书记培训 records (``branches.TrainingRecord``); every other cell is ``null`` and listed under
+  「无记录来源」 with where it could come from.
+- ``certification`` — 支部书记持证上岗 on ``end`` (``certification_section``, from
+  ``branches.certification.certified_rate``).
+- ``compliance`` (组织生活达标率), ``grading`` (党支部达标晋级等次): hooks, ``null`` until their providers are
+  wired (one line each in ``SECTIONS``).
 
 JSON shape (``life_stats_json``)::
 
@@ -37,9 +40,10 @@ JSON shape (``life_stats_json``)::
                      "分阶段口径": {"入党申请人": n, "入党积极分子": n, "发展对象": n}, "发展党员": n, "转正": n},
      "member_evaluation": {"表": "第八表 民主评议党员情况", "年度": 2023, "数据": {"<row>": {"<column>": n|null}},
                            "补充资料": {…: null}, "无记录来源": [...]},
-     "training": {"表": "第九表 党员培训情况", "年度": 2023, "数据": {"人次": {"<column>": null}},
+     "training": {"表": "第九表 党员培训情况", "年度": 2023, "数据": {"人次": {"基层党组织书记培训": n, "<other>": null}},
                   "补充资料": {…}, "无记录来源": [...], "可接入来源": {...}},
-     "compliance": null, "grading": null, "certification": null}
+     "certification": {"截至日期", "支部数", "有书记的支部数", …, "持证上岗率": 87.5|null, "依据"},
+     "compliance": null, "grading": null}
 """
 
 from __future__ import annotations
@@ -319,13 +323,13 @@ TABLE_9_SUPPLEMENT = ("农村党组织书记培训", "社区党务工作者培�
                       "非公有制经济控制企业党组织书记培训", "党员年度集中学习培训达标的基层党组织",
                       "基层党组织书记和班子成员年度集中学习培训达标的基层党组织")
 
+SECRETARY_TRAINING = "基层党组织书记培训"
+RURAL_SECRETARY = "农村党组织书记培训"
+NON_PUBLIC_SECRETARY = "非公有制经济控制企业党组织书记培训"
+
 TABLE_9_FUTURE_SOURCES = {
-    "基层党组织书记培训": "支部书记持证上岗的培训记录（branches：培训、考试记录），按培训人次计",
-    "农村党组织书记培训": "同上，培训对象所在党组织的单位属性为行政村（建制村）",
-    "国有企业二级及以下单位（部门）党组织书记培训": "同上，单位为国有经济控制企业",
-    "非公有制经济控制企业党组织书记培训": "同上，单位为非公有经济控制企业",
     "新党员培训": "发展党员第19–21步（预备期的教育考察）中登记的培训记录（development.DevelopmentStep）",
-    "总数": "上述各栏接入后之和（其余各栏仍无记录来源）",
+    "总数": "各栏都有记录来源后为各栏之和（目前只有基层党组织书记培训有记录）",
 }
 """Cells that could be filled once the other parts of issue #11 land (the lead wires them after merging)."""
 
@@ -333,19 +337,56 @@ CANDIDATE_TRAINING = "发展对象集中培训（发展党员第11步，不是�
 
 
 def table_9(ctx: LifeContext) -> dict:
-    """第九表 of the year ``ctx.year``. No record on main holds training figures yet (there is no training
-    record; the 25-step development pipeline and the secretary certification are being added), so every
-    cell is ``None`` and named under 「无记录来源」; ``可接入来源`` says which record each fillable cell will come
-    from. ``发展对象集中培训`` (step 11, ≥ 3 days or 24 class hours; 《中国共产党发展党员工作细则》第十八条)
-    is shown beside the table for the same reason: ``None`` until development steps exist."""
+    """第九表 of the year ``ctx.year``. What the records hold: 基层党组织书记培训 (人次) = the 书记培训
+    (``branches.TrainingRecord``, 支部书记持证上岗) of organizations of the subtree that ended in the year, and
+    of these, by the unit the organization is set up in, 补充资料 农村党组织书记培训 (行政村) and
+    非公有制经济控制企业党组织书记培训 (企业, 非公有经济控制). Every other cell is ``None`` and named under
+    「无记录来源」 — no record holds them (国有企业二级及以下单位 cannot be told from the unit records; 总数 would
+    need every column); ``可接入来源`` says which record a cell will come from once it exists.
+    ``发展对象集中培训`` (step 11, ≥ 3 days or 24 class hours; 《中国共产党发展党员工作细则》第十八条) is
+    shown beside the table: ``None`` until development steps exist. One grouped query plus
+    ``organization_unit_facts``."""
+    from zugong.branches.models import TrainingRecord
+
+    groups = list(TrainingRecord.objects.restrict(ctx.user, "view")
+                  .filter(ctx.subtree(), end_date__gte=dt.date(ctx.year, 1, 1), end_date__lte=dt.date(ctx.year, 12, 31))
+                  .order_by().values("organization_id").annotate(n=Count("pk")))
+    ids = {g["organization_id"] for g in groups}
+    facts = organization_unit_facts(organizations=ctx.organizations.filter(pk__in=ids)) if ids else {}
+
+    def of(g) -> UnitFacts:
+        return facts.get(g["organization_id"], UnitFacts())
+
+    cells = {c.key: None for c in TABLE_9.columns}
+    cells[SECRETARY_TRAINING] = sum(g["n"] for g in groups)
+    supplement = {label: None for label in TABLE_9_SUPPLEMENT}
+    supplement[RURAL_SECRETARY] = sum(g["n"] for g in groups if of(g).unit_category == "village")
+    supplement[NON_PUBLIC_SECRETARY] = sum(g["n"] for g in groups if of(g).unit_category == "enterprise"
+                                           and of(g).economic_control == "non_public_controlled")
     return {
         "表": TABLE_9.heading, "年度": ctx.year,
-        "数据": {"人次": {c.key: None for c in TABLE_9.columns}},
-        "补充资料": {label: None for label in TABLE_9_SUPPLEMENT},
-        "无记录来源": [*(c.key for c in TABLE_9.columns), *(f"补充资料：{label}" for label in TABLE_9_SUPPLEMENT)],
+        "数据": {"人次": cells},
+        "补充资料": supplement,
+        "无记录来源": [*(k for k, v in cells.items() if v is None),
+                  *(f"补充资料：{k}" for k, v in supplement.items() if v is None)],
         "可接入来源": dict(TABLE_9_FUTURE_SOURCES),
         CANDIDATE_TRAINING: None,
     }
+
+
+def certification_section(ctx: LifeContext) -> dict:
+    """支部书记持证上岗 on ``end`` (``branches.certification.certified_rate``: branches of the subtree existing
+    that day, the secretary post held that day, a certificate valid that day), keyed in Chinese:
+    ``{"截至日期", "支部数", "有书记的支部数", "书记空缺的支部数", "书记持证的支部数", "书记未持证的支部数",
+    "证书90天内到期", "证书已过期", "持证上岗率" (percent of 有书记的支部数, one decimal; null without a
+    secretary), "依据"}``."""
+    from zugong.branches.certification import certified_rate
+
+    r = certified_rate(user=ctx.user, organization=ctx.root, on=ctx.end)
+    return {"截至日期": ctx.end.isoformat(), "支部数": r["branches"], "有书记的支部数": r["with_secretary"],
+            "书记空缺的支部数": r["vacant"], "书记持证的支部数": r["certified"], "书记未持证的支部数": r["uncertified"],
+            "证书90天内到期": r["expiring"], "证书已过期": r["expired"], "持证上岗率": r["rate_percent"],
+            "依据": r["rules"]["source"]}
 
 
 def _year_context(*, user, root: PartyOrganization, year: int) -> LifeContext:
@@ -360,11 +401,18 @@ def annual_life_tables(*, user, root: PartyOrganization, year: int) -> dict[str,
 
 
 def annual_life_records(*, user, root: PartyOrganization, year: int, table: int, row: str, column: str):
-    """The records behind a figure of 第八表 (``table_8_records``) or 第九表 (none: no record source yet)."""
+    """The records behind a figure of 第八表 (``table_8_records``) or 第九表 (the people trained for
+    基层党组织书记培训; none for the cells without a record source)."""
     if table == TABLE_9.number:
+        from zugong.branches.models import TrainingRecord
         from zugong.people.models import Person
 
-        return Person.objects.none()
+        if column != SECRETARY_TRAINING:
+            return Person.objects.none()
+        trainings = TrainingRecord.objects.restrict(user, "view").filter(
+            organization__path__startswith=root.path, end_date__gte=dt.date(year, 1, 1),
+            end_date__lte=dt.date(year, 12, 31))
+        return Person.objects.filter(pk__in=trainings.values("person_id"))
     return table_8_records(_year_context(user=user, root=root, year=year), row, column)
 
 
@@ -388,10 +436,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("development", "发展党员", development_section),
     Section("member_evaluation", "民主评议党员（年报第八表）", table_8),
     Section("training", "党员培训（年报第九表）", table_9),
-    # Hooks: the lead wires these after merging the compliance, grading and branches work (one line each).
+    # Hooks: the lead wires these after merging the compliance and grading work (one line each).
     Section("compliance", "组织生活达标率", None),
     Section("grading", "党支部达标晋级等次", None),
-    Section("certification", "支部书记持证上岗率", None),
+    Section("certification", "支部书记持证上岗率", certification_section),
 )
 
 
@@ -437,6 +485,12 @@ def life_stats_text(data: dict) -> str:
             lines.append(f"  {row}：{shown}")
         if table["无记录来源"]:
             lines.append("  无记录来源：" + "；".join(table["无记录来源"]))
+    cert = data.get("certification")
+    if cert:
+        rate = "—" if cert["持证上岗率"] is None else f"{cert['持证上岗率']:.1f}%"
+        lines += ["", f"五、支部书记持证上岗（截至 {cert['截至日期']}）",
+                  f"  持证上岗率 {rate}：书记持证的支部 {cert['书记持证的支部数']} 个，有书记的支部 {cert['有书记的支部数']} 个，"
+                  f"书记空缺 {cert['书记空缺的支部数']} 个"]
     pending = [s.title for s in SECTIONS if s.provider is None]
     if pending:
         lines += ["", "待接入：" + "、".join(pending)]

@@ -60,6 +60,12 @@ def life_stats_schema() -> dict:
             "发展党员": _int("期间内接收为预备党员"), "转正": _int("期间内转正")}},
         "member_evaluation": _table_schema(TABLE_8),
         "training": _table_schema(TABLE_9),
+        "certification": {"type": "object", "description": "支部书记持证上岗（截止日期当天）", "properties": {
+            "截至日期": {"type": "string", "format": "date"},
+            **{k: _int() for k in ("支部数", "有书记的支部数", "书记空缺的支部数", "书记持证的支部数", "书记未持证的支部数",
+                                   "证书90天内到期", "证书已过期")},
+            "持证上岗率": {"type": "number", "nullable": True, "description": "书记持证的支部数/有书记的支部数，百分比一位小数"},
+            "依据": {"type": "string"}}},
     }
     for section in SECTIONS:
         properties.setdefault(section.key, {"type": "object", "nullable": True,
@@ -76,7 +82,7 @@ class LifeStatsView(APIView):
         description=(
             "组织（含下级组织）在起止日期之间（含两端）的组织生活会议（按会议类型的次数、应到、实到、出席率）、"
             "发展党员（截止日期时各阶段人数，累计口径与分阶段口径；期间发展党员、转正人数）、年报第八表民主评议党员情况"
-            "和第九表党员培训情况（截止日期所在年度）。只统计当前用户数据范围内的数据；不在数据范围内或不存在的组织返回 404。"
+            "和第九表党员培训情况（截止日期所在年度）、支部书记持证上岗率（截止日期当天）。只统计当前用户数据范围内的数据；不在数据范围内或不存在的组织返回 404。"
         ),
         parameters=[
             OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
