@@ -329,6 +329,29 @@ def test_certification_section_gives_the_certified_rate_on_the_end_date(tree):
     assert early["书记持证的支部数"] == 0 and early["持证上岗率"] == 0.0
 
 
+@pytest.mark.django_db
+def test_grading_section_gives_the_years_levels_and_weak_branches(tree):
+    from zugong.grading.models import BranchGrading, GradingLevel, GradingScheme, WeakBranch
+
+    scheme = GradingScheme.objects.create(code="t_scheme", name="测试方案")
+    good = GradingLevel.objects.create(scheme=scheme, code="good", name="达标", min_total=6, order=1)
+
+    def grade(org, year, level, model=False):
+        BranchGrading.objects.create(organization=org, scheme=scheme, year=year, total=8, level=level,
+                                     designated_model=model, evaluated_on=dt.date(year, 12, 1))
+
+    grade(tree.branch_a1, 2023, good, model=True)
+    grade(tree.branch_a2, 2023, None)
+    grade(tree.branch_a1, 2022, good)   # another year
+    grade(tree.branch_b1, 2023, good)   # foreign subtree
+    WeakBranch.objects.create(organization=tree.branch_a2, year=2023, identified_on=dt.date(2023, 3, 1),
+                              categories=["life_irregular"], reasons="组织生活不正常")
+    g = _stats(tree.county_user, tree.town_a)["grading"]
+    assert (g["年度"], g["支部数"], g["已评定的支部数"], g["示范党支部"]) == (2023, 2, 2, 1)
+    assert {(r["方案"], r["等次"], r["个数"]) for r in g["按等次"]} == {("测试方案", "达标", 1), ("测试方案", "未达任何等次", 1)}
+    assert g["软弱涣散"] == {"列入": 1, "整改完成": 0, "已验收": 0}
+
+
 # ----- period parsing, hooks, and the three interfaces ---------------------------------------------------
 
 

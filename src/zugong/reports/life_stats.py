@@ -28,8 +28,9 @@ Sections (``SECTIONS``: one list of providers, ``key → provider(ctx) -> dict``
   「无记录来源」 with where it could come from.
 - ``certification`` — 支部书记持证上岗 on ``end`` (``certification_section``, from
   ``branches.certification.certified_rate``).
-- ``compliance`` (组织生活达标率), ``grading`` (党支部达标晋级等次): hooks, ``null`` until their providers are
-  wired (one line each in ``SECTIONS``).
+- ``grading`` — 党支部达标晋级 of the year of ``end`` (``grading_section``, from
+  ``grading.selectors.grade_figures``).
+- ``compliance`` (组织生活达标率): a hook, ``null`` until its provider is wired (one line in ``SECTIONS``).
 
 JSON shape (``life_stats_json``)::
 
@@ -43,7 +44,8 @@ JSON shape (``life_stats_json``)::
      "training": {"表": "第九表 党员培训情况", "年度": 2023, "数据": {"人次": {"基层党组织书记培训": n, "<other>": null}},
                   "补充资料": {…}, "无记录来源": [...], "可接入来源": {...}},
      "certification": {"截至日期", "支部数", "有书记的支部数", …, "持证上岗率": 87.5|null, "依据"},
-     "compliance": null, "grading": null}
+     "grading": {"年度", "支部数", "已评定的支部数", "按等次": [{"方案", "等次", "个数"}], "示范党支部", "软弱涣散"},
+     "compliance": null}
 """
 
 from __future__ import annotations
@@ -389,6 +391,20 @@ def certification_section(ctx: LifeContext) -> dict:
             "依据": r["rules"]["source"]}
 
 
+def grading_section(ctx: LifeContext) -> dict:
+    """党支部达标晋级 of the year of ``end`` (``grading.selectors.grade_figures``: branches existing during the
+    year, the gradings of the year by scheme and level, 示范党支部, the 软弱涣散 entries), keyed in Chinese:
+    ``{"年度", "支部数", "已评定的支部数", "按等次": [{"方案", "等次", "个数"}], "示范党支部",
+    "软弱涣散": {"列入", "整改完成", "已验收"}}`` (个数: gradings of that level; 等次 未达任何等次 when none)."""
+    from zugong.grading.selectors import grade_figures
+
+    g = grade_figures(user=ctx.user, organization=ctx.root, year=ctx.year)
+    return {"年度": ctx.year, "支部数": g["branches"], "已评定的支部数": g["graded"],
+            "按等次": [{"方案": r["scheme_name"], "等次": r["level_name"], "个数": r["count"]} for r in g["by_level"]],
+            "示范党支部": g["model_branches"],
+            "软弱涣散": {"列入": g["weak"]["identified"], "整改完成": g["weak"]["rectified"], "已验收": g["weak"]["verified"]}}
+
+
 def _year_context(*, user, root: PartyOrganization, year: int) -> LifeContext:
     return LifeContext(user=user, root=root, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
 
@@ -436,9 +452,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("development", "发展党员", development_section),
     Section("member_evaluation", "民主评议党员（年报第八表）", table_8),
     Section("training", "党员培训（年报第九表）", table_9),
-    # Hooks: the lead wires these after merging the compliance and grading work (one line each).
+    # Hook: the lead wires this after merging the compliance work (one line).
     Section("compliance", "组织生活达标率", None),
-    Section("grading", "党支部达标晋级等次", None),
+    Section("grading", "党支部达标晋级等次", grading_section),
     Section("certification", "支部书记持证上岗率", certification_section),
 )
 
@@ -491,6 +507,13 @@ def life_stats_text(data: dict) -> str:
         lines += ["", f"五、支部书记持证上岗（截至 {cert['截至日期']}）",
                   f"  持证上岗率 {rate}：书记持证的支部 {cert['书记持证的支部数']} 个，有书记的支部 {cert['有书记的支部数']} 个，"
                   f"书记空缺 {cert['书记空缺的支部数']} 个"]
+    grading = data.get("grading")
+    if grading:
+        levels = "，".join(f"{r['方案']}·{r['等次']} {r['个数']}" for r in grading["按等次"]) or "无"
+        weak = grading["软弱涣散"]
+        lines += ["", f"六、党支部达标晋级（{grading['年度']}年度）",
+                  f"  支部 {grading['支部数']} 个，已评定 {grading['已评定的支部数']} 个；按等次：{levels}；"
+                  f"示范党支部 {grading['示范党支部']} 个；软弱涣散 列入 {weak['列入']}、整改完成 {weak['整改完成']}、已验收 {weak['已验收']}"]
     pending = [s.title for s in SECTIONS if s.provider is None]
     if pending:
         lines += ["", "待接入：" + "、".join(pending)]

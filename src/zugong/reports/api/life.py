@@ -66,6 +66,11 @@ def life_stats_schema() -> dict:
                                    "证书90天内到期", "证书已过期")},
             "持证上岗率": {"type": "number", "nullable": True, "description": "书记持证的支部数/有书记的支部数，百分比一位小数"},
             "依据": {"type": "string"}}},
+        "grading": {"type": "object", "description": "党支部达标晋级（截止日期所在年度）", "properties": {
+            "年度": _int(), "支部数": _int(), "已评定的支部数": _int(), "示范党支部": _int(),
+            "按等次": {"type": "array", "items": {"type": "object", "properties": {
+                "方案": {"type": "string"}, "等次": {"type": "string"}, "个数": _int()}}},
+            "软弱涣散": {"type": "object", "properties": {k: _int() for k in ("列入", "整改完成", "已验收")}}}},
     }
     for section in SECTIONS:
         properties.setdefault(section.key, {"type": "object", "nullable": True,
@@ -82,7 +87,7 @@ class LifeStatsView(APIView):
         description=(
             "组织（含下级组织）在起止日期之间（含两端）的组织生活会议（按会议类型的次数、应到、实到、出席率）、"
             "发展党员（截止日期时各阶段人数，累计口径与分阶段口径；期间发展党员、转正人数）、年报第八表民主评议党员情况"
-            "和第九表党员培训情况（截止日期所在年度）、支部书记持证上岗率（截止日期当天）。只统计当前用户数据范围内的数据；不在数据范围内或不存在的组织返回 404。"
+            "和第九表党员培训情况（截止日期所在年度）、支部书记持证上岗率（截止日期当天）和党支部达标晋级（截止日期所在年度）。只统计当前用户数据范围内的数据；不在数据范围内或不存在的组织返回 404。"
         ),
         parameters=[
             OpenApiParameter("org", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
