@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('life', '0001_initial'),
+        ('life', '0002_meetingattachment'),
         ('orgs', '0005_organizationterm'),
         ('people', '0006_annual_report_attributes'),
     ]
