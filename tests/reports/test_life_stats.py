@@ -307,7 +307,26 @@ def test_table_9_counts_secretary_training_and_names_the_cells_without_source(tr
     assert table["补充资料"]["国有企业二级及以下单位（部门）党组织书记培训"] is None
     assert "新党员培训" in table["无记录来源"] and "基层党组织书记培训" not in table["无记录来源"]
     assert "新党员培训" in table["可接入来源"]
-    assert table["发展对象集中培训（发展党员第11步，不是第九表的栏目）"] is None
+    assert table["发展对象集中培训（发展党员第11步，不是第九表的栏目）"] == 0
+
+
+@pytest.mark.django_db
+def test_candidate_training_counts_step_11_records_of_the_year_in_the_subtree(tree):
+    from zugong.development.models import DevelopmentStep
+
+    def step(org, name, day, number=11):
+        record = _record(org, make_member(org, name), application_date=dt.date(2020, 1, 5),
+                         activist_date=dt.date(2020, 6, 1), candidate_date=dt.date(2022, 8, 1))
+        DevelopmentStep.objects.create(record=record, step=number, date=day, training_days=3)
+
+    step(tree.branch_a1, "集训甲", dt.date(2023, 4, 1))
+    step(tree.branch_a2, "集训乙", dt.date(2023, 12, 31))
+    step(tree.branch_a1, "集训丙", dt.date(2022, 12, 31))        # another year
+    step(tree.branch_b1, "集训丁", dt.date(2023, 4, 1))          # foreign subtree
+    step(tree.branch_a1, "政审", dt.date(2023, 4, 1), number=10)  # another step
+    table = _stats(tree.county_user, tree.town_a)["training"]
+    assert table["发展对象集中培训（发展党员第11步，不是第九表的栏目）"] == 2
+    assert table["数据"]["人次"]["新党员培训"] is None
 
 
 @pytest.mark.django_db
@@ -422,6 +441,7 @@ def test_page_shows_figures_tables_and_pending_hooks(tree, client):
     assert 'id="meeting-total">1<' in html and "77.8" in html and "99" not in html.split("chart-meetings-table")[1][:2000]
     assert "第八表 民主评议党员情况" in html and "第九表 党员培训情况" in html and "无记录来源" in html
     assert 'data-chart="chart-meetings"' in html
+    assert "发展对象集中培训（发展党员第11步，不是第九表的栏目）：2023年 <strong>0</strong> 人次" in html
     for s in SECTIONS:
         if s.provider is None:
             assert f'data-section="{s.key}"' in html

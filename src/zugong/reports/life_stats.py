@@ -330,12 +330,14 @@ RURAL_SECRETARY = "农村党组织书记培训"
 NON_PUBLIC_SECRETARY = "非公有制经济控制企业党组织书记培训"
 
 TABLE_9_FUTURE_SOURCES = {
-    "新党员培训": "发展党员第19–21步（预备期的教育考察）中登记的培训记录（development.DevelopmentStep）",
+    "新党员培训": "预备党员的培训记录：发展党员第21步（继续教育考察，development.DevelopmentStep）目前不记培训人次，"
+             "给该步骤加上培训天数/学时后可按人次统计",
     "总数": "各栏都有记录来源后为各栏之和（目前只有基层党组织书记培训有记录）",
 }
 """Cells that could be filled once the other parts of issue #11 land (the lead wires them after merging)."""
 
 CANDIDATE_TRAINING = "发展对象集中培训（发展党员第11步，不是第九表的栏目）"
+CANDIDATE_TRAINING_STEP = 11  # development.rules.STEPS: 集中培训 (≥ 3 days or 24 class hours)
 
 
 def table_9(ctx: LifeContext) -> dict:
@@ -345,10 +347,12 @@ def table_9(ctx: LifeContext) -> dict:
     非公有制经济控制企业党组织书记培训 (企业, 非公有经济控制). Every other cell is ``None`` and named under
     「无记录来源」 — no record holds them (国有企业二级及以下单位 cannot be told from the unit records; 总数 would
     need every column); ``可接入来源`` says which record a cell will come from once it exists.
-    ``发展对象集中培训`` (step 11, ≥ 3 days or 24 class hours; 《中国共产党发展党员工作细则》第十八条) is
-    shown beside the table: ``None`` until development steps exist. One grouped query plus
-    ``organization_unit_facts``."""
+    ``发展对象集中培训`` (step 11 of the 25 steps, ≥ 3 days or 24 class hours; 《中国共产党发展党员工作细则》
+    第十八条) is not a column of 第九表; it is shown beside the table: the step-11 records
+    (``development.DevelopmentStep``) of development records of the subtree dated in the year (人次). One
+    grouped query plus ``organization_unit_facts``, and one count."""
     from zugong.branches.models import TrainingRecord
+    from zugong.development.models import DevelopmentStep
 
     groups = list(TrainingRecord.objects.restrict(ctx.user, "view")
                   .filter(ctx.subtree(), end_date__gte=dt.date(ctx.year, 1, 1), end_date__lte=dt.date(ctx.year, 12, 31))
@@ -372,7 +376,9 @@ def table_9(ctx: LifeContext) -> dict:
         "无记录来源": [*(k for k, v in cells.items() if v is None),
                   *(f"补充资料：{k}" for k, v in supplement.items() if v is None)],
         "可接入来源": dict(TABLE_9_FUTURE_SOURCES),
-        CANDIDATE_TRAINING: None,
+        CANDIDATE_TRAINING: DevelopmentStep.objects.restrict(ctx.user, "view").filter(
+            ctx.subtree("record__organization"), step=CANDIDATE_TRAINING_STEP, date__gte=dt.date(ctx.year, 1, 1),
+            date__lte=dt.date(ctx.year, 12, 31)).count(),
     }
 
 

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_GET
 from zugong.core.errors import OutOfScope, ValidationFailed
 from zugong.demo.reference import default_as_of
 from zugong.reports.annual_views import request_organization
-from zugong.reports.life_stats import SECTIONS, STAGES, TABLE_8, TABLE_9, life_stats_json, parse_period
+from zugong.reports.life_stats import (
+    CANDIDATE_TRAINING,
+    SECTIONS,
+    STAGES,
+    TABLE_8,
+    TABLE_9,
+    life_stats_json,
+    parse_period,
+)
 from zugong.reports.views import RED, _bar, _picker_organizations
 
 
@@ -77,6 +85,7 @@ def life_page(request):
         "table_8": {"table": TABLE_8, "rows": _table_rows(TABLE_8, data["member_evaluation"]),
                     "data": data["member_evaluation"]},
         "table_9": {"table": TABLE_9, "rows": _table_rows(TABLE_9, data["training"]), "data": data["training"]},
+        "candidate_training": data["training"][CANDIDATE_TRAINING],
         "pending": [s for s in SECTIONS if s.provider is None],
         "organizations": _picker_organizations(request.user, organization),
     }
