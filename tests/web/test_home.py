@@ -179,3 +179,27 @@ def test_home_query_count(client, home_tree, django_assert_max_num_queries):
     # 发展党员 overdue) …
     with django_assert_max_num_queries(15):
         assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_todos_follow_the_demo_data_date_while_the_demo_is_installed(client, home_tree, monkeypatch):
+    """The demo dataset is as of 2023-12-31: while it is installed (its root 「QS」 exists) the to-dos are
+    computed for that day, and the page says so; otherwise for today (the providers' own default)."""
+    from zugong.core.registry import TodoProvider, Visibility
+    from zugong.demo.distributions import REFERENCE_DATE
+    from zugong.orgs.services import organization_create
+
+    seen = []
+
+    def provider(user, today=None):
+        seen.append(today)
+        return [TodoItem(text=f"按 {today} 计算的待办")]
+
+    monkeypatch.setattr(registry, "todo_providers", [TodoProvider("probe", provider, Visibility())])
+    html = _get(client, home_tree.county_user).content.decode()
+    assert seen == [None] and "演示数据截至" not in html
+    organization_create(code="QS", name="演示根组织", org_type="committee", unit_category="government_organ",
+                        founded_date=dt.date(1950, 1, 1))
+    html = client.get(reverse("home")).content.decode()
+    assert seen[-1] == REFERENCE_DATE and f"按 {REFERENCE_DATE} 计算的待办" in html
+    assert f"演示数据截至 {REFERENCE_DATE.isoformat()}，待办事项按该日计算" in html

@@ -248,8 +248,10 @@ class TodoProvider:
     provider: object
     visibility: Visibility
 
-    def items(self, user) -> list[TodoItem]:
-        return list(_resolve(self.provider)(user) or [])
+    def items(self, user, today: dt.date | None = None) -> list[TodoItem]:
+        """The provider's items for ``user`` as of ``today`` (``None``: the provider's own today)."""
+        provider = _resolve(self.provider)
+        return list((provider(user) if today is None else provider(user, today=today)) or [])
 
 
 VIEW_KINDS = ("list", "detail", "create", "edit", "delete", "action", "import", "export")
@@ -296,6 +298,7 @@ class Registry:
     home_widgets: list[HomeWidget] = field(default_factory=list)
     todo_providers: list[TodoProvider] = field(default_factory=list)
     org_panels: list[OrgPanel] = field(default_factory=list)
+    reference_dates: list[tuple[str, object]] = field(default_factory=list)
     audited_listeners: list[Callable] = field(default_factory=list)
     declared_views: dict[str, ViewSpec] = field(default_factory=dict)
     undeclared_api_viewsets: list[ApiViewset] = field(default_factory=list)
@@ -438,6 +441,22 @@ def org_panels_for(user, organization, request) -> list[tuple[OrgPanel, dict]]:
     return out
 
 
+def register_reference_date(*, name: str, provider) -> None:
+    """A ``callable() -> (date, note) | None`` naming the day the home page's to-dos are computed for instead
+    of today (the demo dataset, which is as of a fixed past date, registers one); the first that answers
+    wins."""
+    _add_unique(registry.reference_dates, (name, provider), lambda p: p[0])
+
+
+def reference_date() -> tuple[dt.date | None, str]:
+    """``(day, note)`` of the first registered reference date that answers, else ``(None, "")`` (today)."""
+    for _name, provider in registry.reference_dates:
+        answer = _resolve(provider)()
+        if answer is not None:
+            return answer
+    return None, ""
+
+
 def register_todo_provider(*, name: str, provider, permission: str = "") -> None:
     _add_unique(registry.todo_providers, TodoProvider(name, provider, _visibility(permission, (), False)),
                 lambda p: p.name)
@@ -518,9 +537,12 @@ def home_widgets_for(user) -> list[HomeWidget]:
     return [w for w in sorted(registry.home_widgets, key=lambda w: w.order) if w.visibility.allows(user)]
 
 
-def todos_for(user) -> list[TodoItem]:
+def todos_for(user, today: dt.date | None = None) -> list[TodoItem]:
+    """The home page's 待办事项 of ``user``: every visible provider's items as of ``today`` (default: the
+    providers' own today), most severe and earliest due first. A provider is
+    ``callable(user, today=None) -> list[TodoItem]``."""
     items: list[TodoItem] = []
     for provider in registry.todo_providers:
         if provider.visibility.allows(user):
-            items.extend(provider.items(user))
+            items.extend(provider.items(user, today))
     return sorted(items, key=TodoItem.sort_key)

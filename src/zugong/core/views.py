@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from zugong.core.error_pages import page_404, page_500
 from zugong.core.models import ImportJob
-from zugong.core.registry import home_widgets_for, navigation_for, todos_for, user_admin_kinds
+from zugong.core.registry import home_widgets_for, navigation_for, reference_date, todos_for, user_admin_kinds
 
 # Where each administrator kind lands (三权分立: an administrator has no business data to show).
 ADMIN_CONSOLES = (("system", "accounts:user_list"), ("security", "accounts:grant_list"),
@@ -31,7 +31,11 @@ def home(request):
         return redirect("accounts:profile")
     imports = list(ImportJob.objects.owned_by(user).defer("errors", "warnings", "error_report_encrypted")
                    [:RECENT_IMPORTS])
-    return render(request, "home.html", {"widgets": widgets, "imports": imports, "todos": todos_for(user)})
+    # the to-dos follow the data's date where a registered reference date answers (the demo dataset is as of
+    # 2023-12-31: computed for today, every certificate would have expired and every month gone unmet)
+    today, note = reference_date()
+    return render(request, "home.html", {"widgets": widgets, "imports": imports, "todos": todos_for(user, today),
+                                         "todo_note": note})
 
 
 def _has_business_pages(user) -> bool:

@@ -36,3 +36,10 @@ def default_as_of() -> tuple[dt.date, str]:
     with ``NOTE`` while the demo is installed, else today (local time zone) with no note."""
     day = demo_as_of()
     return (day, NOTE) if day is not None else (timezone.localdate(), "")
+
+
+def demo_reference_date() -> tuple[dt.date, str] | None:
+    """The home page's to-dos' day while the demo is installed (``core.registry.register_reference_date``):
+    ``(REFERENCE_DATE, note)``, else ``None``."""
+    day = demo_as_of()
+    return None if day is None else (day, f"演示数据截至 {day.isoformat()}，待办事项按该日计算")

@@ -8,6 +8,8 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from zugong.core import registry
 
+        # while the demo dataset is installed, the home page's to-dos are computed as of its date
+        registry.register_reference_date(name="demo", provider="zugong.demo.reference.demo_reference_date")
         registry.register_nav(section="统计报表", label="党内统计", url_name="reports:party_stats", order=400,
                               permission="party.view", app=self.label)
         registry.register_nav(section="统计报表", label="党内统计年报", url_name="reports:annual", order=405,
