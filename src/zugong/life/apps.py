@@ -9,4 +9,6 @@ class LifeConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self) -> None:
-        pass
+        from zugong.life import compliance_setup
+
+        compliance_setup.register(self)  # compliance engine, 晾晒 and its to-dos (life/compliance_setup.py)
