@@ -184,14 +184,15 @@ class RuleSpec:
 
 
 def rules_for(start: dt.date, end: dt.date) -> list[RuleSpec]:
-    """The rules in force at some time in ``[start, end]`` (1 query), in the order of ``RULE_ORDER``
-    (meeting type), then code."""
+    """The rules in force at some time in ``[start, end]`` (1 query), in the order of ``MEETING_TYPE``
+    (meeting type), the secretary-only rule after the others, shipped rules before local ones (so a
+    shipped rule keeps the plain key), then code."""
     from zugong.life.models import ComplianceRule
 
     rows = ComplianceRule.objects.filter(effective_from__lte=end).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gt=start))
     order = {code: i for i, code in enumerate(MEETING_TYPE.entries)}
-    rows = sorted(rows, key=lambda r: (order.get(r.meeting_type, 99), r.secretary_lecture_only, r.code))
+    rows = sorted(rows, key=lambda r: (order.get(r.meeting_type, 99), r.secretary_lecture_only, not r.is_builtin, r.code))
     out, used = [], set()
     for r in rows:
         key = MEETING_TYPE.label(r.meeting_type) + ("（书记讲党课）" if r.secretary_lecture_only else "")
