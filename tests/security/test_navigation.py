@@ -13,6 +13,7 @@ from zugong.core.registry import navigation_for
 ADMIN = ["用户管理", "角色授权", "待确认的授权", "角色与数据标签", "审计日志", "管理员重置审批"]
 BUSINESS_FULL = [("党组织", [("组织树", "orgs:tree"), ("单位", "orgs:unit_list")]),
                  ("党员", [("党员名册", "party:member_list"), ("组织关系转接", "party:transfer_list")]),
+                 ("组织生活", [("三会一课晾晒", "life:compliance")]),
                  ("数据导入", [("导入党组织", "orgs:import"), ("导入单位", "orgs:unit_import"),
                            ("导入党员花名册", "party:import_roster"), ("导入党员变动", "party:import_changes")]),
                  ("统计报表", [("党内统计", "reports:party_stats"), ("党内统计年报", "reports:annual"),
