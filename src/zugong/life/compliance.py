@@ -225,7 +225,7 @@ class PeriodResult:
         return STATUS_LABELS[self.status]
 
 
-@dataclass
+@dataclass(slots=True)
 class RuleResult:
     """One rule for one branch over the window: 应开 ``owed``, 已开 ``held``, ``done`` (Σ min(held,
     min_count) per owed period), 缺 ``missing`` (period labels), the ``periods`` (drill-down) and
@@ -236,8 +236,11 @@ class RuleResult:
     held: int = 0
     done: int = 0
     missing: list[str] = field(default_factory=list)
-    missing_periods: list[Period] = field(default_factory=list)
     periods: list[PeriodResult] | None = None
+
+    @property
+    def missing_periods(self) -> list[Period]:
+        return [parse_period(label) for label in self.missing]
 
     def as_json(self) -> dict:
         return {"应开": self.owed, "已开": self.held, "缺": list(self.missing)}
@@ -253,24 +256,18 @@ class BranchResult:
     name: str
     path: str
     rules: list[RuleResult] = field(default_factory=list)
+    owed: int = 0
+    done: int = 0
+    missing_count: int = 0
+    rate: float | None = None
 
-    @property
-    def owed(self) -> int:
-        return sum(r.owed for r in self.rules)
-
-    @property
-    def done(self) -> int:
-        return sum(r.done for r in self.rules)
-
-    @property
-    def missing_count(self) -> int:
-        return sum(len(r.missing) for r in self.rules)
-
-    @property
-    def rate(self) -> float | None:
-        """落实率 in percent (0–100, one decimal), ``None`` when nothing is owed yet."""
-        owed = self.owed
-        return round(100.0 * self.done / owed, 1) if owed else None
+    def total(self) -> None:
+        """Set the totals over ``rules``: ``owed`` Σ应开, ``done``, ``missing_count`` (missing periods) and
+        ``rate`` 落实率 in percent (0–100, one decimal; ``None`` when nothing is owed yet)."""
+        self.owed = sum(r.owed for r in self.rules)
+        self.done = sum(r.done for r in self.rules)
+        self.missing_count = sum(len(r.missing) for r in self.rules)
+        self.rate = round(100.0 * self.done / self.owed, 1) if self.owed else None
 
     def rule(self, key: str) -> RuleResult | None:
         return next((r for r in self.rules if r.rule.key == key), None)
@@ -341,15 +338,21 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
         for org_id, s, e in posts:
             posts_of[org_id].append((s, e))
 
-    # one grouped count: organization × type × 书记讲党课 × month, each type only in its rules' windows
+    # one grouped count: organization × type × 书记讲党课 × month, each type only over its rules' periods
+    # (a secretary-only rule reads only the lectures marked so; without ``detail`` only the ended periods,
+    # the only ones that count — the current period's meetings are shown in the drill-down)
     kinds_of: dict[str, set[str]] = defaultdict(set)
     for r in rules:
         kinds_of[r.meeting_type].add(r.period)
     type_window = Q(pk__in=[])
-    for mtype, kinds in kinds_of.items():
-        lo = min(periods[k][0].start for k in kinds)
-        hi = max(periods[k][-1].end for k in kinds)
-        type_window |= Q(meeting_type=mtype, date__gte=lo, date__lte=hi)
+    for r in rules:
+        spans = [p for p in periods[r.period] if detail or p.end < today]
+        if not spans:
+            continue
+        condition = Q(meeting_type=r.meeting_type, date__gte=spans[0].start, date__lte=spans[-1].end)
+        if r.secretary_lecture_only:
+            condition &= Q(secretary_lecture=True)
+        type_window |= condition
     month = Substr(Cast("date", output_field=CharField()), 1, 7)
     rows = (Meeting.objects.restrict(user, "view")
             .filter(organization__path__startswith=organization.path,
@@ -357,71 +360,142 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
             .filter(type_window)
             .annotate(ym=month).values_list("organization_id", "meeting_type", "secretary_lecture", "ym")
             .annotate(n=Count("pk")).order_by())
-    counts: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+    # counts[branch][count key][period label] = meetings; the count key is the meeting type, with a "*"
+    # for the 书记讲党课 among the 党课
+    counts: dict[int, dict[str, dict[str, int]]] = {}
+    labels: dict[tuple[str, str], str] = {}
     for org_id, mtype, secretary, ym, n in rows:
         branch = counted_org.get(org_id)
         if branch is None or (org_id in group_orgs and mtype != "group_meeting"):
             continue
-        bucket = counts[branch]
+        by_key = counts.get(branch)
+        if by_key is None:
+            by_key = counts[branch] = {}
+        keys = (mtype, f"{mtype}*") if secretary else (mtype,)
         for kind in kinds_of[mtype]:
-            label = _label_of(kind, ym)
-            bucket[(mtype, label)] += n
-            if secretary:
-                bucket[(f"{mtype}*", label)] += n
+            label = labels.get((kind, ym))
+            if label is None:
+                label = labels[(kind, ym)] = _label_of(kind, ym)
+            for key in keys:
+                d = by_key.get(key)
+                if d is None:
+                    d = by_key[key] = {}
+                d[label] = d.get(label, 0) + n
 
-    rule_periods = [(r, [(p, p.label, p.end < today, min(p.end, today), r.in_force_on(p.end))
-                         for p in periods[r.period]]) for r in rules]
+    plans = [_RulePlan(r, periods[r.period], today) for r in rules]
     results = []
     empty: dict = {}
     for org_id, code, name, path, founded, dissolved in branch_rows:
-        bucket = counts.get(org_id, empty)
+        by_key = counts.get(org_id, empty)
         posts = posts_of.get(org_id, ())
         groups = groups_of.get(org_id, ())
+        dates_plain = (founded is None or founded <= window_start) and dissolved is None
+        committee = _always_or_never(posts, window_start, COMMITTEE_MIN_OFFICERS)
+        grouped = _always_or_never(groups, window_start, 1)
         branch = BranchResult(org_id, code, name, path)
-        for rule, plist in rule_periods:
-            res = RuleResult(rule, periods=[] if detail else None)
-            applies = False
-            need = rule.min_count
-            ckey = rule.count_key
-            for p, label, ended, check_day, in_force in plist:
-                reason = ""
-                if not in_force:
-                    reason = "规则未施行"
-                elif founded is not None and p.end < founded:
-                    reason = "成立前"
-                elif dissolved is not None and p.end >= dissolved:
-                    reason = "撤销后"
-                elif rule.applies_to == "with_committee" and sum(
-                        1 for s, e in posts if s <= check_day and (e is None or e > check_day)) < COMMITTEE_MIN_OFFICERS:
-                    reason = "未设支部委员会"
-                elif rule.applies_to == "with_groups" and not any(
-                        (f is None or f <= check_day) and (d is None or d > p.start) for f, d in groups):
-                    reason = "未设党小组"
-                n = bucket.get((ckey, label), 0)
-                if reason:
-                    if detail:
-                        res.periods.append(PeriodResult(p, "not_owed", n, need, False, reason))
-                    continue
-                applies = True
-                if ended:
-                    res.owed += need
-                    res.held += n
-                    res.done += n if n < need else need
-                    if n < need:
-                        res.missing.append(label)
-                        res.missing_periods.append(p)
-                        status = "missing"
-                    else:
-                        status = "met"
-                else:
-                    status = "met" if n >= need else "in_progress"
+        for plan in plans:
+            rule = plan.rule
+            held_by = by_key.get(rule.count_key, empty)
+            condition = committee if rule.applies_to == "with_committee" else (
+                grouped if rule.applies_to == "with_groups" else True)
+            if condition is False:
                 if detail:
-                    res.periods.append(PeriodResult(p, status, n, need, ended))
-            if applies:
+                    branch.rules.append(plan.slow(held_by, founded, dissolved, posts, groups, detail))
+                continue
+            if dates_plain and condition is True and plan.all_in_force and not detail:
+                res = plan.fast(held_by)
+            else:
+                res = plan.slow(held_by, founded, dissolved, posts, groups, detail)
+            if res is not None:
                 branch.rules.append(res)
         if branch.rules:
             results.append(branch)
+    if detail:
+        for branch in results:  # a rule applying in no period of the window is left out here too
+            branch.rules = [r for r in branch.rules if any(p.status != "not_owed" for p in r.periods)]
+        results = [b for b in results if b.rules]
+    for branch in results:
+        branch.total()
     return results
+
+
+def _always_or_never(spans, window_start: dt.date, minimum: int) -> bool | None:
+    """Whether ``spans`` (``(start, end)`` pairs: officer posts, or a branch's 党小组 ``(founded,
+    dissolved)``) number at least ``minimum`` on every day of the window (``True``: all began by
+    ``window_start`` and are open), on no day (``False``: there are none), or it depends on the day
+    (``None``: check each period)."""
+    if not spans:
+        return False
+    if all((s is None or s <= window_start) and e is None for s, e in spans):
+        return len(spans) >= minimum
+    return None
+
+
+class _RulePlan:
+    """One rule's periods over the window, prepared once per evaluation: ``fast`` for the common branch
+    (existing all along, the rule's condition holding all along, the rule in force in every period),
+    ``slow`` period by period otherwise (and for the drill-down)."""
+
+    def __init__(self, rule: RuleSpec, periods: list[Period], today: dt.date):
+        self.rule = rule
+        self.periods = [(p, p.label, p.end < today, min(p.end, today), rule.in_force_on(p.end)) for p in periods]
+        self.all_in_force = all(item[4] for item in self.periods)
+        self.ended = tuple(item[1] for item in self.periods if item[2])
+
+    def fast(self, held_by: dict) -> RuleResult:
+        need = self.rule.min_count
+        ended = self.ended
+        if not held_by:
+            return RuleResult(self.rule, need * len(ended), 0, 0, list(ended))
+        if need == 1:
+            missing = [label for label in ended if label not in held_by]
+            done = len(ended) - len(missing)
+        else:
+            got = [held_by.get(label, 0) for label in ended]
+            missing = [label for label, n in zip(ended, got, strict=True) if n < need]
+            done = sum(n if n < need else need for n in got)
+        held = sum(held_by[label] for label in ended if label in held_by)
+        return RuleResult(self.rule, need * len(ended), held, done, missing)
+
+    def slow(self, held_by: dict, founded, dissolved, posts, groups, detail: bool) -> RuleResult | None:
+        rule = self.rule
+        res = RuleResult(rule, periods=[] if detail else None)
+        applies = False
+        need = rule.min_count
+        for p, label, ended, check_day, in_force in self.periods:
+            reason = ""
+            if not in_force:
+                reason = "规则未施行"
+            elif founded is not None and p.end < founded:
+                reason = "成立前"
+            elif dissolved is not None and p.end >= dissolved:
+                reason = "撤销后"
+            elif rule.applies_to == "with_committee" and sum(
+                    1 for s, e in posts if s <= check_day and (e is None or e > check_day)) < COMMITTEE_MIN_OFFICERS:
+                reason = "未设支部委员会"
+            elif rule.applies_to == "with_groups" and not any(
+                    (f is None or f <= check_day) and (d is None or d > p.start) for f, d in groups):
+                reason = "未设党小组"
+            n = held_by.get(label, 0)
+            if reason:
+                if detail:
+                    res.periods.append(PeriodResult(p, "not_owed", n, need, False, reason))
+                continue
+            applies = True
+            if ended:
+                res.owed += need
+                res.held += n
+                res.done += n if n < need else need
+                if n < need:
+                    res.missing.append(label)
+                    status = "missing"
+                else:
+                    status = "met"
+            else:
+                status = "met" if n >= need else "in_progress"
+            if detail:
+                res.periods.append(PeriodResult(p, status, n, need, ended))
+        return res if applies or detail else None
 
 
 def year_window(year: int) -> tuple[dt.date, dt.date]:

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -99,12 +100,17 @@ def compliance(request):
     first = (page - 1) * PAGE_SIZE
     shown = []
     for rank, branch in enumerate(rows[first:first + PAGE_SIZE], start=first + 1):
-        cells = []
+        cells = []  # prepared strings: (class, "已开/应开", "缺 …"); the template only prints them
         for rule in report["rules"]:
             result = branch.rule(rule.key)
-            cells.append(None if result is None else {"held": result.held, "owed": result.owed,
-                                                       "missing": result.missing})
-        shown.append({"rank": rank, "branch": branch, "cells": cells})
+            if result is None:
+                cells.append(("muted na", "不适用", ""))
+            else:
+                missing = "缺 " + "、".join(result.missing) if result.missing else ""
+                cells.append(("cell-missing" if missing else "cell-met", f"{result.held}/{result.owed}", missing))
+        shown.append({"rank": rank, "branch": branch, "cells": cells,
+                      "rate": "—" if branch.rate is None else f"{branch.rate}%",
+                      "query": urlencode({"org": branch.code, "period": period.label})})
     base = {"org": organization.code, "period": period.label}
     context = {
         "organization": organization,
@@ -123,6 +129,7 @@ def compliance(request):
         "choices": _period_choices(today, period),
         "can_export": can(request.user, "party", "export", organization),
         "today": today,
+        "branch_url": reverse("life:compliance_branch"),
     }
     return render(request, "life/compliance_report.html", context, status=400 if error else 200)
 
