@@ -31,7 +31,13 @@ import random
 import statistics
 import time
 
-from _common import ROOT, load_line, open_database, request_queries, time_requests  # benchmarks/ is on sys.path
+from _common import (  # benchmarks/ is on sys.path
+    ROOT,
+    load_line,
+    open_database,
+    request_queries,
+    time_requests,
+)
 
 YEAR = 2023
 TODAY = dt.date(2024, 1, 15)
