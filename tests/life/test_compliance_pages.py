@@ -65,9 +65,12 @@ def test_ranking_lowest_first_with_cells_and_missing_periods(tree):
     assert rows[-1]["branch"].rate == 100.0
     a2 = next(r for r in rows if r["branch"].code == "C-A-2")
     assert a2["branch"].rate < 10
+    keys = [r.key for r in response.context["report"]["rules"]]
+    cells = dict(zip(keys, a2["cells"], strict=True))
+    assert cells["支部党员大会"] == ("cell-missing", "0/4", [f"{YEAR}Q1", f"{YEAR}Q2", f"{YEAR}Q3", f"{YEAR}Q4"])
+    assert cells["主题党日"][1] == "1/12"  # 东村: 1 held of 12 owed
     html = response.content.decode()
-    assert f"缺 {YEAR}Q1、{YEAR}Q2、{YEAR}Q3、{YEAR}Q4" in html
-    assert "1/12" in html  # 主题党日 of 东村: 1 held of 12 owed
+    assert f'缺 <span class="nw">{YEAR}Q1</span>、<span class="nw">{YEAR}Q2</span>' in html
     assert response.context["report"]["behind"] == 2 and response.context["report"]["branches"] == 3
 
 

@@ -72,11 +72,13 @@ def _period(request, default):
 
 
 def _period_choices(today: dt.date, selected) -> dict:
-    """Links of the period picker: the months, quarters and years around ``today`` (this year and last)."""
+    """Options of the period picker: the months, quarters and years of this year and last (up to today)
+    and of the selected period's year."""
     out = {"month": [], "quarter": [], "year": []}
-    for year in (today.year, today.year - 1):
+    for year in sorted({today.year, today.year - 1, selected.start.year}, reverse=True):
         for kind in PERIOD_KINDS:
-            for p in periods_overlapping(kind, dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)):
+            for p in periods_overlapping(kind, dt.date(year, 1, 1), max(min(dt.date(year, 12, 31), today),
+                                                                        dt.date(year, 1, 1))):
                 out[kind].append({"label": p.label, "title": p.title, "selected": p == selected})
     return out
 
@@ -100,14 +102,14 @@ def compliance(request):
     first = (page - 1) * PAGE_SIZE
     shown = []
     for rank, branch in enumerate(rows[first:first + PAGE_SIZE], start=first + 1):
-        cells = []  # prepared strings: (class, "已开/应开", "缺 …"); the template only prints them
+        cells = []  # prepared: (class, "已开/应开", missing labels); the template only prints them
         for rule in report["rules"]:
             result = branch.rule(rule.key)
             if result is None:
-                cells.append(("muted na", "不适用", ""))
+                cells.append(("muted na", "不适用", ()))
             else:
-                missing = "缺 " + "、".join(result.missing) if result.missing else ""
-                cells.append(("cell-missing" if missing else "cell-met", f"{result.held}/{result.owed}", missing))
+                cells.append(("cell-missing" if result.missing else "cell-met", f"{result.held}/{result.owed}",
+                              result.missing))
         shown.append({"rank": rank, "branch": branch, "cells": cells,
                       "rate": "—" if branch.rate is None else f"{branch.rate}%",
                       "query": urlencode({"org": branch.code, "period": period.label})})
@@ -150,24 +152,29 @@ def compliance_export(request):
 @login_required
 @require_GET
 def compliance_branch(request):
-    """One branch's periods × rules: per rule (with its article) every period of the window with its
-    status, the meetings counted in it, and the missing periods marked. A non-branch organization gets
-    a note instead."""
+    """One branch's year as a grid: a row per rule (with its article), twelve month columns, a quarterly
+    period spanning three and the year spanning all twelve; each cell the period's status and count
+    (未达标 marked), then every meeting counted, by date. ``period`` picks the year (a month or quarter
+    selects its year). A non-branch organization gets a note instead."""
     organization = _organization(request)
     today = timezone.localdate()
     period, error = _period(request, make_period("year", today.year))
-    context = {"organization": organization, "period": period, "error": error, "today": today,
-               "is_branch": organization.org_type in ORG_TYPES_BRANCH, "rules": [], "meetings": [],
+    year = make_period("year", period.start.year)
+    context = {"organization": organization, "period": year, "error": error, "today": today,
+               "is_branch": organization.org_type in ORG_TYPES_BRANCH, "grid": [], "meetings": [],
+               "months": [f"{m}月" for m in range(1, 13)],
                "back_query": urlencode({"org": organization.code, "period": period.label}),
-               "year_query": urlencode({"org": organization.code, "period": str(period.start.year)})}
+               "prev_query": urlencode({"org": organization.code, "period": str(year.start.year - 1)}),
+               "next_query": urlencode({"org": organization.code, "period": str(year.start.year + 1)})
+               if year.end < today else ""}
     if context["is_branch"]:
-        rules = rules_for(period.start, period.end)
-        results = evaluate(user=request.user, organization=organization, start=period.start, end=period.end,
+        rules = rules_for(year.start, year.end)
+        results = evaluate(user=request.user, organization=organization, start=year.start, end=year.end,
                            today=today, detail=True, rules=rules)
         result = next((b for b in results if b.org_id == organization.pk), None)
-        lo = min((p.period.start for r in (result.rules if result else []) for p in r.periods), default=period.start)
-        hi = max((p.period.end for r in (result.rules if result else []) for p in r.periods), default=period.end)
-        meetings = list(branch_meetings(user=request.user, organization=organization, start=lo, end=hi))
+        meetings = list(branch_meetings(user=request.user, organization=organization, start=year.start,
+                                        end=year.end))
+        span = {"month": 1, "quarter": 3, "year": 12}
         grid = []
         for rule_result in (result.rules if result else []):
             rule = rule_result.rule
@@ -176,7 +183,8 @@ def compliance_branch(request):
                 held = [m for m in meetings if m.meeting_type == rule.meeting_type
                         and pr.period.start <= m.date <= pr.period.end
                         and (m.secretary_lecture or not rule.secretary_lecture_only)]
-                cells.append({"p": pr, "meetings": held})
+                tip = "；".join(f"{m.date:%m-%d} {m.topic}" for m in held)
+                cells.append({"p": pr, "span": span[pr.period.kind], "tip": tip, "meetings": held})
             grid.append({"result": rule_result, "rule": rule, "cells": cells})
         context.update(result=result, grid=grid, meetings=meetings,
                        not_applicable=[r for r in rules if not result or result.rule(r.key) is None])
