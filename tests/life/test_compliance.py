@@ -309,3 +309,13 @@ def test_cli_bad_arguments(tree):
         call_command("compliance", "--org", "C-A", "--year", "2023", "--format", "xlsx",
                      "--user", tree.town_user.username)
 
+
+
+def test_cli_period_option_evaluates_one_quarter(tree, capsys):
+    meet(tree.branch_a1, "general_meeting", dt.date(2023, 8, 1))
+    call_command("compliance", "--org", "C-A-1", "--period", "2023Q3", "--user", tree.branch_user.username)
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["C-A-1"]
+    assert data["C-A-1"]["支部党员大会"] == {"应开": 1, "已开": 1, "缺": []}
+    assert data["C-A-1"]["主题党日"] == {"应开": 3, "已开": 0, "缺": ["2023-07", "2023-08", "2023-09"]}
+    assert data["C-A-1"]["组织生活会"] == {"应开": 1, "已开": 0, "缺": ["2023"]}  # the year overlapping it

@@ -211,3 +211,19 @@ def test_no_items_when_everything_was_held(tree, django_assert_max_num_queries):
         items = compliance_overdue(user, today=month.end + dt.timedelta(days=1))
     # only periods ending in that month can be missing: the quarter or the year when it ends then
     assert all("主题党日" not in i.text for i in items)
+
+
+def test_user_with_grants_on_two_branches_gets_items_per_branch_by_name(tree):
+    from tests.factories import make_user
+
+    month = _last_ended_month()
+    if month.start.year != TODAY.year:
+        pytest.skip("in January the current year has no ended period yet")
+    user = make_user("two_branches", "branch_secretary", tree.branch_a1)
+    from zugong.accounts.services import grant_role
+
+    grant_role(user=user, role_code="branch_secretary", organization=tree.branch_a2, include_subtree=True)
+    texts = [i.text for i in compliance_overdue(user)]
+    assert any(t.startswith("甲镇机关党支部 ") for t in texts)
+    assert any(t.startswith("甲镇东村党支部 ") for t in texts)
+    assert not any("乙镇" in t or t.startswith("本支部") for t in texts)

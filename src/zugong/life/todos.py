@@ -2,16 +2,17 @@
 
 ``compliance_overdue(user)``:
 
-- a user whose ``party.view`` scope is one branch (a branch secretary, 支部书记): one item per missing
-  period of the current year (ended periods only), e.g. 「本支部 2026年11月 未召开支部委员会会议
-  （《中国共产党支部工作条例（试行）》第十二条）」, linking to the branch's drill-down, due on the period's
-  last day;
+- a user whose ``party.view`` grants are on branches only (a branch secretary, 支部书记): one item per
+  missing period of the current year (ended periods only), e.g. 「本支部 2026年11月 未召开支部委员会会议
+  （《中国共产党支部工作条例（试行）》第十二条）」 (the branch's name instead of 本支部 when the grants name
+  several), linking to the branch's drill-down, due on the period's last day;
 - a user whose scope is above branches (an organization department, a township's party office): one item
   summarising how many branches of the top granted organization's subtree missed something in the last
   ended month (the monthly 通报), linking to the 晾晒 of that month.
 
-Queries: the scope (cached per request), the organization(s) of the grants, then one evaluation
-(``life.compliance.evaluate``: 3–5 queries).
+Queries: the scope (cached per request), the organization(s) of the grants, then one evaluation per
+granted branch, or one for the top organization (``life.compliance.evaluate``: 3–5 queries each; for the
+summary only the ended periods' meetings are read, so in most months only the monthly rules' rows).
 """
 
 from __future__ import annotations
@@ -43,22 +44,23 @@ def compliance_overdue(user, today: dt.date | None = None) -> list[TodoItem]:
     orgs = _scope_organizations(user)
     if not orgs:
         return []
-    if len(orgs) == 1 and orgs[0].org_type in ORG_TYPES_BRANCH:
-        branch = orgs[0]
-        results = evaluate(user=user, organization=branch, start=dt.date(today.year, 1, 1),
-                           end=dt.date(today.year, 12, 31), today=today)
-        url = reverse("life:compliance_branch") + "?" + urlencode({"org": branch.code, "period": str(today.year)})
+    if all(org.org_type in ORG_TYPES_BRANCH for org in orgs):
         items = []
-        for result in results:
-            if result.org_id != branch.pk:
-                continue
-            for rule in result.rules:
-                for period in rule.missing_periods:
-                    what = "支部书记未讲党课" if rule.rule.secretary_lecture_only else f"未召开{rule.rule.type_label}"
-                    if rule.rule.min_count > 1:
-                        what = f"{rule.rule.type_label}少于{rule.rule.min_count}次"
-                    items.append(TodoItem(text=f"本支部 {period.title} {what}（{rule.rule.source}）", url=url,
-                                          due=period.end, severity="high"))
+        for branch in orgs:
+            who = "本支部" if len(orgs) == 1 else branch.name
+            results = evaluate(user=user, organization=branch, start=dt.date(today.year, 1, 1),
+                               end=dt.date(today.year, 12, 31), today=today)
+            url = reverse("life:compliance_branch") + "?" + urlencode({"org": branch.code, "period": str(today.year)})
+            for result in results:
+                if result.org_id != branch.pk:
+                    continue
+                for rule in result.rules:
+                    for period in rule.missing_periods:
+                        what = "支部书记未讲党课" if rule.rule.secretary_lecture_only else f"未召开{rule.rule.type_label}"
+                        if rule.rule.min_count > 1:
+                            what = f"{rule.rule.type_label}少于{rule.rule.min_count}次"
+                        items.append(TodoItem(text=f"{who} {period.title} {what}（{rule.rule.source}）", url=url,
+                                              due=period.end, severity="high"))
         return items
     # above branches: the last ended month's 通报 of the top granted organization
     top = orgs[0]
