@@ -319,3 +319,18 @@ def test_cli_period_option_evaluates_one_quarter(tree, capsys):
     assert data["C-A-1"]["支部党员大会"] == {"应开": 1, "已开": 1, "缺": []}
     assert data["C-A-1"]["主题党日"] == {"应开": 3, "已开": 0, "缺": ["2023-07", "2023-08", "2023-09"]}
     assert data["C-A-1"]["组织生活会"] == {"应开": 1, "已开": 0, "缺": ["2023"]}  # the year overlapping it
+
+
+def test_one_month_window_checks_the_month_its_quarter_and_year(tree):
+    meet(tree.branch_a1, "theme_day", dt.date(2023, 6, 30))
+    meet(tree.branch_a1, "general_meeting", dt.date(2023, 4, 1))
+    june = make_period("month", 2023, 6)
+    result = run(tree.county_user, tree.county, start=june.start, end=june.end)
+    a1, a2 = result["C-A-1"], result["C-A-2"]
+    assert a1.rule("主题党日").as_json() == {"应开": 1, "已开": 1, "缺": []}
+    assert a2.rule("主题党日").as_json() == {"应开": 1, "已开": 0, "缺": ["2023-06"]}
+    assert a1.rule("支部党员大会").as_json() == {"应开": 1, "已开": 1, "缺": []}  # 2023Q2
+    assert a2.rule("支部党员大会").missing == ["2023Q2"]
+    assert a1.rule("组织生活会").missing == ["2023"]
+    # 7 rules apply (no committee, no groups): 主题党日 and 党员大会 met; 党课, 书记讲党课 and the 3 yearly ones not
+    assert (a1.owed, a1.done, a1.rate, a1.missing_count) == (7, 2, round(100 * 2 / 7, 1), 5)

@@ -403,7 +403,12 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
                     branch.rules.append(plan.slow(held_by, founded, dissolved, posts, groups, detail))
                 continue
             if dates_plain and condition is True and plan.all_in_force and not detail:
-                res = plan.fast(held_by)
+                single = plan.single
+                if single is not None:  # one ended period, one meeting required: the monthly 通报's case
+                    n = held_by.get(single, 0)
+                    res = RuleResult(rule, 1, n, 1, []) if n else RuleResult(rule, 1, 0, 0, [single])
+                else:
+                    res = plan.fast(held_by)
             else:
                 res = plan.slow(held_by, founded, dissolved, posts, groups, detail)
             if res is not None:
@@ -441,6 +446,7 @@ class _RulePlan:
         self.periods = [(p, p.label, p.end < today, min(p.end, today), rule.in_force_on(p.end)) for p in periods]
         self.all_in_force = all(item[4] for item in self.periods)
         self.ended = tuple(item[1] for item in self.periods if item[2])
+        self.single = self.ended[0] if len(self.ended) == 1 and rule.min_count == 1 else None
 
     def fast(self, held_by: dict) -> RuleResult:
         need = self.rule.min_count
