@@ -227,3 +227,16 @@ def test_user_with_grants_on_two_branches_gets_items_per_branch_by_name(tree):
     assert any(t.startswith("甲镇机关党支部 ") for t in texts)
     assert any(t.startswith("甲镇东村党支部 ") for t in texts)
     assert not any("乙镇" in t or t.startswith("本支部") for t in texts)
+
+
+def test_long_runs_of_missing_periods_are_collapsed(tree):
+    today = dt.date(2026, 12, 1)  # nothing recorded: January–November missing
+    texts = [i.text for i in compliance_overdue(tree.branch_user, today=today)]
+    theme = [t for t in texts if "主题党日" in t]
+    source = "（《中国共产党支部工作条例（试行）》第十七条）"
+    assert theme == [f"本支部 2026年1月至2026年9月 有 9 期未召开主题党日{source}",
+                     f"本支部 2026年10月 未召开主题党日{source}",
+                     f"本支部 2026年11月 未召开主题党日{source}"]
+    general = [t for t in texts if "支部党员大会" in t]
+    assert general == [f"本支部 2026年第{n}季度 未召开支部党员大会（《中国共产党支部工作条例（试行）》第十一条）"
+                       for n in ("一", "二", "三")]  # three: not collapsed

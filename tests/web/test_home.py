@@ -90,7 +90,7 @@ def test_probation_todo_scoped(client, home_tree):
     assert "预备期已满一年" in html and "应办日期 2025-06-20" in html
     client.logout()
     html = _get(client, home_tree.branch_b_user).content.decode()
-    assert "暂无待办事项" in html and "预备期已满一年" not in html
+    assert "预备期已满一年" not in html
 
 
 @pytest.mark.django_db
@@ -134,7 +134,10 @@ def test_recent_imports_own_last_five_dry_run_marked(client, home_tree):
 
 
 @pytest.mark.django_db
-def test_no_imports_no_todos_empty_states(client, home_tree):
+def test_no_imports_no_todos_empty_states(client, home_tree, monkeypatch):
+    # B1 records no meetings, so the compliance to-dos (life.todos) would list its overdue periods: left out here
+    monkeypatch.setattr(registry, "todo_providers",
+                        [p for p in registry.todo_providers if p.name != "life.compliance_overdue"])
     html = _get(client, home_tree.branch_b_user).content.decode()
     assert "您还没有导入过文件。" in html and "暂无待办事项" in html
 
@@ -168,6 +171,7 @@ def test_home_query_count(client, home_tree, django_assert_max_num_queries):
     login(client, home_tree.county_user)
     client.get(reverse("home"))
     # session, user, grants (once), OTP device, admin kinds, demo data present? (1; the default
-    # 截至日期, demo.reference), figures (2), imports (1), to-dos (2: 转正 due, 组织关系转接 to receive) …
-    with django_assert_max_num_queries(14):
+    # 截至日期, demo.reference), figures (2), imports (1), to-dos (2: 转正 due, 组织关系转接 to receive;
+    # 5: 三会一课 behind — the granted organizations, then life.compliance.evaluate's 4) …
+    with django_assert_max_num_queries(19):
         assert client.get(reverse("home")).status_code == 200

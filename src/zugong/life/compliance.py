@@ -28,9 +28,9 @@ Rules of evaluation (``shared/rules.md`` §2, issue #11; the rule table: ``life.
   ``missing`` 缺 = labels of the owed periods not met: ``"2023-07"``, ``"2023Q2"``, ``"2023"``.
   The 落实率 of a branch is Σ done / Σ owed over its rules (``None`` when it owes nothing yet).
 
-Queries: the branches, the rules, the officers (when a committee rule is in force), the party groups
-(when a group rule is), and ONE grouped count of the meetings (organization × type × 书记讲党课 × month,
-the month as the first 7 characters of the ISO date) — five queries whatever the subtree's size; the
+Queries: the rules, the branches with (when a group rule is in force) the party groups, the officers
+(when a committee rule is), and ONE grouped count of the meetings (organization × type × 书记讲党课 × month,
+the month as the first 7 characters of the ISO date) — four queries whatever the subtree's size; the
 periods are folded in Python from the month buckets.
 """
 
@@ -285,7 +285,7 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
     Returns ``BranchResult``s in tree order (``path``), only branches to which at least one rule
     applies in the window. ``detail=True`` fills ``RuleResult.periods`` (the drill-down grid; costs
     memory, meant for one branch or a few). ``rules``: the rules to apply (default ``rules_for``).
-    Queries: 3–5 (see the module docstring)."""
+    Queries: 2–4 (see the module docstring)."""
     from zugong.branches.models import BranchOfficer
     from zugong.life.models import Meeting
     from zugong.orgs.models import PartyOrganization
@@ -298,14 +298,19 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
     window_start = min(periods[r.period][0].start for r in rules)
     window_end = max(periods[r.period][-1].end for r in rules)
 
-    orgs = PartyOrganization.objects.restrict(user, "view", label="party").filter(path__startswith=organization.path)
-    branch_rows = list(
-        orgs.filter(org_type__in=ORG_TYPES_BRANCH)
-        .filter(Q(founded_date__isnull=True) | Q(founded_date__lte=window_end))
-        .filter(Q(dissolved_date__isnull=True) | Q(dissolved_date__gt=window_start))
-        .exclude(status="dissolved", dissolved_date__isnull=True)
-        .order_by("path").values_list("pk", "code", "name", "path", "founded_date", "dissolved_date")
+    # the branches existing in the window and (when a 党小组 rule is in force) every 党小组: one query
+    with_groups = any(r.meeting_type == "group_meeting" or r.applies_to == "with_groups" for r in rules)
+    branch_q = (Q(org_type__in=ORG_TYPES_BRANCH)
+                & (Q(founded_date__isnull=True) | Q(founded_date__lte=window_end))
+                & (Q(dissolved_date__isnull=True) | Q(dissolved_date__gt=window_start))
+                & ~Q(status="dissolved", dissolved_date__isnull=True))
+    org_rows = list(
+        PartyOrganization.objects.restrict(user, "view", label="party").filter(path__startswith=organization.path)
+        .filter(branch_q | Q(org_type="party_group") if with_groups else branch_q)
+        .order_by("path")
+        .values_list("pk", "code", "name", "path", "founded_date", "dissolved_date", "org_type", "status")
     )
+    branch_rows = [row[:6] for row in org_rows if row[6] != "party_group"]
     if not branch_rows:
         return []
     branch_by_path = {row[3]: row[0] for row in branch_rows}
@@ -315,17 +320,17 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
     groups_of: dict[int, list[tuple]] = defaultdict(list)
     counted_org: dict[int, int] = {row[0]: row[0] for row in branch_rows}
     group_orgs: set[int] = set()
-    if any(r.meeting_type == "group_meeting" or r.applies_to == "with_groups" for r in rules):
-        for pk, path, founded, dissolved, status in orgs.filter(org_type="party_group").values_list(
-                "pk", "path", "founded_date", "dissolved_date", "status"):
-            branch = branch_by_path.get(path[:-steplen])
-            if branch is None:
-                continue
-            counted_org[pk] = branch
-            group_orgs.add(pk)
-            if status == "dissolved" and dissolved is None:
-                continue
-            groups_of[branch].append((founded, dissolved))
+    for pk, _code, _name, path, founded, dissolved, org_type, status in org_rows:
+        if org_type != "party_group":
+            continue
+        branch = branch_by_path.get(path[:-steplen])
+        if branch is None:
+            continue
+        counted_org[pk] = branch
+        group_orgs.add(pk)
+        if status == "dissolved" and dissolved is None:
+            continue
+        groups_of[branch].append((founded, dissolved))
 
     # 班子成员 posts overlapping the window, per branch (committee rule)
     posts_of: dict[int, list[tuple]] = defaultdict(list)

@@ -35,7 +35,7 @@ def compliance_report(*, user, organization, period: Period, today: dt.date | No
 
     Returns ``{"title", "today", "period", "rules": [RuleSpec], "rows": [BranchResult] (lowest 落实率 first),
     "branches": n, "behind": n (branches with a missing period), "owed": Σ应开, "done": Σ达标次数,
-    "rate": 总体落实率 % or None}``. 3–5 queries (``evaluate``)."""
+    "rate": 总体落实率 % or None}``. 2–4 queries (``evaluate``)."""
     today = today or timezone.localdate()
     rules = rules_for(period.start, period.end)
     results = evaluate(user=user, organization=organization, start=period.start, end=period.end, today=today,

@@ -5,13 +5,15 @@
 - a user whose ``party.view`` grants are on branches only (a branch secretary, 支部书记): one item per
   missing period of the current year (ended periods only), e.g. 「本支部 2026年11月 未召开支部委员会会议
   （《中国共产党支部工作条例（试行）》第十二条）」 (the branch's name instead of 本支部 when the grants name
-  several), linking to the branch's drill-down, due on the period's last day;
+  several), linking to the branch's drill-down, due on the period's last day; a rule missing more than
+  three periods lists the latest two and one item for the older ones (「本支部 2026年1月至2026年9月 有 9 期
+  未召开主题党日（…）」), so a branch that recorded nothing does not flood the list;
 - a user whose scope is above branches (an organization department, a township's party office): one item
   summarising how many branches of the top granted organization's subtree missed something in the last
   ended month (the monthly 通报), linking to the 晾晒 of that month.
 
 Queries: the scope (cached per request), the organization(s) of the grants, then one evaluation per
-granted branch, or one for the top organization (``life.compliance.evaluate``: 3–5 queries each; for the
+granted branch, or one for the top organization (``life.compliance.evaluate``: 2–4 queries each; for the
 summary only the ended periods' meetings are read, so in most months only the monthly rules' rows).
 """
 
@@ -26,6 +28,8 @@ from django.utils import timezone
 from zugong.core.codes import ORG_TYPES_BRANCH
 from zugong.core.registry import TodoItem
 from zugong.core.scoping import user_scope
+
+SHOWN_PER_RULE = 2  # a rule missing more periods lists its latest two, the older ones in one item
 
 
 def _scope_organizations(user) -> list:
@@ -55,10 +59,16 @@ def compliance_overdue(user, today: dt.date | None = None) -> list[TodoItem]:
                 if result.org_id != branch.pk:
                     continue
                 for rule in result.rules:
-                    for period in rule.missing_periods:
-                        what = "支部书记未讲党课" if rule.rule.secretary_lecture_only else f"未召开{rule.rule.type_label}"
-                        if rule.rule.min_count > 1:
-                            what = f"{rule.rule.type_label}少于{rule.rule.min_count}次"
+                    what = "支部书记未讲党课" if rule.rule.secretary_lecture_only else f"未召开{rule.rule.type_label}"
+                    if rule.rule.min_count > 1:
+                        what = f"{rule.rule.type_label}少于{rule.rule.min_count}次"
+                    missing = rule.missing_periods
+                    if len(missing) > SHOWN_PER_RULE + 1:  # the older ones in one item, the latest ones each
+                        older, missing = missing[:-SHOWN_PER_RULE], missing[-SHOWN_PER_RULE:]
+                        items.append(TodoItem(
+                            text=f"{who} {older[0].title}至{older[-1].title} 有 {len(older)} 期{what}"
+                                 f"（{rule.rule.source}）", url=url, due=older[0].end, severity="high"))
+                    for period in missing:
                         items.append(TodoItem(text=f"{who} {period.title} {what}（{rule.rule.source}）", url=url,
                                               due=period.end, severity="high"))
         return items
