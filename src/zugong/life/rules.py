@@ -11,7 +11,8 @@ regulation and the article it comes from, so the 晾晒 and the to-do items cite
 支部委员会会议       月 ≥ 1     设支委会的      第十二条：支部委员会会议一般每月召开1次
 党小组会            月 ≥ 1     设党小组的      第十三条：党小组会一般每月召开1次
 党课                季 ≥ 1     全部党支部     第十六条（三会一课）；每季度1次是通行的三会一课标准，不是条例原文
-党课（书记讲党课）    年 ≥ 1     全部党支部     第十六条；支部书记每年至少讲1次党课（rules.md §2）
+党课（书记讲党课）    年 ≥ 1     全部党支部     第十六条（党委书记每年至少讲1次）；支部书记每年至少讲1次
+                                            是通行要求（rules.md §2）
 主题党日            月 1       全部党支部     第十七条：每月相对固定1天开展主题党日
 组织生活会          年 ≥ 1     全部党支部     第十八条：每年至少召开1次组织生活会
 民主评议党员         年 1       全部党支部     第十九条：一般每年开展1次民主评议党员
@@ -50,7 +51,9 @@ BUILTIN_RULES: tuple[dict, ...] = (
     {"code": "secretary_lecture_yearly", "name": "支部书记每年至少讲1次党课",
      "meeting_type": "party_lecture", "min_count": 1, "period": "year", "applies_to": "all",
      "secretary_lecture_only": True,
-     "article": "第十六条", "note": "只计标注为书记讲党课的党课。"},
+     "article": "第十六条",
+     "note": "只计标注为书记讲党课的党课。条例第十六条要求党员领导干部定期讲党课、党委（党组）书记每年至少讲1次；"
+             "支部书记每年至少讲1次党课是通行的三会一课要求。"},
     {"code": "theme_day_monthly", "name": "每月开展1次主题党日",
      "meeting_type": "theme_day", "min_count": 1, "period": "month", "applies_to": "all",
      "article": "第十七条", "note": "党支部每月相对固定1天开展主题党日。"},
