@@ -180,6 +180,7 @@ class RuleSpec:
         return f"{self.meeting_type}*" if self.secretary_lecture_only else self.meeting_type
 
     def in_force_on(self, day: dt.date) -> bool:
+        """In force on ``day``: ``effective_from <= day`` and ``effective_to`` empty or after it."""
         return self.effective_from <= day and (self.effective_to is None or self.effective_to > day)
 
 
@@ -240,9 +241,11 @@ class RuleResult:
 
     @property
     def missing_periods(self) -> list[Period]:
+        """``missing`` as ``Period`` objects (for their Chinese titles and last days)."""
         return [parse_period(label) for label in self.missing]
 
     def as_json(self) -> dict:
+        """``{"应开": n, "已开": n, "缺": [labels]}`` (the CLI's JSON)."""
         return {"应开": self.owed, "已开": self.held, "缺": list(self.missing)}
 
 
@@ -270,6 +273,7 @@ class BranchResult:
         self.rate = round(100.0 * self.done / self.owed, 1) if self.owed else None
 
     def rule(self, key: str) -> RuleResult | None:
+        """This branch's result for the rule keyed ``key`` (``RuleSpec.key``), ``None`` when it does not apply."""
         return next((r for r in self.rules if r.rule.key == key), None)
 
 
@@ -507,10 +511,6 @@ class _RulePlan:
             if detail:
                 res.periods.append(PeriodResult(p, status, n, need, ended))
         return res if applies or detail else None
-
-
-def year_window(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 def compliance_json(results: list[BranchResult]) -> dict:
