@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark of issues #2, #9 and #10, one after the other, on SQLite and PostgreSQL (127.0.0.1:5432, user
+# Every benchmark of issues #2, #9, #10 and #11, one after the other, on SQLite and PostgreSQL (127.0.0.1:5432, user
 # postgres). Data is generated on the first run and kept (var/, databases zg_*); the 1,000,000-member
 # statistics database takes about 5 minutes to generate. Run on an otherwise idle machine: the
 # timings are wall-clock and every line prints the load average it saw.
@@ -33,3 +33,6 @@ run benchmarks/bench_home.py --members 100000
 run benchmarks/bench_generic_list.py --members 100000
 run benchmarks/bench_generic_list.py --members 100000 --database "$PG/zg_bml"
 run benchmarks/bench_home.py --members 100000 --database "$PG/zg_home_bench"
+# issue #11: 三会一课 compliance over 5,000 branches (engine ≤ 2 s, 晾晒 page ≤ 300 ms)
+run benchmarks/bench_compliance.py --branches 5000
+run benchmarks/bench_compliance.py --branches 5000 --database "$PG/zg_compliance_bench"
