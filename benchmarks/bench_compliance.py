@@ -66,7 +66,8 @@ def prepare(branches: int) -> None:
     t0 = time.perf_counter()
     rng = random.Random(11)
     founded = dt.date(2000, 1, 1)
-    root = PartyOrganization.objects.add_root(code="BC", name="基准县委", org_type="committee", founded_date=founded)
+    root = PartyOrganization.objects.add_root({"code": "BC", "name": "基准县委", "org_type": "committee",
+                                               "founded_date": founded})
     path_of = PartyOrganization._get_path
     towns = [PartyOrganization(code=f"BC-{i:02d}", name=f"基准第{i}镇党委", org_type="committee",
                                founded_date=founded, path=path_of(root.path, 2, i + 1), depth=2, numchild=0)

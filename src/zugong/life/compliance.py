@@ -363,12 +363,13 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
             condition &= Q(secretary_lecture=True)
         type_window |= condition
     month = Substr(Cast("date", output_field=CharField()), 1, 7)
-    rows = (Meeting.objects.restrict(user, "view")
-            .filter(organization__path__startswith=organization.path,
-                    organization__org_type__in=(*ORG_TYPES_BRANCH, "party_group"))
-            .filter(type_window)
-            .annotate(ym=month).values_list("organization_id", "meeting_type", "secretary_lecture", "ym")
-            .annotate(n=Count("pk")).order_by())
+    grouped = (Meeting.objects.restrict(user, "view")
+               .filter(organization__path__startswith=organization.path,
+                       organization__org_type__in=(*ORG_TYPES_BRANCH, "party_group"))
+               .filter(type_window)
+               .annotate(ym=month).values_list("organization_id", "meeting_type", "secretary_lecture", "ym")
+               .annotate(n=Count("pk")).order_by())
+    rows = _raw_rows(grouped)
     # counts[branch][count key][period label] = meetings; the count key is the meeting type, with a "*"
     # for the 书记讲党课 among the 党课
     counts: dict[int, dict[str, dict[str, int]]] = {}
@@ -392,27 +393,27 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
                 d[label] = d.get(label, 0) + n
 
     plans = [_RulePlan(r, periods[r.period], today) for r in rules]
+    plain_plans = [(p, p.rule, p.count_key, p.applies_to, p.single, p.all_in_force) for p in plans]
     results = []
     empty: dict = {}
     for org_id, code, name, path, founded, dissolved in branch_rows:
         by_key = counts.get(org_id, empty)
         posts = posts_of.get(org_id, ())
         groups = groups_of.get(org_id, ())
-        dates_plain = (founded is None or founded <= window_start) and dissolved is None
+        dates_plain = not detail and (founded is None or founded <= window_start) and dissolved is None
         committee = _always_or_never(posts, window_start, COMMITTEE_MIN_OFFICERS)
         grouped = _always_or_never(groups, window_start, 1)
         branch = BranchResult(org_id, code, name, path)
-        for plan in plans:
-            rule = plan.rule
-            held_by = by_key.get(rule.count_key, empty)
-            condition = committee if rule.applies_to == "with_committee" else (
-                grouped if rule.applies_to == "with_groups" else True)
+        found = branch.rules
+        owed = done = missing = 0
+        for plan, rule, ckey, applies_to, single, all_in_force in plain_plans:
+            held_by = by_key.get(ckey, empty)
+            condition = True if applies_to == "all" else (committee if applies_to == "with_committee" else grouped)
             if condition is False:
                 if detail:
-                    branch.rules.append(plan.slow(held_by, founded, dissolved, posts, groups, detail))
+                    found.append(plan.slow(held_by, founded, dissolved, posts, groups, detail))
                 continue
-            if dates_plain and condition is True and plan.all_in_force and not detail:
-                single = plan.single
+            if dates_plain and condition is True and all_in_force:
                 if single is not None:  # one ended period, one meeting required: the monthly 通报's case
                     n = held_by.get(single, 0)
                     res = RuleResult(rule, 1, n, 1, []) if n else RuleResult(rule, 1, 0, 0, [single])
@@ -420,17 +421,35 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
                     res = plan.fast(held_by)
             else:
                 res = plan.slow(held_by, founded, dissolved, posts, groups, detail)
-            if res is not None:
-                branch.rules.append(res)
-        if branch.rules:
+                if res is None:
+                    continue
+            found.append(res)
+            owed += res.owed
+            done += res.done
+            missing += len(res.missing)
+        if found:
+            branch.owed, branch.done, branch.missing_count = owed, done, missing
+            branch.rate = round(100.0 * done / owed, 1) if owed else None
             results.append(branch)
     if detail:
         for branch in results:  # a rule applying in no period of the window is left out here too
             branch.rules = [r for r in branch.rules if any(p.status != "not_owed" for p in r.periods)]
+            branch.total()
         results = [b for b in results if b.rules]
-    for branch in results:
-        branch.total()
     return results
+
+
+def _raw_rows(queryset) -> list[tuple]:
+    """The rows of ``queryset`` (a scoped ``values_list``) as the database cursor returns them, without
+    Django's per-row converters: tens of thousands of grouped counts over a large subtree. Only for
+    columns whose raw values mean the same on every backend (ids, text, counts; a boolean read as truthy)."""
+    from django.db import connections
+
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _always_or_never(spans, window_start: dt.date, minimum: int) -> bool | None:
@@ -452,6 +471,8 @@ class _RulePlan:
 
     def __init__(self, rule: RuleSpec, periods: list[Period], today: dt.date):
         self.rule = rule
+        self.count_key = rule.count_key
+        self.applies_to = rule.applies_to
         self.periods = [(p, p.label, p.end < today, min(p.end, today), rule.in_force_on(p.end)) for p in periods]
         self.all_in_force = all(item[4] for item in self.periods)
         self.ended = tuple(item[1] for item in self.periods if item[2])
