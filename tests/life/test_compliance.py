@@ -334,3 +334,13 @@ def test_one_month_window_checks_the_month_its_quarter_and_year(tree):
     assert a1.rule("组织生活会").missing == ["2023"]
     # 7 rules apply (no committee, no groups): 主题党日 and 党员大会 met; 党课, 书记讲党课 and the 3 yearly ones not
     assert (a1.owed, a1.done, a1.rate, a1.missing_count) == (7, 2, round(100 * 2 / 7, 1), 5)
+
+
+def test_nothing_ended_reads_no_meetings(tree, django_assert_max_num_queries):
+    meet(tree.branch_a1, "theme_day", dt.date(2023, 7, 3))
+    july = make_period("month", 2023, 7)
+    evaluate(user=tree.county_user, organization=tree.county, start=july.start, end=july.end, today=dt.date(2023, 7, 20))
+    with django_assert_max_num_queries(3):  # rules, branches + groups, officers: July, Q3 and 2023 are all open
+        result = run(tree.county_user, tree.county, start=july.start, end=july.end, today=dt.date(2023, 7, 20))
+    assert result["C-A-1"].rule("主题党日").as_json() == {"应开": 0, "已开": 0, "缺": []}
+    assert result["C-A-1"].rate is None

@@ -354,10 +354,12 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
     for r in rules:
         kinds_of[r.meeting_type].add(r.period)
     type_window = Q(pk__in=[])
+    windows = 0
     for r in rules:
         spans = [p for p in periods[r.period] if detail or p.end < today]
         if not spans:
             continue
+        windows += 1
         condition = Q(meeting_type=r.meeting_type, date__gte=spans[0].start, date__lte=spans[-1].end)
         if r.secretary_lecture_only:
             condition &= Q(secretary_lecture=True)
@@ -369,7 +371,7 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
                .filter(type_window)
                .annotate(ym=month).values_list("organization_id", "meeting_type", "secretary_lecture", "ym")
                .annotate(n=Count("pk")).order_by())
-    rows = _raw_rows(grouped)
+    rows = _raw_rows(grouped) if windows else []  # nothing ended yet: no meeting counts, no query
     # counts[branch][count key][period label] = meetings; the count key is the meeting type, with a "*"
     # for the 书记讲党课 among the 党课
     counts: dict[int, dict[str, dict[str, int]]] = {}
