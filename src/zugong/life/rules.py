@@ -11,14 +11,15 @@ regulation and the article it comes from, so the 晾晒 and the to-do items cite
 支部委员会会议       月 ≥ 1     设支委会的      第十二条：支部委员会会议一般每月召开1次
 党小组会            月 ≥ 1     设党小组的      第十三条：党小组会一般每月召开1次
 党课                季 ≥ 1     全部党支部     第十六条（三会一课）；每季度1次是通行的三会一课标准，不是条例原文
-党课（书记讲党课）    年 ≥ 1     全部党支部     第十六条（党委书记每年至少讲1次）；支部书记每年至少讲1次
-                                            是通行要求（rules.md §2）
+党课（书记讲党课）    年 ≥ 1     全部党支部     第十六条（见下）
 主题党日            月 1       全部党支部     第十七条：每月相对固定1天开展主题党日
 组织生活会          年 ≥ 1     全部党支部     第十八条：每年至少召开1次组织生活会
 民主评议党员         年 1       全部党支部     第十九条：一般每年开展1次民主评议党员
 谈心谈话            年 ≥ 1     全部党支部     第二十条：每年谈心谈话一般不少于1次
 ================  ========  ===========  ==============================================================
 
+第十六条 asks leading cadres to give 党课 regularly and the 党委（党组）书记 at least one a year; the branch
+secretary's own lecture at least once a year is the usual 三会一课 requirement (``shared/rules.md`` §2).
 The articles 第十一–十三条 were checked against the published text; 第十六–二十条 follow the order of
 the regulation's chapter 五「组织生活」 and should be verified against the official text (a correction
 is a change of ``BUILTIN_RULES``: the next ``migrate`` refreshes the rows).
