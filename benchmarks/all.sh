@@ -35,3 +35,6 @@ run benchmarks/bench_generic_list.py --members 100000 --database "$PG/zg_bml"
 run benchmarks/bench_home.py --members 100000 --database "$PG/zg_home_bench"
 run benchmarks/bench_life.py --members 3000
 run benchmarks/bench_life.py --members 3000 --database "$PG/zg_life_bench"
+# issue #11: 三会一课 compliance over 5,000 branches (engine ≤ 2 s, 晾晒 page ≤ 300 ms)
+run benchmarks/bench_compliance.py --branches 5000
+run benchmarks/bench_compliance.py --branches 5000 --database "$PG/zg_compliance_bench"

@@ -25,7 +25,7 @@ so the order of ``INSTALLED_APPS`` does not matter. Callables may be given as do
   ``provider(user, organization, request) -> dict | None`` (``None``: no tab for this organization or user)
   rendering ``template`` with that dict as ``p``; the tab's label is the dict's ``"label"`` (or the
   registered ``label``) and tabs follow ``order``.
-- **To-do providers** (``register_todo_provider``): ``callable(user) -> list[TodoItem]``; the home page's
+- **To-do providers** (``register_todo_provider``): ``callable(user, today=None) -> list[TodoItem]``; the home page's
   「待办事项」 list is their union, most severe and earliest due first.
 - **Scoped views** (``register_view``): what each page or API route reads or changes — its kind
   (``list``/``detail``/``create``/``edit``/``delete``/``action``/``import``/``export``), the model, the scope

@@ -33,3 +33,7 @@ class LifeConfig(AppConfig):
                 "党组织须在您的导入权限范围内；任何一行有错误则全部不写入；同一文件重复导入不会重复登记。",
                 "支委会：该党支部在会议日期登记的班子成员不足 3 人时给出警告，会议照常登记。",
             ))
+
+        from zugong.life import compliance_setup
+
+        compliance_setup.register(self)  # compliance engine, 晾晒 and its to-dos (life/compliance_setup.py)

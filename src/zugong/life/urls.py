@@ -16,4 +16,5 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("orgs/<int:pk>/record/", views.meeting_record, name="meeting_record"),
     path("meetings/import/", include(import_urlpatterns("meetings"))),
+    path("compliance/", include("zugong.life.compliance_urls")),  # 三会一课晾晒 (life/compliance_urls.py)
 ]
