@@ -30,7 +30,7 @@ Sections (``SECTIONS``: one list of providers, ``key → provider(ctx) -> dict``
   ``branches.certification.certified_rate``).
 - ``grading`` — 党支部达标晋级 of the year of ``end`` (``grading_section``, from
   ``grading.selectors.grade_figures``).
-- ``compliance`` (组织生活达标率): a hook, ``null`` until its provider is wired (one line in ``SECTIONS``).
+- ``compliance`` — 组织生活达标率 over the window (``compliance_section``, from ``life.compliance.evaluate``).
 
 JSON shape (``life_stats_json``)::
 
@@ -45,7 +45,8 @@ JSON shape (``life_stats_json``)::
                   "补充资料": {…}, "无记录来源": [...], "可接入来源": {...}},
      "certification": {"截至日期", "支部数", "有书记的支部数", …, "持证上岗率": 87.5|null, "依据"},
      "grading": {"年度", "支部数", "已评定的支部数", "按等次": [{"方案", "等次", "个数"}], "示范党支部", "软弱涣散"},
-     "compliance": null}
+     "compliance": {"截至日期", "支部数", "应开", "已落实", "落实率": 93.2|null, "全部落实的支部数",
+                    "未全部落实的支部数", "按要求": [{"要求", "依据", "应开", "已落实", "缺项"}]}}
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
 from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import OutOfScope, RowError, ValidationFailed
@@ -397,6 +399,39 @@ def certification_section(ctx: LifeContext) -> dict:
             "依据": r["rules"]["source"]}
 
 
+def compliance_section(ctx: LifeContext) -> dict:
+    """组织生活达标率 over ``[start, end]`` (``life.compliance.evaluate``: every branch of the subtree, every rule
+    in force, the periods (月/季度/年) that overlap the window and have ended by ``end`` — a period still
+    running on ``end`` is not owed — capped at today), keyed in Chinese: ``{"截至日期", "支部数" (branches a
+    rule applies to), "应开" (Σ meetings owed), "已落实" (Σ min(held, required) per owed period), "落实率"
+    (percent of 应开, one decimal; null when nothing is owed), "全部落实的支部数", "未全部落实的支部数",
+    "按要求": [{"要求" (rule key, e.g. 支部委员会会议, 党课（书记讲党课）), "依据", "应开", "已落实", "缺项"
+    (missing periods, summed over branches)}]}``. Source of the rules: ``life.rules`` (《中国共产党支部工作条例
+    （试行）》)."""
+    from zugong.life.compliance import evaluate
+
+    as_of = min(ctx.end + dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1))
+    results = evaluate(user=ctx.user, organization=ctx.root, start=ctx.start, end=ctx.end, today=as_of)
+    by_rule: dict[str, dict] = {}
+    owed = done = complete = 0
+    for branch in results:
+        branch.total()
+        owed += branch.owed
+        done += branch.done
+        complete += branch.owed > 0 and branch.done == branch.owed
+        for r in branch.rules:
+            row = by_rule.setdefault(r.rule.key, {"要求": r.rule.key, "依据": r.rule.source, "应开": 0, "已落实": 0,
+                                                  "缺项": 0})
+            row["应开"] += r.owed
+            row["已落实"] += r.done
+            row["缺项"] += len(r.missing)
+    owing = sum(1 for b in results if b.owed)
+    return {"截至日期": (as_of - dt.timedelta(days=1)).isoformat(), "支部数": len(results), "应开": owed,
+            "已落实": done, "落实率": round(100.0 * done / owed, 1) if owed else None,
+            "全部落实的支部数": complete, "未全部落实的支部数": owing - complete,
+            "按要求": list(by_rule.values())}
+
+
 def grading_section(ctx: LifeContext) -> dict:
     """党支部达标晋级 of the year of ``end`` (``grading.selectors.grade_figures``: branches existing during the
     year, the gradings of the year by scheme and level, 示范党支部, the 软弱涣散 entries), keyed in Chinese:
@@ -458,8 +493,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("development", "发展党员", development_section),
     Section("member_evaluation", "民主评议党员（年报第八表）", table_8),
     Section("training", "党员培训（年报第九表）", table_9),
-    # Hook: the lead wires this after merging the compliance work (one line).
-    Section("compliance", "组织生活达标率", None),
+    Section("compliance", "组织生活达标率", compliance_section),
     Section("grading", "党支部达标晋级等次", grading_section),
     Section("certification", "支部书记持证上岗率", certification_section),
 )
