@@ -125,6 +125,7 @@ def test_secretary_records_a_quarter_and_the_county_sees_who_is_behind(page, pin
         _record(page, t, meeting_type=meeting_type, date=date, topic=topic, leave=leave,
                 secretary_lecture=secretary_lecture)
     assert page.locator("table.meeting-table tbody tr").count() == 5
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375  # the list scrolls in its own box
     _shot(page, "journey-secretary-list-375")
 
     # the records, as stored
@@ -176,6 +177,7 @@ def test_secretary_records_a_quarter_and_the_county_sees_who_is_behind(page, pin
     assert met.locator("td.cell-missing").count() == 0
     a1 = cells("C-A-1")
     assert (a1["支部党员大会"], a1["党课"], a1["主题党日"]) == ("1/1", "1/1", "3/3")
+    assert a1["组织生活会"] == "进行中"  # the year 2025 has not ended: not owed yet
     for code in ("C-A-2", "C-B-1"):
         row = ranking.locator(f"tbody tr[data-org='{code}']")
         assert row.locator("td").nth(2).inner_text() == "0.0%"
