@@ -74,6 +74,18 @@ def test_ranking_lowest_first_with_cells_and_missing_periods(tree):
     assert response.context["report"]["behind"] == 2 and response.context["report"]["branches"] == 3
 
 
+def test_rules_with_no_ended_period_show_in_progress_not_zero_of_zero(tree):
+    """The current year's rules have no ended period yet: 「进行中」, as the drill-down says, not 「0/0」."""
+    response = page(tree.county_user, org="C", period=str(TODAY.year))
+    keys = [r.key for r in response.context["report"]["rules"]]
+    for row in response.context["rows"]:
+        cells = dict(zip(keys, row["cells"], strict=True))
+        assert cells["组织生活会"] == ("muted in-progress", "进行中", ())
+    html = response.content.decode()
+    assert '<td class="muted in-progress">进行中</td>' in html
+    assert ">0/0<" not in html
+
+
 def test_monthly_report_is_the_default_and_covers_the_month_its_quarter_and_year(tree):
     response = page(tree.town_user)
     last = TODAY.replace(day=1) - dt.timedelta(days=1)

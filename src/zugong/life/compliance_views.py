@@ -98,7 +98,7 @@ def _cells_html(cells) -> str:
 @require_GET
 def compliance(request):
     """The 晾晒 ranking: one row per branch, lowest 落实率 first, per rule 已开/应开 and the missing
-    periods, a summary (branches, behind, overall rate), the period picker and the Excel link."""
+    periods (「进行中」 when none of the rule's periods in the window has ended yet), a summary (branches, behind, overall rate), the period picker and the Excel link."""
     organization = _organization(request)
     today = timezone.localdate()
     period, error = _period(request, _last_month(today))
@@ -118,6 +118,8 @@ def compliance(request):
             result = branch.rule(rule.key)
             if result is None:
                 cells.append(("muted na", "不适用", ()))
+            elif not result.owed:  # no period of it has ended yet (e.g. the year in a quarter's 评比)
+                cells.append(("muted in-progress", "进行中", ()))
             else:
                 cells.append(("cell-missing" if result.missing else "cell-met", f"{result.held}/{result.owed}",
                               result.missing))
