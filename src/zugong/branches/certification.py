@@ -58,6 +58,7 @@ from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError
 from zugong.core.registry import TodoItem
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.models import PartyOrganization
+from zugong.orgs.selectors import organization_by_code_in_scope
 from zugong.party.models import Membership
 from zugong.people.services import parse_day, raise_problems
 from zugong.people.validators import Problem
@@ -146,20 +147,8 @@ def person_history(*, user, person_id: int) -> dict:
 
 def organization_in_scope(*, user, code: str, action: str = "view") -> PartyOrganization:
     """The organization with 组织代码 ``code`` in ``user``'s ``party.<action>`` scope; ``OutOfScope`` when it
-    does not exist or lies outside (same message either way)."""
-    org = PartyOrganization.objects.restrict(user, action).filter(code=str(code or "").strip()).first()
-    if org is None:
-        raise OutOfScope(f"组织代码「{code}」不存在或不在您的数据范围内。")
-    return org
-
-
-def default_organization(*, user) -> PartyOrganization | None:
-    """The user's top organization of ``party.view`` (shortest path), or ``None``."""
-    nodes = user_scope(user, "party", "view")
-    if not nodes:
-        return None
-    top = min(nodes, key=lambda n: (len(n.path), n.path))
-    return PartyOrganization.objects.filter(pk=top.org_id).first()
+    does not exist or lies outside (same message either way; ``orgs.selectors``)."""
+    return organization_by_code_in_scope(user=user, code=code, action=action)
 
 
 def member_choices(*, user, organization: PartyOrganization, on: dt.date, limit: int = 500) -> list[tuple[int, str]]:

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from zugong.core import generic
 from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import OutOfScope
 from zugong.core.scoping import can
+from zugong.orgs.selectors import requested_organization
 from zugong.people.selectors import person_get
 from zugong.reports.views import xlsx_answer
 
@@ -42,17 +42,7 @@ LIST_LIMIT = 200
 def _params(request) -> tuple:
     """``(organization, on, error)`` from ``?org=`` and ``?on=``; 404 outside the scope, 403 without any
     ``party.view`` grant; a bad date falls back to today with an error message."""
-    user = request.user
-    code = request.GET.get("org", "").strip()
-    if code:
-        try:
-            organization = cert.organization_in_scope(user=user, code=code)
-        except OutOfScope:
-            raise Http404("组织不存在或不在您的数据范围内") from None
-    else:
-        organization = cert.default_organization(user=user)
-        if organization is None:
-            raise PermissionDenied("您没有查看书记持证上岗情况的权限")
+    organization = requested_organization(request, what="书记持证上岗情况")
     text, error, on = request.GET.get("on", "").strip(), "", None
     if text:
         try:

@@ -15,8 +15,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET
 
 from zugong.core.codes import ORG_TYPE, ORG_TYPES_BRANCH
-from zugong.core.errors import OutOfScope, ValidationFailed
+from zugong.core.errors import ValidationFailed
 from zugong.core.scoping import can
 from zugong.life.compliance import (
     PERIOD_KINDS,
@@ -36,7 +35,7 @@ from zugong.life.compliance import (
     rules_for,
 )
 from zugong.life.compliance_export import PERIOD_NAMES, compliance_report, compliance_xlsx
-from zugong.reports.services import default_organization, scoped_organization
+from zugong.orgs.selectors import requested_organization
 from zugong.reports.views import xlsx_answer
 
 PAGE_SIZE = 100
@@ -44,16 +43,7 @@ PAGE_SIZE = 100
 
 def _organization(request):
     """The organization of ``?org=`` (404 outside the scope) or the user's top one (403 without any)."""
-    code = request.GET.get("org", "").strip()
-    if code:
-        try:
-            return scoped_organization(user=request.user, code=code)
-        except OutOfScope:
-            raise Http404("组织不存在或不在您的数据范围内")
-    organization = default_organization(request.user)
-    if organization is None:
-        raise PermissionDenied("您没有查看组织生活的权限")
-    return organization
+    return requested_organization(request, what="组织生活")
 
 
 def _last_month(today: dt.date):

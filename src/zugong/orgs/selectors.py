@@ -320,3 +320,46 @@ def organization_pick(*, user, text: str, action: str = "view", subtree_only: bo
         if len(out) >= limit:
             break
     return out
+
+
+def organization_by_code_in_scope(*, user, code: str, label: str = "party", action: str = "view") -> PartyOrganization:
+    """The organization with 组织代码 ``code`` if it lies in ``user``'s ``<label>.<action>`` scope.
+
+    Raises ``OutOfScope`` when it does not exist *or* is out of scope (the message is the same, so a
+    user cannot probe other subtrees)."""
+    from zugong.core.errors import OutOfScope
+
+    org = PartyOrganization.objects.restrict(user, action, label).filter(code=str(code or "").strip()).first()
+    if org is None:
+        raise OutOfScope(f"组织代码「{code}」不存在或不在您的数据范围内。")
+    return org
+
+
+def top_organization(user, label: str = "party", action: str = "view") -> PartyOrganization | None:
+    """The user's top granted organization for ``<label>.<action>`` (shortest tree path), or ``None``."""
+    nodes = user_scope(user, label, action)
+    if not nodes:
+        return None
+    top = min(nodes, key=lambda n: (len(n.path), n.path))
+    return PartyOrganization.objects.filter(pk=top.org_id).first()
+
+
+def requested_organization(request, *, what: str) -> PartyOrganization:
+    """The organization a statistics or list page is about: ``?org=<组织代码>`` in the user's ``party.view``
+    scope (``Http404`` when unknown or outside — one answer for both), else the user's top granted
+    organization (``PermissionDenied`` naming ``what``, e.g. 「党内统计」, without any ``party.view`` grant)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from zugong.core.errors import OutOfScope
+
+    code = request.GET.get("org", "").strip()
+    if code:
+        try:
+            return organization_by_code_in_scope(user=request.user, code=code)
+        except OutOfScope:
+            raise Http404("组织不存在或不在您的数据范围内") from None
+    organization = top_organization(request.user)
+    if organization is None:
+        raise PermissionDenied(f"您没有查看{what}的权限")
+    return organization

@@ -19,7 +19,6 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -31,6 +30,7 @@ from zugong.core.errors import OutOfScope
 from zugong.core.scoping import can
 from zugong.demo.reference import demo_as_of
 from zugong.orgs.models import PartyOrganization
+from zugong.orgs.selectors import requested_organization
 from zugong.reports import annual
 from zugong.reports.annual_export import (
     annual_report_xlsx,
@@ -39,7 +39,6 @@ from zugong.reports.annual_export import (
 )
 from zugong.reports.annual_layout import TABLE_BY_NUMBER, TABLE_BY_TITLE, Table, number_text
 from zugong.reports.selectors import annual_record_rows
-from zugong.reports.services import default_organization, scoped_organization
 from zugong.reports.views import _picker_organizations, xlsx_answer
 
 FIRST_YEAR = 1921  # 中国共产党成立
@@ -75,16 +74,7 @@ def parse_year(text: str | None) -> int:
 def request_organization(request) -> PartyOrganization:
     """``?org=`` in the user's ``party.view`` scope (``Http404`` when unknown or outside), else the user's
     top granted organization (``PermissionDenied`` without any ``party.view`` grant)."""
-    code = request.GET.get("org", "").strip()
-    if code:
-        try:
-            return scoped_organization(user=request.user, code=code)
-        except OutOfScope:
-            raise Http404("组织不存在或不在您的数据范围内")
-    organization = default_organization(request.user)
-    if organization is None:
-        raise PermissionDenied("您没有查看党内统计的权限")
-    return organization
+    return requested_organization(request, what="党内统计")
 
 
 def parse_table(text: str | None) -> Table:

@@ -58,8 +58,8 @@ from django.db.models import Count, Q
 
 from zugong.core.codes import OCCUPATION, SEX_FEMALE
 from zugong.core.errors import OutOfScope
-from zugong.core.scoping import user_scope
 from zugong.orgs.models import PartyOrganization
+from zugong.orgs.selectors import organization_by_code_in_scope, top_organization
 from zugong.party.models import DevelopmentRecord, Membership
 from zugong.party.rules import (
     age_below_at_q,
@@ -118,24 +118,10 @@ def share(count: int | None, total: int | None) -> float | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def scoped_organization(*, user, code: str) -> PartyOrganization:
-    """The organization with 组织代码 ``code`` if it lies in ``user``'s ``party.view`` scope.
-
-    Raises ``OutOfScope`` when it does not exist *or* is out of scope (the message is the same, so a
-    user cannot probe other subtrees)."""
-    org = PartyOrganization.objects.restrict(user, "view").filter(code=(code or "").strip()).first()
-    if org is None:
-        raise OutOfScope(f"组织代码「{code}」不存在或不在您的数据范围内。")
-    return org
-
-
-def default_organization(user) -> PartyOrganization | None:
-    """The user's top granted organization for ``party.view`` (shortest tree path), or ``None``."""
-    nodes = user_scope(user, "party", "view")
-    if not nodes:
-        return None
-    top = min(nodes, key=lambda n: (len(n.path), n.path))
-    return PartyOrganization.objects.filter(pk=top.org_id).first()
+# 组织代码 → organization in the user's party.view scope, and the top granted one: ``orgs.selectors`` (shared by
+# every page that takes ``?org=``)
+scoped_organization = organization_by_code_in_scope
+default_organization = top_organization
 
 
 def _check_in_scope(user, organization: PartyOrganization) -> PartyOrganization:

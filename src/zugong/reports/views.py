@@ -26,7 +26,7 @@ from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.scoping import can, user_scope
 from zugong.demo.reference import default_as_of
 from zugong.orgs.models import PartyOrganization
-from zugong.orgs.selectors import organizations_above_branches
+from zugong.orgs.selectors import organizations_above_branches, requested_organization
 from zugong.reports.exporters import XLSX_CONTENT_TYPE, party_statistics_xlsx
 from zugong.reports.quality import incomplete_counts
 from zugong.reports.rules import communique_rules, statistics_definitions
@@ -34,9 +34,7 @@ from zugong.reports.services import (
     SHARE_LABELS,
     communique_rows,
     communique_title,
-    default_organization,
     party_statistics,
-    scoped_organization,
     share,
 )
 
@@ -52,17 +50,7 @@ def _request_params(request) -> tuple[PartyOrganization, dt.date, str, str]:
     organization outside the scope. Without a date (or with a bad one, plus an error message) the
     default date applies: today, or the demo data's date while the demo is installed (``note`` says so;
     ``demo.reference.default_as_of``)."""
-    user = request.user
-    code = request.GET.get("org", "").strip()
-    if code:
-        try:
-            organization = scoped_organization(user=user, code=code)
-        except OutOfScope:
-            raise Http404("组织不存在或不在您的数据范围内")
-    else:
-        organization = default_organization(user)
-        if organization is None:
-            raise PermissionDenied("您没有查看党内统计的权限")
+    organization = requested_organization(request, what="党内统计")
     error = note = ""
     text = request.GET.get("as_of", "").strip()
     parsed = None
