@@ -97,10 +97,34 @@ def test_development_steps_match_the_stage_dates(demo):
             vote = next(s for s in rows if s.step == 15)
             assert vote.votes_expected == full_members_on(r.organization_id, vote.date)
             assert vote.votes_in_favour * 2 > vote.votes_expected
-        assert legal_next_steps(r, rows) != [] or 25 in day
+        assert legal_next_steps(r, rows) != [] or 25 in day or r.closed_date is not None
     for p in DevelopmentParticipant.objects.filter(role="sponsor").select_related("record"):
         assert is_full_member_on(p.person_id, p.start_date) and p.person_id != p.record.person_id
     assert DevelopmentStep.objects.filter(step=25).exists() and DevelopmentStep.objects.filter(step=2).exists()
+
+
+def test_records_of_members_who_left_in_probation_are_closed(demo):
+    """A member who left during the 预备期 (转出, 取消预备党员资格, 死亡 …: no open membership, no 转正日期) has
+    the development record closed on the leaving day — not an open pipeline; every other admitted record is
+    open; the demo's check says so and catches a record left open."""
+    from zugong.party.models import Membership, PartyMember
+
+    admitted = DevelopmentRecord.objects.filter(admission_date__isnull=False)
+    left = []
+    for r in admitted:
+        spans = list(Membership.objects.filter(person_id=r.person_id).values_list("end_date", flat=True))
+        full = PartyMember.objects.get(pk=r.person_id).full_membership_date
+        if spans and None not in spans and (full is None or full > max(spans)):
+            left.append(r)
+            assert r.closed_date == max(spans), r.pk
+        else:
+            assert r.closed_date is None, r.pk
+    assert left, "the demo has members who left during the 预备期"
+    assert not DevelopmentRecord.objects.filter(admission_date__isnull=True, closed_date__isnull=False).exists()
+    assert verify_building(demo_root()) == []
+    DevelopmentRecord.objects.filter(pk=left[0].pk).update(closed_date=None)
+    assert verify_building(demo_root()) == [
+        f"发展党员记录 #{left[0].pk}：预备期内离开组织，应于离开之日 {left[0].closed_date} 终止培养，实为 None"]
 
 
 def _snapshot():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -207,3 +208,38 @@ def test_list_page_and_api_query_counts(dev):
         services.step_record(actor=dev.actor, record=record, step=2, date=dt.date(2026, 10, 9), today=dev.today)
     assert count(reverse("development:list")) == page
     assert count(reverse("api:development-list")) == api
+
+
+LEAVINGS = {
+    "death": {"kind": "death"},
+    "probation_cancelled": {"kind": "exit", "detail": "probation_cancelled"},
+    "transfer_out": {"kind": "transfer_out", "counterpart": "中共某市某区委组织部"},
+}
+
+
+@pytest.mark.parametrize("leaving", list(LEAVINGS))
+def test_member_who_left_during_probation_is_not_overdue(dev, leaving):
+    """预备期已满未讨论转正 counts only 预备党员 still in scope: one who died, lost the 预备党员资格 or transferred
+    out during the 预备期 is neither in the to-do, nor overdue / 预备党员 in the lists (已终止 instead)."""
+    from zugong.development import todos
+    from zugong.party.services import event_record
+
+    record = walk(dev, start(dev), 22)  # admitted 2024-06-01, probation full on 2025-06-01, no 转正 vote
+    user = dev.t.town_user
+    assert selectors.overdue_counts(user=user, today=dev.today)["probation"] == 1
+    assert selectors.stage_counts(user=user, today=dev.today)["probationary"] == 1
+    event_record(user=user, person_id=dev.person.pk, date="2025-08-01", today=dev.today, **LEAVINGS[leaving])
+
+    assert selectors.overdue_counts(user=user, today=dev.today)["probation"] == 0
+    assert not any("预备期已满" in item.text for item in todos.overdue(user, today=dev.today))
+    assert list(selectors.pipeline(user=user, due="overdue", today=dev.today)) == []
+    assert list(selectors.pipeline(user=user, stage="probationary", today=dev.today)) == []
+    assert [r.pk for r in selectors.pipeline(user=user, stage="closed", today=dev.today)] == [record.pk]
+    counts = selectors.stage_counts(user=user, today=dev.today)
+    assert (counts["probationary"], counts["closed"]) == (0, 1)
+    status = selectors.row_status(selectors.pipeline(user=user, today=dev.today).get(pk=record.pk), dev.today)
+    assert (status.stage_label, status.state, status.next_steps) == (selectors.LEFT_LABEL, "", [])
+    status = selectors.row_status(selectors.record_get(user=user, pk=record.pk), dev.today)
+    assert status.stage_label == selectors.LEFT_LABEL
+    page = login(Client(), dev.t.town_user).get(reverse("development:list") + "?due=overdue")
+    assert page.status_code == 200 and dev.person.name not in page.content.decode()

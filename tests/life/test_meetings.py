@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PASSWORD
+from tests.security.helpers import login
 from zugong.audit.models import AuditEvent
 from zugong.branches.models import BranchOfficer
 from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, ValidationFailed
@@ -193,6 +194,21 @@ def test_lists_hold_no_foreign_rows(tree):
     assert client.get(reverse("life:meeting_detail", args=[foreign.pk])).status_code == 404
     assert client.get(reverse("life:meeting_list") + "?org=C-B-1").status_code == 404
     assert client.get(reverse("life:meeting_record", args=[tree.branch_b1.pk])).status_code == 404
+
+
+def test_branch_secretary_sees_record_link_without_choosing_the_org(tree):
+    """A branch secretary's scope is one branch: 「记录会议」 to its quick entry at once (no ``?org=``); a county
+    user (many organizations) still picks one in the tree first."""
+    record_url = reverse("life:meeting_record", kwargs={"pk": tree.branch_a1.pk})
+    client = Client()
+    client.login(username="branch_a1", password=PASSWORD)
+    html = client.get(reverse("life:meeting_list")).content.decode()
+    assert f'href="{record_url}"' in html and "记录会议" in html
+    assert "在左侧选择党组织后可记录会议" not in html
+    assert selectors.default_record_organization(user=tree.branch_user) == tree.branch_a1
+    assert selectors.default_record_organization(user=tree.county_user) is None
+    html = login(Client(), tree.county_user).get(reverse("life:meeting_list")).content.decode()
+    assert "在左侧选择党组织后可记录会议" in html and "/record/" not in html
 
 
 def test_list_filters_by_org_type_and_period(tree):

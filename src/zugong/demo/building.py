@@ -43,6 +43,7 @@ import random
 from decimal import Decimal
 
 import chinese_calendar
+from django.db.models import Q
 
 from zugong.branches.models import BranchOfficer, SecretaryCertificate, TrainingRecord
 from zugong.core.codes import ORG_TYPES_BRANCH
@@ -364,10 +365,11 @@ def _pipeline(rng: random.Random, record: tuple, rosters: _Rosters, out_steps: l
     add(15, v, **counted)
     end = min(add_months(_d(v), 3).toordinal() - 1, ref)
     d16, d17 = _sorted_days(rng, v, min(v + 80, end), 2)
-    add(16, d16)
-    add(17, d17)
     d18, d19, d20 = _sorted_days(rng, d17, min(d17 + 40, ref), 3)
-    add(18, d18)
+    for number, day in ((16, d16), (17, d17), (18, d18)):
+        if not rosters.member_on(person, day):
+            return True  # left during the 预备期: the record is closed that day, no step after it
+        add(number, day)
     if not rosters.member_on(person, d20):
         return True  # left during the 预备期 (转出, 取消预备党员资格 …): nothing more here
     add(19, d19)
@@ -422,7 +424,10 @@ ACTORS = {1: "入党申请人", 2: "党支部委员", 3: "支部委员会", 4: "
 
 def _development(rng: random.Random, ctx: Context, rosters: _Rosters) -> tuple[list, list, int]:
     prefix = ctx.tree.nodes[0].path
-    records = list(DevelopmentRecord.objects.filter(organization__path__startswith=prefix, closed_date__isnull=True)
+    # open records, and those of members who left during the 预备期 (closed on the leaving day by the
+    # generator): their steps up to the leaving
+    records = list(DevelopmentRecord.objects.filter(organization__path__startswith=prefix)
+                   .filter(Q(closed_date__isnull=True) | Q(admission_date__isnull=False))
                    .order_by("pk").values_list("pk", "person_id", "organization_id", "application_date",
                                                "activist_date", "candidate_date", "admission_date"))
     steps: list = []

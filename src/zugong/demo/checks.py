@@ -220,7 +220,10 @@ def verify_building(root) -> list[str]:
       repeatable 6 at least once before 7 and 21 before 22, 3/7/15 on the record's activist/candidate/admission
       dates, 7 ≥ 3 + 1 year, 17 within three months of 15, 23 not before the 预备期 is full; the votes carry
       over half of 应到 present and in favour; 5 has 1–2 mentors and 9 two sponsors, full members that day
-      (``development.services``, 《中国共产党发展党员工作细则》).
+      (``development.services``, 《中国共产党发展党员工作细则》);
+    - an admitted record whose person left during the 预备期 (no membership open, no 转正日期 on or before the
+      end of the last one) is closed on that leaving day, with no step after it; no other admitted record is
+      closed.
 
     A handful of queries; unscoped: a maintenance check of generated data."""
     from decimal import Decimal
@@ -283,8 +286,22 @@ def verify_building(root) -> list[str]:
                 verified and verified < rectified):
             problems.append(f"软弱涣散 党组织 #{org} {year}：整改、验收日期不符")
 
-    records = {pk: row for pk, *row in DevelopmentRecord.objects.filter(organization__path__startswith=prefix)
-               .values_list("pk", "application_date", "activist_date", "candidate_date", "admission_date")}
+    records = {}
+    closed_on = {}
+    for pk, person, application, activist, candidate, admission, closed in DevelopmentRecord.objects.filter(
+            organization__path__startswith=prefix).values_list(
+            "pk", "person_id", "application_date", "activist_date", "candidate_date", "admission_date", "closed_date"):
+        records[pk] = (application, activist, candidate, admission)
+        closed_on[pk] = closed
+        if admission is None:
+            continue
+        spans = periods.get(person, ())
+        left = None if not spans or any(e is None for _, e in spans) else max(e for _, e in spans)
+        expected = left if left is not None and (full.get(person) is None or full[person] > left) else None
+        if closed != expected and expected is not None:
+            problems.append(f"发展党员记录 #{pk}：预备期内离开组织，应于离开之日 {expected} 终止培养，实为 {closed}")
+        elif closed != expected:
+            problems.append(f"发展党员记录 #{pk}：未在预备期内离开却登记了终止培养日期 {closed}")
     steps: dict[int, list] = {}
     for record, number, day, expected, present, favour in DevelopmentStep.objects.filter(
             record__organization__path__startswith=prefix).order_by("record_id", "pk").values_list(
@@ -296,6 +313,8 @@ def verify_building(root) -> list[str]:
         people.setdefault((record, role), []).append((person, start))
     for record, rows in steps.items():
         application, activist, candidate, admission = records[record]
+        if closed_on.get(record) is not None and any(d > closed_on[record] for _, d, *_ in rows):
+            problems.append(f"发展党员记录 #{record}：终止培养日期 {closed_on[record]} 之后仍有步骤")
         numbers = [n for n, *_ in rows]
         distinct = list(dict.fromkeys(numbers))
         dates = [d for _, d, *_ in rows]

@@ -549,9 +549,19 @@ def _write_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
     return {"memberships": n_memberships, "records": len(developed)}
 
 
+def _closed_on(leaver) -> dt.date | None:
+    """终止培养日期 of a former member's development record: the day they left (the end of their last
+    membership period) when that was during the 预备期 (no 转正日期, or a later one) — the pipeline ended
+    there, no 转正 will follow; ``None`` when they left as a full member (the pipeline was completed)."""
+    left = leaver.timeline.periods[-1].end
+    full = leaver.timeline.full
+    return dt.date.fromordinal(left) if full is None or full > left else None
+
+
 def _write_former_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
     """The former members of ``demo.history`` (Person, PartyMember, their ended memberships and, for
-    those admitted in the history years, closed DevelopmentRecords), then every history row
+    those admitted in the history years, DevelopmentRecords — closed on the leaving day for those who left
+    during the 预备期, ``_closed_on``), then every history row
     (``records.write_history_rows``: transfers, events, statuses). Sets ``ctx.leaver_pk``; returns the
     counts written."""
     rng, tree = ctx.rng, ctx.tree
@@ -593,10 +603,10 @@ def _write_former_members(ctx: Context, persons: _PersonRows) -> dict[str, int]:
     developed = [(pk, leaver, on_line) for pk, leaver, on_line in zip(ctx.leaver_pk, leavers, front, strict=True)
                  if leaver.timeline.admission_event]
     record_ids = IdReserver(DevelopmentRecord).take(len(developed))
-    RowWriter(DevelopmentRecord, RECORD_COLUMNS).write(
+    RowWriter(DevelopmentRecord, (*RECORD_COLUMNS, "closed_date")).write(
         (_history_record(rng, r_id, pk, ctx.node_id[leaver.organization], dt.date.fromordinal(leaver.birth),
                          dt.date.fromordinal(leaver.admission))
-         + ctx.occupation_values(leaver.occupation, leaver.organization, on_line)
+         + ctx.occupation_values(leaver.occupation, leaver.organization, on_line) + (_closed_on(leaver),)
          for r_id, (pk, leaver, on_line) in zip(record_ids, developed, strict=True)))
     written = write_history_rows(ctx, step)
     return {**written, "memberships": n_memberships, "records": len(developed)}

@@ -65,8 +65,10 @@ def record_list(*, user, action: str = "view") -> QuerySet[DevelopmentRecord]:
 
 
 def record_get(*, user, pk: int, action: str = "view") -> DevelopmentRecord | None:
-    """The record ``pk`` if in ``user``'s ``party.<action>`` scope, else ``None``."""
-    return record_list(user=user, action=action).filter(pk=pk).first()
+    """The record ``pk`` if in ``user``'s ``party.<action>`` scope, else ``None``; annotated with
+    ``is_probationary`` today (``annotate_membership``, read by ``row_status``)."""
+    return annotate_membership(record_list(user=user, action=action), user=user, today=timezone.localdate(),
+                               action=action).filter(pk=pk).first()
 
 
 def person_for_start(*, user, pk: int, action: str = "add") -> Person | None:
@@ -97,9 +99,28 @@ def _date_of(step: int):
                     .values("date")[:1])
 
 
-def annotate_deadlines(qs: QuerySet, today: dt.date) -> QuerySet:
-    """``qs`` (development records) with ``due_talk``, ``due_assessment``, ``due_approval``,
-    ``due_probation``: the deadline day of each open obligation (``None`` when it does not apply)."""
+def probationary_in_scope(*, user, today: dt.date, action: str = "view") -> Exists:
+    """SQL condition on a development record (``OuterRef("person_id")``): its person is a 预备党员 on ``today``
+    (``party.rules.member_category_q``, 《中国共产党章程》第七条) with a ``Membership`` in force on ``today`` at
+    an organization in ``user``'s ``party.<action>`` scope. False for one who left during the 预备期
+    (转出组织关系, 取消预备党员资格 / 出党, 死亡 …): the pipeline ended with the membership."""
+    return Exists(Membership.objects.restrict(user, action).on(today)
+                  .filter(member_category_q("probationary", on=today, prefix="person__party_member__"),
+                          person_id=OuterRef("person_id")))
+
+
+def annotate_membership(qs: QuerySet, *, user, today: dt.date, action: str = "view") -> QuerySet:
+    """``qs`` (development records) with ``is_probationary`` (``probationary_in_scope`` on ``today``)."""
+    return qs.annotate(is_probationary=probationary_in_scope(user=user, today=today, action=action))
+
+
+def annotate_deadlines(qs: QuerySet, today: dt.date, *, user=None, action: str = "view") -> QuerySet:
+    """``qs`` (development records) with what ``due_filter`` reads: whether steps 2, 15, 17, 23 are
+    recorded, a 延长预备期, the vote date, the last assessment and — with ``user`` — ``is_probationary``
+    (``annotate_membership``: a 预备党员 in ``user``'s scope on ``today``; the ``probation`` deadline and the
+    ``probationary`` / ``closed`` stages need it)."""
+    if user is not None:
+        qs = annotate_membership(qs, user=user, today=today, action=action)
     last_assessment = Subquery(DevelopmentStep.objects.filter(record=OuterRef("pk"), step=6).order_by()
                                .values("record").annotate(m=Max("date")).values("m")[:1])
     extended = Exists(DevelopmentStep.objects.filter(record=OuterRef("pk"), step=24, outcome="extended"))
@@ -131,8 +152,8 @@ def due_filter(kind: str, *, today: dt.date, within: int = 0) -> Q:
         return open_ & Q(has_vote=True, has_approval=False) & window(add_months(today, -3), add_months(soon, -3),
                                                                       "vote_date")
     if kind == "probation":  # deadline = admission + 1 year
-        return Q(admission_date__isnull=False, has_full_vote=False, is_extended=False,
-                 person__party_member__full_membership_date__isnull=True) & window(
+        return open_ & Q(admission_date__isnull=False, has_full_vote=False, is_extended=False,
+                         is_probationary=True) & window(
             add_years(today, -1), add_years(soon, -1), "admission_date")
     raise ValueError(kind)
 
@@ -146,15 +167,20 @@ def any_due(*, today: dt.date, within: int = 0) -> Q:
 
 
 def stage_q(stage: str) -> Q:
-    """Condition of a ``STAGE_FILTERS`` stage on the record's dates (SQL)."""
+    """Condition of a ``STAGE_FILTERS`` stage on the record's dates (SQL), on rows annotated with
+    ``is_probationary`` (``annotate_membership``): 预备党员 are the admitted still probationary members in
+    scope; 已终止 the records closed before admission and those whose person left during the 预备期
+    (closed, or no longer a 预备党员 in scope, not a full member)."""
     open_ = Q(closed_date__isnull=True, admission_date__isnull=True)
+    done = Q(admission_date__isnull=False, person__party_member__full_membership_date__isnull=False)
+    left = Q(admission_date__isnull=False) & ~done & (Q(closed_date__isnull=False) | Q(is_probationary=False))
     return {
         "applicant": open_ & Q(activist_date__isnull=True),
         "activist": open_ & Q(activist_date__isnull=False, candidate_date__isnull=True),
         "candidate": open_ & Q(candidate_date__isnull=False),
-        "probationary": Q(admission_date__isnull=False, person__party_member__full_membership_date__isnull=True),
-        "done": Q(admission_date__isnull=False, person__party_member__full_membership_date__isnull=False),
-        "closed": Q(closed_date__isnull=False, admission_date__isnull=True),
+        "probationary": Q(admission_date__isnull=False, closed_date__isnull=True, is_probationary=True) & ~done,
+        "done": done,
+        "closed": Q(closed_date__isnull=False, admission_date__isnull=True) | left,
     }[stage]
 
 
@@ -164,7 +190,7 @@ def pipeline(*, user, organization=None, stage: str = "", due: str = "", today: 
     ``None``: the whole scope), of ``stage`` (a ``STAGE_FILTERS`` key, "" = all) and ``due`` (``overdue`` /
     ``soon`` = within ``DUE_SOON_DAYS`` days, "" = all), deadlines annotated (``annotate_deadlines``)."""
     today = today or timezone.localdate()
-    qs = annotate_deadlines(record_list(user=user, action=action), today)
+    qs = annotate_deadlines(record_list(user=user, action=action), today, user=user, action=action)
     if organization is not None:
         qs = qs.filter(organization__path__startswith=organization.path)
     if stage:
@@ -181,7 +207,7 @@ def overdue_counts(*, user, organization=None, today: dt.date | None = None, act
     """``{kind: n}`` of overdue obligations (``DEADLINES``) in the scope (under ``organization``), and with
     ``with_branches`` ``"branches"``: how many organizations hold an overdue record. One query."""
     today = today or timezone.localdate()
-    qs = annotate_deadlines(DevelopmentRecord.objects.restrict(user, action), today)
+    qs = annotate_deadlines(DevelopmentRecord.objects.restrict(user, action), today, user=user, action=action)
     if organization is not None:
         qs = qs.filter(organization__path__startswith=organization.path)
     counts = {kind: Count("pk", filter=due_filter(kind, today=today)) for kind in DEADLINES}
@@ -190,10 +216,12 @@ def overdue_counts(*, user, organization=None, today: dt.date | None = None, act
     return qs.aggregate(**counts)
 
 
-def stage_counts(*, user, organization=None, action: str = "view") -> dict[str, int]:
+def stage_counts(*, user, organization=None, action: str = "view", today: dt.date | None = None) -> dict[str, int]:
     """``{stage: n}`` over ``STAGE_FILTERS`` (入党申请人 … 已终止) of the records in ``user``'s scope under
-    ``organization`` (its subtree; ``None``: the whole scope). One query (SQL group-by with filters)."""
-    qs = DevelopmentRecord.objects.restrict(user, action)
+    ``organization`` (its subtree; ``None``: the whole scope), 预备党员 as of ``today`` (default: today).
+    One query (SQL group-by with filters)."""
+    today = today or timezone.localdate()
+    qs = annotate_membership(DevelopmentRecord.objects.restrict(user, action), user=user, today=today, action=action)
     if organization is not None:
         qs = qs.filter(organization__path__startswith=organization.path)
     return qs.aggregate(**{stage: Count("pk", filter=stage_q(stage)) for stage in STAGE_FILTERS})
@@ -220,8 +248,14 @@ class RowStatus:
         return [rules.STEPS[n].label for n in self.next_steps]
 
 
+LEFT_LABEL = "已终止（预备期内离开）"
+
+
 def row_status(record: DevelopmentRecord, today: dt.date | None = None) -> RowStatus:
-    """The ``RowStatus`` of ``record`` on ``today`` from its prefetched ``steps`` (no query)."""
+    """The ``RowStatus`` of ``record`` on ``today`` from its prefetched ``steps`` (no query). A record closed
+    (``closed_date``) is 已终止; an admitted one whose person is no longer a 预备党员 in scope (the
+    ``is_probationary`` annotation of ``pipeline`` / ``record_get``; absent: assumed still one) is
+    ``LEFT_LABEL``, stage 0, with no next step and no deadline."""
     today = today or timezone.localdate()
     steps = sorted(record.steps.all(), key=lambda s: (s.date, s.pk))
     nxt = legal_next_steps(record, steps)
@@ -230,6 +264,8 @@ def row_status(record: DevelopmentRecord, today: dt.date | None = None) -> RowSt
         return RowStatus(0, "已终止", last, [])
     if not nxt:
         return RowStatus(6, "已转正", last, [])
+    if record.admission_date is not None and getattr(record, "is_probationary", True) is False:
+        return RowStatus(0, LEFT_LABEL, last, [])
     done = max([s.step for s in steps] + [1])
     stage = 5 if record.admission_date is not None else rules.STEPS[done].stage
     label = rules.STAGE_SHORT[stage]

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from zugong.branches.models import BranchOfficer
+from zugong.core.codes import ORG_TYPES_BRANCH
 from zugong.life.models import Meeting, MeetingAttachment, MeetingAttachmentContent, MeetingAttendance
+from zugong.life.validators import GROUP_TYPES
 from zugong.orgs.models import PartyOrganization
+from zugong.orgs.selectors import scope_roots
 from zugong.party.models import Membership, MemberStatus
 
 
@@ -39,6 +42,17 @@ def meeting_list(*, user, action: str = "view") -> QuerySet[Meeting]:
     joined, newest first."""
     return (Meeting.objects.restrict(user, action).select_related("organization")
             .order_by("-date", "-pk"))
+
+
+def default_record_organization(*, user) -> PartyOrganization | None:
+    """The organization whose 「记录会议」 the meeting list offers without a choice in the tree: the user's
+    only scope root (``orgs.selectors.scope_roots``, ``party.view``) when it is a 党支部 / 联合党支部 /
+    临时党支部 or a 党小组 — a branch secretary's scope, whose 党小组会 the branch records — else ``None``
+    (a town or county scope: pick the organization in the tree). One query."""
+    roots = list(scope_roots(user=user)[:2])
+    if len(roots) == 1 and roots[0].org_type in (*ORG_TYPES_BRANCH, *GROUP_TYPES):
+        return roots[0]
+    return None
 
 
 def meeting_get(*, user, pk: int, action: str = "view") -> Meeting | None:

@@ -3,7 +3,8 @@
 
 - ``life:meeting_list`` (``meetings/``): the meetings of the user's scope, or of one organization's subtree
   (``?org=<组织代码>``, from the tree on the left), filtered by type and period (``?type=&date_from=&date_to=``);
-  an ``org`` outside the scope is a 404;
+  an ``org`` outside the scope is a 404; 「记录会议」 for the selected organization, or without ``?org=`` for
+  the user's only branch (``selectors.default_record_organization``: a branch secretary sees it at once);
 - ``life:meeting_record`` (``orgs/<pk>/record/``): 记录会议, the quick entry made for a phone (375×667): type,
   date, topic, presenter, recorder, then the roster with everyone 出席 — tap 请假 / 缺席 and give a reason;
   ``party.add`` on the organization;
@@ -65,8 +66,9 @@ class MeetingList(generic.ObjectListView):
     def get_extra_context(self, filterset, page) -> dict:
         selected = filterset.selected_org if filterset is not None else None
         keep = {k: v for k, v in self.carried().items() if k != "org"}
+        target = selected if selected is not None else selectors.default_record_organization(user=self.user)
         return {"selected_org": selected, "roots_nodes": scope_tree(user=self.user), "tree_query": urlencode(keep),
-                "record_href": record_href(self.user, selected), "types": MEETING_TYPE.choices}
+                "record_href": record_href(self.user, target), "record_org": target, "types": MEETING_TYPE.choices}
 
 
 class MeetingDetail(generic.ObjectView):
