@@ -281,7 +281,8 @@ class BranchResult:
 
 
 def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date | None = None,
-             detail: bool = False, rules: list[RuleSpec] | None = None) -> list[BranchResult]:
+             detail: bool = False, rules: list[RuleSpec] | None = None,
+             branch_ids=None) -> list[BranchResult]:
     """Evaluate every branch of ``organization``'s subtree (itself included if it is a branch) in
     ``user``'s ``party.view`` scope, for every period of every rule's kind overlapping ``[start, end]``,
     as of ``today`` (default ``timezone.localdate()``).
@@ -289,6 +290,8 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
     Returns ``BranchResult``s in tree order (``path``), only branches to which at least one rule
     applies in the window. ``detail=True`` fills ``RuleResult.periods`` (the drill-down grid; costs
     memory, meant for one branch or a few). ``rules``: the rules to apply (default ``rules_for``).
+    ``branch_ids``: only these branches (organization ids) of the subtree, e.g. the page of a ranking
+    (``rank``) being shown; the meetings read are then only theirs and their 党小组's.
     Queries: 2–4 (see the module docstring)."""
     from zugong.branches.models import BranchOfficer
     from zugong.life.models import Meeting
@@ -308,13 +311,16 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
                 & (Q(founded_date__isnull=True) | Q(founded_date__lte=window_end))
                 & (Q(dissolved_date__isnull=True) | Q(dissolved_date__gt=window_start))
                 & ~Q(status="dissolved", dissolved_date__isnull=True))
-    org_rows = list(
+    org_rows = _org_rows(
         PartyOrganization.objects.restrict(user, "view", label="party").filter(path__startswith=organization.path)
         .filter(branch_q | Q(org_type="party_group") if with_groups else branch_q)
         .order_by("path")
         .values_list("pk", "code", "name", "path", "founded_date", "dissolved_date", "org_type", "status")
     )
     branch_rows = [row[:6] for row in org_rows if row[6] != "party_group"]
+    if branch_ids is not None:
+        wanted = set(branch_ids)
+        branch_rows = [row for row in branch_rows if row[0] in wanted]
     if not branch_rows:
         return []
     branch_by_path = {row[3]: row[0] for row in branch_rows}
@@ -344,6 +350,8 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
                          organization__org_type__in=ORG_TYPES_BRANCH, start_date__lte=window_end)
                  .filter(Q(end_date__isnull=True) | Q(end_date__gt=window_start))
                  .values_list("organization_id", "start_date", "end_date"))
+        if branch_ids is not None:
+            posts = posts.filter(organization_id__in=list(counted_org))
         for org_id, s, e in posts:
             posts_of[org_id].append((s, e))
 
@@ -371,6 +379,8 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
                .filter(type_window)
                .annotate(ym=month).values_list("organization_id", "meeting_type", "secretary_lecture", "ym")
                .annotate(n=Count("pk")).order_by())
+    if branch_ids is not None:
+        grouped = grouped.filter(organization_id__in=list(counted_org))
     rows = _raw_rows(grouped) if windows else []  # nothing ended yet: no meeting counts, no query
     # counts[branch][count key][period label] = meetings; the count key is the meeting type, with a "*"
     # for the 书记讲党课 among the 党课
@@ -447,11 +457,25 @@ def _raw_rows(queryset) -> list[tuple]:
     columns whose raw values mean the same on every backend (ids, text, counts; a boolean read as truthy)."""
     from django.db import connections
 
+    from django.core.exceptions import EmptyResultSet
+
     compiler = queryset.query.get_compiler(queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # ``restrict`` without any grant: ``none()``
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _org_rows(queryset) -> list[tuple]:
+    """The rows of the organizations' ``values_list`` (id, code, name, path, founded, dissolved, type,
+    status) read raw (``_raw_rows``: thousands of branches), the two dates as ``datetime.date`` (SQLite
+    returns them as ISO text)."""
+    iso = dt.date.fromisoformat
+    return [(a, b, c, d, iso(f) if isinstance(f, str) else f, iso(x) if isinstance(x, str) else x, t, st)
+            for a, b, c, d, f, x, t, st in _raw_rows(queryset)]
 
 
 def _always_or_never(spans, window_start: dt.date, minimum: int) -> bool | None:
