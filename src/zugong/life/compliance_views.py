@@ -102,8 +102,9 @@ def compliance(request):
     organization = _organization(request)
     today = timezone.localdate()
     period, error = _period(request, _last_month(today))
-    report = compliance_report(user=request.user, organization=organization, period=period, today=today)
-    rows = report["rows"]
+    report = compliance_report(user=request.user, organization=organization, period=period, today=today,
+                               lazy=True)
+    rows = report["rows"]  # RankedBranches: only the page shown is evaluated in detail
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
