@@ -89,8 +89,8 @@ def compliance_workbook(report: dict) -> Workbook:
         cell.fill = PatternFill("solid", fgColor="F3F4F6")
         cell.border = border
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
-    for rank, branch in enumerate(report["rows"], start=1):
-        values = [rank, branch.code, branch.name, branch.rate]
+    for place, branch in enumerate(report["rows"], start=1):
+        values = [place, branch.code, branch.name, branch.rate]
         for rule in report["rules"]:
             result = branch.rule(rule.key)
             if result is None:
