@@ -422,10 +422,15 @@ def _subtree(user, organization, rules, window_start: dt.date, window_end: dt.da
                 & (Q(founded_date__isnull=True) | Q(founded_date__lte=window_end))
                 & (Q(dissolved_date__isnull=True) | Q(dissolved_date__gt=window_start))
                 & ~Q(status="dissolved", dissolved_date__isnull=True))
+    orgs = (PartyOrganization.objects.restrict(user, "view", label="party").filter(path__startswith=organization.path)
+            .filter(branch_q | Q(org_type="party_group") if with_groups else branch_q))
+    narrow = branch_ids is not None and len(branch_ids) <= NARROW_MAX
+    if narrow:  # these branches and the 党小组 directly under them
+        paths = list(orgs.filter(pk__in=list(branch_ids)).values_list("path", flat=True))
+        orgs = orgs.annotate(zparent=Substr("path", 1, Length("path") - PartyOrganization.steplen)).filter(
+            Q(pk__in=list(branch_ids)) | Q(org_type="party_group", zparent__in=paths))
     org_rows = _org_rows(
-        PartyOrganization.objects.restrict(user, "view", label="party").filter(path__startswith=organization.path)
-        .filter(branch_q | Q(org_type="party_group") if with_groups else branch_q)
-        .order_by("path")
+        orgs.order_by("path")
         .values_list("pk", "code", "name", "path", "founded_date", "dissolved_date", "org_type", "status")
     )
     branch_rows = [row[:6] for row in org_rows if row[6] != "party_group"]
@@ -461,10 +466,11 @@ def _subtree(user, organization, rules, window_start: dt.date, window_end: dt.da
                          organization__org_type__in=ORG_TYPES_BRANCH, start_date__lte=window_end)
                  .filter(Q(end_date__isnull=True) | Q(end_date__gt=window_start))
                  .values_list("organization_id", "start_date", "end_date"))
-        if branch_ids is not None and len(counted_org) <= NARROW_MAX:
+        if narrow:
             posts = posts.filter(organization_id__in=list(counted_org))
-        for org_id, s, e in posts:
-            posts_of[org_id].append((s, e))
+        iso = dt.date.fromisoformat  # read raw: thousands of posts; SQLite returns the dates as ISO text
+        for org_id, s, e in _raw_rows(posts):
+            posts_of[org_id].append((iso(s) if isinstance(s, str) else s, iso(e) if isinstance(e, str) else e))
 
     return branch_rows, counted_org, group_orgs, groups_of, posts_of
 
