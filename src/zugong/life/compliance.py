@@ -683,6 +683,7 @@ def rank(*, user, organization, start: dt.date, end: dt.date, today: dt.date | N
     bucket = {"month": month_number,
               "quarter": ExpressionWrapper((month_number + 2) / 3, output_field=IntegerField()),
               "year": Value(0, output_field=IntegerField())}
+    base = Meeting.objects.restrict(user, "view").filter(organization__path__startswith=organization.path)
     parts = []
     for plan in plans:
         rule = plan.rule
@@ -690,11 +691,9 @@ def rank(*, user, organization, start: dt.date, end: dt.date, today: dt.date | N
         if not ended:
             continue
         group_rule = rule.meeting_type == "group_meeting"
-        qs = (Meeting.objects.restrict(user, "view")
-              .filter(organization__path__startswith=organization.path,
-                      organization__org_type__in=(*ORG_TYPES_BRANCH, "party_group") if group_rule
-                      else ORG_TYPES_BRANCH,
-                      meeting_type=rule.meeting_type, date__gte=ended[0].start, date__lte=ended[-1].end))
+        qs = base.filter(organization__org_type__in=(*ORG_TYPES_BRANCH, "party_group") if group_rule
+                         else ORG_TYPES_BRANCH,
+                         meeting_type=rule.meeting_type, date__gte=ended[0].start, date__lte=ended[-1].end)
         if rule.secretary_lecture_only:
             qs = qs.filter(secretary_lecture=True)
         parts.append(qs.annotate(zb=branch_path if group_rule else F("organization__path"),
