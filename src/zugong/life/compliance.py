@@ -32,6 +32,10 @@ Queries: the rules, the branches with (when a group rule is in force) the party 
 (when a committee rule is), and ONE grouped count of the meetings (organization × type × 书记讲党课 × month,
 the month as the first 7 characters of the ISO date) — four queries whatever the subtree's size; the
 periods are folded in Python from the month buckets.
+
+The 晾晒 page ranks thousands of branches but shows 100: ``rank`` gives the same order and figures from
+per-branch sums computed in the database (Σ min(held, min_count) and the periods met, per branch × kind
+of rule) and evaluates in detail only the branches the sums cannot express and the rows read.
 """
 
 from __future__ import annotations
