@@ -134,6 +134,7 @@ def test_a_page_of_the_ranking_is_read_with_a_few_queries(tree, django_assert_ma
     with django_assert_max_num_queries(4):  # paths, branches+groups, officers, meetings of those shown
         page = ranked[0:3]
     assert [b.org_id for b in page] == [b.org_id for b in ranked[0:3]]
+    assert ranked[1].org_id == page[1].org_id and ranked[-1].org_id == list(ranked)[-1].org_id
 
 
 def test_lazy_report_has_the_same_figures_as_the_full_report(tree):

@@ -622,6 +622,10 @@ class RankedBranches(Sequence):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __iter__(self):
+        """All the rows, evaluated together (one ``evaluate``), not one by one."""
+        return iter(self[0:len(self)])
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             ids = [entry[-1] for entry in self._entries[index]]
