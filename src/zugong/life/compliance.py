@@ -32,16 +32,21 @@ Queries: the rules, the branches with (when a group rule is in force) the party 
 (when a committee rule is), and ONE grouped count of the meetings (organization × type × 书记讲党课 × month,
 the month as the first 7 characters of the ISO date) — four queries whatever the subtree's size; the
 periods are folded in Python from the month buckets.
+
+The 晾晒 page ranks thousands of branches but shows 100: ``rank`` gives the same order and figures from
+per-branch sums computed in the database (Σ min(held, min_count) and the periods met, per branch × kind
+of rule) and evaluates in detail only the branches the sums cannot express and the rows read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Q
-from django.db.models.functions import Cast, Substr
+from django.db.models import Case, CharField, Count, ExpressionWrapper, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Length, Substr
 from django.utils import timezone
 
 from zugong.branches.choices import COMMITTEE_MIN_OFFICERS
@@ -52,6 +57,7 @@ from zugong.life.choices import MEETING_TYPE, RULE_APPLIES_TO, RULE_PERIOD
 PERIOD_KINDS = ("month", "quarter", "year")
 STATUS_LABELS = {"met": "达标", "missing": "未达标", "in_progress": "进行中", "not_owed": "不适用"}
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+NARROW_MAX = 900  # evaluate(branch_ids=...): up to this many organizations are named in the SQL (IN list)
 
 
 # ----- periods ------------------------------------------------------------------------------------------------
@@ -281,7 +287,8 @@ class BranchResult:
 
 
 def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date | None = None,
-             detail: bool = False, rules: list[RuleSpec] | None = None) -> list[BranchResult]:
+             detail: bool = False, rules: list[RuleSpec] | None = None,
+             branch_ids=None) -> list[BranchResult]:
     """Evaluate every branch of ``organization``'s subtree (itself included if it is a branch) in
     ``user``'s ``party.view`` scope, for every period of every rule's kind overlapping ``[start, end]``,
     as of ``today`` (default ``timezone.localdate()``).
@@ -289,10 +296,10 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
     Returns ``BranchResult``s in tree order (``path``), only branches to which at least one rule
     applies in the window. ``detail=True`` fills ``RuleResult.periods`` (the drill-down grid; costs
     memory, meant for one branch or a few). ``rules``: the rules to apply (default ``rules_for``).
+    ``branch_ids``: only these branches (organization ids) of the subtree, e.g. the page of a ranking
+    (``rank``) being shown; the meetings read are then only theirs and their 党小组's.
     Queries: 2–4 (see the module docstring)."""
-    from zugong.branches.models import BranchOfficer
     from zugong.life.models import Meeting
-    from zugong.orgs.models import PartyOrganization
 
     today = today or timezone.localdate()
     rules = rules_for(start, end) if rules is None else rules
@@ -302,50 +309,10 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
     window_start = min(periods[r.period][0].start for r in rules)
     window_end = max(periods[r.period][-1].end for r in rules)
 
-    # the branches existing in the window and (when a 党小组 rule is in force) every 党小组: one query
-    with_groups = any(r.meeting_type == "group_meeting" or r.applies_to == "with_groups" for r in rules)
-    branch_q = (Q(org_type__in=ORG_TYPES_BRANCH)
-                & (Q(founded_date__isnull=True) | Q(founded_date__lte=window_end))
-                & (Q(dissolved_date__isnull=True) | Q(dissolved_date__gt=window_start))
-                & ~Q(status="dissolved", dissolved_date__isnull=True))
-    org_rows = list(
-        PartyOrganization.objects.restrict(user, "view", label="party").filter(path__startswith=organization.path)
-        .filter(branch_q | Q(org_type="party_group") if with_groups else branch_q)
-        .order_by("path")
-        .values_list("pk", "code", "name", "path", "founded_date", "dissolved_date", "org_type", "status")
-    )
-    branch_rows = [row[:6] for row in org_rows if row[6] != "party_group"]
+    branch_rows, counted_org, group_orgs, groups_of, posts_of = _subtree(user, organization, rules, window_start,
+                                                                         window_end, branch_ids)
     if not branch_rows:
         return []
-    branch_by_path = {row[3]: row[0] for row in branch_rows}
-
-    # 党小组 of the branches: existence intervals per branch, and group → branch for their 党小组会
-    steplen = PartyOrganization.steplen
-    groups_of: dict[int, list[tuple]] = defaultdict(list)
-    counted_org: dict[int, int] = {row[0]: row[0] for row in branch_rows}
-    group_orgs: set[int] = set()
-    for pk, _code, _name, path, founded, dissolved, org_type, status in org_rows:
-        if org_type != "party_group":
-            continue
-        branch = branch_by_path.get(path[:-steplen])
-        if branch is None:
-            continue
-        counted_org[pk] = branch
-        group_orgs.add(pk)
-        if status == "dissolved" and dissolved is None:
-            continue
-        groups_of[branch].append((founded, dissolved))
-
-    # 班子成员 posts overlapping the window, per branch (committee rule)
-    posts_of: dict[int, list[tuple]] = defaultdict(list)
-    if any(r.applies_to == "with_committee" for r in rules):
-        posts = (BranchOfficer.objects.restrict(user, "view")
-                 .filter(organization__path__startswith=organization.path,
-                         organization__org_type__in=ORG_TYPES_BRANCH, start_date__lte=window_end)
-                 .filter(Q(end_date__isnull=True) | Q(end_date__gt=window_start))
-                 .values_list("organization_id", "start_date", "end_date"))
-        for org_id, s, e in posts:
-            posts_of[org_id].append((s, e))
 
     # one grouped count: organization × type × 书记讲党课 × month, each type only over its rules' periods
     # (a secretary-only rule reads only the lectures marked so; without ``detail`` only the ended periods,
@@ -371,6 +338,8 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
                .filter(type_window)
                .annotate(ym=month).values_list("organization_id", "meeting_type", "secretary_lecture", "ym")
                .annotate(n=Count("pk")).order_by())
+    if branch_ids is not None and len(counted_org) <= NARROW_MAX:
+        grouped = grouped.filter(organization_id__in=list(counted_org))
     rows = _raw_rows(grouped) if windows else []  # nothing ended yet: no meeting counts, no query
     # counts[branch][count key][period label] = meetings; the count key is the meeting type, with a "*"
     # for the 书记讲党课 among the 党课
@@ -441,17 +410,99 @@ def evaluate(*, user, organization, start: dt.date, end: dt.date, today: dt.date
     return results
 
 
+def _subtree(user, organization, rules, window_start: dt.date, window_end: dt.date, branch_ids=None):
+    """The branches of ``organization``'s subtree existing in the window (scoped ``party.view``, tree
+    order; only ``branch_ids`` when given) as ``(id, code, name, path, founded, dissolved)`` rows, with
+    ``counted_org`` (organization id → the branch its meetings count for: itself, or a 党小组's branch),
+    ``group_orgs`` (ids of the 党小组), ``groups_of`` (branch → its 党小组's ``(founded, dissolved)``) and
+    ``posts_of`` (branch → its 班子成员 posts ``(start, end)`` overlapping the window; read only when a
+    committee rule is among ``rules``). 1–2 queries."""
+    from zugong.branches.models import BranchOfficer
+    from zugong.orgs.models import PartyOrganization
+
+    # the branches existing in the window and (when a 党小组 rule is in force) every 党小组: one query
+    with_groups = any(r.meeting_type == "group_meeting" or r.applies_to == "with_groups" for r in rules)
+    branch_q = (Q(org_type__in=ORG_TYPES_BRANCH)
+                & (Q(founded_date__isnull=True) | Q(founded_date__lte=window_end))
+                & (Q(dissolved_date__isnull=True) | Q(dissolved_date__gt=window_start))
+                & ~Q(status="dissolved", dissolved_date__isnull=True))
+    orgs = (PartyOrganization.objects.restrict(user, "view", label="party").filter(path__startswith=organization.path)
+            .filter(branch_q | Q(org_type="party_group") if with_groups else branch_q))
+    narrow = branch_ids is not None and len(branch_ids) <= NARROW_MAX
+    if narrow:  # these branches and the 党小组 directly under them
+        paths = list(orgs.filter(pk__in=list(branch_ids)).values_list("path", flat=True))
+        orgs = orgs.annotate(zparent=Substr("path", 1, Length("path") - PartyOrganization.steplen)).filter(
+            Q(pk__in=list(branch_ids)) | Q(org_type="party_group", zparent__in=paths))
+    org_rows = _org_rows(
+        orgs.order_by("path")
+        .values_list("pk", "code", "name", "path", "founded_date", "dissolved_date", "org_type", "status")
+    )
+    branch_rows = [row[:6] for row in org_rows if row[6] != "party_group"]
+    if branch_ids is not None:
+        wanted = set(branch_ids)
+        branch_rows = [row for row in branch_rows if row[0] in wanted]
+    if not branch_rows:
+        return [], {}, set(), {}, {}
+    branch_by_path = {row[3]: row[0] for row in branch_rows}
+
+    # 党小组 of the branches: existence intervals per branch, and group → branch for their 党小组会
+    steplen = PartyOrganization.steplen
+    groups_of: dict[int, list[tuple]] = defaultdict(list)
+    counted_org: dict[int, int] = {row[0]: row[0] for row in branch_rows}
+    group_orgs: set[int] = set()
+    for pk, _code, _name, path, founded, dissolved, org_type, status in org_rows:
+        if org_type != "party_group":
+            continue
+        branch = branch_by_path.get(path[:-steplen])
+        if branch is None:
+            continue
+        counted_org[pk] = branch
+        group_orgs.add(pk)
+        if status == "dissolved" and dissolved is None:
+            continue
+        groups_of[branch].append((founded, dissolved))
+
+    # 班子成员 posts overlapping the window, per branch (committee rule)
+    posts_of: dict[int, list[tuple]] = defaultdict(list)
+    if any(r.applies_to == "with_committee" for r in rules):
+        posts = (BranchOfficer.objects.restrict(user, "view")
+                 .filter(organization__path__startswith=organization.path,
+                         organization__org_type__in=ORG_TYPES_BRANCH, start_date__lte=window_end)
+                 .filter(Q(end_date__isnull=True) | Q(end_date__gt=window_start))
+                 .values_list("organization_id", "start_date", "end_date"))
+        if narrow:
+            posts = posts.filter(organization_id__in=list(counted_org))
+        iso = dt.date.fromisoformat  # read raw: thousands of posts; SQLite returns the dates as ISO text
+        for org_id, s, e in _raw_rows(posts):
+            posts_of[org_id].append((iso(s) if isinstance(s, str) else s, iso(e) if isinstance(e, str) else e))
+
+    return branch_rows, counted_org, group_orgs, groups_of, posts_of
+
+
 def _raw_rows(queryset) -> list[tuple]:
     """The rows of ``queryset`` (a scoped ``values_list``) as the database cursor returns them, without
     Django's per-row converters: tens of thousands of grouped counts over a large subtree. Only for
     columns whose raw values mean the same on every backend (ids, text, counts; a boolean read as truthy)."""
+    from django.core.exceptions import EmptyResultSet
     from django.db import connections
 
     compiler = queryset.query.get_compiler(queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # ``restrict`` without any grant: ``none()``
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _org_rows(queryset) -> list[tuple]:
+    """The rows of the organizations' ``values_list`` (id, code, name, path, founded, dissolved, type,
+    status) read raw (``_raw_rows``: thousands of branches), the two dates as ``datetime.date`` (SQLite
+    returns them as ISO text)."""
+    iso = dt.date.fromisoformat
+    return [(a, b, c, d, iso(f) if isinstance(f, str) else f, iso(x) if isinstance(x, str) else x, t, st)
+            for a, b, c, d, f, x, t, st in _raw_rows(queryset)]
 
 
 def _always_or_never(spans, window_start: dt.date, minimum: int) -> bool | None:
@@ -546,6 +597,189 @@ def ranking(results: list[BranchResult]) -> list[BranchResult]:
     """The 晾晒 order: lowest 落实率 first (branches owing nothing yet last), then most missing periods,
     then tree order."""
     return sorted(results, key=lambda b: (b.rate if b.rate is not None else 1000.0, -b.missing_count, b.path))
+
+
+# ----- the ranking of a large subtree ----------------------------------------------------------------------------
+
+APPLIES_CLASSES = ("all", "with_committee", "with_groups")
+
+
+class RankedBranches(Sequence):
+    """The branches of a ``rank`` in 晾晒 order (as ``ranking(evaluate(...))``), as a sequence whose items
+    are ``BranchResult``s built only when read: ``ranked[100:200]`` evaluates those hundred branches in
+    detail (one ``evaluate(branch_ids=...)``, 2–4 queries), the others stay figures.
+
+    Attributes: ``owed`` Σ应开, ``done`` Σ达标次数, ``behind`` (branches with a missing period) over all
+    the branches, ``used`` (keys of the rules applying to at least one of them)."""
+
+    def __init__(self, entries: list[tuple], known: dict[int, BranchResult], materialize, *, owed: int = 0,
+                 done: int = 0, behind: int = 0, used: set[str] | None = None):
+        self._entries = entries  # (ranking key…, org_id), sorted
+        self._known = known
+        self._materialize = materialize
+        self.owed, self.done, self.behind, self.used = owed, done, behind, used or set()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self):
+        """All the rows, evaluated together (one ``evaluate``), not one by one."""
+        return iter(self[0:len(self)])
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            ids = [entry[-1] for entry in self._entries[index]]
+            absent = [pk for pk in ids if pk not in self._known]
+            if absent:
+                for branch in self._materialize(absent):
+                    self._known[branch.org_id] = branch
+            return [self._known[pk] for pk in ids]
+        return self[index:index + 1 or None][0] if index != -1 else self[-1:][0]
+
+
+def rank(*, user, organization, start: dt.date, end: dt.date, today: dt.date | None = None,
+         rules: list[RuleSpec] | None = None) -> RankedBranches:
+    """``ranking(evaluate(...))`` for the 晾晒 of a large subtree (same arguments, same order, same
+    figures), without evaluating every branch in detail: the met periods are summed in the database.
+
+    One aggregate query returns, per branch (a 党小组's 党小组会 counted for its branch) × kind of rule
+    (``applies_to``: all / with_committee / with_groups), Σ min(held, min_count) over the ended periods
+    and the number of ended periods met; with the branch's 应开 (Σ min_count × ended periods of the
+    rules applying to it) this gives its 落实率 and missing count. Branches whose case the sums cannot
+    express (founded or dissolved in the window, a committee or 党小组 changing in it) are evaluated in
+    detail (``evaluate(branch_ids=...)``); when a rule is not in force all along the window, or requires
+    fewer than one meeting, everything is. The rows are ``BranchResult``s built when read (``RankedBranches``).
+    Queries: 4–6, then 2–4 per page read."""
+    from zugong.life.models import Meeting
+
+    today = today or timezone.localdate()
+    rules = rules_for(start, end) if rules is None else rules
+
+    def materialize(ids):
+        return evaluate(user=user, organization=organization, start=start, end=end, today=today, rules=rules,
+                        branch_ids=ids)
+
+    def from_results(results):
+        rows = ranking(results)
+        return RankedBranches([(b.org_id,) for b in rows], {b.org_id: b for b in rows}, materialize,
+                              owed=sum(b.owed for b in rows), done=sum(b.done for b in rows),
+                              behind=sum(1 for b in rows if b.missing_count),
+                              used={r.rule.key for b in rows for r in b.rules})
+
+    if not rules:
+        return from_results([])
+    periods = {kind: periods_overlapping(kind, start, end) for kind in PERIOD_KINDS}
+    plans = [_RulePlan(r, periods[r.period], today) for r in rules]
+    if not all(p.all_in_force and p.rule.min_count >= 1 for p in plans):
+        return from_results(evaluate(user=user, organization=organization, start=start, end=end, today=today,
+                                     rules=rules))
+    window_start = min(periods[r.period][0].start for r in rules)
+    window_end = max(periods[r.period][-1].end for r in rules)
+    branch_rows, _counted, _group_orgs, groups_of, posts_of = _subtree(user, organization, rules, window_start,
+                                                                       window_end)
+
+    # Σ min(held, need) and the periods met, per branch path × class, over each rule's ended periods
+    from zugong.orgs.models import PartyOrganization
+
+    steplen = PartyOrganization.steplen
+    branch_path = Case(When(organization__org_type="party_group",
+                            then=Substr("organization__path", 1, Length("organization__path") - steplen)),
+                       default=F("organization__path"), output_field=CharField())
+    # the period from the ISO text of the date (SQLite's date functions are Python callbacks: slow)
+    iso = Cast("date", output_field=CharField())
+    month_number = Cast(Substr(iso, 6, 2), output_field=IntegerField())
+    bucket = {"month": month_number,
+              "quarter": ExpressionWrapper((month_number + 2) / 3, output_field=IntegerField()),
+              "year": Value(0, output_field=IntegerField())}
+    base = Meeting.objects.restrict(user, "view").filter(organization__path__startswith=organization.path)
+    parts = []
+    for plan in plans:
+        rule = plan.rule
+        ended = [item[0] for item in plan.periods if item[2]]
+        if not ended:
+            continue
+        group_rule = rule.meeting_type == "group_meeting"
+        qs = base.filter(organization__org_type__in=(*ORG_TYPES_BRANCH, "party_group") if group_rule
+                         else ORG_TYPES_BRANCH,
+                         meeting_type=rule.meeting_type, date__gte=ended[0].start, date__lte=ended[-1].end)
+        if rule.secretary_lecture_only:
+            qs = qs.filter(secretary_lecture=True)
+        parts.append(qs.annotate(zb=branch_path if group_rule else F("organization__path"),
+                                 zc=Value(APPLIES_CLASSES.index(rule.applies_to), output_field=IntegerField()),
+                                 zneed=Value(rule.min_count, output_field=IntegerField()),
+                                 zy=Substr(iso, 1, 4), zp=bucket[rule.period],
+                                 zr=Value(len(parts), output_field=IntegerField()))
+                     .values_list("zb", "zc", "zneed", "zr", "zy", "zp").annotate(zn=Count("pk")).order_by())
+    sums: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    if parts:
+        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for path, cls, done, met in _aggregate_rows(union):
+            sums[path][cls] = (int(done), int(met))
+
+    owed_of = [0, 0, 0]
+    periods_of = [0, 0, 0]
+    keys_of: list[list[str]] = [[], [], []]
+    for plan in plans:
+        c = APPLIES_CLASSES.index(plan.applies_to)
+        owed_of[c] += plan.rule.min_count * len(plan.ended)
+        periods_of[c] += len(plan.ended)
+        keys_of[c].append(plan.rule.key)
+    has = [bool(k) for k in keys_of]
+    entries, slow, used_classes = [], [], set()
+    empty: dict = {}
+    for pk, _code, _name, path, founded, dissolved in branch_rows:
+        committee = _always_or_never(posts_of.get(pk, ()), window_start, COMMITTEE_MIN_OFFICERS) if has[1] else False
+        grouped = _always_or_never(groups_of.get(pk, ()), window_start, 1) if has[2] else False
+        if (founded is not None and founded > window_start) or dissolved is not None or committee is None \
+                or grouped is None:
+            slow.append(pk)
+            continue
+        got = sums.get(path, empty)
+        owed = done = missing = 0
+        applies = False
+        for c, condition in ((0, has[0]), (1, has[1] and committee), (2, has[2] and grouped)):
+            if not condition:
+                continue
+            applies = True
+            used_classes.add(c)
+            done_c, met_c = got.get(c, (0, 0))
+            owed += owed_of[c]
+            done += done_c
+            missing += periods_of[c] - met_c
+        if applies:
+            rate = round(100.0 * done / owed, 1) if owed else None
+            entries.append((1000.0 if rate is None else rate, -missing, path, owed, done, missing, pk))
+    known = {}
+    if slow:
+        for b in evaluate(user=user, organization=organization, start=start, end=end, today=today, rules=rules,
+                          branch_ids=slow):
+            known[b.org_id] = b
+            entries.append((1000.0 if b.rate is None else b.rate, -b.missing_count, b.path, b.owed, b.done,
+                            b.missing_count, b.org_id))
+    entries.sort(key=lambda e: e[:3])
+    used = {key for c in used_classes for key in keys_of[c]} | {r.rule.key for b in known.values() for r in b.rules}
+    return RankedBranches(entries, known, materialize, owed=sum(e[3] for e in entries),
+                          done=sum(e[4] for e in entries), behind=sum(1 for e in entries if e[5]), used=used)
+
+
+def _aggregate_rows(union) -> list[tuple]:
+    """``(branch path, class, Σ min(n, need), periods met)`` over the per-period counts of ``union``
+    (columns ``zb, zc, zneed, zr, zy, zp, zn``), grouped by branch path × class."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    compiler = union.query.get_compiler(union.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    # ``sql`` is Django's compiled, parametrized query (``params`` separate); the rest is constant
+    outer = ("SELECT u.zb, u.zc, SUM(CASE WHEN u.zn < u.zneed THEN u.zn ELSE u.zneed END), "  # noqa: S608
+             "SUM(CASE WHEN u.zn >= u.zneed THEN 1 ELSE 0 END) "
+             f"FROM ({sql}) u GROUP BY u.zb, u.zc")
+    with connections[union.db].cursor() as cursor:
+        cursor.execute(outer, params)
+        return cursor.fetchall()
 
 
 def branch_meetings(*, user, organization, start: dt.date, end: dt.date):

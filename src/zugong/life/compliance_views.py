@@ -19,7 +19,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from zugong.core.codes import ORG_TYPE, ORG_TYPES_BRANCH
@@ -77,11 +78,15 @@ def _period_choices(today: dt.date, selected) -> dict:
 def _cells_html(cells) -> str:
     """The ranking row's rule cells as HTML (escaped values), built here rather than by template loops: a
     page shows 100 rows × up to 9 rules × their missing periods."""
-    return format_html_join(
-        "", '<td class="{}">{}{}</td>',
-        ((cls, text, format_html('<div class="missing">缺 {}</div>',
-                                 format_html_join("、", '<span class="nw">{}</span>', ((label,) for label in missing)))
-          if missing else "") for cls, text, missing in cells))
+    out = []
+    for cls, text, missing in cells:  # escape() per value: format_html_join costs ~0.5 ms a row here
+        out.append(f'<td class="{escape(cls)}">{escape(text)}')
+        if missing:
+            out.append('<div class="missing">缺 ')
+            out.append("、".join(f'<span class="nw">{escape(label)}</span>' for label in missing))
+            out.append("</div>")
+        out.append("</td>")
+    return mark_safe("".join(out))  # noqa: S308 -- every value above is escaped
 
 
 @login_required
@@ -92,8 +97,9 @@ def compliance(request):
     organization = _organization(request)
     today = timezone.localdate()
     period, error = _period(request, _last_month(today))
-    report = compliance_report(user=request.user, organization=organization, period=period, today=today)
-    rows = report["rows"]
+    report = compliance_report(user=request.user, organization=organization, period=period, today=today,
+                               lazy=True)
+    rows = report["rows"]  # RankedBranches: only the page shown is evaluated in detail
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
