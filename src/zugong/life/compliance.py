@@ -774,7 +774,7 @@ def _aggregate_rows(union) -> list[tuple]:
     except EmptyResultSet:
         return []
     # ``sql`` is Django's compiled, parametrized query (``params`` separate); the rest is constant
-    outer = ("SELECT u.zb, u.zc, SUM(CASE WHEN u.zn < u.zneed THEN u.zn ELSE u.zneed END), "  # noqa: S608
+    outer = ("SELECT u.zb, u.zc, SUM(CASE WHEN u.zn < u.zneed THEN u.zn ELSE u.zneed END), "  # noqa: S608  # nosec B608
              "SUM(CASE WHEN u.zn >= u.zneed THEN 1 ELSE 0 END) "
              f"FROM ({sql}) u GROUP BY u.zb, u.zc")
     with connections[union.db].cursor() as cursor:
