@@ -110,6 +110,10 @@ def test_recorded_results_are_shown_and_not_written_twice(tree):
     client = _login("branch_a1")
     body = client.get(_url(meeting)).content.decode()
     assert "已登记：优秀" in body and f'name="r_{zhang.pk}"' not in body and f'name="r_{li.pk}"' in body
+    # the previous 评议年度 (the year select refreshes the list): nothing recorded for 2024 yet
+    earlier = client.get(_url(meeting), {"year": "2024"}).content.decode()
+    assert '<option value="2024" selected>' in earlier and f'name="r_{zhang.pk}"' in earlier
+    assert "已登记：优秀" not in earlier
     # a stale form still posting 张伟 cannot add a second result: the form only takes the members to do
     response = client.post(_url(meeting), {"year": "2025", f"r_{zhang.pk}": "qualified", f"r_{li.pk}": "qualified"})
     assert response.status_code == 302
