@@ -75,7 +75,14 @@ def test_other_meeting_types_have_no_entry(tree):
     meeting = _meeting(tree, meeting_type="general_meeting")
     client = _login("branch_a1")
     assert "登记评议结果" not in client.get(reverse("life:meeting_detail", args=[meeting.pk])).content.decode()
-    assert client.get(_url(meeting)).status_code == 404
+    page = client.get(_url(meeting))
+    assert page.status_code == 200 and "不是民主评议党员会议" in page.content.decode()
+    assert 'name="r_' not in page.content.decode()
+    before = _snapshot()
+    zhang = tree.member_a1_1.pk
+    refused = client.post(_url(meeting), {"year": "2025", f"r_{zhang}": "qualified"})
+    assert refused.status_code == 400 and "不是民主评议党员会议" in refused.content.decode()
+    assert _snapshot() == before
 
 
 def test_a_bad_row_writes_nothing(tree):

@@ -5,21 +5,23 @@ The page lists the meeting's roster (its attendance rows, else the organization'
 date: ``selectors.meeting_roster``) with one 评议结果 select per member (default 合格) and the 组织处置 select
 for 不合格; members whose result of the 评议年度 is already recorded are shown with it and get no select.
 Saving is ONE call of ``evaluations.member_evaluation_record_all``: every row or nothing, the problems named
-by member. A meeting outside the scope, or of another type, is a 404. Made for a phone (single column,
+by member. A meeting outside the scope is a 404; one of another type shows why nothing can be entered (a
+POST is a 400, nothing written). Made for a phone (single column,
 like 记录会议).
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.http import Http404
 from django.urls import reverse
 
 from zugong.core import generic
+from zugong.core.errors import RowError, ValidationFailed
 from zugong.life import evaluations, selectors
 from zugong.life.choices import EVALUATION_HANDLING, EVALUATION_RESULT
 
 NOT_FOUND = "民主评议党员会议不存在或不在您的数据范围内"
+WRONG_TYPE = "该会议不是民主评议党员会议，不能登记评议结果（请在民主评议党员会议的记录中登记）。"
 
 
 class EvaluationEntryForm(forms.Form):
@@ -46,8 +48,8 @@ class EvaluationEntryForm(forms.Form):
 
 
 class MemberEvaluationEntry(generic.ObjectActionView):
-    """登记评议结果 of the 民主评议党员 meeting ``pk`` (``party.add`` on its organization; 404 outside the scope
-    or for another meeting type)."""
+    """登记评议结果 of the 民主评议党员 meeting ``pk`` (``party.add`` on its organization; 404 outside the scope;
+    a meeting of another type lists nobody and is refused with ``WRONG_TYPE``)."""
 
     url_name = "life:member_evaluation_entry"
     model = "life.Meeting"
@@ -58,11 +60,11 @@ class MemberEvaluationEntry(generic.ObjectActionView):
     template_name = "life/evaluation_entry.html"
     context_object_name = "meeting"
 
-    def get_object(self):
-        meeting = super().get_object()
-        if meeting.meeting_type != "member_evaluation":
-            raise Http404(NOT_FOUND)
-        return meeting
+    def is_evaluation(self, meeting) -> bool:
+        return meeting.meeting_type == "member_evaluation"
+
+    def get_notes(self, meeting) -> list[str]:
+        return [] if self.is_evaluation(meeting) else [WRONG_TYPE]
 
     def years(self, meeting) -> list[int]:
         """评议年度 choices: the meeting's year and the one before (January meetings evaluate last year)."""
@@ -75,6 +77,8 @@ class MemberEvaluationEntry(generic.ObjectActionView):
     def roster(self, meeting):
         """``(members to evaluate, already recorded)``: the roster (attendance rows, else the members on the
         meeting date) split by whether the year's result exists (``[(entry, MemberEvaluation)]``)."""
+        if not self.is_evaluation(meeting):
+            return [], []
         if not hasattr(self, "_roster"):
             rows = selectors.meeting_attendance(user=self.user, meeting=meeting)
             if rows:
@@ -100,6 +104,8 @@ class MemberEvaluationEntry(generic.ObjectActionView):
         return self.form_class(data, initial=self.get_initial(meeting), **self.get_form_kwargs(meeting))
 
     def perform(self, form, meeting):
+        if not self.is_evaluation(meeting):
+            raise ValidationFailed([RowError(0, "民主评议党员会议", WRONG_TYPE)], message=WRONG_TYPE)
         return evaluations.member_evaluation_record_all(user=self.user, organization_id=meeting.organization_id,
                                                         year=form.cleaned_data["year"], rows=form.service_rows(),
                                                         meeting_id=meeting.pk)

@@ -138,7 +138,10 @@ def member_evaluation_record_all(*, user, organization_id: int, year, rows, meet
 
     All-or-nothing: when any row is refused, nothing is written and ``ValidationFailed`` lists every
     problem with the member's name as the field (「张伟」：…). ``OutOfScope`` as
-    ``member_evaluation_record``. Returns the new rows (in the order of ``rows``)."""
+    ``member_evaluation_record``; ``ValidationFailed`` also when ``rows`` is empty. Returns the new rows (in
+    the order of ``rows``)."""
+    if not rows:
+        raise ValidationFailed([RowError(0, "党员", "没有待登记评议结果的党员")], message="没有待登记评议结果的党员。")
     errors: list[RowError] = []
     created: list[MemberEvaluation] = []
     with transaction.atomic():
