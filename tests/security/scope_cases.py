@@ -521,11 +521,25 @@ def _attachment_make(t, side, name):
 
 
 def _evaluation_make(t, side, name):
-    """A 民主评议党员 result (issue #11) of a member of the subtree's organization (last year's 评议年度)."""
+    """A 民主评议党员 result (issue #11) of a member named ``name`` of the subtree's organization (last year's
+    评议年度); the marker is its 备注 (``note``, also ``name``: a created result names an existing member)."""
     from zugong.life.models import MemberEvaluation
 
     return MemberEvaluation.objects.create(person=_member(side, name), organization=side.org,
-                                           year=dt.date.today().year - 1, result="qualified")
+                                           year=dt.date.today().year - 1, result="qualified", note=name)
+
+
+def _evaluation_create(t, side, name, api):
+    """登记民主评议结果 (API), marked by its 备注: a member of the subtree's organization without a result this
+    year (an existing one, so nothing is written before the request; one is made only when there is none)."""
+    from zugong.party.models import Membership
+
+    year = dt.date.today().year
+    existing = (Membership.objects.filter(organization=side.org, end_date__isnull=True,
+                                          person__party_member__admission_date__lte=dt.date(year, 1, 1))
+                .exclude(person__member_evaluations__year=year).values_list("person_id", flat=True).first())
+    person_id = existing if existing is not None else _member(side, f"{name}党员").pk
+    return {"organization": side.org.code, "person_id": person_id, "year": str(year), "result": "合格", "note": name}
 
 
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
@@ -571,8 +585,8 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
               edit_data=_meeting_edit, import_row=_meeting_import),
     ScopeCase("life.MeetingAttendance", marker="person__name", make=_attendance_make),
     ScopeCase("life.MeetingAttachment", marker="original_name", make=_attachment_make),
-    # issue #11: 民主评议党员 results (第八表); shown only as figures of the 组织生活统计 so far
-    ScopeCase("life.MemberEvaluation", marker="person__name", make=_evaluation_make),
+    # issue #11: 民主评议党员 results (第八表; entered on the meeting page and through /api/member-evaluations/)
+    ScopeCase("life.MemberEvaluation", marker="note", make=_evaluation_make, create_data=_evaluation_create),
 ]}
 
 

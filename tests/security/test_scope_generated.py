@@ -292,6 +292,8 @@ ACTION_DATA: dict[str, Callable] = {
     "life:meeting_delete": lambda r, s: {"reason": "重复录入"},
     "api:meeting-remove": lambda r, s: {"reason": "重复录入"},
     "life:attachment_add": lambda r, s: {"file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    # 登记评议结果 (issue #11): the scope case's meeting is a 支部党员大会, so the own one is refused on its merits
+    "life:member_evaluation_entry": lambda r, s: {"year": str(r.date.year)},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

@@ -34,6 +34,7 @@ class LifeConfig(AppConfig):
                 "支委会：该党支部在会议日期登记的班子成员不足 3 人时给出警告，会议照常登记。",
             ))
 
-        from zugong.life import compliance_setup
+        from zugong.life import compliance_setup, evaluation_setup
 
         compliance_setup.register(self)  # compliance engine, 晾晒 and its to-dos (life/compliance_setup.py)
+        evaluation_setup.register(self)  # 民主评议党员 results: the API (life/evaluation_setup.py)

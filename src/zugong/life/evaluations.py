@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zugong.audit.services import record_event
-from zugong.core.errors import OutOfScope
+from zugong.core.errors import OutOfScope, RowError, ValidationFailed
 from zugong.life.choices import EVALUATION_HANDLING, EVALUATION_RESULT
 from zugong.life.evaluation_validators import clean_handling, clean_result, clean_year
 from zugong.life.models import Meeting, MemberEvaluation
@@ -121,3 +121,38 @@ def member_evaluation_record(*, user, person_id: int, organization_id: int, year
                            "result": result_code, "handling": handling_code,
                            "meeting": meeting.pk if meeting else None})
     return evaluation
+
+
+def member_evaluations_recorded(*, user, year: int, person_ids) -> dict[int, MemberEvaluation]:
+    """``person_id → MemberEvaluation`` of ``year`` (评议年度) among ``person_ids``, in ``user``'s
+    ``party.view`` scope (the results an entry page shows as already recorded)."""
+    rows = member_evaluation_list(user=user).filter(year=year, person_id__in=list(person_ids))
+    return {e.person_id: e for e in rows}
+
+
+def member_evaluation_record_all(*, user, organization_id: int, year, rows, meeting_id: int | None = None,
+                                 today: dt.date | None = None) -> list[MemberEvaluation]:
+    """Record the results of one 民主评议党员 (the entry page): ``rows`` = ``[(person_id, name, result,
+    handling)]`` (``name`` only names the row in errors), each through ``member_evaluation_record`` with
+    the same ``organization_id``, ``year`` and ``meeting_id``, all in ONE transaction.
+
+    All-or-nothing: when any row is refused, nothing is written and ``ValidationFailed`` lists every
+    problem with the member's name as the field (「张伟」：…). ``OutOfScope`` as
+    ``member_evaluation_record``; ``ValidationFailed`` also when ``rows`` is empty. Returns the new rows (in
+    the order of ``rows``)."""
+    if not rows:
+        raise ValidationFailed([RowError(0, "党员", "没有待登记评议结果的党员")], message="没有待登记评议结果的党员。")
+    errors: list[RowError] = []
+    created: list[MemberEvaluation] = []
+    with transaction.atomic():
+        for person_id, name, result, handling in rows:
+            try:
+                created.append(member_evaluation_record(user=user, person_id=person_id, organization_id=organization_id,
+                                                        year=year, result=result, handling=handling,
+                                                        meeting_id=meeting_id, today=today))
+            except ValidationFailed as exc:
+                errors.extend(RowError(0, name, (f"{e.column}：{e.reason}" if e.column else e.reason))
+                              for e in exc.errors)
+        if errors:
+            raise ValidationFailed(errors, message=f"共 {len(errors)} 处错误，未登记任何评议结果。")
+    return created

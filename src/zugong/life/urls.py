@@ -4,7 +4,7 @@ from the registered import kind ``meetings`` (``core.import_views.import_urlpatt
 from django.urls import include, path
 
 from zugong.core.import_views import import_urlpatterns
-from zugong.life import views
+from zugong.life import evaluation_views, views
 
 app_name = "life"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/<int:pk>/delete/", views.meeting_delete, name="meeting_delete"),
     path("meetings/<int:pk>/attachments/new/", views.attachment_add, name="attachment_add"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("meetings/<int:pk>/evaluation/", evaluation_views.member_evaluation_entry, name="member_evaluation_entry"),
     path("orgs/<int:pk>/record/", views.meeting_record, name="meeting_record"),
     path("meetings/import/", include(import_urlpatterns("meetings"))),
     path("compliance/", include("zugong.life.compliance_urls")),  # 三会一课晾晒 (life/compliance_urls.py)

@@ -88,6 +88,7 @@ class MeetingDetail(generic.ObjectView):
         return {"attendance": rows, "attachments": selectors.meeting_attachments(user=self.user, meeting=meeting),
                 "absent": [r for r in rows if r.status != "present"],
                 "mobile_count": sum(1 for r in rows if r.mobile),
+                "may_evaluate": meeting.meeting_type == "member_evaluation" and can(self.user, "party", "add", org),
                 "may_change": can(self.user, "party", "change", org), "may_delete": can(self.user, "party", "delete", org),
                 "list_href": f"{reverse('life:meeting_list')}?{urlencode({'org': org.code})}"}
 
