@@ -322,14 +322,12 @@ def organization_pick(*, user, text: str, action: str = "view", subtree_only: bo
     return out
 
 
-def organization_by_code_in_scope(*, user, code: str, label: str = "party", action: str = "view") -> PartyOrganization:
-    """The organization with 组织代码 ``code`` if it lies in ``user``'s ``<label>.<action>`` scope.
-
-    Raises ``OutOfScope`` when it does not exist *or* is out of scope (the message is the same, so a
-    user cannot probe other subtrees)."""
+def organization_by_code_in_scope(*, user, code: str, action: str = "view") -> PartyOrganization:
+    """``organization_by_code``, raising instead of answering ``None``: ``OutOfScope`` when the organization
+    does not exist *or* is out of scope (the message is the same, so a user cannot probe other subtrees)."""
     from zugong.core.errors import OutOfScope
 
-    org = PartyOrganization.objects.restrict(user, action, label).filter(code=str(code or "").strip()).first()
+    org = organization_by_code(user=user, code=str(code or ""), action=action)
     if org is None:
         raise OutOfScope(f"组织代码「{code}」不存在或不在您的数据范围内。")
     return org
