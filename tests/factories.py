@@ -119,3 +119,28 @@ def build_units(t: SimpleNamespace) -> SimpleNamespace:
     t.branch_a1 = organization_set_unit(user=None, organization=t.branch_a1, relation="legal_entity_unit",
                                         unit=t.unit_firm_a, expected_version=None)
     return t
+
+
+def make_cadre(unit, name: str, *, sex: str = "1", birth_date=dt.date(1980, 3, 15), organization=None, **fields):
+    """A cadre (issue #12) of ``unit``: a new ``Person`` (valid ID number for ``birth_date``/``sex``, 汉族,
+    大学本科毕业, in ``organization`` — ``None``: a non-member kept only by the unit) with its ``Cadre``
+    profile; ``fields`` are further ``Cadre`` fields. Created directly (the contract of the cadres app);
+    the cadre services are tested on their own."""
+    from zugong.cadres.models import Cadre
+    from zugong.people.models import Person
+
+    person = Person(name=name, sex=sex, ethnicity="01", birth_date=birth_date, education_level="21",
+                    political_status="01" if organization is not None else "13", organization=organization,
+                    work_start_date=dt.date(birth_date.year + 22, 7, 1))
+    person.set_id_number(make_id(birth_date, sex))
+    person.save()
+    return Cadre.objects.create(person=person, unit=unit, **fields)
+
+
+def make_post(unit, name: str = "局长", *, level: str = "131", leadership: bool = True, max_holders: int = 1,
+              start_date=dt.date(2000, 1, 1), **fields):
+    """A post (issue #12) of ``unit`` at ``level`` (GB/T 12407), existing since ``start_date``."""
+    from zugong.cadres.models import Post
+
+    return Post.objects.create(unit=unit, name=name, level=level, leadership=leadership, max_holders=max_holders,
+                               start_date=start_date, **fields)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-GROUPS = {"import": "导入", "stats": "统计报表", "audit": "审计日志"}
+GROUPS = {"import": "导入", "export": "导出", "stats": "统计报表", "audit": "审计日志"}
 
 
 def _zugong_commands() -> dict[str, str]:

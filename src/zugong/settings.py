@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zugong.branches",
     "zugong.grading",
     "zugong.development",
+    "zugong.cadres",
     "zugong.reports",
     "zugong.api",
 ]

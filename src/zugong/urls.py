@@ -14,6 +14,7 @@ urlpatterns = [
     path("branches/", include("zugong.branches.urls")),
     path("grading/", include("zugong.grading.urls")),
     path("development/", include("zugong.development.urls")),
+    path("cadres/", include("zugong.cadres.urls")),
     path("reports/", include("zugong.reports.urls")),
     path("audit/", include("zugong.audit.urls")),
     path("imports/", include("zugong.core.import_urls")),

@@ -542,6 +542,83 @@ def _evaluation_create(t, side, name, api):
     return {"organization": side.org.code, "person_id": person_id, "year": str(year), "result": "合格", "note": name}
 
 
+# ----- issue #12: cadre records, anchored on the unit tree (``side.unit``) ------------------------------------
+
+def _cadre(side, name):
+    from tests.factories import make_cadre
+
+    return make_cadre(side.unit, name)
+
+
+def _cadre_child(model_label: str, **fields):
+    def make(t, side, name):
+        model = apps.get_model(model_label)
+        cadre = _cadre(side, f"{name}干部")
+        values = {k: (name if v is _NAME else v) for k, v in fields.items()}
+        return model.objects.create(cadre=cadre, **values)
+    return make
+
+
+_NAME = object()
+
+
+def _post_make(t, side, name):
+    from tests.factories import make_post
+
+    return make_post(side.unit, name)
+
+
+def _appointment_make(t, side, name):
+    from zugong.cadres.models import Appointment
+
+    post = _post_make(t, side, f"{name}岗位")
+    return Appointment.objects.create(cadre=_cadre(side, f"{name}干部"), post=post, start_date=dt.date(2020, 1, 1),
+                                      appointment_document=name)
+
+
+def _finding_make(t, side, name):
+    from django.utils import timezone
+
+    from zugong.cadres.models import DossierFinding
+
+    return DossierFinding.objects.create(cadre=_cadre(side, name), check_code="birth_vs_id",
+                                         problem_type="inconsistent", evidence={"note": name}, fingerprint=name,
+                                         detected_at=timezone.now())
+
+
+def _decision_make(t, side, name):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from zugong.cadres.models import FindingDecision
+
+    finding = _finding_make(t, side, f"{name}问题")
+    user = get_user_model().objects.order_by("pk").first()
+    return FindingDecision.objects.create(finding=finding, decision="dismissed", document=name, decided_by=user,
+                                          decided_at=timezone.now())
+
+
+def _reserve_make(t, side, name):
+    from zugong.cadres.models import ReserveCadre
+
+    return ReserveCadre.objects.create(cadre=_cadre(side, f"{name}干部"), list_kind="ready_now", target_post=name,
+                                       entered_date=dt.date(2022, 1, 1))
+
+
+def _measure_make(t, side, name):
+    from zugong.cadres.models import ReserveMeasure
+
+    return ReserveMeasure.objects.create(reserve=_reserve_make(t, side, f"{name}后备"), measure=name)
+
+
+def _cadre_case(label: str, marker: str, make, path: str, **kw) -> ScopeCase:
+    """A scope case of a model anchored on the unit tree through ``path`` (``"cadre__unit"``): its records
+    under a side are those whose unit lies in ``side.unit``'s subtree."""
+    def under(side):
+        return apps.get_model(label).objects.filter(**{f"{path}__path__startswith": side.unit.path})
+    return ScopeCase(label, marker=marker, make=make, under=under, **kw)
+
+
 CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("orgs.PartyOrganization", marker="name", make=_org_make, create_data=_org_create,
               edit_data=_org_edit, import_row=_org_import),
@@ -587,6 +664,42 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("life.MeetingAttachment", marker="original_name", make=_attachment_make),
     # issue #11: 民主评议党员 results (第八表; entered on the meeting page and through /api/member-evaluations/)
     ScopeCase("life.MemberEvaluation", marker="note", make=_evaluation_make, create_data=_evaluation_create),
+    # issue #12: cadre work, scoped by the unit tree with label cadre (assessment, discipline)
+    _cadre_case("cadres.Cadre", "person__name", lambda t, side, name: _cadre(side, name), "unit"),
+    _cadre_case("cadres.Post", "name", _post_make, "unit"),
+    _cadre_case("cadres.PostQuota", "document_number",
+                lambda t, side, name: apps.get_model("cadres.PostQuota").objects.create(
+                    unit=side.unit, level="131", count=1, start_date=dt.date(2020, 1, 1), document_number=name),
+                "unit"),
+    _cadre_case("cadres.Establishment", "document_number",
+                lambda t, side, name: apps.get_model("cadres.Establishment").objects.create(
+                    unit=side.unit, establishment_type="administrative", count=10, start_date=dt.date(2020, 1, 1),
+                    document_number=name),
+                "unit"),
+    _cadre_case("cadres.Appointment", "appointment_document", _appointment_make, "post__unit"),
+    _cadre_case("cadres.CadrePhoto", "cadre__person__name",
+                lambda t, side, name: apps.get_model("cadres.CadrePhoto").objects.create(
+                    cadre=_cadre(side, name), content=b"\xff\xd8\xff", width=300, height=375, sha256="0" * 64),
+                "cadre__unit"),
+    _cadre_case("cadres.Education", "school",
+                _cadre_child("cadres.Education", category="full_time", education_text="大学", school=_NAME),
+                "cadre__unit"),
+    _cadre_case("cadres.ResumeEntry", "text",
+                _cadre_child("cadres.ResumeEntry", start_date=dt.date(2000, 9, 1), text=_NAME), "cadre__unit"),
+    _cadre_case("cadres.FamilyMember", "name",
+                _cadre_child("cadres.FamilyMember", relation="父亲", name=_NAME), "cadre__unit"),
+    _cadre_case("cadres.AnnualAssessment", "note",
+                _cadre_child("cadres.AnnualAssessment", year=2023, grade="competent", note=_NAME), "cadre__unit"),
+    _cadre_case("cadres.RankRecord", "document_number",
+                _cadre_child("cadres.RankRecord", rank="researcher_4", start_date=dt.date(2020, 1, 1),
+                             document_number=_NAME), "cadre__unit"),
+    _cadre_case("cadres.SupervisionRecord", "reason",
+                _cadre_child("cadres.SupervisionRecord", kind="admonishment", decided_date=dt.date(2023, 1, 1),
+                             reason=_NAME), "cadre__unit"),
+    _cadre_case("cadres.DossierFinding", "fingerprint", _finding_make, "cadre__unit"),
+    _cadre_case("cadres.FindingDecision", "document", _decision_make, "finding__cadre__unit"),
+    _cadre_case("cadres.ReserveCadre", "target_post", _reserve_make, "cadre__unit"),
+    _cadre_case("cadres.ReserveMeasure", "measure", _measure_make, "reserve__cadre__unit"),
 ]}
 
 

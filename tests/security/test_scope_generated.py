@@ -487,6 +487,9 @@ def scope_tree(sec):
     only the county and town A hold unit grants.)"""
     build_units(sec)
     grant_role(user=sec.branch_user, role_code="branch_secretary", unit=sec.unit_firm_a)
+    # cadre records (issue #12, label cadre): each actor also works as 干部工作人员 on its own unit subtree
+    grant_role(user=sec.branch_user, role_code="cadre_affairs", unit=sec.unit_firm_a)
+    grant_role(user=sec.town_user, role_code="cadre_affairs", unit=sec.unit_town_a)
     return sec
 
 

@@ -24,6 +24,13 @@ BUILTIN_ROLES = [
         "description": "党支部书记：本支部党员信息。",
     },
     {
+        "code": "cadre_affairs",
+        "name": "干部工作人员",
+        "permissions": ["basic.view", *[f"{label}.{action}" for label in ("cadre", "assessment")
+                                        for action in BUSINESS_ACTIONS], "discipline.view"],
+        "description": "组织部门干部科（室）、人事部门：管辖单位内干部信息、考核；查看处理处分记录。",
+    },
+    {
         "code": "viewer",
         "name": "只读用户",
         "permissions": ["basic.view", "party.view"],

@@ -1,0 +1,3 @@
+"""URL patterns of the cadres part ``formfiles`` (included by ``cadres.urls``, namespace ``cadres``)."""
+
+urlpatterns: list = []

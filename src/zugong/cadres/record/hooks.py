@@ -1,0 +1,5 @@
+"""Registrations of the cadres part ``record`` (navigation, views, API, to-dos)."""
+
+
+def register(app_label: str) -> None:
+    """Called from ``CadresConfig.ready()``."""

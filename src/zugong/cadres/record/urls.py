@@ -1,0 +1,3 @@
+"""URL patterns of the cadres part ``record`` (included by ``cadres.urls``, namespace ``cadres``)."""
+
+urlpatterns: list = []
