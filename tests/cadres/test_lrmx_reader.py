@@ -74,6 +74,7 @@ def test_a_day_in_a_month_element_is_dropped_with_a_warning_and_kept_where_the_d
     assert form.birth == Month(1980, 3)
     assert any("出生年月" in w and "日已忽略" in w for w in form.warnings)
     assert form.age_reference_date == Month(2024, 6) and form.filled_date == Month(2024, 6, 5)
+    assert "JiSuanNianLingShiJian（计算年龄时间）：只写到月，年龄按该月1日计算" in form.warnings
 
 
 # ----- 入党时间 ---------------------------------------------------------------------------------------

@@ -180,3 +180,10 @@ def test_docx_age_without_reference_date_uses_today():
     cells = {cell for row in rows for cell in row}
     assert "1990.07\n（34岁）" in cells and "65" in cells
     assert age_at(Month(1990, 7), dt.date(2025, 7, 1)) == 35 and age_at(None, dt.date(2025, 1, 1)) is None
+
+
+def test_special_characters_survive_and_control_characters_are_dropped():
+    form = AppointmentFormData(name="甲", sex="女", birth=Month(1990, 1), specialty='<法律> & "财会"\x0b',
+                               rewards_punishments="2019年嘉奖\n2020年记三等功")
+    again = read_lrmx(write_lrmx(form))
+    assert again.specialty == '<法律> & "财会"' and again.rewards_punishments == "2019年嘉奖\n2020年记三等功"

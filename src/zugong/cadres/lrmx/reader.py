@@ -401,6 +401,8 @@ def _build(values: dict[str, str], family_rows: list[dict[str, str]], photo: byt
             form.family.append(line)
     form.reporting_unit = _text(values.get("ChengBaoDanWei"))
     form.age_reference_date = _month_field(values, "JiSuanNianLingShiJian", form, errors)
+    if form.age_reference_date is not None and form.age_reference_date.day is None:
+        form.warnings.append("JiSuanNianLingShiJian（计算年龄时间）：只写到月，年龄按该月1日计算")
     form.filled_date = _month_field(values, "TianBiaoShiJian", form, errors)
     form.filled_by = _text(values.get("TianBiaoRen"))
     form.id_number = re.sub(r"\s+", "", _text(values.get("ShenFenZheng")))
