@@ -103,9 +103,9 @@ def post_facts(cadres: list[Cadre], day: dt.date) -> dict[int, PostFacts]:
       or at an equivalent level: the 职级 records whose equivalent level (``RANK_LEVEL``, 《公务员职务与职级并行
       规定》) is that level — begun on or before ``day``, that contains the main appointment's start; two periods
       belong to one run when the later begins at most ``SAME_LEVEL_GAP_DAYS`` (31) days after the earlier ends.
-      When the run reaches back to the cadre's earliest recorded period at that level, the recorded
-      ``Cadre.same_level_since`` (from the dossier: service before the records) is used when earlier; with no
-      appointment held, the recorded value;
+      When the run is the cadre's earliest history (no earlier period at that level, no earlier appointment at
+      any level), the recorded ``Cadre.same_level_since`` (from the dossier: service before the records) is
+      used when earlier; with no appointment held, the recorded value;
     - 职级 and 任现职级时间: the rank record held on ``day``."""
     from zugong.cadres.choices import RANK_LEVEL
     from zugong.cadres.models import RankRecord
@@ -132,7 +132,8 @@ def post_facts(cadres: list[Cadre], day: dt.date) -> dict[int, PostFacts]:
             periods = [(a.start_date, a.end_date) for a in mine if a.post.level == level]
             periods += [(r.start_date, r.end_date) for r in ranks if RANK_LEVEL.get(r.rank) == level]
             run_start, reaches_first = _same_level_run(periods, main.start_date)
-            same_since = min(run_start, recorded_same) if reaches_first and recorded_same else run_start
+            earliest = not any(a.start_date < run_start for a in mine)
+            same_since = min(run_start, recorded_same) if reaches_first and earliest and recorded_same else run_start
         else:
             same_since = recorded_same
         facts[cadre.pk] = PostFacts(
