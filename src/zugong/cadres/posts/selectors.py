@@ -172,6 +172,16 @@ def posts_with_holders(*, user, day: dt.date, units: QuerySet[Unit] | None = Non
     return posts
 
 
+def holders_by_post(*, user, posts: list[Post], day: dt.date) -> dict[int, list[Appointment]]:
+    """``{post.pk: [appointments held on day]}`` for ``posts`` (already scoped), through the user's scope;
+    one query."""
+    held: dict[int, list[Appointment]] = {}
+    for appt in (Appointment.objects.restrict(user, "view").filter(held_on(day), post__in=[p.pk for p in posts])
+                 .select_related("cadre__person").order_by("start_date", "id")):
+        held.setdefault(appt.post_id, []).append(appt)
+    return held
+
+
 def vacancies(*, user, day: dt.date, units: QuerySet[Unit] | None = None) -> QuerySet[Post]:
     """The posts existing on ``day`` with fewer holders than ``max_holders`` (空缺职务), annotated with
     ``holder_count``; one query."""
