@@ -5,8 +5,8 @@ this table marks single cells — 超配 red (the over-quota cell and the unit's
 — like the page. Strings are written as literal text (a unit name starting with ``=`` stays text).
 
 Layout of the first sheet 「干部配备一览表」: one header row (单位代码, 单位名称, then for each level present
-「<级别>职数」「<级别>实配」「<级别>超配」「<级别>空缺」), one row per unit of the subtree in tree order (the
-name indented by depth). The second sheet 「合计」 holds the totals per level, the third 「说明」 the as-of date
+「<级别>职数」「<级别>实配」「<级别>超配」「<级别>空缺」), one row per unit of the subtree in tree order. The second
+sheet 「合计」 holds the totals per level, the third 「说明」 the as-of date
 and the counting rule.
 """
 
@@ -47,7 +47,7 @@ def quota_table_xlsx(*, user, table: QuotaTable, title: str) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for unit in table.units:
+    for row_index, unit in enumerate(table.units, start=2):
         row_cells = table.cells.get(unit["pk"], {})
         values: list = [unit["code"], unit["name"]]
         fills: dict[int, PatternFill] = {}
@@ -63,10 +63,8 @@ def quota_table_xlsx(*, user, table: QuotaTable, title: str) -> bytes:
             elif cell.vacant:
                 fills[base + 3] = VACANT_FILL
         sheet.append(values)
-        row_index = sheet.max_row
         for column in (1, 2):  # literal text, never a formula
             sheet.cell(row=row_index, column=column).data_type = "s"
-        sheet.cell(row=row_index, column=2).alignment = Alignment(indent=max(unit["depth"] - 1, 0))
         for column, fill in fills.items():
             sheet.cell(row=row_index, column=column + 1).fill = fill
     sheet.freeze_panes = "C2"
