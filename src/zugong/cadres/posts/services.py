@@ -318,7 +318,8 @@ def post_close(*, user, post, end_date, expected_version: int | None, reason: st
 
 
 def _set_dated(model, *, user, unit, key_field: str, key, count, start_date, document_number: str, count_field: str,
-               key_label: str, kind: str, what: str):
+               key_label: str, what: str):
+    """Insert the effective-dated row (see ``quota_set``); returns it and the audit event's keyword arguments."""
     target = _unit(user, unit, "add")
     problems: list[FieldProblem] = []
     number = _count(count, count_field, problems)
@@ -338,12 +339,12 @@ def _set_dated(model, *, user, unit, key_field: str, key, count, start_date, doc
         previous.end_date = start
         save_with_version(previous, previous.version, ["end_date"])
     row.save()
-    record_event(kind, user=user, object_type=model._meta.label_lower, object_id=row.pk,
-                 summary=f"「{target.name}」{key_label}{what}自 {start.isoformat()} 起为 {number}",
-                 data={"unit": target.code, key_field: key, "count": number, "start_date": start,
-                       "end_date": row.end_date, "document_number": row.document_number,
-                       "previous": previous.pk if previous is not None else None, "previous_end_before": ended})
-    return row
+    event = {"user": user, "object_type": model._meta.label_lower, "object_id": row.pk,
+             "summary": f"「{target.name}」{key_label}{what}自 {start.isoformat()} 起为 {number}",
+             "data": {"unit": target.code, key_field: key, "count": number, "start_date": start,
+                      "end_date": row.end_date, "document_number": row.document_number,
+                      "previous": previous.pk if previous is not None else None, "previous_end_before": ended}}
+    return row, event
 
 
 @transaction.atomic
@@ -356,9 +357,11 @@ def quota_set(*, user, unit, level, count, start_date, document_number: str = ""
     problems: list[FieldProblem] = []
     code = _level(level, problems)
     fail(problems)
-    return _set_dated(PostQuota, user=user, unit=unit, key_field="level", key=code, count=count, start_date=start_date,
-                      document_number=document_number, count_field=COUNT_QUOTA, key_label=POST_LEVEL.label(code),
-                      kind="cadre_quota_set", what="职数")
+    row, event = _set_dated(PostQuota, user=user, unit=unit, key_field="level", key=code, count=count,
+                            start_date=start_date, document_number=document_number, count_field=COUNT_QUOTA,
+                            key_label=POST_LEVEL.label(code), what="职数")
+    record_event("cadre_quota_set", **event)
+    return row
 
 
 @transaction.atomic
@@ -371,9 +374,11 @@ def establishment_set(*, user, unit, establishment_type, count, start_date, docu
         problems.append(FieldProblem(EST_TYPE, "必填项为空" if establishment_type in (None, "") else
                                      f"无法识别的编制类型「{establishment_type}」（{'、'.join(ESTABLISHMENT_TYPE.names)}）"))
     fail(problems)
-    return _set_dated(Establishment, user=user, unit=unit, key_field="establishment_type", key=code, count=count,
-                      start_date=start_date, document_number=document_number, count_field=COUNT_EST,
-                      key_label=ESTABLISHMENT_TYPE.label(code), kind="cadre_establishment_set", what="编制")
+    row, event = _set_dated(Establishment, user=user, unit=unit, key_field="establishment_type", key=code, count=count,
+                            start_date=start_date, document_number=document_number, count_field=COUNT_EST,
+                            key_label=ESTABLISHMENT_TYPE.label(code), what="编制")
+    record_event("cadre_establishment_set", **event)
+    return row
 
 
 # ----- appointments ------------------------------------------------------------------------------------------------
