@@ -168,3 +168,34 @@ def test_api_scope_and_writes(data):
                       content_type="application/json")
     assert response.status_code == 201 and response.json()["count"] == 2
     assert c.get("/api/cadres/posts/", {"as_of": "2019-01-01"}).json()["results"] != []
+
+
+def test_page_and_api_query_counts_do_not_grow_with_rows(data):
+    """The quota table, the post list and the API lists read in a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zugong.orgs.unit_services import unit_create
+
+    t = data
+    c = client(t.cadre_user)
+    urls = [reverse("cadres:quota_table"), reverse("cadres:post_list"),
+            reverse("cadres:unit_posts", args=[t.unit_town_a.pk]), "/api/cadres/appointments/", "/api/cadres/posts/"]
+
+    def counts():
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert c.get(url, {"as_of": "2022-01-01"}).status_code == 200
+            out.append(len(ctx))
+        return out
+
+    c.get(urls[0])  # warm the session
+    before = counts()
+    for i in range(3):
+        unit = unit_create(code=f"U-A-Q{i}", name=f"甲镇新单位{i}", unit_category="public_institution", parent=t.unit_town_a)
+        post = make_post(t.unit_town_a, f"副镇长{i}", level="142")
+        make_post(unit, f"主任{i}", level="142")
+        s.appointment_create(user=t.cadre_user, cadre=make_cadre(t.unit_town_a, f"新干部{i}"), post=post,
+                             start_date="2021-06-01")
+    assert counts() == before

@@ -68,7 +68,10 @@ def _units_for_select(user):
     top = units.order_by("depth").values_list("depth", flat=True).first()
     if top is None:
         return []
-    return list(units.filter(depth__lte=top + 2).values("code", "name", "depth"))
+    rows = list(units.filter(depth__lte=top + 2).values("code", "name", "depth"))
+    for row in rows:
+        row["indent"] = "\u3000" * (row["depth"] - top)
+    return rows
 
 
 # ----- the 干部配备一览表 -----------------------------------------------------------------------------------------
@@ -110,10 +113,12 @@ class QuotaTableView(generic.ObjectListView):
     def get_rows(self, objects, filterset):
         day, _ = _as_of(self.request)
         self.table = sel.quota_table(user=self.user, day=day, root=self.root())
+        top = min((u["depth"] for u in self.table.units), default=1)
         rows = []
         for unit in objects:
             cells = self.table.cells.get(unit.pk, {})
-            rows.append({"unit": unit, "cells": [cells.get(level) for level in self.table.levels]})
+            rows.append({"unit": unit, "cells": [cells.get(level) for level in self.table.levels],
+                         "indent": 0.4 + unit.depth - top})
         return rows
 
     def get_extra_context(self, filterset, page) -> dict:
