@@ -209,6 +209,31 @@ def _certificate_renew(r, s):
     return {"number": f"GZ-R{r.pk}", "issued_date": "2025-01-02", "valid_until": "2028-01-01", "issuer": "中共某县委组织部"}
 
 
+def _in_side(unit, s) -> bool:
+    return unit.path.startswith(s.unit.path)
+
+
+def _post_appoint(r, s):
+    """任职 on post ``r``: a cadre of the side — made fresh only for the own post (the foreign request must write
+    nothing before it is refused)."""
+    from tests.factories import make_cadre
+
+    cadre = make_cadre(s.unit, probe_name("任")).pk if _in_side(r.unit, s) else ""
+    return {"cadre": cadre, "start_date": "2024-01-02", "appointment_document": "任字1号", "method": "commission"}
+
+
+def _cadre_appoint(r, s):
+    """任职 of cadre ``r``: a post of the side — made fresh only for the own cadre."""
+    from tests.factories import make_post
+
+    post = make_post(s.unit, probe_name("岗")).pk if _in_side(r.unit, s) else ""
+    return {"post": post, "start_date": "2024-01-02", "appointment_document": "任字2号"}
+
+
+def _appointment_remove(r, s):
+    return {"version": _version(r), "end_date": "2024-06-01", "removal_document": "免字1号", "removal_reason": "调任"}
+
+
 ACTION_DATA: dict[str, Callable] = {
     "orgs:move": _move,
     "api:organization-move": lambda r, s: {"version": _version(r), "new_parent_code": s.org.code},
@@ -294,6 +319,15 @@ ACTION_DATA: dict[str, Callable] = {
     "life:attachment_add": lambda r, s: {"file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
     # 登记评议结果 (issue #11): the scope case's meeting is a 支部党员大会, so the own one is refused on its merits
     "life:member_evaluation_entry": lambda r, s: {"year": str(r.date.year)},
+    # 干部职务与任免 (issue #12, cadres.posts): 撤销 a post, 任职 from the post and from the cadre, 免职, 职级
+    "cadres:post_close": lambda r, s: {"version": _version(r), "end_date": dt.date.today().isoformat(), "reason": "机构改革"},
+    "api:cadre-post-close": lambda r, s: {"version": _version(r), "end_date": dt.date.today().isoformat()},
+    "cadres:post_appoint": _post_appoint,
+    "api:cadre-post-appoint": _post_appoint,
+    "cadres:cadre_appoint": _cadre_appoint,
+    "cadres:appointment_remove": _appointment_remove,
+    "api:cadre-appointment-remove": _appointment_remove,
+    "cadres:rank_set": lambda r, s: {"rank": "principal_clerk_4", "start_date": "2024-01-02", "document_number": "职字1号"},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an
