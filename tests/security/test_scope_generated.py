@@ -294,6 +294,13 @@ ACTION_DATA: dict[str, Callable] = {
     "life:attachment_add": lambda r, s: {"file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
     # 登记评议结果 (issue #11): the scope case's meeting is a 支部党员大会, so the own one is refused on its merits
     "life:member_evaluation_entry": lambda r, s: {"year": str(r.date.year)},
+    # 档案专项审核 (issue #12): 认定 the scope case's open finding; run the audit over a unit's subtree (the record
+    # is the unit)
+    "cadres:dossier_decide": lambda r, s: {"version": _version(r), "decision": "dismissed", "document": "1978年招工登记表"},
+    "api:dossier-finding-decide": lambda r, s: {"version": _version(r), "decision": "dismissed",
+                                                "document": "1978年招工登记表"},
+    "cadres:dossier_run": lambda r, s: {},
+    "api:dossier-run-audit": lambda r, s: {},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an
