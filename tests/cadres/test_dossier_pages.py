@@ -135,6 +135,10 @@ def test_xlsx_export_contents(dz):
     county = openpyxl.load_workbook(io.BytesIO(login(Client(), dz.county_user).get(
         reverse("cadres:dossier_xlsx"), {"check": "resume_gap"}).content)).worksheets[0]
     assert [r[2] for r in county.iter_rows(min_row=2, values_only=True)] == ["乙镇李四"]
+    from zugong.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(kind="export", object_type="cadres.dossierfinding").order_by("id").last()
+    assert event.data == {"rows": 1, "filters": {"check": "resume_gap"}}
 
 
 def test_api_list_decide_and_run(dz):
@@ -190,3 +194,22 @@ def test_cli(dz, capsys):
     text = io.StringIO()
     call_command("dossier_audit", "--user", dz.cadre_user.username, stdout=text)
     assert "档案专项审核完成：审核干部 1 人" in text.getvalue()
+
+
+def test_list_page_query_count_does_not_grow_with_the_rows(dz):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(Client(), dz.county_user)
+    url = reverse("cadres:dossier_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(4):
+        cadre = make_cadre(dz.unit_town_a, f"新增{i}")
+        Person.objects.filter(pk=cadre.person_id).update(birth_date=dt.date(1970, 1, 2))
+    dossier_audit_run(user=dz.county_user)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["object_list"]) == 6
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -223,3 +223,41 @@ def test_query_count_does_not_grow_with_the_cadres(ct):
     many = rerun_queries(6)
     assert few == many, (few, many)
     assert many <= 20
+
+
+def test_confirmed_finding_becomes_corrected_once_the_data_is_fixed(ct):
+    cadre = make_cadre(ct.unit_town_a, "张建国")
+    shift_birth(cadre)
+    dossier_audit_run(user=ct.cadre_user)
+    finding = DossierFinding.objects.get(cadre=cadre)
+    finding_decide(user=ct.cadre_user, finding=finding, decision="confirmed", document="1978年招工登记表",
+                   expected_version=finding.version)
+    Person.objects.filter(pk=cadre.person_id).update(birth_date=BIRTH)
+    assert dossier_audit_run(user=ct.cadre_user).corrected == 1
+    finding.refresh_from_db()
+    assert finding.status == "corrected"
+    assert list(finding.decisions.order_by("decided_at", "id").values_list("decision", flat=True)) == [
+        "confirmed", "corrected"]
+
+
+def test_a_failure_after_writing_started_leaves_nothing(ct, monkeypatch):
+    """The run's audit event is written last: when it fails, the findings and system decisions written
+    before it are rolled back with it."""
+    from zugong.cadres.dossier import services
+
+    fixed = make_cadre(ct.unit_town_a, "已更正")
+    shift_birth(fixed)
+    dossier_audit_run(user=ct.cadre_user)
+    Person.objects.filter(pk=fixed.person_id).update(birth_date=BIRTH)
+    shift_birth(make_cadre(ct.unit_town_a, "新问题"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("审计日志写入失败")
+
+    monkeypatch.setattr(services, "record_event", broken)
+    before = (DossierFinding.objects.count(), FindingDecision.objects.count(),
+              list(DossierFinding.objects.values_list("status", flat=True)))
+    with pytest.raises(RuntimeError):
+        dossier_audit_run(user=ct.cadre_user)
+    assert (DossierFinding.objects.count(), FindingDecision.objects.count(),
+            list(DossierFinding.objects.values_list("status", flat=True))) == before

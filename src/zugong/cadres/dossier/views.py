@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from zugong.audit.services import record_event
 from zugong.cadres.choices import DOSSIER_CHECK, DOSSIER_PROBLEM, FINDING_STATUS
 from zugong.cadres.dossier import selectors, services
 from zugong.cadres.dossier.forms import DecideForm, DossierFilterSet, RunForm
@@ -168,7 +169,8 @@ class DossierRun(generic.ObjectActionView):
 
 def findings_xlsx(*, user, params) -> bytes:
     """The findings of ``user``'s ``cadre.export`` scope filtered by ``params`` (the list's filters) as one
-    sheet (``HEADERS``), with a note sheet naming the regulation."""
+    sheet (``HEADERS``), with a note sheet naming the regulation. Audited (one ``export`` event: row count
+    and filters)."""
     filterset = DossierFilterSet(params, selectors.finding_list(user=user, action="export"), user=user)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     rows = []
@@ -179,6 +181,10 @@ def findings_xlsx(*, user, params) -> bytes:
                      DOSSIER_PROBLEM.label(f.problem_type), (f.evidence or {}).get("message", ""), evidence_summary(f),
                      FINDING_STATUS.label(f.status), timezone.localtime(f.detected_at).strftime("%Y-%m-%d %H:%M"),
                      timezone.localtime(f.resolved_at).strftime("%Y-%m-%d %H:%M") if f.resolved_at else "", last))
+    record_event("export", user=user, object_type="cadres.dossierfinding",
+                 summary=f"导出档案专项审核问题 {len(rows)} 条",
+                 data={"rows": len(rows), "filters": {k: params.get(k) for k in DossierFilterSet.base_filters
+                                                      if params.get(k)}})
     stream = io.BytesIO()
     write_xlsx(stream, headers=HEADERS, rows=rows, sheet_title="档案专项审核",
                notes=("依据：《干部人事档案工作条例》（2018）；三龄两历一身份专项审核。",
