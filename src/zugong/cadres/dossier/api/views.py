@@ -26,7 +26,7 @@ from zugong.core.api import ScopedListMixin, ScopedRetrieveMixin, ScopedViewSet,
 from zugong.orgs.models import Unit
 
 
-class DecisionSerializer(serializers.Serializer):
+class DossierDecisionSerializer(serializers.Serializer):
     """一次认定。"""
 
     decision = serializers.CharField(help_text="confirmed 已认定（存在问题）/ dismissed 已认定（无问题）/ corrected 已更正")
@@ -40,7 +40,7 @@ class DecisionSerializer(serializers.Serializer):
         return FINDING_STATUS.label(obj.decision)
 
 
-class FindingSerializer(serializers.Serializer):
+class DossierFindingSerializer(serializers.Serializer):
     """档案审核问题。"""
 
     id = serializers.IntegerField()
@@ -58,7 +58,7 @@ class FindingSerializer(serializers.Serializer):
     evidence = serializers.JSONField(help_text="{message, sources: [{source, value}], basis}")
     detected_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
-    decisions = DecisionSerializer(many=True, source="decisions.all")
+    decisions = DossierDecisionSerializer(many=True, source="decisions.all")
 
     def get_check_label(self, obj) -> str:
         return DOSSIER_CHECK.label(obj.check_code)
@@ -70,7 +70,7 @@ class FindingSerializer(serializers.Serializer):
         return FINDING_STATUS.label(obj.status)
 
 
-class DecideInputSerializer(serializers.Serializer):
+class DossierDecideInputSerializer(serializers.Serializer):
     """认定档案审核问题。"""
 
     decision = serializers.ChoiceField(label="认定结论", choices=list(services.DECISIONS))
@@ -79,10 +79,24 @@ class DecideInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(label="版本")
 
 
-class RunInputSerializer(serializers.Serializer):
+class DossierRunInputSerializer(serializers.Serializer):
     """开始档案专项审核。"""
 
     as_of = serializers.DateField(label="截至日期", required=False, allow_null=True, default=None)
+
+
+class DossierRunResultSerializer(serializers.Serializer):
+    """一次档案专项审核的结果。"""
+
+    unit = serializers.CharField(allow_null=True, help_text="单位代码（null：权限范围内全部）")
+    as_of = serializers.DateField(help_text="截至日期")
+    cadres = serializers.IntegerField(help_text="审核干部数")
+    detected = serializers.IntegerField(help_text="本次发现的问题数")
+    new = serializers.IntegerField(help_text="新发现（新记录）的问题数")
+    existing = serializers.IntegerField(help_text="已记录过的问题数（认定状态不变）")
+    corrected = serializers.IntegerField(help_text="复核已不存在、标为已更正的问题数")
+    by_check = serializers.DictField(child=serializers.IntegerField(), help_text="按审核项目")
+    by_problem = serializers.DictField(child=serializers.IntegerField(), help_text="按问题类型")
 
 
 class _FilterSet(DossierFilterSet):
@@ -102,12 +116,12 @@ class DossierFindingViewSet(ScopedListMixin, ScopedRetrieveMixin, ScopedViewSet)
     model = DossierFinding
     list_selector = _list
     get_selector = selectors.finding_get
-    serializer_class = FindingSerializer
+    serializer_class = DossierFindingSerializer
     filterset_class = _FilterSet
     lookup_value_regex = "[0-9]+"
     not_found = "问题不存在或不在您的数据范围内。"
 
-    @scoped_action(scope="change", input=DecideInputSerializer, url_path="decide", summary="认定档案审核问题",
+    @scoped_action(scope="change", input=DossierDecideInputSerializer, url_path="decide", summary="认定档案审核问题",
                    description="认定结论与认定依据（必填）；每次认定另记一条，历史保留。版本过期返回 409。")
     def decide(self, request, obj, data):
         services.finding_decide(user=request.user, finding=obj, decision=data["decision"], document=data["document"],
@@ -122,11 +136,11 @@ class DossierRunViewSet(ScopedViewSet):
     object_model = Unit
     list_selector = _list
     get_selector = selectors.unit_for_audit
-    serializer_class = FindingSerializer
+    serializer_class = DossierFindingSerializer
     lookup_value_regex = "[0-9]+"
     not_found = "单位不存在或不在您的数据范围内。"
 
-    @scoped_action(scope="change", input=RunInputSerializer, url_path="audit", summary="开始档案专项审核",
+    @scoped_action(scope="change", input=DossierRunInputSerializer, output=DossierRunResultSerializer, url_path="audit", summary="开始档案专项审核",
                    description="对该单位及下级单位的干部运行全部自动审核项目，返回审核干部数、发现问题数、新发现数和复核已更正数。")
     def audit(self, request, obj, data):
         result = services.dossier_audit_run(user=request.user, unit=obj, as_of=data.get("as_of"))
