@@ -736,7 +736,8 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     _cadre_case("cadres.SupervisionRecord", "reason",
                 _cadre_child("cadres.SupervisionRecord", kind="admonishment", decided_date=dt.date(2023, 1, 1),
                              reason=_NAME), "cadre__unit"),
-    _cadre_case("cadres.DossierFinding", "fingerprint", _finding_make, "cadre__unit"),
+    # the marker is the cadre's name: the dossier pages and the .xlsx show it (the fingerprint is a hash)
+    _cadre_case("cadres.DossierFinding", "cadre__person__name", _finding_make, "cadre__unit"),
     _cadre_case("cadres.FindingDecision", "document", _decision_make, "finding__cadre__unit"),
     _cadre_case("cadres.ReserveCadre", "target_post", _reserve_make, "cadre__unit"),
     _cadre_case("cadres.ReserveMeasure", "measure", _measure_make, "reserve__cadre__unit"),

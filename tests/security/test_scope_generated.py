@@ -328,6 +328,13 @@ ACTION_DATA: dict[str, Callable] = {
     "cadres:appointment_remove": _appointment_remove,
     "api:cadre-appointment-remove": _appointment_remove,
     "cadres:rank_set": lambda r, s: {"rank": "principal_clerk_4", "start_date": "2024-01-02", "document_number": "职字1号"},
+    # 档案专项审核 (issue #12): 认定 the scope case's open finding; run the audit over a unit's subtree (the record
+    # is the unit)
+    "cadres:dossier_decide": lambda r, s: {"version": _version(r), "decision": "dismissed", "document": "1978年招工登记表"},
+    "api:dossier-finding-decide": lambda r, s: {"version": _version(r), "decision": "dismissed",
+                                                "document": "1978年招工登记表"},
+    "cadres:dossier_run": lambda r, s: {},
+    "api:dossier-run-audit": lambda r, s: {},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

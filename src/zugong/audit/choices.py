@@ -91,6 +91,9 @@ EVENT_KINDS = {
     "meeting_delete": "删除组织生活会议",
     "meeting_attachment_add": "添加会议附件",
     "member_evaluation_record": "登记民主评议党员结果",  # 民主评议党员, 第八表 (issue #11, life.evaluations)
+    # 档案专项审核 (issue #12, cadres.dossier.services)
+    "dossier_audit_run": "档案专项审核",
+    "dossier_finding_decide": "认定档案审核问题",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
