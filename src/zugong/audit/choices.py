@@ -81,6 +81,15 @@ EVENT_KINDS = {
     "meeting_delete": "删除组织生活会议",
     "meeting_attachment_add": "添加会议附件",
     "member_evaluation_record": "登记民主评议党员结果",  # 民主评议党员, 第八表 (issue #11, life.evaluations)
+    "cadre_create": "新增干部",  # 干部信息 (issue #12, cadres.record.services)
+    "cadre_update": "修改干部信息",
+    "cadre_status": "变更干部状态",
+    "cadre_record_add": "新增干部信息子项",
+    "cadre_record_change": "修改干部信息子项",
+    "cadre_record_delete": "删除干部信息子项",
+    "cadre_record_reorder": "调整干部信息子项顺序",
+    "cadre_photo_set": "上传干部照片",
+    "cadre_photo_remove": "删除干部照片",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
