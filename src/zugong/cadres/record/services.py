@@ -576,8 +576,8 @@ def cadre_record_move(*, user, cadre_id: int, kind: str, record_id: int, directi
     spec = kind_of(kind)
     cadre = _cadre(user, cadre_id, "change")
     ids = list(spec.model.objects.filter(cadre=cadre).order_by("position", "pk").values_list("pk", flat=True))
-    if record_id not in ids:
-        raise OutOfScope(f"{spec.noun}记录不存在或不在您的管理范围内")
+    if record_id not in ids:  # not a row of this cadre (deleted meanwhile, or another cadre's)
+        _fail([Problem(spec.noun, f"该{spec.noun}记录不存在，请刷新后重试")])
     i = ids.index(record_id)
     j = {"up": i - 1, "down": i + 1}.get(direction)
     if j is None:
