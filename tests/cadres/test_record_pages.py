@@ -262,3 +262,22 @@ def test_photo_upload_view_and_refusals(client, two):
     assert client.get(reverse("cadres:cadre_photo", args=[photo.pk])).status_code == 404
     client.force_login(two.town_user)
     assert client.get(reverse("cadres:cadre_photo", args=[photo.pk])).status_code == 404
+
+
+def test_edit_page_round_trip_keeps_what_is_not_shown(client, two):
+    """The whole edit form posted back as shown (the page's own use) changes only what was edited: the
+    stored phone number, never shown, stays."""
+    person = two.mine.person
+    person.set_phone("13800138000")
+    person.save()
+    client.force_login(two.cadre_user)
+    url = reverse("cadres:cadre_edit", args=[two.mine.pk])
+    form = client.get(url).context["form"]
+    data = {name: ("" if form.initial.get(name) is None else form.initial.get(name, "")) for name in form.fields}
+    data.update({"_page": "1", "specialty": "农业经济"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person.refresh_from_db()
+    two.mine.refresh_from_db()
+    assert person.phone == "13800138000" and person.name == "甲镇干部" and person.education_level == "21"
+    assert two.mine.specialty == "农业经济" and two.mine.current_post_title == "甲镇副镇长"

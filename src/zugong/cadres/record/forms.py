@@ -46,7 +46,7 @@ PERSON_FIELDS = {
     "education_level": lambda: _text("学历", 20, help_text="如 大学本科毕业、硕士研究生毕业"),
     "political_status": lambda: _choice("政治面貌", POLITICAL_STATUS.choices),
     "work_start_date": lambda: _date("参加工作日期"),
-    "phone": lambda: _text("手机号码", 20),
+    "phone": lambda: _text("手机号码", 20, help_text="修改时留空表示不变"),
 }
 
 PROFILE_FORM_FIELDS = {
@@ -72,18 +72,17 @@ PROFILE_FORM_FIELDS = {
 class CadreCreateForm(forms.Form):
     """新增干部: 单位, 公民身份号码 and the person's fields (an existing person is found by the number)."""
 
-    unit_code = forms.CharField(label="所在单位（单位代码）", max_length=50)
+    unit_code = forms.CharField(label="所在单位（单位代码）", max_length=50,
+                                widget=forms.TextInput(attrs={"list": "unit-codes", "autocomplete": "off"}))
     id_number = forms.CharField(label="公民身份号码", max_length=30)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, make in PERSON_FIELDS.items():
             self.fields[key] = make()
         self.fields["name"].required = True
         for key in ("native_place", "birthplace", "current_post_title", "establishment_type"):
             self.fields[key] = PROFILE_FORM_FIELDS[key]()
-        if units:
-            self.fields["unit_code"] = forms.ChoiceField(label="所在单位", choices=[(u.code, u.name) for u in units])
 
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)

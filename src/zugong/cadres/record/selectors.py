@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 
 from zugong.cadres import panels
+from zugong.cadres.choices import RANK
 from zugong.cadres.models import AnnualAssessment, Cadre, CadrePhoto
 from zugong.cadres.record.services import KINDS
 from zugong.cadres.record.validators import month_text, resume_warnings
@@ -67,6 +68,12 @@ def child_get(kind: str):
 def photo_get(*, user, pk: int, action: str = "view") -> CadrePhoto | None:
     """The photo ``pk`` if its cadre is in ``user``'s ``cadre.<action>`` scope (with the bytes)."""
     return CadrePhoto.objects.restrict(user, action).filter(pk=pk).first()
+
+
+def units_for(*, user, action: str = "add", limit: int = 500) -> list[Unit]:
+    """The units where ``user`` holds ``cadre.<action>`` in tree order (code and name; at most ``limit``),
+    offered when a cadre is entered."""
+    return list(Unit.objects.restrict(user, action, label="cadre").order_by("path").only("code", "name")[:limit])
 
 
 # ----- the unit tree of the roster --------------------------------------------------------------------------
@@ -149,6 +156,7 @@ class CadreProfile:
     may_delete: bool
     may_assess: bool
     age: int
+    rank_label: str = ""
 
 
 def cadre_profile(*, user, cadre: Cadre, as_of: dt.date) -> CadreProfile:
@@ -164,8 +172,9 @@ def cadre_profile(*, user, cadre: Cadre, as_of: dt.date) -> CadreProfile:
     assessments = (list(AnnualAssessment.objects.restrict(user, "view").filter(cadre=cadre).order_by("-year"))
                    if may_assess else None)
     photo = CadrePhoto.objects.filter(cadre=cadre).defer("content").first()
+    facts = post_facts([cadre], as_of)[cadre.pk]
     return CadreProfile(
-        cadre=cadre, as_of=as_of, facts=post_facts([cadre], as_of)[cadre.pk],
+        cadre=cadre, as_of=as_of, facts=facts,
         full_time=[e for e in educations if e.category == "full_time"],
         in_service=[e for e in educations if e.category == "in_service"],
         resume=resume, resume_warnings=warnings,
@@ -173,6 +182,7 @@ def cadre_profile(*, user, cadre: Cadre, as_of: dt.date) -> CadreProfile:
         assessments=assessments, photo=photo,
         may_change=can(user, "cadre", "change", cadre.unit), may_delete=can(user, "cadre", "delete", cadre.unit),
         may_assess=can(user, "assessment", "add", cadre.unit), age=cadre.person.age_on(as_of),
+        rank_label=RANK.label(facts.rank) if facts.rank else "",
     )
 
 

@@ -37,7 +37,6 @@ from zugong.cadres.record.forms import (
 from zugong.cadres.selectors import post_facts
 from zugong.core import generic
 from zugong.core.scoping import can
-from zugong.orgs.models import Unit
 
 NOT_FOUND = services.NOT_FOUND
 CADRE = "cadres.Cadre"
@@ -85,9 +84,6 @@ class CadreCreate(generic.ObjectCreateView):
     def get_initial(self, obj) -> dict:
         return {"unit_code": self.request.GET.get("unit", "")}
 
-    def get_form_kwargs(self, obj) -> dict:
-        units = Unit.objects.restrict(self.user, "add", label="cadre").order_by("path").only("code", "name")[:500]
-        return {"units": list(units) if self.request.method == "GET" else ()}
 
     def perform(self, form, obj):
         return services.cadre_create(user=self.user, **form.service_kwargs())
@@ -99,7 +95,8 @@ class CadreCreate(generic.ObjectCreateView):
         return _detail(cadre.pk)
 
     def get_extra_context(self, obj, form, errors) -> dict:
-        return {"title": "新增干部", "cancel_url": reverse("cadres:cadre_list")}
+        return {"title": "新增干部", "cancel_url": reverse("cadres:cadre_list"),
+                "unit_choices": selectors.units_for(user=self.user, action="add")}
 
 
 class CadreDetail(generic.ObjectView):
@@ -155,8 +152,11 @@ class CadreEdit(_CadrePage, generic.ObjectEditView):
 
     def perform(self, form, cadre):
         d = form.cleaned_data
+        changes = form.posted_changes()
+        if not changes.get("phone"):  # the form never shows the stored number: blank = unchanged
+            changes.pop("phone", None)
         return services.cadre_update(user=self.user, cadre_id=cadre.pk, expected_version=d["version"],
-                                     person_version=d.get("person_version"), changes=form.posted_changes())
+                                     person_version=d.get("person_version"), changes=changes)
 
     def success_message(self, cadre, result, form) -> str:
         return f"已保存「{result.person.name}」的干部信息。"
