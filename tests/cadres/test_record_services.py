@@ -373,3 +373,17 @@ def test_resume_warnings_gap_overlap_and_study():
     assert kinds == ["gap", "overlap", "outside"]
     continuous = entries[:1] + [E(start_date=d(1998, 7, 1), end_date=None, in_service_study=False)]
     assert resume_warnings(continuous) == []
+
+
+def test_education_moves_within_its_category(ct):
+    cadre = factories.make_cadre(ct.unit_town_a, "杨干部")
+    add = lambda cat, text: services.cadre_record_add(user=ct.cadre_user, cadre_id=cadre.pk, kind="education",  # noqa: E731
+                                                      values={"category": cat, "education_text": text})
+    full, study1, study2 = add("全日制", "大学本科"), add("在职", "大学"), add("在职", "研究生")
+    with pytest.raises(ValidationFailed):  # the first 在职 row does not move into the 全日制 rows
+        services.cadre_record_move(user=ct.cadre_user, cadre_id=cadre.pk, kind="education", record_id=study1.pk,
+                                   direction="up")
+    services.cadre_record_move(user=ct.cadre_user, cadre_id=cadre.pk, kind="education", record_id=study2.pk,
+                               direction="up")
+    order = list(Education.objects.filter(cadre=cadre).order_by("position").values_list("pk", flat=True))
+    assert order == [full.pk, study2.pk, study1.pk]

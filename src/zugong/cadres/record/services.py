@@ -575,15 +575,22 @@ def cadre_record_move(*, user, cadre_id: int, kind: str, record_id: int, directi
     already first/last or the direction is unknown."""
     spec = kind_of(kind)
     cadre = _cadre(user, cadre_id, "change")
-    ids = list(spec.model.objects.filter(cadre=cadre).order_by("position", "pk").values_list("pk", flat=True))
+    rows = spec.model.objects.filter(cadre=cadre).order_by("position", "pk")
+    # 学历学位 move within their category (全日制 / 在职 are shown apart)
+    group = (lambda r: r[1]) if spec.key == "education" else (lambda r: "")
+    pairs = list(rows.values_list("pk", "category")) if spec.key == "education" else [(pk, "") for pk in
+                                                                                      rows.values_list("pk", flat=True)]
+    ids = [pk for pk, _ in pairs]
     if record_id not in ids:  # not a row of this cadre (deleted meanwhile, or another cadre's)
         _fail([Problem(spec.noun, f"该{spec.noun}记录不存在，请刷新后重试")])
-    i = ids.index(record_id)
-    j = {"up": i - 1, "down": i + 1}.get(direction)
-    if j is None:
+    if direction not in ("up", "down"):
         _fail([Problem("方向", f"未知的方向「{direction}」（up 上移 / down 下移）")])
-    if not 0 <= j < len(ids):
+    i = ids.index(record_id)
+    same = [k for k, pair in enumerate(pairs) if group(pair) == group(pairs[i])]
+    at = same.index(i) + (-1 if direction == "up" else 1)
+    if not 0 <= at < len(same):
         _fail([Problem("方向", "已在最前" if direction == "up" else "已在最后")])
+    j = same[at]
     ids[i], ids[j] = ids[j], ids[i]
     cadre_record_reorder(user=user, cadre_id=cadre.pk, kind=kind, order=ids)
 
