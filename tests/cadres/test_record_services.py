@@ -387,3 +387,28 @@ def test_education_moves_within_its_category(ct):
                                direction="up")
     order = list(Education.objects.filter(cadre=cadre).order_by("position").values_list("pk", flat=True))
     assert order == [full.pk, study2.pk, study1.pk]
+
+
+def test_replace_all_records_of_a_kind(ct):
+    cadre = factories.make_cadre(ct.unit_town_a, "朱干部")
+    services.cadre_record_add(user=ct.cadre_user, cadre_id=cadre.pk, kind="resume",
+                              values={"start_date": "1990.09", "text": "旧简历"})
+    rows = [{"start_date": "1994.09", "end_date": "1998.07", "text": "某大学学习"},
+            {"start_date": "1998.07", "text": "某镇科员"},
+            {"start_date": "2000.09", "end_date": "2002.07", "text": "省委党校在职研究生学习", "in_service_study": True}]
+    records = services.cadre_records_replace(user=ct.cadre_user, cadre_id=cadre.pk, kind="resume", rows=rows)
+    assert [(r.text, r.position) for r in records] == [("某大学学习", 0), ("某镇科员", 1), ("省委党校在职研究生学习", 2)]
+    assert ResumeEntry.objects.filter(cadre=cadre).count() == 3
+    # a bad row names its number and nothing changes
+    with pytest.raises(ValidationFailed) as exc:
+        services.cadre_records_replace(user=ct.cadre_user, cadre_id=cadre.pk, kind="resume",
+                                       rows=[{"start_date": "1994.09", "text": "甲"}, {"start_date": "1985.13", "text": "乙"}])
+    assert [(e.row, e.column) for e in exc.value.errors] == [(2, "起始时间")]
+    assert ResumeEntry.objects.filter(cadre=cadre).count() == 3
+    with pytest.raises(ValidationFailed) as exc:
+        services.cadre_records_replace(user=ct.cadre_user, cadre_id=cadre.pk, kind="assessment",
+                                       rows=[{"year": 2022, "grade": "优秀"}, {"year": 2022, "grade": "称职"}])
+    assert exc.value.errors[0].row == 2
+    with pytest.raises(OutOfScope):
+        services.cadre_records_replace(user=ct.cadre_b_user, cadre_id=cadre.pk, kind="resume", rows=[])
+    assert ResumeEntry.objects.filter(cadre=cadre).count() == 3

@@ -88,6 +88,7 @@ EVENT_KINDS = {
     "cadre_record_change": "修改干部信息子项",
     "cadre_record_delete": "删除干部信息子项",
     "cadre_record_reorder": "调整干部信息子项顺序",
+    "cadre_record_replace": "整体更新干部信息子项",
     "cadre_photo_set": "上传干部照片",
     "cadre_photo_remove": "删除干部照片",
     "import": "导入",

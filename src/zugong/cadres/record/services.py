@@ -595,6 +595,44 @@ def cadre_record_move(*, user, cadre_id: int, kind: str, record_id: int, directi
     cadre_record_reorder(user=user, cadre_id=cadre.pk, kind=kind, order=ids)
 
 
+def cadre_records_replace(*, user, cadre_id: int, kind: str, rows: list[dict]) -> list:
+    """Replace all of the cadre's records of ``kind`` by ``rows`` (in order) — the apply step of an
+    appointment-form import (``cadres.formfiles``) and any "save the whole list" editor. Every row is
+    checked first with the kind's clean function; a problem names its row (``RowError.row`` = 1-based
+    index in ``rows``) and nothing is written. Requires ``<label>.add`` and ``<label>.delete`` on the
+    cadre's unit (``OutOfScope`` / ``PermissionDeniedError`` as ``cadre_record_add``). Audited once
+    (``cadre_record_replace``: the kind, how many rows before and after). Returns the new records."""
+    spec = kind_of(kind)
+    cadre = _child_cadre(user, spec, cadre_id, "add")
+    if not can(user, spec.label, "delete", cadre.unit):
+        raise PermissionDeniedError(f"您没有删除{spec.noun}的权限。")
+    today = timezone.localdate()
+    errors: list[RowError] = []
+    cleaned_rows = []
+    years: set = set()
+    for number, values in enumerate(rows, start=1):
+        cleaned, problems = spec.clean(values, today=today)
+        if spec.key == "assessment" and cleaned.get("year") is not None:
+            if cleaned["year"] in years:
+                problems.append(Problem("年度", f"{cleaned['year']} 年度重复"))
+            years.add(cleaned["year"])
+        errors += [RowError(number, p.field, p.reason) for p in problems]
+        cleaned_rows.append(cleaned)
+    if errors:
+        raise ValidationFailed(errors, message="；".join(str(e) for e in errors))
+    with transaction.atomic():
+        before = spec.model.objects.filter(cadre=cadre).count()
+        spec.model.objects.filter(cadre=cadre).delete()
+        records = []
+        for position, cleaned in enumerate(cleaned_rows):
+            extra = {"position": position} if spec.ordered else {}
+            records.append(spec.model.objects.create(cadre=cadre, **cleaned, **extra))
+        _event("cadre_record_replace", user=user, cadre=cadre,
+               summary=f"更新干部「{cadre.person.name}」的全部{spec.noun}记录（{before} 条 → {len(records)} 条）",
+               data={"kind": spec.key, "before": before, "after": len(records)})
+    return records
+
+
 # ----- 照片 -----------------------------------------------------------------------------------------------------
 
 
