@@ -281,3 +281,23 @@ def test_edit_page_round_trip_keeps_what_is_not_shown(client, two):
     two.mine.refresh_from_db()
     assert person.phone == "13800138000" and person.name == "甲镇干部" and person.education_level == "21"
     assert two.mine.specialty == "农业经济" and two.mine.current_post_title == "甲镇副镇长"
+
+
+def test_profile_query_count_does_not_grow_with_rows(client, two):
+    def count() -> int:
+        client.get(detail(two.mine))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(detail(two.mine)).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(two.cadre_user)
+    few = count()
+    for i in range(8):
+        ResumeEntry.objects.create(cadre=two.mine, position=i, start_date=dt.date(1990 + i, 1, 1), text=f"经历{i}")
+    from zugong.cadres.models import AnnualAssessment, Education, FamilyMember
+
+    for i in range(5):
+        Education.objects.create(cadre=two.mine, category="in_service", education_text="大学", position=i)
+        FamilyMember.objects.create(cadre=two.mine, relation="子女", name=f"子{i}", position=i)
+        AnnualAssessment.objects.create(cadre=two.mine, year=2015 + i, grade="competent")
+    assert count() == few
