@@ -70,9 +70,9 @@ def _fail(problems: list[Problem]) -> None:
         raise ValidationFailed(errors, message="；".join(p.message for p in problems))
 
 
-def _event(kind: str, *, user, cadre: Cadre, summary: str, data: dict | None = None) -> None:
-    record_event(kind, user=user, object_type="cadres.cadre", object_id=cadre.pk, summary=summary,
-                 data={"cadre": cadre.pk, **(data or {})})
+def _on(cadre: Cadre) -> dict:
+    """The object of a cadre event (the 历史 tab reads events by it)."""
+    return {"object_type": "cadres.cadre", "object_id": cadre.pk}
 
 
 def _cadre(user, cadre_id: int, action: str) -> Cadre:
@@ -210,7 +210,7 @@ def cadre_create(*, user, unit_code: str, name: str, id_number: str, sex="", eth
         else:
             person = holder
         cadre = Cadre.objects.create(person=person, unit=unit, **profile_values)
-        _event("cadre_create", user=user, cadre=cadre,
+        record_event("cadre_create", user=user, **_on(cadre),
                summary=f"新增干部「{person.name}」（{unit.name}）{'，关联已登记人员' if holder else ''}",
                data={"unit": unit.code, "person": person.pk, "linked": holder is not None})
     return cadre
@@ -266,7 +266,7 @@ def cadre_update(*, user, cadre_id: int, expected_version: int, changes: dict, p
         save_with_version(cadre, expected_version, fields or ["updated_at"])
         changed = fields + [f"person.{k}" for k in person_fields]
         if changed:
-            _event("cadre_update", user=user, cadre=cadre, summary=f"修改干部「{cadre.person.name}」的信息",
+            record_event("cadre_update", user=user, **_on(cadre), summary=f"修改干部「{cadre.person.name}」的信息",
                    data={"fields": changed})
     return cadre
 
@@ -295,7 +295,7 @@ def cadre_set_status(*, user, cadre_id: int, expected_version: int, status: str,
             cadre.note = note
             fields.append("note")
         save_with_version(cadre, expected_version, fields)
-        _event("cadre_status", user=user, cadre=cadre,
+        record_event("cadre_status", user=user, **_on(cadre),
                summary=f"干部「{cadre.person.name}」状态：{CADRE_STATUS.label(old)} → {CADRE_STATUS.label(code)}",
                data={"from": old, "to": code})
     return cadre
@@ -491,7 +491,7 @@ def cadre_record_add(*, user, cadre_id: int, kind: str, values: dict):
             top = spec.model.objects.filter(cadre=cadre).aggregate(m=Max("position"))["m"]
             extra["position"] = 0 if top is None else top + 1
         record = spec.model.objects.create(cadre=cadre, **cleaned, **extra)
-        _event("cadre_record_add", user=user, cadre=cadre, summary=f"新增干部「{cadre.person.name}」的{spec.noun}记录",
+        record_event("cadre_record_add", user=user, **_on(cadre), summary=f"新增干部「{cadre.person.name}」的{spec.noun}记录",
                data={"kind": spec.key, "record": record.pk})
     return record
 
@@ -520,7 +520,7 @@ def cadre_record_update(*, user, kind: str, record_id: int, expected_version: in
             setattr(record, k, cleaned[k])
         save_with_version(record, expected_version, fields or ["updated_at"])
         if fields:
-            _event("cadre_record_change", user=user, cadre=record.cadre,
+            record_event("cadre_record_change", user=user, **_on(record.cadre),
                    summary=f"修改干部「{record.cadre.person.name}」的{spec.noun}记录",
                    data={"kind": spec.key, "record": record.pk, "fields": fields})
     return record
@@ -541,7 +541,7 @@ def cadre_record_delete(*, user, kind: str, record_id: int, expected_version: in
         cadre = record.cadre
         values = {f: getattr(record, f) for f in spec.fields}
         record.delete()
-        _event("cadre_record_delete", user=user, cadre=cadre, summary=f"删除干部「{cadre.person.name}」的{spec.noun}记录",
+        record_event("cadre_record_delete", user=user, **_on(cadre), summary=f"删除干部「{cadre.person.name}」的{spec.noun}记录",
                data={"kind": spec.key, "record": record_id, "values": values})
 
 
@@ -565,7 +565,7 @@ def cadre_record_reorder(*, user, cadre_id: int, kind: str, order: list[int]) ->
             if row.position != position:
                 row.position = position
                 row.save(update_fields=["position", "updated_at"])
-        _event("cadre_record_reorder", user=user, cadre=cadre, summary=f"调整干部「{cadre.person.name}」的{spec.noun}顺序",
+        record_event("cadre_record_reorder", user=user, **_on(cadre), summary=f"调整干部「{cadre.person.name}」的{spec.noun}顺序",
                data={"kind": spec.key, "order": ids})
 
 
@@ -627,7 +627,7 @@ def cadre_records_replace(*, user, cadre_id: int, kind: str, rows: list[dict]) -
         for position, cleaned in enumerate(cleaned_rows):
             extra = {"position": position} if spec.ordered else {}
             records.append(spec.model.objects.create(cadre=cadre, **cleaned, **extra))
-        _event("cadre_record_replace", user=user, cadre=cadre,
+        record_event("cadre_record_replace", user=user, **_on(cadre),
                summary=f"更新干部「{cadre.person.name}」的全部{spec.noun}记录（{before} 条 → {len(records)} 条）",
                data={"kind": spec.key, "before": before, "after": len(records)})
     return records
@@ -703,7 +703,7 @@ def cadre_photo_set(*, user, cadre_id: int, source) -> CadrePhoto:
         if photo.pk is not None:
             photo.version += 1
         photo.save()
-        _event("cadre_photo_set", user=user, cadre=cadre, summary=f"上传干部「{cadre.person.name}」的照片",
+        record_event("cadre_photo_set", user=user, **_on(cadre), summary=f"上传干部「{cadre.person.name}」的照片",
                data={"width": facts.width, "height": facts.height, "bytes": len(facts.content), "sha256": facts.sha256})
     return photo
 
@@ -718,5 +718,5 @@ def cadre_photo_remove(*, user, cadre_id: int) -> None:
             _fail([Problem("照片", "该干部没有照片")])
         digest = photo.sha256
         photo.delete()
-        _event("cadre_photo_remove", user=user, cadre=cadre, summary=f"删除干部「{cadre.person.name}」的照片",
+        record_event("cadre_photo_remove", user=user, **_on(cadre), summary=f"删除干部「{cadre.person.name}」的照片",
                data={"sha256": digest})
