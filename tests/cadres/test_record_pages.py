@@ -166,6 +166,9 @@ def test_registered_tabs_and_buttons(client, two):
     panels.register_panel(name="t_ok", label="测试栏目", template="cadres/record/_panel_table.html",
                           provider=lambda user, cadre, request: {"headers": ["项目"], "rows": [[f"关于{cadre.person.name}"]]},
                           order=900)
+    # a template reading the provider's keys directly (accounts/_errors.html shows ``errors``)
+    panels.register_panel(name="t_flat", label="平铺变量", template="accounts/_errors.html",
+                          provider=lambda user, cadre, request: {"errors": ["直接用变量名也可以"]}, order=899)
     panels.register_panel(name="t_none", label="不显示", template="cadres/record/_panel_table.html",
                           provider=lambda user, cadre, request: None, order=901)
     panels.register_panel(name="t_boom", label="出错栏目", template="cadres/record/_panel_table.html",
@@ -179,12 +182,13 @@ def test_registered_tabs_and_buttons(client, two):
         response = client.get(detail(two.mine))
         html = response.content.decode()
         assert response.status_code == 200
-        assert [p.name for p in response.context["panels"]] == ["t_ok", "t_boom"]
+        assert [p.name for p in response.context["panels"]] == ["t_flat", "t_ok", "t_boom"]
+        assert "直接用变量名也可以" in html
         assert "测试栏目" in html and "关于甲镇干部" in html
         assert "「出错栏目」暂时无法显示" in html and "不显示" not in html and "纪律栏目" not in html
         assert f'href="{reverse("cadres:cadre_edit", args=[two.mine.pk])}">打印测试' in html and "坏链接" not in html
     finally:
-        for name in ("t_ok", "t_none", "t_boom", "t_denied"):
+        for name in ("t_flat", "t_ok", "t_none", "t_boom", "t_denied"):
             panels._PANELS.pop(name, None)
         for name in ("t_print", "t_broken"):
             panels._ACTIONS.pop(name, None)

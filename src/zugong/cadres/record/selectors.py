@@ -216,8 +216,9 @@ class RenderedPanel:
 def render_panels(*, user, cadre: Cadre, request) -> list[RenderedPanel]:
     """The tabs of ``cadres.panels`` that ``user`` may see on ``cadre`` (their ``permission`` on the cadre's
     unit), in order. Each provider ``(user, cadre, request) -> dict | None`` is called and its template
-    rendered with ``p`` (the dict), ``cadre``, ``user``, ``request`` and the CSRF token; ``None`` leaves the
-    tab out. A provider or template that raises is logged and its tab shows a short note, so one part's
+    rendered with the dict's keys as variables and the dict itself as ``p`` (both styles work:
+    ``{{ rows }}`` and ``{{ p.rows }}``), plus ``cadre``, ``user``, ``request``, ``panel`` and the CSRF
+    token (``{% csrf_token %}`` works in a tab's forms); ``None`` leaves the tab out. A provider or template that raises is logged and its tab shows a short note, so one part's
     failure does not take the cadre page down."""
     from django.utils.module_loading import import_string
 
@@ -231,8 +232,9 @@ def render_panels(*, user, cadre: Cadre, request) -> list[RenderedPanel]:
             context = provider(user, cadre, request)
             if context is None:
                 continue
-            html = render_to_string(panel.template, {"p": context, "cadre": cadre, "user": user, "request": request,
-                                                     "csrf_token": get_token(request)})
+            html = render_to_string(panel.template, {"cadre": cadre, "user": user, "request": request,
+                                                     "csrf_token": get_token(request), "panel": panel,
+                                                     **context, "p": context})
         except Exception:  # noqa: BLE001 — one part's tab must not break the page; logged with its traceback
             log.exception("cadre panel %s failed for cadre %s", panel.name, cadre.pk)
             out.append(RenderedPanel(panel.name, panel.label, "", failed=True))
