@@ -648,6 +648,18 @@ def _appointment_edit(record, name, api):
     return {"version": record.version, "start_date": record.start_date.isoformat(), "end_date": "",
             "appointment_document": name, "appointment_reason": "", "removal_document": "", "removal_reason": "",
             "method": "", "probation_months": ""}
+def _cadre_create(t, side, name, api):
+    """新增干部 (cadres.record) in ``side``'s unit: a new person named ``name`` (页面 and API take the same keys)."""
+    birth = dt.date(1981, 4, 2)
+    return {"unit_code": side.unit.code, "name": name, "id_number": make_id(birth, "1"), "sex": "1",
+            "ethnicity": "01", "birth_date": birth.isoformat()}
+
+
+def _versioned(field: str):
+    """``edit_data`` renaming ``field`` of a record at its stored version (pages and API alike)."""
+    def edit(record, name, api):
+        return {"version": type(record).objects.get(pk=record.pk).version, field: name}
+    return edit
 
 
 def _cadre_case(label: str, marker: str, make, path: str, **kw) -> ScopeCase:
@@ -704,7 +716,8 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     # issue #11: 民主评议党员 results (第八表; entered on the meeting page and through /api/member-evaluations/)
     ScopeCase("life.MemberEvaluation", marker="note", make=_evaluation_make, create_data=_evaluation_create),
     # issue #12: cadre work, scoped by the unit tree with label cadre (assessment, discipline)
-    _cadre_case("cadres.Cadre", "person__name", lambda t, side, name: _cadre(side, name), "unit"),
+    _cadre_case("cadres.Cadre", "person__name", lambda t, side, name: _cadre(side, name), "unit",
+                create_data=_cadre_create, edit_data=_versioned("name")),
     _cadre_case("cadres.Post", "name", _post_make, "unit", create_data=_post_create, edit_data=_post_edit),
     _cadre_case("cadres.PostQuota", "document_number",
                 lambda t, side, name: apps.get_model("cadres.PostQuota").objects.create(
@@ -723,13 +736,16 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
                 "cadre__unit"),
     _cadre_case("cadres.Education", "school",
                 _cadre_child("cadres.Education", category="full_time", education_text="大学", school=_NAME),
-                "cadre__unit"),
+                "cadre__unit", edit_data=_versioned("school")),
     _cadre_case("cadres.ResumeEntry", "text",
-                _cadre_child("cadres.ResumeEntry", start_date=dt.date(2000, 9, 1), text=_NAME), "cadre__unit"),
+                _cadre_child("cadres.ResumeEntry", start_date=dt.date(2000, 9, 1), text=_NAME), "cadre__unit",
+                edit_data=_versioned("text")),
     _cadre_case("cadres.FamilyMember", "name",
-                _cadre_child("cadres.FamilyMember", relation="父亲", name=_NAME), "cadre__unit"),
+                _cadre_child("cadres.FamilyMember", relation="父亲", name=_NAME), "cadre__unit",
+                edit_data=_versioned("name")),
     _cadre_case("cadres.AnnualAssessment", "note",
-                _cadre_child("cadres.AnnualAssessment", year=2023, grade="competent", note=_NAME), "cadre__unit"),
+                _cadre_child("cadres.AnnualAssessment", year=2023, grade="competent", note=_NAME), "cadre__unit",
+                edit_data=_versioned("note")),
     _cadre_case("cadres.RankRecord", "document_number",
                 _cadre_child("cadres.RankRecord", rank="researcher_4", start_date=dt.date(2020, 1, 1),
                              document_number=_NAME), "cadre__unit"),

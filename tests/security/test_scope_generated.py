@@ -232,6 +232,13 @@ def _cadre_appoint(r, s):
 
 def _appointment_remove(r, s):
     return {"version": _version(r), "end_date": "2024-06-01", "removal_document": "免字1号", "removal_reason": "调任"}
+def _jpeg() -> bytes:
+    """A small real JPEG (a cadre photo, 4:5)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 50), (200, 22, 29)).save(buf, "JPEG")
+    return buf.getvalue()
 
 
 ACTION_DATA: dict[str, Callable] = {
@@ -317,6 +324,20 @@ ACTION_DATA: dict[str, Callable] = {
     "life:meeting_delete": lambda r, s: {"reason": "重复录入"},
     "api:meeting-remove": lambda r, s: {"reason": "重复录入"},
     "life:attachment_add": lambda r, s: {"file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    # 干部信息 (issue #12, cadres.record): 状态, 照片 (a real JPEG), 删除照片 (none: refused on its merits), 上移
+    # (the only row: refused on its merits), a child record added to the cadre, a child record deleted
+    "cadres:cadre_status": lambda r, s: {"version": _version(r), "status": "retired"},
+    "cadres:cadre_photo_set": lambda r, s: {"photo": SimpleUploadedFile("照片.jpg", _jpeg(), "image/jpeg")},
+    "cadres:cadre_photo_remove": lambda r, s: {},
+    "cadres:cadre_record_move": lambda r, s: {"kind": "resume", "record": "1", "direction": "up"},
+    "cadres:education_add": lambda r, s: {"category": "full_time", "education_text": "大学本科", "school": "某大学"},
+    "cadres:resume_add": lambda r, s: {"start_date": "2000.09", "end_date": "2004.07", "text": "某大学学习"},
+    "cadres:family_add": lambda r, s: {"relation": "父亲", "name": "张某"},
+    "cadres:assessment_add": lambda r, s: {"year": "2022", "grade": "优秀"},
+    "cadres:education_delete": lambda r, s: {"version": _version(r)},
+    "cadres:resume_delete": lambda r, s: {"version": _version(r)},
+    "cadres:family_delete": lambda r, s: {"version": _version(r)},
+    "cadres:assessment_delete": lambda r, s: {"version": _version(r)},
     # 登记评议结果 (issue #11): the scope case's meeting is a 支部党员大会, so the own one is refused on its merits
     "life:member_evaluation_entry": lambda r, s: {"year": str(r.date.year)},
     # 干部职务与任免 (issue #12, cadres.posts): 撤销 a post, 任职 from the post and from the cadre, 免职, 职级

@@ -94,6 +94,16 @@ EVENT_KINDS = {
     # 档案专项审核 (issue #12, cadres.dossier.services)
     "dossier_audit_run": "档案专项审核",
     "dossier_finding_decide": "认定档案审核问题",
+    "cadre_create": "新增干部",  # 干部信息 (issue #12, cadres.record.services)
+    "cadre_update": "修改干部信息",
+    "cadre_status": "变更干部状态",
+    "cadre_record_add": "新增干部信息子项",
+    "cadre_record_change": "修改干部信息子项",
+    "cadre_record_delete": "删除干部信息子项",
+    "cadre_record_reorder": "调整干部信息子项顺序",
+    "cadre_record_replace": "整体更新干部信息子项",
+    "cadre_photo_set": "上传干部照片",
+    "cadre_photo_remove": "删除干部照片",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
