@@ -80,11 +80,9 @@ def family_text(row: FamilyRow) -> str:
 
 
 def education_texts(rows) -> tuple[str, str, str, str]:
-    """The four texts of a category's rows, each joined by a line break (as the form shows several)."""
-    if not rows:
-        return ("", "", "", "")
-    columns = zip(*(row.texts() for row in rows), strict=True)
-    return tuple("\n".join(v for v in column if v) for column in columns)
+    """The four texts of a category as the form carries them: its first row's (``cadres.lrmx.mapping``
+    exports the first row of each category); empty for none."""
+    return rows[0].texts() if rows else ("", "", "", "")
 
 
 def _rows_key(rows, key_of) -> list:

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import re
 from dataclasses import dataclass, field
 
 from zugong.cadres.choices import DEGREE, degree_of_text
@@ -146,8 +148,8 @@ def _check_id(plan: FormPlan, text: str, *, accept_bad_checksum: bool, today: dt
     text = (text or "").strip()
     if not text:
         return
-    if "*" in text:
-        plan.errors.append("ShenFenZheng（身份证号）：公民身份号码已脱敏（含 *），不能用于导入")
+    if "*" in text:  # a masked export (cadres.lrmx.mapping): no number — matched by name and birth month
+        plan.warnings.append("ShenFenZheng（身份证号）：公民身份号码已脱敏（含 *），按姓名和出生年月匹配")
         return
     try:
         plan.id_info = idnumber.parse(text, today=today)
@@ -166,6 +168,18 @@ def _check_id(plan: FormPlan, text: str, *, accept_bad_checksum: bool, today: dt
     plan.id_number = plan.id_info.number
 
 
+_CJK_SPACED = re.compile(r"^[\u3400-\u9fff·\s]+$")
+
+
+def person_name(text: str) -> str:
+    """A name as the record keeps it: forms pad Chinese names with spaces to fill the cell (``王 建 国``,
+    ``李  娟``) — those spaces are dropped; other names are only stripped."""
+    value = (text or "").strip()
+    if _CJK_SPACED.match(value):
+        return re.sub(r"\s+", "", value)
+    return value
+
+
 def _text(plan: FormPlan, key: str, value: str, element: str) -> str:
     value = (value or "").strip()
     limit = MAX_LENGTHS.get(key)
@@ -180,8 +194,6 @@ def _photo(plan: FormPlan, data: bytes | None) -> PhotoPlan | None:
     if len(data) > MAX_PHOTO_BYTES:
         plan.errors.append(f"ZhaoPian（照片）：照片大小 {len(data) // 1024} KB 超过 {MAX_PHOTO_BYTES // 1024 // 1024} MB")
         return None
-    import io
-
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -204,7 +216,7 @@ def plan_from_form(form: AppointmentFormData, *, accept_bad_checksum: bool = Fal
     date must not be after (default: the system date)."""
     today = today or dt.date.today()
     plan = FormPlan(warnings=list(form.warnings))
-    plan.name = _text(plan, "name", form.name, "XingMing（姓名）")
+    plan.name = _text(plan, "name", person_name(form.name), "XingMing（姓名）")
     if not plan.name:
         plan.errors.append("XingMing（姓名）：必填项为空")
     _check_id(plan, form.id_number, accept_bad_checksum=accept_bad_checksum, today=today)
@@ -289,7 +301,7 @@ def plan_from_form(form: AppointmentFormData, *, accept_bad_checksum: bool = Fal
                                      Month(line.end.year, line.end.month) if line.end else None,
                                      text, bool(line.in_service_study)))
     for number, member in enumerate(form.family, start=1):
-        name = (member.name or "").strip()
+        name = person_name(member.name)
         relation = (member.relation or "").strip()
         if not name and not relation:
             continue
@@ -334,7 +346,8 @@ class EducationRow:
 @dataclass
 class Existing:
     """The record as it is: ``person``/``cadre`` field → value (``cadre`` ``{}`` when the person has no cadre
-    profile), ``educations`` category → rows (texts per row), ``resume`` (as ``ResumeRow`` with the stored
+    profile), ``educations`` category → rows (texts per row; the form shows the first, as
+    ``cadres.lrmx.mapping`` exports it), ``education_ids`` category → ``[(id, position)]`` of those rows, ``resume`` (as ``ResumeRow`` with the stored
     dates' months), ``resume_dates`` the stored ``(start, end)`` dates, ``family`` (as ``FamilyRow``),
     ``family_births`` the stored birth dates, ``photo_sha256`` (``""`` = none)."""
 
@@ -345,6 +358,7 @@ class Existing:
     family: list[FamilyRow] = field(default_factory=list)
     photo_sha256: str = ""
     photo_size: tuple[int, int] | None = None
+    education_ids: dict = field(default_factory=dict)
 
 
 @dataclass

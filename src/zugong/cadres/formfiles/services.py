@@ -132,9 +132,12 @@ class Batch:
 
 def read_source(source: batchfiles.SourceFile) -> AppointmentFormData:
     """The form in ``source`` (``cadres.lrmx.reader.read_form_file``); ``FormFileError`` when unreadable."""
+    import posixpath
+
     from zugong.cadres.lrmx import reader
 
-    return reader.read_form_file(source.name, source.data, pic=source.pic)
+    sidecar = {posixpath.splitext(source.name)[0] + ".pic": source.pic} if source.pic is not None else None
+    return reader.read_form_file(source.name, source.data, sidecar)
 
 
 @dataclass
@@ -284,6 +287,7 @@ def _load_existing(items: list[_Item]) -> None:
     matched = [i for i in items if i.person is not None and not i.errors]
     cadre_ids = [i.cadre.pk for i in matched if i.cadre is not None]
     educations: dict[int, dict[str, list]] = {}
+    education_ids: dict[int, dict[str, list]] = {}
     resumes: dict[int, list] = {}
     families: dict[int, list] = {}
     photos: dict[int, tuple] = {}
@@ -292,6 +296,7 @@ def _load_existing(items: list[_Item]) -> None:
             educations.setdefault(row.cadre_id, {}).setdefault(row.category, []).append(EducationRow(
                 row.education_text, row.degree_text, row.education_school_major, row.degree_school_major,
                 row.education_level, row.degree))
+            education_ids.setdefault(row.cadre_id, {}).setdefault(row.category, []).append((row.pk, row.position))
         for row in ResumeEntry.objects.filter(cadre_id__in=cadre_ids).order_by("cadre_id", "position", "id"):
             resumes.setdefault(row.cadre_id, []).append(ResumeRow(_month(row.start_date), _month(row.end_date),
                                                                   row.text, row.in_service_study))
@@ -308,6 +313,7 @@ def _load_existing(items: list[_Item]) -> None:
         if cadre is not None:
             existing.cadre = {k: getattr(cadre, k) for k in CADRE_KEYS}
             existing.educations = educations.get(cadre.pk, {})
+            existing.education_ids = education_ids.get(cadre.pk, {})
             existing.resume = resumes.get(cadre.pk, [])
             existing.family = families.get(cadre.pk, [])
             sha, size = photos.get(cadre.pk, ("", None))
@@ -685,10 +691,22 @@ def _replace_children(replace: dict, *, now) -> None:
 
     rows = []
     for category, items in replace["educations"].items():
-        wipe(Education, [i.cadre.pk for i in items if not i.status == "new"], category=category)
+        # the form carries the first row of the category: it replaces that row (a blank block: every row)
+        gone, positions = [], {}
         for item in items:
-            for position, row in enumerate(item.target.educations[category]):
-                rows.append(Education(cadre=item.cadre, category=category, position=position,
+            ids = item.existing.education_ids.get(category, []) if item.existing is not None else []
+            if item.target.educations[category]:
+                gone += [pk for pk, _position in ids[:1]]
+                positions[item.source.id] = ids[0][1] if ids else 0
+            else:
+                gone += [pk for pk, _position in ids]
+        if gone:
+            queryset = Education.objects.filter(pk__in=gone)
+            count = queryset._raw_delete(queryset.db)
+            log_bulk_change(Education, count, f"导入干部任免审批表：替换学历学位 {count} 条", action="bulk_delete")
+        for item in items:
+            for row in item.target.educations[category]:
+                rows.append(Education(cadre=item.cadre, category=category, position=positions.get(item.source.id, 0),
                                       education_text=row.education_text, education_level=row.education_level,
                                       degree_text=row.degree_text, degree=row.degree,
                                       education_school_major=row.education_school_major,
