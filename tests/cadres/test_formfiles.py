@@ -30,6 +30,7 @@ from zugong.people.models import Person
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lrmx"
 AS_OF = dt.date(2024, 12, 1)
+BIRTH = Month(1980, 3)
 
 
 def jpeg(width=40, height=50) -> bytes:
@@ -38,7 +39,7 @@ def jpeg(width=40, height=50) -> bytes:
     return buffer.getvalue()
 
 
-def form(name="张三", id_number=None, *, birth=Month(1980, 3), sex="男", **fields) -> AppointmentFormData:
+def form(name="张三", id_number=None, *, birth=BIRTH, sex="男", **fields) -> AppointmentFormData:
     """A complete appointment form (every element filled)."""
     number = id_number if id_number is not None else idnumber.make("420102", dt.date(birth.year, birth.month, 15),
                                                                     7, "1" if sex == "男" else "2")

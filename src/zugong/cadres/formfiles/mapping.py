@@ -27,6 +27,7 @@ Rules (``rules.md`` §7):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -374,11 +375,17 @@ class Target:
     photo: PhotoPlan | None
 
 
+@functools.lru_cache(maxsize=1024)
+def education_codes(education_text: str, degree_text: str) -> tuple[str, str]:
+    """``(EDUCATION code or "", DEGREE code or "")`` of the texts as written (cached: batches repeat them)."""
+    return (EDUCATION.parse(education_text) or "",
+            degree_of_text(degree_text) or (DEGREE.parse(degree_text) or ""))
+
+
 def education_row(texts: dict) -> EducationRow:
     """The ``Education`` row for the form's texts of one block (codes parsed from the texts)."""
     return EducationRow(texts["education_text"], texts["degree_text"], texts["education_school_major"],
-                        texts["degree_school_major"], EDUCATION.parse(texts["education_text"]) or "",
-                        degree_of_text(texts["degree_text"]) or (DEGREE.parse(texts["degree_text"]) or ""))
+                        texts["degree_school_major"], *education_codes(texts["education_text"], texts["degree_text"]))
 
 
 def resolve(plan: FormPlan, existing: Existing | None) -> Target:
