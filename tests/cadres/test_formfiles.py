@@ -321,6 +321,12 @@ def test_zip_with_nested_folders_lrm_and_pic_and_other_files_skipped(ct):
     # the .lrm has no ID number: a new person cannot be created from it
     assert lrm.status == "error" and any("公民身份号码" in m for m in lrm.messages)
     assert any(line[0] == "照片" for line in batch.files[0].diff)
+    # … but it updates the cadre of that name and birth month, its .pic photo included
+    factories.make_cadre(ct.unit_town_a, "王建国", birth_date=dt.date(1975, 3, 15))
+    lrm = preview(ct.cadre_user, ("forms.zip", archive)).files[1]
+    assert lrm.status == "changed" and lrm.person == "王建国"
+    assert ["基本信息", "政治面貌", "群众", "中国国民党革命委员会会员"] in lrm.diff
+    assert any(line[0] == "照片" and line[3].startswith("新照片") for line in lrm.diff)
 
 
 @pytest.mark.django_db

@@ -551,7 +551,8 @@ def form_batch_apply(*, user, job: ImportJob | int, selected: list[int], unit=No
             errors.append(RowError(item.source.id, result.name, "；".join(result.messages) or STALE))
         elif result.digest != before.digest or not before.selectable:
             errors.append(RowError(item.source.id, result.name,
-                                   STALE if before.selectable else f"该文件{before.status_label}，无需导入"))
+                                   STALE if before.selectable else
+                                   ("该文件无变化，无需导入" if before.status == "unchanged" else "该文件有错误，不能导入")))
     if errors:
         raise ValidationFailed(errors, message=f"有 {len(errors)} 个文件不能导入，未写入任何数据："
                                                + "；".join(str(e.reason) for e in errors[:3]))
