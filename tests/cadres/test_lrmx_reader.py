@@ -74,6 +74,7 @@ def test_a_day_in_a_month_element_is_dropped_with_a_warning_and_kept_where_the_d
     assert form.birth == Month(1980, 3)
     assert any("出生年月" in w and "日已忽略" in w for w in form.warnings)
     assert form.age_reference_date == Month(2024, 6) and form.filled_date == Month(2024, 6, 5)
+    assert "JiSuanNianLingShiJian（计算年龄时间）：只写到月，年龄按该月1日计算" in form.warnings
 
 
 # ----- 入党时间 ---------------------------------------------------------------------------------------
@@ -296,3 +297,13 @@ def test_read_form_file_dispatch():
         read_form_file("a.xml", b"<Person/>")
     assert read_form_file("a.LRMX", lrmx()).name == "张三"
     assert read_form_file("x/b.lrm", (FIXTURES / "every_element.lrm").read_bytes()).photo is None
+
+
+def test_gb_encoded_lrmx_is_read_with_a_warning_and_other_encodings_refused():
+    text = ('<?xml version="1.0" encoding="GB2312"?><Person><XingMing>张三</XingMing><XingBie>男</XingBie>'
+            "<ChuShengNianYue>198001</ChuShengNianYue></Person>")
+    form = read_lrmx(text.encode("gbk"))
+    assert form.name == "张三" and "文件为 GB2312 编码（LRMX 应为 UTF-8），已按 GB2312 读取" in form.warnings
+    assert "编码「shift_jis」不受支持" in refused(text.replace("GB2312", "shift_jis").encode("utf-8"))
+    assert "不是有效的 GBK 编码" in refused(text.encode("gbk").replace("张".encode("gbk"), b"\x81\x20"))
+    assert read_lrmx(b"\xef\xbb\xbf" + text.replace("GB2312", "utf-8").encode()).name == "张三"

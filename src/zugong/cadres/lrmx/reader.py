@@ -401,6 +401,8 @@ def _build(values: dict[str, str], family_rows: list[dict[str, str]], photo: byt
             form.family.append(line)
     form.reporting_unit = _text(values.get("ChengBaoDanWei"))
     form.age_reference_date = _month_field(values, "JiSuanNianLingShiJian", form, errors)
+    if form.age_reference_date is not None and form.age_reference_date.day is None:
+        form.warnings.append("JiSuanNianLingShiJian（计算年龄时间）：只写到月，年龄按该月1日计算")
     form.filled_date = _month_field(values, "TianBiaoShiJian", form, errors)
     form.filled_by = _text(values.get("TianBiaoRen"))
     form.id_number = re.sub(r"\s+", "", _text(values.get("ShenFenZheng")))
@@ -424,6 +426,32 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+_DECLARED = re.compile(rb"""^(\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.\-]+)["']""")
+
+
+def _as_utf8_xml(data: bytes, source_name: str, warnings: list[str]) -> bytes:
+    """``data`` as UTF-8 XML: a file declaring a GB encoding (``gb2312``, ``gbk``, ``gb18030`` — older
+    exports do) is transcoded, with a warning; another declared encoding the parser cannot read is
+    refused."""
+    match = _DECLARED.match(data[:200])
+    if not match:
+        return data
+    declared = match[2].decode("ascii").lower()
+    if declared in ("utf-8", "utf8", "us-ascii", "ascii", "utf-16", "iso-8859-1", "latin-1"):
+        return data
+    if declared not in ("gb2312", "gbk", "gb18030", "cp936"):
+        raise FormFileError(f"文件声明的编码「{declared}」不受支持：LRMX 文件应为 UTF-8 编码", source_name=source_name)
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise FormFileError(f"文件声明为 {declared} 编码，但第 {exc.start + 1} 字节起不是有效的 GBK 编码",
+                            source_name=source_name) from None
+    warnings.append(f"文件为 {declared.upper()} 编码（LRMX 应为 UTF-8），已按 {declared.upper()} 读取")
+    head, rest = text[:200], text[200:]
+    head = re.sub(r"""(encoding\s*=\s*["'])[^"']+""", r"\1utf-8", head, count=1)
+    return (head + rest).encode("utf-8")
+
+
 def read_lrmx(data: bytes, *, source_name: str = "") -> AppointmentFormData:
     """Read one ``.lrmx`` (LRMX 3.x) file → ``AppointmentFormData``; ``FormFileError`` with every problem
     found (Chinese, naming element and reason) when it cannot be read or holds invalid values.
@@ -438,6 +466,8 @@ def read_lrmx(data: bytes, *, source_name: str = "") -> AppointmentFormData:
     from defusedxml.ElementTree import ParseError, fromstring
 
     _check_size(data, source_name)
+    warnings: list[str] = []
+    data = _as_utf8_xml(data, source_name, warnings)
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
@@ -455,13 +485,14 @@ def read_lrmx(data: bytes, *, source_name: str = "") -> AppointmentFormData:
             hint = "（文件不是 UTF-8 编码：LRMX 文件应为 UTF-8，GBK 编码的旧文件请用 .lrm 格式导入）"
         raise FormFileError(f"文件不是有效的 XML（第 {line} 行第 {column + 1} 列）{hint}",
                             source_name=source_name) from None
+    except (ValueError, LookupError):  # an encoding the parser cannot read
+        raise FormFileError("文件的字符编码无法识别：LRMX 文件应为 UTF-8 编码", source_name=source_name) from None
     if _local(root.tag) != "Person":
         raise FormFileError(f"根元素应为 <Person>，文件中为 <{_local(root.tag)}>：不是干部任免审批表（LRMX）文件",
                             source_name=source_name)
     values: dict[str, str] = {}
     family_rows: list[dict[str, str]] = []
     known = {name for name, _ in PERSON_ELEMENTS}
-    warnings: list[str] = []
     for child in root:
         tag = _local(child.tag)
         if tag == "JiaTingChengYuan":

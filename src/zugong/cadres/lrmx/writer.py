@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from xml.sax.saxutils import escape
 
 from zugong.cadres.lrmx.data import AppointmentFormData, Month, ResumeLine
@@ -123,8 +124,14 @@ def element_values(form: AppointmentFormData) -> dict[str, str]:
     }
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _multiline(text: str) -> str:
-    return escape(text.replace("\r\n", "\n").replace("\n", "\r\n")).replace("\r", "&#xD;")
+    """Escaped element text: line ends as CR LF (CR written ``&#xD;``), characters XML 1.0 cannot carry
+    (control characters from an LRM file) dropped."""
+    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return escape(text.replace("\n", "\r\n")).replace("\r", "&#xD;")
 
 
 def write_lrmx(form: AppointmentFormData) -> bytes:
