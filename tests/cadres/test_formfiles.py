@@ -187,7 +187,8 @@ def test_match_by_id_number_shows_the_field_diff_and_updates_only_what_changed(c
     assert cadre.native_place == "湖北襄阳" and cadre.resume_entries.count() == 2
     assert list(FamilyMember.objects.values_list("pk", flat=True)) == family_ids  # untouched rows stay
     event = AuditEvent.objects.filter(kind="cadre_form_import_update").order_by("pk").last()
-    assert "籍贯" in event.data["fields"] and "湖北" not in str(event.data)
+    assert "籍贯" in event.data["fields"] and "张三" not in event.summary
+    assert event.data["changes"]["cadres.cadre.native_place"] == ["湖北武汉", "湖北襄阳"]
 
 
 @pytest.mark.django_db
@@ -295,6 +296,27 @@ def test_two_files_of_one_person_in_a_batch(ct):
     data = lrmx(form())
     batch = preview(ct.cadre_user, ("a.lrmx", data), ("b.lrmx", data))
     assert [f.status for f in batch.files] == ["new", "error"] and "同一人员" in batch.files[1].messages[0]
+
+
+@pytest.mark.django_db
+def test_a_record_changed_between_planning_and_writing_is_a_concurrent_edit(ct, monkeypatch):
+    from zugong.cadres.formfiles import services as module
+    from zugong.core.errors import ConcurrentEdit
+
+    cadre = factories.make_cadre(ct.unit_town_a, "张三")
+    batch = preview(ct.cadre_user, ("a.lrmx", lrmx(form(id_number=cadre.person.id_number))))
+    real = module._load_existing
+
+    def meanwhile(items):
+        real(items)
+        Cadre.objects.filter(pk=cadre.pk).update(version=cadre.version + 5)  # someone saves after the read
+
+    monkeypatch.setattr(module, "_load_existing", meanwhile)
+    with pytest.raises(ConcurrentEdit):
+        apply_all(ct.cadre_user, batch)
+    stored = Cadre.objects.get(pk=cadre.pk)
+    assert stored.native_place == "" and stored.version == cadre.version + 5 and not stored.resume_entries.exists()
+    assert not AuditEvent.objects.filter(kind="cadre_form_import_update").exists()
 
 
 # ----- archives -------------------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ from zugong.cadres.formfiles.mapping import (
 )
 from zugong.cadres.lrmx.data import AppointmentFormData, FormFileError, Month
 from zugong.cadres.models import Cadre, CadrePhoto, Education, FamilyMember, ResumeEntry
-from zugong.core.errors import OutOfScope, PermissionDeniedError, RowError, ValidationFailed
+from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, RowError, ValidationFailed
 from zugong.core.import_jobs import decrypt_report, encrypt_report, purge_expired
 from zugong.core.importing import safe_filename
 from zugong.core.models import ImportJob
@@ -582,8 +582,10 @@ def form_batch_apply(*, user, job: ImportJob | int, selected: list[int], unit=No
 
 def write_items(*, user, items: list, unit: Unit | None, progress: Progress | None = None) -> tuple[int, int]:
     """Write planned items (inside the caller's transaction): new people and cadres (bulk), changed person and
-    cadre fields (saved with ``update_fields``: change-logged), replaced education/résumé/family rows and
-    photos (bulk, one change-log event per model), one audit event per cadre. Returns ``(created,
+    cadre fields (``bulk_update``, one UPDATE per set of changed columns; the rows are locked first and their
+    versions checked: ``ConcurrentEdit`` when one changed since it was read), replaced education/résumé/family
+    rows and photos (bulk, one change-log event per model), one audit event per cadre (an update's event
+    carries the old and new value of every changed person and cadre field). Returns ``(created,
     updated)``. Re-checks the scope inside the transaction: a cadre no longer in ``cadre.change`` scope or a
     unit no longer in ``cadre.add`` scope raises ``OutOfScope`` (the caller's transaction rolls back)."""
     now = timezone.now()
@@ -617,27 +619,47 @@ def write_items(*, user, items: list, unit: Unit | None, progress: Progress | No
             cadres.append(cadre)
         Cadre.objects.bulk_create(cadres)
         log_bulk_change(Cadre, len(cadres), f"导入干部任免审批表：新增干部 {len(cadres)} 名")
-    # changed people and cadres
+    # changed people and cadres: the versions read when planning must still be the stored ones (locked now)
+    _check_versions(Person, {i.person.pk: i.person.version for i in changed})
+    _check_versions(Cadre, {i.cadre.pk: i.cadre.version for i in changed if i.cadre is not None})
     labels_of: dict[int, list[str]] = {}
+    values_of: dict[int, dict] = {}
+    person_groups: dict[tuple, list[Person]] = {}
+    cadre_groups: dict[tuple, list[Cadre]] = {}
+    created_cadres = []
     for item in changed:
         changes = diffs.changed_sections(item.target, item.existing)
         labels_of[item.source.id] = [line.label for line in diffs.record_diff(item.target, item.existing)]
+        values_of[item.source.id] = {
+            **{f"people.person.{k}": [item.existing.person.get(k), v] for k, v in changes["person"].items()},
+            **({f"cadres.cadre.{k}": [item.existing.cadre.get(k), v] for k, v in changes["cadre"].items()}
+               if item.cadre is not None else {})}
         if changes["person"]:
             for key, value in changes["person"].items():
                 setattr(item.person, key, value)
             item.person.version += 1
-            item.person.save(update_fields=[*changes["person"], "version", "updated_at"])
+            item.person.updated_at = now
+            person_groups.setdefault(tuple(sorted(changes["person"])), []).append(item.person)
         if item.cadre is None:
             item.cadre = Cadre(person=item.person, unit=unit)
             _set_cadre_fields(item.cadre, item.target.cadre)
-            item.cadre.save()
+            created_cadres.append(item.cadre)
             item.created_cadre = True
         elif changes["cadre"]:
             for key, value in changes["cadre"].items():
                 setattr(item.cadre, key, value)
             item.cadre.version += 1
-            item.cadre.save(update_fields=[*changes["cadre"], "version", "updated_at"])
+            item.cadre.updated_at = now
+            cadre_groups.setdefault(tuple(sorted(changes["cadre"])), []).append(item.cadre)
         item.changes = changes
+    # one UPDATE per set of changed columns (the per-cadre audit event below carries the old and new values)
+    for fields, rows in person_groups.items():
+        Person.objects.bulk_update(rows, [*fields, "version", "updated_at"], batch_size=500)
+    for fields, rows in cadre_groups.items():
+        Cadre.objects.bulk_update(rows, [*fields, "version", "updated_at"], batch_size=500)
+    if created_cadres:
+        Cadre.objects.bulk_create(created_cadres)
+        log_bulk_change(Cadre, len(created_cadres), f"导入干部任免审批表：为已登记人员新增干部 {len(created_cadres)} 名")
     # child rows: replaced where they differ (all of them for new cadres)
     replace = {"educations": {}, "resume": [], "family": [], "photo": []}
     for item in new_items:
@@ -668,10 +690,22 @@ def write_items(*, user, items: list, unit: Unit | None, progress: Progress | No
         labels = labels_of[item.source.id]
         record_event("cadre_form_import_update", user=user, object_type="cadres.cadre", object_id=item.cadre.pk,
                      summary=f"导入干部任免审批表：更新干部 #{item.cadre.pk}（{len(labels)} 处变化）",
-                     data={"file": safe_filename(item.source.name), "fields": sorted(set(labels))[:50]})
+                     data={"file": safe_filename(item.source.name), "fields": sorted(set(labels))[:50],
+                           "changes": values_of[item.source.id],
+                           "created_cadre": bool(getattr(item, "created_cadre", False))})
     if progress:
         progress("写入", len(items), len(items))
     return len(new_items), len(changed)
+
+
+def _check_versions(model, versions: dict[int, int]) -> None:
+    """Lock the rows ``versions`` names (``SELECT … FOR UPDATE``) and raise ``ConcurrentEdit`` when one was
+    changed since it was read (optimistic locking: the diff shown would no longer be what is written)."""
+    if not versions:
+        return
+    stored = dict(model.objects.select_for_update().filter(pk__in=list(versions)).values_list("pk", "version"))
+    if stored != versions:
+        raise ConcurrentEdit("部分记录在读取后已被他人修改，未写入任何数据，请重新预览后再确认。")
 
 
 def _set_cadre_fields(cadre: Cadre, values: dict) -> None:

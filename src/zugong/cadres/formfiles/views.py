@@ -36,7 +36,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from zugong.cadres.formfiles import services
-from zugong.core.errors import OutOfScope, PermissionDeniedError, ValidationFailed
+from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, ValidationFailed
 from zugong.core.files import max_upload_bytes
 from zugong.core.import_jobs import PrivateUploadHandler
 from zugong.core.models import ImportJob
@@ -119,6 +119,8 @@ def _handle(request, batch: int | None):
             return _batch_page(request, job, [exc.message], exc.errors, status=400)
         except OutOfScope as exc:
             return _batch_page(request, job, [exc.message], status=400)
+        except ConcurrentEdit as exc:
+            return _batch_page(request, job, [exc.message], status=409)
         except PermissionDeniedError as exc:
             raise PermissionDenied(exc.message)
         return redirect(batch_url(job.pk))

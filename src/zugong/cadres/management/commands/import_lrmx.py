@@ -19,7 +19,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zugong.cadres.formfiles import services
-from zugong.core.errors import OutOfScope, PermissionDeniedError, ValidationFailed
+from zugong.core.errors import ConcurrentEdit, OutOfScope, PermissionDeniedError, ValidationFailed
 from zugong.core.import_cli import TqdmProgress, acting_user
 
 SUFFIXES = (".lrmx", ".lrm", ".pic", ".zip")
@@ -77,6 +77,8 @@ class Command(BaseCommand):
             self.fail("；".join(e.reason for e in exc.errors) or exc.message)
         except (OutOfScope, PermissionDeniedError) as exc:
             self.fail(exc.message)
+        except ConcurrentEdit as exc:
+            self.fail(exc.message, 1)
         finally:
             progress.close()
         out = self.stdout
