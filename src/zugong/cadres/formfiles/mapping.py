@@ -319,6 +319,11 @@ def plan_from_form(form: AppointmentFormData, *, accept_bad_checksum: bool = Fal
 # ----- resolving against the existing record ---------------------------------------------------------------
 
 
+def first_of(value: Month) -> dt.date:
+    """The date of a form ``Month`` (its day, else the 1st) — ``Month.as_date`` without its per-call import."""
+    return dt.date(value.year, value.month, value.day or 1)
+
+
 def month_to_date(value: Month | None, existing: dt.date | None = None) -> dt.date | None:
     """The date a form date stands for: its own day when it has one; else the ``existing`` date when it
     lies in the same month (the record knew the day); else the 1st."""
@@ -326,7 +331,7 @@ def month_to_date(value: Month | None, existing: dt.date | None = None) -> dt.da
         return None
     if value.day is None and existing is not None and (existing.year, existing.month) == (value.year, value.month):
         return existing
-    return value.as_date()
+    return first_of(value)
 
 
 @dataclass(frozen=True)
@@ -423,7 +428,7 @@ def _birth_date(plan: FormPlan, existing: dt.date | None) -> dt.date | None:
     if month is None:
         return existing
     if month.day is not None:
-        return month.as_date()
+        return first_of(month)
     info = plan.id_info
     if info is not None and (info.birth_date.year, info.birth_date.month) == (month.year, month.month):
         return info.birth_date

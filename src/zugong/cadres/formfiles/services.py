@@ -54,6 +54,7 @@ from zugong.cadres.formfiles.mapping import (
     FormPlan,
     ResumeRow,
     Target,
+    first_of,
     plan_from_form,
     resolve,
 )
@@ -748,13 +749,13 @@ def _replace_children(replace: dict, *, now) -> None:
                                       degree_school_major=row.degree_school_major))
     _bulk(Education, rows)
     wipe(ResumeEntry, [i.cadre.pk for i in replace["resume"] if i.status != "new"])
-    _bulk(ResumeEntry, [ResumeEntry(cadre=item.cadre, position=position, start_date=row.start.as_date(),
-                                    end_date=row.end.as_date() if row.end else None, text=row.text,
+    _bulk(ResumeEntry, [ResumeEntry(cadre=item.cadre, position=position, start_date=first_of(row.start),
+                                    end_date=first_of(row.end) if row.end else None, text=row.text,
                                     in_service_study=row.in_service_study)
                         for item in replace["resume"] for position, row in enumerate(item.target.resume)])
     wipe(FamilyMember, [i.cadre.pk for i in replace["family"] if i.status != "new"])
     _bulk(FamilyMember, [FamilyMember(cadre=item.cadre, position=position, relation=row.relation, name=row.name,
-                                      birth_date=row.birth.as_date() if row.birth else None,
+                                      birth_date=first_of(row.birth) if row.birth else None,
                                       political_status=row.political_status,
                                       work_unit_and_post=row.work_unit_and_post, deceased=row.deceased)
                          for item in replace["family"] for position, row in enumerate(item.target.family)])
