@@ -28,6 +28,8 @@ from zugong.core.codes import ETHNICITY, POLITICAL_STATUS, SEX
 
 SECTIONS = ("基本信息", "学历学位", "简历", "家庭成员", "照片")
 CODED = {"sex": SEX, "ethnicity": ETHNICITY, "political_status": POLITICAL_STATUS}
+# month-precision values on the form (stored as the 1st): shown as yyyy.MM when the day is the 1st
+MONTH_FIELDS = {"party_joined_date", "work_start_date"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ def show_value(key: str, value) -> str:
     if key in CODED:
         return CODED[key].label(value)
     if isinstance(value, dt.date):
+        if key in MONTH_FIELDS and value.day == 1:
+            return f"{value.year}.{value.month:02d}"
         return show_date(value)
     return str(value)
 
