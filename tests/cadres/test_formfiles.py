@@ -361,6 +361,19 @@ def test_zip_with_traversal_names_is_refused_whole(ct, name):
 
 
 @pytest.mark.django_db
+def test_too_many_files_are_refused(ct, monkeypatch):
+    from zugong.cadres.formfiles import files as batchfiles
+
+    monkeypatch.setattr(batchfiles, "MAX_FILES", 2)
+    archive = _zip({f"{n}.lrmx": b"x" for n in range(3)})
+    with pytest.raises(ValidationFailed) as info:
+        preview(ct.cadre_user, ("forms.zip", archive))
+    assert "超过上限 2 个" in info.value.message
+    with pytest.raises(ValidationFailed):
+        preview(ct.cadre_user, *[(f"{n}.lrmx", b"x") for n in range(3)])
+
+
+@pytest.mark.django_db
 def test_zip_bomb_and_damaged_zip_are_refused(ct):
     bomb = _zip({"big.lrmx": b"\0" * (30 * 1024 * 1024)})
     with pytest.raises(ValidationFailed) as info:

@@ -242,7 +242,9 @@ def _answer_elsewhere(items: list[_Item], *, user, context: str) -> None:
     elsewhere = [i for i in items if i.elsewhere]
     if not elsewhere:
         return
-    answer = existence_answer(user=user, unknown=len(elsewhere), elsewhere=len(elsewhere), context=context,
+    # the numbers not held inside the scope: the new ones and those held elsewhere (people.oracle)
+    unknown = sum(1 for i in items if i.plan is not None and i.plan.id_number and i.person is None)
+    answer = existence_answer(user=user, unknown=unknown, elsewhere=len(elsewhere), context=context,
                               object_type="cadres.cadre")
     for index, item in enumerate(elsewhere):
         if index < answer.answered:
