@@ -225,7 +225,7 @@ def test_apply_is_all_or_nothing_a_failure_on_the_third_file_saves_nothing(ct, m
     assert [f.status for f in batch.files] == ["new"] * 3
     before = snapshot()
     calls = []
-    from zugong.cadres.formfiles import services as module
+    from zugong.cadres.formfiles import writing as module
 
     real = module.record_event
 
