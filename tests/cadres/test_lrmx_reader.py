@@ -307,3 +307,20 @@ def test_gb_encoded_lrmx_is_read_with_a_warning_and_other_encodings_refused():
     assert "编码「shift_jis」不受支持" in refused(text.replace("GB2312", "shift_jis").encode("utf-8"))
     assert "不是有效的 GBK 编码" in refused(text.encode("gbk").replace("张".encode("gbk"), b"\x81\x20"))
     assert read_lrmx(b"\xef\xbb\xbf" + text.replace("GB2312", "utf-8").encode()).name == "张三"
+
+
+def test_a_file_shaped_like_the_blank_template_reads_as_empty_values():
+    """The editor's template leaves elements as whitespace and the family Item commented out."""
+    from zugong.cadres.lrmx.elements import PERSON_ELEMENTS
+
+    filled = {"XingMing": "张三", "XingBie": "男", "ChuShengNianYue": "198001", "Version": "3.2.1.6"}
+    parts = []
+    for element, _ in PERSON_ELEMENTS:
+        if element == "JiaTingChengYuan":
+            parts.append("<JiaTingChengYuan>\n    <!--<Item><ChengWei></ChengWei></Item>-->\n  </JiaTingChengYuan>")
+        else:
+            parts.append(f"<{element}>{filled.get(element, chr(10) + '  ')}</{element}>")
+    form = read_lrmx(("\ufeff<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Person>\n  " + "\n  ".join(parts)
+                      + "\n</Person>").encode("utf-8"))
+    assert (form.name, form.birth, form.version, form.family, form.resume) == ("张三", Month(1980, 1), "3.2.1.6", [], [])
+    assert form.proposed_post == "" and form.photo is None and form.warnings == []

@@ -187,3 +187,9 @@ def test_special_characters_survive_and_control_characters_are_dropped():
                                rewards_punishments="2019年嘉奖\n2020年记三等功")
     again = read_lrmx(write_lrmx(form))
     assert again.specialty == '<法律> & "财会"' and again.rewards_punishments == "2019年嘉奖\n2020年记三等功"
+
+
+def test_an_unreadable_stored_photo_is_left_out():
+    assert photo_4x5(b"not an image") is None and photo_4x5(None) is None
+    form = AppointmentFormData(name="甲", sex="女", birth=Month(1990, 1), photo=b"\xff\xd8\xffbroken")
+    assert read_lrmx(write_lrmx(form)).photo is None

@@ -60,7 +60,8 @@ REQUIRED = ("XingMing", "XingBie", "ChuShengNianYue")
 
 VERSION = "3.2.1.16"
 
-# LRM 2.0: 33 double-quoted fields separated by ``","`` (GBK text). Fields 9 and 10 hold the two
+# LRM 2.0 (field order as the 干部管理信息系统 exports write and read it — public code composing the .lrm
+# text field by field, ``createLrmStr``/``txtToRmTable``): 33 double-quoted fields separated by ``","`` (GBK text). Fields 9 and 10 hold the two
 # education blocks as ``全日制学历#全日制学位@在职学历#在职学位`` and the schools likewise; fields 20–24 the
 # family columns, rows separated by ``@``; 12–15 are unused by the editors (written empty).
 LRM_FIELDS: tuple[str, ...] = (

@@ -67,11 +67,20 @@ def resume_lines(resume: list[ResumeLine]) -> list[str]:
 
 
 def photo_4x5(content: bytes | None) -> bytes | None:
-    """``content`` when already 4:5 (±1 %), else centre-cropped to 4:5 and resized to ``PHOTO_SIZE``."""
+    """``content`` when already 4:5 (±1 %), else centre-cropped to 4:5 and resized to ``PHOTO_SIZE``;
+    ``None`` without a photo or when the stored bytes cannot be read as an image (the form is then
+    written without a photo rather than not at all)."""
     if not content:
         return None
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
+    try:
+        return _photo_4x5(content, Image)
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
+def _photo_4x5(content: bytes, Image) -> bytes:  # noqa: N803 — the PIL module passed in
     with Image.open(io.BytesIO(content)) as image:
         width, height = image.size
         if abs(width * 5 - height * 4) <= 0.01 * height * 4:
