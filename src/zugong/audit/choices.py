@@ -114,6 +114,8 @@ EVENT_KINDS = {
     "setup": "系统初始化",
     "demo_generate": "生成演示数据",
     "demo_reset": "重置演示数据",
+    "cadre_form_import_create": "导入任免审批表新增干部",
+    "cadre_form_import_update": "导入任免审批表更新干部",
 }
 
 
