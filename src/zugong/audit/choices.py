@@ -81,6 +81,16 @@ EVENT_KINDS = {
     "meeting_delete": "删除组织生活会议",
     "meeting_attachment_add": "添加会议附件",
     "member_evaluation_record": "登记民主评议党员结果",  # 民主评议党员, 第八表 (issue #11, life.evaluations)
+    # 干部工作 (issue #12): 后备干部 (cadres.reserve) and 处理处分记录 (cadres.eligibility)
+    "reserve_enter": "后备干部入库",
+    "reserve_move": "后备干部调整类别",
+    "reserve_exit": "后备干部出库",
+    "reserve_review": "后备干部复核",
+    "reserve_measure_add": "登记后备干部培养措施",
+    "reserve_measure_follow_up": "后备干部培养措施跟踪",
+    "supervision_record_create": "登记处理处分记录",
+    "supervision_record_update": "更正处理处分记录",
+    "supervision_record_delete": "删除处理处分记录",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
