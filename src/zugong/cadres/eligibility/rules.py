@@ -69,6 +69,26 @@ EDUCATION_RANK = {
 EDUCATION_RANK_NAMES = {4: "研究生", 3: "大学本科", 2: "大学专科", 1: "中专或高中", 0: "高中以下"}
 COLLEGE = 2
 BACHELOR = 3
+_EDUCATION_WORDS = (("博士", "11"), ("硕士", "14"), ("研究生", "10"), ("大专", "30"), ("专科", "30"),
+                    ("本科", "20"), ("大学", "20"), ("中专", "40"), ("中技", "47"), ("高中", "60"))
+
+
+def education_code_of_text(text: str) -> str:
+    """The GB/T 4658 code of a 学历 as written in appointment forms, including the forms the code table does
+    not know (``在职大学``, ``省委党校大学``, ``中央党校研究生``, ``在职研究生``): the code table first, then the
+    first keyword found (博士/硕士/研究生 → 研究生; 大专/专科 before 本科/大学). ``""`` when none."""
+    from zugong.core.codes import EDUCATION
+
+    value = (text or "").strip()
+    if not value:
+        return ""
+    code = EDUCATION.parse(value)
+    if code:
+        return code
+    for word, found in _EDUCATION_WORDS:
+        if word in value:
+            return found
+    return ""
 
 
 def required_education(level: str) -> int:

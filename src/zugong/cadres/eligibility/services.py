@@ -130,7 +130,7 @@ def _highest_education(cadre: Cadre, person) -> tuple[int | None, str]:
     best: tuple[int, str] | None = None
     candidates = []
     for row in Education.objects.filter(cadre_id=cadre.pk):
-        code = row.education_level or (EDUCATION.parse(row.education_text) or "" if row.education_text else "")
+        code = row.education_level or rules.education_code_of_text(row.education_text)
         if code or row.education_text:
             label = row.get_category_display()
             candidates.append((code, f"{row.education_text or EDUCATION.label(code)}（{label}）"))
