@@ -41,14 +41,14 @@ class ReserveFilterSet(django_filters.FilterSet):
         return queryset  # applied together in ``filter_queryset`` (they share ``as_of``)
 
     @property
-    def as_of(self):
+    def as_of_date(self):
         data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
         return data.get("as_of") or timezone.localdate()
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        as_of = self.as_of
+        as_of = self.as_of_date
         queryset = selectors.entries_on(queryset, as_of)
         unit = unit_in_scope(self.user, data.get("unit") or "") if data.get("unit") else None
         queryset = selectors.filter_entries(queryset, list_kind=data.get("list") or "", unit=unit,

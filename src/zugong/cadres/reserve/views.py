@@ -67,7 +67,7 @@ class ReserveList(generic.ObjectListView):
     template_name = "cadres/reserve/list.html"
 
     def _as_of(self, filterset):
-        return filterset.as_of if filterset is not None and filterset.is_valid() else timezone.localdate()
+        return filterset.as_of_date if filterset is not None and filterset.is_valid() else timezone.localdate()
 
     def get_rows(self, objects, filterset):
         return display_rows(objects, self._as_of(filterset))
@@ -110,7 +110,7 @@ def reserve_xlsx(*, user, params) -> bytes:
         raise ValidationFailed([RowError(0, str(k), "；".join(v)) for k, v in filterset.form.errors.items()],
                                message="筛选条件有误")
     entries = list(filterset.qs.order_by("list_kind", "cadre__unit__path", "entered_date", "pk"))
-    rows = display_rows(entries, filterset.as_of)
+    rows = display_rows(entries, filterset.as_of_date)
     stream = io.BytesIO()
     write_xlsx(stream, headers=HEADERS, sheet_title="后备干部", rows=[
         (i, r["entry"].cadre.person.name, r["entry"].cadre.unit.name, r["post_title"], r["age"],
@@ -118,7 +118,7 @@ def reserve_xlsx(*, user, params) -> bytes:
          "是" if r["entry"].young_outstanding else "", r["entry"].entered_date, r["entry"].review_date,
          r["entry"].measure_count)
         for i, r in enumerate(rows, start=1)],
-        notes=[f"截至 {filterset.as_of.isoformat()} 在库的后备干部；年龄为截至该日的周岁。"])
+        notes=[f"截至 {filterset.as_of_date.isoformat()} 在库的后备干部；年龄为截至该日的周岁。"])
     return stream.getvalue()
 
 
