@@ -611,6 +611,12 @@ def _measure_make(t, side, name):
     return ReserveMeasure.objects.create(reserve=_reserve_make(t, side, f"{name}后备"), measure=name)
 
 
+def _supervision_edit(record, name, api):
+    """更正处理处分记录 (cadres.eligibility): the 事由 renamed, the other fields as they are."""
+    return {"version": record.version, "kind": record.kind, "decided_date": record.decided_date.isoformat(),
+            "document_number": record.document_number, "reason": name}
+
+
 def _cadre_case(label: str, marker: str, make, path: str, **kw) -> ScopeCase:
     """A scope case of a model anchored on the unit tree through ``path`` (``"cadre__unit"``): its records
     under a side are those whose unit lies in ``side.unit``'s subtree."""
@@ -695,7 +701,7 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
                              document_number=_NAME), "cadre__unit"),
     _cadre_case("cadres.SupervisionRecord", "reason",
                 _cadre_child("cadres.SupervisionRecord", kind="admonishment", decided_date=dt.date(2023, 1, 1),
-                             reason=_NAME), "cadre__unit"),
+                             reason=_NAME), "cadre__unit", edit_data=_supervision_edit),
     _cadre_case("cadres.DossierFinding", "fingerprint", _finding_make, "cadre__unit"),
     _cadre_case("cadres.FindingDecision", "document", _decision_make, "finding__cadre__unit"),
     _cadre_case("cadres.ReserveCadre", "target_post", _reserve_make, "cadre__unit"),

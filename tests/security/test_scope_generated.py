@@ -308,6 +308,9 @@ ACTION_DATA: dict[str, Callable] = {
     "api:reserve-cadre-review": lambda r, s: {"version": _version(r), "review_date": "2099-01-01"},
     "cadres:reserve_measure_add": lambda r, s: {"measure": "到村挂职"},
     "cadres:reserve_measure_follow_up": lambda r, s: {"version": _version(r), "follow_up": "已完成"},
+    # 处理处分记录 (issue #12, label discipline): 登记 on the cadre, 删除 with a reason
+    "cadres:supervision_add": lambda r, s: {"kind": "admonishment", "decided_date": "2024-01-02", "reason": "登记"},
+    "cadres:supervision_delete": lambda r, s: {"version": _version(r), "reason": "登记有误"},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an
