@@ -191,6 +191,8 @@ def reserve_enter(*, user, cadre, list_kind, entered_date, target_post: str = ""
         problems.append(FieldProblem(REVIEW, f"下次复核时间 {review.isoformat()} 早于入库时间 {entered.isoformat()}"))
     if target.status != "serving":
         problems.append(FieldProblem("干部", f"「{target.person.name}」不是在职干部（{target.get_status_display()}），不能入库"))
+    # the cadre's row is locked so two concurrent 入库 of one cadre run one after the other (one open entry)
+    Cadre.objects.select_for_update().filter(pk=target.pk).values_list("pk", flat=True).first()
     existing = open_entry_of(target.pk, lock=True)
     if existing is not None:
         problems.append(_open_problem(existing))
