@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from zugong.cadres.eligibility import views
@@ -23,16 +24,42 @@ _PARAMS = [OpenApiParameter("level", OpenApiTypes.STR, OpenApiParameter.QUERY, r
                             description="截至日期，默认今天")]
 
 
+class ConditionSerializer(serializers.Serializer):
+    """一项条件。"""
+
+    code = serializers.CharField(help_text="条件代码：work_years / grassroots / posts_below / years_below / education / "
+                                           "bans / assessment")
+    name = serializers.CharField(help_text="条件")
+    passed = serializers.BooleanField(allow_null=True, help_text="true 符合 / false 不符合 / null 待核实")
+    status = serializers.CharField(help_text="符合 / 不符合 / 待核实")
+    facts = serializers.ListField(child=serializers.CharField(), help_text="依据事实")
+    source = serializers.CharField(help_text="依据（法规及条款）")
+
+
+class EligibilitySerializer(serializers.Serializer):
+    """任职资格审查结果。"""
+
+    cadre_id = serializers.IntegerField()
+    target_level = serializers.CharField(help_text="拟任职务级别代码")
+    target_level_label = serializers.CharField()
+    as_of = serializers.DateField(help_text="截至日期")
+    passed = serializers.BooleanField(allow_null=True, help_text="有不符合项为 false；无不符合项但有待核实项为 null")
+    status = serializers.CharField()
+    failing = serializers.ListField(child=serializers.CharField(), help_text="不符合的条件及依据")
+    conditions = ConditionSerializer(many=True)
+
+
 class CadreEligibilityViewSet(ScopedViewSet):
     """``/api/cadres/{id}/eligibility/``: the cadre is fetched in the ``view`` scope first (404 outside)."""
 
     model = Cadre
     get_selector = views.cadre_get
     list_selector = None
+    serializer_class = EligibilitySerializer
     not_found = "干部不存在或不在您的数据范围内。"
     pagination_class = None
 
-    @scoped_action(scope="view", methods=("get",), url_path="eligibility", summary="任职资格",
+    @scoped_action(scope="view", methods=("get",), url_path="eligibility", summary="任职资格", output=EligibilitySerializer,
                    parameters=_PARAMS, description="逐项列出提任拟任级别的基本资格条件（第八条）、处分影响期、年度考核，"
                                                    "每项给出结论（符合 / 不符合 / 待核实）、依据事实和条款。")
     def eligibility(self, request, obj, data):

@@ -13,6 +13,7 @@ generated scope tests)."""
 from __future__ import annotations
 
 from rest_framework import serializers, status
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
 from zugong.cadres.models import Cadre, ReserveCadre
@@ -79,8 +80,18 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(label="复核意见", required=False, allow_blank=True, default="")
 
 
-class ReserveFilterBackend:
+_FILTER_PARAMS = (("list", "类别：ready_now 近期使用 / rotation 轮岗锻炼 / long_term 蹲苗培养"),
+                  ("unit", "单位代码（含下级）"), ("target_level", "拟任职务级别（GB/T 12407 代码）"),
+                  ("young", "true：优秀年轻干部（已标记或按现任级别年龄标准）"), ("due", "true：30天内需复核"),
+                  ("as_of", "截至日期 YYYY-MM-DD（在库口径），默认今天"), ("name", "姓名（包含）"))
+
+
+class ReserveFilterBackend(BaseFilterBackend):
     """The page's filter set on the list (``ReserveFilterSet``); invalid filters answer 400."""
+
+    def get_schema_operation_parameters(self, view):
+        return [{"name": name, "required": False, "in": "query", "description": text, "schema": {"type": "string"}}
+                for name, text in _FILTER_PARAMS]
 
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "action", None) != "list":
