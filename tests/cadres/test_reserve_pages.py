@@ -83,6 +83,7 @@ def test_tab_and_filters(pool):
     assert _names(client.get(url, {"young": "true"})) == ["王芳"]
     assert _names(client.get(url, {"target_level": "141"})) == ["张伟"]
     assert _names(client.get(url, {"due": "true"})) == ["张伟"]
+    assert _names(client.get(url, {"due": "1"})) == ["张伟"]  # the to-do's link
     assert sorted(_names(client.get(url, {"as_of": "2024-02-01"}))) == ["张伟", "李四"]  # 王芳 entered in March
     # a unit outside the scope is refused like an unknown one
     response = _client(pool.cadre_user).get(url, {"unit": "U-B"})
@@ -212,3 +213,9 @@ def test_api_list_enter_exit(pool):
     assert client.post(f"/api/cadres/{foreign.pk}/reserve-enter/", {"list_kind": "近期使用", "entered_date": "2025-01-02"},
                        content_type="application/json").status_code == 404
     assert _client(pool.town_user).get("/api/reserve-cadres/").json()["results"] == []
+
+
+def test_home_page_to_do(pool):
+    html = _client(pool.cadre_user).get(reverse("home")).content.decode()
+    assert "后备干部复核到期：1 人" in html and reverse("cadres:reserve_list") + "?due=1" in html
+    assert "后备干部复核到期" not in _client(pool.cadre_b_user).get(reverse("home")).content.decode()
