@@ -59,7 +59,10 @@ def test_list_shows_the_scope_with_contents(pool):
     assert row["entry"].measure_count == 1 and row["target_level"] == "正科级"
     tabs = {t["label"]: t["n"] for t in response.context["tabs"]}
     assert tabs == {"全部": 2, "近期使用": 1, "轮岗锻炼": 0, "蹲苗培养": 1}
-    assert "优秀年轻干部" in html and 'id="young-counts"' in html
+    assert "优秀年轻干部" in html and 'id="young-counts"' in html and 'data-chart="young-chart"' in html
+    chart = response.context["young_chart"]
+    assert chart["xAxis"]["data"][0] == "正厅级" and [s["name"] for s in chart["series"]] == [
+        "干部数", "年轻干部", "其中在后备干部库"]
 
 
 def test_other_workers_see_nothing_of_town_a(pool):

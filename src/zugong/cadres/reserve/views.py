@@ -93,10 +93,22 @@ class ReserveList(generic.ObjectListView):
                               .filter(person__name__contains=q, status="serving")
                               .exclude(Exists(ReserveCadre.objects.filter(cadre_id=OuterRef("pk"), exited_date__isnull=True)))
                               .order_by("person__name")[:20])
-        return {"as_of": as_of, "tabs": tabs, "tab_params": params,
-                "young": selectors.young_counts(user=self.user, as_of=as_of, unit=unit),
+        young = selectors.young_counts(user=self.user, as_of=as_of, unit=unit)
+        return {"as_of": as_of, "tabs": tabs, "tab_params": params, "young": young, "young_chart": young_chart(young),
                 "young_source": rules.YOUNG_SOURCE, "q": q, "may_add": may_add, "candidates": candidates,
                 "levels": POST_LEVEL}
+
+
+def young_chart(young: list[dict]) -> dict:
+    """The ECharts option of the 优秀年轻干部 counts (bars per level; the table beside it holds the numbers)."""
+    return {"tooltip": {"trigger": "axis"}, "legend": {"top": 0},
+            "grid": {"left": 40, "right": 10, "top": 30, "bottom": 24},
+            "xAxis": {"type": "category", "data": [y["label"] for y in young]},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [{"name": "干部数", "type": "bar", "data": [y["cadres"] for y in young], "itemStyle": {"color": "#9ca3af"}},
+                       {"name": "年轻干部", "type": "bar", "data": [y["young"] for y in young], "itemStyle": {"color": "#C8161D"}},
+                       {"name": "其中在后备干部库", "type": "bar", "data": [y["young_in_reserve"] for y in young],
+                        "itemStyle": {"color": "#f59e0b"}}]}
 
 
 def reserve_xlsx(*, user, params) -> bytes:
