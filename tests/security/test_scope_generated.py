@@ -356,6 +356,23 @@ ACTION_DATA: dict[str, Callable] = {
                                                 "document": "1978年招工登记表"},
     "cadres:dossier_run": lambda r, s: {},
     "api:dossier-run-audit": lambda r, s: {},
+    # 后备干部 (issue #12): 入库 of the scope case's cadre (no entry yet), 调整 / 出库 / 复核 of its open entry,
+    # a measure and its follow-up
+    "cadres:reserve_enter": lambda r, s: {"list_kind": "ready_now", "entered_date": dt.date.today().isoformat()},
+    "api:cadre-reserve-reserve-enter": lambda r, s: {"list_kind": "近期使用", "entered_date": dt.date.today().isoformat()},
+    "cadres:reserve_move": lambda r, s: {"version": _version(r), "list_kind": "rotation", "date": dt.date.today().isoformat()},
+    "api:reserve-cadre-move": lambda r, s: {"version": _version(r), "list_kind": "rotation",
+                                            "date": dt.date.today().isoformat()},
+    "cadres:reserve_exit": lambda r, s: {"version": _version(r), "exited_date": dt.date.today().isoformat(), "reason": "other"},
+    "api:reserve-cadre-exit": lambda r, s: {"version": _version(r), "exited_date": dt.date.today().isoformat(),
+                                            "reason": "其他"},
+    "cadres:reserve_review": lambda r, s: {"version": _version(r), "review_date": "2099-01-01", "note": "复核"},
+    "api:reserve-cadre-review": lambda r, s: {"version": _version(r), "review_date": "2099-01-01"},
+    "cadres:reserve_measure_add": lambda r, s: {"measure": "到村挂职"},
+    "cadres:reserve_measure_follow_up": lambda r, s: {"version": _version(r), "follow_up": "已完成"},
+    # 处理处分记录 (issue #12, label discipline): 登记 on the cadre, 删除 with a reason
+    "cadres:supervision_add": lambda r, s: {"kind": "admonishment", "decided_date": "2024-01-02", "reason": "登记"},
+    "cadres:supervision_delete": lambda r, s: {"version": _version(r), "reason": "登记有误"},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an
@@ -366,6 +383,15 @@ ACTION_DONE: dict[str, Callable] = {
     # 更正届次: the 届满日期 of the body (scope_cases._term_edit)
     "orgs:term_edit": lambda r, s: r.end_date == dt.date(2027, 1, 5),
     "api:organization-term-detail": lambda r, s: r.end_date == dt.date(2027, 1, 5),
+    # 后备干部 (issue #12): the cadre is in the pool; the entry moved (ended 调整出库) or ended
+    "cadres:reserve_enter": lambda r, s: r.reserve_entries.filter(exited_date__isnull=True).exists(),
+    "cadres:reserve_move": lambda r, s: r.exit_reason == "adjusted" and r.cadre.reserve_entries.filter(
+        list_kind="rotation", exited_date__isnull=True).exists(),
+    "cadres:reserve_exit": lambda r, s: (r.exit_reason, r.exited_date) == ("other", dt.date.today()),
+    "api:reserve-cadre-exit": lambda r, s: (r.exit_reason, r.exited_date) == ("other", dt.date.today()),
+    "cadres:reserve_review": lambda r, s: r.review_date == dt.date(2099, 1, 1),
+    "api:reserve-cadre-review": lambda r, s: r.review_date == dt.date(2099, 1, 1),
+    "cadres:reserve_measure_follow_up": lambda r, s: r.follow_up.endswith("已完成"),
 }
 
 # Actions whose body names a target in the actor's side (a new parent, the unit to set up in): on the own
