@@ -1050,3 +1050,31 @@ def cadre_reset_targets(units) -> list[tuple]:
         (Post, Post.objects.filter(unit__in=units)),
         (Person, Person.objects.filter(pk__in=people)),
     ]
+
+
+def add_demo_cadres(*, seed: int = 2023) -> dict:
+    """Add the cadre data (``write_cadres``) to an installed demo that has none (generated before this
+    stage existed), verified (``checks.verify_cadres``) and logged like ``generate`` does, in one
+    transaction. Returns the counts, ``{}`` when there is no demo or it already has its cadre data.
+    Raises ``ZugongError`` if the rows do not verify (a generator bug; nothing is written)."""
+    from django.db import transaction
+
+    from zugong.audit.changelog import log_bulk_change
+    from zugong.core.errors import ZugongError
+    from zugong.demo.accounts import refuse_in_production
+    from zugong.demo.checks import verify_cadres
+    from zugong.demo.units import demo_unit_root
+
+    refuse_in_production()
+    unit_root = demo_unit_root()
+    if unit_root is None or Post.objects.filter(unit__path__startswith=unit_root.path).exists():
+        return {}
+    with transaction.atomic():
+        written = write_cadres(seed=seed, unit_root=unit_root)
+        problems = verify_cadres(unit_root) if written else []
+        if problems:
+            raise ZugongError("演示数据的干部记录不一致（生成程序错误）：" + "；".join(problems[:10]))
+        for model, key in ((Person, "new_people"), *zip(CADRE_MODELS, CADRE_COUNT_KEYS, strict=True)):
+            if written.get(key):
+                log_bulk_change(model, written[key], f"生成演示数据：{model._meta.verbose_name} {written[key]} 条")
+    return written
