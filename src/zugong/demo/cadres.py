@@ -653,7 +653,7 @@ LADDER = {"organ": ("{unit}{section}科员", "{unit}{section}副股长", "{unit}
           "subdistrict": ("{unit}{office}科员", "{unit}{office}副主任", "{unit}{office}主任"),
           "institution": ("{unit}职工", "{unit}科室副主任", "{unit}科室主任", "{unit}办公室主任"),
           "enterprise": ("{unit}职员", "{unit}综合部副经理", "{unit}综合部经理"),
-          "county": ("{town}政府科员", "{town}党政办公室主任", "{town}党委委员、副镇长", "{organ}副局长",
+          "county": ("{town}{office}科员", "{town}党政办公室主任", "{town}党委委员、副镇长", "{organ}副局长",
                      "{town}党委副书记、镇长", "{town}党委书记", "{organ}局长")}
 
 

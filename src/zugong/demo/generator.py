@@ -144,7 +144,7 @@ class GenerationSummary:
     developed: int  # members admitted in 2023
     applicants: int  # open 入党申请人 on 2023-12-31 (积极分子 included)
     activists: int
-    persons: int
+    persons: int  # members, former members, applicants and the cadres who are not members (demo.cadres)
     root_code: str
     root_id: int
     timings: dict[str, float] = field(default_factory=dict)
@@ -458,7 +458,8 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
                                 GradingScore, WeakBranch, DevelopmentStep, DevelopmentParticipant, *CADRE_MODELS])
     return GenerationSummary(seed=seed, scale=D.MEMBERS * D.PEOPLE_PER_WAN / n, members=n,
                              organizations=type_counts, developed=summary_developed,
-                             applicants=n_applicants, activists=n_activists, persons=n + n_leavers + n_applicants,
+                             applicants=n_applicants, activists=n_activists,
+                             persons=n + n_leavers + n_applicants + written_cadres.get("new_people", 0),
                              root_code=ROOT_CODE, root_id=node_id[0], timings=timings, former_members=n_leavers,
                              events=dict(history.counts), life=written_life, building=written_building,
                              cadres=written_cadres)
