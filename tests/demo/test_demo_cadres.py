@@ -167,6 +167,38 @@ def test_demo_accounts_for_cadre_work(demo):
     assert RoleGrant.objects.active().filter(user__username="ganbu").count() == 1
 
 
+def test_lrmx_samples_command(demo, tmp_path):
+    """``zugong demo_lrmx_samples`` writes N readable appointment forms of demo cadres in the user's scope,
+    audited, ID numbers in clear for zzb (unmask) and masked for ganbu; no demo cadre in scope → error."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from zugong.audit.models import AuditEvent
+    from zugong.cadres.lrmx.reader import read_lrmx
+
+    create_demo_accounts(demo_root())
+    events = AuditEvent.objects.filter(kind="export").count()
+    out = StringIO()
+    call_command("demo_lrmx_samples", "--output", str(tmp_path / "zzb"), "--count", "4", "--user", "zzb", stdout=out)
+    files = sorted((tmp_path / "zzb").glob("*.lrmx"))
+    assert len(files) == 4 and "生成 4 份" in out.getvalue()
+    names = set(M.Cadre.objects.values_list("person__name", flat=True))
+    for path in files:
+        form = read_lrmx(path.read_bytes(), source_name=path.name)
+        assert form.name in names and path.name.endswith(f"-{form.name}.lrmx") and form.resume
+        assert parse_id_number(form.id_number).birth_date.year > 1900  # in clear
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert AuditEvent.objects.filter(kind="export").count() == events + 4
+    call_command("demo_lrmx_samples", "--output", str(tmp_path / "ganbu"), "--count", "2", "--user", "ganbu",
+                 stdout=StringIO())
+    masked = [read_lrmx(p.read_bytes()).id_number for p in sorted((tmp_path / "ganbu").glob("*.lrmx"))]
+    assert len(masked) == 2 and all("*" in number for number in masked)
+    with pytest.raises(CommandError, match="没有演示干部"):
+        call_command("demo_lrmx_samples", "--output", str(tmp_path / "x"), "--count", "2", "--user", "zhibu",
+                     stdout=StringIO())
+
+
 @pytest.mark.django_db(transaction=False)
 def test_idempotent_deterministic_and_reset(db):
     def snapshot():

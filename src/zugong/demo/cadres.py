@@ -863,7 +863,8 @@ def write_cadres(*, seed: int, unit_root: Unit | None = None, org_root: PartyOrg
         joined = early_joined.get(c, person.admission)
         title = ""
         if cadre.kind == "institution":
-            title = rng.choice(("中学高级教师", "一级教师", "主任医师", "副主任医师", "高级经济师"))
+            hospital = "院" in b.units[cadre.unit].name
+            title = rng.choice(("主任医师", "副主任医师") if hospital else ("中学高级教师", "一级教师", "高级讲师"))
         elif cadre.kind == "enterprise" and rng.random() < 0.5:
             title = rng.choice(("高级经济师", "高级会计师", "高级工程师"))
         profiles.append((c, native, native if rng.random() < 0.7 else f"四川{rng.choice(('成都', '绵阳', '南充'))}",
