@@ -11,7 +11,8 @@ deputies (副科 ``142``), a bureau also a 党组书记 held concurrently by its
 党委副书记、镇长 (or 乡长 / 办事处主任) and 人大主席 (正科) and its 副科 team; each school and hospital
 (事业单位) a 党委书记 and a 校长 / 院长 (正科) with deputies; each state- or collective-controlled company
 (企业) its 董事长 (also 党委书记, concurrent) and 总经理 (正科) with 副总经理. The 常委 of the county hold the
-principal post of 组织部, 宣传部, 统战部, 政法委, 县委办 and 纪委监委 concurrently (兼任). Villages,
+principal post of 组织部, 宣传部, 统战部, 政法委, 县委办 and 纪委监委 concurrently (兼任; those posts, like a
+党组书记 held by the 局长, do not count against the unit's quota: the 干部配备一览表 counts 非兼任 posts). Villages,
 communities, private companies and social organizations have no cadre posts. Every unit with posts has a
 quota per level (``PostQuota``; the approved 职数: the posts' seats) and establishment per type
 (``Establishment``: 行政 for organs and 乡镇 / 街道, plus 事业 for 乡镇 / 街道; 事业 for schools and hospitals;
@@ -169,7 +170,6 @@ class _PostPlan:
     leadership: bool = True
     counts: bool = True
     concurrent_of: tuple[int, ...] | None = None  # (post, slot) whose holder also holds this one (兼任)
-    quota_cell: bool = True
 
 
 @dataclass
@@ -355,13 +355,14 @@ class _Builder:
             if county_members else []
         for unit in self.units:
             if unit.kind == "organ" and standing and any(word in unit.short for word in CONCURRENT_ORGANS):
+                # held by a 常委 (兼任): the 常委 occupies a county 副处 quota, not this unit's 正科 one
                 self.posts[unit.posts[0]].concurrent_of = standing.pop(0)
+                self.posts[unit.posts[0]].counts = False
             names = {self.posts[p].name: p for p in unit.posts}
             pair = (("局长", "党组书记") if unit.kind == "organ" else ("董事长", "党委书记") if unit.kind == "enterprise"
                     else None)
             if pair and pair[0] in names and pair[1] in names and self.posts[names[pair[0]]].concurrent_of is None:
                 self.posts[names[pair[1]]].concurrent_of = (names[pair[0]], 0)
-                self.posts[names[pair[1]]].quota_cell = False
 
     def plan_vacancies_and_quotas(self) -> list[str]:
         """Mark over-quota cells and vacant seats; write the quota and establishment rows (without keys)."""

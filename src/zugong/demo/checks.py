@@ -358,7 +358,8 @@ def verify_cadres(unit_root) -> list[str]:
     - no post has more holders on one day than ``max_holders`` (a single-holder post: no overlapping
       appointments), every removal (免职) is on or after its appointment, every appointment is to a post
       that exists on its start date;
-    - quotas and establishment counts are ≥ 0; every unit with posts has a quota for each level of its posts;
+    - quotas and establishment counts are ≥ 0; every unit with posts has a quota for each level of its posts
+      that count against the quota;
     - a cadre holds at most one main (non-concurrent) post on ``REF``; every cadre has a continuous résumé
       apart from the planned gaps (checked by the tests), 3–6 family members and one assessment per year.
 
@@ -370,8 +371,9 @@ def verify_cadres(unit_root) -> list[str]:
 
     prefix = unit_root.path
     problems: list[str] = []
-    posts = {pk: (unit, level, holders, start) for pk, unit, level, holders, start in Post.objects.filter(
-        unit__path__startswith=prefix).values_list("pk", "unit_id", "level", "max_holders", "start_date")}
+    posts = {pk: (unit, level, holders, start, counts) for pk, unit, level, holders, start, counts in Post.objects.filter(
+        unit__path__startswith=prefix).values_list("pk", "unit_id", "level", "max_holders", "start_date",
+                                                   "counts_against_quota")}
     spans: dict[int, list] = {}
     main_on_ref: dict[int, int] = {}
     for pk, cadre, post, start, end, concurrent in Appointment.objects.filter(
@@ -396,8 +398,8 @@ def verify_cadres(unit_root) -> list[str]:
             unit__path__startswith=prefix, count__lt=0).exists():
         problems.append("存在小于 0 的职数或编制数")
     quotas = set(PostQuota.objects.filter(unit__path__startswith=prefix).values_list("unit_id", "level"))
-    for unit, level, _, _ in posts.values():
-        if (unit, level) not in quotas:
+    for unit, level, _, _, counts in posts.values():
+        if counts and (unit, level) not in quotas:
             problems.append(f"单位 #{unit}：{level} 级岗位没有核定职数")
             break
     cadres = Cadre.objects.filter(unit__path__startswith=prefix)
