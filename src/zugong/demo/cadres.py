@@ -209,7 +209,8 @@ class _CadrePlan:
     staff: bool = False
     current_since: dt.date | None = None
     same_level_since: dt.date | None = None
-    title: str = ""
+    title: str = ""  # 现任职务 with the concurrent posts (the résumé's current line)
+    record_title: str = ""  # Cadre.current_post_title: the main post
 
 
 def _main(cadre: _CadrePlan) -> list | None:
@@ -354,7 +355,7 @@ class _Builder:
         standing = [(county_members[0], slot) for slot in range(self.posts[county_members[0]].max_holders)] \
             if county_members else []
         for unit in self.units:
-            if unit.kind == "organ" and standing and any(word in unit.short for word in CONCURRENT_ORGANS):
+            if unit.kind == "organ" and standing and any(word in unit.name for word in CONCURRENT_ORGANS):
                 # held by a 常委 (兼任): the 常委 occupies a county 副处 quota, not this unit's 正科 one
                 self.posts[unit.posts[0]].concurrent_of = standing.pop(0)
                 self.posts[unit.posts[0]].counts = False
@@ -560,12 +561,16 @@ class _Builder:
                     parts.append(prefix + post.name if not parts or post.unit != self.posts[held[0][0]].unit
                                  else post.name)
                 cadre.title = "、".join(parts)
+                # the recorded 现任职务: the main post as the appointment records give it (unit name + post name,
+                # ``cadres.selectors.post_facts``), so an exported form reads back unchanged
+                cadre.record_title = self.units[self.posts[main[0]].unit].name + self.posts[main[0]].name
                 level = self.posts[main[0]].level
                 same = [a[1] for a in cadre.appointments if self.posts[a[0]].level == level and not a[3]]
                 cadre.current_since = _d(main[1])
                 cadre.same_level_since = _d(min(same))
             else:
                 cadre.title = self.units[cadre.unit].name + (_rank_label(cadre.ranks[-1][0]) if cadre.ranks else "干部")
+                cadre.record_title = cadre.title
 
     def plan_ranks(self) -> None:
         rng = self.rng
@@ -723,7 +728,8 @@ def _resume(rng: random.Random, b: _Builder, cadre: _CadrePlan, education: list[
 
 
 def _family(rng: random.Random, b: _Builder, cadre: _CadrePlan) -> list[tuple]:
-    """3–6 family members ``(position, relation, name, birth, political status, work, deceased)``."""
+    """3–6 family members ``(position, relation, name, birth, political status, work, deceased)``; a deceased
+    one has no 工作单位及职务 (the form writes 已去世 there)."""
     person = cadre.person
     surname = person.name[0]
     rows = []
@@ -750,9 +756,9 @@ def _family(rng: random.Random, b: _Builder, cadre: _CadrePlan) -> list[tuple]:
     mother_gone = age_on(mother_birth, REF) > 72 and rng.random() < 0.3
     father = surname + N.person_name(rng, "1", father_birth.year, "01", b.surnames)[1:]
     rows.append(("父亲", father, _month(father_birth), rng.choice(("中共党员", "群众")),
-                 "已去世" if father_gone else rng.choice(("退休", "务农", "退休")), father_gone))
+                 "" if father_gone else rng.choice(("退休", "务农", "退休")), father_gone))
     rows.append(("母亲", N.person_name(rng, "2", mother_birth.year, "01", b.surnames), _month(mother_birth), "群众",
-                 "已去世" if mother_gone else rng.choice(("退休", "务农")), mother_gone))
+                 "" if mother_gone else rng.choice(("退休", "务农")), mother_gone))
     if len(rows) < 3 or rng.random() < 0.2:
         rows.append(("岳父" if person.sex == "1" else "公公",
                      N.person_name(rng, "1", father_birth.year, "01", b.surnames), _month(father_birth), "群众",
@@ -934,7 +940,7 @@ def write_cadres(*, seed: int, unit_root: Unit | None = None, org_root: PartyOrg
         person = cadre.person
         summary = "；".join(f"{year}年度考核{_grade_label(grade)}" for year, grade in grades.get(c, []))
         cadre_rows.append((pk, person.pk, unit_pk[cadre.unit], "serving", CADRE_ESTABLISHMENT[cadre.kind], native,
-                           birthplace, "健康", joined, person.other_party, title, specialty, cadre.title,
+                           birthplace, "健康", joined, person.other_party, title, specialty, cadre.record_title,
                            cadre.current_since, cadre.same_level_since,
                            rng.choice(("无", "无", f"{2015 + c % 8}年被评为全县优秀共产党员" if joined else "无",
                                        f"{2016 + c % 7}年度嘉奖")),
