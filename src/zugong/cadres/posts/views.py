@@ -35,8 +35,11 @@ T = "cadres/posts/"
 
 
 def _as_of(request):
-    """The ``?as_of=`` date (default today) and the error text of an unreadable one."""
-    today = timezone.localdate()
+    """The ``?as_of=`` date (default: the reference date while the demo is installed —
+    ``core.registry.reference_date`` — else today) and the error text of an unreadable one."""
+    from zugong.core.registry import reference_date
+
+    today = reference_date()[0] or timezone.localdate()
     try:
         return sel.parse_as_of(request.GET.get("as_of", ""), today), ""
     except ValidationFailed as exc:
@@ -118,7 +121,8 @@ class QuotaTableView(generic.ObjectListView):
         for unit in objects:
             cells = self.table.cells.get(unit.pk, {})
             rows.append({"unit": unit, "cells": [cells.get(level) for level in self.table.levels],
-                         "indent": 0.4 + unit.depth - top})
+                         # the page's CSP forbids inline styles: the subtree depth as ideographic spaces
+                         "indent": "\u3000" * (unit.depth - top)})
         return rows
 
     def get_extra_context(self, filterset, page) -> dict:
