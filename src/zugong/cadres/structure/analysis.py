@@ -58,21 +58,23 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections, transaction
 from django.db.models import (
-    Avg,
     Case,
     CharField,
-    Count,
     Exists,
     F,
-    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Floor, Least
+from django.db.models.functions import Cast, Coalesce
 
 from zugong.cadres.choices import LEVEL_ORDER, POST_LEVEL, RANK_LEVEL
 from zugong.cadres.models import Appointment, Cadre, Education, RankRecord
@@ -81,7 +83,7 @@ from zugong.core.codes import SEX_FEMALE, UNIT_CATEGORY
 from zugong.core.errors import OutOfScope, PermissionDeniedError
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.models import Unit
-from zugong.party.rules import _date_number, birth_cutoff, ethnicity_group
+from zugong.party.rules import _date_number, ethnicity_group
 from zugong.reports.services import share
 
 DEFAULT_AGE_BANDS = (35, 40, 45, 50, 54, 59)
@@ -208,91 +210,115 @@ def scoped_unit(*, user, code: str = "", unit: Unit | None = None) -> Unit:
 # --------------------------------------------------------------------------------------------------
 
 
-def _level_expression(as_of: dt.date):
+def _rank_level(as_of: dt.date) -> Subquery:
+    """The post level the 职级 held on ``as_of`` is equivalent to (``RANK_LEVEL``): one subquery."""
+    level = Case(*[When(rank=code, then=Value(level)) for code, level in RANK_LEVEL.items()],
+                 default=Value(""), output_field=CharField())
+    return Subquery(RankRecord.objects.filter(held_on(as_of), cadre=OuterRef("pk")).order_by("-start_date", "-pk")
+                    .annotate(equivalent=level).values("equivalent")[:1], output_field=CharField())
+
+
+def _post_level(as_of: dt.date) -> Subquery:
+    """The highest level of the posts held on ``as_of`` (non-concurrent ones first): one subquery."""
     held = Appointment.objects.filter(held_on(as_of), cadre=OuterRef("pk"))
-    post_level = Subquery(held.order_by("concurrent", "post__level").values("post__level")[:1],
-                          output_field=CharField())
-    rank = Subquery(RankRecord.objects.filter(held_on(as_of), cadre=OuterRef("pk"))
-                    .order_by("-start_date", "-pk").values("rank")[:1], output_field=CharField())
-    return post_level, rank
+    return Subquery(held.order_by("concurrent", "post__level").values("post__level")[:1], output_field=CharField())
 
 
-def counted_cadres(*, user, unit: Unit, as_of: dt.date, action: str = "view"):
-    """The cadres counted on ``as_of`` in ``unit``'s subtree (module docstring), scoped by
-    ``Cadre.objects.restrict(user, action)``, annotated with ``post_level`` (``None`` when no post is
-    held), ``rank_code`` and ``level`` (the level code, ``""`` = 未定级). Unscoped units are the caller's
-    to check (``scoped_unit``)."""
-    post_level, rank = _level_expression(as_of)
-    rank_level = Case(*[When(rank_code=code, then=Value(level)) for code, level in RANK_LEVEL.items()],
-                      default=Value(""), output_field=CharField())
+class DateNumber(Func):
+    """``yyyymmdd`` of a date column as an integer, computed by the engine itself (the generic
+    ``Extract`` calls a Python function per row on SQLite, which dominated the analysis' time): SQLite
+    stores dates as ``YYYY-MM-DD`` text, PostgreSQL formats with ``to_char``."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(REPLACE(%(expressions)s, '-', '') AS INTEGER)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(TO_CHAR(%(expressions)s, 'YYYYMMDD') AS INTEGER)",
+                           **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        if "template" not in extra and connection.vendor not in ("sqlite", "postgresql"):
+            return Cast(_date_number(self.source_expressions[0]), IntegerField()).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection, **extra)
+
+
+def _flag(condition) -> Case:
+    """1 when ``condition`` holds, else 0 (an integer column, the same on both engines)."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _created_by(as_of: dt.date) -> dt.datetime:
+    """The first instant after ``as_of`` (local midnight): a record created before it was created on or
+    before ``as_of``."""
     created_by = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min)
     if settings.USE_TZ:
         from django.utils import timezone
 
         created_by = timezone.make_aware(created_by)
-    no_records = (~Exists(Appointment.objects.filter(cadre=OuterRef("pk")))
-                  & ~Exists(RankRecord.objects.filter(cadre=OuterRef("pk"))))
+    return created_by
+
+
+def cadre_rows(*, user, unit: Unit, as_of: dt.date, action: str = "view"):
+    """The cadres of ``unit``'s subtree in ``user``'s ``cadre.<action>`` scope with ``status`` serving,
+    annotated with what decides whether they are counted on ``as_of`` (module docstring): ``post_level``
+    (``None`` when no post is held), ``rank_level`` (``None`` when no 职级 is held), ``no_records`` (1: no
+    appointment and no rank record at all) and ``created_ok`` (1: created on or before ``as_of``).
+    ``counted_q()`` selects the counted ones."""
+    no_records = ~Exists(Appointment.objects.filter(cadre=OuterRef("pk"))) & ~Exists(
+        RankRecord.objects.filter(cadre=OuterRef("pk")))
     return (
         Cadre.objects.restrict(user, action)
         .filter(unit__path__startswith=unit.path, status="serving")
-        .annotate(post_level=post_level, rank_code=rank)
-        .filter(Q(post_level__isnull=False) | Q(rank_code__isnull=False) | (Q(no_records) & Q(created_at__lt=created_by)))
-        .annotate(level=Coalesce(F("post_level"), rank_level, output_field=CharField()))
+        .annotate(post_level=_post_level(as_of), rank_level=_rank_level(as_of), no_records=_flag(no_records),
+                  created_ok=_flag(Q(created_at__lt=_created_by(as_of))))
     )
 
 
+def counted_q() -> Q:
+    """Condition on ``cadre_rows``' annotations: the cadre is counted on the date (module docstring)."""
+    return Q(post_level__isnull=False) | Q(rank_level__isnull=False) | (Q(no_records=1) & Q(created_ok=1))
+
+
+def counted_cadres(*, user, unit: Unit, as_of: dt.date, action: str = "view"):
+    """The cadres counted on ``as_of`` (module docstring), with ``level`` annotated (the level code, ``""``
+    = 未定级) — for lists and exports (the statistics filter in their outer query instead, so each
+    subquery runs once per cadre)."""
+    return (cadre_rows(user=user, unit=unit, as_of=as_of, action=action).filter(counted_q())
+            .annotate(level=Coalesce(F("post_level"), F("rank_level"), Value(""), output_field=CharField())))
+
+
 # --------------------------------------------------------------------------------------------------
-# The analysis
+# SQL helpers
 # --------------------------------------------------------------------------------------------------
 
 
-def _bucket_q(bucket: str, prefix: str = "") -> Q:
-    """Condition on a cadre (at ``prefix``): 专业技术职务, 熟悉专业有何专长 or a full-time major names a
-    keyword of ``bucket``."""
-    words = SPECIALTY_BUCKETS[bucket]
-    text = Q()
-    for word in words:
-        text |= Q(**{f"{prefix}professional_title__contains": word}) | Q(**{f"{prefix}specialty__contains": word})
-    majors = Q()
-    for word in words:
-        majors |= Q(major__contains=word) | Q(education_school_major__contains=word)
-    ref = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
-    study = Exists(Education.objects.filter(majors, cadre=ref, category="full_time"))
-    return text | Q(study)
+def _run_sql(ctes: list[tuple[str, object]], *, select: list[str], source: str, where: str, group: str) -> list[dict]:
+    """``WITH <name> AS (<queryset>), … SELECT <select> FROM <source> WHERE <where> GROUP BY <group>``:
+    each CTE is a Django queryset (scoped by the caller; its values stay query parameters), the outer
+    query joins and counts them. ``select``/``source``/``where``/``group`` are SQL written from this
+    module's constants, never from user input. On PostgreSQL JIT compilation is switched off for the
+    statement (it would cost more than the query)."""
+    parts, params = [], []
+    for name, queryset in ctes:
+        sql, cte_params = queryset.query.sql_with_params()
+        parts.append(f"{name} AS MATERIALIZED ({sql})")
+        params.extend(cte_params)
+    query = (f"WITH {', '.join(parts)} SELECT {', '.join(select)} FROM {source} "  # noqa: S608  # nosec B608
+             f"WHERE {where} GROUP BY {group}")
+    db = ctes[0][1].db
+    connection = connections[db]
+    with transaction.atomic(using=db), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(query, params)
+        names = [col[0] for col in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _education_band_q(field: str, low: str, high: str) -> Q:
-    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
-
-
-def _aggregates(as_of: dt.date, bands: tuple[AgeBand, ...], limits: dict[str, int]) -> dict:
-    from zugong.party.rules import age_range_q
-
-    # 周岁 = floor((yyyymmdd(D) - yyyymmdd(birth)) / 10000); FLOOR because PostgreSQL's EXTRACT is numeric
-    age = Floor((Value(_yyyymmdd(as_of)) - _date_number("person__birth_date")) / Value(10000))
-    minority = ethnicity_group("minority", on=as_of).q("person__")
-    status = "person__political_status"
-    democratic_codes = [f"{i:02d}" for i in range(4, 12)]
-    aggregates = {
-        "n": Count("pk"),
-        "age_avg": Avg(age, output_field=FloatField()),
-        "female": Count("pk", filter=Q(person__sex=SEX_FEMALE)),
-        "minority": Count("pk", filter=minority),
-        "han": Count("pk", filter=Q(person__ethnicity="01")),
-        "party": Count("pk", filter=Q(**{f"{status}__in": ["01", "02"]})),
-        "democratic": Count("pk", filter=Q(**{f"{status}__in": democratic_codes})
-                            | (~Q(other_party="") & ~Q(**{f"{status}__in": ["01", "02"]}))),
-        "nonparty": Count("pk", filter=Q(**{status: "12"}) & Q(other_party="")),
-        "masses": Count("pk", filter=Q(**{f"{status}__in": ["03", "13"]}) & Q(other_party="")),
-    }
-    for i, band in enumerate(bands):
-        aggregates[f"age_{i}"] = Count("pk", filter=age_range_q(band.min_age, band.max_age, as_of, "person__"))
-    for limit in sorted(set(limits.values())):
-        aggregates[f"young_{limit}"] = Count("pk", filter=Q(person__birth_date__gt=birth_cutoff(as_of, limit + 1)))
-    for i, (_label, low, high) in enumerate(EDUCATION_BANDS):
-        aggregates[f"ft_{i}"] = Count("pk", filter=_education_band_q("ft_education", low, high))
-        aggregates[f"hi_{i}"] = Count("pk", filter=_education_band_q("highest_education", low, high))
-    return aggregates
+def _sum(condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
 def _yyyymmdd(day: dt.date) -> int:
@@ -301,6 +327,90 @@ def _yyyymmdd(day: dt.date) -> int:
 
 def _counted(n: int, total: int) -> dict:
     return {"人数": n, "占比": share(n, total)}
+
+
+# --------------------------------------------------------------------------------------------------
+# The analysis
+# --------------------------------------------------------------------------------------------------
+
+
+def _per_cadre_tables(*, cadres, as_of: dt.date) -> list[tuple[str, object]]:
+    """The per-cadre facts of ``cadres`` (a scoped queryset) as grouped querysets, joined by the outer
+    query on ``cadre_id``: ``ap`` (every cadre with an appointment record: ``nc_level`` / ``any_level`` =
+    the highest level among the non-concurrent / all posts held on ``as_of``), ``rk`` (every cadre with a
+    rank record: ``rank_level`` = the highest equivalent level among the 职级 held on ``as_of``)."""
+    held = held_on(as_of)
+    rank_equivalent = Case(*[When(rank=code, then=Value(level)) for code, level in RANK_LEVEL.items()],
+                           default=Value(""), output_field=CharField())
+    ap = (Appointment.objects.filter(cadre__in=cadres).order_by().values("cadre_id")
+          .annotate(nc_level=Min("post__level", filter=held & Q(concurrent=False)),
+                    any_level=Min("post__level", filter=held)))
+    rk = (RankRecord.objects.filter(cadre__in=cadres).order_by().annotate(equivalent=rank_equivalent)
+          .values("cadre_id").annotate(rank_level=Min("equivalent", filter=held)))
+    return [("ap", ap), ("rk", rk)]
+
+
+LEVEL_SQL = "COALESCE(ap.nc_level, ap.any_level, rk.rank_level, '')"
+COUNTED_SQL = ("(ap.any_level IS NOT NULL OR rk.rank_level IS NOT NULL "
+               "OR (ap.cadre_id IS NULL AND rk.cadre_id IS NULL AND c.created_ok = 1))")
+"""The counted cadres (module docstring) over the joined per-cadre tables."""
+JOIN_SQL = "c LEFT JOIN ap ON ap.cadre_id = c.id LEFT JOIN rk ON rk.cadre_id = c.id"
+
+
+def _structure_rows(*, user, unit: Unit, as_of: dt.date, bands, limits) -> list[dict]:
+    """The counted cadres grouped by level, each group with its counts: one query (the scoped cadres,
+    their appointment, rank and education facts grouped per cadre, joined and counted)."""
+    minority = ethnicity_group("minority", on=as_of).q("person__")
+    status = "person__political_status"
+    cpc = Q(**{f"{status}__in": ["01", "02"]})
+    no_party = Q(other_party="")
+    cadres = Cadre.objects.restrict(user, "view").filter(unit__path__startswith=unit.path, status="serving")
+    birth = DateNumber("person__birth_date")
+    c = (
+        cadres.annotate(
+            created_ok=_flag(Q(created_at__lt=_created_by(as_of))),
+            age=(Value(_yyyymmdd(as_of)) - birth) / Value(10000),  # 周岁 on as_of (integer division)
+            female=_flag(Q(person__sex=SEX_FEMALE)),
+            minority=_flag(minority),
+            han=_flag(Q(person__ethnicity="01")),
+            party=_flag(cpc),
+            democratic=_flag(Q(**{f"{status}__in": [f"{i:02d}" for i in range(4, 12)]}) | (~no_party & ~cpc)),
+            nonparty=_flag(Q(**{status: "12"}) & no_party),
+            masses=_flag(Q(**{f"{status}__in": ["03", "13"]}) & no_party),
+            person_education=Case(When(person__education_level="", then=Value(NO_EDUCATION)),
+                                  default=F("person__education_level"), output_field=CharField()),
+        )
+        .order_by()
+        .values("id", "created_ok", "age", "female", "minority", "han", "party", "democratic", "nonparty", "masses",
+                "person_education")
+    )
+    ed = (Education.objects.filter(cadre__in=cadres).exclude(education_level="").order_by().values("cadre_id")
+          .annotate(ft_level=Min("education_level", filter=Q(category="full_time")), any_level=Min("education_level")))
+    ft = f"COALESCE(ed.ft_level, '{NO_EDUCATION}')"
+    study = f"COALESCE(ed.any_level, '{NO_EDUCATION}')"
+    highest = f"(CASE WHEN {study} < c.person_education THEN {study} ELSE c.person_education END)"
+    select = [f"{LEVEL_SQL} AS level", "COUNT(*) AS n", "AVG(c.age * 1.0) AS age_avg"]
+    select += [f"SUM(c.{col}) AS {col}" for col in ("female", "minority", "han", "party", "democratic", "nonparty",
+                                                    "masses")]
+    for i, band in enumerate(bands):
+        cond = [f"c.age >= {int(band.min_age)}"] if band.min_age is not None else []
+        cond += [f"c.age <= {int(band.max_age)}"] if band.max_age is not None else []
+        select.append(f"{_sum(' AND '.join(cond))} AS age_{i}")
+    for limit in sorted(set(limits.values())):
+        select.append(f"{_sum(f'c.age <= {int(limit)}')} AS young_{int(limit)}")
+    for i, (_label, low, high) in enumerate(EDUCATION_BANDS):
+        for column, alias in ((ft, "ft"), (highest, "hi")):
+            condition = f"{column} >= '{low}' AND {column} < '{high}'"
+            select.append(f"{_sum(condition)} AS {alias}_{i}")
+    rows = _run_sql([("c", c), *_per_cadre_tables(cadres=cadres, as_of=as_of), ("ed", ed)], select=select,
+                    source=f"{JOIN_SQL} LEFT JOIN ed ON ed.cadre_id = c.id", where=COUNTED_SQL, group=LEVEL_SQL)
+    for row in rows:  # PostgreSQL answers SUM() as Decimal and AVG() as numeric
+        for key, value in row.items():
+            if key == "age_avg":
+                row[key] = float(value) if value is not None else None
+            elif key != "level":
+                row[key] = int(value or 0)
+    return rows
 
 
 def cadre_structure(*, user, unit: Unit | None = None, as_of: dt.date, age_bands=None) -> dict:
@@ -325,30 +435,17 @@ def cadre_structure(*, user, unit: Unit | None = None, as_of: dt.date, age_bands
                                      "专业对口": n, "专业对口占比": …},
                             "单位": [{"单位代码", "单位名称", "单位属性", "班子成员": n, "分布": {…},
                                      "对口专业": ["经济管理", …], "专业对口": n, "专业对口占比": …}, …]},
-         "摘要": ["共有干部 120 名，平均年龄 45.3 岁。", "35岁及以下仅 8 名，占 6.7%。", …]}
+         "摘要": ["截至 2024-12-31，某县（含下级单位）共有干部 120 名，平均年龄 45.3 岁。",
+                "35岁及以下仅 8 名，占 6.7%。", …]}
 
     Raises ``OutOfScope`` when ``unit`` is not within the user's ``cadre.view`` scope,
     ``PermissionDeniedError`` when no unit is given and the user holds no ``cadre.view`` grant, and
-    ``ValueError`` for age bands that do not increase. Runs 3 queries after the grants are cached."""
+    ``ValueError`` for age bands that do not increase. Runs 3 queries once the grants are cached (the
+    structure, the leadership teams, the user's grants)."""
     unit = scoped_unit(user=user, unit=unit)
     bands = age_bands_from(age_bands)
     limits = young_ages()
-
-    ft = Subquery(Education.objects.filter(cadre=OuterRef("pk"), category="full_time").exclude(education_level="")
-                  .order_by("education_level").values("education_level")[:1], output_field=CharField())
-    any_study = Subquery(Education.objects.filter(cadre=OuterRef("pk")).exclude(education_level="")
-                         .order_by("education_level").values("education_level")[:1], output_field=CharField())
-    person_level = Case(When(person__education_level="", then=Value(NO_EDUCATION)),
-                        default=F("person__education_level"), output_field=CharField())
-    rows = list(
-        counted_cadres(user=user, unit=unit, as_of=as_of)
-        .annotate(ft_education=Coalesce(ft, Value(NO_EDUCATION), output_field=CharField()),
-                  highest_education=Least(Coalesce(any_study, Value(NO_EDUCATION), output_field=CharField()),
-                                          person_level, output_field=CharField()))
-        .order_by()
-        .values("level")
-        .annotate(**_aggregates(as_of, bands, limits))
-    )
+    rows = _structure_rows(user=user, unit=unit, as_of=as_of, bands=bands, limits=limits)
     return _assemble(user=user, unit=unit, as_of=as_of, rows=rows, bands=bands, limits=limits)
 
 
@@ -406,42 +503,67 @@ def _assemble(*, user, unit: Unit, as_of: dt.date, rows: list[dict], bands, limi
     return result
 
 
+def _text_q(bucket: str, prefix: str = "") -> Q:
+    """Condition: 专业技术职务 or 熟悉专业有何专长 (at ``prefix``) names a keyword of ``bucket``."""
+    text = Q()
+    for word in SPECIALTY_BUCKETS[bucket]:
+        text |= Q(**{f"{prefix}professional_title__contains": word}) | Q(**{f"{prefix}specialty__contains": word})
+    return text
+
+
+def _major_q(bucket: str) -> Q:
+    """Condition on an ``Education`` row: its major or 毕业院校系及专业 names a keyword of ``bucket``."""
+    majors = Q()
+    for word in SPECIALTY_BUCKETS[bucket]:
+        majors |= Q(major__contains=word) | Q(education_school_major__contains=word)
+    return majors
+
+
 def leadership_specialty(*, user, unit: Unit, as_of: dt.date) -> dict:
-    """领导班子专业结构 of ``unit``'s subtree on ``as_of`` (module docstring): one ``GROUP BY unit`` query
-    over the leadership appointments held that day (scoped by ``Appointment.objects.restrict`` and the
-    counted cadres' scope), counting distinct members per bucket. Shape: see ``cadre_structure``."""
+    """领导班子专业结构 of ``unit``'s subtree on ``as_of`` (module docstring): the leadership appointments
+    held that day (``Appointment.objects.restrict(user, "view")``, of serving cadres in the user's
+    ``cadre.view`` scope) with each member's text bucket flags, joined to the members' full-time majors'
+    bucket flags (grouped per cadre), grouped by unit counting distinct members: one query. Shape: see
+    ``cadre_structure``."""
     buckets = list(SPECIALTY_BUCKETS)
-    bucket_q = {b: _bucket_q(b, "cadre__") for b in buckets}
-    any_bucket = Q()
-    for q in bucket_q.values():
-        any_bucket |= q
-    matching = Q(pk__in=[])
-    for category, names in MATCHING_BUCKETS.items():
-        cond = Q()
-        for name in names:
-            cond |= bucket_q[name]
-        matching |= Q(post__unit__unit_category=category) & cond
-    aggregates = {f"b{i}": Count("cadre", distinct=True, filter=bucket_q[b]) for i, b in enumerate(buckets)}
-    groups = list(
+    cadres = Cadre.objects.restrict(user, "view").filter(status="serving")
+    a = (
         Appointment.objects.restrict(user, "view")
-        .filter(held_on(as_of), post__leadership=True, post__unit__path__startswith=unit.path,
-                cadre__status="serving", cadre__in=Cadre.objects.restrict(user, "view"))
+        .filter(held_on(as_of), post__leadership=True, post__unit__path__startswith=unit.path, cadre__in=cadres)
+        .annotate(unit_id=F("post__unit"), category=F("post__unit__unit_category"),
+                  **{f"t{i}": _flag(_text_q(b, "cadre__")) for i, b in enumerate(buckets)})
         .order_by()
-        .values("post__unit", "post__unit__code", "post__unit__name", "post__unit__unit_category", "post__unit__path")
-        .annotate(members=Count("cadre", distinct=True), other=Count("cadre", distinct=True, filter=~any_bucket),
-                  matched=Count("cadre", distinct=True, filter=matching), **aggregates)
+        .values("unit_id", "category", "cadre_id", *[f"t{i}" for i in range(len(buckets))])
     )
-    groups.sort(key=lambda g: g["post__unit__path"])
+    leaders = (Appointment.objects.filter(held_on(as_of), post__leadership=True,
+                                          post__unit__path__startswith=unit.path).values("cadre_id"))
+    em = (Education.objects.filter(category="full_time", cadre__in=leaders)
+          .order_by().values("cadre_id")
+          .annotate(**{f"m{i}": Max(_flag(_major_q(b))) for i, b in enumerate(buckets)}))
+    flag = {b: f"(a.t{i} = 1 OR COALESCE(em.m{i}, 0) = 1)" for i, b in enumerate(buckets)}
+    select = ["a.unit_id AS unit_id", "a.category AS category", "COUNT(DISTINCT a.cadre_id) AS members"]
+    select += [f"COUNT(DISTINCT CASE WHEN {flag[b]} THEN a.cadre_id END) AS b{i}" for i, b in enumerate(buckets)]
+    select.append(f"COUNT(DISTINCT CASE WHEN NOT ({' OR '.join(flag.values())}) THEN a.cadre_id END) AS other")
+    matching = []
+    for category, names in MATCHING_BUCKETS.items():
+        hits = " OR ".join(flag[name] for name in names)
+        matching.append(f"(a.category = '{category}' AND ({hits}))")
+    select.append(f"COUNT(DISTINCT CASE WHEN {' OR '.join(matching)} THEN a.cadre_id END) AS matched")
+    groups = _run_sql([("a", a), ("em", em)], select=select, source="a LEFT JOIN em ON em.cadre_id = a.cadre_id",
+                      where="1 = 1", group="a.unit_id, a.category")
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=[g["unit_id"] for g in groups]).only("code", "name", "path")}
+    groups.sort(key=lambda g: names[g["unit_id"]].path)
     units = []
     for g in groups:
-        distribution = {b: g[f"b{i}"] for i, b in enumerate(buckets)}
-        distribution[OTHER_BUCKET] = g["other"]
-        category = g["post__unit__unit_category"]
-        units.append({"单位代码": g["post__unit__code"], "单位名称": g["post__unit__name"],
+        distribution = {b: int(g[f"b{i}"]) for i, b in enumerate(buckets)}
+        distribution[OTHER_BUCKET] = int(g["other"])
+        category, members, matched = g["category"], int(g["members"]), int(g["matched"])
+        unit_row = names[g["unit_id"]]
+        units.append({"单位代码": unit_row.code, "单位名称": unit_row.name,
                       "单位属性": UNIT_CATEGORY.label(category) if category else "",
-                      "班子成员": g["members"], "分布": distribution,
+                      "班子成员": members, "分布": distribution,
                       "对口专业": list(MATCHING_BUCKETS.get(category, ())),
-                      "专业对口": g["matched"], "专业对口占比": share(g["matched"], g["members"])})
+                      "专业对口": matched, "专业对口占比": share(matched, members)})
     members = sum(u["班子成员"] for u in units)
     matched = sum(u["专业对口"] for u in units)
     total_distribution = {b: sum(u["分布"][b] for u in units) for b in [*buckets, OTHER_BUCKET]}
