@@ -25,7 +25,7 @@ cadres with the same name and birth month: a row error asking for the 公民身�
 **What a row sets**: ``Cadre`` unit, current_post_title (职务), current_post_since, same_level_since,
 establishment_type, native_place, party_joined_date / other_party, note; ``Person`` sex, ethnicity, work
 start (and name/birth date when created; political status 中共党员 when a 入党时间 date is given and none was
-recorded); the first ``Education`` row of category 全日制 and of 在职 (created or updated: 学历 as written and
+recorded at all); the first ``Education`` row of category 全日制 and of 在职 (created or updated: 学历 as written and
 its code, 学位, 毕业院校系及专业); a ``RankRecord`` for 职级 when the rank held today differs (from 任现职级时间,
 else the import date; the rank held before ends that day). An absent column leaves its field alone, an empty
 cell too (a roster never erases what the dossier holds).
@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from zugong.cadres.choices import DEGREE, ESTABLISHMENT_TYPE, RANK, degree_of_text
 from zugong.cadres.models import Cadre, Education, RankRecord
-from zugong.cadres.selectors import held_on
+from zugong.cadres.selectors import held_on, post_facts
 from zugong.core import idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, POLITICAL_STATUS, SEX
 from zugong.core.dates import DateParseError
@@ -356,7 +356,7 @@ class CadreRosterImporter(Importer):
             work, work_unknown = dates["work_start"]
             if work and not same_month(person.work_start_date, work, work_unknown):
                 plan.person["work_start_date"] = work
-            if party_date and person.political_status in ("", "13"):
+            if party_date and not person.political_status:
                 plan.person["political_status"] = "01"
         # --- the cadre's own fields
         values = {
@@ -366,13 +366,19 @@ class CadreRosterImporter(Importer):
             "establishment_type": establishment,
             "other_party": other_party or None,
         }
+        # what the appointment records give (the export writes them): a value equal to those is no change
+        fact = post_facts([cadre], self.today)[cadre.pk] if cadre is not None else None
+        computed = {"current_post_title": fact.post_title if fact and fact.post else None,
+                    "current_post_since": fact.current_post_since if fact and fact.post else None,
+                    "same_level_since": fact.same_level_since if fact and fact.post else None}
         for key, value in values.items():
-            if value and (cadre is None or getattr(cadre, key) != value):
+            if value and (cadre is None or value not in (getattr(cadre, key), computed.get(key))):
                 plan.cadre_fields[key] = value
         for model_field, (value, unknown) in (("current_post_since", dates["current_since"]),
                                               ("same_level_since", dates["same_level_since"]),
                                               ("party_joined_date", (party_date, party_unknown))):
-            if value and (cadre is None or not same_month(getattr(cadre, model_field), value, unknown)):
+            if value and (cadre is None or not (same_month(getattr(cadre, model_field), value, unknown)
+                                                or same_month(computed.get(model_field), value, unknown))):
                 plan.cadre_fields[model_field] = value
         # --- education
         for category, edu_key, school_key in (("full_time", "ft_education", "ft_school"),
@@ -383,6 +389,10 @@ class CadreRosterImporter(Importer):
             current = None
             if cadre is not None:
                 current = Education.objects.filter(cadre=cadre, category=category).order_by("position", "id").first()
+            if current is not None:  # the same text keeps the recorded (maybe finer) code
+                for text_key, code_key in (("education_text", "education_level"), ("degree_text", "degree")):
+                    if current.__dict__[text_key] == wanted[text_key] and current.__dict__[code_key]:
+                        wanted[code_key] = current.__dict__[code_key]
             if current is None or any(getattr(current, k) != v for k, v in wanted.items()):
                 plan.educations[category] = wanted
         # --- rank
