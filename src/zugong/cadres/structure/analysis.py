@@ -15,9 +15,10 @@ So an appointment starting after D does not bring a cadre into the analysis as o
 
 **Level** (职务层次) of a counted cadre on D: the highest GB/T 12407 level (``POST_LEVEL``; smaller code =
 higher, ``LEVEL_ORDER``) among the posts held on D — non-concurrent appointments first, concurrent ones
-only when the cadre holds nothing else (the rule of ``cadres.selectors.post_facts``) —; else the level the
-职级 held on D is equivalent to (``RANK_LEVEL``, 《公务员职务与职级并行规定》第十一条); else 未定级. Tiers:
-厅局级 = 121/122, 县处级 = 131/132, 乡科级 = 141/142 (``LEVEL_TIERS``).
+only when the cadre holds nothing else (the rule of ``cadres.selectors.post_facts``) —; else the highest
+level the 职级 held on D are equivalent to (``RANK_LEVEL``, 《公务员职务与职级并行规定》第十一条; one rank is
+held at a time in practice); else 未定级. Tiers: 厅局级 = 121/122, 县处级 = 131/132, 乡科级 = 141/142
+(``LEVEL_TIERS``).
 
 **Age**: 周岁 on D (birthday reached), as in ``reports.services``: band conditions compare the birth date
 with cut-off dates computed in Python (``party.rules.birth_cutoff``); the average age averages the 周岁
@@ -46,10 +47,18 @@ member may fall in several buckets. 专业对口 = the member matches a bucket o
 (``MATCHING_BUCKETS``: 企业 → 经济管理/工程技术; 事业单位 → 教育/医学/工程技术/农业; 机关 → 党务政工/经济管理/法律;
 乡镇/街道 → 党务政工/经济管理/农业/法律; 行政村/社区 → 农业/党务政工/经济管理; 社会组织 → 经济管理/法律).
 
-**Counting** is SQL (design.md rule 6): one ``GROUP BY level`` query over the counted cadres with
-conditional counts for every band (≤ 14 group rows, added up in Python), one ``GROUP BY unit`` query over
-the leadership appointments, and two small queries (scope check, unit names). Percentages: share of the
-relevant total in percent, rounded half-up to 0.1 (``reports.services.share``; ``None`` when the total is 0).
+**Counting** is SQL (design.md rule 6), two queries whatever the subtree's size: the structure — the
+scoped cadres of the subtree (person attributes as 0/1 flags, 周岁 from engine-side ``yyyymmdd`` integers:
+``DateNumber``) joined to their appointments, ranks and education grouped per cadre, ``GROUP BY`` level
+with a ``SUM`` per band (≤ 14 group rows, added up in Python) —, and the leadership teams — the leadership
+appointments held on D with their members' keyword flags, joined to the members' full-time majors grouped
+per cadre, ``GROUP BY`` unit counting distinct members. Each is one statement of materialised CTEs built
+from scoped Django querysets (``_run_sql``), so every per-cadre fact is computed once per cadre.
+Percentages: share of the relevant total in percent, rounded half-up to 0.1 (``reports.services.share``;
+``None`` when the total is 0).
+
+Speed (``benchmarks/cadres_structure.py``, 50,000 cadres, 38,477 counted): about 0.55 s of PostgreSQL
+backend CPU and 0.75 s of SQLite CPU for the whole tree (wall time on an idle machine about the same).
 """
 
 from __future__ import annotations
