@@ -611,6 +611,57 @@ def _measure_make(t, side, name):
     return ReserveMeasure.objects.create(reserve=_reserve_make(t, side, f"{name}后备"), measure=name)
 
 
+def _post_create(t, side, name, api):
+    """设立职务岗位 in the side's unit (the page's URL names the unit; the API body names it by code)."""
+    data = {"name": name, "level": "141", "start_date": "2020-01-01", "max_holders": "1", "leadership": "on",
+            "counts_against_quota": "on", "position": "0"}
+    if api:
+        return {"unit": side.unit.code, "name": name, "level": "141", "start_date": "2020-01-01"}
+    return data
+
+
+def _post_edit(record, name, api):
+    if api:
+        return {"version": record.version, "name": name}
+    return {"version": record.version, "name": name, "level": record.level, "start_date": record.start_date.isoformat(),
+            "max_holders": str(record.max_holders), "leadership": "on" if record.leadership else "",
+            "counts_against_quota": "on" if record.counts_against_quota else "", "position": "0", "note": ""}
+
+
+def _fresh_day() -> str:
+    """A date no other create used (a unit has one quota / establishment row per level and start date)."""
+    return (dt.date(2024, 1, 1) + dt.timedelta(days=next(_seq))).isoformat()
+
+
+def _quota_create(t, side, name, api):
+    data = {"level": "131", "count": "2", "start_date": _fresh_day(), "document_number": name}
+    return {**data, "unit": side.unit.code, "count": 2} if api else data
+
+
+def _establishment_create(t, side, name, api):
+    return {"establishment_type": "administrative", "count": "12", "start_date": _fresh_day(), "document_number": name}
+
+
+def _appointment_edit(record, name, api):
+    if api:
+        return {"version": record.version, "appointment_document": name}
+    return {"version": record.version, "start_date": record.start_date.isoformat(), "end_date": "",
+            "appointment_document": name, "appointment_reason": "", "removal_document": "", "removal_reason": "",
+            "method": "", "probation_months": ""}
+def _cadre_create(t, side, name, api):
+    """新增干部 (cadres.record) in ``side``'s unit: a new person named ``name`` (页面 and API take the same keys)."""
+    birth = dt.date(1981, 4, 2)
+    return {"unit_code": side.unit.code, "name": name, "id_number": make_id(birth, "1"), "sex": "1",
+            "ethnicity": "01", "birth_date": birth.isoformat()}
+
+
+def _versioned(field: str):
+    """``edit_data`` renaming ``field`` of a record at its stored version (pages and API alike)."""
+    def edit(record, name, api):
+        return {"version": type(record).objects.get(pk=record.pk).version, field: name}
+    return edit
+
+
 def _cadre_import(t, side, name):
     """A 干部名册 row (import kind ``cadre_roster``) creating a cadre named ``name`` in ``side.unit``."""
     return (["单位", "姓名", "性别", "出生年月", "公民身份号码"],
@@ -672,38 +723,43 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("life.MemberEvaluation", marker="note", make=_evaluation_make, create_data=_evaluation_create),
     # issue #12: cadre work, scoped by the unit tree with label cadre (assessment, discipline)
     _cadre_case("cadres.Cadre", "person__name", lambda t, side, name: _cadre(side, name), "unit",
-                import_row=_cadre_import),
-    _cadre_case("cadres.Post", "name", _post_make, "unit"),
+                create_data=_cadre_create, edit_data=_versioned("name"), import_row=_cadre_import),
+    _cadre_case("cadres.Post", "name", _post_make, "unit", create_data=_post_create, edit_data=_post_edit),
     _cadre_case("cadres.PostQuota", "document_number",
                 lambda t, side, name: apps.get_model("cadres.PostQuota").objects.create(
                     unit=side.unit, level="131", count=1, start_date=dt.date(2020, 1, 1), document_number=name),
-                "unit"),
+                "unit", create_data=_quota_create),
     _cadre_case("cadres.Establishment", "document_number",
                 lambda t, side, name: apps.get_model("cadres.Establishment").objects.create(
                     unit=side.unit, establishment_type="administrative", count=10, start_date=dt.date(2020, 1, 1),
                     document_number=name),
-                "unit"),
-    _cadre_case("cadres.Appointment", "appointment_document", _appointment_make, "post__unit"),
+                "unit", create_data=_establishment_create),
+    _cadre_case("cadres.Appointment", "appointment_document", _appointment_make, "post__unit",
+                edit_data=_appointment_edit),
     _cadre_case("cadres.CadrePhoto", "cadre__person__name",
                 lambda t, side, name: apps.get_model("cadres.CadrePhoto").objects.create(
                     cadre=_cadre(side, name), content=b"\xff\xd8\xff", width=300, height=375, sha256="0" * 64),
                 "cadre__unit"),
     _cadre_case("cadres.Education", "school",
                 _cadre_child("cadres.Education", category="full_time", education_text="大学", school=_NAME),
-                "cadre__unit"),
+                "cadre__unit", edit_data=_versioned("school")),
     _cadre_case("cadres.ResumeEntry", "text",
-                _cadre_child("cadres.ResumeEntry", start_date=dt.date(2000, 9, 1), text=_NAME), "cadre__unit"),
+                _cadre_child("cadres.ResumeEntry", start_date=dt.date(2000, 9, 1), text=_NAME), "cadre__unit",
+                edit_data=_versioned("text")),
     _cadre_case("cadres.FamilyMember", "name",
-                _cadre_child("cadres.FamilyMember", relation="父亲", name=_NAME), "cadre__unit"),
+                _cadre_child("cadres.FamilyMember", relation="父亲", name=_NAME), "cadre__unit",
+                edit_data=_versioned("name")),
     _cadre_case("cadres.AnnualAssessment", "note",
-                _cadre_child("cadres.AnnualAssessment", year=2023, grade="competent", note=_NAME), "cadre__unit"),
+                _cadre_child("cadres.AnnualAssessment", year=2023, grade="competent", note=_NAME), "cadre__unit",
+                edit_data=_versioned("note")),
     _cadre_case("cadres.RankRecord", "document_number",
                 _cadre_child("cadres.RankRecord", rank="researcher_4", start_date=dt.date(2020, 1, 1),
                              document_number=_NAME), "cadre__unit"),
     _cadre_case("cadres.SupervisionRecord", "reason",
                 _cadre_child("cadres.SupervisionRecord", kind="admonishment", decided_date=dt.date(2023, 1, 1),
                              reason=_NAME), "cadre__unit"),
-    _cadre_case("cadres.DossierFinding", "fingerprint", _finding_make, "cadre__unit"),
+    # the marker is the cadre's name: the dossier pages and the .xlsx show it (the fingerprint is a hash)
+    _cadre_case("cadres.DossierFinding", "cadre__person__name", _finding_make, "cadre__unit"),
     _cadre_case("cadres.FindingDecision", "document", _decision_make, "finding__cadre__unit"),
     _cadre_case("cadres.ReserveCadre", "target_post", _reserve_make, "cadre__unit"),
     _cadre_case("cadres.ReserveMeasure", "measure", _measure_make, "reserve__cadre__unit"),

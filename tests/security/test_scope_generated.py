@@ -209,6 +209,38 @@ def _certificate_renew(r, s):
     return {"number": f"GZ-R{r.pk}", "issued_date": "2025-01-02", "valid_until": "2028-01-01", "issuer": "中共某县委组织部"}
 
 
+def _in_side(unit, s) -> bool:
+    return unit.path.startswith(s.unit.path)
+
+
+def _post_appoint(r, s):
+    """任职 on post ``r``: a cadre of the side — made fresh only for the own post (the foreign request must write
+    nothing before it is refused)."""
+    from tests.factories import make_cadre
+
+    cadre = make_cadre(s.unit, probe_name("任")).pk if _in_side(r.unit, s) else ""
+    return {"cadre": cadre, "start_date": "2024-01-02", "appointment_document": "任字1号", "method": "commission"}
+
+
+def _cadre_appoint(r, s):
+    """任职 of cadre ``r``: a post of the side — made fresh only for the own cadre."""
+    from tests.factories import make_post
+
+    post = make_post(s.unit, probe_name("岗")).pk if _in_side(r.unit, s) else ""
+    return {"post": post, "start_date": "2024-01-02", "appointment_document": "任字2号"}
+
+
+def _appointment_remove(r, s):
+    return {"version": _version(r), "end_date": "2024-06-01", "removal_document": "免字1号", "removal_reason": "调任"}
+def _jpeg() -> bytes:
+    """A small real JPEG (a cadre photo, 4:5)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 50), (200, 22, 29)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
 ACTION_DATA: dict[str, Callable] = {
     "orgs:move": _move,
     "api:organization-move": lambda r, s: {"version": _version(r), "new_parent_code": s.org.code},
@@ -292,8 +324,38 @@ ACTION_DATA: dict[str, Callable] = {
     "life:meeting_delete": lambda r, s: {"reason": "重复录入"},
     "api:meeting-remove": lambda r, s: {"reason": "重复录入"},
     "life:attachment_add": lambda r, s: {"file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    # 干部信息 (issue #12, cadres.record): 状态, 照片 (a real JPEG), 删除照片 (none: refused on its merits), 上移
+    # (the only row: refused on its merits), a child record added to the cadre, a child record deleted
+    "cadres:cadre_status": lambda r, s: {"version": _version(r), "status": "retired"},
+    "cadres:cadre_photo_set": lambda r, s: {"photo": SimpleUploadedFile("照片.jpg", _jpeg(), "image/jpeg")},
+    "cadres:cadre_photo_remove": lambda r, s: {},
+    "cadres:cadre_record_move": lambda r, s: {"kind": "resume", "record": "1", "direction": "up"},
+    "cadres:education_add": lambda r, s: {"category": "full_time", "education_text": "大学本科", "school": "某大学"},
+    "cadres:resume_add": lambda r, s: {"start_date": "2000.09", "end_date": "2004.07", "text": "某大学学习"},
+    "cadres:family_add": lambda r, s: {"relation": "父亲", "name": "张某"},
+    "cadres:assessment_add": lambda r, s: {"year": "2022", "grade": "优秀"},
+    "cadres:education_delete": lambda r, s: {"version": _version(r)},
+    "cadres:resume_delete": lambda r, s: {"version": _version(r)},
+    "cadres:family_delete": lambda r, s: {"version": _version(r)},
+    "cadres:assessment_delete": lambda r, s: {"version": _version(r)},
     # 登记评议结果 (issue #11): the scope case's meeting is a 支部党员大会, so the own one is refused on its merits
     "life:member_evaluation_entry": lambda r, s: {"year": str(r.date.year)},
+    # 干部职务与任免 (issue #12, cadres.posts): 撤销 a post, 任职 from the post and from the cadre, 免职, 职级
+    "cadres:post_close": lambda r, s: {"version": _version(r), "end_date": dt.date.today().isoformat(), "reason": "机构改革"},
+    "api:cadre-post-close": lambda r, s: {"version": _version(r), "end_date": dt.date.today().isoformat()},
+    "cadres:post_appoint": _post_appoint,
+    "api:cadre-post-appoint": _post_appoint,
+    "cadres:cadre_appoint": _cadre_appoint,
+    "cadres:appointment_remove": _appointment_remove,
+    "api:cadre-appointment-remove": _appointment_remove,
+    "cadres:rank_set": lambda r, s: {"rank": "principal_clerk_4", "start_date": "2024-01-02", "document_number": "职字1号"},
+    # 档案专项审核 (issue #12): 认定 the scope case's open finding; run the audit over a unit's subtree (the record
+    # is the unit)
+    "cadres:dossier_decide": lambda r, s: {"version": _version(r), "decision": "dismissed", "document": "1978年招工登记表"},
+    "api:dossier-finding-decide": lambda r, s: {"version": _version(r), "decision": "dismissed",
+                                                "document": "1978年招工登记表"},
+    "cadres:dossier_run": lambda r, s: {},
+    "api:dossier-run-audit": lambda r, s: {},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an

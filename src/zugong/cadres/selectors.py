@@ -70,13 +70,43 @@ class PostFacts:
     concurrent: tuple = ()
 
 
+SAME_LEVEL_GAP_DAYS = 31
+"""The longest break (days between one appointment's 免职日期 and the next one's 任职日期) that still keeps
+a run of same-level appointments unbroken for 任同级职务时间 (a transfer between posts of one level is
+usually dated a few days or weeks apart)."""
+
+
+def _same_level_run(periods: list[tuple[dt.date, dt.date | None]], anchor: dt.date) -> tuple[dt.date, bool]:
+    """The start of the unbroken run (gaps ≤ ``SAME_LEVEL_GAP_DAYS``) of ``periods`` (``[start, end)``, end
+    ``None`` = open) that contains the day ``anchor`` (a period's start), and whether that run is the first."""
+    gap = dt.timedelta(days=SAME_LEVEL_GAP_DAYS)
+    blocks: list[list] = []
+    for start, end in sorted(periods, key=lambda p: p[0]):
+        if blocks and (blocks[-1][1] is None or start <= blocks[-1][1] + gap):
+            last = blocks[-1]
+            last[1] = None if last[1] is None or end is None else max(last[1], end)
+        else:
+            blocks.append([start, end])
+    found = [(i, block[0]) for i, block in enumerate(blocks) if block[0] <= anchor]
+    if not found:
+        return anchor, True
+    index, start = found[-1]
+    return start, index == 0
+
+
 def post_facts(cadres: list[Cadre], day: dt.date) -> dict[int, PostFacts]:
     """``{cadre.pk: PostFacts}`` on ``day`` for ``cadres`` (already scoped instances), in 2 queries.
 
-    任现职时间 = the start of the main appointment held on ``day`` (else the recorded
-    ``Cadre.current_post_since``); 任同级职务时间 = the earliest start of the cadre's appointments at the
-    main post's level that began on or before ``day`` (an unbroken run is not required by this first
-    version), or the recorded ``Cadre.same_level_since`` when earlier or when no appointment is recorded."""
+    - 任现职时间 = the start of the main appointment held on ``day`` (else the recorded
+      ``Cadre.current_post_since``);
+    - 任同级职务时间 = the start of the **unbroken run** of the cadre's appointments at the main post's level —
+      or at an equivalent level: the 职级 records whose equivalent level (``RANK_LEVEL``, 《公务员职务与职级并行
+      规定》) is that level — begun on or before ``day``, that contains the main appointment's start; two periods
+      belong to one run when the later begins at most ``SAME_LEVEL_GAP_DAYS`` (31) days after the earlier ends.
+      When the run is the cadre's earliest history (no earlier period at that level, no earlier appointment at
+      any level), the recorded ``Cadre.same_level_since`` (from the dossier: service before the records) is
+      used when earlier; with no appointment held, the recorded value;
+    - 职级 and 任现职级时间: the rank record held on ``day``."""
     from zugong.cadres.choices import RANK_LEVEL
     from zugong.cadres.models import RankRecord
 
@@ -85,19 +115,27 @@ def post_facts(cadres: list[Cadre], day: dt.date) -> dict[int, PostFacts]:
     for appt in (Appointment.objects.filter(cadre_id__in=ids, start_date__lte=day)
                  .select_related("post", "post__unit").order_by("cadre_id", "start_date", "id")):
         appointments.setdefault(appt.cadre_id, []).append(appt)
-    ranks: dict[int, RankRecord] = {}
-    for record in RankRecord.objects.filter(held_on(day), cadre_id__in=ids).order_by("cadre_id", "start_date"):
-        ranks[record.cadre_id] = record
+    rank_history: dict[int, list[RankRecord]] = {}
+    for record in RankRecord.objects.filter(cadre_id__in=ids, start_date__lte=day).order_by("cadre_id", "start_date"):
+        rank_history.setdefault(record.cadre_id, []).append(record)
     facts = {}
     for cadre in cadres:
         mine = appointments.get(cadre.pk, [])
         held = [a for a in mine if a.end_date is None or a.end_date > day]
         main_list = sorted([a for a in held if not a.concurrent] or held, key=lambda a: (a.post.level, a.start_date))
         main = main_list[0] if main_list else None
-        same_level = [a.start_date for a in mine if main is not None and a.post.level == main.post.level]
+        ranks = rank_history.get(cadre.pk, [])
+        rank = next((r for r in reversed(ranks) if r.end_date is None or r.end_date > day), None)
         recorded_same = cadre.same_level_since
-        same_since = min([d for d in (*same_level, recorded_same) if d is not None], default=None)
-        rank = ranks.get(cadre.pk)
+        if main is not None:
+            level = main.post.level
+            periods = [(a.start_date, a.end_date) for a in mine if a.post.level == level]
+            periods += [(r.start_date, r.end_date) for r in ranks if RANK_LEVEL.get(r.rank) == level]
+            run_start, reaches_first = _same_level_run(periods, main.start_date)
+            earliest = not any(a.start_date < run_start for a in mine)
+            same_since = min(run_start, recorded_same) if reaches_first and earliest and recorded_same else run_start
+        else:
+            same_since = recorded_same
         facts[cadre.pk] = PostFacts(
             post=main.post if main else None,
             post_title=f"{main.post.unit.name}{main.post.name}" if main else cadre.current_post_title,
