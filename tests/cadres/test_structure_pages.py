@@ -160,3 +160,9 @@ def test_roster_export_scope(data):
     assert client.get(reverse("cadres:roster_xlsx"), {"unit": "U-A"}).status_code == 404
     rows = roster_rows(client.get(reverse("cadres:roster_xlsx"), {"as_of": AS_OF}))
     assert [r[2] for r in rows[1:]] == ["乙副镇长"]
+
+
+def test_cadre_list_links_the_roster_export(data):
+    client = login(Client(), data.cadre_user)
+    text = client.get(reverse("cadres:cadre_list"), {"unit": "U-A"}).content.decode()
+    assert f'href="{reverse("cadres:roster_xlsx")}?unit=U-A"' in text
