@@ -660,6 +660,10 @@ def _versioned(field: str):
     def edit(record, name, api):
         return {"version": type(record).objects.get(pk=record.pk).version, field: name}
     return edit
+def _supervision_edit(record, name, api):
+    """更正处理处分记录 (cadres.eligibility): the 事由 renamed, the other fields as they are."""
+    return {"version": record.version, "kind": record.kind, "decided_date": record.decided_date.isoformat(),
+            "document_number": record.document_number, "reason": name}
 
 
 def _cadre_import(t, side, name):
@@ -757,7 +761,7 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
                              document_number=_NAME), "cadre__unit"),
     _cadre_case("cadres.SupervisionRecord", "reason",
                 _cadre_child("cadres.SupervisionRecord", kind="admonishment", decided_date=dt.date(2023, 1, 1),
-                             reason=_NAME), "cadre__unit"),
+                             reason=_NAME), "cadre__unit", edit_data=_supervision_edit),
     # the marker is the cadre's name: the dossier pages and the .xlsx show it (the fingerprint is a hash)
     _cadre_case("cadres.DossierFinding", "cadre__person__name", _finding_make, "cadre__unit"),
     _cadre_case("cadres.FindingDecision", "document", _decision_make, "finding__cadre__unit"),

@@ -356,6 +356,23 @@ ACTION_DATA: dict[str, Callable] = {
                                                 "document": "1978年招工登记表"},
     "cadres:dossier_run": lambda r, s: {},
     "api:dossier-run-audit": lambda r, s: {},
+    # 后备干部 (issue #12): 入库 of the scope case's cadre (no entry yet), 调整 / 出库 / 复核 of its open entry,
+    # a measure and its follow-up
+    "cadres:reserve_enter": lambda r, s: {"list_kind": "ready_now", "entered_date": dt.date.today().isoformat()},
+    "api:cadre-reserve-reserve-enter": lambda r, s: {"list_kind": "近期使用", "entered_date": dt.date.today().isoformat()},
+    "cadres:reserve_move": lambda r, s: {"version": _version(r), "list_kind": "rotation", "date": dt.date.today().isoformat()},
+    "api:reserve-cadre-move": lambda r, s: {"version": _version(r), "list_kind": "rotation",
+                                            "date": dt.date.today().isoformat()},
+    "cadres:reserve_exit": lambda r, s: {"version": _version(r), "exited_date": dt.date.today().isoformat(), "reason": "other"},
+    "api:reserve-cadre-exit": lambda r, s: {"version": _version(r), "exited_date": dt.date.today().isoformat(),
+                                            "reason": "其他"},
+    "cadres:reserve_review": lambda r, s: {"version": _version(r), "review_date": "2099-01-01", "note": "复核"},
+    "api:reserve-cadre-review": lambda r, s: {"version": _version(r), "review_date": "2099-01-01"},
+    "cadres:reserve_measure_add": lambda r, s: {"measure": "到村挂职"},
+    "cadres:reserve_measure_follow_up": lambda r, s: {"version": _version(r), "follow_up": "已完成"},
+    # 处理处分记录 (issue #12, label discipline): 登记 on the cadre, 删除 with a reason
+    "cadres:supervision_add": lambda r, s: {"kind": "admonishment", "decided_date": "2024-01-02", "reason": "登记"},
+    "cadres:supervision_delete": lambda r, s: {"version": _version(r), "reason": "登记有误"},
 }
 
 # What a successful request on the own record did (checked instead of "done or refused on its merits" for an
@@ -366,6 +383,15 @@ ACTION_DONE: dict[str, Callable] = {
     # 更正届次: the 届满日期 of the body (scope_cases._term_edit)
     "orgs:term_edit": lambda r, s: r.end_date == dt.date(2027, 1, 5),
     "api:organization-term-detail": lambda r, s: r.end_date == dt.date(2027, 1, 5),
+    # 后备干部 (issue #12): the cadre is in the pool; the entry moved (ended 调整出库) or ended
+    "cadres:reserve_enter": lambda r, s: r.reserve_entries.filter(exited_date__isnull=True).exists(),
+    "cadres:reserve_move": lambda r, s: r.exit_reason == "adjusted" and r.cadre.reserve_entries.filter(
+        list_kind="rotation", exited_date__isnull=True).exists(),
+    "cadres:reserve_exit": lambda r, s: (r.exit_reason, r.exited_date) == ("other", dt.date.today()),
+    "api:reserve-cadre-exit": lambda r, s: (r.exit_reason, r.exited_date) == ("other", dt.date.today()),
+    "cadres:reserve_review": lambda r, s: r.review_date == dt.date(2099, 1, 1),
+    "api:reserve-cadre-review": lambda r, s: r.review_date == dt.date(2099, 1, 1),
+    "cadres:reserve_measure_follow_up": lambda r, s: r.follow_up.endswith("已完成"),
 }
 
 # Actions whose body names a target in the actor's side (a new parent, the unit to set up in): on the own
@@ -421,7 +447,7 @@ def problems(spec, method: str) -> list[str]:
         out.append(f"{spec.model} has no create_data in its scope case")
     if kind == "edit" and target.edit_data is None:
         out.append(f"{spec.target_model} has no edit_data in its scope case")
-    if kind == "import" and case.import_row is None:
+    if kind == "import" and case.import_row is None and spec.url_name not in FILE_IMPORTS:
         out.append(f"{spec.model} has no import_row in its scope case")
     if kind in ("detail", "edit", "delete", "action") and not (spec.object_arg or spec.object_param):
         out.append(f"a {kind} names no record (object_arg / object_param)")
@@ -758,7 +784,52 @@ def run_write(spec, method, kind, actor, t):
             f"{where} of its own {spec.target_model}: {response.status_code}")
 
 
+def _form_import(client, t, s, name):
+    """干部任免审批表 (issue #12): upload a ``.lrmx`` of a new cadre ``name`` for the side's unit, then confirm
+    its preview. Returns the last response."""
+    from tests.factories import make_id
+    from zugong.cadres.lrmx.data import AppointmentFormData, Month
+    from zugong.cadres.lrmx.writer import write_lrmx
+
+    data = write_lrmx(AppointmentFormData(name=name, sex="男", birth=Month(1980, 3), ethnicity="汉族",
+                                          id_number=make_id(dt.date(1980, 3, 15), "1")))
+    url = reverse("cadres:form_import")
+    response = client.post(url, {"files": [SimpleUploadedFile("范围.lrmx", data)], "unit": s.unit.pk})
+    if response.status_code != 302:
+        return response
+    return client.post(response["Location"], {"selected": ["1"], "unit": s.unit.pk})
+
+
+# Imports of files that are not sheets: url name → ``runner(client, t, side, name)`` uploading a file that
+# creates a record named ``name`` in ``side`` (confirming any preview); the foreign side must be refused with
+# nothing written (with or without a job), the own one must create the record.
+FILE_IMPORTS: dict[str, Callable] = {"cadres:form_import": _form_import}
+
+
+def run_file_import(spec, method, kind, actor, t):
+    case = CASES[spec.model]
+    user = getattr(t, actor.user)
+    client = client_for(user)
+    where = f"{actor.name} {method} {spec.url_name}"
+    allowed = may(user, spec, spec.action)
+    for s, tag in ((side(t, FOREIGN), "乙"), (side(t, actor.home), "甲")):
+        name = probe_name(tag)
+        before = snapshot(t)
+        response = FILE_IMPORTS[spec.url_name](client, t, s, name)
+        if not allowed:
+            assert response.status_code in (403, 404), f"{where} without the permission: {response.status_code}"
+            assert snapshot(t) == before, f"{where}: something was written"
+        elif s.key == FOREIGN:
+            assert response.status_code in (400, 404), f"{where}: a file for the foreign subtree: {response.status_code}"
+            assert snapshot(t) == before and not case.named(name).exists(), f"{where}: the foreign subtree changed"
+        else:
+            assert response.status_code in (200, 302), f"{where}: a file for its own subtree: {response.status_code}"
+            assert case.named(name).exists(), f"{where}: nothing imported into its own subtree"
+
+
 def run_import(spec, method, kind, actor, t):
+    if spec.url_name in FILE_IMPORTS:
+        return run_file_import(spec, method, kind, actor, t)
     case = CASES[spec.model]
     user = getattr(t, actor.user)
     client = client_for(user)

@@ -104,6 +104,16 @@ EVENT_KINDS = {
     "cadre_record_replace": "整体更新干部信息子项",
     "cadre_photo_set": "上传干部照片",
     "cadre_photo_remove": "删除干部照片",
+    # 干部工作 (issue #12): 后备干部 (cadres.reserve) and 处理处分记录 (cadres.eligibility)
+    "reserve_enter": "后备干部入库",
+    "reserve_move": "后备干部调整类别",
+    "reserve_exit": "后备干部出库",
+    "reserve_review": "后备干部复核",
+    "reserve_measure_add": "登记后备干部培养措施",
+    "reserve_measure_follow_up": "后备干部培养措施跟踪",
+    "supervision_record_create": "登记处理处分记录",
+    "supervision_record_update": "更正处理处分记录",
+    "supervision_record_delete": "删除处理处分记录",
     "import": "导入",
     "export": "导出",
     "audit_read": "查阅审计日志",
@@ -114,6 +124,8 @@ EVENT_KINDS = {
     "setup": "系统初始化",
     "demo_generate": "生成演示数据",
     "demo_reset": "重置演示数据",
+    "cadre_form_import_create": "导入任免审批表新增干部",
+    "cadre_form_import_update": "导入任免审批表更新干部",
 }
 
 
