@@ -8,7 +8,7 @@ def register(app_label: str) -> None:
 
     registry.register_nav(section="统计报表", label="干部结构分析", url_name="cadres:structure", order=420,
                           permission="cadre.view", app=app_label)
-    registry.register_nav(section="数据导入", label="导入干部名册", url_name="cadres:roster_import", order=330,
+    registry.register_nav(section="数据导入", label="导入干部名册", url_name="cadres:roster_import", order=335,
                           permission="cadre.import", app=app_label)
     registry.register_api_path(route="stats/cadres/", view="zugong.cadres.structure.api.CadreStructureView",
                                name="cadre-stats")
