@@ -26,7 +26,8 @@ def test_demo_command_end_to_end_and_idempotent():
     assert "已生成：党员 992 名" in output
     assert "党员变动：2022–2023 年" in output and "zugong stats annual --org QS --year 2023" in output
     assert "组织生活：党支部班子成员" in output and "2023 年三会一课" in output
-    for username in ("zzb", "xiangzhen", "zhibu", "sysadmin", "secadmin", "auditadmin"):
+    assert "干部：" in output and "超职数配备" in output
+    for username in ("zzb", "xiangzhen", "zhibu", "ganbu", "sysadmin", "secadmin", "auditadmin"):
         assert username in output
     assert DEMO_PASSWORD in output
     counts = (Person.objects.count(), Membership.objects.count(), PartyOrganization.objects.count())

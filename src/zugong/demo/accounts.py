@@ -1,4 +1,5 @@
-"""Demo accounts at three levels of the demo tree, plus the three separated administrators.
+"""Demo accounts at three levels of the demo tree, the county's 干部工作人员 (``ganbu``, granted on the demo
+unit tree only: cadre work is scoped by unit), plus the three separated administrators.
 
 All share the documented demo password ``DEMO_PASSWORD`` (it satisfies the password policy of
 ``accounts/passwords.py``: ≥ 12 characters, 4 character classes). They are for the demo only — anyone
@@ -23,7 +24,7 @@ from zugong.orgs.models import PartyOrganization
 
 DEMO_PASSWORD = "Zugong-Demo-2023"  # nosec B105 # noqa: S105 (documented public demo password)
 # The usernames ``create_demo_accounts`` creates (``_targets``); the deploy check looks for them.
-DEMO_USERNAMES = ("zzb", "xiangzhen", "zhibu", "sysadmin", "secadmin", "auditadmin")
+DEMO_USERNAMES = ("zzb", "xiangzhen", "zhibu", "ganbu", "sysadmin", "secadmin", "auditadmin")
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class DemoAccount:
     password: str = DEMO_PASSWORD
 
 
-def _targets(root: PartyOrganization) -> list[tuple[str, str, str, PartyOrganization]]:
-    """(username, full name, role code, organization) for each demo account."""
+def _targets(root: PartyOrganization) -> list[tuple[str, str, str, PartyOrganization | None]]:
+    """(username, full name, role code, organization) for each demo account; organization ``None`` for an
+    account granted on the demo unit root only (``ganbu``)."""
     subtree = PartyOrganization.objects.filter(path__startswith=root.path)
     township = subtree.filter(org_type="committee", unit_category="township").order_by("path").first() or root
     branch = (subtree.filter(path__startswith=township.path, org_type="branch", unit_category="village")
@@ -53,6 +55,7 @@ def _targets(root: PartyOrganization) -> list[tuple[str, str, str, PartyOrganiza
         ("zzb", "县委组织部管理员", "org_department", root),
         ("xiangzhen", f"{township.name}党务工作者", "party_affairs", township),
         ("zhibu", f"{branch.name}书记", "branch_secretary", branch),
+        ("ganbu", "县委组织部干部科干部工作人员", "cadre_affairs", None),
         ("sysadmin", "系统管理员", "system_admin", root),
         ("secadmin", "安全管理员", "security_admin", root),
         ("auditadmin", "审计管理员", "audit_admin", root),
@@ -92,6 +95,12 @@ def create_demo_accounts(root: PartyOrganization) -> list[DemoAccount]:
             user.save()
             record_event("user_create", object_type="user", object_id=user.pk,
                          summary=f"创建演示账号 {username}", data={"username": username, "full_name": full_name})
+        if org is None:  # a unit-tree account (干部工作人员): its grant is on the demo unit root
+            unit = _grant_unit(user, role_code, org)
+            accounts.append(DemoAccount(username=username, full_name=full_name, role_code=role_code,
+                                        role_name=_role_name(role_code), organization=unit.name if unit else "",
+                                        organization_code=unit.code if unit else ""))
+            continue
         grant = (RoleGrant.objects.active().filter(user=user, role__code=role_code, unit__isnull=True)
                  .select_related("role", "organization").order_by("pk").first())
         if grant is None:
@@ -104,15 +113,23 @@ def create_demo_accounts(root: PartyOrganization) -> list[DemoAccount]:
     return accounts
 
 
-def _grant_unit(user, role_code: str, org: PartyOrganization) -> None:
-    """The unit-tree grant beside the organization grant (``demo.units``): 县委组织部 on the county unit,
-    the 乡镇 party-affairs worker on the 乡镇's unit; none for the others (a 支部书记 sees no units)."""
+def _role_name(role_code: str) -> str:
+    from zugong.accounts.models import Role
+
+    return Role.objects.filter(code=role_code).values_list("name", flat=True).first() or role_code
+
+
+def _grant_unit(user, role_code: str, org: PartyOrganization | None):
+    """The unit-tree grant beside the organization grant (``demo.units``): 县委组织部 and the 干部工作人员
+    (``cadre_affairs``, no organization grant) on the county unit, the 乡镇 party-affairs worker on the 乡镇's
+    unit; none for the others (a 支部书记 sees no units). Returns the unit (or ``None``)."""
     from zugong.demo.units import demo_unit_root
 
     unit = None
-    if role_code == "org_department":
+    if role_code in ("org_department", "cadre_affairs"):
         unit = demo_unit_root()
     elif role_code == "party_affairs":
         unit = org.unit if org.unit_id and org.unit_relation == "legal_entity_unit" else None
     if unit is not None and not RoleGrant.objects.active().filter(user=user, role__code=role_code, unit=unit).exists():
         grant_role(user=user, role_code=role_code, unit=unit)
+    return unit

@@ -346,3 +346,67 @@ def verify_building(root) -> list[str]:
                     full.get(p) is None or full[p] > day[number] or not member_on(p, day[number]) for p in assigned):
                 problems.append(f"发展党员记录 #{record}：第{number}步的培养联系人或入党介绍人不符")
     return problems
+
+
+# ==================================================================================================
+# The demo's cadre work (issue #12): the rows follow the rules of the cadre services
+# ==================================================================================================
+def verify_cadres(unit_root) -> list[str]:
+    """Problems (Chinese, empty when none) of the demo's cadre rows under the unit ``unit_root`` — the
+    rules the cadre services enforce:
+
+    - no post has more holders on one day than ``max_holders`` (a single-holder post: no overlapping
+      appointments), every removal (免职) is on or after its appointment, every appointment is to a post
+      that exists on its start date;
+    - quotas and establishment counts are ≥ 0; every unit with posts has a quota for each level of its posts
+      that count against the quota;
+    - a cadre holds at most one main (non-concurrent) post on ``REF``; every cadre has a continuous résumé
+      apart from the planned gaps (checked by the tests), 3–6 family members and one assessment per year.
+
+    A handful of queries; unscoped: a maintenance check of generated data."""
+    from django.db.models import Count
+
+    from zugong.cadres.models import Appointment, Cadre, Establishment, FamilyMember, Post, PostQuota
+    from zugong.demo.planning import REF
+
+    prefix = unit_root.path
+    problems: list[str] = []
+    posts = {pk: (unit, level, holders, start, counts) for pk, unit, level, holders, start, counts in Post.objects.filter(
+        unit__path__startswith=prefix).values_list("pk", "unit_id", "level", "max_holders", "start_date",
+                                                   "counts_against_quota")}
+    spans: dict[int, list] = {}
+    main_on_ref: dict[int, int] = {}
+    for pk, cadre, post, start, end, concurrent in Appointment.objects.filter(
+            post__unit__path__startswith=prefix).values_list("pk", "cadre_id", "post_id", "start_date", "end_date",
+                                                             "concurrent"):
+        if end is not None and end < start:
+            problems.append(f"任免记录 #{pk}：免职日期早于任职日期")
+        if start < posts[post][3]:
+            problems.append(f"任免记录 #{pk}：任职时岗位尚未设立")
+        spans.setdefault(post, []).append((start, end))
+        if not concurrent and start <= REF and (end is None or end > REF):
+            main_on_ref[cadre] = main_on_ref.get(cadre, 0) + 1
+    for post, rows in spans.items():
+        days = sorted({start for start, _ in rows})
+        for day in days:
+            held = sum(1 for start, end in rows if start <= day and (end is None or end > day))
+            if held > posts[post][2]:
+                problems.append(f"岗位 #{post}：{day} 有 {held} 人任职，超过可任职人数 {posts[post][2]}")
+                break
+    problems += [f"干部 #{cadre}：同时担任 {count} 个主要职务" for cadre, count in main_on_ref.items() if count > 1]
+    if PostQuota.objects.filter(unit__path__startswith=prefix, count__lt=0).exists() or Establishment.objects.filter(
+            unit__path__startswith=prefix, count__lt=0).exists():
+        problems.append("存在小于 0 的职数或编制数")
+    quotas = set(PostQuota.objects.filter(unit__path__startswith=prefix).values_list("unit_id", "level"))
+    for unit, level, _, _, counts in posts.values():
+        if counts and (unit, level) not in quotas:
+            problems.append(f"单位 #{unit}：{level} 级岗位没有核定职数")
+            break
+    cadres = Cadre.objects.filter(unit__path__startswith=prefix)
+    family = dict(FamilyMember.objects.filter(cadre__in=cadres).values("cadre_id").annotate(n=Count("pk"))
+                  .values_list("cadre_id", "n"))
+    for pk in cadres.values_list("pk", flat=True):
+        if not 3 <= family.get(pk, 0) <= 6:
+            problems.append(f"干部 #{pk}：家庭成员 {family.get(pk, 0)} 人")
+            break
+    return problems

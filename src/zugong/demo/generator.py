@@ -144,7 +144,7 @@ class GenerationSummary:
     developed: int  # members admitted in 2023
     applicants: int  # open 入党申请人 on 2023-12-31 (积极分子 included)
     activists: int
-    persons: int
+    persons: int  # members, former members, applicants and the cadres who are not members (demo.cadres)
     root_code: str
     root_id: int
     timings: dict[str, float] = field(default_factory=dict)
@@ -152,6 +152,7 @@ class GenerationSummary:
     events: dict[str, int] = field(default_factory=dict)  # MembershipEvent kind → rows written
     life: dict[str, int] = field(default_factory=dict)  # demo.life: officers, meetings, attendances written
     building: dict[str, int] = field(default_factory=dict)  # demo.building: trainings, certificates, gradings …
+    cadres: dict = field(default_factory=dict)  # demo.cadres: posts, quotas, cadres, appointments … (issue #12)
 
     @property
     def organization_total(self) -> int:
@@ -298,7 +299,7 @@ VERIFY_UP_TO = 200_000
 
 def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None,
              progress: Progress | None = None, workers: int | None = None,
-             verify: bool | None = None, life: bool | None = None) -> GenerationSummary:
+             verify: bool | None = None, life: bool | None = None, cadres: bool | None = None) -> GenerationSummary:
     """Write the demo dataset at ``1:scale`` of the 2023 公报 (``members`` overrides the member count; the
     organization count follows at ≈ members / 19) with ``random.Random(seed)``; returns a
     ``GenerationSummary``. ``progress(stage, advance, total)`` is called as rows are written (stages
@@ -312,7 +313,9 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     the organizations and the 年报 attributes (``demo.attributes``), — ``life``, by default up to
     ``LIFE_UP_TO`` members — the branches' officers and the 2023 meetings with their attendance
     (``demo.life``), then the secretaries' trainings and certificates, the 2023 gradings with the 软弱涣散 list
-    and the development steps (``demo.building``), and — ``verify``, by default up to ``VERIFY_UP_TO`` members — verifies them
+    and the development steps (``demo.building``), — ``cadres``, by default with ``life`` — the cadre data of
+    the units (``demo.cadres``: posts, quotas, establishment, cadres with appointments, ranks, education,
+    résumé, family, assessments, reserve pool, supervision), and — ``verify``, by default up to ``VERIFY_UP_TO`` members — verifies them
     (``demo.checks.verify_history``, ``demo.checks.verify_life``, ``demo.checks.verify_building``) before
     committing.
 
@@ -321,7 +324,8 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     bug), and ``accounts.DemoRefused`` under production settings. See the module docstring for what the
     data reproduces; timings are wall-clock seconds per stage."""
     from zugong.demo.building import write_building
-    from zugong.demo.checks import verify_building, verify_history, verify_life
+    from zugong.demo.cadres import CADRE_COUNT_KEYS, CADRE_MODELS, write_cadres
+    from zugong.demo.checks import verify_building, verify_cadres, verify_history, verify_life
     from zugong.demo.life import write_life
 
     refuse_in_production()
@@ -379,8 +383,14 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
                                                       report)
         timings["入党申请人"] = time.perf_counter() - clock
 
-        written_life, written_building = {}, {}
-        if life if life is not None else n <= LIFE_UP_TO:
+        written_life, written_building, written_cadres = {}, {}, {}
+        with_life = life if life is not None else n <= LIFE_UP_TO
+        if cadres if cadres is not None else with_life:
+            clock = time.perf_counter()
+            written_cadres = write_cadres(seed=seed, unit_root=Unit.objects.get(pk=unit_id[0]),
+                                          org_root=PartyOrganization.objects.get(pk=node_id[0]))
+            timings["干部"] = time.perf_counter() - clock
+        if with_life:
             clock = time.perf_counter()
             written_life = write_life(context, seed=seed)
             timings["组织生活"] = time.perf_counter() - clock
@@ -400,6 +410,9 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
             problems = verify_building(root) if written_building else []
             if problems:
                 raise ZugongError("演示数据的党支部建设和发展党员记录不一致（生成程序错误）：" + "；".join(problems[:10]))
+            problems = verify_cadres(Unit.objects.get(pk=unit_id[0])) if written_cadres else []
+            if problems:
+                raise ZugongError("演示数据的干部记录不一致（生成程序错误）：" + "；".join(problems[:10]))
             timings["校验"] = time.perf_counter() - clock
 
         summary_developed = sum(1 for d in plan.dev if d)
@@ -425,8 +438,12 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
                         (BranchGrading, written_building["gradings"]), (GradingScore, written_building["scores"]),
                         (WeakBranch, written_building["weak"]), (DevelopmentStep, written_building["steps"]),
                         (DevelopmentParticipant, written_building["participants"]))
+        if written_cadres:
+            written += ((Person, written_cadres["new_people"]),) + tuple(
+                (model, written_cadres[key]) for model, key in zip(CADRE_MODELS, CADRE_COUNT_KEYS, strict=True))
         for model, count in written:
-            log_bulk_change(model, count, f"生成演示数据：{model._meta.verbose_name} {count} 条")
+            if count:
+                log_bulk_change(model, count, f"生成演示数据：{model._meta.verbose_name} {count} 条")
         record_event("demo_generate", object_type="party_organization", object_id=node_id[0],
                      summary=f"生成演示数据：党员 {n} 名、党组织 {len(tree.nodes)} 个、入党申请人 {n_applicants} 名、"
                              f"党员变动 {written_history['events']} 条",
@@ -438,12 +455,14 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
     refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, DevelopmentRecord,
                                 MembershipEvent, MembershipTransfer, MemberStatus, OrganizationTerm, BranchOfficer,
                                 Meeting, MeetingAttendance, TrainingRecord, SecretaryCertificate, BranchGrading,
-                                GradingScore, WeakBranch, DevelopmentStep, DevelopmentParticipant])
+                                GradingScore, WeakBranch, DevelopmentStep, DevelopmentParticipant, *CADRE_MODELS])
     return GenerationSummary(seed=seed, scale=D.MEMBERS * D.PEOPLE_PER_WAN / n, members=n,
                              organizations=type_counts, developed=summary_developed,
-                             applicants=n_applicants, activists=n_activists, persons=n + n_leavers + n_applicants,
+                             applicants=n_applicants, activists=n_activists,
+                             persons=n + n_leavers + n_applicants + written_cadres.get("new_people", 0),
                              root_code=ROOT_CODE, root_id=node_id[0], timings=timings, former_members=n_leavers,
-                             events=dict(history.counts), life=written_life, building=written_building)
+                             events=dict(history.counts), life=written_life, building=written_building,
+                             cadres=written_cadres)
 
 
 def _write_organizations(tree, units, unit_id: list[int], report: Progress) -> list[int]:
@@ -690,7 +709,9 @@ def demo_reset() -> int:
     unit_root = demo_unit_root()
     units = Unit.objects.filter(path__startswith=unit_root.path) if unit_root else Unit.objects.none()
     joint = PartyOrganization.joint_units.through
-    targets = [
+    from zugong.demo.cadres import cadre_reset_targets
+
+    targets = [*cadre_reset_targets(units),
         (RoleGrant, RoleGrant.objects.filter(organization__path__startswith=prefix)),
         (RoleGrant, RoleGrant.objects.filter(unit__in=units)),
         (joint, joint.objects.filter(Q(partyorganization__path__startswith=prefix) | Q(unit__in=units))),

@@ -35,6 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from zugong.demo.accounts import DemoRefused, create_demo_accounts, refuse_in_production
+        from zugong.demo.cadres import add_demo_cadres
         from zugong.demo.distributions import HISTORY_YEARS
         from zugong.demo.generator import demo_reset, demo_root, generate
         from zugong.demo.life import MEETING_YEAR
@@ -58,6 +59,9 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(
                     f"数据库中已有演示数据（{root.name}，组织代码 {root.code}），跳过生成。"
                     "如需重新生成，请加 --reset。"))
+                added = add_demo_cadres(seed=options["seed"])  # a demo generated before the cadre data existed
+                if added:
+                    self._cadres(added)
             else:
                 self.stdout.write("正在生成演示数据（按2023年党内统计公报比例）……")
                 bars: dict[str, tqdm] = {}
@@ -97,6 +101,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"党支部建设：书记培训考试 {b['trainings']:,} 条、任职资格证书 {b['certificates']:,} 张，"
                                       f"{MEETING_YEAR} 年度达标晋级评定 {b['gradings']:,} 个支部、软弱涣散 {b['weak']:,} 个；"
                                       f"发展党员步骤 {b['steps']:,} 条（培养联系人和入党介绍人 {b['participants']:,} 人次）。")
+                if summary.cadres:
+                    self._cadres(summary.cadres)
                 root = demo_root()
             accounts = create_demo_accounts(root)
         except ZugongError as exc:
@@ -119,3 +125,8 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             self.stdout.write(self.style.WARNING("提示：未开启 ZUGONG_DEBUG，静态文件需先执行 collectstatic。"))
         call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+
+    def _cadres(self, written: dict) -> None:
+        over = "、".join(written["over_quota"][:3])
+        self.stdout.write(f"干部：{written['cadres']:,} 名（职务岗位 {written['posts']:,} 个、任免记录 {written['appointments']:,} 条、"
+                          f"后备干部 {written['reserve']:,} 名），超职数配备如 {over}，另有几处档案信息不一致供专项审核。")
