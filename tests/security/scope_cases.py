@@ -666,6 +666,12 @@ def _supervision_edit(record, name, api):
             "document_number": record.document_number, "reason": name}
 
 
+def _cadre_import(t, side, name):
+    """A 干部名册 row (import kind ``cadre_roster``) creating a cadre named ``name`` in ``side.unit``."""
+    return (["单位", "姓名", "性别", "出生年月", "公民身份号码"],
+            [side.unit.code, name, "男", "1985.06", make_id(dt.date(1985, 6, 1), "1")])
+
+
 def _cadre_case(label: str, marker: str, make, path: str, **kw) -> ScopeCase:
     """A scope case of a model anchored on the unit tree through ``path`` (``"cadre__unit"``): its records
     under a side are those whose unit lies in ``side.unit``'s subtree."""
@@ -721,7 +727,7 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
     ScopeCase("life.MemberEvaluation", marker="note", make=_evaluation_make, create_data=_evaluation_create),
     # issue #12: cadre work, scoped by the unit tree with label cadre (assessment, discipline)
     _cadre_case("cadres.Cadre", "person__name", lambda t, side, name: _cadre(side, name), "unit",
-                create_data=_cadre_create, edit_data=_versioned("name")),
+                create_data=_cadre_create, edit_data=_versioned("name"), import_row=_cadre_import),
     _cadre_case("cadres.Post", "name", _post_make, "unit", create_data=_post_create, edit_data=_post_edit),
     _cadre_case("cadres.PostQuota", "document_number",
                 lambda t, side, name: apps.get_model("cadres.PostQuota").objects.create(

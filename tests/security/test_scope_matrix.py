@@ -274,6 +274,16 @@ MATRIX: list[Row] = [
     R("life:meeting_import_job_errors",       "L    403  403  200  404  404  403  403  403", args=[_job("meetings")]),
     R("life:meeting_import_job_mapping",      "L    403  403  200  404  404  403  403  403",
       args=[_mapping_job("meetings")]),
+    # the 干部名册 kind (issue #12, cadres.structure.importers): the same pages as the roster's, label cadre
+    R("cadres:roster_import_template",        "L    403  403  403  200  200  403  403  403"),
+    R("cadres:roster_import_job",             "L    403  403  403  404  404  403  403  403",
+      args=[_job("cadre_roster")]),
+    R("cadres:roster_import_job_status",      "L    403  403  403  404  404  403  403  403",
+      args=[_job("cadre_roster")]),
+    R("cadres:roster_import_job_errors",      "L    403  403  403  404  404  403  403  403",
+      args=[_job("cadre_roster")]),
+    R("cadres:roster_import_job_mapping",     "L    403  403  403  404  404  403  403  403",
+      args=[_mapping_job("cadre_roster")]),
     # /imports/<code>/ serves only kinds registered without URLs of their own (none in production): the
     # roster and orgs kinds live under their apps' URLs, an unknown code does not exist
     R("imports:import",                       "L    404  404  404  404  404  403  403  403", args=["roster"]),

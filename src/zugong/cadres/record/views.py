@@ -70,6 +70,7 @@ class CadreList(generic.ObjectListView):
 
         return {"tree": selectors.unit_tree(user=self.user, selected=selected), "selected_unit": selected,
                 "tree_query": urlencode(keep), "may_add": can(self.user, "cadre", "add"),
+                "may_export": can(self.user, "cadre", "export"),  # 导出干部名册 (cadres.structure)
                 "education_bands": EDUCATION_BANDS, "statuses": CADRE_STATUS.choices}
 
 
