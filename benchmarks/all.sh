@@ -38,3 +38,11 @@ run benchmarks/bench_life.py --members 3000 --database "$PG/zg_life_bench"
 # issue #11: 三会一课 compliance over 5,000 branches (engine ≤ 2 s, 晾晒 page ≤ 300 ms)
 run benchmarks/bench_compliance.py --branches 5000
 run benchmarks/bench_compliance.py --branches 5000 --database "$PG/zg_compliance_bench"
+# issue #12: 干部配备一览表 over 2,000 units (≤ 1 s), structure analysis over 50,000 cadres (≤ 1 s),
+# 1,000 .lrmx files in one batch (≥ 50 files/s)
+run benchmarks/bench_cadres_quota.py --units 2000
+run benchmarks/bench_cadres_quota.py --units 2000 --database "$PG/zg_cadres_quota_bench"
+run benchmarks/bench_cadres_structure.py
+run benchmarks/bench_cadres_structure.py --database "$PG/zg_cadres_bench"
+run benchmarks/bench_cadres_lrmx_import.py
+run benchmarks/bench_cadres_lrmx_import.py --database "$PG/zg_lrmx_bench"

@@ -7,7 +7,7 @@ def register(app_label: str) -> None:
     from zugong.cadres.panels import register_panel
     from zugong.core import registry
 
-    registry.register_nav(section="干部", label="档案专项审核", url_name="cadres:dossier_list", order=330,
+    registry.register_nav(section="干部", label="档案专项审核", url_name="cadres:dossier_list", order=285,
                           permission="cadre.view", app=app_label)
     registry.register_api_viewset(prefix="dossier-findings/units",
                                   viewset="zugong.cadres.dossier.api.views.DossierRunViewSet", basename="dossier-run")

@@ -151,7 +151,8 @@ _IN_SERVICE_OPEN = re.compile(r"[（(]\s*其间\s*[：:]?\s*")
 
 def _month_or_error(year: str, month: str, where: str) -> Month:
     value = parse_month(f"{year}.{month}", where)
-    assert value is not None
+    if value is None:  # parse_month raises on a bad month; None only for an empty text, impossible here
+        raise FormFileError(f"{where}：「{year}.{month}」不是有效的年月")
     return value
 
 

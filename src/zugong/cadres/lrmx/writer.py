@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 -- escapes text we write; parses nothing
 
 from zugong.cadres.lrmx.data import AppointmentFormData, Month, ResumeLine
 from zugong.cadres.lrmx.elements import FAMILY_ELEMENTS, PERSON_ELEMENTS, VERSION

@@ -7,9 +7,9 @@ def register(app_label: str) -> None:
     from zugong.cadres.posts import rules  # noqa: F401  (registers the 试用期 rule row)
     from zugong.core import registry
 
-    registry.register_nav(section="干部", label="干部配备", url_name="cadres:quota_table", order=310,
+    registry.register_nav(section="干部", label="干部配备", url_name="cadres:quota_table", order=282,
                           permission="cadre.view", app=app_label)
-    registry.register_nav(section="干部", label="职务岗位", url_name="cadres:post_list", order=311,
+    registry.register_nav(section="干部", label="职务岗位", url_name="cadres:post_list", order=283,
                           permission="cadre.view", app=app_label)
     panels.register_panel(name="appointments", label="任免记录", template="cadres/posts/panel.html",
                           provider="zugong.cadres.posts.views.appointments_panel", order=30)

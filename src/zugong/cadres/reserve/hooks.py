@@ -7,7 +7,7 @@ def register(app_label: str) -> None:
     from zugong.cadres.panels import register_panel
     from zugong.core import registry
 
-    registry.register_nav(section="干部", label="后备干部", url_name="cadres:reserve_list", order=320,
+    registry.register_nav(section="干部", label="后备干部", url_name="cadres:reserve_list", order=284,
                           permission="cadre.view", app=app_label)
     register_panel(name="reserve", label="后备干部", template="cadres/reserve/panel.html",
                    provider="zugong.cadres.reserve.views.panel", order=40, permission="cadre.view")

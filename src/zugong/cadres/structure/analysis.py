@@ -57,7 +57,7 @@ from scoped Django querysets (``_run_sql``), so every per-cadre fact is computed
 Percentages: share of the relevant total in percent, rounded half-up to 0.1 (``reports.services.share``;
 ``None`` when the total is 0).
 
-Speed (``benchmarks/cadres_structure.py``, 50,000 cadres, 38,477 counted): about 0.55 s of PostgreSQL
+Speed (``benchmarks/bench_cadres_structure.py``, 50,000 cadres, 38,477 counted): about 0.55 s of PostgreSQL
 backend CPU and 0.75 s of SQLite CPU for the whole tree (wall time on an idle machine about the same).
 """
 

@@ -4,8 +4,8 @@ Target (issue #12, performance): ≤ 1 s over 50,000 cadres on SQLite and Postgr
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/cadres_structure.py                        # SQLite file var/bench_cadres.sqlite3
-    .venv/bin/python benchmarks/cadres_structure.py \\
+    .venv/bin/python benchmarks/bench_cadres_structure.py                        # SQLite file var/bench_cadres.sqlite3
+    .venv/bin/python benchmarks/bench_cadres_structure.py \\
         --database postgres://postgres@127.0.0.1:5432/zg_cadres_bench [--explain]
 
 Builds once (kept between runs; ``--rebuild`` regenerates) a unit tree 「基准县」 of ``--units`` units (20

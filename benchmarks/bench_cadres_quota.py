@@ -4,10 +4,10 @@ Target (issue #12, performance): the over-quota table for 2,000 units ≤ 1 s, o
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/cadres_quota.py                       # SQLite file var/bench_cadres_quota_2000.sqlite3
-    .venv/bin/python benchmarks/cadres_quota.py --units 2000 \\
+    .venv/bin/python benchmarks/bench_cadres_quota.py                       # SQLite file var/bench_cadres_quota_2000.sqlite3
+    .venv/bin/python benchmarks/bench_cadres_quota.py --units 2000 \\
         --database postgres://postgres@127.0.0.1:5432/zg_cadres_quota_bench
-    .venv/bin/python benchmarks/cadres_quota.py --rebuild            # generate the data again
+    .venv/bin/python benchmarks/bench_cadres_quota.py --rebuild            # generate the data again
 
 The data is generated once into the named database (migrated first) and kept between runs: a unit tree of
 one county root, ``--units // 50`` first-level units and the rest spread evenly under them (2,001 units by

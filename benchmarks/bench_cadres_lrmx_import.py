@@ -4,10 +4,10 @@ Target (issue #12, Performance): ≥ 50 files/s for preview + apply, on SQLite a
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/cadres_lrmx_import.py                       # SQLite file var/bench_lrmx.sqlite3
-    .venv/bin/python benchmarks/cadres_lrmx_import.py \\
+    .venv/bin/python benchmarks/bench_cadres_lrmx_import.py                       # SQLite file var/bench_lrmx.sqlite3
+    .venv/bin/python benchmarks/bench_cadres_lrmx_import.py \\
         --database postgres://postgres@127.0.0.1:5432/zg_lrmx_bench
-    .venv/bin/python benchmarks/cadres_lrmx_import.py --files 200 --profile  # pyinstrument profile of one run
+    .venv/bin/python benchmarks/bench_cadres_lrmx_import.py --files 200 --profile  # pyinstrument profile of one run
 
 Each run starts from an EMPTY database (dropped and re-created), migrates, creates a unit and a 干部工作人员
 granted on it, then generates ``--files`` realistic forms with ``cadres.lrmx.writer.write_lrmx`` (fixed
