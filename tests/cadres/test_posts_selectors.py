@@ -214,3 +214,15 @@ def test_cli_json_shape_and_errors(town, capsys, tmp_path):
             call_command("quota", *args)
         assert info.value.code == 2
         assert text in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("unit, post, title", [
+    ("青山县", "县委书记", "青山县委书记"), ("青山县", "县委常委", "青山县委常委"), ("龙场镇", "镇党委书记", "龙场镇党委书记"),
+    ("城关街道", "街道党工委书记", "城关街道党工委书记"), ("青山县", "县长", "青山县县长"), ("甲镇", "副镇长", "甲镇副镇长"),
+    ("青山县交通运输局", "局长", "青山县交通运输局局长"),
+])
+def test_post_title_writes_a_party_committee_overlap_once(unit, post, title):
+    """现任职务 as forms write it (``cadres.selectors.post_title``)."""
+    from zugong.cadres.selectors import post_title
+
+    assert post_title(unit, post) == title

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
-from django.db.models import F
+from django.db.models import F, Q
 
 from zugong.accounts.models import RoleGrant
 from zugong.cadres import models as M
@@ -91,6 +91,11 @@ def test_cadres_are_mostly_demo_members_with_full_records(demo):
     cadres = list(M.Cadre.objects.select_related("person", "person__party_member", "person__organization"))
     members = [c for c in cadres if c.person.organization_id is not None]
     assert len(members) >= 0.7 * len(cadres)
+    # a party post held on the demo date (书记, 党委/党组 members, 县委常委) is held by a party member
+    party_holders = set(M.Appointment.objects.filter(Q(post__name__contains="书记") | Q(post__name__contains="委"),
+                                                     held_on(dt.date(2023, 12, 31)))
+                        .values_list("cadre__person__political_status", flat=True))
+    assert party_holders and party_holders <= {"01", "02"}, party_holders
     assert all(c.person.organization.path.startswith(root.path) for c in members)
     planned = demo.cadres["inconsistencies"]
     for c in members:

@@ -94,6 +94,18 @@ def _same_level_run(periods: list[tuple[dt.date, dt.date | None]], anchor: dt.da
     return start, index == 0
 
 
+def post_title(unit_name: str, post_name: str) -> str:
+    """How a post is written on forms and rosters: the unit's name then the post's. A party committee post
+    whose name repeats the end of the unit's name is written as usual with the overlap once (青山县 +
+    县委书记 → 青山县委书记; 龙场镇 + 镇党委书记 → 龙场镇党委书记; 城关街道 + 街道党工委书记 →
+    城关街道党工委书记); other posts keep both (青山县交通运输局 + 局长 → 青山县交通运输局局长, 青山县 + 县长 →
+    青山县县长)."""
+    for k in range(min(len(unit_name), len(post_name) - 1), 0, -1):
+        if unit_name.endswith(post_name[:k]) and post_name[k] in "委党":
+            return unit_name + post_name[k:]
+    return unit_name + post_name
+
+
 def post_facts(cadres: list[Cadre], day: dt.date) -> dict[int, PostFacts]:
     """``{cadre.pk: PostFacts}`` on ``day`` for ``cadres`` (already scoped instances), in 2 queries.
 
@@ -138,7 +150,7 @@ def post_facts(cadres: list[Cadre], day: dt.date) -> dict[int, PostFacts]:
             same_since = recorded_same
         facts[cadre.pk] = PostFacts(
             post=main.post if main else None,
-            post_title=f"{main.post.unit.name}{main.post.name}" if main else cadre.current_post_title,
+            post_title=post_title(main.post.unit.name, main.post.name) if main else cadre.current_post_title,
             level=main.post.level if main else "",
             current_post_since=main.start_date if main else cadre.current_post_since,
             same_level_since=same_since,

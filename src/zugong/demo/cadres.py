@@ -470,6 +470,9 @@ class _Builder:
         organ_units = [u for u, unit in enumerate(self.units) if unit.kind == "organ"]
         parties = (("05", "民盟"), ("10", "九三学社"), ("07", "民进"), ("12", ""))
         seats = sorted(self.seats.items(), key=lambda kv: (self.posts[kv[0][0]].concurrent_of is not None, kv[0]))
+        # seats whose holder also holds a party post (局长 兼 党组书记, 常委 兼 部长): held by a party member
+        party_seats = {p.concurrent_of for p in self.posts if p.concurrent_of is not None
+                       and ("书记" in p.name or "委" in p.name)}
         for _key, seat in seats:
             post = self.posts[seat.post]
             if post.concurrent_of is not None:
@@ -488,11 +491,16 @@ class _Builder:
             lo, hi = AGES[post.level]
             unit = self.units[post.unit]
             row = None
-            if rng.random() < 0.88:
+            party_post = "书记" in post.name or "委" in post.name or _key in party_seats
+            if party_post or rng.random() < 0.88:
                 where = organ_units if unit.kind == "county" else [post.unit]
                 row = pool.take(rng, where, lo, hi)
+                if row is None and party_post:  # a party post is held by a party member: any unit's
+                    row = pool.take(rng, list(range(len(self.units))), lo, hi)
             if row is not None:
                 person = self.member_person(row)
+            elif party_post:  # no demo member fits: a party member whose membership is kept elsewhere (上级机关)
+                person = self.new_person(lo, hi, party=("01", ""))
             else:
                 party = rng.choice(parties) if post.level in ("132", "142") and rng.random() < 0.3 else ""
                 person = self.new_person(lo, hi, party=party)

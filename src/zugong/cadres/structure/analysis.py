@@ -370,6 +370,7 @@ def _structure_rows(*, user, unit: Unit, as_of: dt.date, bands, limits) -> list[
     """The counted cadres grouped by level, each group with its counts: one query (the scoped cadres,
     their appointment, rank and education facts grouped per cadre, joined and counted)."""
     minority = ethnicity_group("minority", on=as_of).q("person__")
+    han = ethnicity_group("han", on=as_of).q("person__")
     status = "person__political_status"
     cpc = Q(**{f"{status}__in": ["01", "02"]})
     no_party = Q(other_party="")
@@ -381,7 +382,7 @@ def _structure_rows(*, user, unit: Unit, as_of: dt.date, bands, limits) -> list[
             age=(Value(_yyyymmdd(as_of)) - birth) / Value(10000),  # 周岁 on as_of (integer division)
             female=_flag(Q(person__sex=SEX_FEMALE)),
             minority=_flag(minority),
-            han=_flag(Q(person__ethnicity="01")),
+            han=_flag(han),
             party=_flag(cpc),
             democratic=_flag(Q(**{f"{status}__in": [f"{i:02d}" for i in range(4, 12)]}) | (~no_party & ~cpc)),
             nonparty=_flag(Q(**{status: "12"}) & no_party),
