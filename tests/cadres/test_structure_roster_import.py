@@ -187,3 +187,29 @@ def test_template_has_the_roster_columns():
 
     wb = openpyxl.load_workbook(io.BytesIO(roster_template()))
     assert tuple(c.value for c in wb["干部名册"][1]) == ROSTER_HEADERS
+
+
+def test_number_held_outside_the_scope_goes_through_the_oracle(ct, settings):
+    """A 公民身份号码 held by a cadre of another unit (乙镇) is answered through ``people.oracle`` (audited,
+    counted); once the daily budget is spent, that row and every new-cadre row get the same neutral refusal,
+    so a roster cannot probe numbers beyond the budget. Nothing is written either way."""
+    from zugong.audit.models import AuditEvent
+    from zugong.people.oracle import THROTTLED_MESSAGE
+
+    foreign = make_cadre(ct.unit_town_b, "外镇干部", birth_date=dt.date(1979, 2, 3))
+    number = foreign.person.id_number
+    new_number = make_id(dt.date(1990, 1, 2), "1")
+    headers = ["单位", "姓名", "性别", "出生年月", "公民身份号码"]
+    content = xlsx([headers, ["U-A", "外镇干部", "男", "1979.02", number], ["U-A", "新干部", "男", "1990.01", new_number]])
+    before = counts()
+    with pytest.raises(ImportFailed) as failed:
+        run(ct, content)
+    messages = {(e.row, e.reason) for e in failed.value.errors}
+    assert any("已登记" in m for _, m in messages) and not any(THROTTLED_MESSAGE in m for _, m in messages)
+    assert AuditEvent.objects.filter(kind="id_exists_probe", actor_id=ct.cadre_user.pk).count() == 1
+    settings.ZUGONG_ID_PROBE_DAILY_LIMIT = 1  # the one answer above spent today's budget
+    with pytest.raises(ImportFailed) as failed:
+        run(ct, content)
+    throttled = [e for e in failed.value.errors if THROTTLED_MESSAGE in e.reason]
+    assert len(throttled) == 2 and not any("已登记" in e.reason for e in failed.value.errors)
+    assert counts() == before

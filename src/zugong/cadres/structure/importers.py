@@ -63,6 +63,7 @@ from zugong.core.importing import (
 from zugong.core.scoping import can, user_scope
 from zugong.orgs.models import Unit
 from zugong.people.models import Person
+from zugong.people.oracle import THROTTLED_MESSAGE, existence_answer
 
 ROSTER_IMPORT_COLUMNS: tuple[Column, ...] = (
     Column("number", "序号", aliases=("编号",), width=6),
@@ -252,6 +253,8 @@ class CadreRosterImporter(Importer):
             existing.setdefault(key, []).append(cadre)
         scoped_ids = {c.pk for cs in existing.values() for c in cs}
         seen: dict[tuple, int] = {}
+        self._elsewhere: list[int] = []
+        new_rows: list[int] = []
         for row in sheet.rows:
             ticker.step()
             before = len(issues.errors)
@@ -265,13 +268,31 @@ class CadreRosterImporter(Importer):
             seen[key] = row.number
             if row_plan.cadre is None:
                 plan.created += 1
+                new_rows.append(row.number)
             elif row_plan.changed:
                 plan.updated += 1
             else:
                 plan.unchanged += 1
                 continue
             plan.rows.append(row_plan)
+        self._answer_existence(new_rows, issues, dry_run=getattr(self, "dry_run", False))
         return plan
+
+    def _answer_existence(self, new_rows: list[int], issues: Issues, *, dry_run: bool) -> None:
+        """Report the rows whose 公民身份号码 is held outside the user's cadre scope within the user's daily
+        budget (``people.oracle.existence_answer``: audited, counted per number), as the party roster
+        import does; once the budget is spent those rows and every new-cadre row get the same neutral
+        refusal, so the refusal reveals nothing."""
+        elsewhere = self._elsewhere
+        answer = existence_answer(user=self.user, unknown=len(elsewhere) + len(new_rows), elsewhere=len(elsewhere),
+                                  context=f"导入{self.title}" + ("（仅校验）" if dry_run else ""),
+                                  object_type="cadre_roster")
+        for number in elsewhere[:answer.answered]:
+            issues.error(number, HEADER["id_number"],
+                         "该公民身份号码已登记，但不是您干部信息导入范围内的干部，不能通过名册导入")
+        if answer.throttled:
+            for number in sorted([*elsewhere[answer.answered:], *new_rows]):
+                issues.error(number, HEADER["id_number"], THROTTLED_MESSAGE)
 
     def _resolve_unit(self, text: str, number: int, issues: Issues, by_code, by_name) -> Unit | None:
         if not text:
@@ -323,8 +344,8 @@ class CadreRosterImporter(Importer):
             if person is not None:
                 cadre = Cadre.objects.filter(person=person).first()
                 if cadre is None or cadre.pk not in scoped_ids:
-                    issues.error(number, HEADER["id_number"],
-                                 "该公民身份号码已登记，但不是您干部信息导入范围内的干部，不能通过名册导入")
+                    # held outside the scope: answered (or not) through the ID-number oracle in ``validate``
+                    self._elsewhere.append(number)
                     return None
                 cadre = next(c for cs in existing.values() for c in cs if c.pk == cadre.pk)
         if cadre is None and info is None:
