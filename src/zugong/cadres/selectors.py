@@ -106,7 +106,7 @@ def post_title(unit_name: str, post_name: str) -> str:
     return unit_name + post_name
 
 
-def post_facts(cadres: list[Cadre], day: dt.date) -> dict[int, PostFacts]:
+def post_facts(cadres: list[Cadre], day: dt.date, *, user=None) -> dict[int, PostFacts]:
     """``{cadre.pk: PostFacts}`` on ``day`` for ``cadres`` (already scoped instances), in 2 queries.
 
     - 任现职时间 = the start of the main appointment held on ``day`` (else the recorded
@@ -124,7 +124,11 @@ def post_facts(cadres: list[Cadre], day: dt.date) -> dict[int, PostFacts]:
 
     ids = [c.pk for c in cadres]
     appointments: dict[int, list[Appointment]] = {}
-    for appt in (Appointment.objects.filter(cadre_id__in=ids, start_date__lte=day)
+    # appointments are scoped by their post's unit: a post held in a unit outside ``user``'s cadre scope is
+    # not shown (nor counted for 任现职时间 / 任同级职务时间); ``user=None`` reads every appointment (system
+    # callers only: checks run on behalf of nobody)
+    appointments_qs = Appointment.objects.restrict(user, "view") if user is not None else Appointment.objects
+    for appt in (appointments_qs.filter(cadre_id__in=ids, start_date__lte=day)
                  .select_related("post", "post__unit").order_by("cadre_id", "start_date", "id")):
         appointments.setdefault(appt.cadre_id, []).append(appt)
     rank_history: dict[int, list[RankRecord]] = {}

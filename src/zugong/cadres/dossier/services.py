@@ -111,12 +111,12 @@ def _extensions(person_ids: list[int]) -> set[int]:
     return found
 
 
-def load_cadre_data(cadres: list[Cadre], *, as_of: dt.date) -> list[checks.CadreData]:
+def load_cadre_data(cadres: list[Cadre], *, as_of: dt.date, user=None) -> list[checks.CadreData]:
     """``CadreData`` of ``cadres`` (already scoped instances, with ``person`` and ``person.party_member``
     joined and ``resume_entries`` / ``educations`` prefetched) on ``as_of``: the ID number is decrypted
     here and only its masked form leaves; 任现职时间 / 任同级职务时间 come from ``post_facts`` (2 queries)
     and the recorded fields."""
-    facts = post_facts(cadres, as_of)
+    facts = post_facts(cadres, as_of, user=user)
     extended = _extensions([c.person_id for c in cadres])
     out = []
     for cadre in cadres:
@@ -201,7 +201,7 @@ def _run(*, user, unit, as_of) -> AuditRunResult:
         for finding in DossierFinding.objects.filter(cadre_id__in=chunk):
             existing.setdefault(finding.cadre_id, {})[finding.fingerprint] = finding
         new_rows = []
-        for data in load_cadre_data(cadres, as_of=as_of):
+        for data in load_cadre_data(cadres, as_of=as_of, user=user):
             mine = existing.get(data.cadre_id, {})
             found = {}
             for problem in checks.run_checks(data):

@@ -71,8 +71,9 @@ def promotion_eligibility(*, cadre: Cadre, target_level: str, as_of: dt.date | N
         raise ValueError(f"未知的拟任职务级别：{target_level}")
     as_of = as_of or timezone.localdate()
     person = cadre.person
-    facts = post_facts([cadre], as_of)[cadre.pk]
-    appointments = list(Appointment.objects.filter(cadre_id=cadre.pk, start_date__lt=as_of)
+    facts = post_facts([cadre], as_of, user=user)[cadre.pk]
+    appointments_qs = Appointment.objects.restrict(user, "view") if user is not None else Appointment.objects
+    appointments = list(appointments_qs.filter(cadre_id=cadre.pk, start_date__lt=as_of)
                         .select_related("post", "post__unit").order_by("start_date", "id"))
     ranks = list(RankRecord.objects.filter(cadre_id=cadre.pk, start_date__lt=as_of).order_by("start_date"))
     resume = list(ResumeEntry.objects.filter(cadre_id=cadre.pk).order_by("position", "id"))

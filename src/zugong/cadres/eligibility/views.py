@@ -63,7 +63,7 @@ def parse_query(params, cadre, user) -> tuple[str, dt.date]:
         if level not in services.TARGET_LEVELS:
             raise Http404("未知的拟任职务级别")
     else:
-        facts = post_facts([cadre], as_of)[cadre.pk]
+        facts = post_facts([cadre], as_of, user=user)[cadre.pk]
         level = services.default_target(facts.level or facts.rank_level)
     return level, as_of
 

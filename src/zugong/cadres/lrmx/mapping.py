@@ -67,6 +67,12 @@ def id_number_in_clear(user, cadre) -> bool:
     return can(user, "cadre", "unmask", cadre.unit) or person_may_unmask(user=user, pk=cadre.person_id)
 
 
+def _may(user, label: str, action: str, cadre) -> bool:
+    from zugong.core.scoping import can
+
+    return can(user, label, action, cadre.unit)
+
+
 def _education(rows, category: str) -> EducationBlock:
     first = next((row for row in rows if row.category == category), None)
     if first is None:
@@ -85,7 +91,7 @@ def form_from_cadre(cadre, *, as_of: dt.date, user=None) -> AppointmentFormData:
     from zugong.core.codes import ETHNICITY, SEX
 
     person = cadre.person
-    facts = post_facts([cadre], as_of)[cadre.pk]
+    facts = post_facts([cadre], as_of, user=user)[cadre.pk]
     educations = list(cadre.educations.order_by("category", "position", "id"))
     photo = CadrePhoto.objects.filter(cadre=cadre).values_list("content", flat=True).first()
     return AppointmentFormData(
@@ -109,7 +115,8 @@ def form_from_cadre(cadre, *, as_of: dt.date, user=None) -> AppointmentFormData:
         resume=[ResumeLine(_month(e.start_date), _month(e.end_date), e.text, e.in_service_study)
                 for e in cadre.resume_entries.order_by("position", "id")],
         rewards_punishments=cadre.rewards_punishments,
-        assessment_results=cadre.assessment_summary,
+        # 年度考核结果 carries label assessment: left blank for a user without assessment.view on the unit
+        assessment_results=cadre.assessment_summary if user is None or _may(user, "assessment", "view", cadre) else "",
         appointment_reason=cadre.appointment_reason,
         family=[FamilyLine(m.relation, m.name, _month(m.birth_date), m.political_status, m.work_unit_and_post,
                            m.deceased) for m in cadre.family_members.order_by("position", "id")],

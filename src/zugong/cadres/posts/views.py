@@ -521,7 +521,7 @@ def appointments_panel(user, cadre, request) -> dict:
 
     history = sel.cadre_history(user=user, cadre=cadre)
     today = timezone.localdate()
-    return {**history, "facts": post_facts([cadre], today)[cadre.pk], "today": today,
+    return {**history, "facts": post_facts([cadre], today, user=user)[cadre.pk], "today": today,
             "may_change": can(user, "cadre", "change", cadre.unit),
             "appoint_url": reverse("cadres:cadre_appoint", args=[cadre.pk]),
             "rank_url": reverse("cadres:rank_set", args=[cadre.pk])}

@@ -107,7 +107,7 @@ class CadreDetailOut(CadreListOut):
     specialty = serializers.CharField()
     same_level_since = serializers.DateField(allow_null=True)
     rewards_punishments = serializers.CharField()
-    assessment_summary = serializers.CharField()
+    assessment_summary = serializers.SerializerMethodField()  # 年度考核结果: label assessment, like ``assessments``
     identity_since = serializers.DateField(allow_null=True)
     identity_document = serializers.CharField()
     note = serializers.CharField()
@@ -125,6 +125,10 @@ class CadreDetailOut(CadreListOut):
 
     def get_family(self, obj) -> list[dict]:
         return FamilyOut(obj.family_members.order_by("position", "pk"), many=True).data
+
+    def get_assessment_summary(self, obj) -> str | None:
+        """The form's 年度考核结果 text, ``None`` without ``assessment.view`` on the cadre's unit."""
+        return obj.assessment_summary if can(self.context["request"].user, "assessment", "view", obj.unit) else None
 
     def get_assessments(self, obj) -> list[dict] | None:
         user = self.context["request"].user

@@ -172,7 +172,7 @@ def cadre_profile(*, user, cadre: Cadre, as_of: dt.date) -> CadreProfile:
     assessments = (list(AnnualAssessment.objects.restrict(user, "view").filter(cadre=cadre).order_by("-year"))
                    if may_assess else None)
     photo = CadrePhoto.objects.filter(cadre=cadre).defer("content").first()
-    facts = post_facts([cadre], as_of)[cadre.pk]
+    facts = post_facts([cadre], as_of, user=user)[cadre.pk]
     return CadreProfile(
         cadre=cadre, as_of=as_of, facts=facts,
         full_time=[e for e in educations if e.category == "full_time"],

@@ -60,7 +60,7 @@ class CadreList(generic.ObjectListView):
     template_name = "cadres/record/list.html"
 
     def get_rows(self, objects, filterset):
-        facts = post_facts(objects, timezone.localdate()) if objects else {}
+        facts = post_facts(objects, timezone.localdate(), user=self.user) if objects else {}
         return [{"cadre": c, "facts": facts[c.pk]} for c in objects]
 
     def get_extra_context(self, filterset, page) -> dict:

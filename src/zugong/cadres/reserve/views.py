@@ -42,10 +42,10 @@ def _list(*, user, action="view"):
     return selectors.reserve_list(user=user, action=action)
 
 
-def display_rows(entries, as_of) -> list[dict]:
+def display_rows(entries, as_of, *, user=None) -> list[dict]:
     """The table rows of ``entries`` (a page): each entry with the cadre's 现任职务 (``post_facts`` on
     ``as_of``, 2 queries for the page) and 年龄 (周岁 on ``as_of``)."""
-    facts = post_facts([e.cadre for e in entries], as_of)
+    facts = post_facts([e.cadre for e in entries], as_of, user=user)
     return [{"entry": e, "post_title": facts[e.cadre_id].post_title,
              "age": age_on(e.cadre.person.birth_date, as_of) if e.cadre.person.birth_date else None,
              "target_level": POST_LEVEL.label(e.target_level)} for e in entries]
@@ -70,7 +70,7 @@ class ReserveList(generic.ObjectListView):
         return filterset.as_of_date if filterset is not None and filterset.is_valid() else timezone.localdate()
 
     def get_rows(self, objects, filterset):
-        return display_rows(objects, self._as_of(filterset))
+        return display_rows(objects, self._as_of(filterset), user=self.user)
 
     def get_extra_context(self, filterset, page) -> dict:
         as_of = self._as_of(filterset)
@@ -122,7 +122,7 @@ def reserve_xlsx(*, user, params) -> bytes:
         raise ValidationFailed([RowError(0, str(k), "；".join(v)) for k, v in filterset.form.errors.items()],
                                message="筛选条件有误")
     entries = list(filterset.qs.order_by("list_kind", "cadre__unit__path", "entered_date", "pk"))
-    rows = display_rows(entries, filterset.as_of_date)
+    rows = display_rows(entries, filterset.as_of_date, user=user)
     stream = io.BytesIO()
     write_xlsx(stream, headers=HEADERS, sheet_title="后备干部", rows=[
         (i, r["entry"].cadre.person.name, r["entry"].cadre.unit.name, r["post_title"], r["age"],
@@ -166,7 +166,7 @@ class ReserveDetail(generic.ObjectView):
         return {"history": selectors.history_of(user=self.user, cadre=entry.cadre),
                 "measures": list(entry.measures.all()), "may_change": may_change and entry.exited_date is None,
                 "may_follow": may_change,
-                "facts": display_rows([entry], timezone.localdate())[0]}
+                "facts": display_rows([entry], timezone.localdate(), user=self.user)[0]}
 
 
 class _EntryAction(generic.ObjectActionView):

@@ -59,7 +59,7 @@ def roster_rows(*, user, unit: Unit, as_of: dt.date) -> list[list]:
     cadres = list(counted_cadres(user=user, unit=unit, as_of=as_of).select_related("person", "unit"))
     order = {code: i for i, code in enumerate(LEVEL_ORDER)}
     cadres.sort(key=lambda c: (c.unit.path, order.get(c.level, len(order)), c.person.name, c.pk))
-    facts = post_facts(cadres, as_of)
+    facts = post_facts(cadres, as_of, user=user)
     educations: dict[tuple[int, str], Education] = {}
     for row in Education.objects.filter(cadre__in=[c.pk for c in cadres]).order_by("cadre_id", "category", "position",
                                                                                    "id"):

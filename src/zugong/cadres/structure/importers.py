@@ -388,7 +388,7 @@ class CadreRosterImporter(Importer):
             "other_party": other_party or None,
         }
         # what the appointment records give (the export writes them): a value equal to those is no change
-        fact = post_facts([cadre], self.today)[cadre.pk] if cadre is not None else None
+        fact = post_facts([cadre], self.today, user=self.user)[cadre.pk] if cadre is not None else None
         computed = {"current_post_title": fact.post_title if fact and fact.post else None,
                     "current_post_since": fact.current_post_since if fact and fact.post else None,
                     "same_level_since": fact.same_level_since if fact and fact.post else None}
