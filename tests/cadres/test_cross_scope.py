@@ -24,7 +24,7 @@ def seconded(ct):
     """A 甲镇 cadre (U-A) holding, since 2022, a post of 乙镇 (U-B, outside ``cadre_user``'s scope)."""
     ct.cadre = make_cadre(ct.unit_town_a, "借调干部", current_post_title="甲镇农业服务中心主任",
                           assessment_summary="2023年度考核为优秀")
-    foreign_post = make_post(ct.unit_town_b, "乙镇副镇长（挂职）", level="142")
+    foreign_post = make_post(ct.unit_town_b, "乙镇副镇长（挂职）", level="142")  # the unit name, then the post's
     Appointment.objects.create(cadre=ct.cadre, post=foreign_post, start_date=dt.date(2022, 1, 1))
     return ct
 
@@ -34,7 +34,7 @@ def test_post_facts_show_only_appointments_in_scope(seconded):
     mine = post_facts([t.cadre], DAY, user=t.cadre_user)[t.cadre.pk]
     assert mine.post is None and mine.post_title == "甲镇农业服务中心主任" and mine.level == ""
     everything = post_facts([t.cadre], DAY, user=t.county_user)[t.cadre.pk]
-    assert everything.post_title == "乙镇副镇长（挂职）" and everything.level == "142"
+    assert everything.post_title == "乙镇乙镇副镇长（挂职）" and everything.level == "142"
 
 
 def test_pages_and_api_do_not_name_the_foreign_post(seconded, client):
