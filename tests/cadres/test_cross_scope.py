@@ -62,3 +62,24 @@ def test_assessment_summary_needs_the_assessment_label(seconded, client):
     client.force_login(t.cadre_user)  # 干部工作人员: assessment.view
     assert "2023年度考核为优秀" in client.get(reverse("cadres:cadre_detail", args=[t.cadre.pk])).content.decode()
     assert form_from_cadre(t.cadre, as_of=DAY, user=t.cadre_user).assessment_results == "2023年度考核为优秀"
+
+
+def test_a_cadre_moved_out_of_scope_meanwhile_is_not_written(ct, monkeypatch):
+    """The scope is checked again inside the write's transaction (design.md rule 1): a cadre moved to 乙镇
+    between the first check and the write is refused and nothing is written."""
+    from zugong.cadres.models import Cadre
+    from zugong.cadres.record import services
+    from zugong.core.errors import OutOfScope
+
+    cadre = make_cadre(ct.unit_town_a, "调动干部", health="良好")
+    real_clean = services.clean_profile
+
+    def clean_then_moved(values, *, today):
+        Cadre.objects.filter(pk=cadre.pk).update(unit=ct.unit_town_b)  # another session moves the cadre
+        return real_clean(values, today=today)
+
+    monkeypatch.setattr(services, "clean_profile", clean_then_moved)
+    with pytest.raises(OutOfScope):
+        services.cadre_update(user=ct.cadre_user, cadre_id=cadre.pk, expected_version=cadre.version,
+                              changes={"health": "健康"})
+    assert Cadre.objects.get(pk=cadre.pk).health == "良好"

@@ -83,6 +83,14 @@ def _cadre(user, cadre_id: int, action: str) -> Cadre:
     return cadre
 
 
+def _lock_in_scope(user, cadre_id: int, action: str) -> None:
+    """Inside the write's transaction: lock the cadre's row and check again that ``user`` holds
+    ``cadre.<action>`` on it (a move to another unit or a revoked grant since the first check refuses the
+    write with ``OutOfScope``; design.md rule 1)."""
+    if not Cadre.objects.restrict(user, action).select_for_update().filter(pk=cadre_id).exists():
+        raise OutOfScope(NOT_FOUND)
+
+
 def _unit(user, code: str, action: str) -> Unit:
     """The unit ``code`` if ``user`` holds ``cadre.<action>`` on it, else ``OutOfScope``."""
     code = (code or "").strip()
@@ -250,6 +258,7 @@ def cadre_update(*, user, cadre_id: int, expected_version: int, changes: dict, p
         new_unit = _unit(user, str(changes["unit_code"]), "change")
     _fail(problems)
     with transaction.atomic():
+        _lock_in_scope(user, cadre.pk, "change")
         fields = [k for k, v in profile.items() if getattr(cadre, k) != v]
         for key in fields:
             setattr(cadre, key, profile[key])
@@ -288,6 +297,7 @@ def cadre_set_status(*, user, cadre_id: int, expected_version: int, status: str,
         problems.append(Problem("备注", "超过 500 个字符"))
     _fail(problems)
     with transaction.atomic():
+        _lock_in_scope(user, cadre.pk, "change")
         old = cadre.status
         cadre.status = code
         fields = ["status"]
@@ -486,6 +496,7 @@ def cadre_record_add(*, user, cadre_id: int, kind: str, values: dict):
     problems += _check_assessment_year(spec, cadre, cleaned)
     _fail(problems)
     with transaction.atomic():
+        _lock_in_scope(user, cadre.pk, "view")
         extra = {}
         if spec.ordered:
             top = spec.model.objects.filter(cadre=cadre).aggregate(m=Max("position"))["m"]
@@ -515,6 +526,7 @@ def cadre_record_update(*, user, kind: str, record_id: int, expected_version: in
     problems += _check_assessment_year(spec, record.cadre, cleaned, exclude_pk=record.pk)
     _fail(problems)
     with transaction.atomic():
+        _lock_in_scope(user, record.cadre_id, "view")
         fields = [k for k, v in cleaned.items() if getattr(record, k) != v]
         for k in fields:
             setattr(record, k, cleaned[k])
@@ -533,6 +545,7 @@ def cadre_record_delete(*, user, kind: str, record_id: int, expected_version: in
     spec = kind_of(kind)
     record = _child(user, spec, record_id, "delete")
     with transaction.atomic():
+        _lock_in_scope(user, record.cadre_id, "view")
         current = spec.model.objects.select_for_update().filter(pk=record.pk).values_list("version", flat=True).first()
         if current is None:
             raise OutOfScope(f"{spec.noun}记录不存在或不在您的管理范围内")
@@ -555,6 +568,7 @@ def cadre_record_reorder(*, user, cadre_id: int, kind: str, order: list[int]) ->
         _fail([Problem("类别", f"{spec.noun}按年度排列，不能调整顺序")])
     cadre = _cadre(user, cadre_id, "change")
     with transaction.atomic():
+        _lock_in_scope(user, cadre.pk, "change")
         rows = list(spec.model.objects.select_for_update().filter(cadre=cadre).order_by("position", "pk"))
         ids = [int(i) for i in order]
         if sorted(ids) != sorted(r.pk for r in rows) or len(set(ids)) != len(ids):
@@ -621,6 +635,7 @@ def cadre_records_replace(*, user, cadre_id: int, kind: str, rows: list[dict]) -
     if errors:
         raise ValidationFailed(errors, message="；".join(str(e) for e in errors))
     with transaction.atomic():
+        _lock_in_scope(user, cadre.pk, "view")
         before = spec.model.objects.filter(cadre=cadre).count()
         spec.model.objects.filter(cadre=cadre).delete()
         records = []
@@ -696,6 +711,7 @@ def cadre_photo_set(*, user, cadre_id: int, source) -> CadrePhoto:
     cadre = _cadre(user, cadre_id, "change")
     facts = check_photo(source)
     with transaction.atomic():
+        _lock_in_scope(user, cadre.pk, "change")
         photo = CadrePhoto.objects.select_for_update().filter(cadre=cadre).first()
         if photo is None:
             photo = CadrePhoto(cadre=cadre)
@@ -713,6 +729,7 @@ def cadre_photo_remove(*, user, cadre_id: int) -> None:
     there is none. Audited (``cadre_photo_remove``)."""
     cadre = _cadre(user, cadre_id, "change")
     with transaction.atomic():
+        _lock_in_scope(user, cadre.pk, "change")
         photo = CadrePhoto.objects.select_for_update().filter(cadre=cadre).first()
         if photo is None:
             _fail([Problem("照片", "该干部没有照片")])
