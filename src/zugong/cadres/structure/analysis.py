@@ -366,7 +366,7 @@ COUNTED_SQL = ("(ap.any_level IS NOT NULL OR rk.rank_level IS NOT NULL "
 JOIN_SQL = "c LEFT JOIN ap ON ap.cadre_id = c.id LEFT JOIN rk ON rk.cadre_id = c.id"
 
 
-def _structure_rows(*, user, unit: Unit, as_of: dt.date, bands, limits) -> list[dict]:
+def _structure_rows(*, user, unit: Unit, as_of: dt.date, bands, limits, action: str = "view") -> list[dict]:
     """The counted cadres grouped by level, each group with its counts: one query (the scoped cadres,
     their appointment, rank and education facts grouped per cadre, joined and counted)."""
     minority = ethnicity_group("minority", on=as_of).q("person__")
@@ -374,7 +374,7 @@ def _structure_rows(*, user, unit: Unit, as_of: dt.date, bands, limits) -> list[
     status = "person__political_status"
     cpc = Q(**{f"{status}__in": ["01", "02"]})
     no_party = Q(other_party="")
-    cadres = Cadre.objects.restrict(user, "view").filter(unit__path__startswith=unit.path, status="serving")
+    cadres = Cadre.objects.restrict(user, action).filter(unit__path__startswith=unit.path, status="serving")
     birth = DateNumber("person__birth_date")
     c = (
         cadres.annotate(
@@ -423,10 +423,14 @@ def _structure_rows(*, user, unit: Unit, as_of: dt.date, bands, limits) -> list[
     return rows
 
 
-def cadre_structure(*, user, unit: Unit | None = None, as_of: dt.date, age_bands=None) -> dict:
+def cadre_structure(*, user, unit: Unit | None = None, as_of: dt.date, age_bands=None,
+                    action: str = "view") -> dict:
     """干部结构分析 of ``unit``'s subtree (default: the user's top ``cadre.view`` unit) as of ``as_of``,
     over the cadres of the user's ``cadre.view`` scope counted on that day (module docstring: who, level,
     age in 周岁 on ``as_of``, bands, buckets). ``age_bands``: upper bounds overriding the configured bands.
+    ``action``: the scope the cadres and appointments are read with — ``"view"`` for the page and API,
+    ``"export"`` for the workbook (only what the user may export: ``cadre.export`` held on a unit node alone
+    does not bring in its child units' cadres); the root ``unit`` itself is still checked for ``cadre.view``.
 
     Returns (counts are ints; 占比 a percentage of the section's base rounded half-up to 0.1, ``None``
     when the base is 0; 平均年龄 in years to 0.1, ``None`` without cadres)::
@@ -455,11 +459,11 @@ def cadre_structure(*, user, unit: Unit | None = None, as_of: dt.date, age_bands
     unit = scoped_unit(user=user, unit=unit)
     bands = age_bands_from(age_bands)
     limits = young_ages()
-    rows = _structure_rows(user=user, unit=unit, as_of=as_of, bands=bands, limits=limits)
-    return _assemble(user=user, unit=unit, as_of=as_of, rows=rows, bands=bands, limits=limits)
+    rows = _structure_rows(user=user, unit=unit, as_of=as_of, bands=bands, limits=limits, action=action)
+    return _assemble(user=user, unit=unit, as_of=as_of, rows=rows, bands=bands, limits=limits, action=action)
 
 
-def _assemble(*, user, unit: Unit, as_of: dt.date, rows: list[dict], bands, limits) -> dict:
+def _assemble(*, user, unit: Unit, as_of: dt.date, rows: list[dict], bands, limits, action: str = "view") -> dict:
     total = sum(r["n"] for r in rows)
 
     def add(key: str) -> int:
@@ -507,7 +511,7 @@ def _assemble(*, user, unit: Unit, as_of: dt.date, rows: list[dict], bands, limi
                  {"政治面貌": "无党派人士", **_counted(nonparty, total)},
                  {"政治面貌": "群众", **_counted(masses, total)},
                  {"政治面貌": "未填", **_counted(total - party - democratic - nonparty - masses, total)}],
-        "领导班子专业结构": leadership_specialty(user=user, unit=unit, as_of=as_of),
+        "领导班子专业结构": leadership_specialty(user=user, unit=unit, as_of=as_of, action=action),
     }
     result["摘要"] = summary_sentences(result)
     return result
@@ -529,16 +533,16 @@ def _major_q(bucket: str) -> Q:
     return majors
 
 
-def leadership_specialty(*, user, unit: Unit, as_of: dt.date) -> dict:
+def leadership_specialty(*, user, unit: Unit, as_of: dt.date, action: str = "view") -> dict:
     """领导班子专业结构 of ``unit``'s subtree on ``as_of`` (module docstring): the leadership appointments
     held that day (``Appointment.objects.restrict(user, "view")``, of serving cadres in the user's
     ``cadre.view`` scope) with each member's text bucket flags, joined to the members' full-time majors'
     bucket flags (grouped per cadre), grouped by unit counting distinct members: one query. Shape: see
-    ``cadre_structure``."""
+    ``cadre_structure``. ``action``: the scope (``"view"``, or ``"export"`` for the workbook)."""
     buckets = list(SPECIALTY_BUCKETS)
-    cadres = Cadre.objects.restrict(user, "view").filter(status="serving")
+    cadres = Cadre.objects.restrict(user, action).filter(status="serving")
     a = (
-        Appointment.objects.restrict(user, "view")
+        Appointment.objects.restrict(user, action)
         .filter(held_on(as_of), post__leadership=True, post__unit__path__startswith=unit.path, cadre__in=cadres)
         .annotate(unit_id=F("post__unit"), category=F("post__unit__unit_category"),
                   **{f"t{i}": _flag(_text_q(b, "cadre__")) for i, b in enumerate(buckets)})

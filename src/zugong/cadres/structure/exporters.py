@@ -2,7 +2,8 @@
 (``roster_rows`` / ``roster_xlsx``, rules.md §8: the column layout units exchange).
 
 Both are scoped (``cadre.export`` on the unit, else ``PermissionDeniedError``; a unit outside the user's
-``cadre.view`` scope is ``OutOfScope``) and audited as an ``export`` event (no personal data in it).
+``cadre.view`` scope is ``OutOfScope``) and their rows are read with the ``export`` action — an export holds
+only the cadres the user may export (``cadre.export`` on a unit node alone does not cover its child units), and audited as an ``export`` event (no personal data in it).
 """
 
 from __future__ import annotations
@@ -49,14 +50,15 @@ def _education_cell(row: Education | None) -> tuple[str, str]:
     return text, school
 
 
-def roster_rows(*, user, unit: Unit, as_of: dt.date) -> list[list]:
+def roster_rows(*, user, unit: Unit, as_of: dt.date, action: str = "view") -> list[list]:
     """The 干部名册 of ``unit``'s subtree on ``as_of``: one row per cadre counted on that day
     (``analysis.counted_cadres``: serving, holding a post or rank then, or without any record), in unit
     order, highest level first, in ``ROSTER_HEADERS`` order. Dates ``yyyy.MM``; 职务 / 任现职时间 /
     任同级职务时间 / 职级 from ``cadres.selectors.post_facts`` on ``as_of``; 入党时间 the date, or the
-    democratic party's name (``Cadre.other_party``) when there is no date. Raises like ``scoped_unit``."""
+    democratic party's name (``Cadre.other_party``) when there is no date. ``action``: the scope the cadres are
+    read with (``roster_xlsx`` passes ``"export"``). Raises like ``scoped_unit``."""
     unit = scoped_unit(user=user, unit=unit)
-    cadres = list(counted_cadres(user=user, unit=unit, as_of=as_of).select_related("person", "unit"))
+    cadres = list(counted_cadres(user=user, unit=unit, as_of=as_of, action=action).select_related("person", "unit"))
     order = {code: i for i, code in enumerate(LEVEL_ORDER)}
     cadres.sort(key=lambda c: (c.unit.path, order.get(c.level, len(order)), c.person.name, c.pk))
     facts = post_facts(cadres, as_of, user=user)
@@ -86,7 +88,7 @@ def roster_xlsx(*, user, unit: Unit | None, as_of: dt.date) -> tuple[bytes, str]
     ``cadre.export`` on the unit (``PermissionDeniedError``); audited (``export``)."""
     unit = scoped_unit(user=user, unit=unit)
     _check_export(user, unit)
-    rows = roster_rows(user=user, unit=unit, as_of=as_of)
+    rows = roster_rows(user=user, unit=unit, as_of=as_of, action="export")  # only what the user may export
     buffer = io.BytesIO()
     write_xlsx(buffer, headers=ROSTER_HEADERS, rows=rows, sheet_title="干部名册",
                formats=[ColumnFormat(width=w, text=i > 0) for i, w in enumerate(ROSTER_WIDTHS)],
@@ -131,7 +133,7 @@ def structure_xlsx(*, user, unit: Unit | None, as_of: dt.date) -> tuple[bytes, s
     summary sentences in the 「说明」 sheet. Needs ``cadre.export`` (``PermissionDeniedError``); audited."""
     unit = scoped_unit(user=user, unit=unit)
     _check_export(user, unit)
-    data = cadre_structure(user=user, unit=unit, as_of=as_of)
+    data = cadre_structure(user=user, unit=unit, as_of=as_of, action="export")  # only what the user may export
     buffer = io.BytesIO()
     write_xlsx(buffer, headers=["项目", "类别", "人数", "占比(%)", "平均年龄"], rows=structure_table(data),
                sheet_title="干部结构分析",

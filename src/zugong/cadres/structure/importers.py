@@ -16,6 +16,11 @@ codes and short forms (an unknown value is a row error); 学历 cells are 「学
 line or word is the degree as written); the 单位 is a 单位代码 or a unit name, among the units of the user's
 ``cadre.import`` scope (within ``--unit``'s subtree when given; empty → the ``--unit`` unit).
 
+**Permissions** (as the appointment-form import, ``cadres.formfiles``): every row needs ``cadre.import`` on
+its unit; a row that changes an existing cadre also needs ``cadre.change`` on that cadre (and on the new
+unit when it moves the cadre), a row that creates a cadre ``cadre.add`` on its unit — else a row error and
+nothing is written. A row that changes nothing needs only ``cadre.import``.
+
 **Matching**: a row is the cadre with the same 姓名 and 出生年月 among the cadres of the user's
 ``cadre.import`` scope (within ``--unit``'s subtree); with a 公民身份号码 the person holding that number
 (it must then be a cadre in that scope, or nobody yet). No match: a new ``Person`` (no party organization,
@@ -252,6 +257,9 @@ class CadreRosterImporter(Importer):
             key = (cadre.person.name, cadre.person.birth_date.year, cadre.person.birth_date.month)
             existing.setdefault(key, []).append(cadre)
         scoped_ids = {c.pk for cs in existing.values() for c in cs}
+        # updating an existing cadre needs cadre.change on it as well (as the appointment-form import does)
+        changeable = set(Cadre.objects.restrict(self.user, "change").filter(pk__in=scoped_ids)
+                         .values_list("pk", flat=True)) if scoped_ids else set()
         seen: dict[tuple, int] = {}
         self._elsewhere: list[int] = []
         new_rows: list[int] = []
@@ -266,6 +274,8 @@ class CadreRosterImporter(Importer):
                 issues.error(row.number, HEADER["name"], f"与第 {seen[key]} 行是同一名干部")
                 continue
             seen[key] = row.number
+            if not self._may_write(row_plan, changeable, issues):
+                continue
             if row_plan.cadre is None:
                 plan.created += 1
                 new_rows.append(row.number)
@@ -277,6 +287,31 @@ class CadreRosterImporter(Importer):
             plan.rows.append(row_plan)
         self._answer_existence(new_rows, issues, dry_run=getattr(self, "dry_run", False))
         return plan
+
+    def _may_write(self, row_plan: RowPlan, changeable: set[int], issues: Issues) -> bool:
+        """Whether the user may write ``row_plan`` beyond ``cadre.import`` (which the unit lookup and the
+        matching already required), mirroring the appointment-form import (``cadres.formfiles``): a new
+        cadre needs ``cadre.add`` on the row's unit; a changed existing cadre needs ``cadre.change`` on it,
+        and a move also on the new unit. An unchanged row writes nothing and needs neither. Otherwise a row
+        error (Chinese, on 单位 / 姓名) and ``False``."""
+        number = row_plan.number
+        if row_plan.cadre is None:
+            if not can(self.user, "cadre", "add", row_plan.unit):
+                issues.error(number, HEADER["unit"], f"您没有在单位「{row_plan.unit.name}」新增干部的权限"
+                                                     "（需要「新增干部」权限），不能通过名册新增干部")
+                return False
+            return True
+        if not row_plan.changed:
+            return True
+        if row_plan.cadre.pk not in changeable:
+            issues.error(number, HEADER["name"], "该干部不在您的干部信息修改范围内（需要「修改干部信息」权限），"
+                                                 "不能通过名册修改其信息")
+            return False
+        if row_plan.cadre.unit_id != row_plan.unit.pk and not can(self.user, "cadre", "change", row_plan.unit):
+            issues.error(number, HEADER["unit"], f"您没有修改单位「{row_plan.unit.name}」干部信息的权限，"
+                                                 "不能将干部调整到该单位")
+            return False
+        return True
 
     def _answer_existence(self, new_rows: list[int], issues: Issues, *, dry_run: bool) -> None:
         """Report the rows whose 公民身份号码 is held outside the user's cadre scope within the user's daily

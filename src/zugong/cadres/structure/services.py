@@ -29,15 +29,25 @@ def _save(obj, changes: dict) -> None:
 def roster_apply(*, user, rows: list, today: dt.date) -> dict:
     """Write the checked rows of a 干部名册 (``importers.RowPlan``: create or update ``Person`` + ``Cadre``,
     the first 全日制 / 在职 ``Education`` rows, a new ``RankRecord`` ending the rank held before on its start
-    day). Re-checks ``cadre.import`` on every target unit (and on the cadre's current unit for a move):
-    ``OutOfScope`` otherwise — the whole import rolls back. A ``ValidationFailed`` (row-numbered) when a
+    day). Re-checks ``cadre.import`` on every target unit (and on the cadre's current unit for a move), and
+    as the appointment-form import does (``formfiles.writing.write_items``) ``cadre.add`` on the unit of a
+    new cadre and ``cadre.change`` on an updated cadre (and on its new unit for a move): ``OutOfScope``
+    otherwise — the whole import rolls back. A ``ValidationFailed`` (row-numbered) when a
     model check fails. The caller (``core.importing.run_import``) records the one ``import`` audit event;
     the change log records every row changed. Returns ``{"created": n, "updated": n}``."""
     created = updated = 0
+    cadre_ids = [plan.cadre.pk for plan in rows if plan.cadre is not None]
+    changeable = set(Cadre.objects.restrict(user, "change").filter(pk__in=cadre_ids)
+                     .values_list("pk", flat=True)) if cadre_ids else set()
     for plan in rows:
         if not can(user, "cadre", "import", plan.unit) or (
                 plan.cadre is not None and not can(user, "cadre", "import", plan.cadre.unit)):
             raise OutOfScope(f"第 {plan.number} 行：单位不存在或不在您的干部信息导入范围内。")
+        if plan.cadre is None and not can(user, "cadre", "add", plan.unit):
+            raise OutOfScope(f"第 {plan.number} 行：单位不在您的干部新增范围内，未写入任何数据。")
+        if plan.cadre is not None and (plan.cadre.pk not in changeable or (
+                plan.cadre.unit_id != plan.unit.pk and not can(user, "cadre", "change", plan.unit))):
+            raise OutOfScope(f"第 {plan.number} 行：该干部不在您的干部信息修改范围内，未写入任何数据。")
         if plan.cadre is None:
             fields = dict(plan.new_person)
             fields.pop("key")

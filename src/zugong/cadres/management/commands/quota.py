@@ -3,7 +3,10 @@
     zugong quota --org UNIT_CODE --as-of YYYY-MM-DD --user USERNAME [--format json|xlsx] [--output FILE]
 
 ``--org`` is a **unit** code (单位代码, the unit tree), not a party organization code. Scoped by ``--user``
-(``cadre.view``; ``xlsx`` also needs ``cadre.export`` and is audited). ``json`` (default) prints
+(``cadre.view``; ``xlsx`` is an export, like the page's download: it needs ``cadre.export``, counts only the
+units of the subtree in the user's ``cadre.export`` scope and is audited; ``json`` is the view-scoped table,
+the same as ``/api/cadres/quota-table/``). Files written with ``--output`` are created owner-only (0600,
+``core.filemodes.open_private``). ``json`` (default) prints
 ``{"<单位代码>": {"<职务级别>": {"职数": n, "实配": n, "超配": n, "空缺": n}}}`` for every unit of the
 subtree, the level keyed by its Chinese label (``POST_LEVEL``: 正处级, 副科级 …), only the levels with a quota
 or a holder (``{}`` for a unit with neither); the counting rule is ``cadres.posts.selectors``'. An unknown
@@ -20,9 +23,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from zugong.cadres.posts.exporters import quota_table_xlsx
-from zugong.cadres.posts.selectors import quota_table, unit_in_scope
+from zugong.cadres.posts.selectors import quota_table, subtree_units, unit_in_scope
 from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import ZugongError
+from zugong.core.filemodes import open_private
 
 
 class Command(BaseCommand):
@@ -62,17 +66,34 @@ class Command(BaseCommand):
         root = unit_in_scope(user=user, code=options["org"])
         if root is None:
             self.fail(f"单位「{options['org']}」不存在或不在用户「{username}」的干部管理范围内。")
-        table = quota_table(user=user, day=day, root=root)
         try:
             if fmt == "xlsx":
-                Path(output).write_bytes(quota_table_xlsx(user=user, table=table, title=f"{root.name}干部配备一览表"))
+                # an export, like the page's download: only the units the user may export (cadre.export)
+                units = subtree_units(user=user, root=root, action="export")
+                table = quota_table(user=user, day=day, units=units)
+                data = quota_table_xlsx(user=user, table=table, title=f"{root.name}干部配备一览表")
+                self._write(output, data)
                 self.stdout.write(f"已导出：{output}")
                 return
         except ZugongError as exc:
             raise CommandError(exc.message, returncode=2)
+        table = quota_table(user=user, day=day, root=root)
         text = json.dumps(table.as_json(), ensure_ascii=False, indent=2) + "\n"
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            self._write(output, text.encode("utf-8"))
             self.stdout.write(f"已写入：{output}")
         else:
             self.stdout.write(text, ending="")
+
+    def _write(self, output: str, data: bytes) -> None:
+        """Write ``data`` to ``output`` owner-only (0600) through a ``.part`` file renamed into place, so a
+        failed write leaves no partial file; an unwritable path: a Chinese message, exit status 2."""
+        target = Path(output)
+        partial = target.with_name(target.name + ".part")
+        try:
+            with open_private(partial) as stream:
+                stream.write(data)
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            self.fail(f"无法写入文件「{output}」：{exc.strerror or exc}")
