@@ -385,6 +385,23 @@ def test_zip_bomb_and_damaged_zip_are_refused(ct):
 
 
 @pytest.mark.django_db
+def test_archives_over_the_total_decompressed_size_are_refused_whole(ct, monkeypatch):
+    from zugong.cadres.formfiles import files as batchfiles
+    from zugong.cadres.lrmx.reader import MAX_FILE_BYTES
+
+    # form files are small: 200 MB in all (≈ 5000 files × 40 KB); a member still reaches the reader's 10 MB check
+    assert batchfiles.MAX_TOTAL_BYTES == 200 * 1024 * 1024 and batchfiles.MAX_MEMBER_BYTES > MAX_FILE_BYTES
+    monkeypatch.setattr(batchfiles, "MAX_TOTAL_BYTES", 1000)
+    archive = _zip({"a.lrmx": b"x" * 600, "b.lrmx": b"y" * 600})
+    with pytest.raises(ValidationFailed) as info:
+        preview(ct.cadre_user, ("forms.zip", archive))
+    assert "压缩包「forms.zip」解压后过大：本批文件解压后合计超过上限 0 MB" in info.value.message
+    assert "请分批导入" in info.value.message and not ImportJob.objects.exists()
+    batch = preview(ct.cadre_user, ("forms.zip", _zip({"a.lrmx": b"x" * 600})))
+    assert [f.name for f in batch.files] == ["forms.zip/a.lrmx"]
+
+
+@pytest.mark.django_db
 def test_unreadable_and_hostile_files_are_error_rows(ct):
     xxe = b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]><Person><XingMing>&x;</XingMing></Person>'
     batch = preview(ct.cadre_user, ("xxe.lrmx", xxe), ("a.docx", b"PK"), ("ok.lrmx", lrmx(form())))

@@ -12,7 +12,11 @@ from PIL import Image
 
 from zugong.cadres.lrmx.data import FamilyLine, FormFileError, Month, ResumeLine
 from zugong.cadres.lrmx.reader import (
+    MAX_FAMILY_ROWS,
     MAX_PHOTO_BYTES,
+    MAX_RESUME_CHARS,
+    MAX_RESUME_LINES,
+    _overlapping_pairs,
     parse_month,
     parse_party_joined,
     parse_resume,
@@ -148,6 +152,73 @@ def test_bad_resume_lines(text, reason):
     assert reason in refused(lrmx(f"<JianLi>{text}</JianLi>"))
 
 
+def _monthly_resume(count: int) -> str:
+    """``count`` consecutive one-month entries from 1950.01, none overlapping."""
+    lines = []
+    for k in range(count):
+        y1, m1 = divmod(1950 * 12 + k, 12)
+        y2, m2 = divmod(1950 * 12 + k + 1, 12)
+        lines.append(f"{y1}.{m1 + 1:02d}--{y2}.{m2 + 1:02d}  第{k + 1}段经历")
+    return "\n".join(lines)
+
+
+def test_a_resume_of_the_maximum_length_is_read_in_order():
+    assert MAX_RESUME_LINES == 300
+    form = read_lrmx(lrmx(f"<JianLi>{_monthly_resume(300)}</JianLi>"))
+    assert len(form.resume) == 300
+    assert form.resume[0] == ResumeLine(Month(1950, 1), Month(1950, 2), "第1段经历")
+    assert form.resume[-1] == ResumeLine(Month(1974, 12), Month(1975, 1), "第300段经历")
+
+
+def test_a_resume_over_the_entry_limit_is_refused_before_parsing():
+    message = refused(lrmx(f"<JianLi>{_monthly_resume(301)}</JianLi>"))
+    assert message == ("JianLi（简历）：简历超过 300 条（第301行为第 301 条），上限为 300 条，请核对文件")
+    # wrapped continuation lines are no entries: 300 entries written on 600 lines are read
+    wrapped = _monthly_resume(300).replace("段经历", "段\n                  经历")
+    assert len(parse_resume(wrapped)) == 300
+
+
+def test_a_resume_text_over_the_length_limit_is_refused_before_parsing():
+    text = "2001.01--         某局" + "很长" * (MAX_RESUME_CHARS // 2)
+    assert f"JianLi（简历）：简历过长（{len(text)} 字），上限为 100000 字" in refused(lrmx(f"<JianLi>{text}</JianLi>"))
+    assert len(parse_resume("2001.01--         某局" + "长" * (MAX_RESUME_CHARS - 30))) == 1
+
+
+def test_the_overlap_sweep_finds_the_same_pairs_as_comparing_every_pair():
+    import random
+
+    rng = random.Random(12)
+
+    def brute(lines):
+        key = lambda m: (m.year, m.month) if m else (9999, 12)  # noqa: E731
+        return [(i, j) for i in range(len(lines)) for j in range(i + 1, len(lines))
+                if key(lines[i].start) < key(lines[j].end) and key(lines[j].start) < key(lines[i].end)]
+
+    for _ in range(300):
+        lines = []
+        for _ in range(rng.randint(0, 12)):
+            start = rng.randint(0, 40)
+            end = None if rng.random() < 0.15 else start + rng.randint(0, 8)  # zero-length lines too
+            lines.append(ResumeLine(Month(2000 + start // 12, start % 12 + 1),
+                                    None if end is None else Month(2000 + end // 12, end % 12 + 1), "x"))
+        assert _overlapping_pairs(lines) == brute(lines)
+
+
+def test_many_overlaps_are_named_up_to_twenty_and_the_rest_counted():
+    text = "\n".join(f"2003.05--         某局{k}" for k in range(MAX_RESUME_LINES))  # every pair overlaps
+    with pytest.raises(FormFileError) as info:
+        parse_resume(text)
+    assert len(info.value.messages) == 21
+    assert info.value.messages[0] == "JianLi（简历）第1行「2003.05--至今 某局0」与第2行「2003.05--至今 某局1」时间重叠"
+    assert info.value.messages[-1] == f"JianLi（简历）：另有 {300 * 299 // 2 - 20} 处时间重叠未逐一列出"
+
+
+def test_overlaps_are_reported_in_written_order_whatever_the_start_order():
+    message = refused(lrmx("<JianLi>2010.01--2012.01  丙\n2000.01--2003.01  甲\n2002.01--2011.01  乙</JianLi>"))
+    assert message == ("JianLi（简历）第1行「2010.01--2012.01 丙」与第3行「2002.01--2011.01 乙」时间重叠；"
+                       "JianLi（简历）第2行「2000.01--2003.01 甲」与第3行「2002.01--2011.01 乙」时间重叠")
+
+
 # ----- family ---------------------------------------------------------------------------------------------
 
 
@@ -168,6 +239,15 @@ def test_family_deceased_in_any_column():
         FamilyLine("祖父", "王老", Month(1930, 1), "", "", True),
         FamilyLine("妻子", "赵三", Month(1982, 5), "中共党员", "某校教师", False),
     ]
+
+
+def test_family_rows_over_the_limit_are_refused():
+    assert MAX_FAMILY_ROWS == 50
+    rows = "".join(_item("子女", f"王{n}", "", "", "") for n in range(50))
+    assert len(read_lrmx(lrmx(f"<JiaTingChengYuan>{rows}</JiaTingChengYuan>")).family) == 50
+    rows += _item("子女", "王五十", "", "", "")
+    assert refused(lrmx(f"<JiaTingChengYuan>{rows}</JiaTingChengYuan>")) == (
+        "JiaTingChengYuan（家庭成员）：家庭成员超过 50 人，上限为 50 人，请核对文件")
 
 
 def test_family_birth_errors_and_unknowns():
@@ -284,6 +364,32 @@ def test_lrm_invalid_gbk_and_bad_structure():
         read_lrm('"张三","男","198003"'.encode("gbk"))
     with pytest.raises(FormFileError, match="不是 LRM 格式"):
         read_lrm("张三,男".encode("gbk"))
+
+
+def _lrm_with(old: str, new: str) -> bytes:
+    text = (FIXTURES / "every_element.lrm").read_bytes().decode("gbk")
+    assert text.count(old) == 1
+    return text.replace(old, new).encode("gbk")
+
+
+def test_lrm_family_field_over_the_limit_is_refused_before_rows_are_built():
+    names = "@".join(f"王{n}" for n in range(51))
+    with pytest.raises(FormFileError) as info:
+        read_lrm(_lrm_with('"李娟@王小明@王大山@张秀英@@@"', f'"{names}"'), source_name="a.lrm")
+    assert info.value.messages == ["JiaTingChengYuan（家庭成员）的 XingMing（姓名）：家庭成员超过 50 人，"
+                                   "上限为 50 人，请核对文件"]
+    assert info.value.source_name == "a.lrm"
+    # a 2 MB field of separators is refused the same way (counted, never split into rows)
+    with pytest.raises(FormFileError, match="家庭成员超过 50 人"):
+        read_lrm(_lrm_with('"妻子@儿子@父亲@母亲@@@"', '"' + "@ " * 1_000_000 + '父亲"'))
+
+
+def test_lrm_trailing_padding_rows_do_not_count_and_extra_education_blocks_are_ignored():
+    form = read_lrm(_lrm_with('"李娟@王小明@王大山@张秀英@@@"', '"李娟@王小明@王大山@张秀英' + "@" * 500_000 + '"'))
+    assert [f.name for f in form.family] == ["李娟", "王小明", "王大山", "张秀英"]
+    form = read_lrm(_lrm_with('"大学#法学学士@中央党校研究生#法学硕士"',
+                              '"大学#法学学士@中央党校研究生#法学硕士' + "@x" * 500_000 + '"'))
+    assert (form.full_time.education, form.in_service.education) == ("大学", "中央党校研究生")
 
 
 def test_lrm_pic_must_be_a_jpeg():

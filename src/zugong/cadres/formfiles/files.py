@@ -17,8 +17,13 @@ import zipfile
 from dataclasses import dataclass, field
 
 MAX_FILES = 5000
-MAX_MEMBER_BYTES = 64 * 1024 * 1024
-MAX_TOTAL_BYTES = 512 * 1024 * 1024
+# Form files are small: an .lrmx with its Base64 photo is typically 20–60 KB, an .lrm a few KB plus its
+# .pic. The reader refuses a file over 10 MB (``lrmx.reader.MAX_FILE_BYTES``) with its own message; a member
+# up to 16 MB still reaches it, a bigger one refuses the archive. The total decompressed size of a batch is
+# 200 MB ≈ MAX_FILES × 40 KB (4× the 50 MB upload limit, ``ZUGONG_MAX_UPLOAD_BYTES``): all the memory one
+# batch may hold (it was 512 MB, out of proportion to form files). A larger batch is imported in parts.
+MAX_MEMBER_BYTES = 16 * 1024 * 1024
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 FORM_SUFFIXES = (".lrmx", ".lrm")
 
@@ -96,8 +101,12 @@ def _read_zip(name: str, data: bytes, total: list[int]) -> list[tuple[str, bytes
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
             raise BatchRefused(f"压缩包「{name}」中的「{member}」无法解压（{exc.__class__.__name__}），未导入任何文件")
         total[0] += len(content)
-        if len(content) > MAX_MEMBER_BYTES or total[0] > MAX_TOTAL_BYTES:
+        if len(content) > MAX_MEMBER_BYTES:
             raise BatchRefused(f"压缩包「{name}」解压后过大（疑似压缩炸弹），未导入任何文件")
+        if total[0] > MAX_TOTAL_BYTES:
+            raise BatchRefused(f"压缩包「{name}」解压后过大：本批文件解压后合计超过上限 "
+                               f"{MAX_TOTAL_BYTES // 1048576} MB（疑似压缩炸弹；文件确实很多时请分批导入），"
+                               "未导入任何文件")
         out.append((f"{name}/{member}", content))
     return out
 

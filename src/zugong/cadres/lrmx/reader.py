@@ -13,7 +13,11 @@ What the readers accept (real editors' variants) and refuse: ``docs/cadres-lrmx.
 reason; accepted-with-a-remark cases go to ``AppointmentFormData.warnings``.
 
 Limits: a file ≤ ``MAX_FILE_BYTES`` (10 MB), a photo ≤ ``MAX_PHOTO_BYTES`` (5 MB decoded) and a real JPEG
-(checked by its bytes and by Pillow, decompression bombs refused).
+(checked by its bytes and by Pillow, decompression bombs refused); the 简历 ≤ ``MAX_RESUME_CHARS`` (100,000)
+characters and ≤ ``MAX_RESUME_LINES`` (300) entries; ≤ ``MAX_FAMILY_ROWS`` (50) 家庭成员 rows (an ``.lrm``
+field is counted before it is split at ``@``, an ``.lrmx`` by its ``<Item>`` elements). Real forms hold
+10–40 résumé entries and under 15 family rows; the caps keep one hostile file from taking seconds of CPU
+or hundreds of MB of memory (a 2 MB ``.lrm`` of ``@`` built millions of rows).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import calendar
+import heapq
 import io
 import re
 import warnings as _warnings
@@ -39,6 +44,10 @@ from zugong.cadres.lrmx.elements import FAMILY_LABELS, LABELS, LRM_FIELDS, PERSO
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000
+MAX_RESUME_CHARS = 100_000
+MAX_RESUME_LINES = 300
+MAX_FAMILY_ROWS = 50
+MAX_OVERLAPS_LISTED = 20  # 300 open-ended lines overlap in 44,850 pairs: the first 20 are named, the rest counted
 
 # Elements holding a 年月 only: a day given in the file is dropped (with a warning) so the value is what the
 # form prints and what the writer writes back (yyyyMM).
@@ -209,9 +218,14 @@ def parse_resume(raw: str, where: str = "JianLi（简历）", warnings: list[str
     text, joined without a separator). ``（其间：…）`` — on its own line or at the end of a line, several
     items separated by ``；`` — gives ``in_service_study`` entries after their main line (an undated item
     takes its main line's period, with a warning). Refused: a first line without a date, an end before its
-    start, and **main lines that overlap** (both named)."""
+    start, **main lines that overlap** (both named, pairs in written order; past ``MAX_OVERLAPS_LISTED``
+    pairs the rest are counted in one message), and — before any line is
+    parsed — a text over ``MAX_RESUME_CHARS`` characters or over ``MAX_RESUME_LINES`` entries (a wrapped
+    continuation line is no entry). The overlap check sorts the main lines by start: O(n log n + overlaps)."""
     warnings = warnings if warnings is not None else []
     text = (raw or "").replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_RESUME_CHARS:
+        raise FormFileError(f"{where}：简历过长（{len(text)} 字），上限为 {MAX_RESUME_CHARS} 字，请核对文件")
     # 1. logical lines: (first physical line number, text)
     logical: list[list] = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -222,6 +236,9 @@ def parse_resume(raw: str, where: str = "JianLi（简历）", warnings: list[str
         if starts_entry or not logical:
             if not starts_entry:
                 raise FormFileError(f"{where}第{number}行「{stripped}」：没有起止时间（应为 yyyy.MM--yyyy.MM  经历）")
+            if len(logical) >= MAX_RESUME_LINES:
+                raise FormFileError(f"{where}：简历超过 {MAX_RESUME_LINES} 条（第{number}行为第 {len(logical) + 1} 条），"
+                                    f"上限为 {MAX_RESUME_LINES} 条，请核对文件")
             logical.append([number, stripped])
         else:
             logical[-1][1] += stripped
@@ -247,16 +264,35 @@ def parse_resume(raw: str, where: str = "JianLi（简历）", warnings: list[str
         if content is not None:
             result.extend(_in_service_items(content, parent, at, warnings))
     # 3. overlaps among the main lines
-    problems = []
-    for i, (n1, a) in enumerate(main_lines):
-        for n2, b in main_lines[i + 1:]:
-            a_end = (a.end.year, a.end.month) if a.end else (9999, 12)
-            b_end = (b.end.year, b.end.month) if b.end else (9999, 12)
-            if (a.start.year, a.start.month) < b_end and (b.start.year, b.start.month) < a_end:
-                problems.append(f"{where}第{n1}行「{_show(a)}」与第{n2}行「{_show(b)}」时间重叠")
+    pairs = _overlapping_pairs([line for _, line in main_lines])
+    problems = [f"{where}第{main_lines[i][0]}行「{_show(main_lines[i][1])}」与第{main_lines[j][0]}行"
+                f"「{_show(main_lines[j][1])}」时间重叠" for i, j in pairs[:MAX_OVERLAPS_LISTED]]
+    if len(pairs) > MAX_OVERLAPS_LISTED:
+        problems.append(f"{where}：另有 {len(pairs) - MAX_OVERLAPS_LISTED} 处时间重叠未逐一列出")
     if problems:
         raise FormFileError(problems)
     return result
+
+
+def _overlapping_pairs(lines: list[ResumeLine]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, sorted, of the lines whose periods overlap: ``a.start < b.end`` and
+    ``b.start < a.end`` by (year, month), an open end counting as 9999.12. A sweep over the lines sorted by
+    start with a heap of the periods still open: O(n log n + pairs found)."""
+    spans = []
+    for index, line in enumerate(lines):
+        end = (line.end.year, line.end.month) if line.end else (9999, 12)
+        spans.append(((line.start.year, line.start.month), end, index))
+    spans.sort()
+    open_spans: list[tuple[tuple[int, int], tuple[int, int], int]] = []  # heap of (end, start, index)
+    pairs = []
+    for start, end, index in spans:
+        while open_spans and open_spans[0][0] <= start:
+            heapq.heappop(open_spans)  # ends at or before this start: no later line overlaps it either
+        for _end, other_start, other in open_spans:  # other_start <= start < _end (all ends > start)
+            if other_start < end:
+                pairs.append((min(index, other), max(index, other)))
+        heapq.heappush(open_spans, (end, start, index))
+    return sorted(pairs)
 
 
 def _show(line: ResumeLine) -> str:
@@ -500,6 +536,8 @@ def read_lrmx(data: bytes, *, source_name: str = "") -> AppointmentFormData:
             for item in child:
                 if _local(item.tag) != "Item":
                     continue
+                if len(family_rows) >= MAX_FAMILY_ROWS:
+                    raise FormFileError(_too_many_family_rows(), source_name=source_name)
                 family_rows.append({_local(c.tag): (c.text or "") for c in item})
         elif tag in known:
             if tag in values:
@@ -549,6 +587,11 @@ def decode_lrm(data: bytes, source_name: str = "") -> str:
                             source_name=source_name) from None
 
 
+def _too_many_family_rows(field: str = "") -> str:
+    where = f"JiaTingChengYuan（家庭成员）{field and '的 ' + field}"
+    return f"{where}：家庭成员超过 {MAX_FAMILY_ROWS} 人，上限为 {MAX_FAMILY_ROWS} 人，请核对文件"
+
+
 def read_lrm(data: bytes, pic: bytes | None = None, *, source_name: str = "") -> AppointmentFormData:
     """Read one ``.lrm`` (LRM 2.0) file and its ``.pic`` photo → ``AppointmentFormData`` (same values and
     checks as ``read_lrmx``; the LRM format has no ID number and no Version: ``version`` is ``"2.0"``).
@@ -570,7 +613,14 @@ def read_lrm(data: bytes, pic: bytes | None = None, *, source_name: str = "") ->
     values: dict[str, str] = {}
     columns: dict[str, list[str]] = {}
     for name, value in zip(LRM_FIELDS, fields, strict=False):
-        if name.startswith("@"):
+        if name in ("@XueLiXueWei", "@BiYeYuanXiao"):
+            columns[name[1:]] = value.split("@", 2)[:2]  # 全日制@在职: anything after is ignored
+        elif name.startswith("@"):
+            # counted before splitting; the trailing padding rows (``@@@``, blank) are dropped, not counted
+            value = value.rstrip("@#| \t\r\n")
+            if value.count("@") + 1 > MAX_FAMILY_ROWS:
+                raise FormFileError(_too_many_family_rows(f"{name[1:]}（{FAMILY_LABELS.get(name[1:], '')}）"),
+                                    source_name=source_name)
             columns[name[1:]] = value.split("@")
         elif name:
             values[name] = value
