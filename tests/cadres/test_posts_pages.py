@@ -49,14 +49,17 @@ def test_quota_table_page(data):
     response = client(t.cadre_user).get(reverse("cadres:quota_table"), {"as_of": "2022-01-01"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert [u.code for u in response.context["object_list"]] == ["U-A", "U-A-E"]
+    # by default the units with posts or quotas (甲镇农机厂 U-A-E has none); ?all=1 lists every unit
+    assert [u.code for u in response.context["object_list"]] == ["U-A"]
     assert "乙镇" not in html and "U-B" not in html  # no foreign unit
+    every = client(t.cadre_user).get(reverse("cadres:quota_table"), {"as_of": "2022-01-01", "all": "1"})
+    assert [u.code for u in every.context["object_list"]] == ["U-A", "U-A-E"]
     row = response.context["rows"][0]
     assert (row["cells"][0].quota, row["cells"][0].actual, row["cells"][0].over) == (1, 2, 1)
     assert 'class="num over">2<' in html and 'class="num vacant">2<' in html  # 正科级 over, 副科级 vacant
     assert "存在超职数配备" in html and "导出 Excel" in html
     # a subtree and a foreign unit
-    assert [u.code for u in client(t.cadre_user).get(reverse("cadres:quota_table"), {"org": "U-A-E"})
+    assert [u.code for u in client(t.cadre_user).get(reverse("cadres:quota_table"), {"org": "U-A-E", "all": "1"})
             .context["object_list"]] == ["U-A-E"]
     assert client(t.cadre_user).get(reverse("cadres:quota_table"), {"org": "U-B"}).status_code == 404
     # a user without the cadre label sees no unit

@@ -800,6 +800,19 @@ VIEW_CASES.update({url_name: ScopeCase("orgs.PartyOrganization", marker="name", 
                    for url_name in ("branches:standards", "branches:standards_xlsx", "api:branch-standards-list")})
 
 
+def _unit_with_post(t, side, name):
+    """A unit of the side with a post: the 干部配备一览表 page lists, by default, only units with posts or
+    quotas (``cadres.posts.selectors.units_with_posts``)."""
+    from tests.factories import make_post
+
+    unit = _unit_make(t, side, name)
+    make_post(unit, "主任", level="142")
+    return unit
+
+
+VIEW_CASES["cadres:quota_table"] = ScopeCase("orgs.Unit", marker="name", make=_unit_with_post, under=_units_under)
+
+
 def case_for(spec) -> ScopeCase:
     """The scope case of a registered view's rows: ``VIEW_CASES`` for a report view, else its model's."""
     return VIEW_CASES.get(spec.url_name) or CASES[spec.model]

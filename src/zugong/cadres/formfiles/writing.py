@@ -37,8 +37,18 @@ def write_items(*, user, items: list, unit: Unit | None, progress: Progress | No
     now = timezone.now()
     new_items = [i for i in items if i.status == "new"]
     changed = [i for i in items if i.status == "changed"]
-    if new_items and (unit is None or not can(user, "cadre", "add", unit)):
+    profile_only = [i for i in changed if i.cadre is None]  # a registered person gets a cadre profile in ``unit``
+    if (new_items or profile_only) and (unit is None or not can(user, "cadre", "add", unit)):
         raise OutOfScope("单位不存在或不在您的干部新增范围内。")
+    person_ids = {i.person.pk for i in changed if diffs.changed_sections(i.target, i.existing)["person"]}
+    if person_ids and Person.objects.restrict(user, "change").filter(pk__in=person_ids).count() != len(person_ids):
+        # a person whose basic fields change must still be changeable: by its party organization, or through
+        # a cadre record in the user's cadre.change scope (cadres.record's rule)
+        through_cadre = set(Cadre.objects.restrict(user, "change").filter(person_id__in=person_ids)
+                            .values_list("person_id", flat=True))
+        allowed = set(Person.objects.restrict(user, "change").filter(pk__in=person_ids).values_list("pk", flat=True))
+        if person_ids - through_cadre - allowed:
+            raise OutOfScope("部分人员已不在您的修改范围内，未写入任何数据。")
     cadre_ids = [i.cadre.pk for i in changed if i.cadre is not None]
     if cadre_ids and Cadre.objects.restrict(user, "change").filter(pk__in=cadre_ids).count() != len(set(cadre_ids)):
         raise OutOfScope("部分干部已不在您的管理范围内，未写入任何数据。")

@@ -42,6 +42,15 @@ def units_in_scope(*, user, action: str = "view") -> QuerySet[Unit]:
     return Unit.objects.restrict(user, action, "cadre").order_by("path")
 
 
+def units_with_posts(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """``units`` narrowed to those with a post or a quota row (at any date): the units the 干部配备一览表 page
+    lists by default (a village or community without cadre posts is left out)."""
+    from django.db.models import Exists, OuterRef
+
+    return units.filter(Exists(Post.objects.filter(unit=OuterRef("pk"))) |
+                        Exists(PostQuota.objects.filter(unit=OuterRef("pk"))))
+
+
 def unit_in_scope(*, user, pk=None, code: str | None = None, action: str = "view") -> Unit | None:
     """The unit ``pk`` (or ``code``) if in ``user``'s ``cadre.<action>`` scope, else ``None``."""
     rows = units_in_scope(user=user, action=action)

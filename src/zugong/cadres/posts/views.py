@@ -99,7 +99,7 @@ class QuotaTableView(generic.ObjectListView):
     default_ordering = ("path",)
     page_sizes = (50, 100, 200, 500)
     default_page_size = 100
-    carried_filters = ("org", "as_of")
+    carried_filters = ("org", "as_of", "all")
     export_url_name = "cadres:quota_table_xlsx"
     export_permission = "cadre.export"
 
@@ -111,7 +111,9 @@ class QuotaTableView(generic.ObjectListView):
     def get_queryset(self):
         rows = super().get_queryset()
         root = self.root()
-        return rows.filter(path__startswith=root.path) if root is not None else rows
+        rows = rows.filter(path__startswith=root.path) if root is not None else rows
+        # by default only the units with posts or quotas (``?all=1``: every unit of the subtree)
+        return rows if self.request.GET.get("all") else sel.units_with_posts(rows)
 
     def get_rows(self, objects, filterset):
         day, _ = _as_of(self.request)
