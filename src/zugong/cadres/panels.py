@@ -52,15 +52,19 @@ def _allowed(user, cadre, permission: str) -> bool:
     return can(user, label, action, cadre.unit)
 
 
+def visible_panels(user, cadre) -> list[CadrePanel]:
+    """The tabs ``user`` may see on ``cadre``'s page (their ``permission`` on its unit), in order."""
+    return [p for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.name)) if _allowed(user, cadre, p.permission)]
+
+
+def provider_of(panel: CadrePanel):
+    """The panel's provider callable (a dotted path is imported)."""
+    return import_string(panel.provider) if isinstance(panel.provider, str) else panel.provider
+
+
 def panels_for(user, cadre, request) -> list[tuple[CadrePanel, dict]]:
     """The tabs ``user`` may see on ``cadre``'s page, in order, each with its provider's context."""
-    result = []
-    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.name)):
-        if not _allowed(user, cadre, panel.permission):
-            continue
-        provider = import_string(panel.provider) if isinstance(panel.provider, str) else panel.provider
-        result.append((panel, provider(user, cadre, request)))
-    return result
+    return [(panel, provider_of(panel)(user, cadre, request)) for panel in visible_panels(user, cadre)]
 
 
 def actions_for(user, cadre) -> list[CadreAction]:

@@ -34,6 +34,20 @@ def get_cadre(user, pk: int, action: str = "view") -> Cadre:
     return cadre
 
 
+def cadre_for_write(user, cadre, action: str, *, label: str | None = None, message: str) -> Cadre:
+    """The cadre ``cadre`` (an instance or a pk) with person and unit joined, if ``user`` holds
+    ``<label>.<action>`` on its unit (``label`` defaults to the model's ``cadre``; ``user=None``: a system
+    caller, unscoped); else ``OutOfScope(message)`` — the services' form of ``get_cadre``."""
+    from zugong.core.errors import OutOfScope
+
+    pk = getattr(cadre, "pk", cadre)
+    rows = Cadre.objects.all() if user is None else Cadre.objects.restrict(user, action, label)
+    found = rows.select_related("person", "unit").filter(pk=pk).first() if pk not in (None, "") else None
+    if found is None:
+        raise OutOfScope(message)
+    return found
+
+
 def appointments_on(day: dt.date, *, cadres: QuerySet[Cadre] | None = None) -> QuerySet[Appointment]:
     """Appointments held on ``day`` (unscoped: pass ``cadres`` from a scoped queryset, or restrict the
     result), with post and unit joined, highest level first."""

@@ -34,7 +34,7 @@ from zugong.cadres.models import (
     ResumeEntry,
     SupervisionRecord,
 )
-from zugong.cadres.selectors import post_facts
+from zugong.cadres.selectors import cadre_for_write, post_facts, post_title
 from zugong.core.codes import EDUCATION
 from zugong.core.concurrency import save_with_version
 from zugong.core.dates import DateParseError, parse_date
@@ -90,7 +90,7 @@ def promotion_eligibility(*, cadre: Cadre, target_level: str, as_of: dt.date | N
     posts_below = []
     for a in appointments:
         if a.post.level in below:
-            title = f"{a.post.unit.name}{a.post.name}"
+            title = post_title(a.post.unit.name, a.post.name)
             if title not in posts_below:
                 posts_below.append(title)
     conditions.append(checks.check_posts_below(target_level=target_level, posts_below=posts_below))
@@ -154,12 +154,7 @@ EDITABLE = ("kind", "decided_date", "document_number", "reason")
 
 
 def _cadre_for(user, cadre, action: str) -> Cadre:
-    pk = getattr(cadre, "pk", cadre)
-    rows = Cadre.objects.all() if user is None else Cadre.objects.restrict(user, action, label="discipline")
-    found = rows.select_related("person", "unit").filter(pk=pk).first() if pk not in (None, "") else None
-    if found is None:
-        raise OutOfScope("干部不存在或不在您的数据范围内。")
-    return found
+    return cadre_for_write(user, cadre, action, label="discipline", message="干部不存在或不在您的数据范围内。")
 
 
 def _record_for(user, record, action: str) -> SupervisionRecord:

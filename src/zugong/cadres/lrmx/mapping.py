@@ -46,6 +46,7 @@ from __future__ import annotations
 import datetime as dt
 
 from zugong.cadres.lrmx.data import AppointmentFormData, EducationBlock, FamilyLine, Month, ResumeLine
+from zugong.core.scoping import can
 
 
 def _month(day: dt.date | None) -> Month | None:
@@ -61,16 +62,9 @@ def id_number_in_clear(user, cadre) -> bool:
     cadre's unit or ``basic.unmask`` on the person."""
     if user is None:
         return False
-    from zugong.core.scoping import can
     from zugong.people.selectors import person_may_unmask
 
     return can(user, "cadre", "unmask", cadre.unit) or person_may_unmask(user=user, pk=cadre.person_id)
-
-
-def _may(user, label: str, action: str, cadre) -> bool:
-    from zugong.core.scoping import can
-
-    return can(user, label, action, cadre.unit)
 
 
 def _education(rows, category: str) -> EducationBlock:
@@ -116,7 +110,7 @@ def form_from_cadre(cadre, *, as_of: dt.date, user=None) -> AppointmentFormData:
                 for e in cadre.resume_entries.order_by("position", "id")],
         rewards_punishments=cadre.rewards_punishments,
         # 年度考核结果 carries label assessment: left blank for a user without assessment.view on the unit
-        assessment_results=cadre.assessment_summary if user is None or _may(user, "assessment", "view", cadre) else "",
+        assessment_results=cadre.assessment_summary if user is None or can(user, "assessment", "view", cadre.unit) else "",
         appointment_reason=cadre.appointment_reason,
         family=[FamilyLine(m.relation, m.name, _month(m.birth_date), m.political_status, m.work_unit_and_post,
                            m.deceased) for m in cadre.family_members.order_by("position", "id")],

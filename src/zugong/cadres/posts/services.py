@@ -35,6 +35,7 @@ from zugong.audit.services import record_event
 from zugong.cadres.choices import APPOINTMENT_METHOD, ESTABLISHMENT_TYPE, LEVEL_ORDER, POST_LEVEL, RANK
 from zugong.cadres.models import Appointment, Cadre, Establishment, Post, PostQuota, RankRecord
 from zugong.cadres.posts.rules import probation_for
+from zugong.cadres.selectors import cadre_for_write
 from zugong.core.concurrency import save_with_version
 from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import ConcurrentEdit, FieldProblem, OutOfScope, fail
@@ -145,12 +146,7 @@ def _post(user, post, action: str, *, lock: bool = False) -> Post:
 
 
 def _cadre(user, cadre, action: str) -> Cadre:
-    pk = getattr(cadre, "pk", cadre)
-    found = (Cadre.objects.restrict(user, action).select_related("person", "unit").filter(pk=pk).first()
-             if pk not in (None, "") else None)
-    if found is None:
-        raise OutOfScope(NOT_FOUND_CADRE)
-    return found
+    return cadre_for_write(user, cadre, action, message=NOT_FOUND_CADRE)
 
 
 def _appointment(user, appointment, action: str) -> Appointment:

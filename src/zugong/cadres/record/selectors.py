@@ -220,16 +220,10 @@ def render_panels(*, user, cadre: Cadre, request) -> list[RenderedPanel]:
     ``{{ rows }}`` and ``{{ p.rows }}``), plus ``cadre``, ``user``, ``request``, ``panel`` and the CSRF
     token (``{% csrf_token %}`` works in a tab's forms); ``None`` leaves the tab out. A provider or template that raises is logged and its tab shows a short note, so one part's
     failure does not take the cadre page down."""
-    from django.utils.module_loading import import_string
-
     out = []
-    for panel in sorted(panels._PANELS.values(), key=lambda p: (p.order, p.name)):
-        label, _, action = panel.permission.partition(".")
-        if not can(user, label, action, cadre.unit):
-            continue
+    for panel in panels.visible_panels(user, cadre):
         try:
-            provider = import_string(panel.provider) if isinstance(panel.provider, str) else panel.provider
-            context = provider(user, cadre, request)
+            context = panels.provider_of(panel)(user, cadre, request)
             if context is None:
                 continue
             html = render_to_string(panel.template, {"cadre": cadre, "user": user, "request": request,

@@ -46,6 +46,7 @@ from zugong.cadres.choices import (
 )
 from zugong.cadres.models import AnnualAssessment, Cadre, CadrePhoto, Education, FamilyMember, ResumeEntry
 from zugong.cadres.record.validators import education_code_of_text, parse_month, validate_period
+from zugong.cadres.selectors import cadre_for_write
 from zugong.core.codes import EDUCATION, normalize_text
 from zugong.core.concurrency import save_with_version
 from zugong.core.dates import DateParseError, parse_date
@@ -77,10 +78,7 @@ def _on(cadre: Cadre) -> dict:
 
 def _cadre(user, cadre_id: int, action: str) -> Cadre:
     """The cadre ``cadre_id`` if ``user`` holds ``cadre.<action>`` on its unit, else ``OutOfScope``."""
-    cadre = Cadre.objects.restrict(user, action).select_related("person", "unit").filter(pk=cadre_id).first()
-    if cadre is None:
-        raise OutOfScope(NOT_FOUND)
-    return cadre
+    return cadre_for_write(user, cadre_id, action, message=NOT_FOUND)
 
 
 def _lock_in_scope(user, cadre_id: int, action: str) -> None:

@@ -32,6 +32,7 @@ from django.utils import timezone
 from zugong.audit.services import record_event
 from zugong.cadres.choices import POST_LEVEL, RESERVE_EXIT, RESERVE_LIST
 from zugong.cadres.models import Cadre, ReserveCadre, ReserveMeasure
+from zugong.cadres.selectors import cadre_for_write
 from zugong.core.concurrency import save_with_version
 from zugong.core.dates import DateParseError, parse_date
 from zugong.core.errors import ConcurrentEdit, FieldProblem, OutOfScope, fail
@@ -107,12 +108,7 @@ def _text(value, field: str, limit: int, problems: list[FieldProblem], *, requir
 
 
 def _cadre(user, cadre, action: str) -> Cadre:
-    pk = getattr(cadre, "pk", cadre)
-    rows = Cadre.objects.all() if user is None else Cadre.objects.restrict(user, action)
-    found = rows.select_related("person", "unit").filter(pk=pk).first() if pk not in (None, "") else None
-    if found is None:
-        raise OutOfScope("干部不存在或不在您的数据范围内。")
-    return found
+    return cadre_for_write(user, cadre, action, message="干部不存在或不在您的数据范围内。")
 
 
 def _entry(user, entry, action: str = "change") -> ReserveCadre:
