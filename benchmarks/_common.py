@@ -75,6 +75,29 @@ def request_queries(get) -> list[dict]:
         connection.force_debug_cursor = force
 
 
+def page_case(client, url: str, params: dict, repeat: int) -> tuple[tuple[float, float, float, float], list[dict]]:
+    """One page case of a benchmark: two warm-up requests through the Django test ``client`` (each must
+    answer 200 — a redirect to the login page or a refusal fails loudly), the queries of one request
+    (``request_queries``), then ``repeat`` timed requests. Returns ``(time_requests(...), queries)``."""
+    import functools
+
+    get = functools.partial(client.get, url, params)
+    for _ in range(2):
+        status = get().status_code
+        assert status == 200, (url, params, status)  # nosec B101 -- a benchmark's own sanity check
+    captured = request_queries(get)
+    return time_requests(get, repeat), captured
+
+
+def explain_analyze(sql: str, params=None) -> str:
+    """PostgreSQL's ``EXPLAIN (ANALYZE, BUFFERS)`` of ``sql`` (as logged by Django, or with ``params``)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def page_bench_parser(doc: str, database_file: str):
     """The arguments every page benchmark takes: ``--members``, ``--database`` (default: the SQLite file
     ``var/<database_file>``), ``--repeat``, ``--rebuild``; a script adds its own before parsing."""

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Every benchmark of issues #2, #9, #10 and #11, one after the other, on SQLite and PostgreSQL (127.0.0.1:5432, user
+# Every benchmark of issues #2, #9, #10, #11 and #12, one after the other, on SQLite and PostgreSQL (127.0.0.1:5432, user
 # postgres). Data is generated on the first run and kept (var/, databases zg_*); the 1,000,000-member
 # statistics database takes about 5 minutes to generate. Run on an otherwise idle machine: the
 # timings are wall-clock and every line prints the load average it saw.
 #   bash benchmarks/all.sh            # everything
 #   bash benchmarks/all.sh --quick    # without the 1,000,000-member statistics and 年报
+#   bash benchmarks/all.sh --scale 1m [ARGS…]   # only the province-scale benchmark of issue #13 (bench_scale.py:
+#                                     # 1,000,000 members in zg_scale_1m, generated once; ARGS go to the script,
+#                                     # e.g. --rebuild, --explain, --json var/bench_scale.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PG=postgres://postgres@127.0.0.1:5432
 run() { echo; echo "### $*"; "$PY" "$@"; }
+if [[ "${1:-}" == "--scale" ]]; then
+  if [[ "${2:-}" != "1m" ]]; then echo "usage: bash benchmarks/all.sh --scale 1m [bench_scale.py arguments]" >&2; exit 2; fi
+  shift 2
+  run benchmarks/bench_scale.py --scale 1m --database "$PG/zg_scale_1m" "$@"
+  exit 0
+fi
 run benchmarks/bench_import.py --rows 100000
 run benchmarks/bench_import.py --rows 100000 --database "$PG/zg_imp_bench"
 run benchmarks/bench_import.py --rows 100000 --org-names

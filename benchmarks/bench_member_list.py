@@ -25,16 +25,15 @@ is the whole server time, on PostgreSQL the Python side only).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
 import time
 
 from _common import (  # benchmarks/ is on sys.path
+    explain_analyze,
     open_database,
     page_bench_parser,
+    page_case,
     print_page_timings,
-    request_queries,
-    time_requests,
 )
 
 ROOT_CODE = "RB"
@@ -237,19 +236,12 @@ def run(repeat: int, explain: bool) -> list[tuple[str, float, float, float, int]
     results = []
     all_cases = cases()
     for label, username, url, params in all_cases:
-        client = clients[username]
-        for _ in range(2):  # warm-up
-            response = client.get(url, params)
-            assert response.status_code == 200, (label, response.status_code)
-        captured = request_queries(functools.partial(client.get, url, params))
-        queries = len(captured)
+        timings, captured = page_case(clients[username], url, params, repeat)
         if explain and connection.vendor == "postgresql" and label == all_cases[0][0]:
             for q in captured:
                 if "party_membership" in q["sql"]:
-                    with connection.cursor() as cursor:
-                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
-                        print("\n".join(r[0] for r in cursor.fetchall()), "\n")
-        results.append((label, *time_requests(functools.partial(client.get, url, params), repeat), queries))
+                    print(explain_analyze(q["sql"]), "\n")
+        results.append((label, *timings, len(captured)))
     return results
 
 

@@ -44,16 +44,21 @@ from _common import ROOT, backend_cpu, ensure_database, setup_django  # benchmar
 USERNAME = "bench_stats"
 
 
-def prepare(members: int):
-    """Migrate, generate the demo data if absent, and return (user, root organization)."""
+def prepare(members: int, timings: dict | None = None):
+    """Migrate (when a migration is unapplied), generate the demo data if absent, and return (user, root organization). When the data is
+    generated here and ``timings`` is a dict, the seconds of the generation and of the ``VACUUM (ANALYZE)``
+    after it are stored in it as ``"generation"`` and ``"analyze"``."""
     from django.core.management import call_command
     from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     from zugong.accounts.models import User
     from zugong.accounts.services import grant_role
     from zugong.demo.generator import demo_root, generate
 
-    call_command("migrate", verbosity=0)
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):  # nothing written to an up-to-date database
+        call_command("migrate", verbosity=0)
     root = demo_root()
     if root is None:
         print(f"generating {members:,} members into {connection.vendor} (zugong.demo.generator) …", flush=True)
@@ -65,12 +70,17 @@ def prepare(members: int):
                 print(f"  {stage}: {_seen[stage]:,}/{total:,} ({time.perf_counter() - t0:.0f} s)", flush=True)
 
         generate(members=members, progress=progress)
-        print(f"  generated in {time.perf_counter() - t0:.0f} s", flush=True)
+        generated = time.perf_counter() - t0
+        print(f"  generated in {generated:.0f} s", flush=True)
+        t0 = time.perf_counter()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # what autovacuum does after a bulk load (statistics, visibility map, hint bits), so the
                 # timings are those of a settled database, not of the first reads after the load
                 cursor.execute("VACUUM (ANALYZE)")
+            print(f"  VACUUM (ANALYZE) in {time.perf_counter() - t0:.0f} s", flush=True)
+        if timings is not None:
+            timings.update(generation=generated, analyze=time.perf_counter() - t0)
         root = demo_root()
     user = User.objects.filter(username=USERNAME).first()
     if user is None:
