@@ -143,22 +143,41 @@ def backend_cpu(run, *, warm: bool = True) -> float | None:
     the backend's ``/proc`` entry is not visible (another host)."""
     from django.db import connection
 
+    if backend_seconds() is None:
+        return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
-        if not stat.exists():
-            return None
-
-        def cpu() -> float:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
         cursor.execute("SET max_parallel_workers_per_gather = 0")
         try:
             if warm:
                 run()
-            before = cpu()
+            before = backend_seconds()
             run()
-            return cpu() - before
+            return backend_seconds() - before
         finally:
             cursor.execute("RESET max_parallel_workers_per_gather")
+
+
+def backend_seconds() -> float | None:
+    """CPU seconds (user + system) used so far by this connection's PostgreSQL backend, read from
+    ``/proc`` (server on this host); ``None`` on SQLite or when the backend's entry is not visible."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its finished child processes (e.g. encryption workers)."""
+    import resource
+    import time
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime

@@ -355,7 +355,8 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
     mark = []
     gen = results.get("generation")
     if gen:
-        mark.append((f"demo generation ({results['members']:,})", f"{gen['generation']:.0f} s", f"≤ {GENERATION_S:.0f} s",
+        cpu = f" (cpu {gen['generation_cpu']:.0f} + pg {gen.get('generation_backend_cpu', float('nan')):.0f})"
+        mark.append((f"demo generation ({results['members']:,})", f"{gen['generation']:.0f} s{cpu}", f"≤ {GENERATION_S:.0f} s",
                      gen["generation"] <= GENERATION_S))
         mark.append(("VACUUM (ANALYZE) after it", f"{gen['analyze']:.0f} s", "—", None))
     else:
@@ -391,15 +392,21 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(0, columns - width(text))
 
 
-def print_report(results: dict) -> None:
-    print(f"\n{results['load']}; a busy loop gets {results['cpu_share']:.0%} of a CPU")
+def print_pages(pages: list[dict]) -> None:
+    """The server-time table of the page cases."""
     print("\nserver time (test client, ms; cpu = this process's Python side, pg cpu = the PostgreSQL backend "
           "per request, without parallel workers)")
     print(f"{pad('case', 40)}{'min':>8}{'median':>8}{'max':>8}{'cpu':>8}{'pg cpu':>8}{'queries':>8}")
-    for r in results["pages"]:
+    for r in pages:
         pg = "—" if r["pg_cpu_ms"] is None else f"{r['pg_cpu_ms']:.1f}"
         print(f"{pad(r['case'], 40)}{r['min_ms']:>8.1f}{r['median_ms']:>8.1f}{r['max_ms']:>8.1f}{r['cpu_ms']:>8.1f}"
               f"{pg:>8}{r['queries']:>8}")
+
+
+def print_report(results: dict) -> None:
+    print(f"\n{results['load']}; a busy loop gets {results['cpu_share']:.0%} of a CPU")
+    if results["pages"]:
+        print_pages(results["pages"])
     tp = results.get("throughput")
     if tp:
         print(f"\nthroughput: {tp['requests']} requests in {tp['seconds']:.1f} s = {tp['rps']:.1f} req/s; latency "

@@ -39,15 +39,24 @@ import os
 import statistics
 import time
 
-from _common import ROOT, backend_cpu, ensure_database, setup_django  # benchmarks/ is on sys.path
+from _common import (  # benchmarks/ is on sys.path
+    ROOT,
+    backend_cpu,
+    backend_seconds,
+    ensure_database,
+    own_cpu_seconds,
+    setup_django,
+)
 
 USERNAME = "bench_stats"
 
 
 def prepare(members: int, timings: dict | None = None):
     """Migrate (when a migration is unapplied), generate the demo data if absent, and return (user, root organization). When the data is
-    generated here and ``timings`` is a dict, the seconds of the generation and of the ``VACUUM (ANALYZE)``
-    after it are stored in it as ``"generation"`` and ``"analyze"``."""
+    generated here and ``timings`` is a dict, the wall seconds of the generation and of the ``VACUUM
+    (ANALYZE)`` after it are stored in it as ``"generation"`` and ``"analyze"``, with the generation's CPU
+    seconds: ``"generation_cpu"`` (this process and its workers), ``"generation_backend_cpu"`` (the PostgreSQL
+    backend of this connection, when visible)."""
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -69,8 +78,12 @@ def prepare(members: int, timings: dict | None = None):
             if _seen[stage] == total or _seen[stage] % 100_000 < advance:
                 print(f"  {stage}: {_seen[stage]:,}/{total:,} ({time.perf_counter() - t0:.0f} s)", flush=True)
 
+        cpu0, pg0 = own_cpu_seconds(), backend_seconds()
         generate(members=members, progress=progress)
         generated = time.perf_counter() - t0
+        cpu = {"generation_cpu": own_cpu_seconds() - cpu0}
+        if pg0 is not None:
+            cpu["generation_backend_cpu"] = backend_seconds() - pg0
         print(f"  generated in {generated:.0f} s", flush=True)
         t0 = time.perf_counter()
         if connection.vendor == "postgresql":
@@ -80,7 +93,7 @@ def prepare(members: int, timings: dict | None = None):
                 cursor.execute("VACUUM (ANALYZE)")
             print(f"  VACUUM (ANALYZE) in {time.perf_counter() - t0:.0f} s", flush=True)
         if timings is not None:
-            timings.update(generation=generated, analyze=time.perf_counter() - t0)
+            timings.update(generation=generated, analyze=time.perf_counter() - t0, **cpu)
         root = demo_root()
     user = User.objects.filter(username=USERNAME).first()
     if user is None:
