@@ -49,7 +49,10 @@ Steps:
 The results table gives each case's figure, its target and ✓/✗ (judged on the wall time), with the load
 average; beside each wall figure the CPU it took (for a page: this process's + the backend's, about the server
 time on an idle machine) — other work on the machine lengthens wall times, the CPU figures do not depend on
-it. ``--json PATH`` saves everything.
+it. ``--json PATH`` saves everything; ``--baseline PATH`` (an earlier ``--json``) adds its figures as a
+column, e.g. before and after a change. ``benchmarks/results/scale_1m_before.json`` holds the figures of main
+before issue #13 (commit df0cddc, database ``zg_annual_bench_1m``, measured at load average 6–9 on 2 cores
+while other work ran: compare the CPU figures, not the wall times).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -110,8 +114,8 @@ def page_cases(root, child, member_pk: int, two: str, three: str) -> list[tuple[
         ("名册 第1页（全部范围）", roster, {}, PAGE_MS),
         ("名册 预备党员+女+35岁及以下", roster, {"category": "probationary", "sex": "2", "age_max": "35"}, PAGE_MS),
         (f"名册 最大二级组织 {child.code}", roster, {"org": child.code}, PAGE_MS),
-        (f"名册 姓名搜索「{two}」", roster, {"name": two}, SEARCH_MS),
-        (f"名册 姓名搜索「{three}」", roster, {"name": three}, SEARCH_MS),
+        (f"名册 姓名搜索 2字「{two}」", roster, {"name": two}, SEARCH_MS),
+        (f"名册 姓名搜索 3字「{three}」", roster, {"name": three}, SEARCH_MS),
         ("名册 第1000页", roster, {"page": "1000"}, PAGE_MS),
         ("名册 第1000页 按姓名", roster, {"page": "1000", "sort": "name"}, PAGE_MS),
         ("人员详情", reverse("people:detail", args=[member_pk]), {}, PAGE_MS),
@@ -406,7 +410,7 @@ def print_pages(pages: list[dict]) -> None:
               f"{pg:>8}{r['queries']:>8}")
 
 
-def print_report(results: dict) -> None:
+def print_report(results: dict, baseline: dict | None = None) -> None:
     print(f"\n{results['load']}; a busy loop gets {results['cpu_share']:.0%} of a CPU")
     if results["pages"]:
         print_pages(results["pages"])
@@ -419,9 +423,15 @@ def print_report(results: dict) -> None:
         if tp.get("cpu_bound_rps_estimate"):
             print(f"  CPU-bound estimate (load-independent): {os.cpu_count()} cores / (workers' CPU + the backend CPU "
                   f"of the first page) = {tp['cpu_bound_rps_estimate']:.1f} req/s")
-    print(f"\n{pad('case', 44)}{pad('figure', 30)}{pad('target', 14)}")
+    def key(case: str) -> str:  # search terms and sizes may differ between databases
+        return re.sub(r"「.*?」|\s*\(.*?\)", "", case)
+
+    before = {key(case): figure for case, figure, _, _ in summary_rows(baseline)} if baseline else {}
+    print(f"\n{pad('case', 44)}{pad('figure', 30)}{pad('target', 14)}{'    ' + pad('before', 30) if before else ''}")
     for case, figure, target, ok in summary_rows(results):
-        print(f"{pad(case, 44)}{pad(figure, 30)}{pad(target, 14)}{'' if ok is None else ('✓' if ok else '✗')}")
+        mark = "" if ok is None else ("✓" if ok else "✗")
+        earlier = f"  {pad(mark, 2)}{before.get(key(case), '—')}" if before else mark
+        print(f"{pad(case, 44)}{pad(figure, 30)}{pad(target, 14)}{earlier}")
     print(f"\n{results['load']}")
 
 
@@ -438,7 +448,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="leave a step out (repeatable)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) the slowest query of each page")
     parser.add_argument("--json", metavar="PATH", help="save the results as JSON")
+    parser.add_argument("--baseline", metavar="PATH", help="results saved earlier with --json: shown as a column")
     args = parser.parse_args(argv)
+    if args.scale == "1m":
+        args.members = 1_000_000
     if not args.database.startswith("postgres"):
         parser.error("the province-scale benchmark runs on PostgreSQL (--database postgres://…)")
 
@@ -475,7 +488,8 @@ def main(argv: list[str] | None = None) -> None:
             tp["cpu_bound_rps_estimate"] = os.cpu_count() * 1000 / (tp["worker_cpu_ms_per_request"] + first["pg_cpu_ms"])
     results["load"] = load_line()
     results["cpu_share"] = cpu_share()
-    print_report(results)
+    baseline = json.loads(Path(args.baseline).read_text(encoding="utf-8")) if args.baseline else None
+    print_report(results, baseline)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
