@@ -338,6 +338,7 @@ def throughput(user, seconds: float) -> dict:
             server.kill()
             server.wait()
         log.close()
+        Path(log.name).unlink(missing_ok=True)
         close_sessions(keys)
     lat = sorted(x * 1000 for x in run["latencies"])
     n = len(lat)
@@ -349,7 +350,6 @@ def throughput(user, seconds: float) -> dict:
               "failure_examples": run["failures"][:5], "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99),
               "max_ms": lat[-1] if n else float("nan"), "worker_cpu_ms_per_request": cpu * 1000 / n if n else None,
               "clients": CLIENTS, "workers": WORKERS, "conn_max_age": os.environ.get("ZUGONG_CONN_MAX_AGE", "0")}
-    Path(log.name).unlink(missing_ok=True)
     print(f"  {result['rps']:.1f} req/s over {elapsed:.0f} s ({n} requests, {result['failures']} failed)", flush=True)
     return result
 
@@ -461,7 +461,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from zugong.party.models import Membership
 
-    results: dict = {"database": args.database.rpartition("/")[2], "date": dt.datetime.now().isoformat(timespec="seconds")}
+    results: dict = {"database": args.database.rpartition("/")[2], "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     timings: dict = {}
     user, root = prepare(args.members, timings)
     if timings:
