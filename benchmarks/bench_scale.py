@@ -8,7 +8,7 @@ and 8 concurrent clients; generating the 1,000,000-member demo ≤ 3 min.
 Benchmarks at province scale — usage (from the repository root)::
 
     bash benchmarks/all.sh --scale 1m                      # this benchmark only, database zg_scale_1m
-    .venv/bin/python benchmarks/bench_scale.py             # the same (generates once, ~5 min of both cores)
+    .venv/bin/python benchmarks/bench_scale.py             # the same (generates once: 5–9 min of both cores)
     .venv/bin/python benchmarks/bench_scale.py --rebuild   # drop zg_scale_1m and time the generation again
     .venv/bin/python benchmarks/bench_scale.py --database postgres://postgres@127.0.0.1:5432/zg_annual_bench_1m \\
         --explain --json var/bench_scale.json              # an existing 1m database; EXPLAIN; results as JSON
@@ -34,9 +34,10 @@ Steps:
    common given name of a 3-character name, the most common 3-character name), page 1000 in the default
    order and by name, a member's person detail and the statistics page (公报) for the whole scope as of the
    demo's reference date. ``--explain`` prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the slowest query of each.
-3. **Commands** as subprocesses (wall time and the command process's CPU, median of ``--runs`` runs): ``zugong stats party`` and ``zugong
-   stats annual`` for the whole scope, each minus the start-up — the wall time of ``zugong check``
-   (Python, Django set-up and the system checks every command runs first; reported on its own line).
+3. **Commands** as subprocesses (wall time and the command process's CPU, median of ``--runs`` runs):
+   ``zugong stats party`` (text, as the page: the table and the incomplete counts) and ``zugong stats annual
+   --format json`` for the whole scope, each minus the start-up — the wall time of ``zugong check`` (Python,
+   Django set-up and the system checks every command runs first; reported on its own line).
 4. **Throughput**: gunicorn (``zugong.wsgi``, 2 sync workers, production settings: no DEBUG, a fresh secret
    key, allowed host 127.0.0.1, plain HTTP, no second factor for the bench account) on a free port of
    127.0.0.1; 8 client threads, each with its own logged-in session (created directly in the session
