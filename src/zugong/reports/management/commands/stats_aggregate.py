@@ -29,7 +29,13 @@ from zugong.core.filemodes import open_private
 from zugong.core.import_cli import acting_user
 from zugong.reports.annual_export import annual_json, annual_xlsx
 from zugong.reports.management.commands.stats_annual import report_text
-from zugong.reports.package import aggregate_report, aggregate_sources, load_trust, record_aggregate, verify_packages
+from zugong.reports.package import (
+    aggregate_report,
+    aggregate_sources,
+    load_trust,
+    record_aggregate,
+    verify_packages,
+)
 
 
 class Command(BaseCommand):
