@@ -12,8 +12,8 @@ instances run):
 - ``b``: province GB (seed 22);
 - ``c``: both, generated the same way, under one national root of a type 第二十四表 does not count.
 
-GA and GB each run ``zugong instance init`` (own key in a temporary directory) and ``export-key`` into a
-trust directory; their packages are aggregated by the upper level (``--trust``), and the result compared
+GA and GB each run ``zugong instance init`` (own key in a temporary directory; its last line, the one
+``export-key`` prints, goes into a trust directory); their packages are aggregated by the upper level (``--trust``), and the result compared
 with ``zugong stats annual --org QG`` on ``c`` (JSON tables and the xlsx sheets). The refusals run the
 aggregate command in this process on altered copies of the packages.
 """
@@ -136,8 +136,9 @@ def rollup(tmp_path_factory):
         inst = {}
         for db, instance, name in (("a", "GA", "甲省委组织部"), ("b", "GB", "乙省委组织部"), ("b", "GBX", "乙省某市委组织部")):
             inst[instance] = {**env[db], "ZUGONG_INSTANCE_DIR": str(tmp / f"instance-{instance}")}
-            _zugong(inst[instance], "instance", "init", "--id", instance, "--name", name)
-            (trust / f"{instance}.pub").write_text(_zugong(inst[instance], "instance", "export-key"), encoding="utf-8")
+            printed = _zugong(inst[instance], "instance", "init", "--id", instance, "--name", name)
+            # init ends with the line export-key prints (one process fewer per instance; export-key: test_package)
+            (trust / f"{instance}.pub").write_text(printed.strip().splitlines()[-1] + "\n", encoding="utf-8")
         out = tmp / "out"
         out.mkdir()
 
