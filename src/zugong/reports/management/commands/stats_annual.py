@@ -37,7 +37,7 @@ TEXT_WIDTH = 150  # display columns of a text block before a wide table is split
 
 
 class Command(BaseCommand):
-    help = "党内统计年报：按组织（含下级组织）和年度输出年报各表及逻辑校验（文本、JSON 或 Excel）。"
+    help = "党内统计年报：按组织（含下级组织）和年度输出年报各表及逻辑校验（文本、JSON、Excel 或报送上级的上报包）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="组织代码（统计该组织及其下级组织）")
