@@ -27,6 +27,10 @@ Variables:
   core/sandbox.py); a file that needs more is refused with a message naming the limit.
 - ``ZUGONG_IMPORT_TMP_DIR``: private directory for uploads during an import (default: the system temporary
   directory + ``zugong-imports``); must be shared by every process serving the site (core/import_jobs.py).
+- ``ZUGONG_INSTANCE_DIR``: this instance's identity and signing key for the 年报 packages sent to the upper
+  level (default ``<cwd>/var/instance``; ``zugong instance init``; reports/package.py, docs/scale.md).
+- ``ZUGONG_TRUSTED_INSTANCES``: file or directory of the public keys of the lower-level instances whose
+  packages ``zugong stats aggregate`` accepts (default none: ``--trust`` must be given).
 """
 
 from __future__ import annotations
@@ -227,6 +231,9 @@ ZUGONG_ID_PROBE_DAILY_LIMIT = int(os.environ.get("ZUGONG_ID_PROBE_DAILY_LIMIT", 
 if ZUGONG_ID_PROBE_DAILY_LIMIT < 1:
     raise ImproperlyConfigured("ZUGONG_ID_PROBE_DAILY_LIMIT 不得小于 1（每人每日公民身份号码查询上限）。")
 ZUGONG_BACKUP_DIR = Path(os.environ.get("ZUGONG_BACKUP_DIR", Path.cwd() / "var" / "backups"))
+# 年报 packages (reports/package.py): the signing key of this instance, the keys of trusted lower levels
+ZUGONG_INSTANCE_DIR = Path(os.environ.get("ZUGONG_INSTANCE_DIR", Path.cwd() / "var" / "instance"))
+ZUGONG_TRUSTED_INSTANCES = os.environ.get("ZUGONG_TRUSTED_INSTANCES", "")
 OTP_TOTP_ISSUER = "组工"
 # security.W021 (HSTS preload list) does not apply to government intranet host names.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]

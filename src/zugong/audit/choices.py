@@ -76,6 +76,10 @@ EVENT_KINDS = {
     "secretary_certificate_renew": "书记任职资格证书换证",
     "secretary_certificate_revoke": "撤销书记任职资格证书",
     # 达标晋级 (issue #11)
+    # 年报上报与汇总 (issue #13, reports.package)
+    "instance_init": "初始化实例身份和签名密钥",
+    "annual_package": "生成年报上报包",
+    "annual_aggregate": "汇总下级年报上报包",
     "grading_record": "登记达标晋级评定",
     "grading_edit": "修改达标晋级评定",
     "weak_branch_identify": "列入软弱涣散党组织",

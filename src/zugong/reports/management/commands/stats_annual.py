@@ -1,6 +1,7 @@
 """``zugong stats annual``: the 党内统计年报 of an organization subtree for a year (issue #10).
 
-    zugong stats annual --org CODE --year YYYY --user USERNAME [--format text|json|xlsx] [--output PATH] [--strict]
+    zugong stats annual --org CODE --year YYYY --user USERNAME [--format text|json|xlsx|package] [--output PATH]
+                        [--strict]
 
 Scoped like every statistic: ``--user`` names the account whose ``party.view`` scope applies (an
 organization outside it is refused exactly like an unknown one). ``text`` prints every table as readable
@@ -8,7 +9,11 @@ aligned blocks (wide tables split into column groups) followed by the consistenc
 the records to fix; ``json`` prints the API's JSON (``reports.annual_export.annual_json``:
 ``AnnualReport.to_json()`` — ``{"年度", "截至日期", "<table title>": …}`` — plus 组织代码, 填报单位 and the checks
 under ``"逻辑校验"``); ``xlsx`` writes the page's workbook (``reports.annual_export.annual_report_xlsx``:
-needs the ``party.export`` permission; audited as an ``export`` event) to ``--output``. ``--strict``
+needs the ``party.export`` permission; audited as an ``export`` event) to ``--output``; ``package`` writes
+the signed package for the upper level (``reports.package.build_package``: the tables as additive cells,
+the organizations covered, this instance's id, checksum and signature — needs ``zugong instance init``
+first and the ``party.export`` permission; audited as ``annual_package``) to ``--output``, which must not
+exist yet (a package is never overwritten: the upper level may hold the old one). ``--strict``
 exits with status 2 when a check fails. Errors exit with a non-zero status and a Chinese message.
 """
 
@@ -21,6 +26,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from zugong.core.errors import ZugongError
+from zugong.core.filemodes import open_private
 from zugong.core.import_cli import acting_user
 from zugong.reports.annual import AnnualReport, annual_report
 from zugong.reports.annual_export import annual_json, annual_report_xlsx
@@ -31,27 +37,41 @@ TEXT_WIDTH = 150  # display columns of a text block before a wide table is split
 
 
 class Command(BaseCommand):
-    help = "党内统计年报：按组织（含下级组织）和年度输出年报各表及逻辑校验（文本、JSON 或 Excel）。"
+    help = "党内统计年报：按组织（含下级组织）和年度输出年报各表及逻辑校验（文本、JSON、Excel 或报送上级的上报包）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="组织代码（统计该组织及其下级组织）")
         parser.add_argument("--year", required=True, type=int, help="统计年度，如 2023（截至当年12月31日）")
         parser.add_argument("--user", required=True, help="以该用户的数据范围统计（用户名）")
-        parser.add_argument("--format", choices=["text", "json", "xlsx"], default="text", help="输出格式（默认 text）")
-        parser.add_argument("--output", help="输出文件路径（xlsx 必填；text/json 缺省时输出到屏幕）")
+        parser.add_argument("--format", choices=["text", "json", "xlsx", "package"], default="text",
+                            help="输出格式（默认 text；package 为报送上级的签名汇总包）")
+        parser.add_argument("--output", help="输出文件路径（xlsx、package 必填；text/json 缺省时输出到屏幕）")
         parser.add_argument("--strict", action="store_true", help="逻辑校验未通过时以状态 2 退出")
 
     def handle(self, *args, **options):
         fmt, output, year = options["format"], options.get("output"), options["year"]
         if fmt == "xlsx" and not output:
             raise CommandError("输出 Excel 时必须用 --output 指定文件路径。")
+        if fmt == "package" and not output:
+            raise CommandError("输出上报包时必须用 --output 指定文件路径。")
+        if fmt == "package" and Path(output).exists():
+            raise CommandError(f"文件 {output} 已存在：上报包不覆盖已有文件，请换一个文件名。")
         if not 1921 <= year <= 9999:
             raise CommandError(f"统计年度无效：{year}（应为 1921 以后的四位年份）。")
         user = acting_user(options["user"])
         try:
             organization = scoped_organization(user=user, code=options["org"])
             report = annual_report(user=user, organization=organization, year=year)
-            if fmt == "xlsx":
+            if fmt == "package":
+                from zugong.reports.package import build_package, package_bytes
+
+                package = build_package(user=user, organization=report.organization, year=report.year, report=report)
+                with open_private(output, exclusive=True) as handle:
+                    handle.write(package_bytes(package))
+                self.stdout.write(self.style.SUCCESS(
+                    f"已生成上报包：{output}（实例 {package['payload']['instance']['id']}，"
+                    f"组织 {len(package['payload']['organizations'])} 个，SHA-256 {package['checksum']['value']}）"))
+            elif fmt == "xlsx":
                 Path(output).write_bytes(annual_report_xlsx(user=user, organization=report.organization,
                                                             year=report.year, report=report)[0])
                 self.stdout.write(self.style.SUCCESS(f"已导出：{output}"))
