@@ -58,4 +58,4 @@ class StatsSnapshot(models.Model):
 
 
 for _i in range(VECTOR_SIZE):  # the vector's components n00 … n47
-    StatsSnapshot.add_to_class(f"n{_i:02d}", models.IntegerField(default=0))
+    StatsSnapshot.add_to_class(f"n{_i:02d}", models.IntegerField(default=0, db_default=0))

@@ -35,11 +35,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.core.exceptions import EmptyResultSet
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F, Q
 
 from zugong.orgs.models import PartyOrganization
-from zugong.party.models import Membership
 from zugong.reports.models import VECTOR_SIZE, StatsChange, StatsSnapshot
 
 KEEP_DAYS = 12
@@ -52,6 +52,9 @@ ENGINE_VERSION = "1"
 """Part of every signature: bump it when the way a vector is computed changes."""
 
 COLUMNS = [f"n{i:02d}" for i in range(VECTOR_SIZE)]
+ORGS = PartyOrganization._meta.db_table
+SNAPSHOTS = StatsSnapshot._meta.db_table
+CHANGES = StatsChange._meta.db_table
 
 
 def signature(day: dt.date, conditions: dict[str, Q | None]) -> str:
@@ -61,40 +64,56 @@ def signature(day: dt.date, conditions: dict[str, Q | None]) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def _scoped_organizations(user, root: PartyOrganization):
-    return PartyOrganization.objects.restrict(user, "view").filter(path__startswith=root.path)
+def _scoped_where(user, root: PartyOrganization) -> tuple[str, list] | None:
+    """The SQL condition (on the table ``orgs_partyorganization`` itself) selecting the organizations of
+    ``root``'s subtree in ``user``'s ``party.view`` scope, or ``None`` when there are none."""
+    queryset = PartyOrganization.objects.restrict(user, "view").filter(path__startswith=root.path)
+    query = queryset.query
+    try:
+        where, params = query.get_compiler(connection=connection).compile(query.where)
+    except EmptyResultSet:
+        return None
+    if len(query.alias_map) > 1:  # pragma: no cover - restrict() filters on the table itself; be safe anyway
+        sql, params = queryset.values("pk").query.sql_with_params()
+        return f"{ORGS}.id IN ({sql})", list(params)
+    return where, list(params)
 
 
-def _sum_sql(user, root, day, sig, width: int) -> tuple[str, list]:
-    org_sql, org_params = _scoped_organizations(user, root).order_by().values("pk").query.sql_with_params()
+def _changes() -> str:
+    """Each organization's version: the sum of its change weights."""
+    return f"(SELECT organization_id, SUM(weight) AS v FROM {CHANGES} GROUP BY organization_id) c"
+
+
+def _sums(where: tuple[str, list], day, sig, width: int) -> tuple[int, list[int]]:
+    """``(organizations without a valid snapshot, [sums of the valid snapshots' first width components])``."""
+    condition, params = where
     sums = ", ".join(f"SUM(s.{c})" for c in COLUMNS[:width])
     sql = (f"SELECT SUM(CASE WHEN s.id IS NULL OR s.version <> COALESCE(c.v, 0) THEN 1 ELSE 0 END), {sums} "  # nosec B608 -- column names and compiled ORM SQL only; values are parameters
-           f"FROM {PartyOrganization._meta.db_table} o "
-           f"LEFT JOIN {StatsSnapshot._meta.db_table} s ON s.organization_id = o.id AND s.day = %s AND s.signature = %s "
-           f"LEFT JOIN (SELECT organization_id, SUM(weight) AS v FROM {StatsChange._meta.db_table} "
-           f"WHERE organization_id IN ({org_sql}) GROUP BY organization_id) c ON c.organization_id = o.id "
-           f"WHERE o.id IN ({org_sql})")
-    return sql, [day, sig, *org_params, *org_params]
-
-
-def _stale(user, root, day, sig) -> list[tuple[int, int]]:
-    """``[(organization id, current version)]`` of the scoped subtree's organizations without a valid snapshot."""
-    org_sql, org_params = _scoped_organizations(user, root).order_by().values("pk").query.sql_with_params()
-    sql = (f"SELECT o.id, COALESCE(c.v, 0) FROM {PartyOrganization._meta.db_table} o "  # nosec B608 -- compiled ORM SQL; values are parameters
-           f"LEFT JOIN {StatsSnapshot._meta.db_table} s ON s.organization_id = o.id AND s.day = %s AND s.signature = %s "
-           f"LEFT JOIN (SELECT organization_id, SUM(weight) AS v FROM {StatsChange._meta.db_table} "
-           f"WHERE organization_id IN ({org_sql}) GROUP BY organization_id) c ON c.organization_id = o.id "
-           f"WHERE o.id IN ({org_sql}) AND (s.id IS NULL OR s.version <> COALESCE(c.v, 0))")
+           f"FROM {ORGS} LEFT JOIN {SNAPSHOTS} s ON s.organization_id = {ORGS}.id AND s.day = %s AND s.signature = %s "
+           f"LEFT JOIN {_changes()} ON c.organization_id = {ORGS}.id WHERE {condition}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [day, sig, *org_params, *org_params])
-        return [(int(pk), int(v)) for pk, v in cursor.fetchall()]
+        cursor.execute(sql, [day, sig, *params])
+        stale, *values = cursor.fetchone()
+    return int(stale or 0), [int(v or 0) for v in values]
+
+
+def _stale_ids(where: tuple[str, list], day, sig) -> list[int]:
+    """Ids of the organizations (of ``where``) without a valid snapshot on ``day``."""
+    condition, params = where
+    sql = (f"SELECT {ORGS}.id FROM {ORGS} "  # nosec B608 -- compiled ORM SQL; values are parameters
+           f"LEFT JOIN {SNAPSHOTS} s ON s.organization_id = {ORGS}.id AND s.day = %s AND s.signature = %s "
+           f"LEFT JOIN {_changes()} ON c.organization_id = {ORGS}.id "
+           f"WHERE ({condition}) AND (s.id IS NULL OR s.version <> COALESCE(c.v, 0))")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, sig, *params])
+        return [int(pk) for (pk,) in cursor.fetchall()]
 
 
 def compact_changes() -> None:
     """Merge each organization's ``StatsChange`` rows into one with the same weight sum (versions unchanged).
     One statement on PostgreSQL (rows written meanwhile are untouched); one transaction on SQLite (writes are
     serialized there)."""
-    table = StatsChange._meta.db_table
+    table = CHANGES
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"WITH gone AS (DELETE FROM {table} RETURNING organization_id, weight) "  # nosec B608 -- table name only
@@ -111,48 +130,53 @@ def compact_changes() -> None:
             cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [last])  # nosec B608 -- table name only
 
 
-def _maybe_compact() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), COUNT(DISTINCT organization_id) FROM {StatsChange._meta.db_table}")  # nosec B608 -- table name only
-        rows, organizations = cursor.fetchone()
-    if rows > 2 * organizations + 1000:
-        compact_changes()
-
-
-def _count(root, conditions, members, stale: list[tuple[int, int]]) -> dict[int, list[int]]:
-    """Count vectors of the stale organizations' own members (``members``: the scoped memberships counted on
-    ``day``, e.g. ``Membership.objects.restrict(user).on(day).filter(admission ≤ day)``)."""
-    ids = [pk for pk, _ in stale]
-    if len(ids) <= SMALL:
-        rows = members.filter(organization_id__in=ids)
-    else:
-        rows = members.filter(organization__path__startswith=root.path)
+def _refresh(where: tuple[str, list], day, sig, conditions: dict[str, Q | None], members, root,
+             ids: list[int] | None) -> None:
+    """Recompute the snapshots on ``day`` of the organizations ``ids`` (all of ``where`` when ``None``) in one
+    ``INSERT … SELECT … ON CONFLICT DO UPDATE``: each organization's version and its members' counts are read
+    by the same statement (one consistent snapshot of the database), organizations without members get a
+    row of zeros."""
+    width = len(conditions)
     names = list(conditions)
+    rows = (members.filter(organization_id__in=ids) if ids is not None
+            else members.filter(organization__path__startswith=root.path))
     aggregates = {f"v{i}": Count("pk") if conditions[n] is None else Count("pk", filter=conditions[n])
                   for i, n in enumerate(names)}
-    vectors: dict[int, list[int]] = {}
-    for group in rows.order_by().values("organization_id").annotate(**aggregates):
-        vectors[group["organization_id"]] = [group[f"v{i}"] for i in range(len(names))]
-    return vectors
+    counted = rows.order_by().values(oid=F("organization_id")).annotate(**aggregates)
+    counted_sql, counted_params = counted.query.sql_with_params()
+    if ids is not None:
+        condition, params = f"{ORGS}.id IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    else:
+        condition, params = where
+    columns = COLUMNS[:width]
+    values = ", ".join(f"COALESCE(a.v{i}, 0)" for i in range(width))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in ("signature", "version", *columns))
+    sql = (f"INSERT INTO {SNAPSHOTS} (organization_id, day, signature, version, {', '.join(columns)}) "  # nosec B608 -- column names and compiled ORM SQL; values are parameters
+           f"SELECT {ORGS}.id, %s, %s, COALESCE(c.v, 0), {values} FROM {ORGS} "
+           f"LEFT JOIN ({counted_sql}) a ON a.oid = {ORGS}.id LEFT JOIN {_changes()} ON c.organization_id = {ORGS}.id "
+           f"WHERE {condition} "
+           f"ON CONFLICT (organization_id, day) DO UPDATE SET {updates}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, sig, *counted_params, *params])
 
 
-def _store(day, sig, stale: list[tuple[int, int]], vectors: dict[int, list[int]], width: int) -> None:
-    table = StatsSnapshot._meta.db_table
-    zero = [0] * width
-    with transaction.atomic():
-        ids = [pk for pk, _ in stale]
-        for i in range(0, len(ids), 1000):
-            StatsSnapshot.objects.filter(day=day, organization_id__in=ids[i:i + 1000]).delete()
-        StatsSnapshot.objects.bulk_create(
-            [StatsSnapshot(organization_id=pk, day=day, signature=sig, version=version,
-                           **dict(zip(COLUMNS, vectors.get(pk, zero), strict=False)))
-             for pk, version in stale],
-            batch_size=2000, ignore_conflicts=True)
-    with connection.cursor() as cursor:  # keep at most KEEP_DAYS days: drop the oldest computed
-        cursor.execute(f"SELECT day, MAX(id) FROM {table} GROUP BY day ORDER BY 2 DESC")  # nosec B608 -- table name only
+def _tidy(day, refreshed: int) -> None:
+    """After a refresh: keep at most ``KEEP_DAYS`` days (drop the oldest computed), compact the change log
+    when it has grown, and on PostgreSQL give the planner statistics of the snapshot table after a large
+    refresh (a fresh table's default estimates make it sort on disk)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT day, MAX(id) FROM {SNAPSHOTS} GROUP BY day ORDER BY 2 DESC")  # nosec B608 -- table name only
         old = [d for d, _ in cursor.fetchall()[KEEP_DAYS:]]
     if old:
         StatsSnapshot.objects.filter(day__in=old).exclude(day=day).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), COUNT(DISTINCT organization_id) FROM {CHANGES}")  # nosec B608 -- table name only
+        rows, organizations = cursor.fetchone()
+    if rows > 2 * organizations + 1000:
+        compact_changes()
+    if refreshed > 1000 and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {SNAPSHOTS}")  # nosec B608 -- table name only
 
 
 def member_vector(*, user, root: PartyOrganization, day: dt.date, conditions: dict[str, Q | None],
@@ -165,20 +189,19 @@ def member_vector(*, user, root: PartyOrganization, day: dt.date, conditions: di
     width = len(conditions)
     if width > VECTOR_SIZE:
         return None
+    where = _scoped_where(user, root)
+    if where is None:
+        return dict.fromkeys(conditions, 0)
     sig = signature(day, conditions)
-    sql, params = _sum_sql(user, root, day, sig, width)
     for _attempt in range(3):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            stale_count, *sums = cursor.fetchone()
-        if not stale_count:
-            return {name: int(n or 0) for name, n in zip(conditions, sums, strict=True)}
-        _maybe_compact()
-        stale = _stale(user, root, day, sig)  # versions first, then the members (module docstring)
-        _store(day, sig, stale, _count(root, conditions, members, stale), width)
+        stale, sums = _sums(where, day, sig, width)
+        if not stale:
+            return dict(zip(conditions, sums, strict=True))
+        ids = _stale_ids(where, day, sig) if stale <= SMALL else None
+        try:
+            with transaction.atomic():
+                _refresh(where, day, sig, conditions, members, root, ids)
+        except DatabaseError:  # e.g. a deadlock with a concurrent refresh: count live this time
+            return None
+        _tidy(day, stale)
     return None  # pragma: no cover - writes kept racing the refresh: the caller counts live
-
-
-def members_counted_on(user, day: dt.date, member_prefix: str = "person__party_member__"):
-    """The scoped memberships the 公报 counts on ``day`` (in force, admitted by then), any organization."""
-    return Membership.objects.restrict(user, "view").on(day).filter(**{f"{member_prefix}admission_date__lte": day})
