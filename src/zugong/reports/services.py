@@ -86,7 +86,7 @@ from zugong.reports.rules import (
 __all__ = [  # the rule helpers are defined in zugong.party.rules / zugong.reports.rules and re-exported here
     "COMMUNIQUE_RULES", "AdmissionEra", "AgeBand", "CommuniqueRules", "age_band_q", "age_below_at_q", "birth_cutoff",
     "communique_rows", "communique_title", "default_organization", "era_q", "party_statistics",
-    "scoped_organization", "share", "snapshot_conditions", "snapshot_counts",
+    "party_statistics_with_incomplete", "scoped_organization", "share", "snapshot_conditions", "snapshot_counts",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -173,18 +173,24 @@ def party_statistics(*, user, organization: PartyOrganization, as_of: dt.date, l
 
 
 def _compute_party_statistics(*, root: PartyOrganization, as_of: dt.date, organizations, memberships,
-                              development_records, rules: CommuniqueRules | None = None, user=None) -> dict:
+                              development_records, rules: CommuniqueRules | None = None, user=None,
+                              counts: dict | None = None) -> dict:
     """Internal: the statistics of ``root``'s subtree over the given (already scoped) querysets, by the
     rules in force on ``as_of`` (``communique_rules(as_of)`` unless ``rules`` is given). With ``user`` the
     member figures come from the snapshots of the organizations in that user's scope (``memberships`` must
-    then be that user's scoped memberships); without, from the live query over ``memberships``.
+    then be that user's scoped memberships; ``counts``: that sum already read); without, from the live query
+    over ``memberships``.
 
     Callers outside this module use ``party_statistics``, which passes querysets restricted to the
     user. Same result shape as ``party_statistics``."""
     rules = rules or communique_rules(as_of)
     subtree = root.path
     orgs = _count_organizations(organizations, subtree, as_of, rules)
-    members = None if user is None else _count_members_from_snapshots(user, root, memberships, as_of, rules)
+    members = None
+    if user is not None:
+        if counts is None:
+            counts = snapshot_counts(user=user, root=root, as_of=as_of, rules=rules, memberships=memberships)
+        members = None if counts is None else _members_from_counts(counts, rules)
     if members is None:
         members = _count_members(memberships, subtree, as_of, rules)
     pipeline = _count_pipeline(development_records, subtree, as_of)
@@ -347,16 +353,31 @@ def snapshot_counts(*, user, root: PartyOrganization, as_of: dt.date, rules: Com
                          members=members)
 
 
-def _count_members_from_snapshots(user, root: PartyOrganization, memberships, as_of: dt.date,
-                                  rules: CommuniqueRules) -> dict | None:
-    """``_count_members``'s result from the snapshots (``None``: count live)."""
-    counts = snapshot_counts(user=user, root=root, as_of=as_of, rules=rules, memberships=memberships)
-    if counts is None:
-        return None
+def _members_from_counts(counts: dict[str, int], rules: CommuniqueRules) -> dict:
+    """``_count_members``'s result from the snapshot components (``snapshot_counts``)."""
     result = _gather({k: v for k, v in counts.items() if ":" not in k})
     result["occupation"] = {code: counts[f"occupation:{code}"] for code in rules.occupations}
     result["dev_occupation"] = {code: counts[f"dev_occupation:{code}"] for code in rules.occupations}
     return result
+
+
+def party_statistics_with_incomplete(*, user, organization: PartyOrganization, as_of: dt.date) -> tuple[dict, dict]:
+    """``(party_statistics(...), reports.quality.incomplete_counts(...))`` for the page and the CLI's text
+    output, both from one read of the snapshots (same scope, definitions and errors as the two)."""
+    from zugong.reports.quality import INCOMPLETE_FIELDS, incomplete_counts
+
+    org = _check_in_scope(user, organization)
+    rules = communique_rules(as_of)
+    memberships = Membership.objects.restrict(user, "view")
+    counts = snapshot_counts(user=user, root=org, as_of=as_of, rules=rules, memberships=memberships)
+    if counts is None:
+        return (party_statistics(user=user, organization=org, as_of=as_of, live=True),
+                incomplete_counts(user=user, organization=org, as_of=as_of, live=True))
+    stats = _compute_party_statistics(
+        root=org, as_of=as_of, rules=rules, user=user, counts=counts, memberships=memberships,
+        organizations=PartyOrganization.objects.restrict(user, "view"),
+        development_records=DevelopmentRecord.objects.restrict(user, "view"))
+    return stats, {label: counts[f"incomplete:{label}"] for label in ("合计", *INCOMPLETE_FIELDS)}
 
 
 def _count_pipeline(queryset, subtree: str, as_of: dt.date) -> dict:
