@@ -217,3 +217,11 @@ def test_the_triggers_are_installed_and_reinstalled_idempotently(db):
     assert installed_triggers(connection) == set(TRIGGER_NAMES)
     assert install_triggers(connection) is True  # again: no error, nothing doubled
     assert installed_triggers(connection) == set(TRIGGER_NAMES)
+
+
+def test_many_stale_organizations_are_recounted_by_the_subtree_path(db, monkeypatch):
+    t = build(SEEDS[0])
+    monkeypatch.setattr(snapshots, "SMALL", 0)  # every refresh by the subtree's path, not by ids
+    assert_snapshots_equal_live(t)
+    change_everything(t)
+    assert_snapshots_equal_live(t)
