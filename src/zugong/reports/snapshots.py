@@ -16,14 +16,15 @@ subtree, including node-only grants (the organizations summed are ``PartyOrganiz
 ``StatsChange`` row for every organization whose members a write touches (memberships, the person's 性别 /
 民族 / 学历 / 出生日期, the 入党日期 / 转正日期), whatever writes it. An organization's *version* is the sum of
 its change weights; a snapshot is used only while its stored ``version`` equals the current one. The version
-is read *before* the members are counted, so a write committed in between leaves the snapshot stale (it is
-recomputed next time) — never wrong. Compaction merges each organization's change rows into one with the
-same sum (one statement), so versions never go back.
+and the members are read by the same statement (one consistent view of the database), so a write committed
+afterwards leaves the snapshot stale (it is recomputed next time) — never wrong. The log is append-only:
+triggers lock no shared row, so writers never wait for each other because of it. Compaction merges each
+organization's change rows into one with the same sum (one statement), so versions never go back.
 
 **Reading** (``member_vector``): one query sums the valid snapshots of the scoped subtree and counts the
-organizations without a valid one; when that count is 0 (the usual case) that is all. Otherwise the stale
-organizations' versions are read, their members counted by one grouped query (by organization list when
-few, by the subtree's path when many), their snapshots replaced, and the sum taken again. The first request
+organizations without a valid one; when that count is 0 (the usual case) that is all. Otherwise one
+``INSERT … SELECT … ON CONFLICT DO UPDATE`` recounts the stale organizations (by their ids when at most
+``SMALL``, else every organization of the subtree by its path) and the sum is taken again. The first request
 for a new day therefore costs about the live query (plus writing one row per organization); every later
 one reads only the snapshot rows. At most ``KEEP_DAYS`` days are kept (the oldest computed are dropped).
 """
