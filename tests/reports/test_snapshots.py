@@ -225,3 +225,22 @@ def test_many_stale_organizations_are_recounted_by_the_subtree_path(db, monkeypa
     assert_snapshots_equal_live(t)
     change_everything(t)
     assert_snapshots_equal_live(t)
+
+
+def test_the_command_computes_and_checks_the_snapshots(db, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    t = build(SEEDS[1])
+    day = t.today.isoformat()
+    call_command("stats_snapshots", org="R", as_of=day, user=t.county_user.username)
+    assert "统计快照已是最新" in capsys.readouterr().out
+    assert StatsSnapshot.objects.filter(day=t.today).count() == len(t.branches) + len(t.middles) + 1
+    call_command("stats_snapshots", org="R", as_of=day, user=t.county_user.username, check=True)
+    assert "一致" in capsys.readouterr().out
+    # a snapshot altered behind the engine's back (same version): the check names the figure that differs
+    StatsSnapshot.objects.filter(day=t.today, organization=t.leaf).update(n00=999)
+    with pytest.raises(CommandError, match="党员总数"):
+        call_command("stats_snapshots", org="R", as_of=day, user=t.county_user.username, check=True)
+    with pytest.raises(CommandError, match="不存在或不在您的数据范围内"):
+        call_command("stats_snapshots", org="R", as_of=day, user=t.leaf_user.username)
