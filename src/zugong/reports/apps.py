@@ -1,4 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install_statistics_triggers(sender, using="default", **kwargs) -> None:
+    """After every ``migrate``: (re)create the statistics triggers (``reports.snapshot_triggers``) — a
+    SQLite table rebuilt by a later migration has lost them."""
+    from django.db import connections
+
+    from zugong.reports.snapshot_triggers import install_triggers
+
+    install_triggers(connections[using])
 
 
 class ReportsConfig(AppConfig):
@@ -7,6 +18,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from zugong.core import registry
+
+        post_migrate.connect(_install_statistics_triggers, sender=self,
+                             dispatch_uid="zugong.reports.install_statistics_triggers")
 
         # while the demo dataset is installed, the home page's to-dos are computed as of its date
         registry.register_reference_date(name="demo", provider="zugong.demo.reference.demo_reference_date")

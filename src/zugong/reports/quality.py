@@ -487,22 +487,34 @@ def people_listed(*, user, items) -> list:
     return list(Person.objects.restrict(user, "view", "party").filter(pk__in=ids)) if ids else []
 
 
-def incomplete_counts(*, user, organization: PartyOrganization, as_of: dt.date) -> dict[str, int]:
+INCOMPLETE_FIELDS = {"学历": "missing_education", "民族": "missing_ethnicity", "工作岗位": "missing_occupation",
+                     "性别": "missing_sex"}
+
+
+def incomplete_conditions(as_of: dt.date) -> dict[str, Q]:
+    """The conditions of ``incomplete_counts`` on the membership rows: ``{"合计": lacks any, "学历": …}``."""
+    conditions = _person_conditions(as_of)
+    any_missing = Q()
+    for code in INCOMPLETE_FIELDS.values():
+        any_missing |= conditions[code]
+    return {"合计": any_missing, **{label: conditions[code] for label, code in INCOMPLETE_FIELDS.items()}}
+
+
+def incomplete_counts(*, user, organization: PartyOrganization, as_of: dt.date, live: bool = False) -> dict[str, int]:
     """How many of the 公报's members (same population as ``reports.services.party_statistics``) lack a
     statistics field: ``{"合计": members lacking any, "学历": n, "民族": n, "工作岗位": n, "性别": n}``.
-    One aggregate query; raises ``OutOfScope`` like ``quality_report``. Such members are in 党员总数
+    Read from the statistics snapshots (``reports.snapshots``, exact) or, with ``live=True`` (the reference),
+    one aggregate query; raises ``OutOfScope`` like ``quality_report``. Such members are in 党员总数
     but in no category of the field they lack (未填)."""
     root = _scoped(user, organization)
-    conditions = _person_conditions(as_of)
-    fields = {"学历": "missing_education", "民族": "missing_ethnicity", "工作岗位": "missing_occupation",
-              "性别": "missing_sex"}
-    any_missing = Q()
-    for code in fields.values():
-        any_missing |= conditions[code]
-    counts = _member_rows(user, root, as_of).aggregate(
-        合计=Count("pk", filter=any_missing), **{label: Count("pk", filter=conditions[code])
-                                              for label, code in fields.items()})
-    return counts
+    if not live:
+        from zugong.reports.services import snapshot_counts
+
+        counts = snapshot_counts(user=user, root=root, as_of=as_of)
+        if counts is not None:
+            return {label: counts[f"incomplete:{label}"] for label in ("合计", *INCOMPLETE_FIELDS)}
+    conditions = incomplete_conditions(as_of)
+    return _member_rows(user, root, as_of).aggregate(**{label: Count("pk", filter=q) for label, q in conditions.items()})
 
 
 def incomplete_note(counts: dict[str, int]) -> str:

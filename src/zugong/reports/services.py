@@ -14,9 +14,13 @@ calendar arithmetic, so 29 February is right and the SQL is the same on SQLite a
 at admission compares ``yyyymmdd`` integers of two columns. No Python loop ever walks over people: Python
 only adds up the ≤ 8 occupation rows and takes differences of cumulative band counts.
 
-Speed (``benchmarks/bench_stats.py``): about 0.35 s of PostgreSQL CPU per 10^5 members in force and
-0.55 s of SQLite CPU, linear in the subtree's size (the joins dominate; ``people_stats_cover_idx`` lets
-PostgreSQL read people from a narrow index).
+Speed (issue #13, ``docs/statistics-scale.md``): the member figures are read from **statistics snapshots**
+(``reports.snapshots``: per organization and day, exact, refreshed where the data changed — triggers record
+every change), so a repeated statistic reads one row per organization instead of joining every membership
+to its person; the first statistic of a new day costs about the live query. ``party_statistics(...,
+live=True)`` is the reference: the live query described below, which the snapshots must always equal. Live:
+about 0.35 s of PostgreSQL CPU per 10^5 members in force and 0.55 s of SQLite CPU, linear in the subtree's
+size (the joins dominate; ``people_stats_cover_idx`` lets PostgreSQL read people from a narrow index).
 
 Public entry points take the requesting ``user`` and count only what lies in that user's ``party.view``
 scope: the organization must be in ``PartyOrganization.objects.restrict(user, "view")`` (else
@@ -82,7 +86,7 @@ from zugong.reports.rules import (
 __all__ = [  # the rule helpers are defined in zugong.party.rules / zugong.reports.rules and re-exported here
     "COMMUNIQUE_RULES", "AdmissionEra", "AgeBand", "CommuniqueRules", "age_band_q", "age_below_at_q", "birth_cutoff",
     "communique_rows", "communique_title", "default_organization", "era_q", "party_statistics",
-    "scoped_organization", "share",
+    "party_statistics_with_incomplete", "scoped_organization", "share", "snapshot_conditions", "snapshot_counts",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -136,7 +140,7 @@ def _check_in_scope(user, organization: PartyOrganization) -> PartyOrganization:
 # --------------------------------------------------------------------------------------------------
 
 
-def party_statistics(*, user, organization: PartyOrganization, as_of: dt.date) -> dict:
+def party_statistics(*, user, organization: PartyOrganization, as_of: dt.date, live: bool = False) -> dict:
     """党内统计 of ``organization``'s subtree as of ``as_of``, restricted to ``user``'s scope.
 
     Returns a dict keyed by the 公报's labels::
@@ -154,7 +158,9 @@ def party_statistics(*, user, organization: PartyOrganization, as_of: dt.date) -
 
     Definitions: see the module docstring. Raises ``OutOfScope`` if ``organization`` is not within
     ``PartyOrganization.objects.restrict(user, "view")``. Runs 5 queries (grants, scope check,
-    organizations, memberships, development records) whatever the subtree's size."""
+    organizations, the member snapshots' sum, development records) whatever the subtree's size, once the
+    day's snapshots are current (``reports.snapshots``; refreshing stale ones adds a few). ``live=True``
+    counts the members by the live query instead (the reference the snapshots equal; also 5 queries)."""
     org = _check_in_scope(user, organization)
     return _compute_party_statistics(
         root=org,
@@ -162,20 +168,31 @@ def party_statistics(*, user, organization: PartyOrganization, as_of: dt.date) -
         organizations=PartyOrganization.objects.restrict(user, "view"),
         memberships=Membership.objects.restrict(user, "view"),
         development_records=DevelopmentRecord.objects.restrict(user, "view"),
+        user=None if live else user,
     )
 
 
 def _compute_party_statistics(*, root: PartyOrganization, as_of: dt.date, organizations, memberships,
-                              development_records, rules: CommuniqueRules | None = None) -> dict:
+                              development_records, rules: CommuniqueRules | None = None, user=None,
+                              counts: dict | None = None) -> dict:
     """Internal: the statistics of ``root``'s subtree over the given (already scoped) querysets, by the
-    rules in force on ``as_of`` (``communique_rules(as_of)`` unless ``rules`` is given).
+    rules in force on ``as_of`` (``communique_rules(as_of)`` unless ``rules`` is given). With ``user`` the
+    member figures come from the snapshots of the organizations in that user's scope (``memberships`` must
+    then be that user's scoped memberships; ``counts``: that sum already read); without, from the live query
+    over ``memberships``.
 
     Callers outside this module use ``party_statistics``, which passes querysets restricted to the
     user. Same result shape as ``party_statistics``."""
     rules = rules or communique_rules(as_of)
     subtree = root.path
     orgs = _count_organizations(organizations, subtree, as_of, rules)
-    members = _count_members(memberships, subtree, as_of, rules)
+    members = None
+    if user is not None:
+        if counts is None:
+            counts = snapshot_counts(user=user, root=root, as_of=as_of, rules=rules, memberships=memberships)
+        members = None if counts is None else _members_from_counts(counts, rules)
+    if members is None:
+        members = _count_members(memberships, subtree, as_of, rules)
     pipeline = _count_pipeline(development_records, subtree, as_of)
 
     total = members["total"]
@@ -235,57 +252,132 @@ def _count_organizations(queryset, subtree: str, as_of: dt.date, rules: Communiq
     return {"基层党委": counts["committee"], "总支部": counts["general_branch"], "支部": counts["branch"]}
 
 
-def _count_members(queryset, subtree: str, as_of: dt.date, rules: CommuniqueRules) -> dict:
-    """Every member count in one query: memberships in force on ``as_of`` grouped by occupation (≤ 8
-    rows), each group with conditional counts. Age bands and eras are counted cumulatively (one
-    comparison per boundary: "younger than 31", "younger than 36" …, "admitted before 1949-10-01" …);
-    band sizes are the differences. The ≤ 8 group rows are then added up.
+MEMBER = "person__party_member__"  # from a membership row to its PartyMember
 
-    Returns ``{"total", "full", "female", "minority", "college", "dev_*": int, "age_below": [7 ints],
-    "admitted_before": [3 ints], "occupation": {code: int}, "dev_occupation": {code: int}}``."""
-    member = "person__party_member__"
+
+def _member_conditions(as_of: dt.date, rules: CommuniqueRules) -> dict[str, Q | None]:
+    """The member counts as conditions on the membership rows counted on ``as_of`` (``None``: every row),
+    in order: ``total``, ``full``, ``female``, ``minority``, ``college``, ``dev_*``, ``age_below_<i>`` (one per
+    boundary between age bands: "younger than 31", "younger than 36" …) and ``admitted_before_<i>`` (one per
+    era boundary) — cumulative, so band sizes are differences. Every boundary and code is the rule row's in
+    force on ``as_of``."""
     female = Q(person__sex=SEX_FEMALE)
     minority = ethnicity_group("minority", on=as_of).q("person__")
     college = education_group("college_or_above", on=as_of).q("person__")
-    developed = development_q(as_of, f"{member}admission_date")
+    developed = development_q(as_of, f"{MEMBER}admission_date")
     young_at_admission = young_at_admission_q(rules.development_young_max_age,
-                                              birth_field="person__birth_date", on_field=f"{member}admission_date")
+                                              birth_field="person__birth_date", on_field=f"{MEMBER}admission_date")
     # Boundaries between consecutive bands: the lower bound of every band but the first.
     age_bounds = [band.min_age for band in rules.age_bands[1:]]
     era_bounds = [era.start for era in rules.admission_eras[1:]]
-
-    aggregates = {
-        "total": Count("pk"),
-        "full": Count("pk", filter=member_category_q("full", on=as_of, prefix=member)),
-        "female": Count("pk", filter=female),
-        "minority": Count("pk", filter=minority),
-        "college": Count("pk", filter=college),
-        "dev_total": Count("pk", filter=developed),
-        "dev_female": Count("pk", filter=developed & female),
-        "dev_minority": Count("pk", filter=developed & minority),
-        "dev_young": Count("pk", filter=developed & young_at_admission),
-        "dev_college": Count("pk", filter=developed & college),
-        "dev_front_line": Count("pk", filter=developed & Q(front_line=True)),
+    conditions: dict[str, Q | None] = {
+        "total": None,
+        "full": member_category_q("full", on=as_of, prefix=MEMBER),
+        "female": female,
+        "minority": minority,
+        "college": college,
+        "dev_total": developed,
+        "dev_female": developed & female,
+        "dev_minority": developed & minority,
+        "dev_young": developed & young_at_admission,
+        "dev_college": developed & college,
+        "dev_front_line": developed & Q(front_line=True),
     }
     for i, age in enumerate(age_bounds):  # younger than ``age`` ⇔ born after the cut-off
-        aggregates[f"age_below_{i}"] = Count("pk", filter=Q(person__birth_date__gt=birth_cutoff(as_of, age)))
+        conditions[f"age_below_{i}"] = Q(person__birth_date__gt=birth_cutoff(as_of, age))
     for i, start in enumerate(era_bounds):
-        aggregates[f"admitted_before_{i}"] = Count("pk", filter=Q(**{f"{member}admission_date__lt": start}))
+        conditions[f"admitted_before_{i}"] = Q(**{f"{MEMBER}admission_date__lt": start})
+    return conditions
 
+
+def _gather(counts: dict[str, int]) -> dict:
+    """``counts`` with the cumulative boundary counts gathered into ``age_below`` / ``admitted_before`` lists."""
+    result = dict(counts)
+    result["age_below"] = [result.pop(k) for k in sorted((k for k in counts if k.startswith("age_below_")),
+                                                          key=lambda k: int(k.rsplit("_", 1)[1]))]
+    result["admitted_before"] = [result.pop(k) for k in sorted((k for k in counts if k.startswith("admitted_before_")),
+                                                                key=lambda k: int(k.rsplit("_", 1)[1]))]
+    return result
+
+
+def _count_members(queryset, subtree: str, as_of: dt.date, rules: CommuniqueRules) -> dict:
+    """The live query (the reference): every member count in one query — memberships in force on ``as_of``
+    grouped by occupation (≤ 8 rows), each group with the conditional counts of ``_member_conditions``;
+    the ≤ 8 group rows are then added up.
+
+    Returns ``{"total", "full", "female", "minority", "college", "dev_*": int, "age_below": [7 ints],
+    "admitted_before": [3 ints], "occupation": {code: int}, "dev_occupation": {code: int}}``."""
+    conditions = _member_conditions(as_of, rules)
+    aggregates = {key: Count("pk") if q is None else Count("pk", filter=q) for key, q in conditions.items()}
     groups = list(
         queryset.on(as_of)
         .filter(organization__path__startswith=subtree)
-        .filter(**{f"{member}admission_date__lte": as_of})
+        .filter(**{f"{MEMBER}admission_date__lte": as_of})
         .order_by()
         .values("occupation")
         .annotate(**aggregates)
     )
-    result: dict = {key: sum(g[key] for g in groups) for key in aggregates}
-    result["age_below"] = [result.pop(f"age_below_{i}") for i in range(len(age_bounds))]
-    result["admitted_before"] = [result.pop(f"admitted_before_{i}") for i in range(len(era_bounds))]
+    result = _gather({key: sum(g[key] for g in groups) for key in aggregates})
     result["occupation"] = {g["occupation"]: g["total"] for g in groups}
     result["dev_occupation"] = {g["occupation"]: g["dev_total"] for g in groups}
     return result
+
+
+def snapshot_conditions(as_of: dt.date, rules: CommuniqueRules | None = None) -> dict[str, Q | None]:
+    """The components of a member snapshot (``reports.snapshots``) on ``as_of``: ``_member_conditions``, then
+    ``occupation:<code>`` and ``dev_occupation:<code>`` for each 公报 occupation, then the 信息不完整 counts
+    of ``reports.quality.incomplete_counts`` (``incomplete:<label>``, same conditions)."""
+    from zugong.reports.quality import incomplete_conditions  # quality imports this module
+
+    rules = rules or communique_rules(as_of)
+    conditions = _member_conditions(as_of, rules)
+    developed = conditions["dev_total"]
+    for code in rules.occupations:
+        conditions[f"occupation:{code}"] = Q(occupation=code)
+    for code in rules.occupations:
+        conditions[f"dev_occupation:{code}"] = developed & Q(occupation=code)
+    conditions |= {f"incomplete:{label}": q for label, q in incomplete_conditions(as_of).items()}
+    return conditions
+
+
+def snapshot_counts(*, user, root: PartyOrganization, as_of: dt.date, rules: CommuniqueRules | None = None,
+                    memberships=None) -> dict[str, int] | None:
+    """The components of ``snapshot_conditions`` summed over ``root``'s subtree within ``user``'s scope, from
+    the snapshots (``reports.snapshots.member_vector``); ``None`` when the layout does not fit a snapshot
+    (count live then). ``root`` must already be in the user's scope."""
+    from zugong.reports.snapshots import member_vector
+
+    memberships = memberships if memberships is not None else Membership.objects.restrict(user, "view")
+    members = memberships.on(as_of).filter(**{f"{MEMBER}admission_date__lte": as_of})
+    return member_vector(user=user, root=root, day=as_of, conditions=snapshot_conditions(as_of, rules),
+                         members=members)
+
+
+def _members_from_counts(counts: dict[str, int], rules: CommuniqueRules) -> dict:
+    """``_count_members``'s result from the snapshot components (``snapshot_counts``)."""
+    result = _gather({k: v for k, v in counts.items() if ":" not in k})
+    result["occupation"] = {code: counts[f"occupation:{code}"] for code in rules.occupations}
+    result["dev_occupation"] = {code: counts[f"dev_occupation:{code}"] for code in rules.occupations}
+    return result
+
+
+def party_statistics_with_incomplete(*, user, organization: PartyOrganization, as_of: dt.date) -> tuple[dict, dict]:
+    """``(party_statistics(...), reports.quality.incomplete_counts(...))`` for the page and the CLI's text
+    output, both from one read of the snapshots (same scope, definitions and errors as the two)."""
+    from zugong.reports.quality import INCOMPLETE_FIELDS, incomplete_counts
+
+    org = _check_in_scope(user, organization)
+    rules = communique_rules(as_of)
+    memberships = Membership.objects.restrict(user, "view")
+    counts = snapshot_counts(user=user, root=org, as_of=as_of, rules=rules, memberships=memberships)
+    if counts is None:
+        return (party_statistics(user=user, organization=org, as_of=as_of, live=True),
+                incomplete_counts(user=user, organization=org, as_of=as_of, live=True))
+    stats = _compute_party_statistics(
+        root=org, as_of=as_of, rules=rules, user=user, counts=counts, memberships=memberships,
+        organizations=PartyOrganization.objects.restrict(user, "view"),
+        development_records=DevelopmentRecord.objects.restrict(user, "view"))
+    return stats, {label: counts[f"incomplete:{label}"] for label in ("合计", *INCOMPLETE_FIELDS)}
 
 
 def _count_pipeline(queryset, subtree: str, as_of: dt.date) -> dict:

@@ -28,13 +28,12 @@ from zugong.demo.reference import default_as_of
 from zugong.orgs.models import PartyOrganization
 from zugong.orgs.selectors import organizations_above_branches, requested_organization
 from zugong.reports.exporters import XLSX_CONTENT_TYPE, party_statistics_xlsx
-from zugong.reports.quality import incomplete_counts
 from zugong.reports.rules import communique_rules, statistics_definitions
 from zugong.reports.services import (
     SHARE_LABELS,
     communique_rows,
     communique_title,
-    party_statistics,
+    party_statistics_with_incomplete,
     share,
 )
 
@@ -182,8 +181,7 @@ def party_stats(request):
     lack a statistics field (``reports.quality.incomplete_counts``: 未填 学历/民族/工作岗位/性别 are in no
     category), linked to the 数据质量 page."""
     organization, as_of, error, note = _request_params(request)
-    stats = party_statistics(user=request.user, organization=organization, as_of=as_of)
-    incomplete = incomplete_counts(user=request.user, organization=organization, as_of=as_of)
+    stats, incomplete = party_statistics_with_incomplete(user=request.user, organization=organization, as_of=as_of)
     today = timezone.localdate()
     last_year_end = dt.date(today.year - 1, 12, 31)
     params = {"org": organization.code, "as_of": as_of.isoformat()}
