@@ -171,8 +171,7 @@ class MemberFilterSet(django_filters.FilterSet):
 
     as_of = django_filters.DateFilter(method="filter_noop", label="截至日期")
     org = django_filters.CharFilter(method="filter_org", label="所在党组织（代码或ID，含下级）")
-    name = django_filters.CharFilter(method="filter_name", label="姓名、公民身份号码或手机号码",
-                                     help_text="姓名的一部分；或完整的公民身份号码、手机号码（精确查找）")
+    name = django_filters.CharFilter(method="filter_name", label=search.SEARCH_LABEL, help_text=search.SEARCH_HELP)
     sex = CodeTableFilter(method="filter_sex", table=SEX, choices=[("1", "男"), ("2", "女")], label="性别")
     ethnicity = EthnicityFilter(method="filter_ethnicity", label="民族",
                                 widget=forms.Select(choices=[("", "全部")] + [(g.key, g.label) for g in ethnicity_groups()]))

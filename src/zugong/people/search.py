@@ -47,6 +47,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import django_filters
 from django.db.models import Case, IntegerField, Lookup, Q, Value, When
 from django.db.models.lookups import IContains
 
@@ -171,4 +172,32 @@ def is_name_search(text: str) -> bool:
     """Whether ``search_q(text)`` searches names (and so results are ranked by ``name_rank``)."""
     text = (text or "").strip()
     return bool(text) and exact_number(text) is None
+
+
+SEARCH_LABEL = "姓名、公民身份号码或手机号码"
+SHORT_LABEL = "姓名/身份证号/手机号"
+"""The label of ``PersonSearchFilter`` on list pages with a narrow filter bar (the roster uses the long one)."""
+SEARCH_HELP = "姓名的一部分；或完整的公民身份号码、手机号码（精确查找）"
+
+
+class PersonSearchFilter(django_filters.CharFilter):
+    """A filter-set field searching people with ``search_q`` (name substring, or a full ID / mobile number
+    within the user's change/unmask scope). ``prefix``: the path from the filtered model to ``Person``
+    (``"person__"``, ``"cadre__person__"``). The user is the filter set's ``user`` attribute, else its
+    request's user (none: number searches find nobody)."""
+
+    def __init__(self, *, prefix: str = "", **kwargs):
+        kwargs.setdefault("label", SHORT_LABEL)
+        kwargs.setdefault("help_text", SEARCH_HELP)
+        kwargs.setdefault("max_length", 50)
+        super().__init__(**kwargs)
+        self.prefix = prefix
+
+    def filter(self, qs, value):
+        text = (value or "").strip()
+        if not text:
+            return qs
+        parent = getattr(self, "parent", None)
+        user = getattr(parent, "user", None) or getattr(getattr(parent, "request", None), "user", None)
+        return qs.filter(search_q(text, user=user, prefix=self.prefix))
 
