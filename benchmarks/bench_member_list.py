@@ -215,6 +215,8 @@ def cases():
          {"education": "college_or_above", "ethnicity": "minority"}),
         ("名册 截至2020-12-31", COUNTY_USER, "/party/members/", {"as_of": "2020-12-31"}),
         ("名册 姓名包含「李」", COUNTY_USER, "/party/members/", {"name": "李"}),
+        ("名册 姓名包含「建国」", COUNTY_USER, "/party/members/", {"name": "建国"}),
+        ("名册 姓名包含「王建国」", COUNTY_USER, "/party/members/", {"name": "王建国"}),
         ("名册 支部书记（本支部）", BRANCH_USER, "/party/members/", {}),
         ("API /api/members/ 全部", COUNTY_USER, "/api/members/", {}),
         ("API /api/members/ 最大的二级组织", COUNTY_USER, "/api/members/", {"org": town.code}),

@@ -84,7 +84,10 @@ def test_count_qs_selects_exactly_the_rows_of_qs(crowd, filters):
     person_filters = set(filters) - {"org", "front_line", "occupation"}
     # person conditions are a semi-join in the count, a join in the rows
     assert ("IN (SELECT" in str(filterset.count_qs.query)) == bool(person_filters)
-    assert "IN (SELECT" not in str(filterset.qs.query)
+    # ... and a join in the rows — except a ranked name search on SQLite, driven from the matching people
+    # (party.filtersets: the ranked order cannot stop early along the tree)
+    ranked_on_sqlite = "name" in filters and "sort" not in filters and connection.vendor == "sqlite"
+    assert ("IN (SELECT" in str(filterset.qs.query)) == ranked_on_sqlite
 
 
 def test_count_qs_is_scoped(crowd):

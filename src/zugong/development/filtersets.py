@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from zugong.development import selectors
 from zugong.orgs.selectors import organization_by_code
+from zugong.people.search import PersonSearchFilter
 
 
 class DevelopmentFilterSet(django_filters.FilterSet):
@@ -16,7 +17,7 @@ class DevelopmentFilterSet(django_filters.FilterSet):
                                         label="阶段", empty_label="全部阶段")
     due = django_filters.ChoiceFilter(choices=[("overdue", "已逾期"), ("soon", "30天内到期")], method="filter_due",
                                       label="期限", empty_label="全部")
-    name = django_filters.CharFilter(field_name="person__name", lookup_expr="contains", label="姓名")
+    name = PersonSearchFilter(prefix="person__")
 
     def __init__(self, *args, request=None, user=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -34,6 +34,7 @@ from zugong.development.services import legal_next_steps, probation_end
 from zugong.party.lifecycle import add_months
 from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent
 from zugong.party.rules import member_category_q
+from zugong.people import search
 from zugong.people.models import Person
 
 DUE_SOON_DAYS = 30
@@ -77,15 +78,18 @@ def person_for_start(*, user, pk: int, action: str = "add") -> Person | None:
 
 
 def start_candidates(*, user, q: str, limit: int = 20) -> list[Person]:
-    """People in ``user``'s scope whose name contains ``q`` and who are neither members (open membership)
-    nor in an open pipeline: whom a pipeline may be started for. At most ``limit``; ``[]`` for blank ``q``."""
+    """People in ``user``'s scope found by ``q`` (``people.search.search_q``: the name contains it, or a full
+    ID / mobile number within the user's change/unmask scope) who are neither members (open membership)
+    nor in an open pipeline: whom a pipeline may be started for. Best name matches first
+    (``people.search.name_rank``), then by name. At most ``limit``; ``[]`` for blank ``q``."""
     q = (q or "").strip()
     if not q:
         return []
     members = Membership.objects.filter(end_date__isnull=True).values("person_id")
     open_records = DevelopmentRecord.objects.filter(admission_date__isnull=True, closed_date__isnull=True).values("person_id")
-    return list(Person.objects.restrict(user, "view").filter(name__contains=q).exclude(pk__in=members)
-                .exclude(pk__in=open_records).select_related("organization").order_by("name", "pk")[:limit])
+    return list(Person.objects.restrict(user, "view").filter(search.search_q(q, user=user)).exclude(pk__in=members)
+                .exclude(pk__in=open_records).select_related("organization")
+                .order_by(search.name_rank(q), "name", "pk")[:limit])
 
 
 # ----- deadlines in SQL ------------------------------------------------------------------------------------

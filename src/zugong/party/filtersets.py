@@ -8,12 +8,18 @@ has already restricted to the user's scope (``party.selectors.roster_base``). Pa
   force on it (``Membership.objects.on``); member category and age are computed as of it too.
 - ``org`` 所在党组织: 组织代码 or id → that organization's whole subtree. Resolved through the user's
   scope: an organization outside it (or unknown) gives **no rows**, never rows.
-- ``name`` 姓名包含, or a full 公民身份号码 (18 characters, 17 digits and a digit or ``X``; full-width
-  and spaces tolerated) → the person holding exactly that number, found through the lookup hash
-  (``Person.hash_id_number``, an indexed equality), never by decrypting: a partial number matches
-  nothing. Only among the people the user could learn the number of anyway — those whose organization
-  lies in the user's ``basic.change`` (an edit or import of that number would name them) or
-  ``basic.unmask`` scope — so a view-only user cannot test guesses against masked numbers; ``sex`` 性别 (``1``/``2``/男/女); ``occupation`` 工作岗位 (code or name).
+- ``name`` 姓名包含 (a substring, case-insensitive for Latin letters; indexed on PostgreSQL), or a full
+  公民身份号码 (18 characters, 17 digits and a digit or ``X``; full-width and spaces tolerated) or 手机号码
+  (11 digits; spaces, dashes, ``+86`` and full-width tolerated) → the person holding exactly that number,
+  found through the lookup hash (``id_number_hash``/``phone_hash``, an indexed equality), never by
+  decrypting: a partial number matches nothing. Only among the people the user could learn the number
+  of anyway — those whose organization lies in the user's ``basic.change`` (an edit or import of that
+  number would name them) or ``basic.unmask`` scope — so a view-only user cannot test guesses against
+  masked numbers. All of it is ``people.search`` (shared with every other people search). A name
+  search without ``sort`` is ranked: the queryset is annotated ``search_rank`` (0 the name equals the
+  text, 1 starts with it, 2 contains it; ``people.search.name_rank``) and ordered by it first, then the
+  default order — the page, the API and the export alike; ``sex`` 性别 (``1``/``2``/男/女);
+  ``occupation`` 工作岗位 (code or name).
 - ``category`` 人员类别 (``full``/``probationary``, 正式党员/预备党员) as of ``as_of``, by the rule
   ``party.member_category`` (《中国共产党章程》第七条).
 - ``education`` 学历: a statistical group of the rule table (``party.education_groups``: 研究生, 大学本科,
@@ -45,17 +51,15 @@ one condition on ``Person`` and applied
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import DateField, Q, QuerySet, Value
 from django.utils import timezone
 
-from zugong.core import idnumber
 from zugong.core.codes import EDUCATION, ETHNICITY, MEMBER_CATEGORY, OCCUPATION, SEX
-from zugong.core.scoping import scope_q, user_scope
 from zugong.demo.reference import NOTE as DEMO_NOTE
 from zugong.demo.reference import demo_as_of
 from zugong.orgs.filtersets import CodeTableFilter
@@ -69,6 +73,7 @@ from zugong.party.rules import (
     ethnicity_groups,
     member_category_q,
 )
+from zugong.people import search
 from zugong.people.models import Person
 
 SORT_FIELDS = {
@@ -77,8 +82,6 @@ SORT_FIELDS = {
     "admission_date": ("person__party_member__admission_date", "入党日期"),
     "organization": ("organization__path", "所在党组织"),
 }
-ID_NUMBER_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
-"""A full 18-character 公民身份号码 (after ``idnumber.normalize``): searched by its lookup hash."""
 DEFAULT_ORDERING = ("organization__path", "person__name", "pk")
 # The filters a link to another organization's roster carries over (everything except org/sort/paging).
 CARRIED_FILTERS = ("as_of", "name", "sex", "ethnicity", "category", "education", "age_min", "age_max",
@@ -169,7 +172,7 @@ class MemberFilterSet(django_filters.FilterSet):
 
     as_of = django_filters.DateFilter(method="filter_noop", label="截至日期")
     org = django_filters.CharFilter(method="filter_org", label="所在党组织（代码或ID，含下级）")
-    name = django_filters.CharFilter(method="filter_name", label="姓名或公民身份号码")
+    name = django_filters.CharFilter(method="filter_name", label=search.SEARCH_LABEL, help_text=search.SEARCH_HELP)
     sex = CodeTableFilter(method="filter_sex", table=SEX, choices=[("1", "男"), ("2", "女")], label="性别")
     ethnicity = EthnicityFilter(method="filter_ethnicity", label="民族",
                                 widget=forms.Select(choices=[("", "全部")] + [(g.key, g.label) for g in ethnicity_groups()]))
@@ -203,6 +206,7 @@ class MemberFilterSet(django_filters.FilterSet):
         self.as_of_note = ""  # set when the date is the demo data's default, not one the user chose
         self.selected_org = None  # the organization ``org`` resolved to (after ``qs``), if any
         self._person_q = Q()  # the person-attribute conditions, relative to ``Person`` (see module docstring)
+        self._rank_text = ""  # the searched name, when the rows are ranked (filter_name)
         self._count_qs = None
 
     @property
@@ -222,6 +226,7 @@ class MemberFilterSet(django_filters.FilterSet):
             as_of, self.as_of_note = (demo, DEMO_NOTE) if demo is not None else (today(), "")
         self.as_of = as_of
         self._person_q = Q()
+        self._rank_text = ""
         queryset = queryset.on(as_of).annotate(roster_as_of=Value(as_of, output_field=DateField()))
         queryset = super().filter_queryset(queryset)  # membership filters; person filters fill _person_q
         if self._person_q:
@@ -235,6 +240,17 @@ class MemberFilterSet(django_filters.FilterSet):
             queryset = queryset.order_by(*queryset.query.order_by, "pk")  # stable pages
         else:
             queryset = queryset.order_by(*DEFAULT_ORDERING)
+        if self._rank_text and not self.form.cleaned_data.get("sort"):
+            # a name search without an explicit sort: ranked first (people.search.name_rank), each rank in
+            # the order above
+            queryset = (queryset.annotate(search_rank=search.name_rank(self._rank_text, "person__"))
+                        .order_by("search_rank", *queryset.query.order_by))
+            if connections[queryset.db].vendor == "sqlite":
+                # The ranked order cannot stop early along the organization tree: SQLite would walk every
+                # membership in scope. The same rows, driven from the matching people instead (a scan of the
+                # covering name index): 100,000 members, 「李」 16 ms instead of 40 ms, 「建国」 9 instead
+                # of 38. PostgreSQL already starts from the name index; the extra semi-join costs it there.
+                queryset = queryset.filter(person__in=Person.objects.filter(self._person_q))
         return queryset
 
     def _person(self, queryset, condition: Q):
@@ -246,11 +262,12 @@ class MemberFilterSet(django_filters.FilterSet):
         return queryset  # applied in filter_queryset
 
     def filter_name(self, queryset, name, value):
-        number = idnumber.normalize(value)
-        if ID_NUMBER_SHAPE.fullmatch(number):
-            known = user_scope(self.user, "basic", "change") + user_scope(self.user, "basic", "unmask")
-            return self._person(queryset, Q(id_number_hash=Person.hash_id_number(number)) & scope_q(known, "organization"))
-        return self._person(queryset, Q(name__icontains=value))
+        """姓名 substring, or a full 公民身份号码 / 手机号码 (exact, scope-limited): ``people.search.search_q``.
+        A name search also sets ``_rank_text``: without an explicit ``sort`` the rows are ranked
+        (``search_rank``: exact name, then names starting with the text, then the rest)."""
+        if search.is_name_search(value):
+            self._rank_text = value.strip()
+        return self._person(queryset, search.search_q(value, user=self.user))
 
     def filter_sex(self, queryset, name, value):
         return self._person(queryset, Q(sex=value))

@@ -11,6 +11,7 @@ from zugong.core.scoping import scope_q, user_scope
 from zugong.party.choices import TRANSFER_DIRECTION, TRANSFER_STATE
 from zugong.party.forms import MemberCreateForm
 from zugong.party.models import MembershipTransfer
+from zugong.people.search import PersonSearchFilter
 
 
 def _date(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
@@ -125,7 +126,7 @@ class TransferFilterSet(django_filters.FilterSet):
                                       empty_label="全部")
     state = django_filters.ChoiceFilter(label="状态", choices=TRANSFER_STATE.choices, empty_label="全部")
     direction = django_filters.ChoiceFilter(label="转接方向", choices=TRANSFER_DIRECTION.choices, empty_label="全部")
-    name = django_filters.CharFilter(label="姓名", field_name="person__name", lookup_expr="icontains", max_length=50)
+    name = PersonSearchFilter(prefix="person__")
 
     class Meta:
         model = MembershipTransfer

@@ -7,6 +7,9 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from zugong.core import registry
+        from zugong.people import search
+
+        search.register()  # Person.name__substring (the indexed name search)
 
         registry.register_api_viewset(prefix="people", viewset="zugong.people.api.views.PersonViewSet",
                                       basename="person")

@@ -9,6 +9,7 @@ from django import forms
 from zugong.cadres.choices import DOSSIER_CHECK, DOSSIER_PROBLEM, FINDING_STATUS
 from zugong.cadres.dossier import selectors
 from zugong.cadres.dossier.services import DECISIONS
+from zugong.people.search import PersonSearchFilter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -23,7 +24,7 @@ class DossierFilterSet(django_filters.FilterSet):
     problem_type = django_filters.ChoiceFilter(choices=DOSSIER_PROBLEM.choices, label="问题类型", empty_label="全部类型")
     status = django_filters.ChoiceFilter(choices=FINDING_STATUS.choices, label="认定状态", empty_label="全部状态")
     unit = django_filters.CharFilter(method="filter_unit", label="单位（代码，含下级）")
-    name = django_filters.CharFilter(field_name="cadre__person__name", lookup_expr="contains", label="姓名")
+    name = PersonSearchFilter(prefix="cadre__person__")
 
     def __init__(self, *args, request=None, user=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from zugong.cadres.choices import CADRE_STATUS
 from zugong.core.codes import SEX
 from zugong.orgs.models import Unit
+from zugong.people.search import PersonSearchFilter
 
 EDUCATION_BANDS = {"1": "研究生", "2": "大学本科", "3": "大学专科", "4": "中专", "6": "高中", "7": "初中及以下"}
 
@@ -24,7 +25,7 @@ def unit_in_scope(user, code: str) -> Unit | None:
 
 
 class CadreFilterSet(django_filters.FilterSet):
-    name = django_filters.CharFilter(field_name="person__name", lookup_expr="contains", label="姓名")
+    name = PersonSearchFilter(prefix="person__")
     unit = django_filters.CharFilter(method="filter_unit", label="单位（代码，含下级）")
     status = django_filters.ChoiceFilter(choices=CADRE_STATUS.choices, label="干部状态", empty_label="全部状态")
     sex = django_filters.ChoiceFilter(field_name="person__sex", choices=[("1", "男"), ("2", "女")], label="性别",

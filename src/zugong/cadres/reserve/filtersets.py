@@ -13,6 +13,7 @@ from zugong.cadres.choices import RESERVE_LIST
 from zugong.cadres.eligibility.services import level_choices
 from zugong.cadres.reserve import rules, selectors
 from zugong.orgs.models import Unit
+from zugong.people.search import PersonSearchFilter
 
 
 def unit_in_scope(user, code: str, action: str = "view"):
@@ -31,7 +32,7 @@ class ReserveFilterSet(django_filters.FilterSet):
                                          widget=forms.CheckboxInput)
     due = django_filters.BooleanFilter(method="filter_noop", label="复核到期", widget=forms.CheckboxInput)
     as_of = django_filters.DateFilter(method="filter_noop", label="截至日期")
-    name = django_filters.CharFilter(field_name="cadre__person__name", lookup_expr="contains", label="姓名")
+    name = PersonSearchFilter(prefix="cadre__person__")
 
     def __init__(self, *args, request=None, user=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -31,6 +31,7 @@ from zugong.core import generic
 from zugong.core.dates import age_on
 from zugong.core.files import write_xlsx
 from zugong.core.scoping import can
+from zugong.people import search
 
 NOT_FOUND = "后备干部记录不存在或不在您的数据范围内"
 CARRIED = ("list", "unit", "target_level", "young", "due", "as_of", "name")
@@ -90,9 +91,9 @@ class ReserveList(generic.ObjectListView):
         candidates = []
         if q and may_add:
             candidates = list(Cadre.objects.restrict(self.user, "add").select_related("person", "unit")
-                              .filter(person__name__contains=q, status="serving")
+                              .filter(search.search_q(q, user=self.user, prefix="person__"), status="serving")
                               .exclude(Exists(ReserveCadre.objects.filter(cadre_id=OuterRef("pk"), exited_date__isnull=True)))
-                              .order_by("person__name")[:20])
+                              .order_by(search.name_rank(q, "person__"), "person__name", "pk")[:20])
         young = selectors.young_counts(user=self.user, as_of=as_of, unit=unit)
         return {"as_of": as_of, "tabs": tabs, "tab_params": params, "young": young, "young_chart": young_chart(young),
                 "young_source": rules.YOUNG_SOURCE, "q": q, "may_add": may_add, "candidates": candidates,
