@@ -4,40 +4,249 @@ The roster's totals and its deep-page windows read these functions, never ``COUN
 membership in scope. Contract (shared by the roster, the API and the exports):
 
 - ``member_total(user=, as_of=, path=, action=)``: the number of memberships in force on ``as_of``
-  (``Membership.objects.on``) whose organization lies in ``user``'s ``party.<action>`` scope and whose
-  path starts with ``path`` (``""`` = the whole scope). Exactly the rows of the unfiltered roster
-  (``party.selectors.roster_base`` + ``MemberFilterSet`` with only ``as_of``/``org``).
+  (``Membership.objects.on``: ``start_date <= D`` and no end or ``end_date > D``) whose organization lies in
+  ``user``'s ``party.<action>`` scope and whose path starts with ``path`` (``""`` = the whole scope).
+  Exactly the rows of the unfiltered roster (``party.selectors.roster_base`` + ``MemberFilterSet`` with only
+  ``as_of``/``org``).
 - ``member_counts_by_organization(...)``: the same, per organization: ``[(organization path, n), …]`` in
   path order, organizations with ``n == 0`` left out; the sum equals ``member_total``.
 
-This first version counts live (one ``COUNT``/``GROUP BY`` over the memberships); the count table
-replaces the implementation without changing the contract.
+**How (the count table).** ``party.models.MemberCount`` holds per organization ``open_members`` (its
+memberships with no end) and ``last_change`` (no membership of it starts or ends after that day). For an
+organization on day D::
+
+    in force on D = open_members − #{memberships starting after D} + #{memberships ending after D}
+
+(a membership starting after D is either open — counted in ``open_members`` but not in force — or ends
+after D as well, where the two terms cancel; one ending after D that started by D is in force and not
+open). When ``last_change <= D`` both corrections are zero, so only organizations changed after D are
+probed, each through an index range of just those rows (``membership_org_period_idx`` for the starts,
+the partial ``membership_org_ended_idx`` for the ends). A total is one query: the scoped rows of the count
+table (``MemberCount.objects.restrict(user, action)``, the same path condition as the roster's
+memberships) summed. The answer is exact for every date; no fallback to a live count is needed, the
+corrections touch only memberships dated after D (see ``docs/counts.md`` for the measured plans).
+
+**Maintenance: database triggers, not services.** The issue asks for counts "maintained as memberships
+change". Every write path that changes memberships — the services (``party.services``, transfers,
+lifecycle events and their revocation), the roster import's ``bulk_create``/``bulk_update``, the demo's
+``COPY``, a test's ``Membership.objects.create``, a manual ``UPDATE`` in ``psql`` — goes through the
+table, so the triggers created by migration ``party.0010_member_counts`` keep the counts exact where
+service code could be bypassed: on PostgreSQL statement-level triggers with transition tables (one
+grouped upsert per statement: a 100,000-row import costs one ``GROUP BY``), on SQLite row-level
+triggers; both handle an UPDATE that moves a membership to another organization, ends or reopens it.
+``pg_restore`` loads the table's own rows and creates the triggers after the data (consistent); a
+``TRUNCATE`` of the memberships empties the table (trigger), Django's test flush truncates both.
+
+**Out of step** (a manual fix with triggers disabled, a restore of a partial dump): ``count_differences``
+(``zugong check --counts``) lists the organizations whose stored figures differ from the memberships;
+``rebuild_counts`` (``zugong rebuild_counts``) recomputes them, atomically and audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
-from zugong.party.models import Membership
+from zugong.party.models import MemberCount, Membership
+
+Progress = Callable[[str, int, int], None]
+CHUNK = 2000  # organizations per query of the check and the rebuild
 
 
-def _in_force(*, user, as_of: dt.date, path: str, action: str):
-    queryset = Membership.objects.restrict(user, action).on(as_of)
+def _later(**condition) -> Coalesce:
+    """The number of memberships of the outer count row's organization matching ``condition``."""
+    rows = (Membership.objects.filter(organization_id=OuterRef("organization_id"), **condition).order_by()
+            .values("organization_id").annotate(c=Count("*")).values("c"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _in_force_on(as_of: dt.date) -> Case:
+    """The expression "memberships of this count row's organization in force on ``as_of``" (module
+    docstring): ``open_members`` corrected, only when ``last_change > as_of``, by the memberships
+    starting or ending after ``as_of``."""
+    return F("open_members") + Case(
+        When(last_change__gt=as_of, then=_later(end_date__gt=as_of) - _later(start_date__gt=as_of)),
+        default=Value(0), output_field=IntegerField())
+
+
+def _count_rows(*, user, path: str, action: str):
+    queryset = MemberCount.objects.restrict(user, action)
     return queryset.filter(organization__path__startswith=path) if path else queryset
 
 
 def member_total(*, user, as_of: dt.date, path: str = "", action: str = "view") -> int:
     """Memberships in force on ``as_of`` in ``user``'s ``party.<action>`` scope under ``path`` (module
-    docstring). Raises nothing; an empty scope gives 0."""
-    return _in_force(user=user, as_of=as_of, path=path, action=action).count()
+    docstring), from the count table: one query. Raises nothing; an empty scope gives 0."""
+    found = _count_rows(user=user, path=path, action=action).aggregate(n=Sum(_in_force_on(as_of)))["n"]
+    return int(found or 0)
 
 
 def member_counts_by_organization(*, user, as_of: dt.date, path: str = "",
                                   action: str = "view") -> list[tuple[str, int]]:
     """``[(organization path, n), …]`` in path order for the memberships of ``member_total`` (organizations
-    without any left out)."""
-    return list(_in_force(user=user, as_of=as_of, path=path, action=action).order_by()
-                .values("organization__path").annotate(n=Count("*")).order_by("organization__path")
-                .values_list("organization__path", "n"))
+    without any left out), from the count table: one query."""
+    rows = (_count_rows(user=user, path=path, action=action).annotate(n=_in_force_on(as_of)).filter(n__gt=0)
+            .order_by("organization__path").values_list("organization__path", "n"))
+    return [(p, int(n)) for p, n in rows]
+
+
+def open_member_counts(*, user, under: str, width: int, action: str = "view") -> dict[str, int]:
+    """``{path prefix: open memberships}`` of the in-scope organizations under path ``under``, grouped by
+    the first ``width`` characters of the organization path — the count table's ``open_members`` summed
+    (the same figures as counting ``Membership.objects.current()``). One ``GROUP BY`` over organizations,
+    not memberships; prefixes without members are left out."""
+    from django.db.models.functions import Substr
+
+    rows = (_count_rows(user=user, path=under, action=action).filter(open_members__gt=0)
+            .annotate(prefix=Substr("organization__path", 1, width)).values("prefix")
+            .annotate(n=Sum("open_members")).order_by())
+    return {row["prefix"]: int(row["n"]) for row in rows if row["n"]}
+
+
+# ----- check and rebuild ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountDifference:
+    """One organization whose stored figures differ from its memberships: ``stored``/``actual`` open
+    memberships (``difference`` = stored − actual), ``stored_change``/``actual_change`` the
+    ``last_change`` dates (a stored date below the actual one is out of step: counts for the days between
+    would be wrong; a stored date above it is only an upper bound, not a difference)."""
+
+    organization_id: int
+    code: str
+    name: str
+    path: str
+    stored: int
+    actual: int
+    stored_change: dt.date | None
+    actual_change: dt.date | None
+
+    @property
+    def difference(self) -> int:
+        return self.stored - self.actual
+
+    @property
+    def change_behind(self) -> bool:
+        """True when the stored ``last_change`` is missing or earlier than the memberships' latest date."""
+        return self.actual_change is not None and (self.stored_change is None or self.stored_change < self.actual_change)
+
+
+@dataclass
+class RebuildReport:
+    """What ``rebuild_counts`` changed: ``fixed`` (the differences found and corrected, as the check
+    reports them), ``tightened`` (organizations whose ``last_change`` upper bound was lowered to the exact
+    date: not an error), ``checked`` (organizations examined)."""
+
+    fixed: list[CountDifference]
+    tightened: int
+    checked: int
+
+
+def _organizations(organization):
+    from zugong.orgs.models import PartyOrganization
+
+    queryset = PartyOrganization.objects.all()
+    if organization is not None:
+        queryset = queryset.filter(path__startswith=organization.path)
+    return queryset.order_by("path")
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _compare(organization, progress: Progress | None):
+    """Yield ``(organization row, stored row or None, actual open, actual last change)`` for every
+    organization of the subtree (``None``: all), chunk by chunk."""
+    orgs = list(_organizations(organization).values_list("pk", "code", "name", "path"))
+    total = len(orgs)
+    for start in range(0, total, CHUNK):
+        chunk = orgs[start:start + CHUNK]
+        ids = [row[0] for row in chunk]
+        actual = {row["organization_id"]: row for row in Membership.objects.filter(organization_id__in=ids)
+                  .order_by().values("organization_id")
+                  .annotate(open=Count("pk", filter=Q(end_date__isnull=True)),
+                            change=Max(Coalesce("end_date", "start_date")))}
+        stored = {c.pk: c for c in MemberCount.objects.filter(organization_id__in=ids)}
+        for row in chunk:
+            found = actual.get(row[0])
+            yield (row, stored.get(row[0]), int(found["open"]) if found else 0,
+                   _as_date(found["change"]) if found else None)
+        if progress:
+            progress("核对党员计数", min(start + CHUNK, total), total)
+
+
+def _difference(row, stored, actual: int, change) -> CountDifference | None:
+    pk, code, name, path = row
+    stored_open = stored.open_members if stored else 0
+    stored_change = stored.last_change if stored else None
+    found = CountDifference(pk, code, name, path, stored_open, actual, stored_change, change)
+    return found if found.difference or found.change_behind else None
+
+
+def count_differences(*, organization=None, progress: Progress | None = None) -> list[CountDifference]:
+    """The organizations (of ``organization``'s subtree, or all) whose count-table figures differ from
+    their memberships, in path order (``CountDifference``); ``[]`` when the table is exact. Reads every
+    membership of the subtree (grouped per organization, ``CHUNK`` organizations per query; ``progress``
+    is called as ``progress(phase, done, total)`` after each chunk). Not scoped: an operator's check of
+    the whole installation (``zugong check --counts``). Raises nothing."""
+    out = []
+    for row, stored, actual, change in _compare(organization, progress):
+        found = _difference(row, stored, actual, change)
+        if found:
+            out.append(found)
+    return out
+
+
+@transaction.atomic
+def rebuild_counts(*, user=None, organization=None, progress: Progress | None = None) -> RebuildReport:
+    """Recompute the count table of ``organization``'s subtree (``None``: all organizations) from the
+    memberships and store the exact figures. Atomic: on PostgreSQL the memberships are locked against
+    writes (``SHARE`` mode; reads go on) for the duration, so no write can slip between the recount and
+    the store. Audited (``member_counts_rebuild``, with the corrected organizations). Returns a
+    ``RebuildReport`` (the differences fixed, as ``count_differences`` reported them). Raises whatever
+    the database raises (then nothing is changed)."""
+    from zugong.audit.services import record_event
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE party_membership IN SHARE MODE")
+    fixed: list[CountDifference] = []
+    tightened = checked = 0
+    create: list[MemberCount] = []
+    update: list[MemberCount] = []
+    for row, stored, actual, change in _compare(organization, progress):
+        checked += 1
+        found = _difference(row, stored, actual, change)
+        if found:
+            fixed.append(found)
+        elif stored is None or stored.last_change == change:
+            continue
+        else:
+            tightened += 1
+        if stored is None:
+            create.append(MemberCount(organization_id=row[0], open_members=actual, last_change=change))
+        else:
+            stored.open_members, stored.last_change = actual, change
+            update.append(stored)
+    MemberCount.objects.bulk_create(create, batch_size=1000)
+    MemberCount.objects.bulk_update(update, ["open_members", "last_change"], batch_size=1000)
+    scope = f"{organization.code} {organization.name}" if organization is not None else "全部党组织"
+    record_event("member_counts_rebuild", user=user, object_type="party.MemberCount",
+                 object_id=organization.pk if organization is not None else "",
+                 summary=f"重建党员计数（{scope}）：核对 {checked} 个组织，修正 {len(fixed)} 个，"
+                         f"最近变动日期收紧 {tightened} 个",
+                 data={"checked": checked, "tightened": tightened,
+                       "fixed": [{"code": d.code, "stored": d.stored, "actual": d.actual,
+                                  "stored_change": d.stored_change, "actual_change": d.actual_change}
+                                 for d in fixed[:200]],
+                       "fixed_count": len(fixed)})
+    return RebuildReport(fixed=fixed, tightened=tightened, checked=checked)
