@@ -269,3 +269,74 @@ def test_the_migration_fill_matches_the_memberships(tree):
         cursor.execute(migration.FILL)
     assert sorted(MemberCount.objects.values_list("pk", "open_members")) == expected
     assert counts.count_differences() == []
+
+
+def test_the_organization_tree_counts_come_from_the_count_table(tree):
+    """组织树（含党员数） (``orgs.selectors.member_counts``/``scope_tree``) sums the table's open memberships:
+    the same figures as counting the open memberships, and a corrupted row shows (it is what is read)."""
+    from zugong.orgs.selectors import member_counts, scope_tree
+
+    a_mix_of_writes(tree)
+    orgs = list(PartyOrganization.objects.order_by("path"))
+    for user in (tree.county_user, tree.town_user, tree.branch_b_user):
+        live = {o.pk: Membership.objects.restrict(user, "view").current()
+                .filter(organization__path__startswith=o.path).count() for o in orgs}
+        assert member_counts(user=user, organizations=orgs) == live
+        for day in (D(2003, 1, 1), D(2024, 6, 1)):
+            on_day = {o.pk: live_total(user, day, o.path) for o in orgs}
+            assert member_counts(user=user, organizations=orgs, as_of=day) == on_day
+    top = scope_tree(user=tree.county_user, with_counts=True)[0]
+    assert top["count"] == Membership.objects.current().count() > 0
+    MemberCount.objects.filter(pk=tree.branch_a1.pk).update(open_members=F("open_members") + 7)
+    assert scope_tree(user=tree.county_user, with_counts=True)[0]["count"] == top["count"] + 7
+
+
+def test_the_scope_case_makes_a_count_row_inside_its_subtree(tree):
+    """``tests/security/scope_cases.py``'s case for ``party.MemberCount``: the row it makes lies in its side,
+    the restricted manager shows it to that side's user and hides it from the other branch's."""
+    from tests.security.scope_cases import CASES, Side, probe_name
+
+    case = CASES["party.MemberCount"]
+    mine = case.make(tree, Side("branch_a1", tree.branch_a1), probe_name("甲"))
+    foreign = case.make(tree, Side("branch_b1", tree.branch_b1), probe_name("乙"))
+    assert mine.open_members == foreign.open_members == 1
+    assert case.records_under(Side("branch_a1", tree.branch_a1)).filter(pk=mine.pk).exists()
+    visible = set(MemberCount.objects.restrict(tree.branch_user, "view").values_list("pk", flat=True))
+    assert mine.pk in visible and foreign.pk not in visible
+    assert case.named(case.marker_of(mine)).get() == mine
+
+
+def test_demo_generation_and_reset_keep_the_table_exact(db):
+    """The demo writes memberships in bulk (PostgreSQL ``COPY``, SQLite ``executemany``) and its reset deletes
+    them and the organizations with ``_raw_delete``: the table follows both."""
+    from tests.factories import make_user
+    from zugong.demo.generator import demo_reset, demo_root, generate
+
+    generate(scale=100_000, seed=2023, workers=0)
+    assert MemberCount.objects.filter(open_members__gt=0).count() > 10
+    assert counts.count_differences() == []
+    user = make_user("counts_demo", "org_department", demo_root())
+    towns = list(PartyOrganization.objects.filter(depth=demo_root().depth + 1).values_list("path", flat=True)[:2])
+    assert assert_exact([user], [D(2021, 12, 31), D(2023, 6, 30), D(2023, 12, 31)], ["", *towns])
+    assert counts.member_total(user=user, as_of=D(2023, 12, 31)) > 0
+    demo_reset()
+    assert not MemberCount.objects.exists()
+
+
+def test_past_the_late_limit_the_count_is_live_and_still_exact(tree, monkeypatch, django_assert_num_queries):
+    """An old date where more than ``LATE_LIMIT`` memberships start or end later: the table's correction would
+    read more than the count itself, so the functions count live (a second query) — the same answers."""
+    a_mix_of_writes(tree)
+    user, day = tree.county_user, D(2003, 1, 1)
+    expected_total, expected_by_org = live_total(user, day), live_by_org(user, day)
+    assert counts.member_total(user=user, as_of=day) == expected_total
+    monkeypatch.setattr(counts, "LATE_LIMIT", 2)
+    with django_assert_num_queries(2):
+        assert counts.member_total(user=user, as_of=day) == expected_total
+    with django_assert_num_queries(2):
+        assert counts.member_counts_by_organization(user=user, as_of=day) == expected_by_org
+    MemberCount.objects.update(open_members=F("open_members") + 100)  # the live answer ignores the table
+    assert counts.member_total(user=user, as_of=day) == expected_total
+    expected_today = live_total(user, TODAY) + 100 * MemberCount.objects.count()
+    with django_assert_num_queries(1):  # today: nothing dated later, the table answers (corrupted here: it is read)
+        assert counts.member_total(user=user, as_of=TODAY) == expected_today

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce
 
 from zugong.party.models import MemberCount, Membership
@@ -58,54 +58,121 @@ Progress = Callable[[str, int, int], None]
 CHUNK = 2000  # organizations per query of the check and the rebuild
 
 
-def _later(**condition) -> Coalesce:
-    """The number of memberships of the outer count row's organization matching ``condition``."""
-    rows = (Membership.objects.filter(organization_id=OuterRef("organization_id"), **condition).order_by()
-            .values("organization_id").annotate(c=Count("*")).values("c"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def _in_force_on(as_of: dt.date) -> Case:
-    """The expression "memberships of this count row's organization in force on ``as_of``" (module
-    docstring): ``open_members`` corrected, only when ``last_change > as_of``, by the memberships
-    starting or ending after ``as_of``."""
-    return F("open_members") + Case(
-        When(last_change__gt=as_of, then=_later(end_date__gt=as_of) - _later(start_date__gt=as_of)),
-        default=Value(0), output_field=IntegerField())
-
-
-def _count_rows(*, user, path: str, action: str):
+def _rows_sql(*, user, path: str, action: str) -> tuple[str, list] | None:
+    """``(sql, params)`` of ``user``'s count-table rows under ``path`` — columns ``organization_id``,
+    ``open_members``, ``last_change`` and ``org_path`` — compiled by the ORM from
+    ``MemberCount.objects.restrict(user, action)`` (the roster's scope condition); ``None`` when the scope
+    is empty."""
     queryset = MemberCount.objects.restrict(user, action)
+    if path:
+        queryset = queryset.filter(organization__path__startswith=path)
+    if queryset.query.is_empty():
+        return None
+    queryset = queryset.order_by().values("organization_id", "open_members", "last_change",
+                                          org_path=F("organization__path"))
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+LATE_LIMIT = 10_000  # at most this many memberships dated after D are read to correct the table; beyond: live
+
+
+def _late_sql(rows: str, rows_params: list, as_of: dt.date) -> tuple[str, list]:
+    """``(sql, params)`` of ``organization_id, d``: one row per membership of the count rows ``rows`` changed
+    after ``as_of`` (``last_change > as_of``) that ends after ``as_of`` (``d = 1``) or starts after it
+    (``d = -1``), each term its own index range; at most ``LATE_LIMIT + 1`` rows (module docstring). Table
+    names come from ``_meta`` and ``rows`` from the ORM; every value is a parameter."""
+
+    def late(sign: int, column: str) -> str:
+        return (f"SELECT s.organization_id, {sign} AS d FROM ({rows}) s INNER JOIN {_MEMBERSHIP} m"  # noqa: S608  # nosec B608 -- see docstring
+                f" ON m.organization_id = s.organization_id WHERE s.last_change > %s AND m.{column} > %s")
+
+    sql = (f"SELECT y.organization_id, y.d FROM ({late(1, 'end_date')}"  # noqa: S608  # nosec B608
+           f" UNION ALL {late(-1, 'start_date')}) y LIMIT %s")
+    return sql, [*rows_params, as_of, as_of, *rows_params, as_of, as_of, LATE_LIMIT + 1]
+
+
+_MEMBERSHIP = Membership._meta.db_table
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _live(*, user, as_of: dt.date, path: str, action: str):
+    """The memberships of ``member_total`` counted live (the fallback when more than ``LATE_LIMIT`` of them
+    are dated after ``as_of``: an old date, where the correction would read more than the count)."""
+    queryset = Membership.objects.restrict(user, action).on(as_of)
     return queryset.filter(organization__path__startswith=path) if path else queryset
 
 
 def member_total(*, user, as_of: dt.date, path: str = "", action: str = "view") -> int:
     """Memberships in force on ``as_of`` in ``user``'s ``party.<action>`` scope under ``path`` (module
-    docstring), from the count table: one query. Raises nothing; an empty scope gives 0."""
-    found = _count_rows(user=user, path=path, action=action).aggregate(n=Sum(_in_force_on(as_of)))["n"]
-    return int(found or 0)
+    docstring): one query on the count table; a second, live ``COUNT`` only when more than ``LATE_LIMIT``
+    memberships in scope start or end after ``as_of`` (an old date). Exact either way. Raises nothing; an
+    empty scope gives 0."""
+    rows = _rows_sql(user=user, path=path, action=action)
+    if rows is None:
+        return 0
+    late, params = _late_sql(*rows, as_of)
+    sql = (f"SELECT COUNT(*), COALESCE(SUM(k.d), 0),"  # noqa: S608  # nosec B608 -- as in _late_sql
+           f" (SELECT COALESCE(SUM(s.open_members), 0) FROM ({rows[0]}) s) FROM ({late}) k")
+    n_late, delta, open_members = _fetch(sql, [*rows[1], *params])[0]
+    if n_late > LATE_LIMIT:
+        return _live(user=user, as_of=as_of, path=path, action=action).count()
+    return int(open_members) + int(delta)
+
+
+def _merged(*, user, as_of: dt.date | None, path: str, action: str) -> list[tuple[str, int]] | None:
+    """``[(organization path, members), …]`` in path order, organizations without members left out, from
+    the count table in one query (the scoped rows and, for a day, the memberships dated after it); ``None``
+    when more than ``LATE_LIMIT`` are (the caller counts live)."""
+    rows = _rows_sql(user=user, path=path, action=action)
+    if rows is None:
+        return []
+    if as_of is None:
+        found = _fetch(f"SELECT s.org_path, s.open_members FROM ({rows[0]}) s WHERE s.open_members <> 0"  # noqa: S608  # nosec B608
+                       " ORDER BY s.org_path", rows[1])
+        return [(p, int(n)) for p, n in found]
+    late, params = _late_sql(*rows, as_of)
+    found = _fetch(f"SELECT 0, s.organization_id, s.org_path, s.open_members FROM ({rows[0]}) s"  # noqa: S608  # nosec B608
+                   f" UNION ALL SELECT 1, k.organization_id, NULL, k.d FROM ({late}) k", [*rows[1], *params])
+    late_rows = [r for r in found if r[0] == 1]
+    if len(late_rows) > LATE_LIMIT:
+        return None
+    figures = {pk: int(n) for kind, pk, _, n in found if kind == 0}
+    for _, pk, _, d in late_rows:
+        figures[pk] += int(d)
+    return sorted((p, figures[pk]) for kind, pk, p, _ in found if kind == 0 and figures[pk] > 0)
 
 
 def member_counts_by_organization(*, user, as_of: dt.date, path: str = "",
                                   action: str = "view") -> list[tuple[str, int]]:
     """``[(organization path, n), …]`` in path order for the memberships of ``member_total`` (organizations
-    without any left out), from the count table: one query."""
-    rows = (_count_rows(user=user, path=path, action=action).annotate(n=_in_force_on(as_of)).filter(n__gt=0)
-            .order_by("organization__path").values_list("organization__path", "n"))
-    return [(p, int(n)) for p, n in rows]
+    without any left out): one query on the count table, live only past ``LATE_LIMIT`` (``member_total``)."""
+    found = _merged(user=user, as_of=as_of, path=path, action=action)
+    if found is not None:
+        return found
+    return list(_live(user=user, as_of=as_of, path=path, action=action).order_by()
+                .values("organization__path").annotate(n=Count("*")).order_by("organization__path")
+                .values_list("organization__path", "n"))
 
 
-def open_member_counts(*, user, under: str, width: int, action: str = "view") -> dict[str, int]:
-    """``{path prefix: open memberships}`` of the in-scope organizations under path ``under``, grouped by
-    the first ``width`` characters of the organization path — the count table's ``open_members`` summed
-    (the same figures as counting ``Membership.objects.current()``). One ``GROUP BY`` over organizations,
-    not memberships; prefixes without members are left out."""
-    from django.db.models.functions import Substr
-
-    rows = (_count_rows(user=user, path=under, action=action).filter(open_members__gt=0)
-            .annotate(prefix=Substr("organization__path", 1, width)).values("prefix")
-            .annotate(n=Sum("open_members")).order_by())
-    return {row["prefix"]: int(row["n"]) for row in rows if row["n"]}
+def member_counts_by_prefix(*, user, under: str, width: int, as_of: dt.date | None = None,
+                            action: str = "view") -> dict[str, int]:
+    """``{path prefix: members}`` of the in-scope organizations under path ``under``, grouped by the first
+    ``width`` characters of the organization path (a shorter path is its own group): the memberships in
+    force on ``as_of``, or with ``as_of=None`` the open ones (no end date: ``Membership.objects.current()``,
+    the count table's ``open_members`` as stored). The same figures as counting the memberships; one query
+    over the count table (the 组织树's member counts). Prefixes without members are left out."""
+    found = member_counts_by_organization(user=user, as_of=as_of, path=under, action=action) \
+        if as_of is not None else _merged(user=user, as_of=None, path=under, action=action)
+    out: dict[str, int] = {}
+    for org_path, n in found:
+        out[org_path[:width]] = out.get(org_path[:width], 0) + n
+    return out
 
 
 # ----- check and rebuild ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ Per organization: ``open_members`` = memberships with ``end_date IS NULL``; ``la
 - PostgreSQL: one trigger function, statement-level AFTER INSERT / UPDATE / DELETE triggers with
   transition tables (one grouped upsert per statement, so a ``COPY`` or ``bulk_create`` of 100,000 rows
   costs one ``GROUP BY`` over them, not 100,000 upserts) and an AFTER TRUNCATE trigger emptying the
-  table. An UPDATE is counted from the rows whose organization, start or end changed (old row −, new +).
+  table. An UPDATE counts the old rows out and the new rows in, per organization (no join by id).
 - SQLite: row-level triggers (SQLite has no statement-level triggers); the UPDATE trigger fires only when
   the organization, start or end changed.
 - The fill runs after the triggers are created, in the migration's transaction (PostgreSQL holds the
@@ -36,19 +36,21 @@ BEGIN
                  GROUP BY organization_id) AS d
          WHERE c.organization_id = d.organization_id;
     ELSE
+        -- Net change per organization: new rows counted in, old rows counted out, no join by id (an UPDATE
+        -- of 100,000 rows that changes no date or organization costs two scans of the transition tables).
+        -- Unchanged rows' dates are already below the stored upper bound, so only organizations whose count
+        -- moves or whose bound rises are written.
         INSERT INTO party_membercount AS c (organization_id, open_members, last_change)
-        SELECT organization_id, sum(delta), max(change) FROM (
-            SELECT n.organization_id, (n.end_date IS NULL)::int AS delta,
-                   coalesce(n.end_date, n.start_date) AS change
-              FROM membercount_new AS n JOIN membercount_old AS o ON o.id = n.id
-             WHERE (o.organization_id, o.start_date, o.end_date) IS DISTINCT FROM
-                   (n.organization_id, n.start_date, n.end_date)
-            UNION ALL
-            SELECT o.organization_id, -((o.end_date IS NULL)::int), NULL
-              FROM membercount_new AS n JOIN membercount_old AS o ON o.id = n.id
-             WHERE (o.organization_id, o.start_date, o.end_date) IS DISTINCT FROM
-                   (n.organization_id, n.start_date, n.end_date)
-        ) AS moved GROUP BY organization_id ORDER BY organization_id
+        SELECT d.organization_id, d.delta, d.change FROM (
+            SELECT organization_id, sum(delta) AS delta, max(change) AS change FROM (
+                SELECT organization_id, (end_date IS NULL)::int AS delta, coalesce(end_date, start_date) AS change
+                  FROM membercount_new
+                UNION ALL
+                SELECT organization_id, -((end_date IS NULL)::int), NULL FROM membercount_old
+            ) AS u GROUP BY organization_id
+        ) AS d LEFT JOIN party_membercount AS e ON e.organization_id = d.organization_id
+         WHERE d.delta <> 0 OR e.organization_id IS NULL OR e.last_change IS NULL OR d.change > e.last_change
+         ORDER BY d.organization_id
         ON CONFLICT (organization_id) DO UPDATE
            SET open_members = c.open_members + EXCLUDED.open_members,
                last_change = greatest(c.last_change, EXCLUDED.last_change);
