@@ -23,8 +23,13 @@ open). When ``last_change <= D`` both corrections are zero, so only organization
 probed, each through an index range of just those rows (``membership_org_period_idx`` for the starts,
 the partial ``membership_org_ended_idx`` for the ends). A total is one query: the scoped rows of the count
 table (``MemberCount.objects.restrict(user, action)``, the same path condition as the roster's
-memberships) summed. The answer is exact for every date; no fallback to a live count is needed, the
-corrections touch only memberships dated after D (see ``docs/counts.md`` for the measured plans).
+memberships) summed, plus the memberships of those rows dated after D, read up to ``LATE_LIMIT``.
+
+**Which is chosen.** For today or any recent day (nothing or little dated later) the table answers: at
+1,000,000 members one pass over ~46,000 count rows instead of ~1,000,000 memberships. For an old day —
+more than ``LATE_LIMIT`` (10,000) memberships in scope start or end after it — reading them costs more per
+row than the live count's index-only scan, so the functions count live (a second query; the probe reads at
+most ``LATE_LIMIT + 1`` rows). Exact either way; ``docs/counts.md`` gives the measured figures.
 
 **Maintenance: database triggers, not services.** The issue asks for counts "maintained as memberships
 change". Every write path that changes memberships — the services (``party.services``, transfers,
