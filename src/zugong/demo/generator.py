@@ -453,7 +453,7 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
         clock = time.perf_counter()
     timings["提交"] = time.perf_counter() - clock  # PostgreSQL checks the (deferred) foreign keys here
     # SQLite and PostgreSQL alike: the freshly loaded tables' planner statistics (core.bulk)
-    refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, DevelopmentRecord,
+    refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, MemberCount, DevelopmentRecord,
                                 MembershipEvent, MembershipTransfer, MemberStatus, OrganizationTerm, BranchOfficer,
                                 Meeting, MeetingAttendance, TrainingRecord, SecretaryCertificate, BranchGrading,
                                 GradingScore, WeakBranch, DevelopmentStep, DevelopmentParticipant, *CADRE_MODELS])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 from django.core.management.commands.check import Command as DjangoCheck
+from django.db import DatabaseError
 
 from zugong.core.import_cli import TqdmProgress
 
@@ -59,10 +60,15 @@ class Command(DjangoCheck):
             return
         from zugong.party.counts import count_differences
 
-        organization = organization_for(code)
+        try:
+            organization = organization_for(code)
+        except DatabaseError as exc:
+            raise CommandError(f"无法读取党组织（{exc}）：数据库未初始化或未升级，先运行 zugong migrate。") from exc
         progress = TqdmProgress(enabled=not quiet and options.get("verbosity", 1) > 0)
         try:
             found = count_differences(organization=organization, progress=progress)
+        except DatabaseError as exc:
+            raise CommandError(f"无法读取党员计数表（{exc}）：数据库未初始化或未升级，先运行 zugong migrate。") from exc
         finally:
             progress.close()
         where = f"{organization.code} {organization.name} 及其下级" if organization else "全部党组织"
