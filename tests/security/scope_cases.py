@@ -189,6 +189,15 @@ def _development_make(t, side, name):
                                             application_date=dt.date(2020, 3, 1))
 
 
+def _member_count_make(t, side, name):
+    """A new organization named ``name`` under ``side`` with one member: its count row (the trigger's)."""
+    from zugong.party.models import MemberCount
+
+    org = _org_make(t, side, name)
+    make_member(org, probe_name("计"))
+    return MemberCount.objects.get(organization=org)
+
+
 def _development_step_make(t, side, name):
     from zugong.development.models import DevelopmentStep
 
@@ -692,6 +701,8 @@ CASES: dict[str, ScopeCase] = {c.model: c for c in [
               make=lambda t, side, name: _member(side, name).memberships.get(end_date__isnull=True),
               import_row=_roster_import),
     ScopeCase("party.DevelopmentRecord", marker="person__name", make=_development_make),
+    # issue #13: the 党员计数 row of an organization (written by the triggers when a member is added to it)
+    ScopeCase("party.MemberCount", marker="organization__name", make=_member_count_make),
     ScopeCase("orgs.Unit", marker="name", make=_unit_make, create_data=_unit_create, edit_data=_unit_edit,
               import_row=_unit_import, under=_units_under),
     ScopeCase("core.ImportLayout", marker="name", make=_layout_make),

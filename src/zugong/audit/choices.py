@@ -125,6 +125,7 @@ EVENT_KINDS = {
     "audit_purge": "清理过期审计日志",
     "backup": "备份",
     "restore": "恢复",
+    "member_counts_rebuild": "重建党员计数",
     "setup": "系统初始化",
     "demo_generate": "生成演示数据",
     "demo_reset": "重置演示数据",

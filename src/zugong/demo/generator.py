@@ -114,6 +114,7 @@ from zugong.life.models import Meeting, MeetingAttendance
 from zugong.orgs.models import OrganizationTerm, PartyOrganization, Unit
 from zugong.party.models import (
     DevelopmentRecord,
+    MemberCount,
     Membership,
     MembershipEvent,
     MembershipTransfer,
@@ -452,7 +453,7 @@ def generate(*, scale: int = 10000, seed: int = 2023, members: int | None = None
         clock = time.perf_counter()
     timings["提交"] = time.perf_counter() - clock  # PostgreSQL checks the (deferred) foreign keys here
     # SQLite and PostgreSQL alike: the freshly loaded tables' planner statistics (core.bulk)
-    refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, DevelopmentRecord,
+    refresh_planner_statistics([PartyOrganization, Unit, Person, PartyMember, Membership, MemberCount, DevelopmentRecord,
                                 MembershipEvent, MembershipTransfer, MemberStatus, OrganizationTerm, BranchOfficer,
                                 Meeting, MeetingAttendance, TrainingRecord, SecretaryCertificate, BranchGrading,
                                 GradingScore, WeakBranch, DevelopmentStep, DevelopmentParticipant, *CADRE_MODELS])
@@ -742,6 +743,8 @@ def demo_reset() -> int:
                                                              | Q(person__organization__path__startswith=prefix))),
         (Membership, Membership.objects.filter(Q(organization__path__startswith=prefix)
                                                | Q(person__organization__path__startswith=prefix))),
+        # the 党员计数 rows of the demo organizations (issue #13; the memberships' triggers only decrement them)
+        (MemberCount, MemberCount.objects.filter(organization__path__startswith=prefix)),
         (PartyMember, PartyMember.objects.filter(person__organization__path__startswith=prefix)),
         (Person, people),
         (PartyOrganization, PartyOrganization.objects.filter(path__startswith=prefix)),

@@ -182,19 +182,11 @@ def organization_search(*, user, text: str, limit: int = SEARCH_LIMIT,
 def _prefix_counts(*, user, under: str, width: int, as_of: dt.date | None = None) -> dict[str, int]:
     """``{path prefix: members}``: in-scope memberships (open, or in force on ``as_of``) of organizations
     under path ``under``, grouped by the first ``width`` characters of the organization path (a path
-    shorter than ``width`` is its own group). One ``GROUP BY`` query."""
-    from zugong.party.models import Membership  # party depends on orgs, not the reverse
+    shorter than ``width`` is its own group). One ``GROUP BY`` query over the 党员计数 table
+    (``party.counts.member_counts_by_prefix``, issue #13), not over the memberships."""
+    from zugong.party.counts import member_counts_by_prefix  # party depends on orgs, not the reverse
 
-    base = Membership.objects.restrict(user, "view")
-    base = base.current() if as_of is None else base.on(as_of)
-    rows = (
-        base.filter(organization__path__startswith=under)
-        .annotate(prefix=Substr("organization__path", 1, width))
-        .values("prefix")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {row["prefix"]: row["n"] for row in rows}
+    return member_counts_by_prefix(user=user, under=under, width=width, as_of=as_of)
 
 
 def member_counts(*, user, organizations: Iterable[PartyOrganization],

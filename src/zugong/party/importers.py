@@ -136,7 +136,7 @@ from zugong.party.import_history import (
     parse_kind,
     parse_title_level,
 )
-from zugong.party.models import DevelopmentRecord, Membership, MembershipEvent, PartyMember
+from zugong.party.models import DevelopmentRecord, MemberCount, Membership, MembershipEvent, PartyMember
 from zugong.party.rules import probation_years
 from zugong.party.services import TransferMove, membership_transfer_bulk
 from zugong.people import validators as people_rules
@@ -487,7 +487,7 @@ class RosterImporter(Importer):
     kind = "roster"
     data_label = "party"
     title = "党员花名册"
-    models_written = (Person, PartyMember, Membership)
+    models_written = (Person, PartyMember, Membership, MemberCount)  # MemberCount: written by the triggers
     columns = ROSTER_IMPORT_COLUMNS
     sheet_names = ("党员花名册", "花名册", "党员信息", "党员名册")
     identity_keys = ("name", "id_number")

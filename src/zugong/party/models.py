@@ -131,6 +131,11 @@ class Membership(BaseModel):
             models.Index(fields=["organization", "start_date", "end_date", "person"],
                          name="membership_org_period_idx"),
             models.Index(fields=["person", "end_date"], name="membership_person_end_idx"),
+            # party.counts (issue #13): the memberships of an organization that end after a day D, counted
+            # without reading its open rows. Partial: only ended memberships (a minority; a roster import of
+            # open memberships writes no entry).
+            models.Index(fields=["organization", "end_date"], condition=Q(end_date__isnull=False),
+                         name="membership_org_ended_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
@@ -344,3 +349,36 @@ class MemberStatus(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person} {STATUS_KIND.label(self.kind)}"
+
+
+class MemberCount(models.Model):
+    """党员计数 (issue #13): per party organization, the figures ``party.counts`` sums over a subtree
+    instead of counting every membership in scope.
+
+    - ``open_members``: memberships of the organization with no end (``end_date IS NULL``), exact.
+    - ``last_change``: no membership of the organization starts or ends after this date (an **upper
+      bound**: an insert or update raises it to the row's latest date, a delete leaves it; ``zugong
+      rebuild_counts`` makes it exact again). On a day D >= ``last_change`` the organization has exactly
+      ``open_members`` members; otherwise ``party.counts`` corrects by the memberships starting or
+      ending after D.
+
+    Written **only by database triggers** on ``party_membership`` (migration ``member_counts``), never by
+    Django code except the rebuild service (``party.counts.rebuild_counts``). An organization without a
+    row has had no membership. Not a ``BaseModel``: no change log, no version (the trigger writes it)."""
+
+    scope_org_field = "organization"
+    data_label = "party"
+
+    organization = models.OneToOneField("orgs.PartyOrganization", on_delete=models.CASCADE, primary_key=True,
+                                        related_name="member_count", verbose_name="党组织")
+    open_members = models.IntegerField("在册组织关系数", default=0)
+    last_change = models.DateField("最近变动日期（上限）", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员计数"
+        verbose_name_plural = "党员计数"
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.open_members}"
