@@ -133,3 +133,62 @@ class IdReserver:
         start = self.next_id
         self.next_id += n
         return list(range(start, start + n))
+
+
+class DeferredIndexes:
+    """PostgreSQL, inside the loading transaction: the secondary indexes, unique and foreign-key constraints of
+    the tables of ``models`` are dropped before a bulk load (``drop``) and created again from their own
+    definitions after it (``restore``), so the load neither maintains B-trees row by row (random inserts into
+    the lookup-hash indexes) nor queues one deferred foreign-key check per row and column, each of which
+    locks the referenced row ``FOR KEY SHARE`` at commit. ``CREATE INDEX`` sorts once and ``ADD CONSTRAINT …
+    FOREIGN KEY`` checks the whole table with one join: the same indexes and constraints (names, columns,
+    ``DEFERRABLE INITIALLY DEFERRED``), the same checks (a duplicate ID-number hash or a dangling key still
+    fails the load, which then rolls back — DDL is transactional), far less work.
+
+    Kept as they are: primary keys, check constraints, and unique indexes that a foreign key of another table
+    refers to. The tables stay locked (``ACCESS EXCLUSIVE``) until the transaction ends — meant for loading
+    a new dataset, not for a database in use. Other engines: nothing done."""
+
+    def __init__(self, written: Sequence[type[models.Model]]):
+        if not connection.in_atomic_block:
+            raise RuntimeError("DeferredIndexes must be used inside transaction.atomic()")
+        self.tables = [m._meta.db_table for m in written]
+        self.constraints: list[tuple[str, str, str, str]] = []  # (table, name, definition, type)
+        self.indexes: list[str] = []  # CREATE INDEX statements
+        self.active = connection.vendor == "postgresql"
+
+    def drop(self) -> None:
+        if not self.active:
+            return
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT relname FROM pg_class WHERE oid = c.conrelid), c.conname, pg_get_constraintdef(c.oid), c.contype "
+                "FROM pg_constraint c WHERE c.conrelid IN (SELECT unnest(%s::text[])::regclass) AND c.contype IN ('f', 'u') "
+                "AND NOT (c.contype = 'u' AND EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' "
+                "AND f.conindid = c.conindid)) ORDER BY c.contype DESC, 1, 2", [self.tables])
+            self.constraints = cursor.fetchall()  # unique ones first (foreign keys may follow them)
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "WHERE i.indrelid IN (SELECT unnest(%s::text[])::regclass) AND NOT i.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+                [self.tables])
+            found = cursor.fetchall()
+            for table, name, _definition, _kind in self.constraints:
+                cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+            for name, _definition in found:
+                cursor.execute(f"DROP INDEX {name}")  # regclass text: already quoted where needed
+            self.indexes = [definition for _name, definition in found]
+
+    def restore(self) -> None:
+        """Create the dropped indexes, then the unique constraints, then the foreign keys (validated)."""
+        if not self.active:
+            return
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # sorts in memory (this transaction only)
+            for definition in self.indexes:
+                cursor.execute(definition)
+            for table, name, definition, _kind in sorted(self.constraints, key=lambda c: c[3] != "u"):
+                cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+        self.constraints, self.indexes = [], []
