@@ -23,6 +23,13 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db import connection, models
 from django.utils import timezone
 
+BINARY_COPY = True
+"""PostgreSQL: ``COPY … (FORMAT BINARY)`` when every column has one of ``_BINARY_TYPES`` — the server parses no
+text (dates, integers) and the client escapes none: measured at 100,000 members (issue #13), this process's
+CPU 6.7 → 5.0 s and the database backend's 4.0 → 3.4 s. Same values either way (psycopg's binary dumpers)."""
+_BINARY_TYPES = {"bigint", "integer", "smallint", "boolean", "date", "text", "character varying", "character", "bytea",
+                 "timestamp with time zone", "timestamp without time zone", "double precision", "real"}
+
 
 class RowWriter:
     """Insert rows of ``model`` given as tuples of the ``varying`` attnames (in that order)."""
@@ -58,6 +65,16 @@ class RowWriter:
         self.width = len(ordered)
         self.count = 0
 
+    def _column_types(self, cursor) -> list[int] | None:
+        """The type OIDs of the written columns, in order, for a binary ``COPY`` (``None`` when a column's type
+        has no plain binary form here: JSON, arrays and the like go as text)."""
+        cursor.execute(f"SELECT {self.columns} FROM {self.table} LIMIT 0")  # nosec B608 # noqa: S608 (identifiers quoted)
+        oids = [column.type_code for column in cursor.cursor.description]
+        cursor.execute("SELECT oid::regtype::text FROM unnest(%s::oid[]) WITH ORDINALITY AS t(oid, n) ORDER BY n",
+                       [oids])
+        names = [row[0] for row in cursor.fetchall()]
+        return oids if all(name in _BINARY_TYPES for name in names) else None
+
     def write(self, rows: Iterable[tuple], *, report: Callable[[int], None] | None = None,
               every: int = 5000) -> int:
         """Insert ``rows`` (tuples of the ``varying`` values; may be a generator) and return how many.
@@ -70,8 +87,12 @@ class RowWriter:
         pending = 0
         with connection.cursor() as cursor:
             if self.postgres:
-                sql = f"COPY {self.table} ({self.columns}) FROM STDIN"  # identifiers quoted
+                types = self._column_types(cursor) if BINARY_COPY else None
+                binary = " (FORMAT BINARY)" if types else ""
+                sql = f"COPY {self.table} ({self.columns}) FROM STDIN{binary}"  # identifiers quoted
                 with cursor.cursor.copy(sql) as copy:
+                    if types:
+                        copy.set_types(types)
                     write_row = copy.write_row
                     for row in rows:
                         write_row(row + static)
