@@ -33,6 +33,7 @@ from django.utils import timezone
 from zugong.audit.services import record_event
 from zugong.core.errors import ZugongError
 from zugong.core.filemodes import PRIVATE_DIR, PRIVATE_FILE, create_private, open_private
+from zugong.core.maintenance import analyze_tables
 
 MANIFEST_FORMAT = "zugong-backup-1"
 
@@ -225,6 +226,10 @@ def restore(*, path: Path | str, user=None) -> RestoreReport:
             source.backup(connection.connection)
         finally:
             source.close()
+    if connection.vendor == "postgresql":
+        # pg_dump carries no planner statistics: analyze every restored table before the first pages are
+        # planned (SQLite's sqlite_stat1 is a table of the file and comes back with it) — core.maintenance
+        analyze_tables(manifest["tables"])
     counts = table_counts()
     expected = manifest["tables"]
     mismatches = compare_counts(expected, {t: c for t, c in counts.items() if t in expected or c})

@@ -214,34 +214,11 @@ def existing_values(model: type[models.Model], attname: str, values: Sequence[st
     return found
 
 
-ANALYZE_MIN_ROWS = 1000
-"""Rows written from which ``refresh_planner_statistics`` is worth its time after a bulk write."""
-
-
 def refresh_planner_statistics(models_written: Iterable[type[models.Model]], using: str = "default") -> bool:
-    """After a bulk write, refresh the query planner's statistics of the tables of ``models_written``
-    (``ANALYZE <table>`` each, many-to-many tables of those models included). Returns ``True`` when it ran.
+    """Refresh the planner statistics of the tables of ``models_written`` — kept for callers written before
+    ``core.maintenance``: the same as ``maintenance.analyze_models(models_written)`` (``ANALYZE`` of each
+    table, at once outside a transaction, after the commit inside one). Returns ``True`` when it was
+    scheduled (PostgreSQL and SQLite)."""
+    from zugong.core.maintenance import analyze_models
 
-    SQLite: nothing else ever runs ``ANALYZE`` there, and without ``sqlite_stat1`` the planner guesses —
-    measured on the 100,000-member roster: the first page 68 ms instead of 0.1 ms, a filtered count 67 ms
-    instead of 18 ms. ``ANALYZE`` of the three roster tables at that size takes ~0.1 s.
-    PostgreSQL: autovacuum analyzes changed tables only after its naptime and thresholds, so right after a
-    100,000-member load the planner still has the empty tables' statistics — measured: the first roster
-    page 206 ms instead of 47 ms until autovacuum ran. ``ANALYZE`` (not ``VACUUM``) may run inside a
-    transaction, so this works there too. Other vendors: nothing done (``False``). Call it after the
-    write's transaction has committed, so the statistics see the rows."""
-    connection = connections[using]
-    if connection.vendor not in ("sqlite", "postgresql"):
-        return False
-    quote = connection.ops.quote_name
-    tables: dict[str, None] = {}
-    for model in models_written:
-        tables[model._meta.db_table] = None
-        for m2m in model._meta.local_many_to_many:
-            through = m2m.remote_field.through
-            if through is not None and through._meta.auto_created:
-                tables[through._meta.db_table] = None
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {quote(table)}")  # nosec B608 (quoted identifier from the model's metadata)
-    return True
+    return bool(analyze_models(models_written, using=using))

@@ -36,10 +36,11 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from zugong.core import idnumber
-from zugong.core.bulk import ANALYZE_MIN_ROWS, bulk_write_session, refresh_planner_statistics
+from zugong.core.bulk import bulk_write_session
 from zugong.core.codes import normalize_text
 from zugong.core.errors import PermissionDeniedError, RowError, ValidationFailed
 from zugong.core.files import ColumnFormat, Table, Workbook, read_workbook, xlsx_bytes
+from zugong.core.maintenance import analyze_models
 from zugong.core.scoping import can
 
 HEADER_SEARCH_ROWS = 20
@@ -304,7 +305,7 @@ class Importer:
     kind = ""
     title = ""
     data_label: str  # the label whose ``import`` permission a run needs: declared by each importer
-    models_written: tuple = ()  # models whose planner statistics are refreshed after a large import
+    models_written: tuple = ()  # models whose tables are analyzed after a large import (core.maintenance)
     columns: tuple[Column, ...] = ()
     sheet_names: tuple[str, ...] = ()
     identity_keys: tuple[str, ...] = ()
@@ -460,6 +461,8 @@ def _run_import(importer: Importer, source, *, filename: str, dry_run: bool, pro
                       "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
                       "warnings": len(result.warnings), **importer.audit_data(result)},
             )
+            # fresh planner statistics for the written tables once this commits (core.maintenance)
+            analyze_models(importer.models_written, rows=result.created + result.updated)
     except ImportFailed as exc:
         exc.sheet = exc.sheet or sheet
         raise
@@ -467,8 +470,6 @@ def _run_import(importer: Importer, source, *, filename: str, dry_run: bool, pro
         raise ImportFailed([RowError(0, "", "写入时与其他用户同时提交的数据发生冲突（例如同一公民身份号码被同时登记），"
                                             "请稍后重新导入")], sheet=sheet)
     ticker.finish()
-    if result.created + result.updated >= ANALYZE_MIN_ROWS:
-        refresh_planner_statistics(importer.models_written)
     return result
 
 

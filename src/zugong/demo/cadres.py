@@ -929,10 +929,18 @@ def write_cadres(*, seed: int, unit_root: Unit | None = None, org_root: PartyOrg
     unit_pk = [u.pk for u in b.units]
     position: dict[int, int] = {}
     post_rows = []
-    for pk, post in zip(post_ids, b.posts, strict=True):
+    # a post exists from 2010-01-01, or from its first appointment when a long-serving cadre took it earlier
+    # (at 100,000 members and more some do: verify_cadres refused 「任职时岗位尚未设立」)
+    first_start: dict[int, int] = {}
+    for cadre in b.cadres:
+        for post_index, start, *_ in cadre.appointments:
+            first_start[post_index] = min(start, first_start.get(post_index, start))
+    established = dt.date(2010, 1, 1)
+    for index, (pk, post) in enumerate(zip(post_ids, b.posts, strict=True)):
         position[post.unit] = position.get(post.unit, 0) + 1
+        start = min(established, _d(first_start[index])) if index in first_start else established
         post_rows.append((pk, unit_pk[post.unit], post.name, post.level, post.leadership, post.counts,
-                          post.max_holders, position[post.unit], dt.date(2010, 1, 1)))
+                          post.max_holders, position[post.unit], start))
     RowWriter(Post, ("id", "unit_id", "name", "level", "leadership", "counts_against_quota", "max_holders",
                      "position", "start_date")).write(post_rows)
     RowWriter(PostQuota, ("id", "unit_id", "level", "count", "start_date", "document_number")).write(

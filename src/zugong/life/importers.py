@@ -46,7 +46,7 @@ from zugong.core.importing import (
 )
 from zugong.life import selectors, services
 from zugong.life.choices import MEETING_TYPE
-from zugong.life.models import Meeting
+from zugong.life.models import Meeting, MeetingAttendance
 from zugong.orgs.matching import OrganizationMatcher
 
 NO_REASON = "台账未注明原因"
@@ -118,7 +118,7 @@ class MeetingImporter(Importer):
     kind = "meetings"
     data_label = "party"
     title = "三会一课台账"
-    models_written = (Meeting,)
+    models_written = (Meeting, MeetingAttendance)
     columns = MEETING_COLUMNS
     sheet_names = ("三会一课台账", "三会一课", "组织生活", "会议台账")
     identity_keys = ("organization", "topic")

@@ -260,7 +260,7 @@ class OrganizationImporter(Importer):
 
     kind = "orgs"
     data_label = "party"
-    models_written = (PartyOrganization,)
+    models_written = (PartyOrganization, Unit, OrganizationTerm, OrganizationExternalId)
     title = "党组织"
     columns = ORG_COLUMNS
     sheet_names = ("党组织", "组织", "党组织信息", "党组织和单位信息")

@@ -487,7 +487,7 @@ class RosterImporter(Importer):
     kind = "roster"
     data_label = "party"
     title = "党员花名册"
-    models_written = (Person, PartyMember, Membership, MemberCount)  # MemberCount: written by the triggers
+    models_written = (Person, PartyMember, Membership, MembershipEvent, MemberCount)  # MemberCount: written by the triggers
     columns = ROSTER_IMPORT_COLUMNS
     sheet_names = ("党员花名册", "花名册", "党员信息", "党员名册")
     identity_keys = ("name", "id_number")

@@ -68,7 +68,7 @@ from zugong.party.choices import (
 )
 from zugong.party.import_history import CHANGE_KIND, kind_hint, parse_extension_months, parse_kind
 from zugong.party.importers import ROSTER_COLUMNS, _filled, _Memo, id_number_cell, with_source
-from zugong.party.models import MembershipEvent
+from zugong.party.models import MemberCount, Membership, MembershipEvent, PartyMember
 from zugong.people.models import Person
 
 _ID_ALIASES = next(c.aliases for c in ROSTER_COLUMNS if c.key == "id_number")
@@ -195,7 +195,7 @@ class LedgerImporter(Importer):
     kind = "changes"
     data_label = "party"
     title = "党员变动"
-    models_written = (MembershipEvent,)
+    models_written = (MembershipEvent, Membership, PartyMember, MemberCount)  # MemberCount: written by the triggers
     columns = LEDGER_COLUMNS
     sheet_names = ("党员变动", "变动台账", "党员变动台账", "党员增减变动")
     identity_keys = ("id_number", "name")

@@ -15,6 +15,7 @@ from zugong.cadres.formfiles.mapping import CATEGORIES, first_of
 from zugong.cadres.models import Cadre, CadrePhoto, Education, FamilyMember, ResumeEntry
 from zugong.core.errors import ConcurrentEdit, OutOfScope, RowError, ValidationFailed
 from zugong.core.importing import safe_filename
+from zugong.core.maintenance import analyze_models
 from zugong.core.scoping import can
 from zugong.orgs.models import Unit
 from zugong.people.models import Person
@@ -151,6 +152,8 @@ def write_items(*, user, items: list, unit: Unit | None, progress: Progress | No
                            "created_cadre": bool(getattr(item, "created_cadre", False))})
     if progress:
         progress("写入", len(items), len(items))
+    # a large batch: the written tables' planner statistics once the caller's transaction commits
+    analyze_models((Person, Cadre, Education, ResumeEntry, FamilyMember, CadrePhoto), rows=len(new_items) + len(changed))
     return len(new_items), len(changed)
 
 
