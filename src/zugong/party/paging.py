@@ -54,7 +54,7 @@ from zugong.core.paging import (
     seek_q,
 )
 
-EXACT_COUNT_CAP = 20_000
+EXACT_COUNT_CAP = 5_000
 """PostgreSQL: filtered rosters with more matching rows than this are estimated (``roster_count``)."""
 SAMPLE_SIZE = 2_000
 """Rows of the unfiltered roster sampled for the estimate where there is no planner estimate."""
