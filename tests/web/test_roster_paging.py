@@ -447,3 +447,39 @@ def test_api_filtered_count_uses_the_semi_join(client, crowd):
     assert len(counts) == 1 and "IN (SELECT" in counts[0]
     assert response.json()["count"] == member_roster(
         user=crowd.county_user, filters={"ethnicity": "minority", "as_of": AS_OF.isoformat()}).count()
+
+
+def test_a_count_that_runs_out_of_time_is_estimated(crowd, monkeypatch):
+    params = {"as_of": AS_OF.isoformat(), "sex": "2"}
+    live = len(_expected(crowd.county_user, params))
+    monkeypatch.setattr(paging, "planner_plan", lambda queryset: (live + 3, 10**9))
+    monkeypatch.setattr(paging, "capped_count", lambda queryset, cap, timeout_ms=None: None)
+    paginator = _paginator(crowd.county_user, params, 5, cap=10_000)
+    assert (paginator.count, paginator.count_exact) == (live + 3, False)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+def test_costly_count_runs_under_a_timeout_and_restores_it(crowd, monkeypatch):
+    params = {"as_of": AS_OF.isoformat(), "sex": "2"}
+    live = len(_expected(crowd.county_user, params))
+    monkeypatch.setattr(paging, "COSTLY_COUNT", 0.0)  # every count is "costly": runs under the timeout
+    monkeypatch.setattr(paging, "COUNT_TIMEOUT_MS", 5_000)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as ctx:
+        paginator = _paginator(crowd.county_user, params, 5, cap=10_000)
+        assert (paginator.count, paginator.count_exact) == (live, True)
+    assert any("set_config('statement_timeout'" in q["sql"] for q in ctx.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before
+    # a real cancellation: pg_sleep in the counted query is cut off and the roster is estimated
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    slow = Membership.objects.filter(RawSQL("pg_sleep(0.2) IS NOT NULL", [], output_field=BooleanField()))
+    assert paging.capped_count(slow, 5, timeout_ms=20) is None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before

@@ -25,7 +25,10 @@ count (``COUNT`` over ``LIMIT cap + 1`` of ``count_qs``) when at most ``cap`` ro
 estimate (``exact=False``): PostgreSQL's planner estimate of the count query (``EXPLAIN``; no rows read),
 elsewhere the unfiltered total × the matching fraction of a sample of its rows; never below ``cap + 1``.
 ``cap`` defaults to ``EXACT_COUNT_CAP`` on PostgreSQL and to no cap (always exact) on SQLite, where the
-exact count is fast at 100,000 members.
+exact count is fast at 100,000 members. On PostgreSQL a count the planner costs above ``COSTLY_COUNT`` (a
+selective filter over a province: every candidate row must be read to count exactly) runs under a
+``COUNT_TIMEOUT_MS`` statement timeout, and is estimated (flagged) when it does not finish in time — so
+a page view never waits long for its total.
 
 Queries per page whatever its size or depth: the total (1, or 2 when estimating), at most one
 per-organization count (a deep jump in organization order), the page's keys and sort values, the page's
@@ -56,6 +59,10 @@ from zugong.core.paging import (
 
 EXACT_COUNT_CAP = 5_000
 """PostgreSQL: filtered rosters with more matching rows than this are estimated (``roster_count``)."""
+COSTLY_COUNT = 20_000.0
+"""PostgreSQL: a count query the planner costs above this (its cost units; ~100,000 people scanned) runs
+under ``COUNT_TIMEOUT_MS`` and is estimated when it does not finish in time."""
+COUNT_TIMEOUT_MS = 30
 SAMPLE_SIZE = 2_000
 """Rows of the unfiltered roster sampled for the estimate where there is no planner estimate."""
 
@@ -89,9 +96,9 @@ def counted_by_table(filterset) -> bool:
     return not (filterset.form.cleaned_data.get("org") and filterset.selected_org is None)
 
 
-def planner_estimate(queryset) -> int | None:
-    """PostgreSQL's estimate of the number of rows of ``queryset`` (``EXPLAIN (FORMAT JSON)``: planning
-    only, no row read), or ``None`` on another engine or when the query is empty."""
+def planner_plan(queryset) -> tuple[int, float] | None:
+    """PostgreSQL's estimate for ``queryset``: ``(rows, total cost)`` of its plan (``EXPLAIN (FORMAT
+    JSON)``: planning only, no row read), or ``None`` on another engine; ``(0, 0.0)`` for an empty query."""
     if connection.vendor != "postgresql":
         return None
     from django.core.exceptions import EmptyResultSet
@@ -99,13 +106,45 @@ def planner_estimate(queryset) -> int | None:
     try:
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
-        return 0
+        return 0, 0.0
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return int(plan[0]["Plan"]["Plan Rows"]), float(plan[0]["Plan"]["Total Cost"])
+
+
+def planner_estimate(queryset) -> int | None:
+    """PostgreSQL's estimate of the number of rows of ``queryset`` (``planner_plan``), else ``None``."""
+    plan = planner_plan(queryset)
+    return plan[0] if plan is not None else None
+
+
+def capped_count(queryset, cap: int, *, timeout_ms: int | None = None) -> int | None:
+    """``COUNT`` over ``LIMIT cap + 1`` rows of ``queryset`` (so at most ``cap + 1``). With ``timeout_ms``
+    (PostgreSQL) the count runs in a savepoint under that ``statement_timeout`` and gives ``None`` when
+    cancelled; the previous timeout is restored either way."""
+    counted = queryset.order_by()[:cap + 1]
+    if timeout_ms is None or connection.vendor != "postgresql":
+        return counted.count()
+    from django.db import OperationalError, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout')")
+        previous = cursor.fetchone()[0]
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
+            result = counted.count()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return result
+    except OperationalError as exc:
+        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) != "57014":  # query_canceled
+            raise
+        return None  # rolled back to the savepoint: the timeout setting is undone with it
 
 
 def _sample_estimate(count_queryset, plain_queryset) -> int:
@@ -135,10 +174,14 @@ def roster_count(*, filterset=None, count_queryset=None, user=None, action: str 
         return 0, True
     if cap is None:
         return queryset.count(), True
-    capped = queryset.order_by()[:cap + 1].count()
+    plan = planner_plan(queryset)  # PostgreSQL: (rows, cost) from EXPLAIN, no row read
+    costly = plan is not None and plan[1] > COSTLY_COUNT
+    capped = capped_count(queryset, cap, timeout_ms=COUNT_TIMEOUT_MS if costly else None)
+    if capped is None:  # the exact count ran out of time: the planner's estimate, flagged
+        return plan[0], False
     if capped <= cap:
         return capped, True
-    estimate = planner_estimate(queryset)
+    estimate = plan[0] if plan is not None else None
     if estimate is None:
         plain = _plain_roster(filterset, user=user, action=action)
         estimate = _sample_estimate(queryset, plain) if plain is not None else capped
