@@ -20,7 +20,12 @@ from __future__ import annotations
 import argparse
 import functools
 
-from _common import print_page_timings, request_queries, setup_django, time_requests  # benchmarks/ on sys.path
+from _common import (  # benchmarks/ on sys.path
+    print_page_timings,
+    request_queries,
+    setup_django,
+    time_requests,
+)
 
 
 def cases(client):

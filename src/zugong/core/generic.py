@@ -377,7 +377,6 @@ class ObjectListView(GenericView):
 
     def get_context_data(self) -> dict:
         """The page's context (see the class docstring); the rows shown are ``object_list``."""
-        request = self.request
         queryset = self.get_queryset()
         filterset = self.get_filterset(queryset)
         valid = filterset.is_valid() if filterset is not None else True
