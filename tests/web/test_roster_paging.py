@@ -238,6 +238,9 @@ def test_deep_jump_in_organization_order_uses_one_count_query(crowd, monkeypatch
     assert _keys(page) == expected[8:12]
     grouped = [q for q in ctx.captured_queries if "GROUP BY" in q["sql"]]
     assert len(grouped) == 1
+    with CaptureQueriesContext(connection) as ctx:
+        assert (paginator.count, paginator.count_exact) == (len(expected), True)
+    assert not ctx.captured_queries  # the total is the sum of the per-organization counts
     # only org/as_of: the counts come from party.counts (the count table); other filters group count_qs
     assert bool(calls) == (set(filters) <= {"org"})
 
@@ -377,16 +380,17 @@ def test_member_list_pager_links_walk_the_roster_with_constant_queries(client, c
             and 'name="page"' in response.content.decode())
 
 
-def test_member_list_deep_jump_adds_one_query(client, crowd, monkeypatch):
+def test_member_list_deep_jump_costs_no_extra_query(client, crowd, monkeypatch):
     client.force_login(crowd.county_user)
     params = {"as_of": AS_OF.isoformat(), "per_page": "20"}
     client.get(reverse("party:member_list"), params)
     _, shallow = _page_response(client, {**params, "page": "2"})
     monkeypatch.setattr(RosterPaginator, "deep_offset", 0)
     response, deep = _page_response(client, {**params, "page": "2"})
-    assert deep == shallow + 1  # the per-organization counts (party.counts)
+    assert deep == shallow  # the per-organization counts (party.counts) replace the total's query
     expected = [m.person_id for m in member_roster(user=crowd.county_user, filters=params)]
     assert [r.person_id for r in response.context["rows"]] == expected[20:40]
+    assert response.context["total"] == len(expected) and response.context["total_exact"]
 
 
 def test_member_list_bad_cursor_shows_the_first_page_with_a_notice(client, crowd):

@@ -30,9 +30,10 @@ selective filter over a province: every candidate row must be read to count exac
 ``COUNT_TIMEOUT_MS`` statement timeout, and is estimated (flagged) when it does not finish in time — so
 a page view never waits long for its total.
 
-Queries per page whatever its size or depth: the total (1, or 2 when estimating), at most one
-per-organization count (a deep jump in organization order), the page's keys and sort values, the page's
-rows with their joins.
+Queries per page whatever its size or depth: the total (1, or 2 when estimating; on PostgreSQL a costly
+count adds its timeout settings) — or, for a deep jump in organization order, the per-organization counts
+instead, which give the exact total too —, the page's keys and sort values, the page's rows with their
+joins.
 """
 
 from __future__ import annotations
@@ -274,6 +275,7 @@ class RosterPaginator:
         self.count_queryset = count_queryset
         self.cap = (EXACT_COUNT_CAP if connection.vendor == "postgresql" else None) if cap == "default" else cap
         self.keys: list[SortKey] | None = ordering_keys(object_list, KEYSET_FIELDS)
+        self._org_counts: list[tuple[str, int]] | None = None  # (path, rows) in row order, for deep jumps
         self.signature = ordering_signature(self.keys) if self.keys else ""
 
     # -- totals ---------------------------------------------------------------------------------------
@@ -328,6 +330,10 @@ class RosterPaginator:
         except (TypeError, ValueError):
             number = 1
         number = max(number, 1)
+        if self._deep_organization_jump(number):
+            # the per-organization counts the jump needs also give the exact total (one query, not two)
+            self._org_counts = self._organization_counts(descending=self.keys[0].descending)
+            self.__dict__["_count"] = (sum(n for _path, n in self._org_counts), True)
         if number > 1 and self.count_exact and number > self.num_pages:
             return self._last_page()
         result = self._numbered_page(number)
@@ -356,14 +362,20 @@ class RosterPaginator:
                 page.previous_cursor = encode_cursor(Cursor(values[0], "before", previous), signature=self.signature)
         return page
 
+    def _deep_organization_jump(self, number: int) -> bool:
+        """Whether page ``number`` is reached through the per-organization counts (organization order, at
+        least ``deep_offset`` rows deep)."""
+        return (self.keyset and self.keys[0].order_by in ORGANIZATION_ORDER
+                and (number - 1) * self.per_page >= self.deep_offset)
+
     def _numbered_page(self, number: int) -> RosterPage:
         bottom = (number - 1) * self.per_page
         queryset = self.object_list
         offset = bottom
-        first = self.keys[0].order_by if self.keys else None
-        if self.keyset and first in ORGANIZATION_ORDER and bottom >= self.deep_offset:
-            counts = self._organization_counts(descending=first.startswith("-"))
-            paths, offset, _top = organization_window(counts, bottom, bottom + self.per_page + 1)
+        if self._deep_organization_jump(number):
+            if self._org_counts is None:
+                self._org_counts = self._organization_counts(descending=self.keys[0].descending)
+            paths, offset, _top = organization_window(self._org_counts, bottom, bottom + self.per_page + 1)
             queryset = queryset.filter(organization__path__in=paths)
         rows, values = self._fetch(queryset, self.per_page + 1, offset)
         has_next = len(rows) > self.per_page

@@ -56,7 +56,8 @@ class MemberList(generic.ObjectListView):
 
     def make_paginator(self, queryset, per_page, filterset):
         # no filter set when the input was invalid (no rows)
-        return RosterPaginator(queryset, per_page, filterset=filterset, user=self.user)
+        return RosterPaginator(queryset, per_page, filterset=filterset, user=self.user,
+                               action=getattr(filterset, "scope_action", self.action))
 
     def paginate(self, paginator):
         return paginator.get_page(page=self.request.GET.get("page"), cursor=self.request.GET.get("cursor"))
