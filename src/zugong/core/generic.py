@@ -9,8 +9,8 @@ reads through and the one service it calls; the class does the rest the same way
   ``sort`` filter sorts itself) → a page cut in SQL. **No ``COUNT`` by default**: the page fetches
   ``per_page + 1`` rows and knows from the extra row whether there is a next one (``SeekPaginator``;
   ``page.paginator.count`` is ``None``). ``counting = "exact"`` opts into Django's ``Paginator`` (one
-  ``COUNT``); ``make_paginator`` plugs in any other (the roster's ``RosterPaginator`` counts per
-  organization for deep pages). The rows shown are in ``context["object_list"]`` (model instances: the
+  ``COUNT``); ``make_paginator`` plugs in any other and ``paginate`` how a page is asked for (the roster's
+  ``party.paging.RosterPaginator``: keyset pages by cursor, totals from the count table or estimated). The rows shown are in ``context["object_list"]`` (model instances: the
   generated scope tests check every one), the display rows in ``context["rows"]`` (``get_rows``), the
   export link (``export_url_name`` + the carried filters) in ``context["export_href"]``.
 - ``ObjectView`` (kind ``detail``): ``get_selector(*, user, pk, action) -> obj | None`` (``None``: 404,
@@ -268,7 +268,8 @@ class ObjectListView(GenericView):
       ``get_extra_context(filterset, page)``; ``check_filters(filterset)`` may raise ``Http404``.
 
     Context: ``filter``, ``filter_errors``, ``page``, ``object_list`` (the page's model instances),
-    ``rows``, ``total`` (``None`` when not counted), ``sorts``, ``page_sizes``, ``page_size``,
+    ``rows``, ``total`` (``None`` when not counted), ``total_exact`` (``False`` when ``total`` is an
+    estimate: a paginator's ``count_exact``), ``sorts``, ``page_sizes``, ``page_size``,
     ``export_href``, ``query`` (the carried filters, urlencoded)."""
 
     kind = "list"
@@ -302,6 +303,11 @@ class ObjectListView(GenericView):
         if self.counting != "none":
             raise ValueError(f"{type(self).__name__}.counting must be 'none' or 'exact', not {self.counting!r}")
         return SeekPaginator(queryset, per_page)
+
+    def paginate(self, paginator):
+        """The page the request asks for (default: ``?page=N`` through ``paginator.get_page``; a keyset
+        paginator such as the roster's reads its cursor here)."""
+        return paginator.get_page(self.request.GET.get("page"))
 
     def get_rows(self, objects, filterset):
         return list(objects)
@@ -371,7 +377,6 @@ class ObjectListView(GenericView):
 
     def get_context_data(self) -> dict:
         """The page's context (see the class docstring); the rows shown are ``object_list``."""
-        request = self.request
         queryset = self.get_queryset()
         filterset = self.get_filterset(queryset)
         valid = filterset.is_valid() if filterset is not None else True
@@ -382,7 +387,7 @@ class ObjectListView(GenericView):
             queryset = queryset.none()
         queryset = self.apply_sort(queryset, filterset)
         paginator = self.make_paginator(queryset, self.page_size(), filterset if valid else None)
-        page = paginator.get_page(request.GET.get("page"))
+        page = self.paginate(paginator)
         objects = list(page.object_list)
         context = {
             "filter": filterset,
@@ -391,6 +396,7 @@ class ObjectListView(GenericView):
             "object_list": objects,
             "rows": self.get_rows(objects, filterset),
             "total": paginator.count,
+            "total_exact": getattr(paginator, "count_exact", True),
             "sorts": self.sort_links(),
             "page_sizes": self.page_sizes,
             "page_size": paginator.per_page,

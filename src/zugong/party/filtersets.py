@@ -82,7 +82,11 @@ SORT_FIELDS = {
     "admission_date": ("person__party_member__admission_date", "入党日期"),
     "organization": ("organization__path", "所在党组织"),
 }
-DEFAULT_ORDERING = ("organization__path", "person__name", "pk")
+DEFAULT_ORDERING = ("organization__path", "person__name", "person_id")
+# Every roster order ends with ORDER_TAIL: unique among the rows of one as_of (a person has at most one
+# membership in force on a day), so the order is total and keyset pages (party.paging) skip no row; the
+# person id (not the membership's) lets PostgreSQL walk an index on people_person (name, id).
+ORDER_TAIL = "person_id"
 # The filters a link to another organization's roster carries over (everything except org/sort/paging).
 CARRIED_FILTERS = ("as_of", "name", "sex", "ethnicity", "category", "education", "age_min", "age_max",
                    "occupation", "front_line")
@@ -237,7 +241,7 @@ class MemberFilterSet(django_filters.FilterSet):
         else:
             self._count_qs = queryset.order_by()
         if self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*queryset.query.order_by, "pk")  # stable pages
+            queryset = queryset.order_by(*queryset.query.order_by, ORDER_TAIL)  # stable pages
         else:
             queryset = queryset.order_by(*DEFAULT_ORDERING)
         if self._rank_text and not self.form.cleaned_data.get("sort"):

@@ -11,10 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
 
-from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from zugong.core.codes import MEMBER_CATEGORY, occupation_label_of
@@ -23,6 +21,7 @@ from zugong.core.errors import RowError, ValidationFailed
 from zugong.orgs.models import PartyOrganization
 from zugong.party.filtersets import MemberFilterSet, today
 from zugong.party.models import Membership, PartyMember
+from zugong.party.paging import RosterPage, RosterPaginator, organization_window, roster_count  # noqa: F401 (re-exported)
 
 # Encrypted columns are never needed to list members (the masked copies are shown).
 _DEFERRED = ("person__id_number_encrypted", "person__phone_encrypted")
@@ -72,7 +71,9 @@ def member_filterset(*, data: Mapping | None, user=None, request=None, action: s
     """The bound roster filter set over ``roster_base`` (page and API use it to render the filter form
     and its errors). Give ``request`` (its user is used) or ``user``."""
     user = user if user is not None else getattr(request, "user", None)
-    return MemberFilterSet(data, roster_base(user=user, action=action), request=request, user=user)
+    filterset = MemberFilterSet(data, roster_base(user=user, action=action), request=request, user=user)
+    filterset.scope_action = action  # the scope its totals are counted in (party.paging.roster_count)
+    return filterset
 
 
 def member_roster(*, user, as_of: dt.date | None = None, filters: Mapping | None = None,
@@ -92,105 +93,6 @@ def member_roster(*, user, as_of: dt.date | None = None, filters: Mapping | None
     if not filterset.is_valid():
         raise ValidationFailed(filterset_errors(filterset))
     return filterset.qs
-
-
-class RosterPaginator(Paginator):
-    """Paginator for the roster (and other large, joined, ordered querysets of rows that belong to an
-    organization). Three queries per page whatever its size or depth: a count, the primary keys of the
-    page rows (a narrow sorted query: the database sorts keys, not whole rows), then those rows with
-    their joins.
-
-    - ``count_queryset``: the same rows as ``object_list`` in a shape that counts faster (e.g.
-      ``MemberFilterSet.count_qs``); default ``object_list``. It must select exactly the same rows.
-    - Deep pages (from ``deep_offset`` rows on) of a queryset ordered first by ``organization__path``
-      (the roster's default order, and ``sort=organization``/``-organization``): the count is taken per
-      organization (``GROUP BY``, in the same order) instead of ``COUNT(*)``. Rows of one organization
-      are contiguous in that order, so the page lies within the few organizations whose cumulative
-      counts span it; the key query is limited to them with the offset taken inside them. Same rows,
-      same order as ``OFFSET`` over everything, without sorting every row in scope (PostgreSQL, page
-      1,000 of 100,000 members: key query ~4 ms instead of ~300 ms of hash join + external sort).
-      This needs to know the page before counting: ``get_page``/``page``/``validate_number`` note the
-      first number asked for; when ``count`` was read before any of them (DRF's ``page=last``) the page
-      falls back to the plain ``OFFSET``.
-    """
-
-    deep_offset = 5_000  # rows; below this the plain OFFSET costs less than the per-organization count
-    org_order_fields = ("organization__path", "-organization__path")
-
-    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, error_messages=None, *,
-                 count_queryset=None):
-        super().__init__(object_list, per_page, orphans, allow_empty_first_page, error_messages)
-        self.count_queryset = object_list if count_queryset is None else count_queryset
-        self._wanted_offset: int | None = None  # offset of the first page asked for (before counting)
-        self._org_counts: list[tuple[str, int]] | None = None  # (organization path, rows) in row order
-
-    def validate_number(self, number):
-        """``Paginator.validate_number`` (the number as an int, or ``PageNotAnInteger``/``EmptyPage``);
-        the first number asked for before counting is remembered to choose how to count."""
-        if self._wanted_offset is None and "count" not in self.__dict__:
-            try:
-                self._wanted_offset = max(int(number) - 1, 0) * int(self.per_page)
-            except (TypeError, ValueError, OverflowError):
-                self._wanted_offset = 0
-        return super().validate_number(number)
-
-    def _org_order(self) -> str | None:
-        """``"organization__path"`` or ``"-organization__path"`` when that is the first ordering key."""
-        ordering = getattr(getattr(self.object_list, "query", None), "order_by", ())
-        first = ordering[0] if ordering else None
-        return first if first in self.org_order_fields else None
-
-    @cached_property
-    def count(self) -> int:
-        """Number of rows: ``COUNT(*)`` of ``count_queryset``, or the sum of the per-organization counts
-        when the page asked for is deep (see the class docstring)."""
-        order = self._org_order()
-        if order and (self._wanted_offset or 0) >= self.deep_offset:
-            # grouped by the path alone (unique): PostgreSQL then hashes ~5,000 groups, where grouping by
-            # (organization_id, path) made it sort all 100,000 rows first (147 ms instead of 72 ms)
-            self._org_counts = list(
-                self.count_queryset.values("organization__path").annotate(n=Count("*")).order_by(order)
-                .values_list("organization__path", "n")
-            )
-            return sum(n for _org, n in self._org_counts)
-        return self.count_queryset.count()
-
-    def page(self, number):
-        """Page ``number`` (1-based): the rows in ``object_list`` order. Raises ``PageNotAnInteger`` or
-        ``EmptyPage`` like ``Paginator.page``."""
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        queryset = self.object_list
-        if self._org_counts is not None and top > bottom:
-            paths, bottom, top = organization_window(self._org_counts, bottom, top)
-            queryset = queryset.filter(organization__path__in=paths)
-        keys = list(queryset.values_list("pk", flat=True)[bottom:top])
-        rows = {obj.pk: obj for obj in self.object_list.order_by().filter(pk__in=keys)} if keys else {}
-        return self._get_page([rows[k] for k in keys if k in rows], number, self)
-
-
-def organization_window(counts: Iterable[tuple[str, int]], bottom: int, top: int) -> tuple[list[str], int, int]:
-    """The organizations holding rows ``[bottom, top)`` of a listing ordered by organization, given the
-    row count of each organization in that order (``[(path, n), …]``, any hashable key instead of the
-    path), and the same window as offsets within those organizations' rows: ``(keys, bottom', top')``.
-    E.g. counts ``[("a", 30), ("b", 30), ("c", 30)]`` and rows ``[50, 70)`` → ``(["b", "c"], 20, 40)``.
-    A window past the last row gives the organizations it reaches (none past the end), as ``OFFSET``
-    would. Raises nothing; ``bottom <= top`` is assumed."""
-    keys: list[str] = []
-    before = 0  # rows in the organizations wholly before the window
-    seen = 0  # rows in the organizations looked at so far
-    for key, n in counts:
-        if seen >= top:
-            break
-        seen += n
-        if seen <= bottom:
-            before = seen
-        else:
-            keys.append(key)
-    return keys, bottom - before, top - before
 
 
 def filterset_errors(filterset) -> list[RowError]:

@@ -11,6 +11,7 @@ from zugong.core import generic
 from zugong.core.scoping import can
 from zugong.orgs.selectors import scope_tree
 from zugong.party.filtersets import CARRIED_FILTERS, SORT_FIELDS
+from zugong.party.paging import rounded_estimate
 from zugong.party.selectors import RosterPaginator, member_filterset, roster_base, roster_rows
 
 PAGE_SIZES = (20, 50, 100)
@@ -29,10 +30,11 @@ def _create_href(user, selected_org) -> str | None:
 
 class MemberList(generic.ObjectListView):
     """党员名册: the roster of the user's scope as of a date, filtered by ``MemberFilterSet`` (which also
-    sorts, whitelisted by ``SORT_FIELDS``), paginated in SQL by ``RosterPaginator``: a count (of the
-    filter set's ``count_qs``; per organization for deep pages), then the page's keys and rows — the query
-    count does not depend on the page size or depth. An ``org`` outside the scope (or unknown) is a 404.
-    ``object_list``: the page's ``Membership`` rows."""
+    sorts, whitelisted by ``SORT_FIELDS``), paged by ``party.paging.RosterPaginator``: keyset pages
+    (``?cursor=`` of the 首页/上一页/下一页/末页 links), a jump to ``?page=N`` (or ``page=last``), the total
+    from the count table or a capped count / estimate (「约 N 人（估算）」) — the query count does not depend
+    on the page size or depth. An ``org`` outside the scope (or unknown) is a 404; a bad cursor shows the
+    first page with a notice. ``object_list``: the page's ``Membership`` rows."""
 
     url_name = "party:member_list"
     model = "party.Membership"
@@ -53,8 +55,12 @@ class MemberList(generic.ObjectListView):
             raise Http404("组织不存在或不在您的数据范围内")
 
     def make_paginator(self, queryset, per_page, filterset):
-        # same rows, shaped for COUNT; no filter set when the input was invalid (no rows)
-        return RosterPaginator(queryset, per_page, count_queryset=filterset.count_qs if filterset else None)
+        # no filter set when the input was invalid (no rows)
+        return RosterPaginator(queryset, per_page, filterset=filterset, user=self.user,
+                               action=getattr(filterset, "scope_action", self.action))
+
+    def paginate(self, paginator):
+        return paginator.get_page(page=self.request.GET.get("page"), cursor=self.request.GET.get("cursor"))
 
     def get_rows(self, objects, filterset):
         return roster_rows(objects, filterset.as_of)
@@ -67,8 +73,50 @@ class MemberList(generic.ObjectListView):
             params["sort"] = self.request.GET["sort"]
         return params
 
+    def pager(self, page) -> dict:
+        """The pager's links (首页, 上一页, 下一页, 末页: hrefs or ``None``), the hidden fields of the 跳至第 N 页
+        form (every other parameter of the request), and the total as shown (``display_total``: rounded
+        when estimated)."""
+        params = self.request.GET.copy()
+        for key in ("page", "cursor"):
+            params.pop(key, None)
+
+        def href(**extra) -> str:
+            query = params.copy()
+            for key, value in extra.items():
+                query[key] = str(value)
+            return "?" + query.urlencode() if query else "?"
+
+        keyset = page.paginator.keyset
+        previous = next_ = None
+        if page.has_previous:
+            if page.previous_page_number() == 1:
+                previous = href()
+            elif keyset and page.previous_cursor:
+                previous = href(cursor=page.previous_cursor)
+            elif page.previous_page_number():
+                previous = href(page=page.previous_page_number())
+        if page.has_next:
+            if keyset and page.next_cursor:
+                next_ = href(cursor=page.next_cursor)
+            elif page.next_page_number():
+                next_ = href(page=page.next_page_number())
+        paginator = page.paginator
+        last_known = keyset or paginator.count_exact
+        return {
+            "first": href() if page.has_previous else None,
+            "previous": previous,
+            "next": next_,
+            "last": href(page="last") if page.has_next and last_known else None,
+            "hidden": [(k, v) for k, values in params.lists() for v in values],
+            "num_pages": paginator.num_pages,
+            "exact": paginator.count_exact,
+            "display_total": f"{paginator.count if paginator.count_exact else rounded_estimate(paginator.count):,}",
+        }
+
     def get_extra_context(self, filterset, page) -> dict:
         return {
+            "pager": self.pager(page),
             "as_of": filterset.as_of,
             "as_of_note": filterset.as_of_note,
             "selected_org": filterset.selected_org,

@@ -18,20 +18,22 @@ request's scope and are filtered by the same ``MemberFilterSet`` as the roster p
 outside the scope, or not a member on ``as_of``, is a 404. The actions fetch the member's record
 (``member_record_get``) with the scope they need (``party.view`` to read, ``party.change`` to act).
 
-Pagination: the roster keeps its page-number pagination **with** ``count`` (the roster shows its total;
-``RosterPaginator`` counts with the filter set's semi-join and per organization on deep pages), unlike
-the other lists (``core.api.ScopedPagination``: no ``COUNT`` unless asked). See ``docs/api.md``."""
+Pagination (``RosterPagination``): keyset pages by ``cursor`` (the ``next``/``previous``/``first``/``last``
+links), ``page=N`` jumps and ``page=last``; ``count`` with ``count_exact`` (the total from the count table,
+a capped exact count, or an estimate: ``party.paging``), unlike the other lists (``core.api.ScopedPagination``:
+no ``COUNT`` unless asked). See ``docs/api.md`` and ``docs/members.md``."""
 
 from __future__ import annotations
 
-from functools import partial
-
+from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from zugong.core.api import ScopedReadOnlyViewSet, ScopedViewSet, parse_input, scoped_action
 from zugong.core.errors import OutOfScope
@@ -63,7 +65,7 @@ from zugong.people.selectors import person_get
 
 class RosterFilterBackend(DjangoFilterBackend):
     """``DjangoFilterBackend`` that also leaves the bound filter set on the view (``view.roster_filterset``)
-    so that ``RosterPagination`` can count its rows with the filter set's ``count_qs``."""
+    so that ``RosterPagination`` can count its rows (``party.paging.roster_count``)."""
 
     def get_filterset(self, request, queryset, view):
         """The bound filter set (as ``DjangoFilterBackend``), also stored as ``view.roster_filterset``."""
@@ -72,19 +74,109 @@ class RosterFilterBackend(DjangoFilterBackend):
         return filterset
 
 
-class RosterPagination(PageNumberPagination):
-    """The default page-number pagination (``PAGE_SIZE`` rows) with the roster's paginator (page keys,
-    then rows; deep pages through per-organization counts). Counts with the filter set's ``count_qs``
-    when the queryset to paginate is that filter set's ``qs`` (see ``RosterFilterBackend``)."""
+class RosterPagination(BasePagination):
+    """The roster's pages (``party.paging.RosterPaginator``): ``?page=N`` (or ``page=last``) jumps,
+    ``?cursor=`` follows the ``next``/``previous``/``first``/``last`` links (keyset pages), ``?page_size=``
+    (1 … 500, default ``PAGE_SIZE``). Body: ``count`` (the total — exact, or an estimate when
+    ``count_exact`` is false), ``count_exact``, ``page`` (``null`` when unknown), ``num_pages``
+    (approximate with an estimated count), ``next``, ``previous``, ``first``, ``last``, ``results``.
+    A forged, altered, expired or other-sort cursor is a 400 with a Chinese message."""
 
-    django_paginator_class = RosterPaginator
+    page_query_param = "page"
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        """``?page_size=`` (1 … ``max_page_size``), else ``settings.REST_FRAMEWORK["PAGE_SIZE"]``."""
+        default = settings.REST_FRAMEWORK.get("PAGE_SIZE") or 50
+        try:
+            asked = int(request.query_params.get(self.page_size_query_param, default))
+        except (TypeError, ValueError):
+            return default
+        return min(max(asked, 1), self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
-        """``PageNumberPagination.paginate_queryset`` (the page's rows, or 404 for a page out of range)."""
+        """The rows of the page asked for. Raises ``ValidationError`` (400) for a bad cursor."""
         filterset = getattr(view, "roster_filterset", None)
-        count_queryset = filterset.count_qs if filterset is not None and filterset.qs is queryset else None
-        self.django_paginator_class = partial(RosterPaginator, count_queryset=count_queryset)
-        return super().paginate_queryset(queryset, request, view)
+        if filterset is not None and filterset.qs is not queryset:
+            filterset = None  # not the filter set's rows: count them as they are
+        self.request = request
+        self.paginator = RosterPaginator(queryset, self.get_page_size(request), filterset=filterset,
+                                         user=request.user)
+        self.page = self.paginator.get_page(page=request.query_params.get(self.page_query_param),
+                                            cursor=request.query_params.get(self.cursor_query_param))
+        if self.page.notice:
+            raise ValidationError({self.cursor_query_param: [self.page.notice.replace("，已回到第一页", "")]})
+        return list(self.page.object_list)
+
+    def _link(self, **params) -> str:
+        url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+        url = remove_query_param(url, self.page_query_param)
+        for key, value in params.items():
+            url = replace_query_param(url, key, value)
+        return url
+
+    def get_paginated_response(self, data):
+        page, paginator = self.page, self.paginator
+        previous = next_ = None
+        if page.has_previous:
+            if page.previous_page_number() == 1:
+                previous = self._link()
+            elif paginator.keyset and page.previous_cursor:
+                previous = self._link(cursor=page.previous_cursor)
+            elif page.previous_page_number():
+                previous = self._link(page=page.previous_page_number())
+        if page.has_next:
+            if paginator.keyset and page.next_cursor:
+                next_ = self._link(cursor=page.next_cursor)
+            elif page.next_page_number():
+                next_ = self._link(page=page.next_page_number())
+        return Response({
+            "count": paginator.count,
+            "count_exact": paginator.count_exact,
+            "page": page.number,
+            "num_pages": paginator.num_pages,
+            "next": next_,
+            "previous": previous,
+            "first": self._link(),
+            "last": self._link(page="last"),
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "count_exact", "results"],
+            "properties": {
+                "count": {"type": "integer", "description": "总人数：count_exact 为 true 时精确，否则为估算值"},
+                "count_exact": {"type": "boolean",
+                                "description": "count 是否精确。未筛选（或只按组织、截至日期）时取自党员数统计表，精确；"
+                                               "其他筛选条件下符合条件的不超过上限时精确计数，超过时为数据库统计信息的估算"},
+                "page": {"type": "integer", "nullable": True,
+                         "description": "本页页码（从 1 开始）；经 last 链接到达且总数为估算时为 null"},
+                "num_pages": {"type": "integer", "description": "总页数（count 为估算时也是估算）"},
+                "next": {"type": "string", "nullable": True, "format": "uri",
+                         "description": "下一页（带 cursor 的链接，按位置翻页，深页同样快）"},
+                "previous": {"type": "string", "nullable": True, "format": "uri", "description": "上一页"},
+                "first": {"type": "string", "format": "uri", "description": "首页"},
+                "last": {"type": "string", "format": "uri", "description": "末页（page=last）"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": self.page_query_param, "required": False, "in": "query",
+             "description": "页码（从 1 开始）或 last（末页）；超出最后一页时返回末页",
+             "schema": {"type": "string"}},
+            {"name": self.cursor_query_param, "required": False, "in": "query",
+             "description": "翻页位置（next/previous/first/last 链接中的值，不透明、已签名）；无效、被修改、"
+                            "已过期或与当前排序不符时返回 400",
+             "schema": {"type": "string"}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"每页条数（不超过 {self.max_page_size}）", "schema": {"type": "integer"}},
+        ]
 
 
 _PERSON_ID = OpenApiParameter("person_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="人员ID")
@@ -92,7 +184,8 @@ _PERSON_ID = OpenApiParameter("person_id", OpenApiTypes.INT, OpenApiParameter.PA
 
 @extend_schema_view(
     list=extend_schema(summary="党员名册", description="当前用户数据范围内截至 as_of（默认今天）的党员，"
-                       "筛选参数与党员名册页面、导出相同。分页给出总数 count（名册须显示总数）。"),
+                       "筛选参数与党员名册页面、导出相同。分页给出总数 count 及其是否精确 count_exact（筛选结果较多时为估算），"
+                       "翻页用 next/previous 链接（cursor）或 page=N 跳页。"),
     retrieve=extend_schema(summary="党员", parameters=[_PERSON_ID],
                            description="截至 as_of 在数据范围内的党员；否则返回 404。"),
 )
