@@ -206,11 +206,24 @@ def test_compaction_keeps_every_version(db):
 def test_only_a_bounded_number_of_days_is_kept(db, monkeypatch):
     t = build(SEEDS[2])
     monkeypatch.setattr(snapshots, "KEEP_DAYS", 2)
-    for day in (D(2020, 1, 1), D(2021, 1, 1), D(2022, 1, 1)):
+    year_end = D(t.today.year - 1, 12, 31)
+    for day in (year_end, D(2020, 1, 31), D(2021, 1, 31), D(2022, 1, 31), t.today):
         party_statistics(user=t.county_user, organization=t.root, as_of=day)
-    assert set(StatsSnapshot.objects.values_list("day", flat=True)) == {D(2021, 1, 1), D(2022, 1, 1)}
-    assert party_statistics(user=t.county_user, organization=t.root, as_of=D(2020, 1, 1)) == \
-        party_statistics(user=t.county_user, organization=t.root, as_of=D(2020, 1, 1), live=True)
+    # the two latest month ends besides the protected days (today, the last 31 December)
+    assert set(StatsSnapshot.objects.values_list("day", flat=True)) == {D(2021, 1, 31), D(2022, 1, 31), year_end,
+                                                                        t.today}
+    assert party_statistics(user=t.county_user, organization=t.root, as_of=D(2020, 1, 31)) == \
+        party_statistics(user=t.county_user, organization=t.root, as_of=D(2020, 1, 31), live=True)
+
+
+def test_other_days_are_counted_live_and_stored_nowhere(db):
+    """Only today and month ends are kept: a request for any other date is exact (the live count) and
+    writes no snapshot, so no one can evict the days that matter by asking for many dates."""
+    t = build(SEEDS[2])
+    for day in (D(2020, 3, 15), D(2021, 7, 1)):
+        assert party_statistics(user=t.county_user, organization=t.root, as_of=day) == \
+            party_statistics(user=t.county_user, organization=t.root, as_of=day, live=True)
+    assert not StatsSnapshot.objects.exists()
 
 
 def test_the_triggers_are_installed_and_reinstalled_idempotently(db):

@@ -144,7 +144,7 @@ def _merged(*, user, as_of: dt.date | None, path: str, action: str) -> list[tupl
     late, params = _late_sql(*rows, as_of)
     found = _fetch(f"SELECT 0, s.organization_id, s.org_path, s.open_members FROM ({rows[0]}) s"  # noqa: S608  # nosec B608
                    f" UNION ALL SELECT 1, k.organization_id, NULL, k.d FROM ({late}) k", [*rows[1], *params])
-    late_rows = [r for r in found if r[0] == 1]
+    late_rows = [r for r in found if r[0]]  # kind 1: a membership starting or ending after as_of
     if len(late_rows) > LATE_LIMIT:
         return None
     figures = {pk: int(n) for kind, pk, _, n in found if kind == 0}

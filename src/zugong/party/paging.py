@@ -256,6 +256,10 @@ class RosterPage:
         return None if start is None else start + len(self.object_list) - 1 if self.object_list else 0
 
 
+MAX_PAGE_NUMBER = 1_000_000
+"""The highest page number a request may ask for (50,000,000 rows at 50 a page); a larger one is taken as
+this (no OFFSET overflow, no unbounded scan)."""
+
 class RosterPaginator:
     """Keyset paginator of the roster (module docstring). ``object_list``: the ordered roster queryset
     (``MemberFilterSet.qs``); ``filterset``: its bound valid filter set (``None``: invalid input, no rows,
@@ -329,11 +333,15 @@ class RosterPaginator:
             number = int(str(page).strip()) if page not in (None, "") else 1
         except (TypeError, ValueError):
             number = 1
-        number = max(number, 1)
+        # bounded work for any input (security review of issue #13): at most MAX_PAGE_NUMBER, and far past an
+        # estimated end (twice the estimate) is the last page too
+        number = min(max(number, 1), MAX_PAGE_NUMBER)
         if self._deep_organization_jump(number):
             # the per-organization counts the jump needs also give the exact total (one query, not two)
             self._org_counts = self._organization_counts(descending=self.keys[0].descending)
             self.__dict__["_count"] = (sum(n for _path, n in self._org_counts), True)
+        if number > 1 and not self.count_exact and number > 2 * self.num_pages + 1:
+            return self._last_page()
         if number > 1 and self.count_exact and number > self.num_pages:
             return self._last_page()
         result = self._numbered_page(number)

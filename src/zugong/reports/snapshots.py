@@ -39,12 +39,28 @@ import hashlib
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from zugong.orgs.models import PartyOrganization
 from zugong.reports.models import VECTOR_SIZE, StatsChange, StatsSnapshot
 
 KEEP_DAYS = 12
-"""Days whose snapshots are kept; computing a new day beyond that drops the oldest computed."""
+"""Days whose snapshots are kept besides the protected ones (``protected_days``); computing a new day beyond
+that drops the oldest computed of the others."""
+
+
+def snapshot_day(day: dt.date) -> bool:
+    """Whether statistics as of ``day`` are kept as snapshots: today and the last day of a month (the dates
+    reports are made for: 公报 and 年报 as of 31 December, monthly figures). Any other date is counted live
+    (exact, not stored), so requests for arbitrary dates cannot grow the table or evict the days that matter
+    (security review of issue #13)."""
+    return day == timezone.localdate() or (day + dt.timedelta(days=1)).day == 1
+
+
+def protected_days(day: dt.date) -> set[dt.date]:
+    """Days never evicted by ``_tidy`` after computing ``day``: that day, today and the last 31 December."""
+    today = timezone.localdate()
+    return {day, today, dt.date(today.year - 1, 12, 31)}
 
 SMALL = 500
 """Up to this many stale organizations are recounted by their ids; more by the subtree's path."""
@@ -167,9 +183,10 @@ def _tidy(day, refreshed: int) -> None:
     refresh (a fresh table's default estimates make it sort on disk)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT day, MAX(id) FROM {SNAPSHOTS} GROUP BY day ORDER BY 2 DESC")  # nosec B608 -- table name only
-        old = [d for d, _ in cursor.fetchall()[KEEP_DAYS:]]
+        protected = protected_days(day)
+        old = [d for d, _ in cursor.fetchall() if d not in protected][KEEP_DAYS:]
     if old:
-        StatsSnapshot.objects.filter(day__in=old).exclude(day=day).delete()
+        StatsSnapshot.objects.filter(day__in=old).delete()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), COUNT(DISTINCT organization_id) FROM {CHANGES}")  # nosec B608 -- table name only
         rows, organizations = cursor.fetchone()
@@ -185,10 +202,10 @@ def member_vector(*, user, root: PartyOrganization, day: dt.date, conditions: di
     """``{component name: count}`` over the memberships ``members`` (the scoped rows counted on ``day``) of
     ``root``'s subtree, each component counting the rows matching its condition (``None``: every row) — from
     the snapshots, refreshed where stale (module docstring). ``None`` when the layout has more components
-    than a snapshot holds (``VECTOR_SIZE``): the caller counts live. Exact: equals counting ``members``
+    than a snapshot holds (``VECTOR_SIZE``) or ``day`` is not kept as snapshots (``snapshot_day``): the caller counts live. Exact: equals counting ``members``
     filtered by the subtree directly."""
     width = len(conditions)
-    if width > VECTOR_SIZE:
+    if width > VECTOR_SIZE or not snapshot_day(day):
         return None
     where = _scoped_where(user, root)
     if where is None:
