@@ -160,6 +160,17 @@ def parse_input(serializer_class, data, *, context: dict | None = None) -> dict:
 # ----- pagination ---------------------------------------------------------------------------------
 
 
+def requested_page_size(request, param: str, maximum: int) -> int:
+    """The page size a request asks for with ``?<param>=`` clamped to 1 … ``maximum``; missing or not a
+    number: ``settings.REST_FRAMEWORK["PAGE_SIZE"]`` (50 when unset). Shared by every API paginator."""
+    default = settings.REST_FRAMEWORK.get("PAGE_SIZE") or 50
+    try:
+        asked = int(request.query_params.get(param, default))
+    except (TypeError, ValueError):
+        return default
+    return min(max(asked, 1), maximum)
+
+
 class ScopedPagination(BasePagination):
     """Page-number pagination without a ``COUNT`` per request (see the module docstring): the body is
     ``{"count": int | null, "next": url | null, "previous": url | null, "results": [...]}``."""
@@ -171,12 +182,7 @@ class ScopedPagination(BasePagination):
 
     def get_page_size(self, request) -> int:
         """``?page_size=`` (1 … ``max_page_size``), else ``settings.REST_FRAMEWORK["PAGE_SIZE"]``."""
-        default = settings.REST_FRAMEWORK.get("PAGE_SIZE") or 50
-        try:
-            asked = int(request.query_params.get(self.page_size_query_param, default))
-        except (TypeError, ValueError):
-            return default
-        return min(max(asked, 1), self.max_page_size)
+        return requested_page_size(request, self.page_size_query_param, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         """The rows of the page asked for (one query, plus a ``COUNT`` only with ``?count=true`` on a page

@@ -25,7 +25,6 @@ no ``COUNT`` unless asked). See ``docs/api.md`` and ``docs/members.md``."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -35,7 +34,13 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from zugong.core.api import ScopedReadOnlyViewSet, ScopedViewSet, parse_input, scoped_action
+from zugong.core.api import (
+    ScopedReadOnlyViewSet,
+    ScopedViewSet,
+    parse_input,
+    requested_page_size,
+    scoped_action,
+)
 from zugong.core.errors import OutOfScope
 from zugong.party import services
 from zugong.party.api.serializers import (
@@ -89,12 +94,7 @@ class RosterPagination(BasePagination):
 
     def get_page_size(self, request) -> int:
         """``?page_size=`` (1 … ``max_page_size``), else ``settings.REST_FRAMEWORK["PAGE_SIZE"]``."""
-        default = settings.REST_FRAMEWORK.get("PAGE_SIZE") or 50
-        try:
-            asked = int(request.query_params.get(self.page_size_query_param, default))
-        except (TypeError, ValueError):
-            return default
-        return min(max(asked, 1), self.max_page_size)
+        return requested_page_size(request, self.page_size_query_param, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         """The rows of the page asked for. Raises ``ValidationError`` (400) for a bad cursor."""
